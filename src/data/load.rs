@@ -1,0 +1,330 @@
+//! Reading a file into a polars frame: format detection, CSV dialect sniffing, a memory check,
+//! datetime parsing of string columns, and translation of every failure into one sentence.
+
+use std::fs::File;
+use std::io::Read;
+use std::num::NonZeroUsize;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::csv_sniff::{self, SniffProblem};
+use super::datetime::parse_iso;
+use super::error::DataError;
+use super::format::FileFormat;
+use crate::jobs::Progress;
+
+/// Bytes read from the start of a file to detect its format and CSV dialect.
+const HEAD_BYTES: usize = 256 * 1024;
+/// Rows used to infer CSV/NDJSON column types before falling back to a full scan.
+const INFER_ROWS: usize = 10_000;
+/// Tokens read as missing values in CSV files (NaN stays a float NaN: it is a value, not a gap).
+pub const NULL_TOKENS: &[&str] = &[
+    "", "NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "nil", "#N/A", "?",
+];
+
+/// Options for loading a file.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Memory available for the loaded frame; `None` reads it from the operating system.
+    pub memory_available: Option<u64>,
+}
+
+/// A frame read from disk with what was learned on the way.
+pub struct RawFrame {
+    pub format: FileFormat,
+    pub file_bytes: u64,
+    pub frame: DataFrame,
+}
+
+/// Read `path` into a frame. Long work checks `progress` for cancellation between stages.
+pub fn read_frame(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &Progress,
+) -> Result<RawFrame, DataError> {
+    let p = || path.to_path_buf();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => DataError::NotFound { path: p() },
+        _ => DataError::Unreadable {
+            path: p(),
+            source: e,
+        },
+    })?;
+    if meta.is_dir() {
+        return Err(DataError::IsDirectory { path: p() });
+    }
+    let file_bytes = meta.len();
+    if file_bytes == 0 {
+        return Err(DataError::Empty { path: p() });
+    }
+    let head = read_head(path).map_err(|e| DataError::Unreadable {
+        path: p(),
+        source: e,
+    })?;
+    let truncated = (head.len() as u64) < file_bytes;
+    let format = FileFormat::from_extension(path)
+        .or_else(|| FileFormat::sniff(&head))
+        .ok_or_else(|| DataError::UnknownFormat { path: p() })?;
+
+    check_memory(path, format, file_bytes, options)?;
+    let cancelled = || DataError::Cancelled { path: p() };
+    progress.check().map_err(|_| cancelled())?;
+    progress.set(None, format!("Reading {}", file_name(path)));
+
+    let mut frame = match format {
+        FileFormat::Csv => read_csv(path, &head, truncated)?,
+        FileFormat::Parquet => {
+            check_magic(path, format, &head, b"PAR1")?;
+            let file = open(path)?;
+            ParquetReader::new(file)
+                .finish()
+                .map_err(|e| parse_error(path, format, &e))?
+        }
+        FileFormat::Ipc => {
+            check_magic(path, format, &head, b"ARROW1")?;
+            let file = open(path)?;
+            IpcReader::new(file)
+                .finish()
+                .map_err(|e| parse_error(path, format, &e))?
+        }
+        FileFormat::Ndjson => read_ndjson(path, &head)?,
+    };
+    progress.check().map_err(|_| cancelled())?;
+
+    if frame.width() == 0 {
+        return Err(DataError::Empty { path: p() });
+    }
+    if frame.height() == 0 {
+        return Err(match format {
+            FileFormat::Csv => DataError::HeaderOnly { path: p() },
+            _ => DataError::NoRows { path: p() },
+        });
+    }
+    progress.set(None, format!("Parsing dates in {}", file_name(path)));
+    parse_datetime_strings(&mut frame);
+    Ok(RawFrame {
+        format,
+        file_bytes,
+        frame,
+    })
+}
+
+/// The last component of a path, for short messages.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn open(path: &Path) -> Result<File, DataError> {
+    File::open(path).map_err(|e| DataError::Unreadable {
+        path: path.to_path_buf(),
+        source: e,
+    })
+}
+
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    File::open(path)?
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+fn check_magic(
+    path: &Path,
+    format: FileFormat,
+    head: &[u8],
+    magic: &[u8],
+) -> Result<(), DataError> {
+    if head.starts_with(magic) {
+        Ok(())
+    } else {
+        Err(DataError::Parse {
+            path: path.to_path_buf(),
+            format,
+            message: format!(
+                "it does not start with the {format} signature \"{}\" (wrong extension or a damaged file)",
+                String::from_utf8_lossy(magic)
+            ),
+        })
+    }
+}
+
+/// Refuse files that cannot fit in memory before trying, so the machine does not swap or the
+/// process get killed. Compressed formats expand; CSV shrinks a little when parsed.
+fn check_memory(
+    path: &Path,
+    format: FileFormat,
+    file_bytes: u64,
+    options: &LoadOptions,
+) -> Result<(), DataError> {
+    let Some(available) = options.memory_available.or_else(available_memory) else {
+        return Ok(());
+    };
+    let expansion = match format {
+        FileFormat::Csv | FileFormat::Ndjson => 1.0,
+        FileFormat::Ipc => 1.0,
+        FileFormat::Parquet => 3.0,
+    };
+    let needed = (file_bytes as f64 * expansion) as u64;
+    if needed > available {
+        return Err(DataError::TooLarge {
+            path: path.to_path_buf(),
+            needed_bytes: needed,
+            available_bytes: available,
+        });
+    }
+    Ok(())
+}
+
+/// `MemAvailable` from /proc/meminfo (Linux); `None` elsewhere.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn read_csv(path: &Path, head: &[u8], truncated: bool) -> Result<DataFrame, DataError> {
+    let p = || path.to_path_buf();
+    let dialect = csv_sniff::sniff(head, truncated).map_err(|problem| match problem {
+        SniffProblem::Ragged {
+            line,
+            found,
+            expected,
+        } => DataError::Ragged {
+            path: p(),
+            line,
+            found,
+            expected,
+        },
+        SniffProblem::InvalidUtf8 { line } => DataError::InvalidUtf8 { path: p(), line },
+        SniffProblem::DuplicateColumn(name) => DataError::DuplicateColumn { path: p(), name },
+        SniffProblem::HeaderOnly => DataError::HeaderOnly { path: p() },
+        SniffProblem::Blank => DataError::Empty { path: p() },
+    })?;
+    let attempt = |infer: Option<usize>| {
+        let nulls = NullValues::AllColumns(NULL_TOKENS.iter().map(|t| (*t).into()).collect());
+        CsvReadOptions::default()
+            .with_has_header(dialect.has_header)
+            .with_infer_schema_length(infer)
+            .map_parse_options(|o| {
+                o.with_separator(dialect.delimiter)
+                    .with_null_values(Some(nulls.clone()))
+                    .with_missing_is_null(true)
+                    .with_try_parse_dates(true)
+            })
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish())
+    };
+    match attempt(Some(INFER_ROWS)) {
+        Ok(df) => Ok(df),
+        // A type that changes after the inferred prefix (ints, then a float): infer from all rows.
+        Err(e) if e.to_string().contains("could not parse") => {
+            attempt(None).map_err(|e| parse_error(path, FileFormat::Csv, &e))
+        }
+        Err(e) => Err(parse_error(path, FileFormat::Csv, &e)),
+    }
+}
+
+fn read_ndjson(path: &Path, head: &[u8]) -> Result<DataFrame, DataError> {
+    if let Err(e) = std::str::from_utf8(head)
+        && e.error_len().is_some()
+    {
+        let line = 1 + head[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        return Err(DataError::InvalidUtf8 {
+            path: path.to_path_buf(),
+            line,
+        });
+    }
+    let file = open(path)?;
+    JsonReader::new(file)
+        .with_json_format(JsonFormat::JsonLines)
+        .infer_schema_len(NonZeroUsize::new(INFER_ROWS))
+        .finish()
+        .map_err(|e| parse_error(path, FileFormat::Ndjson, &e))
+}
+
+/// One readable sentence from a polars error: its first line, without polars' hints.
+fn parse_error(path: &Path, format: FileFormat, e: &PolarsError) -> DataError {
+    let text = e.to_string();
+    let lower = text.to_lowercase();
+    if lower.contains("utf-8") || lower.contains("utf8") {
+        return DataError::InvalidUtf8 {
+            path: path.to_path_buf(),
+            line: 0,
+        };
+    }
+    if lower.contains("duplicate") {
+        let name = text
+            .split('\'')
+            .nth(1)
+            .or_else(|| text.split('"').nth(1))
+            .unwrap_or("?")
+            .to_string();
+        return DataError::DuplicateColumn {
+            path: path.to_path_buf(),
+            name,
+        };
+    }
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let message = if lower.contains("found more fields") {
+        "a row has more fields than the header (ragged rows)".to_string()
+    } else {
+        first.trim().trim_end_matches(':').to_string()
+    };
+    DataError::Parse {
+        path: path.to_path_buf(),
+        format,
+        message,
+    }
+}
+
+/// Turn string columns whose every non-null value is an ISO-8601 date or timestamp into
+/// `Datetime(μs, UTC-naive)` columns (NDJSON has no date type; CSV parsing misses some shapes).
+pub fn parse_datetime_strings(frame: &mut DataFrame) {
+    let candidates: Vec<String> = frame
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::String)
+        .filter_map(|c| {
+            let s = c.as_materialized_series();
+            let first = s.str().ok()?.iter().flatten().next()?;
+            parse_iso(first).map(|_| s.name().to_string())
+        })
+        .collect();
+    for name in candidates {
+        let Ok(column) = frame.column(&name) else {
+            continue;
+        };
+        let Ok(strings) = column.as_materialized_series().str().cloned() else {
+            continue;
+        };
+        let mut all_parse = true;
+        let parsed: Int64Chunked = strings
+            .iter()
+            .map(|v| {
+                v.and_then(|s| {
+                    let t = parse_iso(s);
+                    all_parse &= t.is_some();
+                    t
+                })
+            })
+            .collect();
+        if !all_parse {
+            continue;
+        }
+        let series = parsed
+            .with_name(name.as_str().into())
+            .into_datetime(TimeUnit::Microseconds, None)
+            .into_series();
+        // Replacing a column of the same length cannot fail; if it did, the strings stay.
+        let _ = frame.replace(&name, series.into());
+    }
+}

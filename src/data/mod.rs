@@ -1,0 +1,186 @@
+//! The data layer: files in, columns out. Loading never panics on a bad file; every failure
+//! becomes a [`DataError`] whose message names the file and the cause.
+
+pub mod csv_sniff;
+pub mod datetime;
+pub mod error;
+pub mod format;
+pub mod kind;
+pub mod load;
+pub mod role;
+pub mod summary;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::DataFrame;
+
+pub use error::DataError;
+pub use format::FileFormat;
+pub use kind::ColumnKind;
+pub use load::LoadOptions;
+pub use role::{Role, RoleMap};
+pub use summary::ColumnSummary;
+
+use crate::jobs::Progress;
+
+/// Which side of the comparison a dataset is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The training data (the baseline).
+    Reference,
+    /// The production data.
+    Current,
+}
+
+impl Side {
+    pub const BOTH: [Side; 2] = [Side::Reference, Side::Current];
+
+    /// The name a user sees.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Reference => "Training (reference)",
+            Self::Current => "Production (current)",
+        }
+    }
+
+    /// A short name for tight spaces.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Reference => "Training",
+            Self::Current => "Production",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        match self {
+            Self::Reference => 0,
+            Self::Current => 1,
+        }
+    }
+
+    /// A guess from a file name: "train", "ref", "baseline" → reference; "prod", "current",
+    /// "serving", "live" → current; `None` when the name says neither.
+    pub fn from_file_name(path: &Path) -> Option<Side> {
+        let name = path.file_name()?.to_string_lossy().to_lowercase();
+        let reference = ["train", "reference", "ref_", "_ref", "baseline"]
+            .iter()
+            .any(|k| name.contains(k));
+        let current = ["prod", "current", "serving", "live", "cur_", "_cur"]
+            .iter()
+            .any(|k| name.contains(k));
+        match (reference, current) {
+            (true, false) => Some(Side::Reference),
+            (false, true) => Some(Side::Current),
+            _ => None,
+        }
+    }
+}
+
+/// A loaded file: the frame and its column summaries.
+pub struct Dataset {
+    pub path: PathBuf,
+    pub format: FileFormat,
+    pub file_bytes: u64,
+    pub frame: DataFrame,
+    pub columns: Vec<ColumnSummary>,
+    /// Things worth knowing that did not stop the load (an all-null column, mixed types).
+    pub warnings: Vec<String>,
+}
+
+impl Dataset {
+    /// Load and summarise a file. Runs on the calling thread; the GUI calls it from a job.
+    pub fn load(
+        path: &Path,
+        options: &LoadOptions,
+        progress: &Progress,
+    ) -> Result<Self, DataError> {
+        let raw = load::read_frame(path, options, progress)?;
+        progress.set(Some(0.0), format!("Summarising {}", load::file_name(path)));
+        let mut columns =
+            summary::summarize_frame(&raw.frame, progress).map_err(|_| DataError::Cancelled {
+                path: path.to_path_buf(),
+            })?;
+        for (c, role) in columns.clone().iter().zip(role::infer_roles(&columns)) {
+            if let Some(target) = columns.iter_mut().find(|t| t.name == c.name) {
+                target.role = role;
+            }
+        }
+        let warnings = warnings_for(path, &columns);
+        Ok(Self {
+            path: path.to_path_buf(),
+            format: raw.format,
+            file_bytes: raw.file_bytes,
+            frame: raw.frame,
+            columns,
+            warnings,
+        })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Memory held by the frame, in bytes.
+    pub fn memory_bytes(&self) -> usize {
+        self.frame.estimated_size()
+    }
+
+    /// The file name, for titles and lists.
+    pub fn name(&self) -> String {
+        load::file_name(&self.path)
+    }
+
+    pub fn column(&self, name: &str) -> Option<&ColumnSummary> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The earliest and latest value of a datetime column, in microseconds since the epoch.
+    pub fn time_range(&self, column: &str) -> Option<(i64, i64)> {
+        let c = self.column(column)?;
+        (c.kind == ColumnKind::Datetime).then_some(())?;
+        Some((c.min? as i64, c.max? as i64))
+    }
+}
+
+fn warnings_for(path: &Path, columns: &[ColumnSummary]) -> Vec<String> {
+    let file = load::file_name(path);
+    let mut out = Vec::new();
+    for c in columns {
+        if c.rows > 0 && c.nulls == c.rows {
+            out.push(format!(
+                "{file}: column \"{}\" is empty in every row",
+                c.name
+            ));
+        }
+        if let Some(m) = &c.mixed {
+            out.push(format!(
+                "{file}: column \"{}\" mixes numbers and text ({} of {} values are not numbers, e.g. \"{}\"); it is treated as text",
+                c.name,
+                m.non_numeric,
+                m.numeric + m.non_numeric,
+                m.example
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_from_file_names() {
+        assert_eq!(
+            Side::from_file_name(Path::new("credit_training.parquet")),
+            Some(Side::Reference)
+        );
+        assert_eq!(
+            Side::from_file_name(Path::new("/x/production_2025.csv")),
+            Some(Side::Current)
+        );
+        assert_eq!(Side::from_file_name(Path::new("data.csv")), None);
+    }
+}

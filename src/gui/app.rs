@@ -1,0 +1,423 @@
+//! The application state the window draws, and the commands that change it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::data::{DataError, Dataset, LoadOptions, RoleMap, Side};
+use crate::jobs::{Job, Poll, Waker};
+
+use super::command::Command;
+use super::file_dialog::{DialogOutcome, NativeDialog, PathPrompt};
+use super::prefs::{Prefs, ThemeChoice};
+use super::{panels, views};
+
+/// The tabs of the central area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+pub enum Tab {
+    #[default]
+    Overview,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 1] = [Tab::Overview];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+        }
+    }
+}
+
+/// How serious the status-bar message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Warning,
+    Error,
+}
+
+/// The last message shown in the status bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+/// Everything the window shows. Drawn by `ui`, changed only by `apply`.
+pub struct App {
+    pub datasets: [Option<Arc<Dataset>>; 2],
+    pub roles: RoleMap,
+    pub selected_column: Option<String>,
+    pub tab: Tab,
+    pub prefs: Prefs,
+    pub status: Option<Status>,
+    /// Warnings of the loaded files, shown under the status bar's message on demand.
+    pub warnings: Vec<String>,
+    pub loads: [Option<Job<Result<Dataset, DataError>>>; 2],
+    pub overview: views::overview::OverviewState,
+    pub column_filter: String,
+    pub about_open: bool,
+    /// Dropped files waiting for the user to say which side they are.
+    pub pending_drop: Vec<PathBuf>,
+    pub native_dialog: Option<NativeDialog>,
+    pub path_prompt: Option<PathPrompt>,
+    commands: Vec<Command>,
+    waker: Option<Waker>,
+    applied_theme: Option<ThemeChoice>,
+}
+
+impl App {
+    pub fn new(prefs: Prefs) -> Self {
+        Self {
+            datasets: [None, None],
+            roles: RoleMap::default(),
+            selected_column: None,
+            tab: Tab::default(),
+            prefs,
+            status: None,
+            warnings: Vec::new(),
+            loads: [None, None],
+            overview: Default::default(),
+            column_filter: String::new(),
+            about_open: false,
+            pending_drop: Vec::new(),
+            native_dialog: None,
+            path_prompt: None,
+            commands: Vec::new(),
+            waker: None,
+            applied_theme: None,
+        }
+    }
+
+    /// An app showing already loaded datasets (tests, and anything that loads synchronously).
+    pub fn with_datasets(reference: Option<Dataset>, current: Option<Dataset>) -> Self {
+        let mut app = Self::new(Prefs::default());
+        for (side, ds) in Side::BOTH.into_iter().zip([reference, current]) {
+            if let Some(ds) = ds {
+                app.install(side, ds);
+            }
+        }
+        app
+    }
+
+    /// Background jobs wake the window through the context.
+    pub fn set_waker(&mut self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.waker = Some(Arc::new(move || ctx.request_repaint()));
+    }
+
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    pub fn dataset(&self, side: Side) -> Option<&Dataset> {
+        self.datasets[side.index()].as_deref()
+    }
+
+    /// Whether any background work is running.
+    pub fn is_busy(&self) -> bool {
+        self.loads.iter().any(Option::is_some) || !self.commands.is_empty()
+    }
+
+    pub fn status_info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind: StatusKind::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn status_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind: StatusKind::Error,
+            text: text.into(),
+        });
+    }
+
+    /// Per-frame work that is not drawing: poll jobs and dialogs, read dropped files and
+    /// shortcuts, apply commands. Cheap: nothing here computes.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        if self.waker.is_none() {
+            self.set_waker(ctx);
+        }
+        if self.applied_theme != Some(self.prefs.theme) {
+            ctx.set_theme(match self.prefs.theme {
+                ThemeChoice::Dark => egui::Theme::Dark,
+                ThemeChoice::Light => egui::Theme::Light,
+            });
+            self.applied_theme = Some(self.prefs.theme);
+        }
+        self.poll_loads();
+        self.poll_dialog();
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.push(Command::Dropped(dropped));
+        }
+        let (open_current, open_reference) = ctx.input_mut(|i| {
+            let shift = egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+                egui::Key::O,
+            );
+            let plain = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
+            (i.consume_shortcut(&shift), i.consume_shortcut(&plain))
+        });
+        if open_current {
+            self.push(Command::OpenDialog(Side::Current));
+        } else if open_reference {
+            self.push(Command::OpenDialog(Side::Reference));
+        }
+        self.apply_commands(ctx);
+    }
+
+    /// Draw the whole window.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        panels::menu::menu_bar(self, ui);
+        panels::status::status_bar(self, ui);
+        panels::datasets::datasets_panel(self, ui);
+        egui::CentralPanel::default().show(ui, |ui| {
+            panels::tabs::tab_bar(self, ui);
+            ui.separator();
+            match self.tab {
+                Tab::Overview => views::overview::overview_ui(self, ui),
+            }
+        });
+        panels::dialogs::dialogs(self, ui);
+        // Commands pushed while drawing (clicks) take effect before the next frame.
+        if !self.commands.is_empty() {
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn apply_commands(&mut self, ctx: &egui::Context) {
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(command, ctx);
+        }
+    }
+
+    /// Apply one command.
+    pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
+        match command {
+            Command::OpenDialog(side) => self.open_dialog(side),
+            Command::Load(side, path) => self.start_load(side, path),
+            Command::Dropped(paths) => self.assign_dropped(paths),
+            Command::CancelLoad(side) => {
+                if let Some(job) = self.loads[side.index()].take() {
+                    job.progress().cancel();
+                    self.status_info(format!("{} cancelled; nothing was changed", job.label));
+                }
+            }
+            Command::Close(side) => {
+                self.datasets[side.index()] = None;
+                self.refresh_warnings();
+            }
+            Command::SelectColumn(name) => self.selected_column = Some(name),
+            Command::SetRole(column, role) => self.roles.set(&column, role),
+            Command::SetTab(tab) => self.tab = tab,
+            Command::SetTheme(theme) => self.prefs.theme = theme,
+            Command::ShowAbout(open) => self.about_open = open,
+            Command::ClearRecent => self.prefs.recent.clear(),
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    fn start_load(&mut self, side: Side, path: PathBuf) {
+        let label = format!("Loading {}", crate::data::load::file_name(&path));
+        let job_path = path.clone();
+        match Job::spawn(label, self.waker.clone(), move |p| {
+            Dataset::load(&job_path, &LoadOptions::default(), p)
+        }) {
+            // Replacing a running job drops it, which cancels it.
+            Ok(job) => self.loads[side.index()] = Some(job),
+            Err(e) => self.status_error(format!("{} could not be loaded: {e}", path.display())),
+        }
+    }
+
+    fn poll_loads(&mut self) {
+        for side in Side::BOTH {
+            let slot = &mut self.loads[side.index()];
+            let Some(job) = slot else {
+                continue;
+            };
+            match job.poll() {
+                Poll::Running => {}
+                Poll::Done(result) => {
+                    *slot = None;
+                    match result {
+                        Ok(ds) => {
+                            self.prefs.remember(ds.path.clone(), side);
+                            self.status_info(format!(
+                                "Opened {} as {}: {} rows × {} columns",
+                                ds.name(),
+                                side.label().to_lowercase(),
+                                ds.rows(),
+                                ds.columns.len()
+                            ));
+                            self.install(side, ds);
+                        }
+                        // The previous dataset stays: a bad file loses nothing.
+                        Err(DataError::Cancelled { .. }) => {}
+                        Err(e) => self.status_error(e.to_string()),
+                    }
+                }
+                Poll::Gone => {
+                    *slot = None;
+                    self.status_error("Loading stopped unexpectedly; nothing was changed");
+                }
+            }
+        }
+    }
+
+    /// Make a loaded dataset visible for `side`.
+    pub fn install(&mut self, side: Side, ds: Dataset) {
+        self.roles.add_inferred(&ds.columns);
+        if self.selected_column.is_none() {
+            // Start on the first feature: ids and timestamps are rarely what one looks at first.
+            self.selected_column = ds
+                .columns
+                .iter()
+                .find(|c| self.roles.get(&c.name) == crate::data::Role::Feature)
+                .or(ds.columns.first())
+                .map(|c| c.name.clone());
+        }
+        self.datasets[side.index()] = Some(Arc::new(ds));
+        self.refresh_warnings();
+    }
+
+    fn refresh_warnings(&mut self) {
+        self.warnings = self
+            .datasets
+            .iter()
+            .flatten()
+            .flat_map(|d| d.warnings.iter().cloned())
+            .collect();
+        if let Some(first) = self.warnings.first()
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|s| s.kind != StatusKind::Error)
+        {
+            self.status = Some(Status {
+                kind: StatusKind::Warning,
+                text: if self.warnings.len() > 1 {
+                    format!("{first} (and {} more warnings)", self.warnings.len() - 1)
+                } else {
+                    first.clone()
+                },
+            });
+        }
+    }
+
+    fn open_dialog(&mut self, side: Side) {
+        if self.native_dialog.is_some() || self.path_prompt.is_some() {
+            return;
+        }
+        let start = self
+            .dataset(side)
+            .and_then(|d| d.path.parent().map(PathBuf::from));
+        let waker = self.waker.clone();
+        self.native_dialog = NativeDialog::open(side, start, move || {
+            if let Some(w) = &waker {
+                w();
+            }
+        });
+        if self.native_dialog.is_none() {
+            self.show_path_prompt(side);
+        }
+    }
+
+    fn show_path_prompt(&mut self, side: Side) {
+        let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        self.path_prompt = Some(PathPrompt::new(side, dir));
+    }
+
+    fn poll_dialog(&mut self) {
+        let Some(dialog) = &self.native_dialog else {
+            return;
+        };
+        let side = dialog.side;
+        match dialog.poll() {
+            None => {}
+            Some(DialogOutcome::Picked(path)) => {
+                self.native_dialog = None;
+                self.push(Command::Load(side, path));
+            }
+            Some(DialogOutcome::Cancelled) => self.native_dialog = None,
+            Some(DialogOutcome::Unavailable) => {
+                self.native_dialog = None;
+                self.status_info(
+                    "No native file dialog is available here (no desktop portal or zenity); type a path instead",
+                );
+                self.show_path_prompt(side);
+            }
+        }
+    }
+
+    /// Decide which side dropped files belong to; ask when the names do not say.
+    fn assign_dropped(&mut self, paths: Vec<PathBuf>) {
+        match paths.as_slice() {
+            [one] => match Side::from_file_name(one) {
+                Some(side) => self.push(Command::Load(side, one.clone())),
+                None => self.pending_drop = paths,
+            },
+            [a, b] => {
+                let sides = match (Side::from_file_name(a), Side::from_file_name(b)) {
+                    (Some(x), Some(y)) if x != y => Some((x, y)),
+                    (Some(x), None) => Some((x, other(x))),
+                    (None, Some(y)) => Some((other(y), y)),
+                    _ => None,
+                };
+                match sides {
+                    Some((sa, sb)) => {
+                        self.push(Command::Load(sa, a.clone()));
+                        self.push(Command::Load(sb, b.clone()));
+                    }
+                    None => self.pending_drop = paths,
+                }
+            }
+            _ => self.status_error(format!(
+                "{} files were dropped; drop one file, or a training and a production file together",
+                paths.len()
+            )),
+        }
+    }
+
+    /// The user answered which side the first pending dropped file is.
+    pub fn resolve_drop(&mut self, first_side: Option<Side>) {
+        let paths = std::mem::take(&mut self.pending_drop);
+        let Some(side) = first_side else {
+            return;
+        };
+        let mut sides = [side, other(side)].into_iter();
+        for p in paths {
+            if let Some(s) = sides.next() {
+                self.push(Command::Load(s, p));
+            }
+        }
+    }
+
+    /// Names of all columns: training's order first, then columns only in production.
+    pub fn all_columns(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for ds in self.datasets.iter().flatten() {
+            for c in &ds.columns {
+                if !names.contains(&c.name) {
+                    names.push(c.name.clone());
+                }
+            }
+        }
+        names
+    }
+}
+
+fn other(side: Side) -> Side {
+    match side {
+        Side::Reference => Side::Current,
+        Side::Current => Side::Reference,
+    }
+}

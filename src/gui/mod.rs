@@ -1,0 +1,150 @@
+//! The window (feature `gui`): draws state and sends commands; computes nothing itself.
+//!
+//! [`app::App`] holds everything the window shows and is driven both by eframe (through
+//! [`SextantApp`]) and by egui_kittest in tests. Deep UI code pushes a [`command::Command`];
+//! the app applies commands after the frame.
+
+pub mod app;
+pub mod command;
+pub mod file_dialog;
+pub mod panels;
+pub mod prefs;
+pub mod views;
+pub mod widgets;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::data::Side;
+use crate::sample_data;
+
+/// What the command line asked the window to do.
+#[derive(Debug, Default)]
+pub struct Launch {
+    /// Training file, then optionally production file. Empty: the bundled sample data.
+    pub files: Vec<PathBuf>,
+    /// Column to select at start.
+    pub column: Option<String>,
+    /// Save a PNG of the window once loading has finished, then quit.
+    pub screenshot: Option<PathBuf>,
+}
+
+/// Open the window and run until it is closed.
+pub fn run(launch: Launch) -> eframe::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Sextant")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 480.0])
+            .with_drag_and_drop(true),
+        persist_window: launch.screenshot.is_none(),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Sextant",
+        options,
+        Box::new(move |cc| Ok(Box::new(SextantApp::new(cc, launch)))),
+    )
+}
+
+/// The eframe shell around [`app::App`]: persistence, the screenshot flag, nothing else.
+pub struct SextantApp {
+    app: app::App,
+    screenshot: Option<ScreenshotState>,
+}
+
+struct ScreenshotState {
+    path: PathBuf,
+    frames: u32,
+    requested: bool,
+    done: Arc<Mutex<Option<Result<(), String>>>>,
+}
+
+impl SextantApp {
+    fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> Self {
+        let prefs = if launch.screenshot.is_some() {
+            // Smoke tests and README screenshots must not depend on this machine's history.
+            prefs::Prefs::default()
+        } else {
+            cc.storage.map(prefs::Prefs::load).unwrap_or_default()
+        };
+        let mut app = app::App::new(prefs);
+        app.set_waker(&cc.egui_ctx);
+        let files = if launch.files.is_empty() {
+            sample_data::bundled_dir()
+                .map(|d| {
+                    vec![
+                        d.join(sample_data::TRAINING_PARQUET),
+                        d.join(sample_data::PRODUCTION_PARQUET),
+                    ]
+                })
+                .unwrap_or_default()
+        } else {
+            launch.files.clone()
+        };
+        if launch.files.is_empty() && files.is_empty() {
+            app.status_info(
+                "No sample data found: open a training file with File > Open training…",
+            );
+        }
+        if let Some(column) = launch.column.clone() {
+            app.push(command::Command::SelectColumn(column));
+        }
+        for (side, path) in Side::BOTH.into_iter().zip(files) {
+            app.push(command::Command::Load(side, path));
+        }
+        Self {
+            app,
+            screenshot: launch.screenshot.map(|path| ScreenshotState {
+                path,
+                frames: 0,
+                requested: false,
+                done: Arc::new(Mutex::new(None)),
+            }),
+        }
+    }
+
+    /// After loading settles and a few frames have drawn, capture the window, save it, quit.
+    fn drive_screenshot(&mut self, ctx: &egui::Context) {
+        let Some(shot) = &mut self.screenshot else {
+            return;
+        };
+        shot.frames += 1;
+        ctx.request_repaint();
+        if !shot.requested && shot.frames > 20 && !self.app.is_busy() {
+            shot.requested = true;
+            let (path, done, ctx2) = (shot.path.clone(), shot.done.clone(), ctx.clone());
+            ctx.request_screenshot(move |image| {
+                let result = widgets::save_png(&image, &path);
+                if let Ok(mut d) = done.lock() {
+                    *d = Some(result);
+                }
+                ctx2.request_repaint();
+            });
+        }
+        let finished = shot.done.lock().ok().and_then(|mut d| d.take());
+        if let Some(result) = finished {
+            if let Err(e) = result {
+                eprintln!("error: {e}");
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+}
+
+impl eframe::App for SextantApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.app.logic(ctx);
+        self.drive_screenshot(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.screenshot.is_none() {
+            self.app.prefs.save(storage);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The left panel: the two datasets and the column browser with a filter box.
+
+use crate::data::{ColumnKind, Role, Side};
+use crate::gui::app::App;
+use crate::gui::command::Command;
+use crate::gui::widgets::{side_color, swatch};
+
+pub fn datasets_panel(app: &mut App, ui: &mut egui::Ui) {
+    egui::Panel::left("datasets")
+        .resizable(true)
+        .default_size(270.0)
+        .show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.heading("Datasets");
+            for side in Side::BOTH {
+                dataset_card(app, ui, side);
+            }
+            ui.separator();
+            ui.heading("Columns");
+            ui.add(
+                egui::TextEdit::singleline(&mut app.column_filter)
+                    .hint_text("Filter columns")
+                    .desired_width(f32::INFINITY),
+            );
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| column_list(app, ui));
+        });
+}
+
+fn dataset_card(app: &mut App, ui: &mut egui::Ui, side: Side) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            swatch(ui, side_color(side));
+            ui.strong(side.label());
+        });
+        match app.dataset(side) {
+            Some(ds) => {
+                ui.label(ds.name())
+                    .on_hover_text(ds.path.display().to_string());
+                ui.weak(format!("{} rows × {} columns", ds.rows(), ds.columns.len()));
+                ui.horizontal(|ui| {
+                    if ui.small_button("Replace…").clicked() {
+                        app.push(Command::OpenDialog(side));
+                    }
+                    if ui.small_button("Close").clicked() {
+                        app.push(Command::Close(side));
+                    }
+                });
+            }
+            None => {
+                ui.weak("Nothing loaded");
+                if ui
+                    .button(format!("Open {}…", side.short().to_lowercase()))
+                    .clicked()
+                {
+                    app.push(Command::OpenDialog(side));
+                }
+            }
+        }
+    });
+}
+
+/// What the column list shows of one column, gathered before drawing so that clicks can push
+/// commands while the datasets are borrowed by nobody.
+struct ColumnRow {
+    name: String,
+    kind: ColumnKind,
+    role: Role,
+    null_share: f64,
+    only: &'static str,
+}
+
+fn column_rows(app: &App) -> Vec<ColumnRow> {
+    let filter = app.column_filter.to_lowercase();
+    let both = app.dataset(Side::Reference).is_some() && app.dataset(Side::Current).is_some();
+    app.all_columns()
+        .into_iter()
+        .filter(|n| n.to_lowercase().contains(&filter))
+        .filter_map(|name| {
+            let reference = app.dataset(Side::Reference).and_then(|d| d.column(&name));
+            let current = app.dataset(Side::Current).and_then(|d| d.column(&name));
+            let summary = reference.or(current)?;
+            let only = match (reference.is_some(), current.is_some()) {
+                (true, false) if both => "only in training",
+                (false, true) if both => "only in production",
+                _ => "",
+            };
+            Some(ColumnRow {
+                kind: summary.kind,
+                role: app.roles.get(&name),
+                null_share: summary.null_share(),
+                only,
+                name,
+            })
+        })
+        .collect()
+}
+
+fn column_list(app: &mut App, ui: &mut egui::Ui) {
+    let rows = column_rows(app);
+    if app.datasets.iter().all(Option::is_none) {
+        ui.weak("Open a file to see its columns.");
+    }
+    for row in rows {
+        let selected = app.selected_column.as_deref() == Some(row.name.as_str());
+        ui.horizontal(|ui| {
+            ui.weak(row.kind.icon()).on_hover_text(row.kind.name());
+            let response = ui
+                .selectable_label(selected, row.name.as_str())
+                .on_hover_text(format!(
+                    "{} · {} · {:.1} % missing{}{}",
+                    row.kind.name(),
+                    row.role.name(),
+                    row.null_share * 100.0,
+                    if row.only.is_empty() { "" } else { " · " },
+                    row.only
+                ));
+            if response.clicked() {
+                app.push(Command::SelectColumn(row.name.clone()));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if !row.only.is_empty() {
+                    ui.colored_label(ui.visuals().warn_fg_color, "!")
+                        .on_hover_text(row.only);
+                }
+                if row.role != Role::Feature {
+                    ui.small(row.role.name());
+                }
+            });
+        });
+    }
+}

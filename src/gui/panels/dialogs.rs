@@ -1,0 +1,157 @@
+//! Windows that float over the main layout: About, "which side is this file?", and the
+//! fallback path prompt used when no native file dialog exists.
+
+use crate::data::Side;
+use crate::gui::app::App;
+use crate::gui::command::Command;
+
+pub fn dialogs(app: &mut App, ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    about(app, &ctx);
+    drop_side(app, &ctx);
+    path_prompt(app, &ctx);
+    drop_hint(&ctx);
+}
+
+fn about(app: &mut App, ctx: &egui::Context) {
+    let mut open = app.about_open;
+    egui::Window::new("About Sextant")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.heading(format!("Sextant {}", env!("CARGO_PKG_VERSION")));
+            ui.label("A workbench for keeping machine-learning models healthy in production.");
+            ui.label(
+                "Open training (reference) and production (current) data to see what changed.",
+            );
+            ui.add_space(6.0);
+            ui.weak("Formats: CSV, Parquet, Arrow IPC, NDJSON.");
+            ui.weak("Headless: run `sextant --help` for the command line.");
+        });
+    if open != app.about_open {
+        app.push(Command::ShowAbout(open));
+    }
+}
+
+fn drop_side(app: &mut App, ctx: &egui::Context) {
+    if app.pending_drop.is_empty() {
+        return;
+    }
+    let names: Vec<String> = app
+        .pending_drop
+        .iter()
+        .map(|p| crate::data::load::file_name(p))
+        .collect();
+    let mut answer: Option<Option<Side>> = None;
+    egui::Modal::new(egui::Id::unique("drop_side")).show(ctx, |ui| {
+        ui.set_width(380.0);
+        ui.heading("Open dropped file");
+        if names.len() == 1 {
+            ui.label(format!("Open {} as…", names[0]));
+        } else {
+            ui.label(format!(
+                "Open {} as… (and {} as the other)",
+                names[0], names[1]
+            ));
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            for side in Side::BOTH {
+                if ui.button(side.label()).clicked() {
+                    answer = Some(Some(side));
+                }
+            }
+            if ui.button("Cancel").clicked() {
+                answer = Some(None);
+            }
+        });
+    });
+    if let Some(a) = answer {
+        app.resolve_drop(a);
+    }
+}
+
+fn path_prompt(app: &mut App, ctx: &egui::Context) {
+    let Some(prompt) = &mut app.path_prompt else {
+        return;
+    };
+    let mut open = true;
+    let mut chosen = None;
+    let mut enter = None;
+    egui::Window::new(format!("Open {} data", prompt.side.short().to_lowercase()))
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(460.0)
+        .show(ctx, |ui| {
+            ui.label("Path of the file:");
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut prompt.text)
+                    .hint_text("/path/to/data.parquet")
+                    .desired_width(f32::INFINITY),
+            );
+            let submitted = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.horizontal(|ui| {
+                if (ui.button("Open").clicked() || submitted) && !prompt.text.trim().is_empty() {
+                    chosen = Some(std::path::PathBuf::from(prompt.text.trim()));
+                }
+            });
+            ui.separator();
+            ui.weak(prompt.dir.display().to_string());
+            if let Some(e) = &prompt.error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            egui::ScrollArea::vertical()
+                .max_height(260.0)
+                .show(ui, |ui| {
+                    if ui.selectable_label(false, "../").clicked() {
+                        enter = Some("..".to_string());
+                    }
+                    for (name, is_dir) in &prompt.entries {
+                        let text = if *is_dir {
+                            format!("{name}/")
+                        } else {
+                            name.clone()
+                        };
+                        if ui.selectable_label(false, text).clicked() {
+                            if *is_dir {
+                                enter = Some(name.clone());
+                            } else {
+                                prompt.text = prompt.dir.join(name).display().to_string();
+                            }
+                        }
+                    }
+                });
+        });
+    if let Some(name) = enter {
+        prompt.enter(&name);
+    }
+    let side = prompt.side;
+    if let Some(path) = chosen {
+        app.path_prompt = None;
+        app.push(Command::Load(side, path));
+    } else if !open {
+        app.path_prompt = None;
+    }
+}
+
+/// While files are dragged over the window, say what dropping does.
+fn drop_hint(ctx: &egui::Context) {
+    let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+    if !hovering {
+        return;
+    }
+    let screen = ctx.content_rect();
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop_hint"),
+    ));
+    painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+    painter.text(
+        screen.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop a training or production file to open it",
+        egui::FontId::proportional(22.0),
+        egui::Color32::WHITE,
+    );
+}

@@ -1,0 +1,47 @@
+//! The status bar: running jobs with progress and a cancel button, and the last message.
+
+use crate::data::Side;
+use crate::gui::app::{App, StatusKind};
+use crate::gui::command::Command;
+
+pub fn status_bar(app: &mut App, ui: &mut egui::Ui) {
+    egui::Panel::bottom("status_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let mut running = false;
+            for side in Side::BOTH {
+                let Some(job) = &app.loads[side.index()] else {
+                    continue;
+                };
+                running = true;
+                let p = job.progress();
+                let stage = p.stage();
+                let bar = match p.fraction() {
+                    Some(f) => egui::ProgressBar::new(f).show_percentage(),
+                    None => egui::ProgressBar::new(0.0).animate(true),
+                };
+                ui.add(bar.desired_width(160.0).text(if stage.is_empty() {
+                    job.label.clone()
+                } else {
+                    stage
+                }));
+                if ui.button("Cancel").clicked() {
+                    app.push(Command::CancelLoad(side));
+                }
+                ui.separator();
+            }
+            if let Some(status) = &app.status {
+                let color = match status.kind {
+                    StatusKind::Info => ui.visuals().text_color(),
+                    StatusKind::Warning => ui.visuals().warn_fg_color,
+                    StatusKind::Error => ui.visuals().error_fg_color,
+                };
+                let label = ui.colored_label(color, &status.text);
+                if status.kind == StatusKind::Warning && app.warnings.len() > 1 {
+                    label.on_hover_text(app.warnings.join("\n"));
+                }
+            } else if !running {
+                ui.weak("Ready");
+            }
+        });
+    });
+}

@@ -1,0 +1,3 @@
+//! The views of the central area, one file each.
+
+pub mod overview;

@@ -1,0 +1,74 @@
+//! Small drawing helpers shared by views: sparklines, number formatting, PNG saving.
+
+use std::path::Path;
+
+use egui::{Color32, Rect, Sense, Ui, Vec2, pos2};
+
+/// Colours of the two datasets, used consistently in every view.
+pub const REFERENCE_COLOR: Color32 = Color32::from_rgb(86, 156, 214);
+pub const CURRENT_COLOR: Color32 = Color32::from_rgb(230, 145, 56);
+
+/// Colour of a side.
+pub fn side_color(side: crate::data::Side) -> Color32 {
+    match side {
+        crate::data::Side::Reference => REFERENCE_COLOR,
+        crate::data::Side::Current => CURRENT_COLOR,
+    }
+}
+
+/// A small filled square in a side's colour, used as a legend swatch.
+pub fn swatch(ui: &mut Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
+    ui.painter().rect_filled(rect, 2.0, color);
+}
+
+/// A tiny bar chart of counts, scaled to its own maximum.
+pub fn sparkline(ui: &mut Ui, counts: &[u32], size: Vec2, color: Color32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    if counts.is_empty() || !ui.is_rect_visible(rect) {
+        return response;
+    }
+    let max = counts.iter().copied().max().unwrap_or(0).max(1) as f32;
+    let w = rect.width() / counts.len() as f32;
+    let painter = ui.painter_at(rect);
+    for (i, &c) in counts.iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        // At least one pixel, so a rare value is still visible.
+        let h = (c as f32 / max * rect.height()).max(1.0);
+        let x = rect.left() + i as f32 * w;
+        painter.rect_filled(
+            Rect::from_min_max(
+                pos2(x, rect.bottom() - h),
+                pos2(x + (w - 1.0).max(1.0), rect.bottom()),
+            ),
+            0.0,
+            color,
+        );
+    }
+    response
+}
+
+/// A number for a table cell: integers plainly, others with 4 significant digits.
+pub fn fmt_num(v: f64) -> String {
+    crate::cli::table::fmt_num(v)
+}
+
+/// Save an egui screenshot as PNG, atomically.
+pub fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    crate::data::write::write_atomically(path, |file| {
+        let encoder = image::codecs::png::PngEncoder::new(file);
+        image::ImageEncoder::write_image(
+            encoder,
+            &bytes,
+            w as u32,
+            h as u32,
+            image::ExtendedColorType::Rgba8,
+        )
+        .map_err(|e| e.to_string())
+    })
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,231 @@
+//! Background jobs: work that runs off the UI thread, reports progress, and can be cancelled.
+//!
+//! A job is a named thread, a shared [`Progress`] (fraction, stage text, cancel flag) and a
+//! one-slot channel for its result. The waker is called whenever progress or the result changes,
+//! so the GUI can repaint (and the CLI can print a progress line) without polling in a busy loop.
+//! Nothing here knows about egui.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::{Arc, Mutex};
+
+/// Called whenever a job has news (progress or a result); e.g. `ctx.request_repaint()`.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The error a job returns when it noticed the cancel flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cancelled")]
+pub struct Cancelled;
+
+/// Progress shared between a job's thread and its observers. Cheap to clone.
+#[derive(Clone)]
+pub struct Progress {
+    inner: Arc<ProgressInner>,
+}
+
+struct ProgressInner {
+    /// Fraction done in [0, 1] as f32 bits; `u32::MAX` means "unknown" (indeterminate bar).
+    fraction_bits: AtomicU32,
+    stage: Mutex<String>,
+    cancel: AtomicBool,
+    waker: Option<Waker>,
+}
+
+const UNKNOWN: u32 = u32::MAX;
+
+impl Progress {
+    /// A progress handle with an optional waker.
+    pub fn new(waker: Option<Waker>) -> Self {
+        Self {
+            inner: Arc::new(ProgressInner {
+                fraction_bits: AtomicU32::new(UNKNOWN),
+                stage: Mutex::new(String::new()),
+                cancel: AtomicBool::new(false),
+                waker,
+            }),
+        }
+    }
+
+    /// A handle that nobody observes (tests, synchronous callers).
+    pub fn silent() -> Self {
+        Self::new(None)
+    }
+
+    /// Report the current stage; `fraction` is `None` while the amount of work is unknown.
+    pub fn set(&self, fraction: Option<f32>, stage: impl Into<String>) {
+        let bits = fraction.map_or(UNKNOWN, |f| f.clamp(0.0, 1.0).to_bits());
+        self.inner.fraction_bits.store(bits, Ordering::Relaxed);
+        if let Ok(mut s) = self.inner.stage.lock() {
+            *s = stage.into();
+        }
+        self.wake();
+    }
+
+    /// Update only the fraction (hot loops: no allocation).
+    pub fn set_fraction(&self, fraction: f32) {
+        self.inner
+            .fraction_bits
+            .store(fraction.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+        self.wake();
+    }
+
+    /// Fraction done, or `None` when unknown.
+    pub fn fraction(&self) -> Option<f32> {
+        let bits = self.inner.fraction_bits.load(Ordering::Relaxed);
+        (bits != UNKNOWN).then(|| f32::from_bits(bits))
+    }
+
+    /// The current stage text ("Reading file", "Summarising columns", …).
+    pub fn stage(&self) -> String {
+        self.inner
+            .stage
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
+    }
+
+    /// Ask the job to stop at its next check.
+    pub fn cancel(&self) {
+        self.inner.cancel.store(true, Ordering::Relaxed);
+        self.wake();
+    }
+
+    /// Whether cancellation was requested.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.load(Ordering::Relaxed)
+    }
+
+    /// `Err(Cancelled)` once cancellation was requested; use with `?` between stages.
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(w) = &self.inner.waker {
+            w();
+        }
+    }
+}
+
+/// The state of a job as seen by whoever started it.
+pub enum Poll<T> {
+    /// Still running.
+    Running,
+    /// Finished with this result (taken: a second poll returns `Gone`).
+    Done(T),
+    /// The thread ended without sending a result (it panicked) or the result was taken.
+    Gone,
+}
+
+/// A handle to a running background job producing a `T`.
+pub struct Job<T> {
+    /// What the job does, for the status bar ("Loading training.parquet").
+    pub label: String,
+    progress: Progress,
+    rx: Receiver<T>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Start `work` on a named thread. `work` receives the progress handle and should call
+    /// [`Progress::check`] between stages.
+    pub fn spawn(
+        label: impl Into<String>,
+        waker: Option<Waker>,
+        work: impl FnOnce(&Progress) -> T + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let label = label.into();
+        let progress = Progress::new(waker);
+        let (tx, rx): (SyncSender<T>, Receiver<T>) = sync_channel(1);
+        let thread_progress = progress.clone();
+        std::thread::Builder::new()
+            .name(format!("job: {label}"))
+            .spawn(move || {
+                let result = work(&thread_progress);
+                // The receiver may be gone (job replaced or cancelled): that is fine.
+                let _ = tx.send(result);
+                thread_progress.wake();
+            })?;
+        Ok(Self {
+            label,
+            progress,
+            rx,
+        })
+    }
+
+    /// Non-blocking check for the result.
+    pub fn poll(&self) -> Poll<T> {
+        match self.rx.try_recv() {
+            Ok(v) => Poll::Done(v),
+            Err(TryRecvError::Empty) => Poll::Running,
+            Err(TryRecvError::Disconnected) => Poll::Gone,
+        }
+    }
+
+    /// Block until the job finishes (CLI and tests).
+    pub fn wait(self) -> Option<T> {
+        self.rx.recv().ok()
+    }
+
+    /// The job's progress handle (fraction, stage, cancel).
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+}
+
+impl<T> Drop for Job<T> {
+    /// A dropped job is no longer wanted: ask its thread to stop early.
+    fn drop(&mut self) {
+        self.progress.inner.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn job_returns_result_and_wakes() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = wakes.clone();
+        let job = Job::spawn(
+            "sum",
+            Some(Arc::new(move || {
+                w.fetch_add(1, Ordering::Relaxed);
+            })),
+            |p| {
+                p.set(Some(0.5), "half");
+                21 * 2
+            },
+        )
+        .expect("spawn");
+        assert_eq!(job.wait(), Some(42));
+        assert!(wakes.load(Ordering::Relaxed) >= 1);
+    }
+
+    #[test]
+    fn cancel_is_seen_by_the_job() {
+        let (go_tx, go_rx) = sync_channel::<()>(1);
+        let job = Job::spawn("wait", None, move |p| {
+            let _ = go_rx.recv();
+            p.check()
+        })
+        .expect("spawn");
+        job.progress().cancel();
+        go_tx.send(()).expect("send");
+        assert_eq!(job.wait(), Some(Err(Cancelled)));
+    }
+
+    #[test]
+    fn fraction_unknown_until_set() {
+        let p = Progress::silent();
+        assert_eq!(p.fraction(), None);
+        p.set(Some(1.5), "x");
+        assert_eq!(p.fraction(), Some(1.0));
+        assert_eq!(p.stage(), "x");
+    }
+}

@@ -1,0 +1,387 @@
+//! The bundled sample story: a credit-risk model scoring loan applications.
+//!
+//! Training (reference) covers 2024; production (current) covers September–December 2025,
+//! after an economic shock. Production differs from training in the ways that break models in
+//! real life, each planted on purpose so every view of Sextant has something to find:
+//! - income shifts down by about 15 % and spreads out;
+//! - a new employment category, `gig_worker`, appears (the model never saw it);
+//! - `open_accounts` is renamed `num_open_accounts` by an upstream schema change;
+//! - from 2025-11-15 a pipeline change leaves `debt_to_income` missing in about 35 % of rows,
+//!   and the serving code imputes 0.30 for the score (training-serving skew);
+//! - labels (`defaulted`) arrive only for applications up to 2025-11-30; in the labelled weeks
+//!   from 2025-11-01 the true default risk of the self-employed, contractors and gig workers
+//!   rises and income matters more (P(y|X) changes: concept drift);
+//! - application volume has a weekly cycle (quiet weekends) and an end-of-year rise with a
+//!   Christmas dip, in both periods.
+//!
+//! Generation is deterministic: a fixed seed and a self-contained generator (SplitMix64), so
+//! `sextant sample-data` writes byte-identical files on every machine.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::data::datetime::{MICROS_PER_DAY, days_from_civil, weekday_from_days};
+
+/// File names of the bundled pair (Parquet is what the app opens; CSV is for people and tools).
+pub const TRAINING_PARQUET: &str = "credit_training.parquet";
+pub const PRODUCTION_PARQUET: &str = "credit_production.parquet";
+pub const TRAINING_CSV: &str = "credit_training.csv";
+pub const PRODUCTION_CSV: &str = "credit_production.csv";
+
+/// Parameters of the generator.
+#[derive(Debug, Clone)]
+pub struct SampleParams {
+    /// Mean applications on an ordinary weekday.
+    pub daily_volume: f64,
+    pub seed: u64,
+}
+
+impl Default for SampleParams {
+    fn default() -> Self {
+        Self {
+            daily_volume: 70.0,
+            seed: 20_240_101,
+        }
+    }
+}
+
+/// SplitMix64: tiny, fast, and fully specified, so output never depends on a crate version.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Index drawn with the given weights (which need not sum to one).
+    pub fn choose(&mut self, weights: &[f64]) -> usize {
+        let total: f64 = weights.iter().sum();
+        let mut x = self.uniform() * total;
+        for (i, w) in weights.iter().enumerate() {
+            if x < *w {
+                return i;
+            }
+            x -= w;
+        }
+        weights.len() - 1
+    }
+
+    /// Poisson-like count: normal approximation, rounded, never negative.
+    pub fn count(&mut self, mean: f64) -> usize {
+        (mean + mean.sqrt() * self.normal()).round().max(0.0) as usize
+    }
+}
+
+const EMPLOYMENT: [&str; 6] = [
+    "salaried",
+    "self_employed",
+    "contractor",
+    "unemployed",
+    "retired",
+    "gig_worker",
+];
+const HOME: [&str; 3] = ["rent", "mortgage", "own"];
+const REGION: [&str; 5] = ["north", "south", "east", "west", "central"];
+
+/// Which period is being generated.
+#[derive(Clone, Copy, PartialEq)]
+enum Period {
+    Training,
+    Production,
+}
+
+#[derive(Default)]
+struct Columns {
+    application_id: Vec<String>,
+    applied_at: Vec<i64>,
+    age: Vec<i64>,
+    income: Vec<f64>,
+    employment_type: Vec<&'static str>,
+    home_ownership: Vec<&'static str>,
+    region: Vec<&'static str>,
+    open_accounts: Vec<i64>,
+    credit_score: Vec<i64>,
+    loan_amount: Vec<f64>,
+    loan_term_months: Vec<i64>,
+    debt_to_income: Vec<Option<f64>>,
+    score: Vec<f64>,
+    defaulted: Vec<Option<i64>>,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn round_to(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (v * f).round() / f
+}
+
+/// Seasonal volume multiplier for a day: weekly cycle × end-of-year rise with a Christmas dip.
+fn volume_factor(days: i64) -> f64 {
+    const WEEK: [f64; 7] = [1.15, 1.1, 1.1, 1.05, 1.0, 0.55, 0.45];
+    let weekly = WEEK[weekday_from_days(days) as usize];
+    let (_, month, day) = crate::data::datetime::civil_from_days(days);
+    let year_end = match (month, day) {
+        (12, 24..=26) => 0.5,
+        (12, 27..=31) => 1.35,
+        (12, d) => 1.0 + 0.5 * f64::from(d) / 23.0,
+        (11, d) if d >= 20 => 1.1,
+        _ => 1.0,
+    };
+    weekly * year_end
+}
+
+/// The model's log-odds for an applicant (what produced `score`), and the true log-odds that
+/// produced the label; they differ in production after the concept change.
+struct Applicant {
+    age: f64,
+    income: f64,
+    employment: usize,
+    open_accounts: f64,
+    credit_score: f64,
+    loan_amount: f64,
+    long_term: bool,
+    dti: f64,
+}
+
+fn model_logit(a: &Applicant, dti_seen: f64) -> f64 {
+    const EMP: [f64; 6] = [0.0, 0.35, 0.25, 0.9, 0.1, 0.0];
+    -2.0 - 0.012 * (a.credit_score - 680.0) - 0.5 * (a.income / 52_000.0).ln()
+        + 2.5 * (dti_seen - 0.3)
+        + 0.25 * (a.loan_amount / 15_000.0).ln()
+        + 0.08 * (a.open_accounts - 4.0)
+        - 0.01 * (a.age - 41.0)
+        + EMP[a.employment]
+        + if a.long_term { 0.2 } else { 0.0 }
+}
+
+fn true_logit(a: &Applicant, concept_changed: bool) -> f64 {
+    let mut z = model_logit(a, a.dti);
+    if a.employment == 5 {
+        z += 0.6; // gig workers are riskier than the model (which never saw them) assumes
+    }
+    if concept_changed {
+        if matches!(a.employment, 1 | 2 | 5) {
+            z += 0.8;
+        }
+        z -= 0.5 * (a.income / 52_000.0).ln();
+    }
+    z
+}
+
+fn generate(period: Period, params: &SampleParams, rng: &mut Rng, first_id: usize) -> Columns {
+    let (start, end) = match period {
+        Period::Training => (days_from_civil(2024, 1, 1), days_from_civil(2024, 12, 31)),
+        Period::Production => (days_from_civil(2025, 9, 1), days_from_civil(2025, 12, 31)),
+    };
+    let pipeline_change = days_from_civil(2025, 11, 15);
+    let concept_change = days_from_civil(2025, 11, 1);
+    let labels_until = days_from_civil(2025, 11, 30);
+    let mut c = Columns::default();
+    let mut next_id = first_id;
+    for day in start..=end {
+        // A slow growth trend on top of the seasonal factors.
+        let growth = 1.0 + 0.0004 * (day - days_from_civil(2024, 1, 1)) as f64;
+        let n = rng.count(params.daily_volume * volume_factor(day) * growth);
+        let mut times: Vec<i64> = (0..n)
+            .map(|_| (7.0 * 3600.0 + rng.uniform() * 15.0 * 3600.0) as i64 * 1_000_000)
+            .collect();
+        times.sort_unstable();
+        for t in times {
+            let production = period == Period::Production;
+            let age = (41.0 + 12.0 * rng.normal()).clamp(18.0, 80.0).round();
+            let shock = if production { 0.85 } else { 1.0 };
+            let spread = if production { 0.55 } else { 0.45 };
+            let income = round_to((52_000f64.ln() + spread * rng.normal()).exp() * shock, 0);
+            let employment = if production {
+                rng.choose(&[0.50, 0.17, 0.13, 0.05, 0.06, 0.09])
+            } else {
+                rng.choose(&[0.58, 0.17, 0.13, 0.05, 0.07, 0.0])
+            };
+            let home = rng.choose(&[0.42, 0.38, 0.20]);
+            let region = rng.choose(&[0.22, 0.18, 0.2, 0.25, 0.15]);
+            let open_accounts = rng.count(3.0 + (age - 18.0) / 20.0).min(20) as f64;
+            let credit_score = (680.0 - if production { 10.0 } else { 0.0 }
+                + 60.0 * rng.normal()
+                + 40.0 * (income / 52_000.0).ln())
+            .clamp(300.0, 850.0)
+            .round();
+            let loan_amount = round_to(
+                ((0.3 * income).ln() + 0.5 * rng.normal())
+                    .exp()
+                    .clamp(1_000.0, 150_000.0),
+                0,
+            );
+            let long_term = rng.uniform() < 0.35;
+            let dti = round_to((0.28 + 0.1 * rng.normal()).clamp(0.01, 0.9), 3);
+            let applicant = Applicant {
+                age,
+                income,
+                employment,
+                open_accounts,
+                credit_score,
+                loan_amount,
+                long_term,
+                dti,
+            };
+            let missing_rate = if production && day >= pipeline_change {
+                0.35
+            } else {
+                0.01
+            };
+            let dti_value = (rng.uniform() >= missing_rate).then_some(dti);
+            // Serving imputes the training mean when the value is missing.
+            let score = sigmoid(model_logit(&applicant, dti_value.unwrap_or(0.3)));
+            let p_true = sigmoid(true_logit(&applicant, production && day >= concept_change));
+            let label = i64::from(rng.uniform() < p_true);
+            let labelled = !production || day <= labels_until;
+
+            c.application_id.push(format!("A{next_id:07}"));
+            next_id += 1;
+            c.applied_at.push(day * MICROS_PER_DAY + t);
+            c.age.push(age as i64);
+            c.income.push(income);
+            c.employment_type.push(EMPLOYMENT[employment]);
+            c.home_ownership.push(HOME[home]);
+            c.region.push(REGION[region]);
+            c.open_accounts.push(open_accounts as i64);
+            c.credit_score.push(credit_score as i64);
+            c.loan_amount.push(loan_amount);
+            c.loan_term_months.push(if long_term { 60 } else { 36 });
+            c.debt_to_income.push(dti_value);
+            c.score.push(round_to(score, 4));
+            c.defaulted.push(labelled.then_some(label));
+        }
+    }
+    c
+}
+
+fn to_frame(c: Columns, period: Period) -> PolarsResult<DataFrame> {
+    let applied_at = Int64Chunked::from_vec("applied_at".into(), c.applied_at)
+        .into_datetime(TimeUnit::Microseconds, None)
+        .into_series();
+    let accounts_name = match period {
+        Period::Training => "open_accounts",
+        Period::Production => "num_open_accounts",
+    };
+    DataFrame::new_infer_height(vec![
+        Series::new("application_id".into(), c.application_id).into(),
+        applied_at.into(),
+        Series::new("age".into(), c.age).into(),
+        Series::new("income".into(), c.income).into(),
+        Series::new("employment_type".into(), c.employment_type).into(),
+        Series::new("home_ownership".into(), c.home_ownership).into(),
+        Series::new("region".into(), c.region).into(),
+        Series::new(accounts_name.into(), c.open_accounts).into(),
+        Series::new("credit_score".into(), c.credit_score).into(),
+        Series::new("loan_amount".into(), c.loan_amount).into(),
+        Series::new("loan_term_months".into(), c.loan_term_months).into(),
+        Series::new("debt_to_income".into(), c.debt_to_income).into(),
+        Series::new("score".into(), c.score).into(),
+        Series::new("defaulted".into(), c.defaulted).into(),
+    ])
+}
+
+/// The training and production frames of the sample story.
+pub fn generate_pair(params: &SampleParams) -> PolarsResult<(DataFrame, DataFrame)> {
+    let mut rng = Rng::new(params.seed);
+    let training = generate(Period::Training, params, &mut rng, 1);
+    let first_prod_id = training.application_id.len() + 1;
+    let production = generate(Period::Production, params, &mut rng, first_prod_id);
+    Ok((
+        to_frame(training, Period::Training)?,
+        to_frame(production, Period::Production)?,
+    ))
+}
+
+/// Write the sample pair as Parquet and CSV into `dir`; returns the written paths.
+pub fn write_sample_data(dir: &Path, params: &SampleParams) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let (mut training, mut production) = generate_pair(params)?;
+    let mut written = Vec::new();
+    for (frame, parquet, csv) in [
+        (&mut training, TRAINING_PARQUET, TRAINING_CSV),
+        (&mut production, PRODUCTION_PARQUET, PRODUCTION_CSV),
+    ] {
+        let path = dir.join(parquet);
+        crate::data::write::write_frame(frame, &path)?;
+        written.push(path);
+        let path = dir.join(csv);
+        crate::data::write::write_frame(frame, &path)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Where the bundled sample data lives: `./sample_data` when run from the project folder,
+/// else the folder this binary was built from.
+pub fn bundled_dir() -> Option<PathBuf> {
+    let local = PathBuf::from("sample_data");
+    if local.join(TRAINING_PARQUET).is_file() {
+        return Some(local);
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+    built.join(TRAINING_PARQUET).is_file().then_some(built)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generator_is_deterministic_and_tells_the_story() {
+        let params = SampleParams {
+            daily_volume: 10.0,
+            seed: 7,
+        };
+        let (a, b) = generate_pair(&params).expect("generate");
+        let (a2, _) = generate_pair(&params).expect("generate");
+        assert!(a.equals_missing(&a2));
+        assert!(a.column("open_accounts").is_ok());
+        assert!(b.column("num_open_accounts").is_ok());
+        let gig = |df: &DataFrame| {
+            df.column("employment_type")
+                .expect("col")
+                .as_materialized_series()
+                .str()
+                .expect("str")
+                .iter()
+                .filter(|v| *v == Some("gig_worker"))
+                .count()
+        };
+        assert_eq!(gig(&a), 0);
+        assert!(gig(&b) > 0);
+        // Labels missing only in production's last month.
+        assert_eq!(a.column("defaulted").expect("col").null_count(), 0);
+        assert!(b.column("defaulted").expect("col").null_count() > 0);
+    }
+
+    #[test]
+    fn rng_is_stable() {
+        let mut r = Rng::new(1);
+        // SplitMix64's published first output for seed 1.
+        assert_eq!(r.next_u64(), 0x910A_2DEC_8902_5CC1);
+    }
+}

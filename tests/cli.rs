@@ -1,0 +1,136 @@
+//! The `sextant` binary, run as a pipeline would: JSON on stdout, exit codes, clear errors.
+
+use std::path::Path;
+use std::process::Command;
+
+fn sextant(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sextant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run sextant")
+}
+
+#[test]
+fn inspect_json_has_the_contract_keys() {
+    let out = sextant(&[
+        "inspect",
+        "sample_data/credit_training.parquet",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["path"], "sample_data/credit_training.parquet");
+    assert_eq!(v["format"], "parquet");
+    assert!(v["rows"].as_u64().expect("rows") > 10_000);
+    let columns = v["columns"].as_array().expect("columns");
+    for c in columns {
+        for key in [
+            "name", "dtype", "kind", "role", "nulls", "unique", "min", "max", "mean",
+        ] {
+            assert!(c.get(key).is_some(), "missing {key} in {c}");
+        }
+    }
+    let by_name = |n: &str| {
+        columns
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap_or_else(|| panic!("no column {n}"))
+    };
+    assert_eq!(by_name("income")["kind"], "numeric");
+    assert!(by_name("income")["mean"].as_f64().is_some());
+    assert_eq!(by_name("region")["kind"], "categorical");
+    assert!(by_name("region")["min"].is_null());
+    assert_eq!(by_name("applied_at")["role"], "timestamp");
+    assert_eq!(by_name("applied_at")["min"], "2024-01-01T07:16:15Z");
+    assert_eq!(by_name("defaulted")["role"], "target");
+    assert_eq!(by_name("score")["role"], "prediction");
+    assert_eq!(by_name("debt_to_income")["nulls"], 259);
+}
+
+#[test]
+fn inspect_table_is_readable() {
+    let out = sextant(&["inspect", "tests/fixtures/events.ndjson"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("NDJSON  3 rows × 5 columns"), "{text}");
+    assert!(text.contains("country"), "{text}");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_sentence() {
+    let out = sextant(&["inspect", "tests/fixtures/ragged.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim(),
+        "error: tests/fixtures/ragged.csv has ragged rows: line 4 has 4 fields where the header has 3"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = sextant(&["inspect", "no_such_file.parquet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_file.parquet does not exist"));
+}
+
+#[test]
+fn warnings_go_to_stderr_and_still_succeed() {
+    let out = sextant(&[
+        "inspect",
+        "tests/fixtures/all_null_column.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning:"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(sextant(&["inspect"]).status.code(), Some(2));
+    assert_eq!(
+        sextant(&["inspect", "x.csv", "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    for args in [
+        &["--help"][..],
+        &["inspect", "--help"],
+        &["sample-data", "--help"],
+    ] {
+        let out = sextant(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn sample_data_command_reproduces_the_bundled_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out_dir = dir.path().to_str().expect("utf8 path");
+    let out = sextant(&["sample-data", "--out", out_dir]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+    for name in ["credit_training.csv", "credit_production.csv"] {
+        let fresh = std::fs::read(dir.path().join(name)).expect("fresh");
+        let shipped = std::fs::read(bundled.join(name)).expect("shipped");
+        assert!(
+            fresh == shipped,
+            "{name} differs from the bundled file: regenerate sample_data/"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! The window, driven by egui_kittest without a display or GPU: the app starts on the bundled
+//! sample data, the column list is found by its labels, and clicks change what the views show.
+#![cfg(feature = "gui")]
+
+use std::path::Path;
+use std::time::Duration;
+
+use egui::accesskit::Role as A11yRole;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use sextant::data::{Dataset, LoadOptions, Side};
+use sextant::gui::app::{App, StatusKind};
+use sextant::gui::command::Command;
+use sextant::jobs::Progress;
+
+fn sample(name: &str) -> Dataset {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join(name);
+    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).expect("sample data")
+}
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut App| {
+                app.logic(ui.ctx());
+                app.ui(ui);
+            },
+            app,
+        )
+}
+
+fn sample_app() -> App {
+    App::with_datasets(
+        Some(sample("credit_training.parquet")),
+        Some(sample("credit_production.parquet")),
+    )
+}
+
+/// Step until background jobs have finished (loading runs on its own thread).
+fn settle(h: &mut Harness<'static, App>) {
+    for _ in 0..500 {
+        h.step();
+        if !h.state().is_busy() {
+            h.run();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("jobs did not finish");
+}
+
+#[test]
+fn clicking_a_column_selects_it_in_the_overview() {
+    let mut h = harness(sample_app());
+    h.run();
+    // Both datasets are listed, and the columns list shows every column of both files.
+    assert!(
+        h.get_all_by_label_contains("credit_training.parquet")
+            .count()
+            >= 1
+    );
+    assert!(
+        h.get_all_by_label_contains("credit_production.parquet")
+            .count()
+            >= 1
+    );
+    h.get_by(|n| n.label().as_deref() == Some("num_open_accounts") && n.role() == A11yRole::Button);
+    assert_eq!(h.state().selected_column.as_deref(), Some("age"));
+    h.get_by_label("Selected column: age");
+    assert!(h.query_by_label("Selected column: income").is_none());
+
+    h.get_by(|n| n.label().as_deref() == Some("income") && n.role() == A11yRole::Button)
+        .click();
+    h.run();
+    assert_eq!(h.state().selected_column.as_deref(), Some("income"));
+    h.get_by_label("Selected column: income");
+    assert!(h.query_by_label("Selected column: age").is_none());
+    // The table shows training's numbers; production's mean income appears only in the
+    // detail, which now describes income.
+    h.get_by_label("51521.8");
+}
+
+#[test]
+fn column_filter_narrows_the_list() {
+    let mut h = harness(sample_app());
+    h.run();
+    h.state_mut().column_filter = "open".into();
+    h.run();
+    let names: Vec<String> = h
+        .query_all_by(|n| n.role() == A11yRole::Button)
+        .filter_map(|n| n.accesskit_node().label())
+        .filter(|l| l.contains("accounts") || l == "income")
+        .collect();
+    assert!(names.iter().any(|n| n == "open_accounts"), "{names:?}");
+    assert!(names.iter().any(|n| n == "num_open_accounts"), "{names:?}");
+    assert!(!names.iter().any(|n| n == "income"), "{names:?}");
+}
+
+#[test]
+fn role_changes_apply_to_both_datasets() {
+    let mut h = harness(sample_app());
+    h.run();
+    assert_eq!(h.state().roles.get("score").name(), "prediction");
+    h.state_mut().push(Command::SetRole(
+        "credit_score".into(),
+        sextant::data::Role::Prediction,
+    ));
+    h.run();
+    assert_eq!(h.state().roles.get("credit_score").name(), "prediction");
+    assert_eq!(h.state().roles.get("score").name(), "feature");
+}
+
+#[test]
+fn a_broken_file_keeps_what_was_loaded() {
+    let mut h = harness(sample_app());
+    h.run();
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ragged.csv");
+    h.state_mut().push(Command::Load(Side::Reference, bad));
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(
+        app.dataset(Side::Reference).map(|d| d.name()),
+        Some("credit_training.parquet".to_string())
+    );
+    let status = app.status.as_ref().expect("status");
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(
+        status.text.contains("ragged.csv has ragged rows"),
+        "{}",
+        status.text
+    );
+    h.get_by_label_contains("ragged.csv has ragged rows");
+}
+
+#[test]
+fn loading_in_the_background_shows_the_new_file() {
+    let mut h = harness(App::with_datasets(None, None));
+    h.run();
+    h.get_by_label("No data yet");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events.ndjson");
+    h.state_mut().push(Command::Load(Side::Current, path));
+    settle(&mut h);
+    assert_eq!(h.state().dataset(Side::Current).map(|d| d.rows()), Some(3));
+    assert!(h.get_all_by_label_contains("events.ndjson").count() >= 1);
+}
+
+#[test]
+fn dropped_files_are_assigned_by_name_or_asked_about() {
+    let mut h = harness(App::with_datasets(None, None));
+    h.run();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    h.state_mut()
+        .push(Command::Dropped(vec![dir.join("events.ndjson")]));
+    h.run();
+    // "events.ndjson" says neither training nor production: the user is asked.
+    h.get_by_label_contains("Open events.ndjson as");
+    h.get_by_role_and_label(A11yRole::Button, "Production (current)")
+        .click();
+    settle(&mut h);
+    assert!(h.state().dataset(Side::Current).is_some());
+    assert!(h.state().pending_drop.is_empty());
+}
+
+#[test]
+fn every_glyph_the_window_uses_is_in_the_bundled_fonts() {
+    // egui panics on a missing glyph in tests and draws tofu in release: check the set once.
+    let mut h = Harness::builder().build_ui(|ui| {
+        ui.label("± ¶ · × … Training (reference) 0123456789");
+    });
+    h.run();
+}
