@@ -74,7 +74,11 @@ fn every_format_round_trips_with_kinds_and_roles() {
         assert_eq!(role("amount"), Some(Role::Feature), "{ext}");
         let amount = ds.column("amount").expect("amount");
         // JSON has no NaN: polars writes it as null, so NDJSON comes back with two nulls.
-        let (nulls, nan) = if format == FileFormat::Ndjson { (2, 0) } else { (1, 1) };
+        let (nulls, nan) = if format == FileFormat::Ndjson {
+            (2, 0)
+        } else {
+            (1, 1)
+        };
         assert_eq!((amount.nulls, amount.nan), (nulls, nan), "{ext}");
     }
 }
