@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod command;
+pub mod computed;
 pub mod file_dialog;
 pub mod panels;
 pub mod prefs;

@@ -113,12 +113,17 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
                         } else {
                             name.clone()
                         };
-                        if ui.selectable_label(false, text).clicked() {
+                        let response = ui.selectable_label(false, text);
+                        if response.clicked() {
                             if *is_dir {
                                 enter = Some(name.clone());
                             } else {
                                 prompt.text = prompt.dir.join(name).display().to_string();
                             }
+                        }
+                        // Double-clicking a file opens it at once.
+                        if response.double_clicked() && !*is_dir {
+                            chosen = Some(prompt.dir.join(name));
                         }
                     }
                 });
