@@ -80,6 +80,9 @@ impl Side {
 
 /// A loaded file: the frame and its column summaries.
 pub struct Dataset {
+    /// Unique per load in this process: views key their background results on it, so a
+    /// reloaded file (same path, new content) is recomputed.
+    pub load_id: u64,
     pub path: PathBuf,
     pub format: FileFormat,
     pub file_bytes: u64,
@@ -108,7 +111,9 @@ impl Dataset {
             }
         }
         let warnings = warnings_for(path, &columns);
+        static NEXT_LOAD_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(Self {
+            load_id: NEXT_LOAD_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             path: path.to_path_buf(),
             format: raw.format,
             file_bytes: raw.file_bytes,
