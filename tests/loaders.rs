@@ -275,3 +275,15 @@ fn bundled_sample_data_loads() {
         Some(ColumnKind::Datetime)
     );
 }
+
+#[test]
+fn unreadable_path_names_the_cause() {
+    // A path through a regular file cannot be opened, even by root.
+    let path = fixture("ragged.csv").join("inner.csv");
+    let e = load(&path).err().expect("error");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("ragged.csv/inner.csv cannot be read:"),
+        "{msg}"
+    );
+}
