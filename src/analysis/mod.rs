@@ -2,3 +2,4 @@
 //! `*Params` in, `*Report` out, typed `*Error`s for invalid input.
 
 pub mod seasonality;
+pub mod windows;
