@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod data;
+pub mod engine;
 pub mod jobs;
 pub mod sample_data;
 
