@@ -1,5 +1,6 @@
 //! The analysis core: pure statistics over slices. No egui, threads, files or clocks here;
 //! `*Params` in, `*Report` out, typed `*Error`s for invalid input.
 
+pub mod drift;
 pub mod seasonality;
 pub mod windows;
