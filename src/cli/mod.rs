@@ -2,6 +2,7 @@
 //! (a table for people, JSON for pipelines) and exits 0 when all is well, 1 for a finding
 //! (used by check commands), 2 for a usage or input error.
 
+pub mod drift;
 pub mod inspect;
 pub mod json;
 pub mod sample_data;
@@ -51,6 +52,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the schema and a per-column summary of a data file.
     Inspect(inspect::InspectArgs),
+    /// Which columns drifted between a reference and a current file, by how much, by which test.
+    Drift(drift::DriftArgs),
     /// Write the bundled sample data (credit-risk training and production files).
     SampleData(sample_data::SampleDataArgs),
 }
@@ -79,6 +82,7 @@ impl<E: std::fmt::Display> From<E> for CliError {
 pub fn run(command: Command) -> u8 {
     let result = match command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Drift(args) => drift::run_command(&args),
         Command::SampleData(args) => sample_data::run(&args),
     };
     match result {
@@ -119,6 +123,20 @@ pub fn load_dataset(path: &std::path::Path) -> Result<Dataset, CliError> {
     };
     eprint!("\r\x1b[2K");
     result.map_err(CliError::from)
+}
+
+/// Print `text` to stdout, or write it atomically to `out`.
+pub fn write_output(out: Option<&std::path::Path>, text: &str) -> Result<(), CliError> {
+    match out {
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(path) => crate::data::write::write_atomically(path, |f| {
+            std::io::Write::write_all(f, text.as_bytes()).map_err(|e| e.to_string())
+        })
+        .map_err(CliError::from),
+    }
 }
 
 /// A no-op waker, for jobs whose observer polls.

@@ -65,6 +65,27 @@ impl CategoricalCounts {
         out
     }
 
+    /// Builds from counts aligned to `labels` (which must be sorted ascending, as every
+    /// constructor keeps them) and the missing counts of each side. Labels with no value on
+    /// either side are dropped, so a window that lacks a category does not test it.
+    pub fn from_aligned(
+        labels: &[String],
+        reference: &[u64],
+        current: &[u64],
+        missing: (u64, u64),
+    ) -> Self {
+        let mut out = Self::empty();
+        for ((label, &r), &c) in labels.iter().zip(reference).zip(current) {
+            if r + c > 0 {
+                out.labels.push(label.clone());
+                out.reference.push(r);
+                out.current.push(c);
+            }
+        }
+        (out.missing_reference, out.missing_current) = missing;
+        out
+    }
+
     /// Treats each distinct finite value of a numeric column as a category
     /// (labels are the shortest round-trip decimal form, in numeric order).
     pub fn from_numeric(reference: &NumericSample, current: &NumericSample) -> Self {

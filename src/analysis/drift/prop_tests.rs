@@ -147,8 +147,8 @@ fn bench_1m_vs_1m_20_columns() {
             name: format!("c{i}"),
             kind: ColumnKind::Float,
             values: ColumnValues::Numeric {
-                reference: NumericSample::new(r),
-                current: NumericSample::new(k),
+                reference: NumericSample::new(r).into(),
+                current: NumericSample::new(k).into(),
             },
         })
         .collect();

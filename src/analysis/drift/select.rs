@@ -55,6 +55,39 @@ pub enum DriftMethod {
     CramersV,
 }
 
+impl std::str::FromStr for DriftMethod {
+    type Err = String;
+
+    /// The snake_case name, or a common alias (`kl`, `js`, `jensen_shannon`, `chi2`, `ztest`,
+    /// `ad`, `cvm`, `ed`, `t`, `mannw`, `linf`), case-insensitive.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let key = s.trim().to_ascii_lowercase().replace('-', "_");
+        let alias = match key.as_str() {
+            "auto" => Some(DriftMethod::Auto),
+            "kl" | "kl_divergence" => Some(DriftMethod::KlDiv),
+            "js" | "jensen_shannon" | "jensen_shannon_distance" => Some(DriftMethod::Jensenshannon),
+            "chi2" | "chi_square" => Some(DriftMethod::Chisquare),
+            "ztest" | "z_test" => Some(DriftMethod::Z),
+            "ad" | "anderson_darling" => Some(DriftMethod::Anderson),
+            "cvm" => Some(DriftMethod::CramerVonMises),
+            "ed" | "energy" => Some(DriftMethod::EnergyDistance),
+            "t" | "ttest" | "welch" => Some(DriftMethod::TTest),
+            "mannw" | "mwu" => Some(DriftMethod::MannWhitney),
+            "linf" => Some(DriftMethod::LInfinity),
+            _ => None,
+        };
+        alias
+            .or_else(|| DriftMethod::ALL.iter().copied().find(|m| m.name() == key))
+            .ok_or_else(|| {
+                let names: Vec<&str> = DriftMethod::ALL.iter().map(|m| m.name()).collect();
+                format!(
+                    "\"{s}\" is not a drift method; use one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
 /// When a score means drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -390,9 +423,9 @@ pub enum ColumnValues {
     /// Numeric reference/current samples.
     Numeric {
         /// Reference sample.
-        reference: NumericSample,
+        reference: std::sync::Arc<NumericSample>,
         /// Current sample.
-        current: NumericSample,
+        current: std::sync::Arc<NumericSample>,
     },
     /// Categorical counts.
     Categorical(CategoricalCounts),

@@ -1,0 +1,627 @@
+//! The drift pass over two datasets: choose the columns to test (by role, renames and kinds),
+//! pull them out once, sort each side once, score every column with the chosen test, and — when
+//! asked — score every time window of the current data against the whole reference.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::columns::{self, CategoricalPair, MISSING_CODE, Storage};
+use super::parallel_map;
+use crate::analysis::drift::{
+    AllMetricsParams, AllMetricsReport, CategoricalCounts, ColumnDriftReport, ColumnInput,
+    ColumnKind as DriftStorage, ColumnValues, DatasetDriftReport, DriftDirection, DriftMethod,
+    DriftOptions, ExcludedCounts, MethodOverride, NumericSample, all_categorical_metrics,
+    all_numeric_metrics, evaluate_dataset,
+};
+use crate::analysis::windows::{self, Window, WindowSpec};
+use crate::data::{Dataset, Role, RoleMap};
+use crate::jobs::{Cancelled, Progress};
+
+/// What to compute.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DriftParams {
+    /// Methods, thresholds, binning, correction and the dataset drift share.
+    pub options: DriftOptions,
+    /// `(current name, reference name)`: a column renamed in the current data is compared with
+    /// its old name in the reference.
+    pub renames: Vec<(String, String)>,
+    /// Score each window of the current data as well.
+    pub windows: Option<WindowSpec>,
+    /// Compute every statistic that applies to each column, not only the chosen test.
+    pub all_metrics: bool,
+}
+
+/// Whether a tested column was treated as numbers or categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftKind {
+    Numeric,
+    Categorical,
+}
+
+impl DriftKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Numeric => "numeric",
+            Self::Categorical => "categorical",
+        }
+    }
+}
+
+/// One tested column: the core's verdict plus what the reports show next to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnDrift {
+    pub verdict: ColumnDriftReport,
+    pub reference_name: String,
+    pub current_name: String,
+    pub kind: DriftKind,
+    /// Values excluded before testing (null, NaN, ±inf), per side.
+    pub reference_missing: ExcludedCounts,
+    pub current_missing: ExcludedCounts,
+    /// Every applicable statistic, when asked for.
+    pub metrics: Option<AllMetricsReport>,
+}
+
+/// A column that was not tested, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub column: String,
+    pub reason: String,
+}
+
+/// Scores of every column in every window of the current data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowedDrift {
+    pub spec: WindowSpec,
+    pub windows: Vec<Window>,
+    /// Per tested column, in the order of [`DriftRun::columns`].
+    pub columns: Vec<WindowedColumn>,
+    /// Share of drifted columns per window.
+    pub drift_share: Vec<f64>,
+    /// Whether each window shows dataset drift.
+    pub dataset_drift: Vec<bool>,
+    /// Current rows without a timestamp (in no window).
+    pub unassigned_rows: usize,
+}
+
+/// One column's scores over the windows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowedColumn {
+    pub column: String,
+    /// Score per window (`None` when the window could not be tested, e.g. all values missing).
+    pub scores: Vec<Option<f64>>,
+    pub drifted: Vec<bool>,
+    /// A threshold learned from the reference split into the same kind of windows: mean + 3σ
+    /// of the reference windows' scores for distances, mean − 3σ (at least 0) for p-values, as
+    /// NannyML derives its thresholds. `None` with fewer than two reference windows.
+    pub reference_threshold: Option<f64>,
+}
+
+/// The result of a drift pass.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftRun {
+    /// Dataset verdict and the per-column verdicts (same order as `columns`).
+    pub report: DatasetDriftReport,
+    pub columns: Vec<ColumnDrift>,
+    pub skipped: Vec<Skipped>,
+    pub windows: Option<WindowedDrift>,
+    /// The share of drifted columns at which the dataset counts as drifted.
+    pub drift_share_threshold: f64,
+}
+
+/// Why a drift pass could not run at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DriftRunError {
+    #[error("{0}")]
+    Windows(#[from] windows::WindowError),
+    #[error("drift was cancelled")]
+    Cancelled,
+    #[error("renaming \"{current}\" to \"{reference}\" is impossible: {reason}")]
+    BadRename {
+        current: String,
+        reference: String,
+        reason: String,
+    },
+}
+
+impl From<Cancelled> for DriftRunError {
+    fn from(_: Cancelled) -> Self {
+        Self::Cancelled
+    }
+}
+
+/// A column ready for testing: both sides pulled out of the frames and sorted.
+struct Prepared {
+    reference_name: String,
+    current_name: String,
+    storage: DriftStorage,
+    data: PreparedData,
+}
+
+enum PreparedData {
+    Numeric {
+        reference: Arc<NumericSample>,
+        current: Arc<NumericSample>,
+        /// Row-aligned current values, for windows.
+        current_rows: Vec<Option<f64>>,
+        /// Row-aligned reference values, for reference windows.
+        reference_rows: Vec<Option<f64>>,
+    },
+    Categorical(CategoricalPair),
+}
+
+impl Prepared {
+    fn kind(&self) -> DriftKind {
+        match self.data {
+            PreparedData::Numeric { .. } => DriftKind::Numeric,
+            PreparedData::Categorical(_) => DriftKind::Categorical,
+        }
+    }
+
+    /// The core's input for the whole data, or for subsets of rows of each side.
+    fn input(&self, reference_rows: Option<&[u32]>, current_rows: Option<&[u32]>) -> ColumnInput {
+        let values = match &self.data {
+            PreparedData::Numeric {
+                reference,
+                current,
+                current_rows: cur_all,
+                reference_rows: ref_all,
+            } => {
+                let subset = |all: &[Option<f64>], rows: &[u32]| {
+                    sample_from(rows.iter().map(|&r| all[r as usize]))
+                };
+                ColumnValues::Numeric {
+                    reference: reference_rows
+                        .map_or_else(|| reference.clone(), |rows| Arc::new(subset(ref_all, rows))),
+                    current: current_rows
+                        .map_or_else(|| current.clone(), |rows| Arc::new(subset(cur_all, rows))),
+                }
+            }
+            PreparedData::Categorical(pair) => {
+                let n = pair.labels.len();
+                let (r, rm) = CategoricalPair::counts(&pair.reference, n, reference_rows);
+                let (c, cm) = CategoricalPair::counts(&pair.current, n, current_rows);
+                ColumnValues::Categorical(CategoricalCounts::from_aligned(
+                    &pair.labels,
+                    &r,
+                    &c,
+                    (rm, cm),
+                ))
+            }
+        };
+        ColumnInput {
+            name: self.reference_name.clone(),
+            kind: self.storage,
+            values,
+        }
+    }
+
+    fn excluded(&self) -> (ExcludedCounts, ExcludedCounts) {
+        match &self.data {
+            PreparedData::Numeric {
+                reference, current, ..
+            } => (reference.excluded(), current.excluded()),
+            PreparedData::Categorical(pair) => {
+                let missing = |codes: &[u32]| ExcludedCounts {
+                    missing: codes.iter().filter(|&&c| c == MISSING_CODE).count(),
+                    ..ExcludedCounts::default()
+                };
+                (missing(&pair.reference), missing(&pair.current))
+            }
+        }
+    }
+}
+
+/// A sorted sample from nullable values, without an intermediate `Vec<Option<f64>>`.
+fn sample_from(values: impl Iterator<Item = Option<f64>>) -> NumericSample {
+    let mut missing = 0;
+    let finite: Vec<f64> = values
+        .filter_map(|v| {
+            if v.is_none() {
+                missing += 1;
+            }
+            v
+        })
+        .collect();
+    NumericSample::from_vec(finite, missing)
+}
+
+/// Run the drift pass.
+pub fn run(
+    reference: &Dataset,
+    current: &Dataset,
+    roles: &RoleMap,
+    params: &DriftParams,
+    progress: &Progress,
+) -> Result<DriftRun, DriftRunError> {
+    progress.set(Some(0.0), "Choosing columns");
+    let (plan, skipped) = plan_columns(reference, current, roles, &params.renames)?;
+    progress.check()?;
+
+    progress.set(Some(0.05), format!("Sorting {} columns", plan.len()));
+    let prepared: Vec<Option<Prepared>> = parallel_map(&plan, |p| {
+        if progress.is_cancelled() {
+            return None;
+        }
+        prepare(reference, current, p)
+    });
+    progress.check()?;
+    let prepared: Vec<Prepared> = prepared.into_iter().flatten().collect();
+
+    progress.set(Some(0.5), "Testing columns");
+    let inputs: Vec<ColumnInput> = prepared.iter().map(|p| p.input(None, None)).collect();
+    let report = evaluate_dataset(&inputs, &params.options);
+    progress.check()?;
+
+    let metrics: Vec<Option<AllMetricsReport>> = if params.all_metrics {
+        progress.set(Some(0.6), "Computing every statistic");
+        let metric_params = AllMetricsParams {
+            binning: params.options.binning,
+            divergence: params.options.divergence,
+            ..AllMetricsParams::default()
+        };
+        parallel_map(&inputs, |input| all_metrics(input, &metric_params))
+    } else {
+        vec![None; inputs.len()]
+    };
+    progress.check()?;
+
+    let columns: Vec<ColumnDrift> = prepared
+        .iter()
+        .zip(report.columns.iter())
+        .zip(metrics)
+        .map(|((p, verdict), metrics)| {
+            let (reference_missing, current_missing) = p.excluded();
+            ColumnDrift {
+                verdict: verdict.clone(),
+                reference_name: p.reference_name.clone(),
+                current_name: p.current_name.clone(),
+                kind: p.kind(),
+                reference_missing,
+                current_missing,
+                metrics,
+            }
+        })
+        .collect();
+
+    let windows = match params.windows {
+        Some(spec) => {
+            progress.set(Some(0.75), format!("Scoring windows by {spec}"));
+            Some(windowed(
+                reference, current, roles, &prepared, &report, spec, params, progress,
+            )?)
+        }
+        None => None,
+    };
+    progress.set(Some(1.0), "Done");
+    Ok(DriftRun {
+        report,
+        columns,
+        skipped,
+        windows,
+        drift_share_threshold: params.options.drift_share,
+    })
+}
+
+fn all_metrics(input: &ColumnInput, params: &AllMetricsParams) -> Option<AllMetricsReport> {
+    match &input.values {
+        ColumnValues::Numeric { reference, current } => {
+            all_numeric_metrics(reference, current, params).ok()
+        }
+        ColumnValues::Categorical(c) => all_categorical_metrics(c, params).ok(),
+    }
+}
+
+/// A column to test: its names on both sides and how it is stored.
+struct Planned {
+    reference_name: String,
+    current_name: String,
+    storage: DriftStorage,
+}
+
+/// Decide which columns are tested. Ids, timestamps and ignored columns are skipped, as are
+/// columns present on one side only and columns whose kind differs between the sides; each
+/// skip is reported with its reason.
+fn plan_columns(
+    reference: &Dataset,
+    current: &Dataset,
+    roles: &RoleMap,
+    renames: &[(String, String)],
+) -> Result<(Vec<Planned>, Vec<Skipped>), DriftRunError> {
+    let ref_frame = &reference.frame;
+    let cur_frame = &current.frame;
+    let mut old_to_new: BTreeMap<&str, &str> = BTreeMap::new();
+    for (new, old) in renames {
+        let bad = |reason: &str| DriftRunError::BadRename {
+            current: new.clone(),
+            reference: old.clone(),
+            reason: reason.to_string(),
+        };
+        if cur_frame.column(new).is_err() {
+            return Err(bad("the production data has no such column"));
+        }
+        if ref_frame.column(old).is_err() {
+            return Err(bad("the training data has no such column"));
+        }
+        old_to_new.insert(old.as_str(), new.as_str());
+    }
+    let renamed_targets: Vec<&str> = old_to_new.values().copied().collect();
+    let mut plan = Vec::new();
+    let mut skipped = Vec::new();
+    for col in ref_frame.columns() {
+        let name = col.name().as_str();
+        let skip = |reason: String| Skipped {
+            column: name.to_string(),
+            reason,
+        };
+        match roles.get(name) {
+            Role::Id | Role::Timestamp | Role::Ignored => {
+                let role = roles.get(name).name();
+                skipped.push(skip(format!("{role} column (by its role)")));
+                continue;
+            }
+            _ => {}
+        }
+        let current_name = old_to_new.get(name).copied().unwrap_or(name);
+        let Ok(cur_col) = cur_frame.column(current_name) else {
+            skipped.push(skip("only in the training data".into()));
+            continue;
+        };
+        let (rs, cs) = (
+            columns::storage_of(col.dtype()),
+            columns::storage_of(cur_col.dtype()),
+        );
+        let storage = match (rs, cs) {
+            (Storage::Float | Storage::Integer, Storage::Float | Storage::Integer) => {
+                if rs == Storage::Integer && cs == Storage::Integer {
+                    DriftStorage::Integer
+                } else {
+                    DriftStorage::Float
+                }
+            }
+            (Storage::String, Storage::String) => DriftStorage::String,
+            (Storage::Boolean, Storage::Boolean) => DriftStorage::Boolean,
+            (Storage::Datetime, Storage::Datetime) => {
+                skipped.push(skip("datetime columns are not tested".into()));
+                continue;
+            }
+            (Storage::Other, _) | (_, Storage::Other) => {
+                skipped.push(skip(format!("its type ({}) cannot be tested", col.dtype())));
+                continue;
+            }
+            _ => {
+                skipped.push(skip(format!(
+                    "its type differs: {} in training, {} in production",
+                    col.dtype(),
+                    cur_col.dtype()
+                )));
+                continue;
+            }
+        };
+        plan.push(Planned {
+            reference_name: name.to_string(),
+            current_name: current_name.to_string(),
+            storage,
+        });
+    }
+    for col in cur_frame.columns() {
+        let name = col.name().as_str();
+        if ref_frame.column(name).is_err() && !renamed_targets.contains(&name) {
+            skipped.push(Skipped {
+                column: name.to_string(),
+                reason: "only in the production data".into(),
+            });
+        }
+    }
+    Ok((plan, skipped))
+}
+
+fn prepare(reference: &Dataset, current: &Dataset, p: &Planned) -> Option<Prepared> {
+    let r = reference
+        .frame
+        .column(&p.reference_name)
+        .ok()?
+        .as_materialized_series();
+    let c = current
+        .frame
+        .column(&p.current_name)
+        .ok()?
+        .as_materialized_series();
+    let data = match p.storage {
+        DriftStorage::Float | DriftStorage::Integer => {
+            let reference_rows = columns::numeric(r)?;
+            let current_rows = columns::numeric(c)?;
+            let integer = p.storage == DriftStorage::Integer;
+            let sample = |rows: &[Option<f64>]| {
+                Arc::new(sample_from(rows.iter().copied()).with_integer_dtype(integer))
+            };
+            PreparedData::Numeric {
+                reference: sample(&reference_rows),
+                current: sample(&current_rows),
+                current_rows,
+                reference_rows,
+            }
+        }
+        DriftStorage::String | DriftStorage::Boolean => {
+            PreparedData::Categorical(columns::categorical_pair(r, c)?)
+        }
+        DriftStorage::Datetime => return None,
+    };
+    Some(Prepared {
+        reference_name: p.reference_name.clone(),
+        current_name: p.current_name.clone(),
+        storage: p.storage,
+        data,
+    })
+}
+
+/// Options that keep each column on the method chosen for the whole data, so that a window's
+/// score is comparable with the others (a window has fewer distinct values and would otherwise
+/// switch tests).
+fn pinned_options(options: &DriftOptions, report: &DatasetDriftReport) -> DriftOptions {
+    let mut pinned = options.clone();
+    for c in &report.columns {
+        if let Some(method) = c.method {
+            let entry = pinned
+                .per_column
+                .entry(c.name.clone())
+                .or_insert(MethodOverride {
+                    method: None,
+                    threshold: None,
+                });
+            entry.method = Some(method);
+            entry.threshold = c.threshold;
+        }
+    }
+    pinned
+}
+
+/// Timestamps of a dataset's timestamp-role column (current side uses its own name).
+fn timestamps(ds: &Dataset, roles: &RoleMap) -> Option<Vec<Option<i64>>> {
+    let name = roles.column_with(Role::Timestamp)?;
+    let col = ds.frame.column(name).ok()?;
+    columns::times(col.as_materialized_series())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn windowed(
+    reference: &Dataset,
+    current: &Dataset,
+    roles: &RoleMap,
+    prepared: &[Prepared],
+    report: &DatasetDriftReport,
+    spec: WindowSpec,
+    params: &DriftParams,
+    progress: &Progress,
+) -> Result<WindowedDrift, DriftRunError> {
+    let options = pinned_options(&params.options, report);
+    let cur_times = timestamps(current, roles);
+    let assignment = windows::assign(spec, cur_times.as_deref(), current.rows())?;
+    let rows_by_window = assignment.rows_by_window();
+
+    let per_window: Vec<Option<DatasetDriftReport>> = parallel_map(&rows_by_window, |rows| {
+        if progress.is_cancelled() {
+            return None;
+        }
+        let inputs: Vec<ColumnInput> = prepared.iter().map(|p| p.input(None, Some(rows))).collect();
+        Some(evaluate_dataset(&inputs, &options))
+    });
+    progress.check()?;
+    let per_window: Vec<DatasetDriftReport> = per_window.into_iter().flatten().collect();
+
+    // The same kind of windows over the reference, each scored against the whole reference.
+    progress.set(Some(0.9), "Learning thresholds from the reference");
+    let ref_times = timestamps(reference, roles);
+    let ref_thresholds: Vec<Option<f64>> =
+        match windows::assign(spec, ref_times.as_deref(), reference.rows()) {
+            Ok(ref_assignment) => {
+                let ref_rows = ref_assignment.rows_by_window();
+                let ref_reports: Vec<Option<DatasetDriftReport>> =
+                    parallel_map(&ref_rows, |rows| {
+                        if progress.is_cancelled() {
+                            return None;
+                        }
+                        let inputs: Vec<ColumnInput> = prepared
+                            .iter()
+                            .map(|p| reference_window_input(p, rows))
+                            .collect();
+                        Some(evaluate_dataset(&inputs, &options))
+                    });
+                progress.check()?;
+                let ref_reports: Vec<DatasetDriftReport> =
+                    ref_reports.into_iter().flatten().collect();
+                (0..prepared.len())
+                    .map(|i| derived_threshold(&report.columns[i], &ref_reports, i))
+                    .collect()
+            }
+            Err(_) => vec![None; prepared.len()],
+        };
+
+    let unassigned_rows = assignment.unassigned();
+    let columns = prepared
+        .iter()
+        .enumerate()
+        .map(|(i, p)| WindowedColumn {
+            column: p.reference_name.clone(),
+            scores: per_window
+                .iter()
+                .map(|w| w.columns[i].adjusted_score.or(w.columns[i].score))
+                .collect(),
+            drifted: per_window.iter().map(|w| w.columns[i].drifted).collect(),
+            reference_threshold: ref_thresholds[i],
+        })
+        .collect();
+    Ok(WindowedDrift {
+        spec,
+        windows: assignment.windows,
+        columns,
+        drift_share: per_window
+            .iter()
+            .map(|w| w.share_of_drifted_columns)
+            .collect(),
+        dataset_drift: per_window.iter().map(|w| w.dataset_drift).collect(),
+        unassigned_rows,
+    })
+}
+
+/// A reference window (as the "current" side) against the whole reference.
+fn reference_window_input(p: &Prepared, rows: &[u32]) -> ColumnInput {
+    match &p.data {
+        PreparedData::Numeric {
+            reference,
+            reference_rows,
+            ..
+        } => ColumnInput {
+            name: p.reference_name.clone(),
+            kind: p.storage,
+            values: ColumnValues::Numeric {
+                reference: reference.clone(),
+                current: Arc::new(sample_from(
+                    rows.iter().map(|&r| reference_rows[r as usize]),
+                )),
+            },
+        },
+        PreparedData::Categorical(pair) => {
+            let n = pair.labels.len();
+            let (r, rm) = CategoricalPair::counts(&pair.reference, n, None);
+            let (c, cm) = CategoricalPair::counts(&pair.reference, n, Some(rows));
+            ColumnInput {
+                name: p.reference_name.clone(),
+                kind: p.storage,
+                values: ColumnValues::Categorical(CategoricalCounts::from_aligned(
+                    &pair.labels,
+                    &r,
+                    &c,
+                    (rm, cm),
+                )),
+            }
+        }
+    }
+}
+
+/// mean ± 3σ of the reference windows' scores (see [`WindowedColumn::reference_threshold`]).
+fn derived_threshold(
+    verdict: &ColumnDriftReport,
+    ref_reports: &[DatasetDriftReport],
+    column: usize,
+) -> Option<f64> {
+    let method: DriftMethod = verdict.method?;
+    let scores: Vec<f64> = ref_reports
+        .iter()
+        .filter_map(|r| r.columns.get(column)?.score)
+        .filter(|s| s.is_finite())
+        .collect();
+    if scores.len() < 2 {
+        return None;
+    }
+    let n = scores.len() as f64;
+    let mean = scores.iter().sum::<f64>() / n;
+    // Sample standard deviation (ddof = 1), as pandas' std() that NannyML uses.
+    let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    Some(match method.direction() {
+        DriftDirection::PValueBelow | DriftDirection::PValueAtOrBelow => (mean - 3.0 * sd).max(0.0),
+        _ => mean + 3.0 * sd,
+    })
+}
