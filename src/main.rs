@@ -18,6 +18,8 @@ fn open_window(args: Cli) -> ExitCode {
     match sextant::gui::run(sextant::gui::Launch {
         files: args.files,
         column: args.column,
+        tab: args.tab,
+        window_size: args.window_size,
         screenshot: args.screenshot,
     }) {
         Ok(()) => ExitCode::SUCCESS,

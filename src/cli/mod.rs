@@ -37,6 +37,14 @@ pub struct Cli {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
+    /// Tab to show when the window opens (overview, drift, …).
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
+
+    /// Size of the window in points, e.g. 1600x1000.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub window_size: Option<[f32; 2]>,
+
     /// Column to select when the window opens.
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,
@@ -45,6 +53,20 @@ pub struct Cli {
     /// screenshots).
     #[arg(long, value_name = "PNG", hide = true)]
     pub screenshot: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<[f32; 2], String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("\"{s}\" is not a size like 1600x1000"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|v| (200.0..=10_000.0).contains(v))
+            .ok_or_else(|| format!("\"{s}\" is not a size like 1600x1000"))
+    };
+    Ok([parse(w)?, parse(h)?])
 }
 
 /// The headless commands.

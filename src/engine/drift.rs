@@ -12,8 +12,8 @@ use super::parallel_map;
 use crate::analysis::drift::{
     AllMetricsParams, AllMetricsReport, CategoricalCounts, ColumnDriftReport, ColumnInput,
     ColumnKind as DriftStorage, ColumnValues, DatasetDriftReport, DriftDirection, DriftMethod,
-    DriftOptions, ExcludedCounts, MethodOverride, NumericSample, all_categorical_metrics,
-    all_numeric_metrics, evaluate_dataset,
+    DriftOptions, ExcludedCounts, FeatureType, MethodOverride, NumericSample,
+    all_categorical_metrics, all_numeric_metrics, evaluate_dataset,
 };
 use crate::analysis::windows::{self, Window, WindowSpec};
 use crate::data::{Dataset, Role, RoleMap};
@@ -84,6 +84,21 @@ pub struct WindowedDrift {
     pub dataset_drift: Vec<bool>,
     /// Current rows without a timestamp (in no window).
     pub unassigned_rows: usize,
+    /// The window of each current row, to draw one window's distribution.
+    #[serde(skip)]
+    pub row_window: Vec<Option<u32>>,
+}
+
+impl WindowedDrift {
+    /// Current rows in window `w`.
+    pub fn rows_of(&self, w: usize) -> Vec<u32> {
+        self.row_window
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| **x == Some(w as u32))
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
 }
 
 /// One column's scores over the windows.
@@ -262,7 +277,11 @@ pub fn run(
             divergence: params.options.divergence,
             ..AllMetricsParams::default()
         };
-        parallel_map(&inputs, |input| all_metrics(input, &metric_params))
+        let work: Vec<(&ColumnInput, &ColumnDriftReport)> =
+            inputs.iter().zip(&report.columns).collect();
+        parallel_map(&work, |(input, verdict)| {
+            all_metrics(input, verdict, &metric_params)
+        })
     } else {
         vec![None; inputs.len()]
     };
@@ -305,8 +324,20 @@ pub fn run(
     })
 }
 
-fn all_metrics(input: &ColumnInput, params: &AllMetricsParams) -> Option<AllMetricsReport> {
+/// Every statistic of the column's kind as tested: an integer column with few values is
+/// categorical, so it gets the categorical statistics, computed on its values as categories.
+fn all_metrics(
+    input: &ColumnInput,
+    verdict: &ColumnDriftReport,
+    params: &AllMetricsParams,
+) -> Option<AllMetricsReport> {
     match &input.values {
+        ColumnValues::Numeric { reference, current }
+            if verdict.feature_type == FeatureType::Categorical =>
+        {
+            all_categorical_metrics(&CategoricalCounts::from_numeric(reference, current), params)
+                .ok()
+        }
         ColumnValues::Numeric { reference, current } => {
             all_numeric_metrics(reference, current, params).ok()
         }
@@ -563,6 +594,7 @@ fn windowed(
             .collect(),
         dataset_drift: per_window.iter().map(|w| w.dataset_drift).collect(),
         unassigned_rows,
+        row_window: assignment.row_window,
     })
 }
 

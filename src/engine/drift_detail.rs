@@ -77,6 +77,7 @@ pub fn column_detail(
     reference_name: &str,
     current_name: &str,
     binning: BinningStrategy,
+    current_rows: Option<&[u32]>,
 ) -> Result<ColumnDetail, String> {
     let get = |ds: &Dataset, name: &str| {
         ds.frame
@@ -84,7 +85,13 @@ pub fn column_detail(
             .map(|c| c.as_materialized_series().clone())
             .map_err(|_| format!("{} has no column \"{name}\"", ds.name()))
     };
-    let (r, c) = (get(reference, reference_name)?, get(current, current_name)?);
+    let r = get(reference, reference_name)?;
+    let mut c = get(current, current_name)?;
+    if let Some(rows) = current_rows {
+        // One window of the current data.
+        let idx = polars::prelude::IdxCa::from_vec("rows".into(), rows.to_vec());
+        c = c.take(&idx).map_err(|e| e.to_string())?;
+    }
     let (rs, cs) = (
         columns::storage_of(r.dtype()),
         columns::storage_of(c.dtype()),

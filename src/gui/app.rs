@@ -16,15 +16,24 @@ use super::{panels, views};
 pub enum Tab {
     #[default]
     Overview,
+    Drift,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 1] = [Tab::Overview];
+    pub const ALL: [Tab; 2] = [Tab::Overview, Tab::Drift];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",
+            Tab::Drift => "Drift",
         }
+    }
+
+    /// A tab by its (case-insensitive) title, for `--tab`.
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.title().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -55,6 +64,10 @@ pub struct App {
     pub warnings: Vec<String>,
     pub loads: [Option<Job<Result<Dataset, DataError>>>; 2],
     pub overview: views::overview::OverviewState,
+    pub drift: views::drift::DriftView,
+    /// Accepted renames, `(current name, reference name)`: every view compares the renamed
+    /// production column with its training name.
+    pub renames: Vec<(String, String)>,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -78,6 +91,8 @@ impl App {
             warnings: Vec::new(),
             loads: [None, None],
             overview: Default::default(),
+            drift: Default::default(),
+            renames: Vec::new(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -116,7 +131,7 @@ impl App {
 
     /// Whether any background work is running.
     pub fn is_busy(&self) -> bool {
-        self.loads.iter().any(Option::is_some) || !self.commands.is_empty()
+        self.loads.iter().any(Option::is_some) || !self.commands.is_empty() || self.drift.is_busy()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -173,6 +188,13 @@ impl App {
             self.push(Command::OpenDialog(Side::Reference));
         }
         self.apply_commands(ctx);
+        self.drift.update(
+            &self.datasets,
+            &self.roles,
+            &self.renames,
+            self.selected_column.as_deref(),
+            self.waker.clone(),
+        );
     }
 
     /// Draw the whole window.
@@ -185,6 +207,7 @@ impl App {
             ui.separator();
             match self.tab {
                 Tab::Overview => views::overview::overview_ui(self, ui),
+                Tab::Drift => views::drift::drift_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);

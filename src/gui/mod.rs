@@ -26,6 +26,10 @@ pub struct Launch {
     pub files: Vec<PathBuf>,
     /// Column to select at start.
     pub column: Option<String>,
+    /// Tab to show at start.
+    pub tab: Option<String>,
+    /// Window size in points.
+    pub window_size: Option<[f32; 2]>,
     /// Save a PNG of the window once loading has finished, then quit.
     pub screenshot: Option<PathBuf>,
 }
@@ -35,10 +39,10 @@ pub fn run(launch: Launch) -> eframe::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Sextant")
-            .with_inner_size([1280.0, 800.0])
+            .with_inner_size(launch.window_size.unwrap_or([1280.0, 800.0]))
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),
-        persist_window: launch.screenshot.is_none(),
+        persist_window: launch.screenshot.is_none() && launch.window_size.is_none(),
         ..Default::default()
     };
     eframe::run_native(
@@ -87,6 +91,12 @@ impl SextantApp {
             app.status_info(
                 "No sample data found: open a training file with File > Open training…",
             );
+        }
+        if let Some(name) = &launch.tab {
+            match app::Tab::from_name(name) {
+                Some(tab) => app.push(command::Command::SetTab(tab)),
+                None => app.status_error(format!("There is no tab called \"{name}\"")),
+            }
         }
         if let Some(column) = launch.column.clone() {
             app.push(command::Command::SelectColumn(column));
