@@ -55,7 +55,7 @@ fn settle(h: &mut Harness<'static, App>) {
 #[test]
 fn clicking_a_column_selects_it_in_the_overview() {
     let mut h = harness(sample_app());
-    h.run();
+    settle(&mut h);
     // Both datasets are listed, and the columns list shows every column of both files.
     assert!(
         h.get_all_by_label_contains("credit_training.parquet")
@@ -74,7 +74,7 @@ fn clicking_a_column_selects_it_in_the_overview() {
 
     h.get_by(|n| n.label().as_deref() == Some("income") && n.role() == A11yRole::Button)
         .click();
-    h.run();
+    settle(&mut h);
     assert_eq!(h.state().selected_column.as_deref(), Some("income"));
     h.get_by_label("Selected column: income");
     assert!(h.query_by_label("Selected column: age").is_none());
@@ -86,9 +86,9 @@ fn clicking_a_column_selects_it_in_the_overview() {
 #[test]
 fn column_filter_narrows_the_list() {
     let mut h = harness(sample_app());
-    h.run();
+    settle(&mut h);
     h.state_mut().column_filter = "open".into();
-    h.run();
+    settle(&mut h);
     let names: Vec<String> = h
         .query_all_by(|n| n.role() == A11yRole::Button)
         .filter_map(|n| n.accesskit_node().label())
@@ -102,13 +102,13 @@ fn column_filter_narrows_the_list() {
 #[test]
 fn role_changes_apply_to_both_datasets() {
     let mut h = harness(sample_app());
-    h.run();
+    settle(&mut h);
     assert_eq!(h.state().roles.get("score").name(), "prediction");
     h.state_mut().push(Command::SetRole(
         "credit_score".into(),
         sextant::data::Role::Prediction,
     ));
-    h.run();
+    settle(&mut h);
     assert_eq!(h.state().roles.get("credit_score").name(), "prediction");
     assert_eq!(h.state().roles.get("score").name(), "feature");
 }
@@ -116,7 +116,7 @@ fn role_changes_apply_to_both_datasets() {
 #[test]
 fn a_broken_file_keeps_what_was_loaded() {
     let mut h = harness(sample_app());
-    h.run();
+    settle(&mut h);
     let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ragged.csv");
     h.state_mut().push(Command::Load(Side::Reference, bad));
     settle(&mut h);
@@ -138,7 +138,7 @@ fn a_broken_file_keeps_what_was_loaded() {
 #[test]
 fn loading_in_the_background_shows_the_new_file() {
     let mut h = harness(App::with_datasets(None, None));
-    h.run();
+    settle(&mut h);
     h.get_by_label("No data yet");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events.ndjson");
     h.state_mut().push(Command::Load(Side::Current, path));
@@ -150,11 +150,11 @@ fn loading_in_the_background_shows_the_new_file() {
 #[test]
 fn dropped_files_are_assigned_by_name_or_asked_about() {
     let mut h = harness(App::with_datasets(None, None));
-    h.run();
+    settle(&mut h);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     h.state_mut()
         .push(Command::Dropped(vec![dir.join("events.ndjson")]));
-    h.run();
+    settle(&mut h);
     // "events.ndjson" says neither training nor production: the user is asked.
     h.get_by_label_contains("Open events.ndjson as");
     h.get_by_role_and_label(A11yRole::Button, "Production (current)")
@@ -171,4 +171,35 @@ fn every_glyph_the_window_uses_is_in_the_bundled_fonts() {
         ui.label("± ¶ · × … Training (reference) 0123456789");
     });
     h.run();
+}
+
+#[test]
+fn drift_tab_shows_the_verdict_table_and_detail() {
+    let mut h = harness(sample_app());
+    h.state_mut()
+        .push(Command::SetTab(sextant::gui::app::Tab::Drift));
+    h.state_mut()
+        .push(Command::SelectColumn("employment_type".into()));
+    settle(&mut h);
+    h.get_by_label("No dataset drift");
+    h.get_by_label_contains("5 of 11 tested columns drifted");
+    h.get_by_label("Drift of employment_type");
+    h.get_by_label("New in production: gig_worker");
+    // The heatmap's caption names the windows.
+    h.get_by_label_contains("Drift by week window (18 windows");
+
+    // Lowering the dataset share flips the verdict, recomputed in the background.
+    h.state_mut().drift.settings.drift_share = 0.3;
+    settle(&mut h);
+    h.get_by_label("Dataset drift detected");
+
+    // Clicking a drifted row selects that column in every view.
+    h.get_all_by_label("credit_score")
+        .find(|n| n.accesskit_node().role() == A11yRole::Label)
+        .expect("the table's cell")
+        .click();
+    settle(&mut h);
+    assert_eq!(h.state().selected_column.as_deref(), Some("credit_score"));
+    h.get_by_label("Drift of credit_score");
+    h.get_by_label_contains("Cumulative distributions: KS D =");
 }

@@ -100,6 +100,8 @@ pub struct DriftView {
     pub bar_scale: BarScale,
     /// A heatmap cell the user clicked: the detail shows that window only.
     pub window: Option<usize>,
+    /// The drift-share slider's value while it is dragged (percent).
+    pub pending_share: Option<f64>,
 }
 
 impl DriftView {
@@ -302,7 +304,7 @@ pub fn drift_ui(app: &mut App, ui: &mut Ui) {
 fn settings_ui(app: &mut App, ui: &mut Ui) {
     let s = &mut app.drift.settings;
     ui.horizontal_wrapped(|ui| {
-        ui.label("Test");
+        let label = ui.label("Test");
         egui::ComboBox::from_id_salt("drift_method")
             .selected_text(s.method.name())
             .show_ui(ui, |ui| {
@@ -312,6 +314,7 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
                 }
             })
             .response
+            .labelled_by(label.id)
             .on_hover_text("Test for every column; auto picks Evidently's default per column");
         ui.label("Threshold");
         let response = ui.add(
@@ -331,7 +334,7 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
                 app.drift.threshold_text.clear();
             }
         }
-        ui.label("Bins");
+        let label = ui.label("Bins");
         egui::ComboBox::from_id_salt("drift_binning")
             .selected_text(binning_name(s.binning))
             .show_ui(ui, |ui| {
@@ -346,8 +349,9 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
                 }
             })
             .response
+            .labelled_by(label.id)
             .on_hover_text("Bins for PSI, KL, Jensen-Shannon and Hellinger on numbers");
-        ui.label("Correction");
+        let label = ui.label("Correction");
         egui::ComboBox::from_id_salt("drift_correction")
             .selected_text(correction_name(s.correction))
             .show_ui(ui, |ui| {
@@ -358,8 +362,10 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
                 ] {
                     ui.selectable_value(&mut s.correction, c, correction_name(c));
                 }
-            });
-        ui.label("Windows");
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("Windows");
         egui::ComboBox::from_id_salt("drift_windows")
             .selected_text(s.windows.map_or("none".to_string(), |w| window_name(w)))
             .show_ui(ui, |ui| {
@@ -372,19 +378,32 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
                 ] {
                     ui.selectable_value(&mut s.windows, Some(w), window_name(w));
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
     });
     ui.horizontal(|ui| {
-        ui.label("Dataset drifts at");
-        let mut pct = s.drift_share * 100.0;
-        let slider = ui.add(
-            egui::Slider::new(&mut pct, 5.0..=100.0)
-                .suffix(" %")
-                .step_by(5.0),
-        );
-        // A slider starts a computation on release, not on every step of the drag.
+        let label = ui.label("Dataset drifts at");
+        // The slider edits a pending value; the setting (and so a new computation) changes on
+        // release, not on every step of the drag.
+        let pending = app
+            .drift
+            .pending_share
+            .get_or_insert(app.drift.settings.drift_share * 100.0);
+        let slider = ui
+            .add(
+                egui::Slider::new(pending, 5.0..=100.0)
+                    .step_by(5.0)
+                    .show_value(false),
+            )
+            .labelled_by(label.id);
+        let pct = *pending;
+        ui.label(format!("{pct:.0} % of tested columns drift"));
         if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
-            s.drift_share = pct / 100.0;
+            app.drift.settings.drift_share = pct / 100.0;
+        }
+        if !slider.dragged() && !slider.changed() {
+            app.drift.pending_share = None;
         }
     });
     let view = &mut app.drift;
@@ -512,6 +531,8 @@ fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftRun, height: f32) {
     let cols = sorted_columns(&app.drift, run);
     let windows = run.windows.as_ref();
     let mut clicked = None;
+    // Clicks on a cell's text must select the row, not start a text selection.
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
         .id_salt("drift_table")
         .striped(true)

@@ -172,6 +172,8 @@ fn column_table(app: &mut App, ui: &mut Ui, height: f32) {
         ui.add(egui::Button::new(RichText::new(format!("{text}{arrow}")).strong()).frame(false))
             .clicked()
     };
+    // Clicks on a cell's text must select the row, not start a text selection.
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
         .id_salt("overview_columns")
         .striped(true)

@@ -1,0 +1,258 @@
+//! `sextant drift` as a pipeline runs it: the JSON contract, renames, windows, exit codes.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn sextant(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sextant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run sextant")
+}
+
+const REF: &str = "sample_data/credit_training.parquet";
+const CUR: &str = "sample_data/credit_production.parquet";
+
+fn drift_json(extra: &[&str]) -> Value {
+    let mut args = vec![
+        "drift",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = sextant(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn column<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .find(|c| c["column"] == name)
+        .unwrap_or_else(|| panic!("no column {name} in {doc}"))
+}
+
+#[test]
+fn json_contract_and_the_sample_story() {
+    let doc = drift_json(&[]);
+    assert_eq!(doc["reference"]["path"], REF);
+    assert_eq!(doc["reference"]["rows"], 25763);
+    assert_eq!(doc["current"]["rows"], 10450);
+    for key in ["drifted_columns", "drift_share", "dataset_drift", "skipped"] {
+        assert!(doc.get(key).is_some(), "missing {key}");
+    }
+    for c in doc["columns"].as_array().expect("columns") {
+        for key in [
+            "column",
+            "kind",
+            "method",
+            "score",
+            "p_value",
+            "threshold",
+            "drifted",
+            "reference_missing",
+            "current_missing",
+            "metrics",
+        ] {
+            assert!(c.get(key).is_some(), "missing {key} in {c}");
+        }
+    }
+    // Evidently's choice for more than 1000 reference rows: normed Wasserstein / Jensen-Shannon.
+    let income = column(&doc, "income");
+    assert_eq!(income["kind"], "numeric");
+    assert_eq!(income["method"], "wasserstein");
+    assert!(income["p_value"].is_null());
+    assert_eq!(income["drifted"], true);
+    let employment = column(&doc, "employment_type");
+    assert_eq!(employment["kind"], "categorical");
+    assert_eq!(employment["method"], "jensenshannon");
+    assert_eq!(employment["drifted"], true);
+    // An integer column with two values is categorical.
+    assert_eq!(column(&doc, "loan_term_months")["kind"], "categorical");
+    assert_eq!(column(&doc, "region")["drifted"], false);
+    // Missing values are counted, not silently dropped.
+    assert_eq!(column(&doc, "debt_to_income")["reference_missing"], 259);
+    assert!(column(&doc, "defaulted")["current_missing"].as_u64() > Some(3000));
+    let skipped = doc["skipped"].as_array().expect("skipped");
+    let reason = |c: &str| {
+        skipped
+            .iter()
+            .find(|s| s["column"] == c)
+            .map(|s| s["reason"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(
+        reason("open_accounts").as_deref(),
+        Some("only in the training data")
+    );
+    assert_eq!(
+        reason("num_open_accounts").as_deref(),
+        Some("only in the production data")
+    );
+    assert!(reason("application_id").is_some_and(|r| r.contains("id")));
+}
+
+#[test]
+fn rename_compares_the_renamed_column() {
+    let doc = drift_json(&["--rename", "num_open_accounts=open_accounts"]);
+    let c = column(&doc, "open_accounts");
+    assert_eq!(c["current_column"], "num_open_accounts");
+    assert!(
+        !doc["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .any(|s| s["column"] == "num_open_accounts")
+    );
+}
+
+#[test]
+fn all_metrics_and_overrides() {
+    let doc = drift_json(&[
+        "--all-metrics",
+        "--column-method",
+        "income=ks",
+        "--column-threshold",
+        "age=0.5",
+    ]);
+    let income = column(&doc, "income");
+    assert_eq!(income["method"], "ks");
+    assert_eq!(income["score"], income["p_value"]);
+    let m = &income["metrics"];
+    for key in [
+        "ks_statistic",
+        "ks_p_value",
+        "wasserstein",
+        "wasserstein_normed",
+        "psi",
+        "kl_divergence",
+        "jensen_shannon_distance",
+        "hellinger",
+        "anderson_darling_p_value",
+        "cramer_von_mises_p_value",
+        "energy_distance",
+        "t_test_p_value",
+        "mann_whitney_p_value",
+    ] {
+        assert!(m.get(key).is_some(), "income lacks {key}: {m}");
+    }
+    assert_eq!(m["ks_p_value"], income["p_value"]);
+    let region = &column(&doc, "region")["metrics"];
+    for key in [
+        "chi_square_statistic",
+        "chi_square_p_value",
+        "l_infinity",
+        "cramers_v",
+        "psi",
+    ] {
+        assert!(region.get(key).is_some(), "region lacks {key}: {region}");
+    }
+    assert_eq!(column(&doc, "age")["threshold"], 0.5);
+}
+
+#[test]
+fn windows_and_fail_on_drift() {
+    let doc = drift_json(&["--windows", "month"]);
+    let windows = doc["windows"].as_array().expect("windows");
+    let labels: Vec<&str> = windows.iter().filter_map(|w| w["label"].as_str()).collect();
+    assert_eq!(labels, ["2025-09", "2025-10", "2025-11", "2025-12"]);
+    let rows: u64 = windows.iter().filter_map(|w| w["rows"].as_u64()).sum();
+    assert_eq!(rows, 10450);
+    assert!(windows[0]["columns"]["income"]["score"].as_f64().is_some());
+    // Labels stop at the end of November: December's label column cannot be tested.
+    assert!(windows[3]["columns"]["defaulted"]["score"].is_null());
+
+    let code = |extra: &[&str]| {
+        let mut args = vec![
+            "drift",
+            "--reference",
+            REF,
+            "--current",
+            CUR,
+            "--fail-on-drift",
+        ];
+        args.extend_from_slice(extra);
+        sextant(&args).status.code()
+    };
+    assert_eq!(
+        code(&[]),
+        Some(0),
+        "5 of 11 columns is below the 50 % share"
+    );
+    assert_eq!(code(&["--drift-share", "0.3"]), Some(1));
+}
+
+#[test]
+fn out_file_and_bad_arguments() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("drift.json");
+    let out_s = out.to_str().expect("utf8");
+    let o = sextant(&[
+        "drift",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--format",
+        "json",
+        "--out",
+        out_s,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    assert_eq!(doc["current"]["rows"], 10450);
+
+    let o = sextant(&[
+        "drift",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--method",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a drift method"));
+    let o = sextant(&[
+        "drift",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--rename",
+        "x=open_accounts",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("production data has no such column"));
+    let o = sextant(&[
+        "drift",
+        "--reference",
+        REF,
+        "--current",
+        "tests/fixtures/ragged.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = sextant(&[
+        "drift",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--windows",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
