@@ -367,7 +367,7 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
             .labelled_by(label.id);
         let label = ui.label("Windows");
         egui::ComboBox::from_id_salt("drift_windows")
-            .selected_text(s.windows.map_or("none".to_string(), |w| window_name(w)))
+            .selected_text(s.windows.map_or("none".to_string(), window_name))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut s.windows, None, "none");
                 for w in [
@@ -430,9 +430,7 @@ fn binning_name(b: BinningStrategy) -> String {
         BinningStrategy::Auto => "auto (Evidently)".into(),
         BinningStrategy::Sturges => "Sturges".into(),
         BinningStrategy::DistinctValues => "one per value".into(),
-        BinningStrategy::ReferenceQuantiles { n_bins } if n_bins == 10 => {
-            "reference deciles".into()
-        }
+        BinningStrategy::ReferenceQuantiles { n_bins: 10 } => "reference deciles".into(),
         BinningStrategy::ReferenceQuantiles { n_bins } => format!("{n_bins} reference quantiles"),
         BinningStrategy::EqualWidth { n_bins } => format!("{n_bins} equal-width"),
     }
