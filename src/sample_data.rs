@@ -385,3 +385,76 @@ mod tests {
         assert_eq!(r.next_u64(), 0x910A_2DEC_8902_5CC1);
     }
 }
+
+/// A large synthetic pair for benchmarks: `rows` rows × 20 mixed columns per side (12 float,
+/// 3 integer, 5 string), with shifts planted in some columns of the current side.
+pub fn bench_pair(rows: usize, seed: u64) -> PolarsResult<(DataFrame, DataFrame)> {
+    let mut rng = Rng::new(seed);
+    let reference = bench_frame(rows, false, &mut rng)?;
+    let current = bench_frame(rows, true, &mut rng)?;
+    Ok((reference, current))
+}
+
+fn bench_frame(rows: usize, shifted: bool, rng: &mut Rng) -> PolarsResult<DataFrame> {
+    let s = if shifted { 1.0 } else { 0.0 };
+    let mut columns: Vec<Column> = Vec::with_capacity(20);
+    for k in 0..12 {
+        // Column k: a normal (or log-normal) with a shift that grows with k on the current side.
+        let shift = s * 0.05 * k as f64;
+        let missing = if k == 4 { 0.05 } else { 0.0 };
+        let values: Vec<Option<f64>> = (0..rows)
+            .map(|_| {
+                if rng.uniform() < missing {
+                    return None;
+                }
+                let z = rng.normal() + shift;
+                Some(if k % 3 == 0 {
+                    (z * 0.5).exp() * 100.0
+                } else {
+                    z * 10.0 + 50.0
+                })
+            })
+            .collect();
+        columns.push(Series::new(format!("f{k}").into(), values).into());
+    }
+    let counts: Vec<i64> = (0..rows)
+        .map(|_| rng.count(3.0 + s * 0.3).min(20) as i64)
+        .collect();
+    columns.push(Series::new("i0".into(), counts).into());
+    let uniform: Vec<i64> = (0..rows).map(|_| (rng.uniform() * 1000.0) as i64).collect();
+    columns.push(Series::new("i1".into(), uniform).into());
+    let ages: Vec<i64> = (0..rows)
+        .map(|_| (40.0 + 12.0 * rng.normal() + s * 2.0).clamp(18.0, 90.0) as i64)
+        .collect();
+    columns.push(Series::new("i2".into(), ages).into());
+    let pick =
+        |rng: &mut Rng, labels: &[&'static str], weights: &[f64]| labels[rng.choose(weights)];
+    let many: Vec<String> = (0..50).map(|i| format!("city_{i:02}")).collect();
+    let s0: Vec<&str> = (0..rows)
+        .map(|_| {
+            pick(
+                rng,
+                &["a", "b", "c", "d", "e"],
+                &[0.3, 0.25, 0.2, 0.15, 0.1 + s * 0.1],
+            )
+        })
+        .collect();
+    columns.push(Series::new("s0".into(), s0).into());
+    let s1: Vec<&str> = (0..rows)
+        .map(|_| many[(rng.uniform() * 50.0) as usize % 50].as_str())
+        .collect();
+    columns.push(Series::new("s1".into(), s1).into());
+    let s2: Vec<&str> = (0..rows)
+        .map(|_| pick(rng, &["yes", "no"], &[0.6, 0.4]))
+        .collect();
+    columns.push(Series::new("s2".into(), s2).into());
+    let s3: Vec<&str> = (0..rows)
+        .map(|_| pick(rng, &["x", "y", "z", "new"], &[0.5, 0.3, 0.2, s * 0.05]))
+        .collect();
+    columns.push(Series::new("s3".into(), s3).into());
+    let s4: Vec<&str> = (0..rows)
+        .map(|_| pick(rng, &["low", "mid", "high"], &[0.3, 0.4, 0.3]))
+        .collect();
+    columns.push(Series::new("s4".into(), s4).into());
+    DataFrame::new_infer_height(columns)
+}

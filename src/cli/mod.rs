@@ -2,6 +2,7 @@
 //! (a table for people, JSON for pipelines) and exits 0 when all is well, 1 for a finding
 //! (used by check commands), 2 for a usage or input error.
 
+pub mod bench;
 pub mod drift;
 pub mod inspect;
 pub mod json;
@@ -78,6 +79,8 @@ pub enum Command {
     Drift(drift::DriftArgs),
     /// Write the bundled sample data (credit-risk training and production files).
     SampleData(sample_data::SampleDataArgs),
+    /// Time loading and drift on a generated 1M + 1M row pair (run with --release).
+    Bench(bench::BenchArgs),
 }
 
 /// Output format of a command.
@@ -106,6 +109,7 @@ pub fn run(command: Command) -> u8 {
         Command::Inspect(args) => inspect::run(&args),
         Command::Drift(args) => drift::run_command(&args),
         Command::SampleData(args) => sample_data::run(&args),
+        Command::Bench(args) => bench::run_bench(&args),
     };
     match result {
         Ok(code) => code,
