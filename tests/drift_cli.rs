@@ -256,3 +256,44 @@ fn out_file_and_bad_arguments() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The same pair through Evidently 0.7.23's DataDriftPreset (fixture and script in
+/// tests/golden/drift/): the same test per column, the same scores, the same verdict.
+#[test]
+fn agrees_with_evidently_on_the_sample_data() {
+    let golden: Value =
+        serde_json::from_str(include_str!("golden/drift/evidently_sample.json")).expect("fixture");
+    let doc = drift_json(&[]);
+    let expected = golden["columns"].as_object().expect("columns");
+    assert_eq!(
+        expected.len(),
+        doc["columns"].as_array().map_or(0, Vec::len)
+    );
+    for (name, e) in expected {
+        let c = column(&doc, name);
+        let method = match e["method"].as_str() {
+            Some("Wasserstein distance (normed)") => "wasserstein",
+            Some("Jensen-Shannon distance") => "jensenshannon",
+            other => panic!("unexpected Evidently method {other:?}"),
+        };
+        assert_eq!(c["method"], method, "{name}");
+        assert_eq!(c["threshold"], e["threshold"], "{name}");
+        let want: f64 = e["value"]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .expect("value");
+        let got = c["score"].as_f64().expect("score");
+        assert!(
+            // 1e-9 relative: a Jensen-Shannon distance near 0 is a square root of a small sum,
+            // where summation order shows in the tenth digit.
+            (got - want).abs() <= 1e-9 * want.abs(),
+            "{name}: sextant {got} vs Evidently {want}"
+        );
+    }
+    assert_eq!(doc["drifted_columns"], golden["drifted_columns"]);
+    let share: f64 = golden["drift_share"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("share");
+    assert!((doc["drift_share"].as_f64().expect("share") - share).abs() < 1e-15);
+}
