@@ -297,3 +297,53 @@ fn agrees_with_evidently_on_the_sample_data() {
         .expect("share");
     assert!((doc["drift_share"].as_f64().expect("share") - share).abs() < 1e-15);
 }
+
+#[test]
+fn per_kind_overrides_and_an_all_null_column() {
+    let doc = drift_json(&[
+        "--kind-method",
+        "numeric=psi",
+        "--kind-threshold",
+        "categorical=0.01",
+    ]);
+    assert_eq!(column(&doc, "income")["method"], "psi");
+    assert_eq!(column(&doc, "region")["threshold"], 0.01);
+
+    // A column that is empty on one side is reported as not testable; the rest still runs.
+    let dir = tempfile::tempdir().expect("tmp");
+    let (r, c) = (dir.path().join("ref.csv"), dir.path().join("cur.csv"));
+    std::fs::write(&r, "x,notes\n1,a\n2,b\n3,a\n4,b\n").expect("write");
+    std::fs::write(&c, "x,notes\n1,\n5,\n3,\n9,\n").expect("write");
+    let out = sextant(&[
+        "drift",
+        "--reference",
+        r.to_str().expect("utf8"),
+        "--current",
+        c.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        doc["columns"]
+            .as_array()
+            .expect("cols")
+            .iter()
+            .any(|c| c["column"] == "x")
+    );
+    let skipped = doc["skipped"].as_array().expect("skipped");
+    let notes = skipped
+        .iter()
+        .find(|s| s["column"] == "notes")
+        .expect("notes skipped");
+    assert!(
+        notes["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{notes}"
+    );
+}

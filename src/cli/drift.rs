@@ -41,6 +41,13 @@ pub struct DriftArgs {
     /// Threshold for one column, e.g. `--column-threshold income=0.2` (repeatable).
     #[arg(long, value_name = "COL=X")]
     pub column_threshold: Vec<String>,
+    /// Test for every column of a kind, e.g. `--kind-method numeric=psi` (numeric or
+    /// categorical; repeatable).
+    #[arg(long, value_name = "KIND=METHOD")]
+    pub kind_method: Vec<String>,
+    /// Threshold for every column of a kind, e.g. `--kind-threshold categorical=0.2`.
+    #[arg(long, value_name = "KIND=X")]
+    pub kind_threshold: Vec<String>,
     /// Compare a renamed current column with its reference name (repeatable).
     #[arg(long, value_name = "NEW=OLD")]
     pub rename: Vec<String>,
@@ -153,6 +160,25 @@ pub fn params_from(args: &DriftArgs) -> Result<DriftParams, CliError> {
             .parse()
             .map_err(|_| CliError(format!("--column-threshold: \"{x}\" is not a number")))?;
         o.per_column.entry(col.to_string()).or_default().threshold = Some(x);
+    }
+    let kind = |k: &str| match k.to_ascii_lowercase().as_str() {
+        "numeric" | "numerical" => Ok(FeatureType::Numerical),
+        "categorical" => Ok(FeatureType::Categorical),
+        _ => Err(CliError(format!(
+            "\"{k}\" is not a kind; use numeric or categorical"
+        ))),
+    };
+    for s in &args.kind_method {
+        let (k, method) = pair("--kind-method", s)?;
+        let method: DriftMethod = method.parse().map_err(CliError)?;
+        o.per_feature_type.entry(kind(k)?).or_default().method = Some(method);
+    }
+    for s in &args.kind_threshold {
+        let (k, x) = pair("--kind-threshold", s)?;
+        let x: f64 = x
+            .parse()
+            .map_err(|_| CliError(format!("--kind-threshold: \"{x}\" is not a number")))?;
+        o.per_feature_type.entry(kind(k)?).or_default().threshold = Some(x);
     }
     for s in &args.rename {
         let (new, old) = pair("--rename", s)?;
