@@ -202,4 +202,21 @@ fn drift_tab_shows_the_verdict_table_and_detail() {
     assert_eq!(h.state().selected_column.as_deref(), Some("credit_score"));
     h.get_by_label("Drift of credit_score");
     h.get_by_label_contains("Cumulative distributions: KS D =");
+
+    // A test chosen for one column applies to that column only.
+    h.state_mut().drift.settings.per_column.insert(
+        "credit_score".into(),
+        sextant::analysis::drift::DriftMethod::Ks,
+    );
+    settle(&mut h);
+    h.get_by_label_contains("Drifted: ks = ");
+    let run = h.state().drift.run.value.clone().expect("drift result");
+    let method = |name: &str| {
+        run.columns
+            .iter()
+            .find(|c| c.reference_name == name)
+            .and_then(|c| c.verdict.method)
+    };
+    assert_eq!(method("credit_score").map(|m| m.name()), Some("ks"));
+    assert_eq!(method("income").map(|m| m.name()), Some("wasserstein"));
 }

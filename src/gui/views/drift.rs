@@ -50,6 +50,8 @@ pub struct DriftSettings {
     pub windows: Option<WindowSpec>,
     pub drift_share: f64,
     pub js_base2: bool,
+    /// Tests chosen for single columns (by training name); `Auto` entries are dropped.
+    pub per_column: std::collections::BTreeMap<String, DriftMethod>,
 }
 
 impl Default for DriftSettings {
@@ -62,6 +64,7 @@ impl Default for DriftSettings {
             windows: Some(WindowSpec::Week),
             drift_share: 0.5,
             js_base2: false,
+            per_column: Default::default(),
         }
     }
 }
@@ -77,6 +80,13 @@ impl DriftSettings {
         p.options.drift_share = self.drift_share;
         if self.js_base2 {
             p.options.divergence.js_base = LogBase::Two;
+        }
+        for (column, method) in &self.per_column {
+            p.options
+                .per_column
+                .entry(column.clone())
+                .or_default()
+                .method = Some(*method);
         }
         p.renames = renames.to_vec();
         p.windows = self.windows;
@@ -684,6 +694,28 @@ fn detail_ui(app: &mut App, ui: &mut Ui, run: &DriftRun) {
                 view.window = None;
             }
         }
+        ui.separator();
+        let label = ui.label("Test for this column");
+        let current = view.settings.per_column.get(&selected).copied();
+        egui::ComboBox::from_id_salt("drift_column_method")
+            .selected_text(current.map_or("as above", DriftMethod::name))
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(current.is_none(), "as above").clicked() {
+                    view.settings.per_column.remove(&selected);
+                }
+                let applicable = |m: DriftMethod| m.applies_to(column.verdict.feature_type);
+                for m in DriftMethod::ALL.into_iter().filter(|m| applicable(*m)) {
+                    if ui
+                        .selectable_label(current == Some(m), m.name())
+                        .on_hover_text(format!("{} ({})", m.description(), m.range()))
+                        .clicked()
+                    {
+                        view.settings.per_column.insert(selected.clone(), m);
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
         ui.separator();
         ui.label("Bars:");
         ui.selectable_value(&mut view.bar_scale, BarScale::Share, "share");
