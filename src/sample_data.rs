@@ -346,46 +346,6 @@ pub fn bundled_dir() -> Option<PathBuf> {
     built.join(TRAINING_PARQUET).is_file().then_some(built)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generator_is_deterministic_and_tells_the_story() {
-        let params = SampleParams {
-            daily_volume: 10.0,
-            seed: 7,
-        };
-        let (a, b) = generate_pair(&params).expect("generate");
-        let (a2, _) = generate_pair(&params).expect("generate");
-        assert!(a.equals_missing(&a2));
-        assert!(a.column("open_accounts").is_ok());
-        assert!(b.column("num_open_accounts").is_ok());
-        let gig = |df: &DataFrame| {
-            df.column("employment_type")
-                .expect("col")
-                .as_materialized_series()
-                .str()
-                .expect("str")
-                .iter()
-                .filter(|v| *v == Some("gig_worker"))
-                .count()
-        };
-        assert_eq!(gig(&a), 0);
-        assert!(gig(&b) > 0);
-        // Labels missing only in production's last month.
-        assert_eq!(a.column("defaulted").expect("col").null_count(), 0);
-        assert!(b.column("defaulted").expect("col").null_count() > 0);
-    }
-
-    #[test]
-    fn rng_is_stable() {
-        let mut r = Rng::new(1);
-        // SplitMix64's published first output for seed 1.
-        assert_eq!(r.next_u64(), 0x910A_2DEC_8902_5CC1);
-    }
-}
-
 /// A large synthetic pair for benchmarks: `rows` rows × 20 mixed columns per side (12 float,
 /// 3 integer, 5 string), with shifts planted in some columns of the current side.
 pub fn bench_pair(rows: usize, seed: u64) -> PolarsResult<(DataFrame, DataFrame)> {
@@ -457,4 +417,44 @@ fn bench_frame(rows: usize, shifted: bool, rng: &mut Rng) -> PolarsResult<DataFr
         .collect();
     columns.push(Series::new("s4".into(), s4).into());
     DataFrame::new_infer_height(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generator_is_deterministic_and_tells_the_story() {
+        let params = SampleParams {
+            daily_volume: 10.0,
+            seed: 7,
+        };
+        let (a, b) = generate_pair(&params).expect("generate");
+        let (a2, _) = generate_pair(&params).expect("generate");
+        assert!(a.equals_missing(&a2));
+        assert!(a.column("open_accounts").is_ok());
+        assert!(b.column("num_open_accounts").is_ok());
+        let gig = |df: &DataFrame| {
+            df.column("employment_type")
+                .expect("col")
+                .as_materialized_series()
+                .str()
+                .expect("str")
+                .iter()
+                .filter(|v| *v == Some("gig_worker"))
+                .count()
+        };
+        assert_eq!(gig(&a), 0);
+        assert!(gig(&b) > 0);
+        // Labels missing only in production's last month.
+        assert_eq!(a.column("defaulted").expect("col").null_count(), 0);
+        assert!(b.column("defaulted").expect("col").null_count() > 0);
+    }
+
+    #[test]
+    fn rng_is_stable() {
+        let mut r = Rng::new(1);
+        // SplitMix64's published first output for seed 1.
+        assert_eq!(r.next_u64(), 0x910A_2DEC_8902_5CC1);
+    }
 }

@@ -76,7 +76,7 @@ pub enum Command {
     /// Print the schema and a per-column summary of a data file.
     Inspect(inspect::InspectArgs),
     /// Which columns drifted between a reference and a current file, by how much, by which test.
-    Drift(drift::DriftArgs),
+    Drift(Box<drift::DriftArgs>),
     /// Write the bundled sample data (credit-risk training and production files).
     SampleData(sample_data::SampleDataArgs),
     /// Time loading and drift on a generated 1M + 1M row pair (run with --release).
