@@ -155,14 +155,18 @@ struct Prepared {
     data: PreparedData,
 }
 
+struct RowValues {
+    reference: Vec<Option<f64>>,
+    current: Vec<Option<f64>>,
+}
+
 enum PreparedData {
     Numeric {
         reference: Arc<NumericSample>,
         current: Arc<NumericSample>,
-        /// Row-aligned current values, for windows.
-        current_rows: Vec<Option<f64>>,
-        /// Row-aligned reference values, for reference windows.
-        reference_rows: Vec<Option<f64>>,
+        /// Row-aligned values of each side, kept only when windows are scored (they double
+        /// the memory of a numeric column).
+        rows: Option<Box<RowValues>>,
     },
     Categorical(CategoricalPair),
 }
@@ -181,17 +185,21 @@ impl Prepared {
             PreparedData::Numeric {
                 reference,
                 current,
-                current_rows: cur_all,
-                reference_rows: ref_all,
+                rows: all,
             } => {
-                let subset = |all: &[Option<f64>], rows: &[u32]| {
-                    sample_from(rows.iter().map(|&r| all[r as usize]))
+                let subset = |side: fn(&RowValues) -> &[Option<f64>], rows: &[u32]| {
+                    let all = all.as_deref().map(side).unwrap_or_default();
+                    sample_from(rows.iter().filter_map(|&r| all.get(r as usize).copied()))
                 };
                 ColumnValues::Numeric {
-                    reference: reference_rows
-                        .map_or_else(|| reference.clone(), |rows| Arc::new(subset(ref_all, rows))),
-                    current: current_rows
-                        .map_or_else(|| current.clone(), |rows| Arc::new(subset(cur_all, rows))),
+                    reference: reference_rows.map_or_else(
+                        || reference.clone(),
+                        |rows| Arc::new(subset(|v| &v.reference, rows)),
+                    ),
+                    current: current_rows.map_or_else(
+                        || current.clone(),
+                        |rows| Arc::new(subset(|v| &v.current, rows)),
+                    ),
                 }
             }
             PreparedData::Categorical(pair) => {
@@ -260,7 +268,7 @@ pub fn run(
         if progress.is_cancelled() {
             return None;
         }
-        prepare(reference, current, p)
+        prepare(reference, current, p, params.windows.is_some())
     });
     progress.check()?;
     let prepared: Vec<Prepared> = prepared.into_iter().flatten().collect();
@@ -449,7 +457,12 @@ fn plan_columns(
     Ok((plan, skipped))
 }
 
-fn prepare(reference: &Dataset, current: &Dataset, p: &Planned) -> Option<Prepared> {
+fn prepare(
+    reference: &Dataset,
+    current: &Dataset,
+    p: &Planned,
+    keep_rows: bool,
+) -> Option<Prepared> {
     let r = reference
         .frame
         .column(&p.reference_name)
@@ -471,8 +484,12 @@ fn prepare(reference: &Dataset, current: &Dataset, p: &Planned) -> Option<Prepar
             PreparedData::Numeric {
                 reference: sample(&reference_rows),
                 current: sample(&current_rows),
-                current_rows,
-                reference_rows,
+                rows: keep_rows.then(|| {
+                    Box::new(RowValues {
+                        reference: reference_rows,
+                        current: current_rows,
+                    })
+                }),
             }
         }
         DriftStorage::String | DriftStorage::Boolean => {
@@ -603,18 +620,21 @@ fn reference_window_input(p: &Prepared, rows: &[u32]) -> ColumnInput {
     match &p.data {
         PreparedData::Numeric {
             reference,
-            reference_rows,
+            rows: all,
             ..
-        } => ColumnInput {
-            name: p.reference_name.clone(),
-            kind: p.storage,
-            values: ColumnValues::Numeric {
-                reference: reference.clone(),
-                current: Arc::new(sample_from(
-                    rows.iter().map(|&r| reference_rows[r as usize]),
-                )),
-            },
-        },
+        } => {
+            let all = all.as_deref().map(|v| &v.reference[..]).unwrap_or_default();
+            ColumnInput {
+                name: p.reference_name.clone(),
+                kind: p.storage,
+                values: ColumnValues::Numeric {
+                    reference: reference.clone(),
+                    current: Arc::new(sample_from(
+                        rows.iter().filter_map(|&r| all.get(r as usize).copied()),
+                    )),
+                },
+            }
+        }
         PreparedData::Categorical(pair) => {
             let n = pair.labels.len();
             let (r, rm) = CategoricalPair::counts(&pair.reference, n, None);
