@@ -5,6 +5,7 @@
 pub mod inspect;
 pub mod json;
 pub mod sample_data;
+pub mod seasonality;
 pub mod table;
 
 use std::io::IsTerminal;
@@ -44,6 +45,10 @@ pub struct Cli {
     /// screenshots).
     #[arg(long, value_name = "PNG", hide = true)]
     pub screenshot: Option<PathBuf>,
+
+    /// Tab to show when the window opens (e.g. overview, seasonality).
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
 }
 
 /// The headless commands.
@@ -53,6 +58,12 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Write the bundled sample data (credit-risk training and production files).
     SampleData(sample_data::SampleDataArgs),
+    /// A column or derived series as a time series: candidate periods, STL/MSTL decomposition,
+    /// seasonal and trend strength, remainder anomalies, season-aware comparison.
+    Seasonality(Box<seasonality::SeasonalityArgs>),
+    /// Time STL on a long synthetic series (for the README's speed figure).
+    #[command(hide = true)]
+    BenchSeasonality(seasonality::BenchArgs),
 }
 
 /// Output format of a command.
@@ -80,6 +91,8 @@ pub fn run(command: Command) -> u8 {
     let result = match command {
         Command::Inspect(args) => inspect::run(&args),
         Command::SampleData(args) => sample_data::run(&args),
+        Command::Seasonality(args) => seasonality::run(&args),
+        Command::BenchSeasonality(args) => seasonality::bench(&args),
     };
     match result {
         Ok(code) => code,

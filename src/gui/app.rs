@@ -16,15 +16,24 @@ use super::{panels, views};
 pub enum Tab {
     #[default]
     Overview,
+    Seasonality,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 1] = [Tab::Overview];
+    pub const ALL: [Tab; 2] = [Tab::Overview, Tab::Seasonality];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",
+            Tab::Seasonality => "Seasonality",
         }
+    }
+
+    /// The tab whose title is `name` (case-insensitive), for the `--tab` option.
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.title().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -55,6 +64,7 @@ pub struct App {
     pub warnings: Vec<String>,
     pub loads: [Option<Job<Result<Dataset, DataError>>>; 2],
     pub overview: views::overview::OverviewState,
+    pub seasonality: views::seasonality::SeasonalityState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -78,6 +88,7 @@ impl App {
             warnings: Vec::new(),
             loads: [None, None],
             overview: Default::default(),
+            seasonality: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -106,6 +117,11 @@ impl App {
         self.waker = Some(Arc::new(move || ctx.request_repaint()));
     }
 
+    /// The waker background jobs use to repaint the window.
+    pub fn waker(&self) -> Option<Waker> {
+        self.waker.clone()
+    }
+
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);
     }
@@ -116,7 +132,9 @@ impl App {
 
     /// Whether any background work is running.
     pub fn is_busy(&self) -> bool {
-        self.loads.iter().any(Option::is_some) || !self.commands.is_empty()
+        self.loads.iter().any(Option::is_some)
+            || !self.commands.is_empty()
+            || self.seasonality.result.is_running()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -148,6 +166,7 @@ impl App {
         }
         self.poll_loads();
         self.poll_dialog();
+        self.seasonality.poll();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -185,6 +204,7 @@ impl App {
             ui.separator();
             match self.tab {
                 Tab::Overview => views::overview::overview_ui(self, ui),
+                Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -216,7 +236,10 @@ impl App {
                 self.datasets[side.index()] = None;
                 self.refresh_warnings();
             }
-            Command::SelectColumn(name) => self.selected_column = Some(name),
+            Command::SelectColumn(name) => {
+                views::seasonality::on_select_column(self, &name);
+                self.selected_column = Some(name);
+            }
             Command::SetRole(column, role) => self.roles.set(&column, role),
             Command::SetTab(tab) => self.tab = tab,
             Command::SetTheme(theme) => self.prefs.theme = theme,
