@@ -56,8 +56,8 @@ fn usage_error_of(args: &[&str]) -> String {
 }
 
 fn golden() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/seasonality/series_golden.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/seasonality/series_golden.json");
     serde_json::from_str(&std::fs::read_to_string(path).expect("golden")).expect("json")
 }
 
@@ -123,7 +123,11 @@ fn row_count_robust_and_detected_period() {
         "--input", FIXTURE, "--value", "@count", "--time", "ts", "--robust",
     ]);
     let g = &golden()["count"];
-    assert_eq!(v["periods"], serde_json::json!([7]), "the weekly cycle is found");
+    assert_eq!(
+        v["periods"],
+        serde_json::json!([7]),
+        "the weekly cycle is found"
+    );
     assert_eq!(v["auto_period"], true);
     assert_eq!(v["aggregation"], "rows");
     assert_close("observed", &v["observed"], &g["observed"], 1e-12);
@@ -146,18 +150,39 @@ fn row_count_robust_and_detected_period() {
 fn derived_series_null_rate_and_label_rate() {
     let g = golden();
     let v = json_ok(&[
-        "--input", FIXTURE, "--value", "@null_rate:note", "--time", "ts", "--period", "7",
+        "--input",
+        FIXTURE,
+        "--value",
+        "@null_rate:note",
+        "--time",
+        "ts",
+        "--period",
+        "7",
     ]);
     assert_close("null rate", &v["observed"], &g["null_rate_note"], 1e-12);
     assert_eq!(v["label"], "null rate of note");
     // "label" has the target role by its name.
     let v = json_ok(&[
-        "--input", FIXTURE, "--value", "@label_rate", "--time", "ts", "--period", "7",
+        "--input",
+        FIXTURE,
+        "--value",
+        "@label_rate",
+        "--time",
+        "ts",
+        "--period",
+        "7",
     ]);
     assert_close("label rate", &v["observed"], &g["label_rate"], 1e-12);
     assert_eq!(v["label"], "label rate (label)");
     let v = json_ok(&[
-        "--input", FIXTURE, "--value", "@prediction_mean", "--time", "ts", "--period", "7",
+        "--input",
+        FIXTURE,
+        "--value",
+        "@prediction_mean",
+        "--time",
+        "ts",
+        "--period",
+        "7",
     ]);
     assert_eq!(v["label"], "prediction mean (score)");
 }
@@ -175,8 +200,17 @@ fn without_time_the_rows_are_the_series() {
 #[test]
 fn csv_and_table_outputs() {
     let out = sextant(&[
-        "seasonality", "--input", FIXTURE, "--value", "value", "--time", "ts", "--period", "7",
-        "--format", "csv",
+        "seasonality",
+        "--input",
+        FIXTURE,
+        "--value",
+        "value",
+        "--time",
+        "ts",
+        "--period",
+        "7",
+        "--format",
+        "csv",
     ]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -189,11 +223,20 @@ fn csv_and_table_outputs() {
     assert!(text.contains("\n19,2024-01-20T00:00:00Z,"), "{text}");
 
     let out = sextant(&[
-        "seasonality", "--input", FIXTURE, "--value", "@count", "--time", "ts",
+        "seasonality",
+        "--input",
+        FIXTURE,
+        "--value",
+        "@count",
+        "--time",
+        "ts",
     ]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("row count · 56 days from 2024-01-01 to 2024-02-25"), "{text}");
+    assert!(
+        text.contains("row count · 56 days from 2024-01-01 to 2024-02-25"),
+        "{text}"
+    );
     assert!(text.contains("STL, period 7 (detected)"), "{text}");
     assert!(text.contains("Candidate periods"), "{text}");
 }
@@ -223,7 +266,8 @@ fn bad_input_exits_2_with_a_clear_sentence() {
         "error: seasonal_daily.csv has no column \"nope\""
     );
     assert!(
-        with(&["--value", "note"]).contains("column \"note\" of seasonal_daily.csv is str, not numeric"),
+        with(&["--value", "note"])
+            .contains("column \"note\" of seasonal_daily.csv is str, not numeric"),
     );
     assert_eq!(
         with(&["--value", "value", "--period", "40"]),
@@ -240,14 +284,22 @@ fn bad_input_exits_2_with_a_clear_sentence() {
         a.extend_from_slice(extra);
         usage_error_of(&a)
     };
-    assert!(usage(&["--value", "value", "--agg", "mode"]).contains("\"mode\" is not an aggregation"));
+    assert!(
+        usage(&["--value", "value", "--agg", "mode"]).contains("\"mode\" is not an aggregation")
+    );
     assert!(usage(&["--value", "value", "--freq", "fortnight"]).contains("not a frequency"));
     // The time column must be a date or time.
     let err = error_of(&["--input", FIXTURE, "--value", "value", "--time", "score"]);
-    assert!(err.contains("column \"score\" of seasonal_daily.csv is not a date or time column"), "{err}");
+    assert!(
+        err.contains("column \"score\" of seasonal_daily.csv is not a date or time column"),
+        "{err}"
+    );
     // Without a time column the row count is 1 per row: constant.
     let err = error_of(&["--input", FIXTURE, "--value", "@count"]);
-    assert!(err.contains("the series is constant (all 325 values are 1)"), "{err}");
+    assert!(
+        err.contains("the series is constant (all 325 values are 1)"),
+        "{err}"
+    );
     let err = error_of(&["--input", "no_such.csv", "--value", "x"]);
     assert!(err.contains("no_such.csv does not exist"), "{err}");
     let err = error_of(&["--input", FIXTURE, "--value", "x", "--series", "both"]);
@@ -257,7 +309,13 @@ fn bad_input_exits_2_with_a_clear_sentence() {
 #[test]
 fn sample_data_weekly_volume_and_season_aware_comparison() {
     let v = json_ok(&[
-        "--input", TRAINING, "--current", PRODUCTION, "--value", "@count", "--time",
+        "--input",
+        TRAINING,
+        "--current",
+        PRODUCTION,
+        "--value",
+        "@count",
+        "--time",
         "applied_at",
     ]);
     assert_eq!(v["periods"], serde_json::json!([7]));
@@ -266,15 +324,34 @@ fn sample_data_weekly_volume_and_season_aware_comparison() {
     let c = &v["comparison"];
     assert_eq!(c["period"], 7);
     for key in ["naive", "season_aware"] {
-        for k in ["difference", "p_value", "shifted", "reference_mean", "current_mean"] {
+        for k in [
+            "difference",
+            "p_value",
+            "shifted",
+            "reference_mean",
+            "current_mean",
+        ] {
             assert!(c[key].get(k).is_some(), "{key}.{k}");
         }
     }
-    assert_eq!(c["reference_season_means"].as_array().map(Vec::len), Some(7));
+    assert_eq!(
+        c["reference_season_means"].as_array().map(Vec::len),
+        Some(7)
+    );
     // Both files end to end: 2024-01-01 .. 2025-12-31, the gap in 2025 filled.
     let v = json_ok(&[
-        "--input", TRAINING, "--current", PRODUCTION, "--series", "both", "--value", "income",
-        "--time", "applied_at", "--period", "7",
+        "--input",
+        TRAINING,
+        "--current",
+        PRODUCTION,
+        "--series",
+        "both",
+        "--value",
+        "income",
+        "--time",
+        "applied_at",
+        "--period",
+        "7",
     ]);
     assert_eq!(v["n"], 731);
     assert_eq!(v["filled"].as_array().map(Vec::len), Some(731 - 366 - 122));

@@ -22,12 +22,12 @@ use crate::analysis::seasonality::periods::CandidateSource;
 use crate::analysis::seasonality::report::{Method, compare_series, unit_name};
 use crate::analysis::seasonality::{
     Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlOptions, TimeSeries,
-    analyze,
+    analyze_series,
 };
 use crate::data::Dataset;
+use crate::data::RoleMap;
 use crate::data::datetime::{format_iso, format_micros};
 use crate::data::series::{ResolvedValue, ValueSpec, build_series, resolve};
-use crate::data::RoleMap;
 
 /// Output formats of `seasonality`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -69,7 +69,10 @@ pub struct SeasonalityArgs {
     /// The value: a column (aggregated with --agg), or a derived series: @count (rows per
     /// period), @null_rate:COL, @prediction_mean[:COL] (role prediction), @label_rate[:COL]
     /// (role target).
-    #[arg(long, value_name = "COL|@count|@null_rate:COL|@prediction_mean|@label_rate")]
+    #[arg(
+        long,
+        value_name = "COL|@count|@null_rate:COL|@prediction_mean|@label_rate"
+    )]
     pub value: String,
     /// Timestamp column; without it the rows in file order are the series.
     #[arg(long, value_name = "COL")]
@@ -134,8 +137,9 @@ pub struct SeasonalityArgs {
 }
 
 fn parse_frequency(text: &str) -> Result<SamplingFrequency, String> {
-    SamplingFrequency::parse(text)
-        .ok_or_else(|| format!("\"{text}\" is not a frequency; use minute, hour, day, week or month"))
+    SamplingFrequency::parse(text).ok_or_else(|| {
+        format!("\"{text}\" is not a frequency; use minute, hour, day, week or month")
+    })
 }
 
 fn parse_aggregation(text: &str) -> Result<Aggregation, String> {
@@ -158,7 +162,9 @@ struct Outcome {
 pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
     let spec = ValueSpec::parse(&args.value)?;
     if args.time.is_none() && args.freq.is_some() {
-        eprintln!("warning: --freq is ignored without --time (the rows in file order are the series)");
+        eprintln!(
+            "warning: --freq is ignored without --time (the rows in file order are the series)"
+        );
     }
     if args.agg.is_some() && !matches!(spec, ValueSpec::Column(_)) {
         eprintln!(
@@ -167,7 +173,9 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
         );
     }
     if args.current.is_none() && args.series != SeriesData::Input {
-        return Err(CliError("--series current or both needs --current FILE".into()));
+        return Err(CliError(
+            "--series current or both needs --current FILE".into(),
+        ));
     }
     let input = load_dataset(&args.input)?;
     let current = args.current.as_deref().map(load_dataset).transpose()?;
@@ -218,8 +226,7 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
         ..SeasonalityParams::default()
     };
     let what = format!("{} of {}", value.label, names(&datasets));
-    let report = analyze(&series.values, series.frequency, &params)
-        .map_err(|e| CliError(format!("{what}: {e}")))?;
+    let report = analyze_series(&series, &params).map_err(|e| CliError(format!("{what}: {e}")))?;
     let comparison = match (&current, time) {
         (Some(c), Some(_)) => {
             let reference = build_series(&[&input], time, &value, frequency)?;
@@ -523,7 +530,14 @@ fn to_table(args: &SeasonalityArgs, o: &Outcome) -> String {
             c.period, c.alpha
         ));
         let mut t = TextTable::new(
-            &["", "reference", "current", "difference", "p-value", "verdict"],
+            &[
+                "",
+                "reference",
+                "current",
+                "difference",
+                "p-value",
+                "verdict",
+            ],
             &[false, true, true, true, true, false],
         );
         for (name, v) in [("naive", &c.naive), ("season-aware", &c.season_aware)] {
@@ -577,7 +591,11 @@ pub fn bench(args: &BenchArgs) -> Result<u8, CliError> {
     println!(
         "STL on {n} points, period {} ({} build), best of {}:",
         args.period,
-        if cfg!(debug_assertions) { "debug" } else { "release" },
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
         args.repeat.max(1)
     );
     for robust in [false, true] {

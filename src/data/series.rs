@@ -14,13 +14,13 @@
 
 use polars::prelude::*;
 
+use super::Dataset;
 use super::role::{Role, RoleMap};
 use super::summary::micros_of;
-use super::Dataset;
+use crate::analysis::seasonality::SamplingFrequency;
 use crate::analysis::seasonality::timeseries::{
     self, Aggregation, BuildError, BuildParams, Segment, TimeSeries,
 };
-use crate::analysis::seasonality::SamplingFrequency;
 
 /// What series a user asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -44,7 +44,9 @@ impl ValueSpec {
         let text = text.trim();
         let Some(derived) = text.strip_prefix('@') else {
             if text.is_empty() {
-                return Err("the value is empty; name a column or a derived series such as @count".into());
+                return Err(
+                    "the value is empty; name a column or a derived series such as @count".into(),
+                );
             }
             return Ok(Self::Column(text.to_string()));
         };
@@ -236,18 +238,20 @@ pub fn rows_of(
             let s = column(name)?;
             let numeric = s.dtype().is_primitive_numeric() || s.dtype() == &DataType::Boolean;
             if numeric {
-                let cast = s.cast(&DataType::Float64).map_err(|_| SeriesDataError::NotNumeric {
-                    file: file.clone(),
-                    column: name.clone(),
-                    dtype: s.dtype().to_string(),
-                })?;
-                cast.f64()
-                    .map(|ca| ca.iter().collect())
+                let cast = s
+                    .cast(&DataType::Float64)
                     .map_err(|_| SeriesDataError::NotNumeric {
                         file: file.clone(),
                         column: name.clone(),
                         dtype: s.dtype().to_string(),
-                    })?
+                    })?;
+                cast.f64().map(|ca| ca.iter().collect()).map_err(|_| {
+                    SeriesDataError::NotNumeric {
+                        file: file.clone(),
+                        column: name.clone(),
+                        dtype: s.dtype().to_string(),
+                    }
+                })?
             } else if value.aggregation.reads_values() {
                 return Err(SeriesDataError::NotNumeric {
                     file,
@@ -337,8 +341,8 @@ mod tests {
             (p.column.as_deref(), p.aggregation),
             (Some("score"), Aggregation::Mean)
         );
-        let err = resolve(&ValueSpec::LabelRate(None), Aggregation::Mean, &roles)
-            .expect_err("no target");
+        let err =
+            resolve(&ValueSpec::LabelRate(None), Aggregation::Mean, &roles).expect_err("no target");
         assert_eq!(
             err.to_string(),
             "no column has the target role; give one with @label_rate:COLUMN"

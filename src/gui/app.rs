@@ -166,7 +166,7 @@ impl App {
         }
         self.poll_loads();
         self.poll_dialog();
-        self.seasonality.poll();
+        views::seasonality::logic(self, ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files

@@ -445,7 +445,10 @@ mod tests {
         let same = welch(&[1.0, 1.0], &[1.0, 1.0], 0.05).expect("valid");
         assert_eq!((same.t, same.p_value, same.shifted), (0.0, 1.0, false));
         let apart = welch(&[1.0, 1.0], &[2.0, 2.0], 0.05).expect("valid");
-        assert_eq!((apart.t, apart.p_value, apart.shifted), (f64::INFINITY, 0.0, true));
+        assert_eq!(
+            (apart.t, apart.p_value, apart.shifted),
+            (f64::INFINITY, 0.0, true)
+        );
         assert!(welch(&[1.0], &[1.0, 2.0], 0.05).is_err());
         assert!(welch(&[1.0, 2.0], &[1.0, 2.0], 0.0).is_err());
     }

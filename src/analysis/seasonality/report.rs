@@ -94,7 +94,9 @@ pub struct SeasonalityReport {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SeasonalityError {
     /// Every value is the same.
-    #[error("the series is constant (all {len} values are {value}); there is no trend or season to separate")]
+    #[error(
+        "the series is constant (all {len} values are {value}); there is no trend or season to separate"
+    )]
     Constant {
         /// Number of points.
         len: usize,
@@ -140,13 +142,152 @@ pub fn unit_name(frequency: Option<SamplingFrequency>) -> String {
     frequency.map_or_else(|| "points".to_string(), |f| format!("{}s", f.name()))
 }
 
-/// Decomposes `y` (see the module docs). `frequency` adds the calendar period candidates and
-/// names the unit in messages.
+/// Significance level of the automatic period choice.
+pub const AUTO_ALPHA: f64 = 0.05;
+
+/// The autocorrelation a candidate must exceed to be chosen automatically from a series of `n`
+/// points: the white-noise band `z / sqrt(n)` with `z = Φ⁻¹(1 - α / (2 m))`, a Bonferroni
+/// correction over the `m = n / 2` lags period detection looks at (α = [`AUTO_ALPHA`]). For
+/// n = 366 that is 0.19 where the uncorrected `2 / sqrt(n)` band is 0.10: with 183 lags tested,
+/// white noise crosses the uncorrected band somewhere almost surely.
+pub fn auto_band(n: usize) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let lags = (n / 2).max(1) as f64;
+    let z = Normal::standard().inverse_cdf(1.0 - AUTO_ALPHA / (2.0 * lags));
+    z / (n.max(1) as f64).sqrt()
+}
+
+/// Decomposes `y` (see the module docs). Without periods, the best-ranked candidate whose
+/// autocorrelation exceeds [`auto_band`] and that fits twice in the series is used.
+/// `frequency` adds the calendar period candidates and names the unit in messages.
 ///
 /// Errors: a non-finite value, a constant series, no period given and none detected, a
 /// period longer than half the series, invalid STL parameters (an even seasonal window…).
 pub fn analyze(
     y: &[f64],
+    frequency: Option<SamplingFrequency>,
+    params: &SeasonalityParams,
+) -> Result<SeasonalityReport, SeasonalityError> {
+    analyze_masked(y, &[], frequency, params)
+}
+
+/// [`analyze`] of a built series, minding its filled points: they are decomposed like the
+/// others (STL needs a regular series) but carry no evidence, so
+///
+/// * period detection sees them as 0 after detrending (each is replaced by the least-squares
+///   line of the observed points, which leaves that line unchanged), so a long interpolated gap
+///   adds no autocorrelation, and the automatic band uses the number of observed points;
+/// * strengths and the anomaly scale (median / MAD) use the observed points only, and a filled
+///   point is never an anomaly (its score is 0).
+///
+/// Without filled points this equals [`analyze`].
+pub fn analyze_series(
+    series: &TimeSeries,
+    params: &SeasonalityParams,
+) -> Result<SeasonalityReport, SeasonalityError> {
+    analyze_masked(&series.values, &series.filled, series.frequency, params)
+}
+
+/// Candidate periods of a built series, best first, with its filled points neutralised as in
+/// [`analyze_series`] (empty when the series is too short to test).
+pub fn candidates(series: &TimeSeries, max_candidates: usize) -> Vec<PeriodCandidate> {
+    periods::detect(
+        &detection_input(&series.values, &series.filled),
+        &PeriodParams {
+            frequency: series.frequency,
+            max_candidates,
+            ..PeriodParams::default()
+        },
+    )
+    .unwrap_or_default()
+}
+
+/// `y` with the `filled` points (sorted indices) moved onto the least-squares line of the
+/// other points.
+fn detection_input(y: &[f64], filled: &[usize]) -> Vec<f64> {
+    if filled.is_empty() {
+        return y.to_vec();
+    }
+    let observed: Vec<(f64, f64)> = (0..y.len())
+        .filter(|i| filled.binary_search(i).is_err())
+        .map(|i| (i as f64, y[i]))
+        .collect();
+    let m = observed.len() as f64;
+    if m < 2.0 {
+        return y.to_vec();
+    }
+    let t_mean = observed.iter().map(|p| p.0).sum::<f64>() / m;
+    let y_mean = observed.iter().map(|p| p.1).sum::<f64>() / m;
+    let (sty, stt) = observed.iter().fold((0.0, 0.0), |(a, b), (t, v)| {
+        (
+            a + (t - t_mean) * (v - y_mean),
+            b + (t - t_mean) * (t - t_mean),
+        )
+    });
+    let slope = if stt > 0.0 { sty / stt } else { 0.0 };
+    let mut out = y.to_vec();
+    for &i in filled {
+        if let Some(v) = out.get_mut(i) {
+            *v = y_mean + slope * (i as f64 - t_mean);
+        }
+    }
+    out
+}
+
+/// Keeps the entries of `v` at observed (not filled) indices.
+fn observed_only(v: &[f64], filled: &[usize]) -> Vec<f64> {
+    v.iter()
+        .enumerate()
+        .filter(|(i, _)| filled.binary_search(i).is_err())
+        .map(|(_, x)| *x)
+        .collect()
+}
+
+/// Strengths over the observed points (see [`strength`]).
+fn masked_strength(
+    trend: &[f64],
+    seasonal: &[Vec<f64>],
+    remainder: &[f64],
+    filled: &[usize],
+) -> Result<StrengthReport, SeriesError> {
+    let r = observed_only(remainder, filled);
+    Ok(StrengthReport {
+        trend: strength::trend_strength(&observed_only(trend, filled), &r)?,
+        seasonal: seasonal
+            .iter()
+            .map(|s| strength::seasonal_strength(&observed_only(s, filled), &r))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// Remainder anomalies scored on the observed points; filled points get score 0.
+fn masked_anomalies(
+    remainder: &[f64],
+    filled: &[usize],
+    threshold: f64,
+) -> Result<AnomalyReport, SeriesError> {
+    if filled.is_empty() {
+        return anomalies::detect(remainder, threshold);
+    }
+    let index: Vec<usize> = (0..remainder.len())
+        .filter(|i| filled.binary_search(i).is_err())
+        .collect();
+    let values: Vec<f64> = index.iter().map(|&i| remainder[i]).collect();
+    let mut report = anomalies::detect(&values, threshold)?;
+    let mut scores = vec![0.0; remainder.len()];
+    for (k, &i) in index.iter().enumerate() {
+        scores[i] = report.scores[k];
+    }
+    report.scores = scores;
+    for a in &mut report.anomalies {
+        a.index = index[a.index];
+    }
+    Ok(report)
+}
+
+fn analyze_masked(
+    y: &[f64],
+    filled: &[usize],
     frequency: Option<SamplingFrequency>,
     params: &SeasonalityParams,
 ) -> Result<SeasonalityReport, SeasonalityError> {
@@ -168,7 +309,7 @@ pub fn analyze(
         });
     }
     let detection = periods::detect(
-        y,
+        &detection_input(y, filled),
         &PeriodParams {
             frequency,
             max_candidates: params.max_candidates,
@@ -182,8 +323,7 @@ pub fn analyze(
     let auto_period = params.periods.is_empty();
     let mut chosen: Vec<usize> = params.periods.clone();
     if auto_period {
-        // Stronger than white noise's autocorrelation band, and long enough to fit.
-        let band = 2.0 / (n.max(1) as f64).sqrt();
+        let band = auto_band(n - filled.len().min(n));
         let best = candidates
             .iter()
             .find(|c| c.score > band && 2 * c.period <= n);
@@ -258,8 +398,13 @@ pub fn analyze(
             periods: vec![period],
             windows: vec![seasonal],
             dropped_periods: Vec::new(),
-            strength: strength::of_stl(&fit),
-            anomalies: anomalies::detect(&fit.remainder, params.anomaly_threshold)?,
+            strength: masked_strength(
+                &fit.trend,
+                std::slice::from_ref(&fit.seasonal),
+                &fit.remainder,
+                filled,
+            )?,
+            anomalies: masked_anomalies(&fit.remainder, filled, params.anomaly_threshold)?,
             config: fit.config,
             observed: fit.observed,
             trend: fit.trend,
@@ -285,8 +430,8 @@ pub fn analyze(
             detection_note,
             auto_period,
             method: Method::Mstl,
-            strength: strength::of_mstl(&fit),
-            anomalies: anomalies::detect(&fit.remainder, params.anomaly_threshold)?,
+            strength: masked_strength(&fit.trend, &fit.seasonal, &fit.remainder, filled)?,
+            anomalies: masked_anomalies(&fit.remainder, filled, params.anomaly_threshold)?,
             periods: fit.periods,
             windows: fit.windows,
             dropped_periods: fit.dropped_periods,
@@ -346,15 +491,19 @@ mod tests {
     #[test]
     fn auto_period_finds_the_week_and_components_add_up() {
         let y = weekly(140, 10.0);
-        let r = analyze(&y, Some(SamplingFrequency::Day), &SeasonalityParams::default())
-            .expect("valid");
+        let r = analyze(
+            &y,
+            Some(SamplingFrequency::Day),
+            &SeasonalityParams::default(),
+        )
+        .expect("valid");
         assert!(r.auto_period);
         assert_eq!((r.method, r.periods.clone()), (Method::Stl, vec![7]));
         assert_eq!(r.windows, vec![7]);
         assert_eq!((r.config.trend, r.config.low_pass), (15, 9));
-        for i in 0..y.len() {
+        for (i, yi) in y.iter().enumerate() {
             let sum = r.trend[i] + r.seasonal[0][i] + r.remainder[i];
-            assert!((sum - y[i]).abs() < 1e-9);
+            assert!((sum - yi).abs() < 1e-9);
         }
         assert!(r.strength.seasonal[0] > 0.9, "{:?}", r.strength);
         // Equal to a direct STL call with the same parameters.
@@ -382,6 +531,13 @@ mod tests {
         assert_eq!(r.strength.seasonal.len(), 2);
         let direct = mstl::decompose(&y, &MstlParams::new(&[24, 168])).expect("valid");
         assert_eq!(direct.remainder, r.remainder);
+    }
+
+    #[test]
+    fn auto_band_is_the_bonferroni_white_noise_band() {
+        // scipy.stats.norm.ppf(1 - 0.05 / (2 * 183)) = 3.639447112630038 (scipy 1.17.1)
+        let b = auto_band(366);
+        assert!((b - 3.639447112630038 / 366f64.sqrt()).abs() < 1e-9, "{b}");
     }
 
     #[test]
@@ -425,10 +581,66 @@ mod tests {
         assert_eq!(even, "seasonal window must be an odd integer >= 3, got 8");
         // A straight line has no season.
         let line: Vec<f64> = (0..50).map(f64::from).collect();
-        let none = analyze(&line, Some(SamplingFrequency::Day), &SeasonalityParams::default())
-            .expect_err("no period")
-            .to_string();
-        assert!(none.starts_with("no seasonal period stands out in the 50 days"), "{none}");
+        let none = analyze(
+            &line,
+            Some(SamplingFrequency::Day),
+            &SeasonalityParams::default(),
+        )
+        .expect_err("no period")
+        .to_string();
+        assert!(
+            none.starts_with("no seasonal period stands out in the 50 days"),
+            "{none}"
+        );
+    }
+
+    #[test]
+    fn filled_points_carry_no_evidence() {
+        // 10 weeks of a weekly pattern with a long interpolated gap in the middle.
+        let mut y = weekly(70, 10.0);
+        let filled: Vec<usize> = (21..49).collect();
+        let (a, b) = (y[20], y[49]);
+        for &i in &filled {
+            y[i] = a + (b - a) * (i - 20) as f64 / 29.0;
+        }
+        let input = detection_input(&y, &filled);
+        // The filled points now lie on the observed points' least-squares line.
+        let line: Vec<f64> = filled.iter().map(|&i| input[i]).collect();
+        let step = line[1] - line[0];
+        assert!(line.windows(2).all(|w| (w[1] - w[0] - step).abs() < 1e-9));
+        let series = TimeSeries {
+            frequency: Some(SamplingFrequency::Day),
+            values: y.clone(),
+            positions: (0..70).collect(),
+            timestamps: None,
+            rows: vec![1; 70],
+            segment: vec![Some(0); 70],
+            filled: filled.clone(),
+            missing_values: 0,
+            missing_times: 0,
+            trimmed: 0,
+        };
+        let params = SeasonalityParams {
+            periods: vec![7],
+            ..SeasonalityParams::default()
+        };
+        let masked = analyze_series(&series, &params).expect("valid");
+        let plain = analyze(&y, Some(SamplingFrequency::Day), &params).expect("valid");
+        // Same decomposition, but strengths and anomalies only from observed points.
+        assert_eq!(masked.trend, plain.trend);
+        let r = observed_only(&plain.remainder, &filled);
+        let s = observed_only(&plain.seasonal[0], &filled);
+        let want = strength::seasonal_strength(&s, &r).expect("valid");
+        assert_eq!(masked.strength.seasonal[0], want);
+        assert!(
+            masked
+                .anomalies
+                .anomalies
+                .iter()
+                .all(|a| !filled.contains(&a.index))
+        );
+        assert!(filled.iter().all(|&i| masked.anomalies.scores[i] == 0.0));
+        assert_eq!(masked.anomalies.scores.len(), 70);
     }
 
     #[test]
@@ -438,14 +650,31 @@ mod tests {
         let r_t: Vec<Option<i64>> = (0..28).map(|d| Some(d * day)).collect();
         let r_v: Vec<Option<f64>> = weekly(28, 10.0).into_iter().map(Some).collect();
         // Current: days 100..114 with one missing day (filled, so not compared).
-        let c_t: Vec<Option<i64>> = (100..114).filter(|d| *d != 105).map(|d| Some(d * day)).collect();
+        let c_t: Vec<Option<i64>> = (100..114)
+            .filter(|d| *d != 105)
+            .map(|d| Some(d * day))
+            .collect();
         let c_v: Vec<Option<f64>> = c_t.iter().map(|_| Some(12.0)).collect();
         let p = BuildParams {
             frequency: SamplingFrequency::Day,
             aggregation: Aggregation::Mean,
         };
-        let r = build(&[Segment { times: Some(&r_t), values: &r_v }], &p).expect("valid");
-        let c = build(&[Segment { times: Some(&c_t), values: &c_v }], &p).expect("valid");
+        let r = build(
+            &[Segment {
+                times: Some(&r_t),
+                values: &r_v,
+            }],
+            &p,
+        )
+        .expect("valid");
+        let c = build(
+            &[Segment {
+                times: Some(&c_t),
+                values: &c_v,
+            }],
+            &p,
+        )
+        .expect("valid");
         assert_eq!(c.filled, vec![5]);
         let cmp = compare_series(&r, &c, 7, 0.05).expect("valid");
         assert_eq!(cmp.naive.current_n, 13);

@@ -91,7 +91,9 @@ impl Aggregation {
         if simple.is_some() {
             return simple;
         }
-        let q = t.strip_prefix("quantile:").or_else(|| t.strip_prefix('q'))?;
+        let q = t
+            .strip_prefix("quantile:")
+            .or_else(|| t.strip_prefix('q'))?;
         let q: f64 = q.parse().ok()?;
         (0.0..=1.0).contains(&q).then_some(Self::Quantile(q))
     }
@@ -403,9 +405,7 @@ pub fn build(segments: &[Segment<'_>], params: &BuildParams) -> Result<TimeSerie
         per_segment.iter_mut().for_each(|c| *c = 0);
         group.iter().for_each(|g| per_segment[g.1] += 1);
         // The first segment wins ties, so the result does not depend on the sort.
-        segment[slot] = (0..per_segment.len())
-            .rev()
-            .max_by_key(|&k| per_segment[k]);
+        segment[slot] = (0..per_segment.len()).rev().max_by_key(|&k| per_segment[k]);
     }
     let Some(lo) = value.iter().position(Option::is_some) else {
         return Err(BuildError::NoValues {
@@ -487,7 +487,9 @@ fn interpolate(values: &[Option<f64>]) -> (Vec<f64>, Vec<usize>) {
             continue;
         }
         let next = (i..values.len()).find(|&k| values[k].is_some());
-        let (j, vj) = next.and_then(|k| values[k].map(|v| (k, v))).unwrap_or(previous);
+        let (j, vj) = next
+            .and_then(|k| values[k].map(|v| (k, v)))
+            .unwrap_or(previous);
         let (p, vp) = previous;
         for k in i..j.max(i) {
             let t = (k - p) as f64 / (j - p) as f64;
@@ -533,11 +535,11 @@ mod tests {
         use SamplingFrequency::*;
         let t = day(2024, 3, 6) + 13 * HOUR + 17 * 60_000_000; // Wednesday 13:17
         assert_eq!(Day.period_start(Day.period_of(t)), day(2024, 3, 6));
-        assert_eq!(Hour.period_start(Hour.period_of(t)), day(2024, 3, 6) + 13 * HOUR);
         assert_eq!(
-            Minute.period_start(Minute.period_of(t)),
-            t - t % 60_000_000
+            Hour.period_start(Hour.period_of(t)),
+            day(2024, 3, 6) + 13 * HOUR
         );
+        assert_eq!(Minute.period_start(Minute.period_of(t)), t - t % 60_000_000);
         // ISO week: Monday 2024-03-04.
         assert_eq!(Week.period_start(Week.period_of(t)), day(2024, 3, 4));
         assert_eq!(Week.period_of(day(2024, 3, 10)), Week.period_of(t)); // Sunday
@@ -624,28 +626,15 @@ mod tests {
             Some(day(2024, 6, 30)),
         ];
         let values = [Some(10.0), Some(50.0), None];
-        let s = build_one(
-            &times,
-            &values,
-            SamplingFrequency::Month,
-            Aggregation::Mean,
-        )
-        .expect("valid");
+        let s =
+            build_one(&times, &values, SamplingFrequency::Month, Aggregation::Mean).expect("valid");
         assert_eq!(s.values, vec![10.0, 20.0, 30.0, 40.0, 50.0]);
         assert_eq!(s.filled, vec![1, 2, 3]);
         assert_eq!(s.trimmed, 1);
-        assert_eq!(
-            s.timestamps.as_deref().map(|t| t[4]),
-            Some(day(2024, 5, 1))
-        );
+        assert_eq!(s.timestamps.as_deref().map(|t| t[4]), Some(day(2024, 5, 1)));
         // The row count of June is defined (1 row), so nothing is trimmed for it.
-        let rows = build_one(
-            &times,
-            &values,
-            SamplingFrequency::Month,
-            Aggregation::Rows,
-        )
-        .expect("valid");
+        let rows =
+            build_one(&times, &values, SamplingFrequency::Month, Aggregation::Rows).expect("valid");
         assert_eq!(rows.values, vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
         assert_eq!(rows.trimmed, 0);
     }
@@ -708,7 +697,14 @@ mod tests {
         .expect("valid");
         // Jan 3 and 4 lie on the line from 4 (Jan 2) to 30 (Jan 5).
         let want = [2.0, 4.0, 4.0 + 26.0 / 3.0, 4.0 + 52.0 / 3.0, 30.0];
-        assert!(s.values.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-12), "{:?}", s.values);
+        assert!(
+            s.values
+                .iter()
+                .zip(want)
+                .all(|(a, b)| (a - b).abs() < 1e-12),
+            "{:?}",
+            s.values
+        );
         assert_eq!(s.filled, vec![2, 3]);
         assert_eq!(s.segment, vec![Some(0), Some(0), None, None, Some(1)]);
     }
@@ -807,6 +803,9 @@ mod tests {
         for f in SamplingFrequency::ALL {
             assert_eq!(SamplingFrequency::parse(f.name()), Some(f));
         }
-        assert_eq!(SamplingFrequency::parse("days"), Some(SamplingFrequency::Day));
+        assert_eq!(
+            SamplingFrequency::parse("days"),
+            Some(SamplingFrequency::Day)
+        );
     }
 }

@@ -10,16 +10,15 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
-    Bar, BarChart, GridInput, GridMark, HLine, Legend, Line, LineStyle, MarkerShape, Plot,
-    PlotPoints, Points,
+    GridInput, GridMark, HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points,
 };
 
 use crate::analysis::seasonality::compare::{SeasonAwareReport, Verdict};
-use crate::analysis::seasonality::periods::{self, CandidateSource, PeriodCandidate, PeriodParams};
-use crate::analysis::seasonality::report::{Method, compare_series, unit_name};
+use crate::analysis::seasonality::periods::{CandidateSource, PeriodCandidate};
+use crate::analysis::seasonality::report::{self, Method, compare_series, unit_name};
 use crate::analysis::seasonality::{
     Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlOptions, TimeSeries,
-    analyze,
+    analyze_series,
 };
 use crate::data::datetime::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
 use crate::data::series::{ValueSpec, build_series, resolve};
@@ -83,6 +82,8 @@ pub struct SeasonalityState {
     pub anomaly_threshold: f64,
     /// The period typed in the "add period" box.
     pub manual_period: usize,
+    /// A column selected elsewhere, to become the value once its kind is known.
+    pub pending_column: Option<String>,
     pub result: Computed<SeasonalityView>,
 }
 
@@ -100,32 +101,51 @@ impl Default for SeasonalityState {
             options: StlOptions::default(),
             anomaly_threshold: crate::analysis::seasonality::anomalies::DEFAULT_THRESHOLD,
             manual_period: 7,
+            pending_column: None,
             result: Computed::default(),
         }
     }
 }
 
 impl SeasonalityState {
-    /// Collect a finished computation (called from `App::logic`).
-    pub fn poll(&mut self) -> bool {
-        self.result.poll()
-    }
-
-    /// The globally selected column changed: a numeric column becomes the value shown.
-    pub fn column_selected(&mut self, name: &str, numeric: bool) {
-        if numeric {
-            self.value = ValueSpec::Column(name.to_string());
-        }
+    /// The globally selected column changed: a numeric column becomes the value shown. The
+    /// check waits until the column is known (a column chosen on the command line is selected
+    /// before its file has loaded).
+    pub fn column_selected(&mut self, name: &str) {
+        self.pending_column = Some(name.to_string());
     }
 }
 
 /// Follows `app.selected_column` (called when a column is selected anywhere).
 pub fn on_select_column(app: &mut App, name: &str) {
-    let numeric = app.datasets.iter().flatten().any(|d| {
-        d.column(name)
-            .is_some_and(|c| matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean))
-    });
-    app.seasonality.column_selected(name, numeric);
+    app.seasonality.column_selected(name);
+}
+
+/// Per-frame work of the tab (from `App::logic`): collect a finished computation and follow a
+/// newly selected column once its kind is known.
+pub fn logic(app: &mut App, ctx: &egui::Context) {
+    if app.seasonality.result.poll() {
+        // Plots size their axes from the previous frame: draw a second frame so a new plot's
+        // tick labels get the room they need.
+        ctx.request_repaint();
+    }
+    let Some(name) = app.seasonality.pending_column.clone() else {
+        return;
+    };
+    let mut found = app
+        .datasets
+        .iter()
+        .flatten()
+        .filter_map(|d| d.column(&name));
+    if let Some(c) = found.next() {
+        if matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean) {
+            app.seasonality.value = ValueSpec::Column(name);
+        }
+        app.seasonality.pending_column = None;
+    } else if app.loads.iter().all(Option::is_none) {
+        // Nothing is loading and no file has this column: forget it.
+        app.seasonality.pending_column = None;
+    }
 }
 
 /// What the background job produced.
@@ -210,7 +230,12 @@ fn request(app: &mut App, ctx: &egui::Context) {
             };
             periods
                 .iter()
-                .map(|p| s.mstl_windows.get(p).copied().unwrap_or_else(|| default_of(p)))
+                .map(|p| {
+                    s.mstl_windows
+                        .get(p)
+                        .copied()
+                        .unwrap_or_else(|| default_of(p))
+                })
                 .collect()
         }
     };
@@ -267,27 +292,27 @@ fn compute(
     }
     let value = resolve(&req.value, req.aggregation, &req.roles).map_err(|e| e.to_string())?;
     let time = req.time.as_deref();
-    let series =
-        build_series(&chosen, time, &value, req.frequency).map_err(|e| e.to_string())?;
+    let series = build_series(&chosen, time, &value, req.frequency).map_err(|e| e.to_string())?;
     progress.check().map_err(cancelled)?;
     progress.set(Some(0.3), "Detecting periods");
-    let candidates = periods::detect(
-        &series.values,
-        &PeriodParams {
-            frequency: series.frequency,
-            max_candidates: 12,
-            ..PeriodParams::default()
-        },
-    )
-    .unwrap_or_default();
+    let candidates = report::candidates(&series, 12);
     progress.check().map_err(cancelled)?;
     progress.set(Some(0.5), "Decomposing");
-    let report = analyze(&series.values, series.frequency, &req.params).map_err(|e| e.to_string());
+    let report = analyze_series(&series, &req.params).map_err(|e| e.to_string());
     progress.check().map_err(cancelled)?;
     progress.set(Some(0.8), "Comparing production with training");
-    let comparison = match (&report, reference, current, time) {
-        (Ok(r), Some(reference), Some(current), Some(_)) => {
-            let period = r.periods.first().copied().unwrap_or(1);
+    // The season of the comparison: the decomposed period, else the chosen one, else the
+    // calendar's first (a week for daily data).
+    let period = match &report {
+        Ok(r) => r.periods.first().copied(),
+        Err(_) => req.params.periods.iter().min().copied().or_else(|| {
+            series
+                .frequency
+                .and_then(|f| f.calendar_periods().first().copied())
+        }),
+    };
+    let comparison = match (period, reference, current, time) {
+        (Some(period), Some(reference), Some(current), Some(_)) => {
             let both = build_series(&[reference], time, &value, req.frequency).and_then(|a| {
                 build_series(&[current], time, &value, req.frequency).map(|b| (a, b))
             });
@@ -406,7 +431,9 @@ fn time_combo(app: &mut App, ui: &mut Ui) {
             ui.selectable_value(t, TimeAxis::RowOrder, "Row order");
         })
         .response
-        .on_hover_text("The timestamp column; rows are grouped into periods of the chosen frequency");
+        .on_hover_text(
+            "The timestamp column; rows are grouped into periods of the chosen frequency",
+        );
 }
 
 fn value_combo(app: &mut App, ui: &mut Ui) {
@@ -485,7 +512,9 @@ fn value_text(value: &ValueSpec, roles: &RoleMap) -> String {
         ),
         ValueSpec::LabelRate(c) => format!(
             "Label rate ({})",
-            c.as_deref().or(roles.column_with(Role::Target)).unwrap_or("none")
+            c.as_deref()
+                .or(roles.column_with(Role::Target))
+                .unwrap_or("none")
         ),
     }
 }
@@ -504,7 +533,8 @@ fn aggregation_combo(app: &mut App, ui: &mut Ui) {
             .selected_text(aggregation_text(s.aggregation))
             .show_ui(ui, |ui| {
                 for a in Aggregation::COLUMN_CHOICES {
-                    let selected = std::mem::discriminant(&a) == std::mem::discriminant(&s.aggregation);
+                    let selected =
+                        std::mem::discriminant(&a) == std::mem::discriminant(&s.aggregation);
                     if ui.selectable_label(selected, aggregation_text(a)).clicked() && !selected {
                         s.aggregation = a;
                     }
@@ -512,8 +542,13 @@ fn aggregation_combo(app: &mut App, ui: &mut Ui) {
             });
         if let Aggregation::Quantile(q) = &mut s.aggregation {
             let label = ui.label("q");
-            ui.add(egui::DragValue::new(q).range(0.0..=1.0).speed(0.01).max_decimals(3))
-                .labelled_by(label.id);
+            ui.add(
+                egui::DragValue::new(q)
+                    .range(0.0..=1.0)
+                    .speed(0.01)
+                    .max_decimals(3),
+            )
+            .labelled_by(label.id);
         }
     });
 }
@@ -713,9 +748,7 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
             "Seasonal (cycle-subseries) LOESS window: odd, >= 3; larger is a steadier season (statsmodels default 7)",
         );
     }
-    let (auto_trend, auto_low_pass) = resolved
-        .as_ref()
-        .map_or((15, 9), |r| (r.0, r.1));
+    let (auto_trend, auto_low_pass) = resolved.as_ref().map_or((15, 9), |r| (r.0, r.1));
     optional_window(
         ui,
         "Trend window",
@@ -843,7 +876,7 @@ fn header_ui(ui: &mut Ui, view: &SeasonalityView) {
     ui.horizontal_wrapped(|ui| {
         if !s.filled.is_empty() {
             ui.weak(format!("{} filled by interpolation", s.filled.len()))
-                .on_hover_text("Periods without a value, filled linearly between their neighbours; drawn as grey rings");
+                .on_hover_text("Periods without a value, filled linearly between their neighbours; drawn in grey. They are decomposed but carry no evidence: period detection, strengths and anomaly scores use the observed periods only");
         }
         if s.missing_values > 0 {
             ui.weak(format!("{} rows without a value excluded", s.missing_values));
@@ -878,6 +911,8 @@ fn header_ui(ui: &mut Ui, view: &SeasonalityView) {
                     ))
                     .color(if n > 0 { ANOMALY_COLOR } else { ui.visuals().weak_text_color() }),
                 );
+            });
+            ui.horizontal_wrapped(|ui| {
                 ui.weak(format!(
                     "{} · window {} · trend {} · low-pass {}{}",
                     match r.method {
@@ -896,8 +931,27 @@ fn header_ui(ui: &mut Ui, view: &SeasonalityView) {
             });
         }
         Err(e) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
+            ui.colored_label(ui.visuals().warn_fg_color, capitalised(e));
         }
+    }
+    if let Some(Ok(c)) = &view.comparison {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Production vs training (period {}):", c.period));
+            for (name, v) in [("naive", &c.naive), ("season-aware", &c.season_aware)] {
+                let (word, color) = if v.shifted {
+                    ("shift", ANOMALY_COLOR)
+                } else {
+                    ("no shift", Color32::from_rgb(60, 160, 90))
+                };
+                ui.label(name);
+                ui.label(RichText::new(word).strong().color(color));
+                ui.weak(match v.relative_difference {
+                    Some(r) => format!("{:+.1} %", r * 100.0),
+                    None => format!("{:+}", fmt_num(v.difference)),
+                });
+            }
+            ui.weak("(details below)");
+        });
     }
 }
 
@@ -977,19 +1031,46 @@ fn date_grid(input: GridInput) -> Vec<GridMark> {
     marks
 }
 
+/// The smallest of 1, 2, 5 × 10^k that is >= `x`.
+fn nice_step(x: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 {
+        return 1.0;
+    }
+    let base = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * base)
+        .find(|s| *s >= x * (1.0 - 1e-12))
+        .unwrap_or(10.0 * base)
+}
+
+/// A y grid in steps of 1, 2, 5 × 10^k, so that short plots still get a few labelled lines
+/// (egui_plot's default powers of ten often leave none).
+fn nice_y_grid(input: GridInput) -> Vec<GridMark> {
+    let s1 = nice_step(input.base_step_size);
+    let s2 = nice_step(s1 * 1.5);
+    let s3 = nice_step(s2 * 1.5);
+    (egui_plot::uniform_grid_spacer(move |_| [s1, s2, s3]))(input)
+}
+
 /// A date label for a grid mark, as precise as its step.
 fn date_label(mark: GridMark) -> String {
     let micros = (mark.value * MICROS_PER_DAY as f64).round() as i64;
     let text = format_micros(micros);
     if mark.step_size >= 12.0 * MONTH_DAYS * 0.99 {
-        text[..4].to_string()
+        text.get(..4).unwrap_or(&text).to_string()
     } else if mark.step_size >= MONTH_DAYS * 0.99 {
-        text[..7].to_string()
+        text.get(..7).unwrap_or(&text).to_string()
     } else if mark.step_size >= 1.0 {
-        text[..10].to_string()
+        text.get(..10).unwrap_or(&text).to_string()
     } else {
-        let with_time = format_micros(micros + 1); // force the time part
-        with_time[5..16].to_string()
+        let minutes = micros.rem_euclid(MICROS_PER_DAY) / 60_000_000;
+        format!(
+            "{} {:02}:{:02}",
+            text.get(5..10).unwrap_or(&text),
+            minutes / 60,
+            minutes % 60
+        )
     }
 }
 
@@ -999,9 +1080,9 @@ fn base_plot<'a>(id: &str, view: &SeasonalityView, height: f32, title: &str) -> 
         .link_axis(egui::Id::unique(PLOT_GROUP), [true, false])
         .link_cursor(egui::Id::unique(PLOT_GROUP), [true, false])
         .y_axis_min_width(64.0)
+        .y_grid_spacer(nice_y_grid)
         .y_axis_label(title)
-        .allow_scroll(false)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop));
+        .allow_scroll(false);
     if view.series.timestamps.is_some() {
         plot.x_grid_spacer(date_grid)
             .x_axis_formatter(|mark, _| date_label(mark))
@@ -1034,86 +1115,102 @@ fn plots_ui(ui: &mut Ui, view: &SeasonalityView) {
         DataChoice::Current => [side_color(Side::Current); 2],
         DataChoice::Both => [side_color(Side::Reference), side_color(Side::Current)],
     };
-    base_plot("observed", view, height, "observed").show(ui, |plot_ui| {
-        let y = &s.values;
-        // The whole series faintly (it spans the filled gaps), then each side's runs in colour.
-        plot_ui.line(
-            line_of("filled", x, y, 0..y.len())
-                .color(FILLED_COLOR)
-                .style(LineStyle::dashed_loose()),
-        );
-        for (segment, color) in side_colors.iter().enumerate() {
-            let name = match view.data {
-                DataChoice::Both => [Side::Reference, Side::Current][segment].short(),
-                _ if segment == 0 => "observed",
-                _ => continue,
-            };
-            // One line per run of consecutive points from this segment.
-            let mut start = None;
-            let mut runs = Vec::new();
-            for i in 0..=y.len() {
-                let inside = i < y.len()
-                    && !s.is_filled(i)
-                    && s.segment[i].is_some_and(|k| k == segment || view.data != DataChoice::Both);
-                match (inside, start) {
-                    (true, None) => start = Some(i),
-                    (false, Some(a)) => {
-                        runs.push(a..i);
-                        start = None;
+    let observed = base_plot("observed", view, height, "observed")
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::LeftTop)
+                .text_style(egui::TextStyle::Small)
+                .background_alpha(0.6)
+                .follow_insertion_order(true),
+        )
+        .show(ui, |plot_ui| {
+            let y = &s.values;
+            // Each run of filled points, with its observed neighbours, as a thin grey line.
+            for run in s.filled.chunk_by(|a, b| b == &(a + 1)) {
+                let (first, last) = (run[0], run[run.len() - 1]);
+                let range = first.saturating_sub(1)..(last + 2).min(y.len());
+                plot_ui.line(
+                    line_of("filled", x, y, range)
+                        .color(FILLED_COLOR)
+                        .width(1.0),
+                );
+            }
+            for (segment, color) in side_colors.iter().enumerate() {
+                let name = match view.data {
+                    DataChoice::Both => [Side::Reference, Side::Current][segment].short(),
+                    _ if segment == 0 => "observed",
+                    _ => continue,
+                };
+                // One line per run of consecutive points from this segment.
+                let mut start = None;
+                let mut runs = Vec::new();
+                for i in 0..=y.len() {
+                    let inside = i < y.len()
+                        && !s.is_filled(i)
+                        && s.segment[i]
+                            .is_some_and(|k| k == segment || view.data != DataChoice::Both);
+                    match (inside, start) {
+                        (true, None) => start = Some(i),
+                        (false, Some(a)) => {
+                            runs.push(a..i);
+                            start = None;
+                        }
+                        _ => {}
                     }
-                    _ => {}
+                }
+                for run in runs {
+                    plot_ui.line(line_of(name, x, y, run).color(*color).width(1.5));
                 }
             }
-            for run in runs {
-                plot_ui.line(line_of(name, x, y, run).color(*color).width(1.5));
+            if let Some(r) = report {
+                plot_ui.line(
+                    line_of("trend", x, &r.trend, 0..r.trend.len())
+                        .color(Color32::from_gray(110))
+                        .width(1.0),
+                );
             }
-        }
-        if let Some(r) = report {
-            plot_ui.line(
-                line_of("trend", x, &r.trend, 0..r.trend.len())
-                    .color(Color32::from_gray(110))
-                    .width(1.0),
-            );
-        }
-        if !s.filled.is_empty() {
-            let pts: PlotPoints<'static> = s.filled.iter().map(|&i| [x[i], y[i]]).collect();
-            plot_ui.points(
-                Points::new("filled", pts)
-                    .shape(MarkerShape::Circle)
-                    .filled(false)
-                    .radius(2.5)
-                    .color(FILLED_COLOR),
-            );
-        }
-        if let Some(r) = report
-            && !r.anomalies.anomalies.is_empty()
-        {
-            let pts: PlotPoints<'static> = r
-                .anomalies
-                .anomalies
-                .iter()
-                .map(|a| [x[a.index], y[a.index]])
-                .collect();
-            plot_ui.points(
-                Points::new("anomaly", pts)
-                    .shape(MarkerShape::Diamond)
-                    .radius(4.5)
-                    .color(ANOMALY_COLOR),
-            );
-        }
-    });
+            // Rings on filled points while they are few enough to tell apart.
+            if !s.filled.is_empty() && s.filled.len() <= 150 {
+                let pts: PlotPoints<'static> = s.filled.iter().map(|&i| [x[i], y[i]]).collect();
+                plot_ui.points(
+                    Points::new("filled", pts)
+                        .shape(MarkerShape::Circle)
+                        .filled(false)
+                        .radius(2.5)
+                        .color(FILLED_COLOR),
+                );
+            }
+            if let Some(r) = report
+                && !r.anomalies.anomalies.is_empty()
+            {
+                let pts: PlotPoints<'static> = r
+                    .anomalies
+                    .anomalies
+                    .iter()
+                    .map(|a| [x[a.index], y[a.index]])
+                    .collect();
+                plot_ui.points(
+                    Points::new("anomaly", pts)
+                        .shape(MarkerShape::Diamond)
+                        .radius(4.5)
+                        .color(ANOMALY_COLOR),
+                );
+            }
+        });
+    describe(&observed.response, format!("Observed {} plot", view.label));
     let Some(r) = report else {
         return;
     };
-    base_plot("trend", view, height, "trend").show(ui, |plot_ui| {
+    let trend = base_plot("trend", view, height, "trend").show(ui, |plot_ui| {
         plot_ui.line(
             line_of("trend", x, &r.trend, 0..r.trend.len())
                 .color(Color32::from_rgb(90, 170, 120))
                 .width(1.5),
         );
     });
+    describe(&trend.response, "Trend plot".into());
     for (k, (p, comp)) in r.periods.iter().zip(&r.seasonal).enumerate() {
-        base_plot(
+        let seasonal = base_plot(
             &format!("seasonal_{k}"),
             view,
             height,
@@ -1126,10 +1223,17 @@ fn plots_ui(ui: &mut Ui, view: &SeasonalityView) {
                     .width(1.2),
             );
         });
+        describe(
+            &seasonal.response,
+            format!("Seasonal component plot, period {p}"),
+        );
     }
-    base_plot("remainder", view, height, "remainder").show(ui, |plot_ui| {
+    let remainder = base_plot("remainder", view, height, "remainder").show(ui, |plot_ui| {
         let rem = &r.remainder;
-        let pts: PlotPoints<'static> = (0..rem.len()).map(|i| [x[i], rem[i]]).collect();
+        let pts: PlotPoints<'static> = (0..rem.len())
+            .filter(|&i| !s.is_filled(i))
+            .map(|i| [x[i], rem[i]])
+            .collect();
         plot_ui.points(
             Points::new("remainder", pts)
                 .radius(1.5)
@@ -1164,6 +1268,12 @@ fn plots_ui(ui: &mut Ui, view: &SeasonalityView) {
             );
         }
     });
+    describe(&remainder.response, "Remainder plot".into());
+}
+
+/// Gives a plot an accessible name (screen readers, UI tests).
+fn describe(response: &egui::Response, label: String) {
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, &label));
 }
 
 fn verdict_cells(ui: &mut Ui, v: &Verdict) {
@@ -1175,7 +1285,7 @@ fn verdict_cells(ui: &mut Ui, v: &Verdict) {
         };
         ui.label(RichText::new(text).strong().color(color));
         ui.label(format!(
-            "{} → {}",
+            "{} to {}",
             fmt_num(v.reference_mean),
             fmt_num(v.current_mean)
         ));
@@ -1183,7 +1293,10 @@ fn verdict_cells(ui: &mut Ui, v: &Verdict) {
             Some(r) => format!("{:+} ({:+.1} %)", fmt_num(v.difference), r * 100.0),
             None => format!("{:+}", fmt_num(v.difference)),
         });
-        ui.weak(format!("p = {:.2e} (n = {} vs {})", v.p_value, v.reference_n, v.current_n));
+        ui.weak(format!(
+            "p = {:.2e} (n = {} vs {})",
+            v.p_value, v.reference_n, v.current_n
+        ));
     });
 }
 
@@ -1197,7 +1310,10 @@ fn comparison_ui(ui: &mut Ui, view: &SeasonalityView, c: &Result<SeasonAwareRepo
         }
     };
     let frequency = view.series.frequency;
-    let what = match frequency.and_then(|f| f.season_label(c.period, 0)).is_some() {
+    let what = match frequency
+        .and_then(|f| f.season_label(c.period, 0))
+        .is_some()
+    {
         true => match (frequency, c.period) {
             (Some(SamplingFrequency::Day), 7) => "the same weekdays".to_string(),
             (Some(SamplingFrequency::Hour), 24) => "the same hours of the day".into(),
@@ -1215,6 +1331,7 @@ fn comparison_ui(ui: &mut Ui, view: &SeasonalityView, c: &Result<SeasonAwareRepo
     ui.horizontal_top(|ui| {
         egui::Grid::new("season_verdicts")
             .num_columns(2)
+            .min_col_width(170.0)
             .spacing([24.0, 4.0])
             .show(ui, |ui| {
                 ui.strong("Naive verdict")
@@ -1258,6 +1375,8 @@ fn season_chart(ui: &mut Ui, c: &SeasonAwareReport, frequency: Option<SamplingFr
     let labels_for_axis = labels.clone();
     Plot::new("season_means")
         .height(170.0)
+        .y_axis_min_width(56.0)
+        .y_grid_spacer(nice_y_grid)
         .width(width)
         .legend(Legend::default())
         .allow_scroll(false)
@@ -1272,28 +1391,84 @@ fn season_chart(ui: &mut Ui, c: &SeasonAwareReport, frequency: Option<SamplingFr
                 String::new()
             }
         })
+        .x_grid_spacer(|input| {
+            let (lo, hi) = input.bounds;
+            let step = (input.base_step_size * 4.0).max(1.0).ceil();
+            let mut v = (lo / step).ceil().max(0.0) * step;
+            let mut marks = Vec::new();
+            while v <= hi && marks.len() < 400 {
+                marks.push(GridMark {
+                    value: v,
+                    step_size: step,
+                });
+                v += step;
+            }
+            marks
+        })
         .show(ui, |plot_ui| {
-            let w = if period > 40 { 0.4 } else { 0.38 };
-            for (k, (side, means)) in [
+            for (side, means) in [
                 (Side::Reference, &c.comparison.profile.season_means),
                 (Side::Current, &c.current_season_means),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let offset = (k as f64 - 0.5) * w;
-                let bars: Vec<Bar> = order
+            ] {
+                let pts: Vec<[f64; 2]> = order
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, &s)| {
-                        means[s].map(|m| {
-                            Bar::new(i as f64 + offset, m)
-                                .width(w * 0.95)
-                                .name(&labels[i])
-                        })
-                    })
+                    .filter_map(|(i, &s)| means[s].map(|m| [i as f64, m]))
                     .collect();
-                plot_ui.bar_chart(BarChart::new(side.short(), bars).color(side_color(side)));
+                let color = side_color(side);
+                plot_ui.line(
+                    Line::new(side.short(), PlotPoints::from(pts.clone()))
+                        .color(color)
+                        .width(1.5),
+                );
+                plot_ui.points(
+                    Points::new(side.short(), PlotPoints::from(pts))
+                        .color(color)
+                        .radius(3.0),
+                );
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_steps_and_date_labels() {
+        assert_eq!(nice_step(0.7), 1.0);
+        assert_eq!(nice_step(1.0), 1.0);
+        assert_eq!(nice_step(1.2), 2.0);
+        assert_eq!(nice_step(3.0), 5.0);
+        assert_eq!(nice_step(730.0), 1000.0);
+        let day = |y, m, d| days_from_civil(y, m, d) as f64;
+        let mark = |value, step_size| GridMark { value, step_size };
+        assert_eq!(date_label(mark(day(2024, 3, 1), MONTH_DAYS)), "2024-03");
+        assert_eq!(date_label(mark(day(2024, 1, 1), 12.0 * MONTH_DAYS)), "2024");
+        assert_eq!(date_label(mark(day(2024, 3, 4), 7.0)), "2024-03-04");
+        assert_eq!(
+            date_label(mark(day(2024, 3, 4) + 0.25, 0.25)),
+            "03-04 06:00"
+        );
+        assert_eq!(date_label(mark(day(2024, 3, 4), 0.25)), "03-04 00:00");
+        // Weekly marks fall on Mondays, monthly marks on the first of the month.
+        let marks = date_grid(GridInput {
+            bounds: (day(2024, 1, 1), day(2024, 12, 31)),
+            base_step_size: 20.0,
+        });
+        assert!(
+            marks
+                .iter()
+                .any(|m| m.value == day(2024, 4, 1) && m.step_size > 28.0)
+        );
+        let weeks = date_grid(GridInput {
+            bounds: (day(2024, 3, 1), day(2024, 3, 31)),
+            base_step_size: 5.0,
+        });
+        let monday = weeks.iter().find(|m| m.step_size == 7.0).expect("weekly");
+        assert_eq!(
+            crate::data::datetime::weekday_from_days(monday.value as i64),
+            0
+        );
+    }
 }
