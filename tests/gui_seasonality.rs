@@ -39,7 +39,9 @@ fn settle(h: &mut Harness<'static, App>) {
     for _ in 0..1000 {
         h.step();
         if !h.state().is_busy() {
-            h.run();
+            // A finished result asks for one more frame (plot axes size themselves from the
+            // previous frame); run a few fixed steps rather than `run`, which would panic.
+            h.run_steps(6);
             if !h.state().is_busy() {
                 return;
             }
@@ -56,7 +58,7 @@ fn seasonality_app() -> Harness<'static, App> {
     );
     app.push(Command::SetTab(Tab::Seasonality));
     let mut h = harness(app);
-    h.run();
+    h.step();
     settle(&mut h);
     h
 }
@@ -104,7 +106,7 @@ fn row_count_per_day_shows_the_weekly_season() {
 fn selecting_a_numeric_column_makes_it_the_value_and_recomputes() {
     let mut h = seasonality_app();
     h.state_mut().push(Command::SelectColumn("income".into()));
-    h.run();
+    h.step();
     settle(&mut h);
     let app = h.state();
     assert_eq!(app.seasonality.value, ValueSpec::Column("income".into()));
@@ -114,7 +116,8 @@ fn selecting_a_numeric_column_makes_it_the_value_and_recomputes() {
     // A categorical column is not a value: the value stays.
     h.state_mut()
         .push(Command::SelectColumn("employment_type".into()));
-    h.run();
+    h.step();
+    settle(&mut h);
     assert_eq!(
         h.state().seasonality.value,
         ValueSpec::Column("income".into())
@@ -125,7 +128,7 @@ fn selecting_a_numeric_column_makes_it_the_value_and_recomputes() {
 fn both_datasets_end_to_end_and_clicked_periods() {
     let mut h = seasonality_app();
     h.state_mut().seasonality.data = DataChoice::Both;
-    h.run();
+    h.step();
     settle(&mut h);
     {
         let view = h.state().seasonality.result.value.clone().expect("view");
@@ -135,11 +138,11 @@ fn both_datasets_end_to_end_and_clicked_periods() {
     h.get_by_label_contains("filled by interpolation");
     // Clicking a candidate chooses it; a second one makes it MSTL.
     h.get_by_label("7 (week)").click();
-    h.run();
+    h.step();
     settle(&mut h);
     assert_eq!(h.state().seasonality.periods, vec![7]);
     h.state_mut().seasonality.periods.push(14);
-    h.run();
+    h.step();
     settle(&mut h);
     let view = h.state().seasonality.result.value.clone().expect("view");
     let report = view.report.as_ref().expect("mstl");
@@ -152,7 +155,7 @@ fn both_datasets_end_to_end_and_clicked_periods() {
 fn an_invalid_choice_shows_a_message_and_keeps_the_plots() {
     let mut h = seasonality_app();
     h.state_mut().seasonality.periods = vec![300];
-    h.run();
+    h.step();
     settle(&mut h);
     h.get_by_label_contains("Period 300 needs at least 600 days");
     // The series itself is still drawn.

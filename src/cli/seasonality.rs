@@ -613,5 +613,32 @@ pub fn bench(args: &BenchArgs) -> Result<u8, CliError> {
             best * 1000.0
         );
     }
+    // The builder: n rows with timestamps over two years, mean per hour.
+    let step_micros = 2 * 365 * crate::data::datetime::MICROS_PER_DAY / n.max(1) as i64;
+    let times: Vec<Option<i64>> = (0..n)
+        .map(|i| Some(1_704_067_200_000_000 + i as i64 * step_micros))
+        .collect();
+    let values: Vec<Option<f64>> = y.iter().map(|v| Some(*v)).collect();
+    let mut best = f64::INFINITY;
+    for _ in 0..args.repeat.max(1) {
+        let start = std::time::Instant::now();
+        let series = crate::analysis::seasonality::timeseries::build(
+            &[crate::analysis::seasonality::Segment {
+                times: Some(&times),
+                values: &values,
+            }],
+            &crate::analysis::seasonality::BuildParams {
+                frequency: SamplingFrequency::Hour,
+                aggregation: Aggregation::Mean,
+            },
+        )
+        .map_err(|e| CliError(e.to_string()))?;
+        best = best.min(start.elapsed().as_secs_f64());
+        std::hint::black_box(series);
+    }
+    println!(
+        "Series builder, {n} rows to hourly means: {:.1} ms",
+        best * 1000.0
+    );
     Ok(EXIT_OK)
 }

@@ -1378,7 +1378,7 @@ fn season_chart(ui: &mut Ui, c: &SeasonAwareReport, frequency: Option<SamplingFr
         .y_axis_min_width(56.0)
         .y_grid_spacer(nice_y_grid)
         .width(width)
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
