@@ -25,7 +25,7 @@ use crate::data::series::{ValueSpec, build_series, resolve};
 use crate::data::{ColumnKind, Dataset, Role, RoleMap, Side};
 use crate::gui::app::App;
 use crate::gui::computed::{Computed, key_of};
-use crate::gui::widgets::{fmt_num, side_color};
+use crate::gui::widgets::{fmt_num, side_color, swatch};
 use crate::jobs::Progress;
 
 /// Which rows the series is built from.
@@ -1373,61 +1373,70 @@ fn season_chart(ui: &mut Ui, c: &SeasonAwareReport, frequency: Option<SamplingFr
         .collect();
     let width = ui.available_width().clamp(240.0, 720.0);
     let labels_for_axis = labels.clone();
-    Plot::new("season_means")
-        .height(170.0)
-        .y_axis_min_width(56.0)
-        .y_grid_spacer(nice_y_grid)
-        .width(width)
-        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
-        .allow_scroll(false)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .y_axis_label("mean per season")
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                labels_for_axis.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .x_grid_spacer(|input| {
-            let (lo, hi) = input.bounds;
-            let step = (input.base_step_size * 4.0).max(1.0).ceil();
-            let mut v = (lo / step).ceil().max(0.0) * step;
-            let mut marks = Vec::new();
-            while v <= hi && marks.len() < 400 {
-                marks.push(GridMark {
-                    value: v,
-                    step_size: step,
-                });
-                v += step;
-            }
-            marks
-        })
-        .show(ui, |plot_ui| {
-            for (side, means) in [
-                (Side::Reference, &c.comparison.profile.season_means),
-                (Side::Current, &c.current_season_means),
-            ] {
-                let pts: Vec<[f64; 2]> = order
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, &s)| means[s].map(|m| [i as f64, m]))
-                    .collect();
-                let color = side_color(side);
-                plot_ui.line(
-                    Line::new(side.short(), PlotPoints::from(pts.clone()))
-                        .color(color)
-                        .width(1.5),
-                );
-                plot_ui.points(
-                    Points::new(side.short(), PlotPoints::from(pts))
-                        .color(color)
-                        .radius(3.0),
-                );
+    ui.vertical(|ui| {
+        // A key above the chart instead of a legend, which would cover points.
+        ui.horizontal(|ui| {
+            ui.weak("Mean per season:");
+            for side in Side::BOTH {
+                swatch(ui, side_color(side));
+                ui.label(side.short());
             }
         });
+        Plot::new("season_means")
+            .height(170.0)
+            .y_axis_min_width(56.0)
+            .y_grid_spacer(nice_y_grid)
+            .width(width)
+            .allow_scroll(false)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .y_axis_label("mean per season")
+            .x_axis_formatter(move |mark, _| {
+                let i = mark.value.round();
+                if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                    labels_for_axis.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_grid_spacer(|input| {
+                let (lo, hi) = input.bounds;
+                let step = (input.base_step_size * 4.0).max(1.0).ceil();
+                let mut v = (lo / step).ceil().max(0.0) * step;
+                let mut marks = Vec::new();
+                while v <= hi && marks.len() < 400 {
+                    marks.push(GridMark {
+                        value: v,
+                        step_size: step,
+                    });
+                    v += step;
+                }
+                marks
+            })
+            .show(ui, |plot_ui| {
+                for (side, means) in [
+                    (Side::Reference, &c.comparison.profile.season_means),
+                    (Side::Current, &c.current_season_means),
+                ] {
+                    let pts: Vec<[f64; 2]> = order
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, &s)| means[s].map(|m| [i as f64, m]))
+                        .collect();
+                    let color = side_color(side);
+                    plot_ui.line(
+                        Line::new(side.short(), PlotPoints::from(pts.clone()))
+                            .color(color)
+                            .width(1.5),
+                    );
+                    plot_ui.points(
+                        Points::new(side.short(), PlotPoints::from(pts))
+                            .color(color)
+                            .radius(3.0),
+                    );
+                }
+            });
+    });
 }
 
 #[cfg(test)]
