@@ -7,6 +7,7 @@ pub mod drift;
 pub mod inspect;
 pub mod json;
 pub mod sample_data;
+pub mod seasonality;
 pub mod table;
 
 use std::io::IsTerminal;
@@ -81,6 +82,12 @@ pub enum Command {
     SampleData(sample_data::SampleDataArgs),
     /// Time loading and drift on a generated 1M + 1M row pair (run with --release).
     Bench(bench::BenchArgs),
+    /// A column or derived series as a time series: candidate periods, STL/MSTL decomposition,
+    /// seasonal and trend strength, remainder anomalies, season-aware comparison.
+    Seasonality(Box<seasonality::SeasonalityArgs>),
+    /// Time STL on a long synthetic series (for the README's speed figure).
+    #[command(hide = true)]
+    BenchSeasonality(seasonality::BenchArgs),
 }
 
 /// Output format of a command.
@@ -110,6 +117,8 @@ pub fn run(command: Command) -> u8 {
         Command::Drift(args) => drift::run_command(&args),
         Command::SampleData(args) => sample_data::run(&args),
         Command::Bench(args) => bench::run_bench(&args),
+        Command::Seasonality(args) => seasonality::run(&args),
+        Command::BenchSeasonality(args) => seasonality::bench(&args),
     };
     match result {
         Ok(code) => code,

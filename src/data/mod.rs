@@ -8,6 +8,7 @@ pub mod format;
 pub mod kind;
 pub mod load;
 pub mod role;
+pub mod series;
 pub mod summary;
 pub mod write;
 

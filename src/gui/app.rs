@@ -17,15 +17,17 @@ pub enum Tab {
     #[default]
     Overview,
     Drift,
+    Seasonality,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Overview, Tab::Drift];
+    pub const ALL: [Tab; 3] = [Tab::Overview, Tab::Drift, Tab::Seasonality];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",
             Tab::Drift => "Drift",
+            Tab::Seasonality => "Seasonality",
         }
     }
 
@@ -68,6 +70,7 @@ pub struct App {
     /// Accepted renames, `(current name, reference name)`: every view compares the renamed
     /// production column with its training name.
     pub renames: Vec<(String, String)>,
+    pub seasonality: views::seasonality::SeasonalityState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -93,6 +96,7 @@ impl App {
             overview: Default::default(),
             drift: Default::default(),
             renames: Vec::new(),
+            seasonality: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -121,6 +125,11 @@ impl App {
         self.waker = Some(Arc::new(move || ctx.request_repaint()));
     }
 
+    /// The waker background jobs use to repaint the window.
+    pub fn waker(&self) -> Option<Waker> {
+        self.waker.clone()
+    }
+
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);
     }
@@ -131,7 +140,10 @@ impl App {
 
     /// Whether any background work is running.
     pub fn is_busy(&self) -> bool {
-        self.loads.iter().any(Option::is_some) || !self.commands.is_empty() || self.drift.is_busy()
+        self.loads.iter().any(Option::is_some)
+            || !self.commands.is_empty()
+            || self.drift.is_busy()
+            || self.seasonality.result.is_running()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -163,6 +175,7 @@ impl App {
         }
         self.poll_loads();
         self.poll_dialog();
+        views::seasonality::logic(self, ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -208,6 +221,7 @@ impl App {
             match self.tab {
                 Tab::Overview => views::overview::overview_ui(self, ui),
                 Tab::Drift => views::drift::drift_ui(self, ui),
+                Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -239,7 +253,10 @@ impl App {
                 self.datasets[side.index()] = None;
                 self.refresh_warnings();
             }
-            Command::SelectColumn(name) => self.selected_column = Some(name),
+            Command::SelectColumn(name) => {
+                views::seasonality::on_select_column(self, &name);
+                self.selected_column = Some(name);
+            }
             Command::SetRole(column, role) => self.roles.set(&column, role),
             Command::SetTab(tab) => self.tab = tab,
             Command::SetTheme(theme) => self.prefs.theme = theme,
