@@ -206,6 +206,7 @@ fn wrong_extension_is_explained() {
 fn too_large_for_memory() {
     let options = LoadOptions {
         memory_available: Some(10),
+        ..LoadOptions::default()
     };
     let e = Dataset::load(&fixture("ragged.csv"), &options, &Progress::silent())
         .err()

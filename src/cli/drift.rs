@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::json::{number, opt_number, to_text};
 use super::table::{TextTable, fmt_num};
-use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_dataset};
+use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType, LogBase};
 use crate::analysis::windows::WindowSpec;
 use crate::data::datetime::format_iso;
@@ -191,8 +191,7 @@ pub fn params_from(args: &DriftArgs) -> Result<DriftParams, CliError> {
 
 pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     let params = params_from(args)?;
-    let reference = load_dataset(&args.reference)?;
-    let current = load_dataset(&args.current)?;
+    let (reference, current) = super::load_pair(&args.reference, &args.current)?;
     for w in reference.warnings.iter().chain(&current.warnings) {
         eprintln!("warning: {w}");
     }

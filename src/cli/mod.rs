@@ -131,15 +131,39 @@ pub fn run(command: Command) -> u8 {
 
 /// Load a dataset for a command, with a progress line on stderr when it is a terminal.
 pub fn load_dataset(path: &std::path::Path) -> Result<Dataset, CliError> {
+    load_with(path, LoadOptions::default())
+}
+
+/// Load a training and a production file at once (on two threads), without the per-column
+/// statistics the window shows: what the analysis commands need.
+pub fn load_pair(
+    reference: &std::path::Path,
+    current: &std::path::Path,
+) -> Result<(Dataset, Dataset), CliError> {
+    let light = || LoadOptions {
+        light: true,
+        ..LoadOptions::default()
+    };
+    let load = |p: &std::path::Path| {
+        Dataset::load(p, &light(), &Progress::silent()).map_err(CliError::from)
+    };
+    std::thread::scope(|s| {
+        let r = s.spawn(|| load(reference));
+        let c = load(current);
+        let r = r
+            .join()
+            .map_err(|_| CliError("loading stopped unexpectedly".into()))?;
+        Ok((r?, c?))
+    })
+}
+
+fn load_with(path: &std::path::Path, options: LoadOptions) -> Result<Dataset, CliError> {
     let path = path.to_path_buf();
     if !std::io::stderr().is_terminal() {
-        return Dataset::load(&path, &LoadOptions::default(), &Progress::silent())
-            .map_err(CliError::from);
+        return Dataset::load(&path, &options, &Progress::silent()).map_err(CliError::from);
     }
     let label = format!("Loading {}", path.display());
-    let job = Job::spawn(label, None, move |p| {
-        Dataset::load(&path, &LoadOptions::default(), p)
-    })?;
+    let job = Job::spawn(label, None, move |p| Dataset::load(&path, &options, p))?;
     let result = loop {
         match job.poll() {
             Poll::Running => {

@@ -28,6 +28,9 @@ pub const NULL_TOKENS: &[&str] = &[
 pub struct LoadOptions {
     /// Memory available for the loaded frame; `None` reads it from the operating system.
     pub memory_available: Option<u64>,
+    /// Skip the per-column statistics (distinct values, range, histogram): only types, kinds,
+    /// null counts and roles. For headless commands that do not show them.
+    pub light: bool,
 }
 
 /// A frame read from disk with what was learned on the way.

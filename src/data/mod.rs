@@ -102,14 +102,20 @@ impl Dataset {
     ) -> Result<Self, DataError> {
         let raw = load::read_frame(path, options, progress)?;
         progress.set(Some(0.0), format!("Summarising {}", load::file_name(path)));
-        let mut columns =
+        let mut columns: Vec<ColumnSummary> = if options.light {
+            raw.frame
+                .columns()
+                .iter()
+                .map(|c| summary::summarize_light(c.as_materialized_series()))
+                .collect()
+        } else {
             summary::summarize_frame(&raw.frame, progress).map_err(|_| DataError::Cancelled {
                 path: path.to_path_buf(),
-            })?;
-        for (c, role) in columns.clone().iter().zip(role::infer_roles(&columns)) {
-            if let Some(target) = columns.iter_mut().find(|t| t.name == c.name) {
-                target.role = role;
-            }
+            })?
+        };
+        let roles = role::infer_roles(&columns);
+        for (c, role) in columns.iter_mut().zip(roles) {
+            c.role = role;
         }
         let warnings = warnings_for(path, &columns);
         static NEXT_LOAD_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

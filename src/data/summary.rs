@@ -112,6 +112,39 @@ pub fn summarize_frame(
     Ok(out.into_iter().flatten().collect())
 }
 
+/// What can be said of a column without reading its values: type, kind, null count. Headless
+/// commands that only need kinds and roles load with this (see `LoadOptions::summarize`).
+pub fn summarize_light(series: &Series) -> ColumnSummary {
+    let dtype = series.dtype();
+    let kind = if dtype.is_primitive_numeric() {
+        ColumnKind::Numeric
+    } else if dtype.is_bool() {
+        ColumnKind::Boolean
+    } else if matches!(dtype, DataType::Datetime(..) | DataType::Date) {
+        ColumnKind::Datetime
+    } else {
+        ColumnKind::Categorical
+    };
+    ColumnSummary {
+        name: series.name().to_string(),
+        dtype: dtype.to_string(),
+        kind,
+        role: Role::Feature,
+        rows: series.len(),
+        nulls: series.null_count(),
+        nan: 0,
+        infinite: 0,
+        unique: 0,
+        min: None,
+        max: None,
+        mean: None,
+        top: Vec::new(),
+        histogram: Vec::new(),
+        histogram_bins: None,
+        mixed: None,
+    }
+}
+
 /// Summarise one column.
 pub fn summarize(series: &Series) -> ColumnSummary {
     let mut s = ColumnSummary {
@@ -265,7 +298,8 @@ fn summarize_strings(series: &Series, s: &mut ColumnSummary) {
         s.unique = series.n_unique().unwrap_or(0);
         return;
     };
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    // polars' map uses a fast non-cryptographic hash; SipHash made this the load's hot spot.
+    let mut counts: PlHashMap<&str, usize> = PlHashMap::new();
     let (mut numeric, mut non_numeric, mut example) = (0usize, 0usize, None);
     for v in values.iter().flatten() {
         *counts.entry(v).or_insert(0) += 1;

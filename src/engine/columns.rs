@@ -1,8 +1,6 @@
 //! Columns as the analyses take them: numbers as `f64`, categories as codes into one
 //! dictionary shared by both datasets, timestamps as microseconds since the epoch.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use crate::data::summary::micros_of;
@@ -96,14 +94,14 @@ pub fn categorical_pair(reference: &Series, current: &Series) -> Option<Categori
     };
     let (r, c) = (as_strings(reference)?, as_strings(current)?);
     let (r, c) = (r.str().ok()?, c.str().ok()?);
-    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut index: PlHashMap<&str, u32> = PlHashMap::new();
     for v in r.iter().chain(c.iter()).flatten() {
         let next = index.len() as u32;
         index.entry(v).or_insert(next);
     }
     let mut labels: Vec<&str> = index.keys().copied().collect();
     labels.sort_unstable();
-    let remap: HashMap<&str, u32> = labels
+    let remap: PlHashMap<&str, u32> = labels
         .iter()
         .enumerate()
         .map(|(i, l)| (*l, i as u32))

@@ -13,7 +13,8 @@ use crate::analysis::drift::{
     AllMetricsParams, AllMetricsReport, CategoricalCounts, ColumnDriftReport, ColumnInput,
     ColumnKind as DriftStorage, ColumnValues, DatasetDriftReport, DriftDirection, DriftMethod,
     DriftOptions, ExcludedCounts, FeatureType, MethodOverride, NumericSample,
-    all_categorical_metrics, all_numeric_metrics, evaluate_dataset,
+    all_categorical_metrics, all_numeric_metrics, dataset_report, evaluate_column_or_skip,
+    evaluate_dataset,
 };
 use crate::analysis::windows::{self, Window, WindowSpec};
 use crate::data::{Dataset, Role, RoleMap};
@@ -275,7 +276,8 @@ pub fn run(
 
     progress.set(Some(0.5), "Testing columns");
     let inputs: Vec<ColumnInput> = prepared.iter().map(|p| p.input(None, None)).collect();
-    let report = evaluate_dataset(&inputs, &params.options);
+    let verdicts = parallel_map(&inputs, |i| evaluate_column_or_skip(i, &params.options));
+    let report = dataset_report(verdicts, &params.options);
     progress.check()?;
 
     let metrics: Vec<Option<AllMetricsReport>> = if params.all_metrics {
@@ -475,21 +477,37 @@ fn prepare(
         .as_materialized_series();
     let data = match p.storage {
         DriftStorage::Float | DriftStorage::Integer => {
-            let reference_rows = columns::numeric(r)?;
-            let current_rows = columns::numeric(c)?;
             let integer = p.storage == DriftStorage::Integer;
-            let sample = |rows: &[Option<f64>]| {
-                Arc::new(sample_from(rows.iter().copied()).with_integer_dtype(integer))
-            };
-            PreparedData::Numeric {
-                reference: sample(&reference_rows),
-                current: sample(&current_rows),
-                rows: keep_rows.then(|| {
-                    Box::new(RowValues {
+            if keep_rows {
+                let reference_rows = columns::numeric(r)?;
+                let current_rows = columns::numeric(c)?;
+                let sample = |rows: &[Option<f64>]| {
+                    Arc::new(sample_from(rows.iter().copied()).with_integer_dtype(integer))
+                };
+                PreparedData::Numeric {
+                    reference: sample(&reference_rows),
+                    current: sample(&current_rows),
+                    rows: Some(Box::new(RowValues {
                         reference: reference_rows,
                         current: current_rows,
-                    })
-                }),
+                    })),
+                }
+            } else {
+                // Straight from the column to a sorted sample: no row-aligned copy.
+                let sample = |s: &polars::prelude::Series| -> Option<Arc<NumericSample>> {
+                    let cast = s.cast(&polars::prelude::DataType::Float64).ok()?;
+                    let ca = cast.f64().ok()?;
+                    let missing = ca.null_count();
+                    let values: Vec<f64> = ca.iter().flatten().collect();
+                    Some(Arc::new(
+                        NumericSample::from_vec(values, missing).with_integer_dtype(integer),
+                    ))
+                };
+                PreparedData::Numeric {
+                    reference: sample(r)?,
+                    current: sample(c)?,
+                    rows: None,
+                }
             }
         }
         DriftStorage::String | DriftStorage::Boolean => {

@@ -54,7 +54,7 @@ pub use rank_tests::{
 pub use sample::{ExcludedCounts, NumericSample};
 pub use select::{
     ColumnDriftReport, ColumnInput, ColumnKind, ColumnValues, Correction, DatasetDriftReport,
-    DriftDirection, DriftMethod, DriftOptions, FeatureType, MethodOverride, default_method,
-    evaluate_column, evaluate_dataset, feature_type,
+    DriftDirection, DriftMethod, DriftOptions, FeatureType, MethodOverride, dataset_report,
+    default_method, evaluate_column, evaluate_column_or_skip, evaluate_dataset, feature_type,
 };
 pub use ttest::{TTestReport, welch_t_test};

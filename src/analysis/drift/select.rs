@@ -641,23 +641,36 @@ pub fn evaluate_column(
 /// columns >= `drift_share`). A column that fails (e.g. empty after
 /// exclusion) is reported as not tested with the error message.
 pub fn evaluate_dataset(columns: &[ColumnInput], options: &DriftOptions) -> DatasetDriftReport {
-    let mut reports: Vec<ColumnDriftReport> = columns
+    let reports = columns
         .iter()
-        .map(|c| {
-            evaluate_column(c, options).unwrap_or_else(|e| ColumnDriftReport {
-                name: c.name.clone(),
-                feature_type: FeatureType::NotTested,
-                method: None,
-                threshold: None,
-                score: None,
-                adjusted_score: None,
-                drifted: false,
-                n_reference: 0,
-                n_values: 0,
-                not_tested_reason: Some(e.to_string()),
-            })
-        })
+        .map(|c| evaluate_column_or_skip(c, options))
         .collect();
+    dataset_report(reports, options)
+}
+
+/// [`evaluate_column`], with a failure (e.g. a side empty after exclusion) turned into a
+/// "not tested" report that carries the error message.
+pub fn evaluate_column_or_skip(input: &ColumnInput, options: &DriftOptions) -> ColumnDriftReport {
+    evaluate_column(input, options).unwrap_or_else(|e| ColumnDriftReport {
+        name: input.name.clone(),
+        feature_type: FeatureType::NotTested,
+        method: None,
+        threshold: None,
+        score: None,
+        adjusted_score: None,
+        drifted: false,
+        n_reference: 0,
+        n_values: 0,
+        not_tested_reason: Some(e.to_string()),
+    })
+}
+
+/// The dataset verdict from per-column reports (in input order): applies the multiple-testing
+/// correction and the drift-share rule. Columns may be evaluated in parallel before this.
+pub fn dataset_report(
+    mut reports: Vec<ColumnDriftReport>,
+    options: &DriftOptions,
+) -> DatasetDriftReport {
     apply_correction(&mut reports, options.correction);
     let tested: Vec<&ColumnDriftReport> = reports.iter().filter(|r| r.method.is_some()).collect();
     let drifted = tested.iter().filter(|r| r.drifted).count();
