@@ -19,6 +19,7 @@ fn open_window(args: Cli) -> ExitCode {
         files: args.files,
         column: args.column,
         screenshot: args.screenshot,
+        tab: args.tab,
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,4 +1,5 @@
 //! The analysis core: pure statistics over slices. No egui, threads, files or clocks here;
 //! `*Params` in, `*Report` out, typed `*Error`s for invalid input.
 
+pub mod integrity;
 pub mod seasonality;

@@ -3,6 +3,7 @@
 //! (used by check commands), 2 for a usage or input error.
 
 pub mod inspect;
+pub mod integrity;
 pub mod json;
 pub mod sample_data;
 pub mod table;
@@ -44,6 +45,10 @@ pub struct Cli {
     /// screenshots).
     #[arg(long, value_name = "PNG", hide = true)]
     pub screenshot: Option<PathBuf>,
+
+    /// Tab to show when the window opens (e.g. overview, integrity).
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
 }
 
 /// The headless commands.
@@ -53,6 +58,12 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Write the bundled sample data (credit-risk training and production files).
     SampleData(sample_data::SampleDataArgs),
+    /// Check whether the production data is intact: schema, missing values, unseen values,
+    /// ranges, duplicates, timestamps, training-serving skew.
+    Integrity(integrity::IntegrityArgs),
+    /// Time all integrity checks on generated data (a benchmark).
+    #[command(hide = true)]
+    IntegrityBench(integrity::IntegrityBenchArgs),
 }
 
 /// Output format of a command.
@@ -80,6 +91,8 @@ pub fn run(command: Command) -> u8 {
     let result = match command {
         Command::Inspect(args) => inspect::run(&args),
         Command::SampleData(args) => sample_data::run(&args),
+        Command::Integrity(args) => integrity::run(&args),
+        Command::IntegrityBench(args) => integrity::bench(&args),
     };
     match result {
         Ok(code) => code,

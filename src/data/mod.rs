@@ -100,24 +100,35 @@ impl Dataset {
         progress: &Progress,
     ) -> Result<Self, DataError> {
         let raw = load::read_frame(path, options, progress)?;
-        progress.set(Some(0.0), format!("Summarising {}", load::file_name(path)));
-        let mut columns =
-            summary::summarize_frame(&raw.frame, progress).map_err(|_| DataError::Cancelled {
-                path: path.to_path_buf(),
-            })?;
+        let mut ds = Self::from_frame(path.to_path_buf(), raw.frame, progress)?;
+        ds.format = raw.format;
+        ds.file_bytes = raw.file_bytes;
+        Ok(ds)
+    }
+
+    /// A dataset from a frame already in memory (generated data, benchmarks): summarised and
+    /// given roles like a loaded file; `path` names it in messages.
+    pub fn from_frame(
+        path: PathBuf,
+        frame: DataFrame,
+        progress: &Progress,
+    ) -> Result<Self, DataError> {
+        progress.set(Some(0.0), format!("Summarising {}", load::file_name(&path)));
+        let mut columns = summary::summarize_frame(&frame, progress)
+            .map_err(|_| DataError::Cancelled { path: path.clone() })?;
         for (c, role) in columns.clone().iter().zip(role::infer_roles(&columns)) {
             if let Some(target) = columns.iter_mut().find(|t| t.name == c.name) {
                 target.role = role;
             }
         }
-        let warnings = warnings_for(path, &columns);
+        let warnings = warnings_for(&path, &columns);
         static NEXT_LOAD_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(Self {
             load_id: NEXT_LOAD_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            path: path.to_path_buf(),
-            format: raw.format,
-            file_bytes: raw.file_bytes,
-            frame: raw.frame,
+            path,
+            format: FileFormat::Parquet,
+            file_bytes: 0,
+            frame,
             columns,
             warnings,
         })

@@ -16,15 +16,24 @@ use super::{panels, views};
 pub enum Tab {
     #[default]
     Overview,
+    Integrity,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 1] = [Tab::Overview];
+    pub const ALL: [Tab; 2] = [Tab::Overview, Tab::Integrity];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",
+            Tab::Integrity => "Integrity",
         }
+    }
+
+    /// The tab named `name` (case-insensitive title), for `--tab`.
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.title().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -55,6 +64,10 @@ pub struct App {
     pub warnings: Vec<String>,
     pub loads: [Option<Job<Result<Dataset, DataError>>>; 2],
     pub overview: views::overview::OverviewState,
+    pub integrity: views::integrity::IntegrityState,
+    /// Accepted renames as (current name, reference name): every view compares production's
+    /// column with training's under the old name.
+    pub renames: Vec<(String, String)>,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -78,6 +91,8 @@ impl App {
             warnings: Vec::new(),
             loads: [None, None],
             overview: Default::default(),
+            integrity: Default::default(),
+            renames: Vec::new(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -106,6 +121,19 @@ impl App {
         self.waker = Some(Arc::new(move || ctx.request_repaint()));
     }
 
+    /// The waker background jobs call (a repaint).
+    pub fn waker(&self) -> Option<Waker> {
+        self.waker.clone()
+    }
+
+    /// The training name of a production column: itself, or its accepted rename's old name.
+    pub fn reference_name<'n>(&'n self, current: &'n str) -> &'n str {
+        self.renames
+            .iter()
+            .find(|(c, _)| c == current)
+            .map_or(current, |(_, r)| r.as_str())
+    }
+
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);
     }
@@ -116,7 +144,9 @@ impl App {
 
     /// Whether any background work is running.
     pub fn is_busy(&self) -> bool {
-        self.loads.iter().any(Option::is_some) || !self.commands.is_empty()
+        self.loads.iter().any(Option::is_some)
+            || !self.commands.is_empty()
+            || self.integrity.report.is_running()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -173,6 +203,8 @@ impl App {
             self.push(Command::OpenDialog(Side::Reference));
         }
         self.apply_commands(ctx);
+        views::integrity::request(self);
+        self.integrity.report.poll();
     }
 
     /// Draw the whole window.
@@ -185,6 +217,7 @@ impl App {
             ui.separator();
             match self.tab {
                 Tab::Overview => views::overview::overview_ui(self, ui),
+                Tab::Integrity => views::integrity::integrity_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -219,6 +252,15 @@ impl App {
             Command::SelectColumn(name) => self.selected_column = Some(name),
             Command::SetRole(column, role) => self.roles.set(&column, role),
             Command::SetTab(tab) => self.tab = tab,
+            Command::AcceptRename(current, reference) => {
+                self.renames
+                    .retain(|(c, r)| *c != current && *r != reference);
+                self.status_info(format!(
+                    "Production's {current} is now compared with training's {reference}"
+                ));
+                self.renames.push((current, reference));
+            }
+            Command::UndoRename(current) => self.renames.retain(|(c, _)| *c != current),
             Command::SetTheme(theme) => self.prefs.theme = theme,
             Command::ShowAbout(open) => self.about_open = open,
             Command::ClearRecent => self.prefs.recent.clear(),

@@ -28,6 +28,8 @@ pub struct Launch {
     pub column: Option<String>,
     /// Save a PNG of the window once loading has finished, then quit.
     pub screenshot: Option<PathBuf>,
+    /// Tab to open at start, by title (e.g. "integrity").
+    pub tab: Option<String>,
 }
 
 /// Open the window and run until it is closed.
@@ -87,6 +89,12 @@ impl SextantApp {
             app.status_info(
                 "No sample data found: open a training file with File > Open training…",
             );
+        }
+        if let Some(name) = &launch.tab {
+            match app::Tab::from_name(name) {
+                Some(tab) => app.push(command::Command::SetTab(tab)),
+                None => app.status_error(format!("There is no tab named \"{name}\"")),
+            }
         }
         if let Some(column) = launch.column.clone() {
             app.push(command::Command::SelectColumn(column));

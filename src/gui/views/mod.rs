@@ -1,3 +1,4 @@
 //! The views of the central area, one file each.
 
+pub mod integrity;
 pub mod overview;

@@ -1,0 +1,141 @@
+//! A clean pair of datasets from one distribution, for the "no false alarms" test and the
+//! speed benchmark: ids, a Poisson-arrival timestamp, numbers (normal, log-normal, uniform,
+//! counts, with a few nulls and NaN), categories (one rare), a boolean, an almost-constant
+//! column, a probability score and a 0/1 label. Deterministic for a seed.
+
+use polars::prelude::*;
+
+use crate::data::datetime::{MICROS_PER_DAY, days_from_civil};
+use crate::sample_data::Rng;
+
+/// Reference and current frames of `rows_ref` and `rows_cur` rows with `columns` columns
+/// (at least 6; beyond the 20 built-in ones, extra normal features are added). The current
+/// data has the same daily volume as the reference, later in time, and different ids.
+pub fn clean_pair(
+    rows_ref: usize,
+    rows_cur: usize,
+    columns: usize,
+    seed: u64,
+) -> PolarsResult<(DataFrame, DataFrame)> {
+    let start_ref = days_from_civil(2024, 1, 1) * MICROS_PER_DAY;
+    let start_cur = days_from_civil(2025, 6, 1) * MICROS_PER_DAY;
+    // 200 rows a day on average in both.
+    let rate_per_micro = 200.0 / MICROS_PER_DAY as f64;
+    let r = frame(rows_ref, columns, seed, "R", start_ref, rate_per_micro)?;
+    let c = frame(
+        rows_cur,
+        columns,
+        seed ^ 0x9e37_79b9,
+        "C",
+        start_cur,
+        rate_per_micro,
+    )?;
+    Ok((r, c))
+}
+
+fn frame(
+    n: usize,
+    columns: usize,
+    seed: u64,
+    id_prefix: &str,
+    start: i64,
+    rate: f64,
+) -> PolarsResult<DataFrame> {
+    let mut rng = Rng::new(seed);
+    let mut t = start as f64;
+    let mut ts = Vec::with_capacity(n);
+    for _ in 0..n {
+        t += -(1.0 - rng.uniform()).ln() / rate;
+        ts.push(t as i64);
+    }
+    let ids: Vec<String> = (0..n).map(|i| format!("{id_prefix}{i:08}")).collect();
+    let mut normal =
+        |mean: f64, sd: f64| -> Vec<f64> { (0..n).map(|_| mean + sd * rng.normal()).collect() };
+    let age: Vec<i64> = normal(40.0, 12.0)
+        .into_iter()
+        .map(|v| v.round().clamp(18.0, 90.0) as i64)
+        .collect();
+    let income: Vec<f64> = normal(10.8, 0.5)
+        .into_iter()
+        .map(|v| v.exp().round())
+        .collect();
+    let mut rng = Rng::new(seed.wrapping_add(1));
+    let mut pick = |levels: &[&'static str], weights: &[f64]| -> Vec<&'static str> {
+        (0..n).map(|_| levels[rng.choose(weights)]).collect()
+    };
+    let region = pick(
+        &["north", "south", "east", "west", "central"],
+        &[0.3, 0.2, 0.2, 0.2, 0.1],
+    );
+    let employment = pick(
+        &[
+            "salaried",
+            "self_employed",
+            "contractor",
+            "retired",
+            "unemployed",
+            "other",
+        ],
+        &[0.5, 0.2, 0.15, 0.1, 0.049, 0.001],
+    );
+    let plan = pick(&["basic", "plus", "premium"], &[0.6, 0.3, 0.1]);
+    let mut rng = Rng::new(seed.wrapping_add(2));
+    let ratio: Vec<Option<f64>> = (0..n)
+        .map(|_| (rng.uniform() >= 0.02).then(|| (rng.uniform() * 0.8 * 1000.0).round() / 1000.0))
+        .collect();
+    let with_nan: Vec<f64> = (0..n)
+        .map(|_| {
+            if rng.uniform() < 0.005 {
+                f64::NAN
+            } else {
+                rng.normal()
+            }
+        })
+        .collect();
+    let accounts: Vec<i64> = (0..n).map(|_| rng.count(4.0) as i64).collect();
+    let flag: Vec<bool> = (0..n).map(|_| rng.uniform() < 0.3).collect();
+    let rare_bonus: Vec<f64> = (0..n)
+        .map(|_| if rng.uniform() < 0.97 { 0.0 } else { 100.0 })
+        .collect();
+    let uniform: Vec<f64> = (0..n).map(|_| rng.uniform() * 10.0).collect();
+    let score: Vec<f64> = (0..n)
+        .map(|i| {
+            let z = -2.0 + 0.02 * (age[i] as f64 - 40.0) + 0.8 * with_nan[i].max(-3.0).min(3.0);
+            let z = if z.is_nan() { -2.0 } else { z };
+            ((1.0 / (1.0 + (-z).exp())) * 10_000.0).round() / 10_000.0
+        })
+        .collect();
+    let label: Vec<i64> = score
+        .iter()
+        .map(|s| i64::from(rng.uniform() < *s))
+        .collect();
+    let mut cols: Vec<Column> = vec![
+        Column::new("row_id".into(), ids),
+        Column::new("event_time".into(), ts)
+            .cast(&DataType::Datetime(TimeUnit::Microseconds, None))?,
+        Column::new("age".into(), age),
+        Column::new("income".into(), income),
+        Column::new("region".into(), region),
+        Column::new("employment".into(), employment),
+        Column::new("plan".into(), plan),
+        Column::new("debt_ratio".into(), ratio),
+        Column::new("signal".into(), with_nan),
+        Column::new("accounts".into(), accounts),
+        Column::new("flag".into(), flag),
+        Column::new("bonus".into(), rare_bonus),
+        Column::new("uniform".into(), uniform),
+    ];
+    let mut rng = Rng::new(seed.wrapping_add(3));
+    let mut extra = 0;
+    while cols.len() + 2 < columns {
+        let v: Vec<f64> = (0..n)
+            .map(|_| (rng.normal() * 1000.0).round() / 1000.0)
+            .collect();
+        cols.push(Column::new(format!("x{extra}").into(), v));
+        extra += 1;
+    }
+    cols.push(Column::new("score".into(), score));
+    cols.push(Column::new("label".into(), label));
+    cols.truncate(columns.max(6));
+    DataFrame::new(n, cols)
+}
