@@ -41,6 +41,11 @@ pub fn run(launch: Launch) -> eframe::Result<()> {
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),
         persist_window: launch.screenshot.is_none(),
+        // A screenshot must not depend on this machine's history: egui's memory (which
+        // panels are open) is otherwise restored from the user's storage file.
+        persistence_path: launch.screenshot.as_ref().map(|_| {
+            std::env::temp_dir().join(format!("sextant-screenshot-{}.ron", std::process::id()))
+        }),
         ..Default::default()
     };
     eframe::run_native(
@@ -149,6 +154,10 @@ impl eframe::App for SextantApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.ui(ui);
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        self.screenshot.is_none()
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -10,7 +10,8 @@ use crate::sample_data::Rng;
 
 /// Reference and current frames of `rows_ref` and `rows_cur` rows with `columns` columns
 /// (at least 6; beyond the 20 built-in ones, extra normal features are added). The current
-/// data has the same daily volume as the reference, later in time, and different ids.
+/// data has the same daily volume as the reference (which spans 2024), starts on 2025-06-01,
+/// and has different ids.
 pub fn clean_pair(
     rows_ref: usize,
     rows_cur: usize,
@@ -19,8 +20,8 @@ pub fn clean_pair(
 ) -> PolarsResult<(DataFrame, DataFrame)> {
     let start_ref = days_from_civil(2024, 1, 1) * MICROS_PER_DAY;
     let start_cur = days_from_civil(2025, 6, 1) * MICROS_PER_DAY;
-    // 200 rows a day on average in both.
-    let rate_per_micro = 200.0 / MICROS_PER_DAY as f64;
+    // The reference spans a year; the current data arrives at the same daily rate.
+    let rate_per_micro = rows_ref.max(1) as f64 / (365.0 * MICROS_PER_DAY as f64);
     let r = frame(rows_ref, columns, seed, "R", start_ref, rate_per_micro)?;
     let c = frame(
         rows_cur,

@@ -319,33 +319,53 @@ impl Dict {
         (self.ends.len() - 1) as u32
     }
 
-    /// Codes of this dictionary's strings in `other` ([`NULL_CODE`] when absent).
+    /// Codes of this dictionary's strings in `other` ([`NULL_CODE`] when absent). Each
+    /// string's stored hash is looked up, then compared byte for byte.
     pub fn map_into(&self, other: &Dict) -> Vec<u32> {
-        let index = other.index();
+        let index = HashIndex::new(other);
         (0..self.len() as u32)
-            .map(|c| lookup(&index, other, self.get(c), self.hash(c)).unwrap_or(NULL_CODE))
+            .map(|c| {
+                index
+                    .get(other, self.get(c), self.hash(c))
+                    .unwrap_or(NULL_CODE)
+            })
             .collect()
-    }
-
-    /// A hash index of the dictionary: content hash → codes with that hash.
-    fn index(&self) -> HashIndex {
-        let mut map: HashIndex =
-            HashIndex::with_capacity_and_hasher(self.len(), Default::default());
-        for c in 0..self.len() as u32 {
-            map.entry(self.hash(c)).or_default().push(c);
-        }
-        map
     }
 }
 
-type HashIndex = std::collections::HashMap<u64, Vec<u32>, IdentityHasher>;
+/// Content hash → code, with the (astronomically rare) strings whose hash collides with an
+/// earlier, different string kept by value.
+struct HashIndex<'d> {
+    first: std::collections::HashMap<u64, u32, IdentityHasher>,
+    collided: std::collections::HashMap<&'d str, u32>,
+}
 
-fn lookup(index: &HashIndex, dict: &Dict, s: &str, hash: u64) -> Option<u32> {
-    index
-        .get(&hash)?
-        .iter()
-        .copied()
-        .find(|c| dict.get(*c) == s)
+impl<'d> HashIndex<'d> {
+    fn new(dict: &'d Dict) -> Self {
+        let mut index = Self {
+            first: std::collections::HashMap::with_capacity_and_hasher(dict.len(), IdentityHasher),
+            collided: std::collections::HashMap::new(),
+        };
+        for c in 0..dict.len() as u32 {
+            match index.first.entry(dict.hash(c)) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(c);
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    index.collided.insert(dict.get(c), c);
+                }
+            }
+        }
+        index
+    }
+
+    fn get(&self, dict: &Dict, s: &str, hash: u64) -> Option<u32> {
+        match self.first.get(&hash) {
+            Some(&c) if dict.get(c) == s => Some(c),
+            Some(_) => self.collided.get(s).copied(),
+            None => None,
+        }
+    }
 }
 
 /// A hasher for keys that are already well-mixed 64-bit hashes.
@@ -377,25 +397,37 @@ impl std::hash::Hasher for IdentityHash {
     }
 }
 
-/// Dictionary-encode strings: codes in first-seen order, one hash per row and none per
-/// repeated value beyond the map lookup.
+/// Dictionary-encode strings: codes in first-seen order. Each row's string is hashed once
+/// (the content hash the dictionary keeps), looked up by that hash and compared byte for byte;
+/// a new value is copied once into the dictionary's buffer.
 pub fn encode_strings<'s>(values: impl Iterator<Item = Option<&'s str>>) -> (Vec<u32>, Dict) {
     let (lower, _) = values.size_hint();
     let mut codes = Vec::with_capacity(lower);
     let mut dict = Dict::default();
-    let mut map: std::collections::HashMap<&'s str, u32, foldhash::fast::FixedState> =
-        std::collections::HashMap::with_hasher(foldhash::fast::FixedState::with_seed(7));
+    let mut first: std::collections::HashMap<u64, u32, IdentityHasher> =
+        std::collections::HashMap::with_hasher(IdentityHasher);
+    let mut collided: std::collections::HashMap<&'s str, u32> = std::collections::HashMap::new();
     for v in values {
-        let code = match v {
-            None => NULL_CODE,
-            Some(s) => match map.get(s) {
-                Some(c) => *c,
+        let Some(s) = v else {
+            codes.push(NULL_CODE);
+            continue;
+        };
+        let h = hash_str(s);
+        let code = match first.get(&h) {
+            Some(&c) if dict.get(c) == s => c,
+            Some(_) => match collided.get(s) {
+                Some(&c) => c,
                 None => {
-                    let c = dict.push(s, hash_str(s));
-                    map.insert(s, c);
+                    let c = dict.push(s, h);
+                    collided.insert(s, c);
                     c
                 }
             },
+            None => {
+                let c = dict.push(s, h);
+                first.insert(h, c);
+                c
+            }
         };
         codes.push(code);
     }

@@ -6,14 +6,14 @@
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{HLine, Legend, Line, Plot, PlotPoints, Span, VLine};
+use egui_plot::{GridInput, GridMark, HLine, Legend, Line, Plot, PlotPoints, Span};
 
 use crate::analysis::integrity::adapter::check_datasets;
 use crate::analysis::integrity::{
     Check, Finding, IntegrityParams, IntegrityReport, Severity, Timeline, WindowChoice,
 };
 use crate::data::Side;
-use crate::data::datetime::format_micros;
+use crate::data::datetime::{MICROS_PER_DAY, format_micros, weekday_from_days};
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
@@ -295,6 +295,22 @@ fn thresholds_ui(app: &mut App, ui: &mut Ui) {
                         0.001,
                         "share of joined rows that differ",
                     );
+                    row(
+                        ui,
+                        "Skew: relative tolerance",
+                        &mut draft.skew_rel_tolerance,
+                        0.0..=1.0,
+                        1e-7,
+                        "numbers closer than this are equal",
+                    );
+                    row(
+                        ui,
+                        "In training: warning from",
+                        &mut draft.leakage_warning_share,
+                        0.0..=1.0,
+                        0.001,
+                        "share of production rows identical to a training row",
+                    );
                     ui.label("Time windows");
                     ui.horizontal(|ui| {
                         for (w, label) in [
@@ -406,16 +422,28 @@ fn finding_ui(app: &mut App, ui: &mut Ui, index: usize, f: &Finding) {
         ui.label(&f.message);
         let has_evidence = !f.details.is_empty() || !f.examples.is_empty() || f.timeline.is_some();
         if has_evidence {
+            // Errors that started on a date open with their plot: "since when" is the point.
+            let dated = f.severity == Severity::Error
+                && f.timeline.as_ref().is_some_and(|t| t.change.is_some());
             egui::CollapsingHeader::new("Evidence")
                 .id_salt(("integrity_evidence", index, f.check, &f.columns))
+                .default_open(dated)
                 .show(ui, |ui| evidence_ui(ui, index, f));
         }
     });
 }
 
-/// A detail value for the grid: numbers formatted, short lists inline, the rest as JSON.
-fn value_text(v: &serde_json::Value) -> String {
+/// A detail value for the grid: shares and rates as percentages, p-values that underflowed as
+/// a bound, other numbers formatted, short lists inline, the rest as JSON.
+fn value_text(key: &str, v: &serde_json::Value) -> String {
+    let share = key.ends_with("share") || key.starts_with("rate") || key.ends_with("similarity");
     match v {
+        serde_json::Value::Number(n) if share => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), |x| format!("{} %", fmt_num(x * 100.0))),
+        serde_json::Value::Number(n) if key.ends_with("p_value") && n.as_f64() == Some(0.0) => {
+            "< 1e-300".into()
+        }
         serde_json::Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "-".into(),
@@ -442,7 +470,7 @@ fn evidence_ui(ui: &mut Ui, index: usize, f: &Finding) {
         .show(ui, |ui| {
             for (k, v) in &f.details {
                 ui.weak(k.replace('_', " "));
-                ui.add(egui::Label::new(value_text(v)).wrap());
+                ui.add(egui::Label::new(value_text(k, v)).wrap());
                 ui.end_row();
             }
         });
@@ -540,10 +568,12 @@ fn timeline_ui(ui: &mut Ui, index: usize, f: &Finding, t: &Timeline) {
     };
     Plot::new(("integrity_timeline", index))
         .height(160.0)
-        .legend(Legend::default())
+        // Problems start late in the period and rise: the top left is where the plot is empty.
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .allow_scroll(false)
         .include_y(0.0)
         .y_axis_label(format!("% {what} per {}", t.window.name()))
+        .x_grid_spacer(calendar_marks)
         .x_axis_formatter(|mark, _| format_micros(mark.value as i64))
         .label_formatter(|pos| match pos {
             egui_plot::HoverPosition::NearDataPoint {
@@ -564,13 +594,13 @@ fn timeline_ui(ui: &mut Ui, index: usize, f: &Finding, t: &Timeline) {
                     .map_or_else(|| t.starts.last().copied().unwrap_or(c.since), |u| u)
                     as f64;
                 plot_ui.span(
-                    Span::new("problem", c.since as f64..=end)
-                        .fill(CURRENT_COLOR.gamma_multiply(0.12)),
-                );
-                plot_ui.vline(
-                    VLine::new(format!("since {}", format_micros(c.since)), c.since as f64)
-                        .color(CURRENT_COLOR)
-                        .width(1.5),
+                    Span::new(
+                        format!("since {}", format_micros(c.since)),
+                        c.since as f64..=end,
+                    )
+                    .fill(CURRENT_COLOR.gamma_multiply(0.12))
+                    .border_color(CURRENT_COLOR)
+                    .border_width(1.0),
                 );
             }
             plot_ui.hline(
@@ -584,4 +614,35 @@ fn timeline_ui(ui: &mut Ui, index: usize, f: &Finding, t: &Timeline) {
                     .width(1.5),
             );
         });
+}
+
+/// Grid marks on calendar days for a time axis in µs: every 1, 2, 7, 14, 28… days (weeks from
+/// a Monday), at most about 8 marks, so that the labels are dates rather than arbitrary
+/// instants.
+fn calendar_marks(input: GridInput) -> Vec<GridMark> {
+    let day = MICROS_PER_DAY as f64;
+    let (lo, hi) = input.bounds;
+    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+        return Vec::new();
+    }
+    let span_days = (hi - lo) / day;
+    let step = [1i64, 2, 7, 14, 28, 56, 91, 182, 364, 728, 1820]
+        .into_iter()
+        .find(|s| span_days / *s as f64 <= 8.0)
+        .unwrap_or(3640);
+    let mut d = (lo / day).floor() as i64;
+    if step % 7 == 0 {
+        d -= i64::from(weekday_from_days(d));
+    }
+    let mut marks = Vec::new();
+    while (d as f64) * day <= hi && marks.len() < 64 {
+        if (d as f64) * day >= lo {
+            marks.push(GridMark {
+                value: d as f64 * day,
+                step_size: step as f64 * day,
+            });
+        }
+        d += step;
+    }
+    marks
 }
