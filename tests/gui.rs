@@ -204,6 +204,8 @@ fn integrity_tab_finds_the_rename_and_the_null_spike() {
     assert_eq!(h.state().selected_column.as_deref(), Some("debt_to_income"));
 
     // Accepting the rename maps the columns and recomputes: the rename is no longer proposed.
+    h.get_by_label("Accept rename").scroll_to_me();
+    h.run();
     h.get_by_label("Accept rename").click();
     settle(&mut h);
     assert_eq!(
@@ -216,6 +218,8 @@ fn integrity_tab_finds_the_rename_and_the_null_spike() {
     );
     assert!(h.query_by_label("Accept rename").is_none());
     h.get_by_label_contains("num_open_accounts in production is compared with open_accounts");
+    h.get_by_label("Undo num_open_accounts").scroll_to_me();
+    h.run();
     h.get_by_label("Undo num_open_accounts").click();
     settle(&mut h);
     assert!(h.state().renames.is_empty());

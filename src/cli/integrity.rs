@@ -268,6 +268,9 @@ pub struct IntegrityBenchArgs {
     /// Repetitions (the best is reported too).
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
+    /// Print every finding of the first run, infos included (warnings and errors always are).
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 pub fn bench(args: &IntegrityBenchArgs) -> Result<u8, CliError> {
@@ -307,11 +310,12 @@ pub fn bench(args: &IntegrityBenchArgs) -> Result<u8, CliError> {
         best = best.min(total);
         let s = report.summary();
         if k == 0 {
-            for f in report
-                .findings
-                .iter()
-                .filter(|f| f.severity > Severity::Info)
-            {
+            let least = if args.verbose {
+                Severity::Info
+            } else {
+                Severity::Warning
+            };
+            for f in report.findings.iter().filter(|f| f.severity >= least) {
                 eprintln!("{}: {}: {}", f.severity.name(), f.check.name(), f.message);
             }
         }

@@ -465,7 +465,8 @@ pub(crate) fn fmt_p(p: f64) -> String {
 /// reference maximum are the top `k` of the pooled sample all landing in production, with
 /// probability [`all_on_one_side`]; likewise below the minimum. The p-value is twice the
 /// smaller tail's (Bonferroni over the two tails). Significant: a warning, an error from
-/// `out_of_range_error_share`; not significant but present: info.
+/// `out_of_range_error_share`; not significant but with p below `out_of_range_info_p`: info;
+/// otherwise nothing.
 fn out_of_range(
     ctx: &Ctx<'_, '_>,
     pair: &Pair<'_, '_>,
@@ -492,6 +493,9 @@ fn out_of_range(
     let p_below = all_on_one_side(below, n_cur, total);
     let p_above = all_on_one_side(above, n_cur, total);
     let p_value = (2.0 * p_below.min(p_above)).min(1.0);
+    if p_value >= p.out_of_range_info_p.max(p.alpha) {
+        return None;
+    }
     let share = k as f64 / n_cur as f64;
     let severity = if p_value >= p.alpha {
         Severity::Info
@@ -518,8 +522,10 @@ fn out_of_range(
         severity,
         vec![name.to_string()],
         format!(
-            "{k} production values of {name} ({}) are outside training's range [{}, {}]: {below} below, {above} above{when}{chance}",
+            "{k} production value{} of {name} ({}) {} outside training's range [{}, {}]: {below} below, {above} above{when}{chance}",
+            if k == 1 { "" } else { "s" },
             pct(share),
+            if k == 1 { "is" } else { "are" },
             fmt(lo),
             fmt(hi)
         ),
@@ -1029,11 +1035,12 @@ fn string_variants(
     Some(f)
 }
 
-/// The most frequent non-missing value: (a row holding it, its count, non-missing rows).
-/// Strings count codes; numbers and times use the Boyer-Moore majority vote (one pass, no
-/// hashing), which finds the value whenever it holds more than half the rows — all that
-/// matters for "≥ 95 %".
-fn top_value(col: &ColumnData<'_>) -> Option<(usize, usize, usize)> {
+/// The most frequent non-missing value when its share of non-missing rows is at least
+/// `min_share` (> 0.5): (a row holding it, its count, non-missing rows). Strings count codes;
+/// numbers and times use the Boyer-Moore majority vote (one pass, no hashing table): a value
+/// with share `s > 1/2` is the final candidate with at least `(2s − 1)·n` votes left, so fewer
+/// votes rule every value out without a second, counting pass.
+fn top_value(col: &ColumnData<'_>, min_share: f64) -> Option<(usize, usize, usize)> {
     let n = col.len();
     if let Some((codes, dict)) = col.as_strings() {
         let mut counts = vec![0usize; dict.len()];
@@ -1047,8 +1054,11 @@ fn top_value(col: &ColumnData<'_>) -> Option<(usize, usize, usize)> {
             .iter()
             .enumerate()
             .max_by_key(|(i, c)| (**c, usize::MAX - i))?;
+        if count == 0 || (count as f64) < min_share * non_missing as f64 {
+            return None;
+        }
         let row = codes.iter().position(|&c| c == best as u32)?;
-        return (count > 0).then_some((row, count, non_missing));
+        return Some((row, count, non_missing));
     }
     let mut cand: Option<(usize, u64)> = None;
     let mut votes = 0usize;
@@ -1069,10 +1079,13 @@ fn top_value(col: &ColumnData<'_>) -> Option<(usize, usize, usize)> {
         }
     }
     let (row, h) = cand?;
+    if (votes as f64) < (2.0 * min_share.max(0.5) - 1.0) * non_missing as f64 {
+        return None;
+    }
     let count = (0..n)
         .filter(|&i| !col.is_missing(i) && col.value_hash(i) == h)
         .count();
-    Some((row, count, non_missing))
+    ((count as f64) >= min_share * non_missing as f64).then_some((row, count, non_missing))
 }
 
 /// Rows of `col` equal to the value at `row` of `other`.
@@ -1095,21 +1108,20 @@ fn constant(
     c: &ColumnData<'_>,
 ) -> Option<Finding> {
     let p = ctx.p;
-    let (c_row, c_count, c_n) = top_value(c)?;
+    let (c_row, c_count, c_n) = top_value(c, p.almost_constant_share)?;
     if c_n < 2 {
         return None;
     }
     let c_share = c_count as f64 / c_n as f64;
-    if c_share < p.almost_constant_share {
-        return None;
-    }
     let value = c.display(c_row);
-    let r_top = top_value(r);
-    let r_share = r_top.map_or(0.0, |(_, k, n)| k as f64 / n.max(1) as f64);
-    let same_value = r_top.is_some_and(|(row, _, _)| r.value_hash(row) == c.value_hash(c_row));
+    // The same value's share in training, and whether training is (almost) constant too.
+    let k0 = count_value(r, c, c_row);
+    let n0 = r.len() - r.missing_count();
+    let r_share = if n0 == 0 { 0.0 } else { k0 as f64 / n0 as f64 };
+    let r_almost = top_value(r, p.almost_constant_share).is_some();
     let name = pair.name;
     let f = if c_count == c_n {
-        let both = r_share >= 1.0 && same_value;
+        let both = n0 > 0 && k0 == n0;
         let severity = if both {
             Severity::Info
         } else if pair.role == Role::Target {
@@ -1127,7 +1139,7 @@ fn constant(
                 )
             } else {
                 format!(
-                    "{name} has the single value {value} in all {c_n} production rows with a value, while training varies (top value {} of rows)",
+                    "{name} has the single value {value} in all {c_n} production rows with a value, while training varies (that value in {} of rows)",
                     pct(r_share)
                 )
             },
@@ -1136,10 +1148,8 @@ fn constant(
         if pair.role == Role::Target {
             return None;
         }
-        let k0 = count_value(r, c, c_row);
-        let n0 = r.len() - r.missing_count();
         let (z, pv, _) = two_proportion_test(c_count, c_n, k0, n0);
-        let severity = if r_share < p.almost_constant_share && pv < p.alpha {
+        let severity = if !r_almost && pv < p.alpha {
             Severity::Warning
         } else {
             Severity::Info
@@ -1151,7 +1161,7 @@ fn constant(
             format!(
                 "{name} is {value} in {} of production rows (training: {})",
                 pct(c_share),
-                pct(if n0 == 0 { 0.0 } else { k0 as f64 / n0 as f64 })
+                pct(r_share)
             ),
         )
         .with("z", num(z))
@@ -1161,6 +1171,7 @@ fn constant(
         f.with("value", value)
             .with("current_share", num(c_share))
             .with("current_count", c_count)
-            .with("reference_top_share", num(r_share)),
+            .with("reference_share", num(r_share))
+            .with("reference_almost_constant", r_almost),
     )
 }

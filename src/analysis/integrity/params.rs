@@ -39,6 +39,11 @@ pub struct IntegrityParams {
     /// `out_of_range`: share of current values outside the reference range (and not put down
     /// to chance) above which the finding is an error. Default 0.01.
     pub out_of_range_error_share: f64,
+    /// `out_of_range`: values beyond the reference range that chance explains this well or
+    /// better (p-value at least this) are not reported; between `alpha` and this they are
+    /// info. Default 0.05: two samples of one distribution nearly always differ in their
+    /// extremes by a value or two, which is not worth a line.
+    pub out_of_range_info_p: f64,
     /// `almost_constant_column`: share of the most frequent value at or above which a column
     /// is almost constant. Default 0.95.
     pub almost_constant_share: f64,
@@ -93,6 +98,7 @@ impl Default for IntegrityParams {
             null_error_increase: 0.05,
             unseen_error_share: 0.01,
             out_of_range_error_share: 0.01,
+            out_of_range_info_p: 0.05,
             almost_constant_share: 0.95,
             leakage_warning_share: 0.01,
             volume_change_factor: 2.0,
@@ -123,6 +129,7 @@ impl IntegrityParams {
             ("null_error_increase", self.null_error_increase),
             ("unseen_error_share", self.unseen_error_share),
             ("out_of_range_error_share", self.out_of_range_error_share),
+            ("out_of_range_info_p", self.out_of_range_info_p),
             ("almost_constant_share", self.almost_constant_share),
             ("leakage_warning_share", self.leakage_warning_share),
             ("spike_min_increase", self.spike_min_increase),
