@@ -21,7 +21,10 @@ fn validity(series: &Series) -> Option<Vec<bool>> {
 }
 
 /// A numeric column as f64: borrowed when it already is one contiguous f64 array.
-fn numeric_values(series: &Series) -> Option<(Cow<'_, [f64]>, Option<Vec<bool>>)> {
+/// Values and validity of a column (`None`: no nulls).
+type Numbers<'a> = (Cow<'a, [f64]>, Option<Vec<bool>>);
+
+fn numeric_values(series: &Series) -> Option<Numbers<'_>> {
     if let Ok(ca) = series.f64()
         && ca.chunks().len() == 1
     {

@@ -383,9 +383,7 @@ fn non_finite(ctx: &Ctx<'_, '_>, r: &ColumnData<'_>, c: &ColumnData<'_>) -> Opti
     } else {
         return None;
     };
-    let Some((values, _)) = c.as_numeric() else {
-        return None;
-    };
+    let (values, _) = c.as_numeric()?;
     let mut f = Finding::new(Check::NonFinite, severity, vec![name.clone()], message)
         .with("current_nan", cn)
         .with("current_pos_inf", cp)
@@ -654,9 +652,9 @@ fn unknown_numeric_labels(
                 .is_err()
     };
     let mut counts: std::collections::BTreeMap<u64, usize> = Default::default();
-    for i in 0..values.len() {
+    for (i, v) in values.iter().enumerate() {
         if unknown(i) {
-            *counts.entry(values[i].to_bits()).or_default() += 1;
+            *counts.entry(v.to_bits()).or_default() += 1;
         }
     }
     let k: usize = counts.values().sum();

@@ -101,7 +101,7 @@ fn frame(
     let uniform: Vec<f64> = (0..n).map(|_| rng.uniform() * 10.0).collect();
     let score: Vec<f64> = (0..n)
         .map(|i| {
-            let z = -2.0 + 0.02 * (age[i] as f64 - 40.0) + 0.8 * with_nan[i].max(-3.0).min(3.0);
+            let z = -2.0 + 0.02 * (age[i] as f64 - 40.0) + 0.8 * with_nan[i].clamp(-3.0, 3.0);
             let z = if z.is_nan() { -2.0 } else { z };
             ((1.0 / (1.0 + (-z).exp())) * 10_000.0).round() / 10_000.0
         })

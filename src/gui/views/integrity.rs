@@ -396,15 +396,14 @@ fn finding_ui(app: &mut App, ui: &mut Ui, index: usize, f: &Finding) {
                 ui.label(RichText::new(f.columns.join(" / ")).monospace());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if let Some(col) = f.column() {
-                    if ui
+                if let Some(col) = f.column()
+                    && ui
                         .button(format!("Select {col}"))
                         .on_hover_text("Select this column in every view")
                         .clicked()
                     {
                         app.push(Command::SelectColumn(col.to_string()));
                     }
-                }
                 if f.check == Check::LikelyRename && f.columns.len() == 2 {
                     let (current, reference) = (&f.columns[0], &f.columns[1]);
                     if ui
@@ -591,7 +590,7 @@ fn timeline_ui(ui: &mut Ui, index: usize, f: &Finding, t: &Timeline) {
             if let Some(c) = &t.change {
                 let end = c
                     .until
-                    .map_or_else(|| t.starts.last().copied().unwrap_or(c.since), |u| u)
+                    .unwrap_or_else(|| t.starts.last().copied().unwrap_or(c.since))
                     as f64;
                 plot_ui.span(
                     Span::new(
@@ -622,7 +621,10 @@ fn timeline_ui(ui: &mut Ui, index: usize, f: &Finding, t: &Timeline) {
 fn calendar_marks(input: GridInput) -> Vec<GridMark> {
     let day = MICROS_PER_DAY as f64;
     let (lo, hi) = input.bounds;
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        || !lo.is_finite()
+        || !hi.is_finite()
+    {
         return Vec::new();
     }
     let span_days = (hi - lo) / day;
