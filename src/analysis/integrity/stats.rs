@@ -100,7 +100,7 @@ pub fn hypergeom_sf(k: usize, total: usize, successes: usize, draws: usize) -> f
     for x in k..hi {
         let xf = x as f64;
         term *= (successes as f64 - xf) * (draws as f64 - xf)
-            / ((xf + 1.0) * ((total - successes - draws) as f64 + xf + 1.0));
+            / ((xf + 1.0) * (total as f64 - successes as f64 - draws as f64 + xf + 1.0));
         sum += term;
         if term < sum * 1e-17 {
             break;

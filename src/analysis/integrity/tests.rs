@@ -587,3 +587,82 @@ fn the_report_does_not_depend_on_thread_count() {
     let b = adapter::check_datasets(&r, &c, &roles, &four, &|| false).expect("b");
     assert_eq!(a, b);
 }
+
+mod properties {
+    use super::*;
+    use crate::analysis::integrity::stats::{all_on_one_side, hypergeom_sf, rate_change_point};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn exchangeable_tail_is_a_probability_falling_in_k(
+            n_side in 1usize..500, extra in 0usize..500, k in 0usize..40,
+        ) {
+            let n_total = n_side + extra;
+            let p = all_on_one_side(k, n_side, n_total);
+            let q = all_on_one_side(k + 1, n_side, n_total);
+            prop_assert!((0.0..=1.0).contains(&p));
+            prop_assert!(q <= p + 1e-15);
+        }
+
+        #[test]
+        fn hypergeometric_tail_matches_direct_summation(
+            total in 1usize..60, s_frac in 0.0f64..1.0, d_frac in 0.0f64..1.0, k in 0usize..60,
+        ) {
+            use statrs::function::factorial::binomial;
+            let successes = (s_frac * total as f64) as usize;
+            let draws = (d_frac * total as f64) as usize;
+            let direct: f64 = (k..=successes.min(draws))
+                .filter(|&x| draws >= x && total - successes >= draws - x)
+                .map(|x| {
+                    binomial(successes as u64, x as u64)
+                        * binomial((total - successes) as u64, (draws - x) as u64)
+                        / binomial(total as u64, draws as u64)
+                })
+                .sum();
+            let sf = hypergeom_sf(k, total, successes, draws);
+            prop_assert!((sf - direct.min(1.0)).abs() < 1e-9, "{sf} vs {direct}");
+        }
+
+        #[test]
+        fn change_points_are_runs_with_valid_p(
+            windows in proptest::collection::vec((5u32..200, 0.0f64..1.0), 2..40),
+        ) {
+            let rows: Vec<u32> = windows.iter().map(|w| w.0).collect();
+            let events: Vec<u32> = windows.iter().map(|w| (w.1 * f64::from(w.0)) as u32).collect();
+            if let Some(s) = rate_change_point(&rows, &events, 5) {
+                prop_assert!(s.first < s.end && s.end <= rows.len());
+                prop_assert!((0.0..=1.0).contains(&s.p_value));
+                prop_assert!(s.rate_during > s.rate_outside);
+                prop_assert!(s.lr >= -1e-9);
+            }
+        }
+
+        #[test]
+        fn findings_do_not_depend_on_row_order(seed in 0u64..1000) {
+            let mut rng = crate::sample_data::Rng::new(seed);
+            let n = 300;
+            let ref_cols = vec![
+                ColumnData::numeric("x", normals(n, 0.0, 1.0, seed)),
+                ColumnData::strings("c", cats(n, &["a", "b", "c"], &[0.5, 0.3, 0.2], seed + 1)),
+            ];
+            let mut x = normals(n, 0.4, 1.3, seed + 2);
+            let mut c = cats(n, &["a", "b", "d"], &[0.5, 0.3, 0.2], seed + 3);
+            for i in 0..n / 10 {
+                x[i * 7 % n] = None;
+            }
+            let a = run(ref_cols.clone(), vec![ColumnData::numeric("x", x.clone()), ColumnData::strings("c", c.clone())]);
+            // Shuffle production's rows (Fisher-Yates).
+            for i in (1..n).rev() {
+                let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+                x.swap(i, j);
+                c.swap(i, j);
+            }
+            let b = run(ref_cols, vec![ColumnData::numeric("x", x), ColumnData::strings("c", c)]);
+            let key = |r: &IntegrityReport| -> Vec<(Check, Severity, Vec<String>, String)> {
+                r.findings.iter().map(|f| (f.check, f.severity, f.columns.clone(), f.message.clone())).collect()
+            };
+            prop_assert_eq!(key(&a), key(&b));
+        }
+    }
+}
