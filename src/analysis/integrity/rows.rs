@@ -607,9 +607,12 @@ pub(crate) fn row_count(ctx: &Ctx<'_, '_>) -> Option<Finding> {
                 n += 1;
             }
         }
+        if n == 0 {
+            return None;
+        }
         // Whole days spanned, so one day's data counts as one day.
         let days = ((hi - lo) as f64 / MICROS_PER_DAY as f64).ceil().max(1.0);
-        (n > 0).then(|| n as f64 / days)
+        Some(n as f64 / days)
     };
     let (rd, cd) = (per_day(0), per_day(1));
     let ratio = rd.zip(cd).map(|(r, c)| c / r);

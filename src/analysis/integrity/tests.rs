@@ -1,6 +1,7 @@
 //! One test per check on small tables built in memory, and the clean-pair test.
 
 use super::*;
+use crate::data::ColumnKind;
 use crate::data::datetime::{MICROS_PER_DAY, days_from_civil};
 use crate::sample_data::Rng;
 
@@ -128,6 +129,49 @@ fn renames_naming_unknown_columns_are_errors() {
     assert_eq!(
         e.to_string(),
         "the rename b=nope names a column that is not in the reference data: \"nope\""
+    );
+}
+
+#[test]
+fn empty_and_all_null_data_do_not_panic() {
+    let report = run(
+        vec![
+            ColumnData::numeric("x", vec![]),
+            ColumnData::strings("c", vec![]),
+        ],
+        vec![
+            ColumnData::numeric("x", vec![]),
+            ColumnData::strings("c", vec![]),
+        ],
+    );
+    assert_eq!(
+        only(&report, Check::RowCountChange).severity,
+        Severity::Error
+    );
+    let nulls = ColumnData {
+        name: "x".into(),
+        dtype: "null".into(),
+        kind: ColumnKind::Categorical,
+        role: Role::Feature,
+        values: Values::Other {
+            rows: 30,
+            valid: Some(vec![false; 30]),
+        },
+    };
+    let report = run(
+        vec![
+            ColumnData::numeric("x", normals(30, 0.0, 1.0, 1)),
+            ColumnData::datetimes("ts", vec![None; 30]).with_role(Role::Timestamp),
+        ],
+        vec![
+            nulls,
+            ColumnData::datetimes("ts", vec![None; 30]).with_role(Role::Timestamp),
+        ],
+    );
+    none_of(&report, Check::TypeChange);
+    assert_eq!(
+        only(&report, Check::NullRateIncrease).details["current_share"],
+        1.0
     );
 }
 
