@@ -221,12 +221,18 @@ fn context<'t, 'a>(
     current: &'t Table<'a>,
     p: &'t IntegrityParams,
 ) -> Result<Ctx<'t, 'a>, IntegrityError> {
-    let mut seen = std::collections::HashSet::new();
+    // Each current name and each reference name may appear in one rename (chains such as
+    // a=b, b=c, where two columns swapped names, are fine).
+    let (mut seen_cur, mut seen_ref) = (
+        std::collections::HashSet::new(),
+        std::collections::HashSet::new(),
+    );
     for (cur, refn) in &p.renames {
-        for name in [cur, refn] {
-            if !seen.insert(name.clone()) && cur != refn {
-                return Err(IntegrityError::DuplicateRename(name.clone()));
-            }
+        if !seen_cur.insert(cur.as_str()) {
+            return Err(IntegrityError::DuplicateRename(cur.clone()));
+        }
+        if !seen_ref.insert(refn.as_str()) {
+            return Err(IntegrityError::DuplicateRename(refn.clone()));
         }
         for (side, table, name) in [("current", current, cur), ("reference", reference, refn)] {
             if table.column(name).is_none() {

@@ -118,6 +118,34 @@ fn missing_new_and_likely_rename() {
 }
 
 #[test]
+fn swapped_names_are_two_renames() {
+    let r = vec![
+        ColumnData::numeric("a", normals(300, 0.0, 1.0, 1)),
+        ColumnData::numeric("b", normals(300, 100.0, 1.0, 2)),
+    ];
+    let c = vec![
+        ColumnData::numeric("a", normals(300, 100.0, 1.0, 3)),
+        ColumnData::numeric("b", normals(300, 0.0, 1.0, 4)),
+    ];
+    // Compared by name, both columns are far out of range.
+    let report = run(r.clone(), c.clone());
+    assert_eq!(report.of(Check::OutOfRange).count(), 2);
+    let p = IntegrityParams {
+        renames: vec![("a".into(), "b".into()), ("b".into(), "a".into())],
+        ..params()
+    };
+    let report = run_with(r.clone(), c.clone(), &p);
+    none_of(&report, Check::OutOfRange);
+    assert_eq!(report.of(Check::RenamedColumn).count(), 2);
+    let twice = IntegrityParams {
+        renames: vec![("a".into(), "b".into()), ("a".into(), "a".into())],
+        ..params()
+    };
+    let e = check(&Table::new(r), &Table::new(c), &twice);
+    assert_eq!(e, Err(IntegrityError::DuplicateRename("a".into())));
+}
+
+#[test]
 fn renames_naming_unknown_columns_are_errors() {
     let r = vec![ColumnData::numeric("a", vec![Some(1.0)])];
     let c = vec![ColumnData::numeric("b", vec![Some(1.0)])];
