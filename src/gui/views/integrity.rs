@@ -316,14 +316,17 @@ fn thresholds_ui(app: &mut App, ui: &mut Ui) {
                         0.001,
                         "share of joined rows that differ",
                     );
-                    row(
-                        ui,
-                        "Skew: relative tolerance",
-                        &mut draft.skew_rel_tolerance,
-                        0.0..=1.0,
-                        1e-7,
-                        "numbers closer than this are equal",
+                    // Tolerances are tiny: shown and typed in scientific notation.
+                    ui.label("Skew: relative tolerance");
+                    ui.add(
+                        egui::DragValue::new(&mut draft.skew_rel_tolerance)
+                            .range(0.0..=1.0)
+                            .speed(1e-7)
+                            .custom_formatter(|v, _| format!("{v:.1e}"))
+                            .custom_parser(|s| s.trim().parse().ok()),
                     );
+                    ui.weak("numbers closer than this (relative) are equal");
+                    ui.end_row();
                     row(
                         ui,
                         "In training: warning from",
