@@ -145,20 +145,27 @@ pub(crate) fn row_findings(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
     let ref_shared: Vec<&ColumnData<'_>> = shared.iter().map(|(r, _)| *r).collect();
     let cur_shared: Vec<&ColumnData<'_>> = shared.iter().map(|(_, c)| *c).collect();
 
-    let mut out = Vec::new();
-    let (dups, leak) = std::thread::scope(|s| {
-        let dups = s.spawn(|| duplicate_rows(ctx, &cur_cols, threads.div_ceil(2)));
+    // Leakage (two hash tables) on one thread; duplicates, duplicate ids and the id join on
+    // the other. The order of the findings does not depend on which finishes first.
+    let half = threads.div_ceil(2);
+    let (leak, rest) = std::thread::scope(|s| {
+        let rest = s.spawn(|| {
+            let mut found: Vec<Finding> =
+                duplicate_rows(ctx, &cur_cols, half).into_iter().collect();
+            found.extend(duplicate_ids(ctx));
+            found.extend(serving_skew(ctx));
+            found
+        });
         let leak = if shared.is_empty() || ctx.current.rows == 0 || ctx.reference.rows == 0 {
             None
         } else {
-            leakage(ctx, &ref_shared, &cur_shared, threads.div_ceil(2))
+            leakage(ctx, &ref_shared, &cur_shared, half)
         };
-        (dups.join().ok().flatten(), leak)
+        let rest = rest.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (leak, rest)
     });
-    out.extend(dups);
-    out.extend(leak);
-    out.extend(duplicate_ids(ctx));
-    out.extend(serving_skew(ctx));
+    let mut out: Vec<Finding> = leak.into_iter().collect();
+    out.extend(rest);
     out
 }
 
@@ -303,6 +310,13 @@ fn leakage(
 
 /// Rows per id value hash, for duplicate ids: (repeating rows, examples (row, first row)).
 fn repeated_ids(id: &ColumnData<'_>, max_examples: usize) -> (usize, Vec<(usize, usize)>) {
+    // Dictionary-encoded ids repeat exactly when there are fewer distinct values than values.
+    if let Some((codes, dict)) = id.as_strings() {
+        let non_null = codes.iter().filter(|c| **c != NULL_CODE).count();
+        if dict.len() == non_null {
+            return (0, Vec::new());
+        }
+    }
     let hashes: Vec<u64> = (0..id.len())
         .map(|i| {
             if id.is_null(i) {
