@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
-use super::table::{ColumnData, Table, Values, encode_strings};
+use super::table::{ColumnData, Dict, Table, Values, encode_strings_with};
 use super::{IntegrityError, IntegrityParams, IntegrityReport};
 use crate::data::summary::micros_of;
 use crate::data::{ColumnKind, ColumnSummary, Dataset, Role, RoleMap};
@@ -30,6 +30,14 @@ fn numeric_values(series: &Series) -> Option<Numbers<'_>> {
     {
         let arr = ca.downcast_iter().next()?;
         return Some((Cow::Borrowed(arr.values().as_slice()), validity(series)));
+    }
+    // 64-bit integers convert in one pass (a cast would allocate a column, then be copied).
+    if let Ok(ca) = series.i64() {
+        let mut values = Vec::with_capacity(ca.len());
+        for arr in ca.downcast_iter() {
+            values.extend(arr.values().iter().map(|v| *v as f64));
+        }
+        return Some((Cow::Owned(values), validity(series)));
     }
     let cast = series.cast(&DataType::Float64).ok()?;
     let ca = cast.f64().ok()?;
@@ -77,10 +85,7 @@ pub fn column_data<'a>(
         };
     }
     if let Ok(ca) = series.bool() {
-        let (codes, dict) = encode_strings(
-            ca.iter()
-                .map(|b| b.map(|b| if b { "true" } else { "false" })),
-        );
+        let (codes, dict) = Dict::encode_bools(ca.iter());
         return ColumnData {
             name,
             dtype: dtype.to_string(),
@@ -110,7 +115,7 @@ pub fn column_data<'a>(
         };
     }
     if let Ok(ca) = series.str() {
-        let (codes, dict) = encode_strings(ca.iter());
+        let (codes, dict) = encode_strings_with(ca.iter(), summary.map_or(0, |s| s.unique));
         let non_null = rows - ca.null_count();
         let kind = kind_of(crate::data::kind::string_kind(dict.len(), non_null));
         return ColumnData {

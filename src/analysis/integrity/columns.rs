@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::report::{Check, Finding, Severity, num, pct};
 use super::stats::{all_on_one_side, normalise_category, two_proportion_test};
-use super::table::NULL_CODE;
+use super::table::{NULL_CODE, key_f64};
 use super::time::{change_details, describe_change};
 use super::{ColumnData, Ctx, Pair};
 use crate::data::{ColumnKind, Role, Side};
@@ -56,14 +56,27 @@ pub(crate) fn pair_findings(ctx: &Ctx<'_, '_>, pair: &Pair<'_, '_>) -> Vec<Findi
         );
     }
     out.extend(type_change(pair, r, c));
-    out.extend(null_rate(ctx, pair, r, c));
+    // Numbers: one pass per side gathers what most numeric checks need.
+    let stats = match (r.as_numeric(), c.as_numeric()) {
+        (Some((rv, rok)), Some((cv, cok))) => {
+            let rs = NumStats::of(rv, rok, None);
+            let cs = NumStats::of(cv, cok, rs.range());
+            Some((rs, cs))
+        }
+        _ => None,
+    };
+    let missing = match &stats {
+        Some((rs, cs)) => (rs.missing, cs.missing),
+        None => (r.missing_count(), c.missing_count()),
+    };
+    out.extend(null_rate(ctx, pair, r, c, missing));
     if pair.role == Role::Id || pair.role == Role::Timestamp {
         return out;
     }
     let strings = |k: ColumnKind| matches!(k, ColumnKind::Categorical | ColumnKind::Boolean);
-    match (r.as_numeric(), c.as_numeric()) {
-        (Some(_), Some(_)) => {
-            out.extend(non_finite(ctx, r, c));
+    match &stats {
+        Some((rs, cs)) => {
+            out.extend(non_finite(ctx, r, c, rs, cs));
             let classes = if pair.role == Role::Target {
                 numeric_classes(r, ctx.p.max_label_classes)
             } else {
@@ -71,10 +84,10 @@ pub(crate) fn pair_findings(ctx: &Ctx<'_, '_>, pair: &Pair<'_, '_>) -> Vec<Findi
             };
             match classes {
                 Some(classes) => out.extend(unknown_numeric_labels(ctx, c, &classes)),
-                None => out.extend(out_of_range(ctx, pair, r, c)),
+                None => out.extend(out_of_range(ctx, pair, c, rs, cs)),
             }
             if pair.role == Role::Prediction {
-                out.extend(probability_range(ctx, r, c));
+                out.extend(probability_range(ctx, c, rs, cs));
             }
         }
         _ => {
@@ -95,7 +108,7 @@ pub(crate) fn pair_findings(ctx: &Ctx<'_, '_>, pair: &Pair<'_, '_>) -> Vec<Findi
             }
         }
     }
-    out.extend(constant(ctx, pair, r, c));
+    out.extend(constant(ctx, pair, r, c, stats.as_ref()));
     out
 }
 
@@ -234,10 +247,10 @@ fn null_rate(
     pair: &Pair<'_, '_>,
     r: &ColumnData<'_>,
     c: &ColumnData<'_>,
+    (k0, k1): (usize, usize),
 ) -> Option<Finding> {
     let p = ctx.p;
-    let (k0, n0) = (r.missing_count(), r.len());
-    let (k1, n1) = (c.missing_count(), c.len());
+    let (n0, n1) = (r.len(), c.len());
     if k1 == 0 || n1 == 0 || n0 == 0 {
         return None;
     }
@@ -330,32 +343,106 @@ fn null_rate(
     Some(f)
 }
 
-/// Counts of NaN, +inf and −inf among the non-null values.
-fn non_finite_counts(col: &ColumnData<'_>) -> (usize, usize, usize) {
-    let Some((values, valid)) = col.as_numeric() else {
-        return (0, 0, 0);
-    };
-    let (mut nan, mut pos, mut neg) = (0, 0, 0);
-    for (i, v) in values.iter().enumerate() {
-        if v.is_finite() || valid.is_some_and(|ok| !ok[i]) {
-            continue;
+/// What the numeric checks need from one column, gathered in one pass: missing values (null
+/// or NaN), non-finite values, the finite range, the count of finite values outside given
+/// bounds, and the Boyer-Moore majority candidate of the non-missing values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NumStats {
+    pub missing: usize,
+    /// NaN among the non-null values.
+    pub nan: usize,
+    pub pos_inf: usize,
+    pub neg_inf: usize,
+    pub finite: usize,
+    /// Finite minimum and maximum (±infinity when there is no finite value).
+    pub min: f64,
+    pub max: f64,
+    /// Finite values below and above the bounds passed in.
+    pub below: usize,
+    pub above: usize,
+    /// Majority vote: a row holding the candidate, its key ([`key_f64`]) and the votes left.
+    pub candidate: Option<(usize, u64)>,
+    pub votes: usize,
+}
+
+impl NumStats {
+    /// One pass over `values` (with validity); `bounds` are the reference's finite range.
+    pub fn of(values: &[f64], valid: Option<&[bool]>, bounds: Option<(f64, f64)>) -> Self {
+        let mut st = Self {
+            missing: 0,
+            nan: 0,
+            pos_inf: 0,
+            neg_inf: 0,
+            finite: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            below: 0,
+            above: 0,
+            candidate: None,
+            votes: 0,
+        };
+        let (lo, hi) = bounds.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+        let mut visit = |i: usize, v: f64| {
+            if v.is_finite() {
+                st.finite += 1;
+                st.min = st.min.min(v);
+                st.max = st.max.max(v);
+                st.below += usize::from(v < lo);
+                st.above += usize::from(v > hi);
+            } else if v.is_nan() {
+                st.nan += 1;
+                st.missing += 1;
+                return;
+            } else if v > 0.0 {
+                st.pos_inf += 1;
+            } else {
+                st.neg_inf += 1;
+            }
+            let key = key_f64(v);
+            match st.candidate {
+                Some((_, k)) if k == key => st.votes += 1,
+                _ if st.votes == 0 => {
+                    st.candidate = Some((i, key));
+                    st.votes = 1;
+                }
+                _ => st.votes -= 1,
+            }
+        };
+        match valid {
+            None => {
+                for (i, &v) in values.iter().enumerate() {
+                    visit(i, v);
+                }
+            }
+            Some(ok) => {
+                for (i, (&v, &ok)) in values.iter().zip(ok).enumerate() {
+                    if ok {
+                        visit(i, v);
+                    }
+                }
+                st.missing += ok.iter().filter(|b| !**b).count();
+            }
         }
-        if v.is_nan() {
-            nan += 1;
-        } else if *v > 0.0 {
-            pos += 1;
-        } else {
-            neg += 1;
-        }
+        st
     }
-    (nan, pos, neg)
+
+    pub fn range(&self) -> Option<(f64, f64)> {
+        (self.finite > 0).then_some((self.min, self.max))
+    }
 }
 
 /// `non_finite`: ±infinity in production is an error when training had none (models and most
 /// statistics break on it); NaN where training had none is info (it counts as missing).
-fn non_finite(ctx: &Ctx<'_, '_>, r: &ColumnData<'_>, c: &ColumnData<'_>) -> Option<Finding> {
-    let (rn, rp, rm) = non_finite_counts(r);
-    let (cn, cp, cm) = non_finite_counts(c);
+fn non_finite(
+    ctx: &Ctx<'_, '_>,
+    r: &ColumnData<'_>,
+    c: &ColumnData<'_>,
+    rs: &NumStats,
+    cs: &NumStats,
+) -> Option<Finding> {
+    let _ = r;
+    let (rn, rp, rm) = (rs.nan, rs.pos_inf, rs.neg_inf);
+    let (cn, cp, cm) = (cs.nan, cs.pos_inf, cs.neg_inf);
     let (r_inf, c_inf) = (rp + rm, cp + cm);
     let name = &c.name;
     let (severity, message) = if c_inf > 0 {
@@ -405,33 +492,6 @@ fn non_finite(ctx: &Ctx<'_, '_>, r: &ColumnData<'_>, c: &ColumnData<'_>) -> Opti
     Some(f)
 }
 
-/// Finite values: (min, max, count).
-fn finite_range(col: &ColumnData<'_>) -> Option<(f64, f64, usize)> {
-    let (values, valid) = col.as_numeric()?;
-    let (mut lo, mut hi, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
-    match valid {
-        None => {
-            for &v in values.iter() {
-                if v.is_finite() {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                    n += 1;
-                }
-            }
-        }
-        Some(ok) => {
-            for (&v, &ok) in values.iter().zip(ok) {
-                if ok && v.is_finite() {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                    n += 1;
-                }
-            }
-        }
-    }
-    (n > 0).then_some((lo, hi, n))
-}
-
 /// A number for messages: integers plainly, others with 4 significant digits.
 pub(crate) fn fmt(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -470,21 +530,17 @@ pub(crate) fn fmt_p(p: f64) -> String {
 fn out_of_range(
     ctx: &Ctx<'_, '_>,
     pair: &Pair<'_, '_>,
-    r: &ColumnData<'_>,
     c: &ColumnData<'_>,
+    rs: &NumStats,
+    cs: &NumStats,
 ) -> Option<Finding> {
     let p = ctx.p;
-    let (lo, hi, n_ref) = finite_range(r)?;
+    let (lo, hi) = rs.range()?;
+    let (cur_lo, cur_hi) = cs.range()?;
+    let (n_ref, n_cur) = (rs.finite, cs.finite);
     let (values, valid) = c.as_numeric()?;
-    let (cur_lo, cur_hi, n_cur) = finite_range(c)?;
     let ok = |i: usize| valid.is_none_or(|v| v[i]) && values[i].is_finite();
-    let (mut below, mut above) = (0usize, 0usize);
-    for (i, &v) in values.iter().enumerate() {
-        if ok(i) {
-            below += usize::from(v < lo);
-            above += usize::from(v > hi);
-        }
-    }
+    let (below, above) = (cs.below, cs.above);
     let k = below + above;
     if k == 0 {
         return None;
@@ -549,9 +605,18 @@ fn out_of_range(
 
 /// `probability_range`: a prediction whose training values all lie in [0, 1] is a probability;
 /// any production value outside [0, 1] is an error.
-fn probability_range(ctx: &Ctx<'_, '_>, r: &ColumnData<'_>, c: &ColumnData<'_>) -> Option<Finding> {
-    let (lo, hi, _) = finite_range(r)?;
+fn probability_range(
+    ctx: &Ctx<'_, '_>,
+    c: &ColumnData<'_>,
+    rs: &NumStats,
+    cs: &NumStats,
+) -> Option<Finding> {
+    let (lo, hi) = rs.range()?;
     if lo < 0.0 || hi > 1.0 {
+        return None;
+    }
+    // Nothing outside [0, 1]: no need to look row by row.
+    if cs.pos_inf + cs.neg_inf == 0 && cs.range().is_none_or(|(a, b)| a >= 0.0 && b <= 1.0) {
         return None;
     }
     let (values, valid) = c.as_numeric()?;
@@ -1037,10 +1102,15 @@ fn string_variants(
 
 /// The most frequent non-missing value when its share of non-missing rows is at least
 /// `min_share` (> 0.5): (a row holding it, its count, non-missing rows). Strings count codes;
-/// numbers and times use the Boyer-Moore majority vote (one pass, no hashing table): a value
-/// with share `s > 1/2` is the final candidate with at least `(2s − 1)·n` votes left, so fewer
-/// votes rule every value out without a second, counting pass.
-fn top_value(col: &ColumnData<'_>, min_share: f64) -> Option<(usize, usize, usize)> {
+/// numbers and times use the Boyer-Moore majority vote (one pass, no hash table; numbers
+/// reuse the vote of [`NumStats`]): a value with share `s > 1/2` is the final candidate with
+/// at least `(2s − 1)·n` votes left, so fewer votes rule every value out without a second,
+/// counting pass.
+fn top_value(
+    col: &ColumnData<'_>,
+    min_share: f64,
+    stats: Option<&NumStats>,
+) -> Option<(usize, usize, usize)> {
     let n = col.len();
     if let Some((codes, dict)) = col.as_strings() {
         let mut counts = vec![0usize; dict.len()];
@@ -1060,40 +1130,54 @@ fn top_value(col: &ColumnData<'_>, min_share: f64) -> Option<(usize, usize, usiz
         let row = codes.iter().position(|&c| c == best as u32)?;
         return Some((row, count, non_missing));
     }
-    let mut cand: Option<(usize, u64)> = None;
-    let mut votes = 0usize;
-    let mut non_missing = 0usize;
-    for i in 0..n {
-        if col.is_missing(i) {
-            continue;
-        }
-        non_missing += 1;
-        let h = col.value_hash(i);
-        match cand {
-            Some((_, ch)) if ch == h => votes += 1,
-            _ if votes == 0 => {
-                cand = Some((i, h));
-                votes = 1;
+    let (candidate, votes, non_missing) = match stats {
+        Some(st) => (st.candidate, st.votes, n - st.missing),
+        None => {
+            let mut cand: Option<(usize, u64)> = None;
+            let (mut votes, mut non_missing) = (0usize, 0usize);
+            for i in 0..n {
+                if col.is_missing(i) {
+                    continue;
+                }
+                non_missing += 1;
+                let key = col.value_key(i);
+                match cand {
+                    Some((_, k)) if k == key => votes += 1,
+                    _ if votes == 0 => {
+                        cand = Some((i, key));
+                        votes = 1;
+                    }
+                    _ => votes -= 1,
+                }
             }
-            _ => votes -= 1,
+            (cand, votes, non_missing)
         }
-    }
-    let (row, h) = cand?;
+    };
+    let (row, key) = candidate?;
     if (votes as f64) < (2.0 * min_share.max(0.5) - 1.0) * non_missing as f64 {
         return None;
     }
-    let count = (0..n)
-        .filter(|&i| !col.is_missing(i) && col.value_hash(i) == h)
-        .count();
+    let count = count_key(col, key);
     ((count as f64) >= min_share * non_missing as f64).then_some((row, count, non_missing))
+}
+
+/// Non-missing rows of `col` whose value has this key ([`ColumnData::value_key`]).
+fn count_key(col: &ColumnData<'_>, key: u64) -> usize {
+    match col.as_numeric() {
+        Some((values, valid)) => values
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| valid.is_none_or(|ok| ok[*i]) && !v.is_nan() && key_f64(**v) == key)
+            .count(),
+        None => (0..col.len())
+            .filter(|&i| !col.is_missing(i) && col.value_key(i) == key)
+            .count(),
+    }
 }
 
 /// Rows of `col` equal to the value at `row` of `other`.
 fn count_value(col: &ColumnData<'_>, other: &ColumnData<'_>, row: usize) -> usize {
-    let h = other.value_hash(row);
-    (0..col.len())
-        .filter(|&i| !col.is_missing(i) && col.value_hash(i) == h)
-        .count()
+    count_key(col, other.value_key(row))
 }
 
 /// `constant_column` and `almost_constant_column`. Constant in production but not in training
@@ -1106,9 +1190,10 @@ fn constant(
     pair: &Pair<'_, '_>,
     r: &ColumnData<'_>,
     c: &ColumnData<'_>,
+    stats: Option<&(NumStats, NumStats)>,
 ) -> Option<Finding> {
     let p = ctx.p;
-    let (c_row, c_count, c_n) = top_value(c, p.almost_constant_share)?;
+    let (c_row, c_count, c_n) = top_value(c, p.almost_constant_share, stats.map(|s| &s.1))?;
     if c_n < 2 {
         return None;
     }
@@ -1116,9 +1201,9 @@ fn constant(
     let value = c.display(c_row);
     // The same value's share in training, and whether training is (almost) constant too.
     let k0 = count_value(r, c, c_row);
-    let n0 = r.len() - r.missing_count();
+    let n0 = r.len() - stats.map_or_else(|| r.missing_count(), |s| s.0.missing);
     let r_share = if n0 == 0 { 0.0 } else { k0 as f64 / n0 as f64 };
-    let r_almost = top_value(r, p.almost_constant_share).is_some();
+    let r_almost = top_value(r, p.almost_constant_share, stats.map(|s| &s.0)).is_some();
     let name = pair.name;
     let f = if c_count == c_n {
         let both = n0 > 0 && k0 == n0;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::report::{Check, Finding, Severity, num, pct};
-use super::table::{IdentityHasher, NULL_CODE, NULL_HASH, combine, hash_f64, hash_i64, mix64};
+use super::table::{IdentityHasher, NULL_CODE, NULL_HASH, combine, key_f64, mix64};
 use super::{ColumnData, Ctx, Values};
 use crate::data::datetime::MICROS_PER_DAY;
 use crate::data::{Role, Side};
@@ -25,12 +25,12 @@ fn hash_column_into(c: &ColumnData<'_>, offset: usize, out: &mut [u64]) {
             match valid {
                 None => {
                     for (h, &v) in out.iter_mut().zip(values) {
-                        *h = combine(*h, hash_f64(v));
+                        *h = combine(*h, key_f64(v));
                     }
                 }
                 Some(ok) => {
                     for ((h, &v), &ok) in out.iter_mut().zip(values).zip(&ok[offset..end]) {
-                        *h = combine(*h, if ok { hash_f64(v) } else { NULL_HASH });
+                        *h = combine(*h, if ok { key_f64(v) } else { NULL_HASH });
                     }
                 }
             }
@@ -39,12 +39,12 @@ fn hash_column_into(c: &ColumnData<'_>, offset: usize, out: &mut [u64]) {
             let micros = &micros[offset..end];
             for (k, (h, &t)) in out.iter_mut().zip(micros).enumerate() {
                 let ok = valid.as_ref().is_none_or(|v| v[offset + k]);
-                *h = combine(*h, if ok { hash_i64(t) } else { NULL_HASH });
+                *h = combine(*h, if ok { t as u64 } else { NULL_HASH });
             }
         }
         Values::Other { .. } => {
             for (k, h) in out.iter_mut().enumerate() {
-                *h = combine(*h, c.value_hash(offset + k));
+                *h = combine(*h, c.value_key(offset + k));
             }
         }
         Values::Strings { codes, dict } => {

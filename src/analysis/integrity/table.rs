@@ -180,19 +180,27 @@ impl<'a> ColumnData<'a> {
         }
     }
 
-    /// A 64-bit hash of row `i`'s value that is equal for equal values across tables
-    /// (integers and floats of the same value hash alike; all NaN alike; -0 as 0).
+    /// A 64-bit key of row `i`'s value, equal for equal values across tables and different
+    /// for different values of one type: a number's bits (integers and floats of the same
+    /// value alike; all NaN alike; -0 as 0), a timestamp's microseconds, a string's content
+    /// hash ([`hash_str`]), [`NULL_HASH`] for null. Row hashes are built from keys.
     #[inline]
-    pub fn value_hash(&self, i: usize) -> u64 {
+    pub fn value_key(&self, i: usize) -> u64 {
         if self.is_null(i) {
             return NULL_HASH;
         }
         match &self.values {
-            Values::Numeric { values, .. } => hash_f64(values[i]),
+            Values::Numeric { values, .. } => key_f64(values[i]),
             Values::Strings { codes, dict } => dict.hash(codes[i]),
-            Values::Datetime { micros, .. } => hash_i64(micros[i]),
+            Values::Datetime { micros, .. } => micros[i] as u64,
             Values::Other { .. } => 0x2545_f491_4f6c_dd1d,
         }
+    }
+
+    /// A well-mixed 64-bit hash of row `i`'s value (for hash tables): [`mix64`] of the key.
+    #[inline]
+    pub fn value_hash(&self, i: usize) -> u64 {
+        mix64(self.value_key(i))
     }
 
     /// The values as numbers when the column is numeric.
@@ -247,26 +255,20 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The hash of a number (all NaN alike, -0 as 0).
+/// The key of a number: its bits, with all NaN alike and -0 as 0.
 #[inline]
-pub fn hash_f64(v: f64) -> u64 {
-    let bits = if v == 0.0 {
+pub fn key_f64(v: f64) -> u64 {
+    if v == 0.0 {
         0
     } else if v.is_nan() {
         0x7ff8_0000_0000_0000
     } else {
         v.to_bits()
-    };
-    mix64(bits ^ 0x1405_7b7e_f767_814f)
+    }
 }
 
-/// The hash of a timestamp.
-#[inline]
-pub fn hash_i64(v: i64) -> u64 {
-    mix64(v as u64 ^ 0x5851_f42d_4c95_7f2d)
-}
-
-/// Combine a row's running hash with the next column's value hash (order-dependent).
+/// Combine a row's running hash with the next column's value key (order-dependent): one
+/// SplitMix64 round per cell, a bijection in the key for a given running hash.
 #[inline]
 pub fn combine(h: u64, value: u64) -> u64 {
     mix64(h.rotate_left(23) ^ value)
@@ -310,6 +312,25 @@ impl Dict {
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.len() as u32).map(|c| self.get(c))
+    }
+
+    /// Encode booleans as the categories "false" and "true", in first-seen order (so that,
+    /// as for strings, the dictionary holds only values that occur).
+    pub fn encode_bools(values: impl Iterator<Item = Option<bool>>) -> (Vec<u32>, Dict) {
+        let (lower, _) = values.size_hint();
+        let mut codes = Vec::with_capacity(lower);
+        let mut dict = Dict::default();
+        let mut code_of: [Option<u32>; 2] = [None, None];
+        for v in values {
+            codes.push(match v {
+                None => NULL_CODE,
+                Some(b) => *code_of[usize::from(b)].get_or_insert_with(|| {
+                    let s = if b { "true" } else { "false" };
+                    dict.push(s, hash_str(s))
+                }),
+            });
+        }
+        (codes, dict)
     }
 
     fn push(&mut self, s: &str, hash: u64) -> u32 {
@@ -401,11 +422,22 @@ impl std::hash::Hasher for IdentityHash {
 /// (the content hash the dictionary keeps), looked up by that hash and compared byte for byte;
 /// a new value is copied once into the dictionary's buffer.
 pub fn encode_strings<'s>(values: impl Iterator<Item = Option<&'s str>>) -> (Vec<u32>, Dict) {
+    encode_strings_with(values, 0)
+}
+
+/// [`encode_strings`] with room for `distinct` values reserved up front (from the load
+/// summary), which spares a million-id column the rehashing as its table grows.
+pub fn encode_strings_with<'s>(
+    values: impl Iterator<Item = Option<&'s str>>,
+    distinct: usize,
+) -> (Vec<u32>, Dict) {
     let (lower, _) = values.size_hint();
     let mut codes = Vec::with_capacity(lower);
     let mut dict = Dict::default();
+    dict.ends.reserve(distinct);
+    dict.hashes.reserve(distinct);
     let mut first: std::collections::HashMap<u64, u32, IdentityHasher> =
-        std::collections::HashMap::with_hasher(IdentityHasher);
+        std::collections::HashMap::with_capacity_and_hasher(distinct, IdentityHasher);
     let mut collided: std::collections::HashMap<&'s str, u32> = std::collections::HashMap::new();
     for v in values {
         let Some(s) = v else {
@@ -457,9 +489,10 @@ mod tests {
         let a = ColumnData::integers("x", vec![Some(3), None]);
         let b = ColumnData::numeric("x", vec![Some(3.0), None]);
         assert_eq!(a.value_hash(0), b.value_hash(0));
-        assert_eq!(a.value_hash(1), NULL_HASH);
+        assert_eq!(a.value_key(1), NULL_HASH);
         let z = ColumnData::numeric("z", vec![Some(0.0), Some(-0.0), Some(f64::NAN)]);
         assert_eq!(z.value_hash(0), z.value_hash(1));
+        assert_ne!(z.value_key(0), z.value_key(2));
         assert!(z.is_missing(2));
         assert!(!z.is_null(2));
     }
