@@ -271,12 +271,20 @@ pub struct IntegrityBenchArgs {
     /// Print every finding of the first run, infos included (warnings and errors always are).
     #[arg(long)]
     pub verbose: bool,
+    /// Plant problems in the current data (missing values, unseen values, shifted numbers,
+    /// skew on shared ids), so that findings, timelines and the id join are timed too.
+    #[arg(long)]
+    pub dirty: bool,
 }
 
 pub fn bench(args: &IntegrityBenchArgs) -> Result<u8, CliError> {
     let t0 = Instant::now();
-    let (r, c) =
-        crate::analysis::integrity::synthetic::clean_pair(args.rows, args.rows, args.columns, 42)?;
+    use crate::analysis::integrity::synthetic::{clean_pair, dirty_pair};
+    let (r, c) = if args.dirty {
+        dirty_pair(args.rows, args.rows, args.columns, 42)?
+    } else {
+        clean_pair(args.rows, args.rows, args.columns, 42)?
+    };
     let mk =
         |frame: polars::prelude::DataFrame, name: &str| -> Result<crate::data::Dataset, CliError> {
             crate::data::Dataset::from_frame(

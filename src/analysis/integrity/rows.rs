@@ -414,7 +414,9 @@ fn join_on_id(r: &ColumnData<'_>, c: &ColumnData<'_>) -> Vec<(usize, usize)> {
 
 /// One column's comparison over the joined rows.
 struct SkewColumn {
-    differing: Vec<(usize, usize)>,
+    /// Joined rows that differ, and the first `max_examples` of them (current, reference).
+    differing: usize,
+    examples: Vec<(usize, usize)>,
     /// Largest absolute differences of numbers: (|diff|, current row, reference row).
     largest: Vec<(f64, usize, usize)>,
 }
@@ -425,48 +427,77 @@ fn compare_joined(
     joined: &[(usize, usize)],
     abs_tol: f64,
     rel_tol: f64,
+    max_examples: usize,
 ) -> SkewColumn {
-    let mut differing = Vec::new();
+    let mut differing = 0usize;
+    let mut examples = Vec::new();
     let mut largest: Vec<(f64, usize, usize)> = Vec::new();
-    let numbers = r.as_numeric().zip(c.as_numeric());
-    let code_map = match (r.as_strings(), c.as_strings()) {
-        (Some((_, rd)), Some((_, cd))) => Some(cd.map_into(rd)),
-        _ => None,
+    let mut floor = f64::NEG_INFINITY;
+    let mut record = |ci: usize, ri: usize| {
+        differing += 1;
+        if examples.len() < max_examples {
+            examples.push((ci, ri));
+        }
     };
-    for &(ci, ri) in joined {
-        let differs = match (c.is_missing(ci), r.is_missing(ri)) {
-            (true, true) => false,
-            (true, false) | (false, true) => true,
-            (false, false) => {
-                if let Some(((rv, _), (cv, _))) = numbers {
+    // One loop per storage, so that the per-row work is a few loads and compares.
+    if let (Some((rv, rok)), Some((cv, cok))) = (r.as_numeric(), c.as_numeric()) {
+        let missing =
+            |v: &[f64], ok: Option<&[bool]>, i: usize| ok.is_some_and(|ok| !ok[i]) || v[i].is_nan();
+        for &(ci, ri) in joined {
+            match (missing(cv, cok, ci), missing(rv, rok, ri)) {
+                (true, true) => {}
+                (true, false) | (false, true) => record(ci, ri),
+                (false, false) => {
                     let (a, b) = (cv[ci], rv[ri]);
                     let d = (a - b).abs();
-                    let differs = !(d <= abs_tol + rel_tol * a.abs().max(b.abs()) || a == b);
-                    if differs {
-                        let d = if d.is_nan() { f64::INFINITY } else { d };
+                    if d <= abs_tol + rel_tol * a.abs().max(b.abs()) || a == b {
+                        continue;
+                    }
+                    record(ci, ri);
+                    let d = if d.is_nan() { f64::INFINITY } else { d };
+                    // Keep the 10 largest (earlier rows first among ties): once 10 are kept,
+                    // only a larger difference can enter.
+                    if largest.len() < 10 || d > floor {
                         largest.push((d, ci, ri));
-                        if largest.len() > 64 {
+                        if largest.len() >= 64 {
                             largest.sort_by(|x, y| y.0.total_cmp(&x.0));
                             largest.truncate(10);
+                            floor = largest[9].0;
                         }
                     }
-                    differs
-                } else if let (Some(map), Some((cc, _)), Some((rc, _))) =
-                    (&code_map, c.as_strings(), r.as_strings())
-                {
-                    map[cc[ci] as usize] != rc[ri]
-                } else {
-                    !same_value(c, ci, r, ri)
                 }
             }
-        };
-        if differs {
-            differing.push((ci, ri));
+        }
+    } else if let (Some((rc, rd)), Some((cc, cd))) = (r.as_strings(), c.as_strings()) {
+        // Production's codes in training's dictionary; a missing value maps to NULL_CODE, so
+        // "both missing" compares equal and "one missing" does not.
+        let map = cd.map_into(rd);
+        for &(ci, ri) in joined {
+            let mapped = match cc[ci] {
+                NULL_CODE => NULL_CODE,
+                code => map[code as usize],
+            };
+            // A production value absent from training's dictionary maps to NULL_CODE too:
+            // tell it from a missing value.
+            let differs = mapped != rc[ri] || (mapped == NULL_CODE && cc[ci] != NULL_CODE);
+            if differs {
+                record(ci, ri);
+            }
+        }
+    } else {
+        for &(ci, ri) in joined {
+            if !same_value(c, ci, r, ri) {
+                record(ci, ri);
+            }
         }
     }
     largest.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     largest.truncate(10);
-    SkewColumn { differing, largest }
+    SkewColumn {
+        differing,
+        examples,
+        largest,
+    }
 }
 
 /// `serving_skew`: join production to training on the id and compare every shared column
@@ -520,6 +551,7 @@ fn serving_skew(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
                         joined,
                         p.skew_abs_tolerance,
                         p.skew_rel_tolerance,
+                        p.max_examples,
                     ));
                 }
             });
@@ -529,10 +561,10 @@ fn serving_skew(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for ((name, r, c), res) in pairs.iter().zip(results) {
         let Some(res) = res else { continue };
-        if res.differing.is_empty() {
+        if res.differing == 0 {
             continue;
         }
-        let k = res.differing.len();
+        let k = res.differing;
         let share = k as f64 / n as f64;
         let severity = if share >= p.skew_error_share {
             Severity::Error
@@ -571,7 +603,7 @@ fn serving_skew(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
                 .collect::<Vec<Value>>(),
         );
         f.examples = res
-            .differing
+            .examples
             .iter()
             .take(p.max_examples)
             .map(|&(ci, ri)| {

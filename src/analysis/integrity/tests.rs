@@ -596,15 +596,28 @@ fn serving_skew_by_id() {
                 })
                 .collect(),
         ),
+        // Region differs for two joined rows: a value training never had, and a missing one.
         ColumnData::strings(
             "region",
-            (50..150).map(|i| Some(["n", "s"][i % 2])).collect(),
+            (50..150)
+                .map(|i| match i {
+                    55 => Some("e"),
+                    56 => None,
+                    _ => Some(["n", "s"][i % 2]),
+                })
+                .collect(),
         ),
     ];
     let report = run(r, c);
     let skew: Vec<&Finding> = report.of(Check::ServingSkew).collect();
-    assert_eq!(skew.len(), 1, "{skew:#?}");
-    let f = skew[0];
+    assert_eq!(skew.len(), 2, "{skew:#?}");
+    let region = skew
+        .iter()
+        .find(|f| f.columns[0] == "region")
+        .expect("region");
+    assert_eq!(region.severity, Severity::Warning);
+    assert_eq!(region.details["differing_rows"], 2);
+    let f = skew.iter().find(|f| f.columns[0] == "dti").expect("dti");
     assert_eq!(f.columns, vec!["dti", "id"]);
     assert_eq!(f.severity, Severity::Error);
     assert_eq!(f.details["differing_rows"], 10);
