@@ -459,7 +459,10 @@ fn finding_ui(app: &mut App, ui: &mut Ui, index: usize, f: &Finding) {
 /// A detail value for the grid: shares and rates as percentages, p-values that underflowed as
 /// a bound, other numbers formatted, short lists inline, the rest as JSON.
 fn value_text(key: &str, v: &serde_json::Value) -> String {
-    let share = key.ends_with("share") || key.starts_with("rate") || key.ends_with("similarity");
+    let share = key.ends_with("share")
+        || key.starts_with("rate")
+        || key.ends_with("similarity")
+        || key == "increase";
     match v {
         serde_json::Value::Number(n) if share => n
             .as_f64()
