@@ -134,3 +134,136 @@ fn sample_data_command_reproduces_the_bundled_files() {
         );
     }
 }
+
+fn integrity_json(extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let mut args = vec![
+        "integrity",
+        "--reference",
+        "sample_data/credit_training.parquet",
+        "--current",
+        "sample_data/credit_production.parquet",
+        "--format",
+        "json",
+        "--now",
+        "2026-01-15",
+    ];
+    args.extend_from_slice(extra);
+    let out = sextant(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code(), v, stderr)
+}
+
+fn finding<'v>(v: &'v serde_json::Value, check: &str, column: &str) -> &'v serde_json::Value {
+    v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["check"] == check && c["columns"][0] == column)
+        .unwrap_or_else(|| panic!("no {check} on {column} in {v:#}"))
+}
+
+#[test]
+fn integrity_finds_the_planted_problems() {
+    let (code, v, stderr) = integrity_json(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for key in [
+        "check", "severity", "columns", "message", "details", "examples",
+    ] {
+        assert!(v["checks"][0].get(key).is_some(), "missing {key}");
+    }
+    let summary = &v["summary"];
+    assert!(
+        summary["errors"].as_u64().expect("errors") >= 3,
+        "{summary}"
+    );
+    let rename = finding(&v, "likely_rename", "num_open_accounts");
+    assert_eq!(rename["columns"][1], "open_accounts");
+    let unseen = finding(&v, "unseen_categories", "employment_type");
+    assert_eq!(unseen["details"]["values"][0]["value"], "gig_worker");
+    let nulls = finding(&v, "null_rate_increase", "debt_to_income");
+    assert_eq!(nulls["severity"], "error");
+    assert_eq!(nulls["details"]["since"], "2025-11-15T00:00:00Z");
+    assert_eq!(nulls["timeline"]["change"]["since"], "2025-11-15T00:00:00Z");
+    assert_eq!(nulls["timeline"]["window"], "day");
+    let labels = finding(&v, "null_rate_increase", "defaulted");
+    assert_eq!(labels["details"]["since"], "2025-12-01T00:00:00Z");
+    let income = finding(&v, "out_of_range", "income");
+    assert_eq!(income["details"]["below"], 6);
+    let example = &nulls["examples"][0];
+    assert!(example["id"].as_str().expect("id").starts_with('A'));
+    assert!(example["timestamp"].as_str().expect("ts") >= "2025-11-15");
+}
+
+#[test]
+fn integrity_fail_on_and_renames() {
+    let (code, _, _) = integrity_json(&["--fail-on", "error"]);
+    assert_eq!(code, Some(1));
+    let (code, v, stderr) = integrity_json(&["--rename", "num_open_accounts=open_accounts"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let checks = v["checks"].as_array().expect("checks");
+    assert!(!checks.iter().any(|c| c["check"] == "missing_column"));
+    assert!(!checks.iter().any(|c| c["check"] == "likely_rename"));
+    finding(&v, "renamed_column", "num_open_accounts");
+
+    let (code, _, stderr) = integrity_json(&["--rename", "num_open_accounts=open_acounts"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr.trim(),
+        "error: the rename num_open_accounts=open_acounts names a column that is not in the reference data: \"open_acounts\""
+    );
+    let (code, _, stderr) = integrity_json(&["--rename", "oops"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("NEW=OLD"), "{stderr}");
+    let (code, _, stderr) = integrity_json(&["--set", "alpha=2"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("alpha must be between 0 and 1"), "{stderr}");
+    let (code, _, stderr) = integrity_json(&["--set", "nonsense=1"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("unknown parameter \"nonsense\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn integrity_table_and_clean_pair() {
+    let out = sextant(&[
+        "integrity",
+        "--reference",
+        "tests/fixtures/integrity/clean/reference.csv",
+        "--current",
+        "tests/fixtures/integrity/clean/current.csv",
+        "--fail-on",
+        "warning",
+        "--now",
+        "2030-01-01",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("0 errors, 0 warnings"), "{text}");
+    assert!(text.contains("row_count_change"), "{text}");
+
+    let out = sextant(&[
+        "integrity",
+        "--reference",
+        "tests/fixtures/integrity/null_rate_increase/reference.csv",
+        "--current",
+        "tests/fixtures/integrity/null_rate_increase/current.csv",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("null_rate_increase"), "{text}");
+
+    let out = sextant(&[
+        "integrity",
+        "--reference",
+        "no_such.csv",
+        "--current",
+        "x.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such.csv does not exist"));
+}

@@ -220,3 +220,56 @@ fn drift_tab_shows_the_verdict_table_and_detail() {
     assert_eq!(method("credit_score").map(|m| m.name()), Some("ks"));
     assert_eq!(method("income").map(|m| m.name()), Some("wasserstein"));
 }
+
+#[test]
+fn integrity_tab_finds_the_rename_and_the_null_spike() {
+    let mut h = harness(sample_app());
+    settle(&mut h);
+    // The counts are in the tab's title before the tab is opened.
+    let title = h
+        .get_by(|n| {
+            n.label().is_some_and(|l| l.starts_with("Integrity (")) && n.role() == A11yRole::Button
+        })
+        .accesskit_node()
+        .label()
+        .expect("title");
+    assert!(title.contains("error"), "{title}");
+    h.get_by_label(&title).click();
+    h.run();
+    assert_eq!(h.state().tab, sextant::gui::app::Tab::Integrity);
+    h.get_by_label_contains(
+        "num_open_accounts (new in production) looks like training's open_accounts renamed",
+    );
+    h.get_by_label_contains(
+        "debt_to_income is missing in 16.0 % of production rows vs 1.0 % in training, since 2025-11-15",
+    );
+    h.get_by_label_contains("employment_type has 1 value never seen in training");
+    h.get_by_label_contains("labels (defaulted) are missing");
+
+    // Selecting a finding's column selects it everywhere.
+    h.get_by_label("Select debt_to_income").click();
+    h.run();
+    assert_eq!(h.state().selected_column.as_deref(), Some("debt_to_income"));
+
+    // Accepting the rename maps the columns and recomputes: the rename is no longer proposed.
+    h.get_by_label("Accept rename").scroll_to_me();
+    h.run();
+    h.get_by_label("Accept rename").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().renames,
+        vec![("num_open_accounts".to_string(), "open_accounts".to_string())]
+    );
+    assert_eq!(
+        h.state().reference_name("num_open_accounts"),
+        "open_accounts"
+    );
+    assert!(h.query_by_label("Accept rename").is_none());
+    h.get_by_label_contains("num_open_accounts in production is compared with open_accounts");
+    h.get_by_label("Undo num_open_accounts").scroll_to_me();
+    h.run();
+    h.get_by_label("Undo num_open_accounts").click();
+    settle(&mut h);
+    assert!(h.state().renames.is_empty());
+    h.get_by_label("Accept rename");
+}

@@ -2,5 +2,6 @@
 //! `*Params` in, `*Report` out, typed `*Error`s for invalid input.
 
 pub mod drift;
+pub mod integrity;
 pub mod seasonality;
 pub mod windows;

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod drift;
 pub mod inspect;
+pub mod integrity;
 pub mod json;
 pub mod sample_data;
 pub mod seasonality;
@@ -88,6 +89,12 @@ pub enum Command {
     /// Time STL on a long synthetic series (for the README's speed figure).
     #[command(hide = true)]
     BenchSeasonality(seasonality::BenchArgs),
+    /// Check whether the production data is intact: schema, missing values, unseen values,
+    /// ranges, duplicates, timestamps, training-serving skew.
+    Integrity(integrity::IntegrityArgs),
+    /// Time all integrity checks on generated data (a benchmark).
+    #[command(hide = true)]
+    IntegrityBench(integrity::IntegrityBenchArgs),
 }
 
 /// Output format of a command.
@@ -119,6 +126,8 @@ pub fn run(command: Command) -> u8 {
         Command::Bench(args) => bench::run_bench(&args),
         Command::Seasonality(args) => seasonality::run(&args),
         Command::BenchSeasonality(args) => seasonality::bench(&args),
+        Command::Integrity(args) => integrity::run(&args),
+        Command::IntegrityBench(args) => integrity::bench(&args),
     };
     match result {
         Ok(code) => code,

@@ -101,30 +101,52 @@ impl Dataset {
         progress: &Progress,
     ) -> Result<Self, DataError> {
         let raw = load::read_frame(path, options, progress)?;
-        progress.set(Some(0.0), format!("Summarising {}", load::file_name(path)));
-        let mut columns: Vec<ColumnSummary> = if options.light {
-            raw.frame
+        let mut ds = Self::from_frame_with(path.to_path_buf(), raw.frame, options.light, progress)?;
+        ds.format = raw.format;
+        ds.file_bytes = raw.file_bytes;
+        Ok(ds)
+    }
+
+    /// A dataset from a frame already in memory (generated data, benchmarks): summarised and
+    /// given roles like a loaded file; `path` names it in messages.
+    pub fn from_frame(
+        path: PathBuf,
+        frame: DataFrame,
+        progress: &Progress,
+    ) -> Result<Self, DataError> {
+        Self::from_frame_with(path, frame, false, progress)
+    }
+
+    /// `light`: types, kinds, null counts and roles only (see `LoadOptions::light`).
+    fn from_frame_with(
+        path: PathBuf,
+        frame: DataFrame,
+        light: bool,
+        progress: &Progress,
+    ) -> Result<Self, DataError> {
+        progress.set(Some(0.0), format!("Summarising {}", load::file_name(&path)));
+        let mut columns: Vec<ColumnSummary> = if light {
+            frame
                 .columns()
                 .iter()
                 .map(|c| summary::summarize_light(c.as_materialized_series()))
                 .collect()
         } else {
-            summary::summarize_frame(&raw.frame, progress).map_err(|_| DataError::Cancelled {
-                path: path.to_path_buf(),
-            })?
+            summary::summarize_frame(&frame, progress)
+                .map_err(|_| DataError::Cancelled { path: path.clone() })?
         };
         let roles = role::infer_roles(&columns);
         for (c, role) in columns.iter_mut().zip(roles) {
             c.role = role;
         }
-        let warnings = warnings_for(path, &columns);
+        let warnings = warnings_for(&path, &columns);
         static NEXT_LOAD_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(Self {
             load_id: NEXT_LOAD_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            path: path.to_path_buf(),
-            format: raw.format,
-            file_bytes: raw.file_bytes,
-            frame: raw.frame,
+            path,
+            format: FileFormat::Parquet,
+            file_bytes: 0,
+            frame,
             columns,
             warnings,
         })

@@ -17,16 +17,18 @@ pub enum Tab {
     #[default]
     Overview,
     Drift,
+    Integrity,
     Seasonality,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Overview, Tab::Drift, Tab::Seasonality];
+    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::Integrity, Tab::Drift, Tab::Seasonality];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",
             Tab::Drift => "Drift",
+            Tab::Integrity => "Integrity",
             Tab::Seasonality => "Seasonality",
         }
     }
@@ -67,6 +69,7 @@ pub struct App {
     pub loads: [Option<Job<Result<Dataset, DataError>>>; 2],
     pub overview: views::overview::OverviewState,
     pub drift: views::drift::DriftView,
+    pub integrity: views::integrity::IntegrityState,
     /// Accepted renames, `(current name, reference name)`: every view compares the renamed
     /// production column with its training name.
     pub renames: Vec<(String, String)>,
@@ -95,6 +98,7 @@ impl App {
             loads: [None, None],
             overview: Default::default(),
             drift: Default::default(),
+            integrity: Default::default(),
             renames: Vec::new(),
             seasonality: Default::default(),
             column_filter: String::new(),
@@ -130,6 +134,14 @@ impl App {
         self.waker.clone()
     }
 
+    /// The training name of a production column: itself, or its accepted rename's old name.
+    pub fn reference_name<'n>(&'n self, current: &'n str) -> &'n str {
+        self.renames
+            .iter()
+            .find(|(c, _)| c == current)
+            .map_or(current, |(_, r)| r.as_str())
+    }
+
     pub fn push(&mut self, command: Command) {
         self.commands.push(command);
     }
@@ -144,6 +156,7 @@ impl App {
             || !self.commands.is_empty()
             || self.drift.is_busy()
             || self.seasonality.result.is_running()
+            || self.integrity.report.is_running()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -208,6 +221,8 @@ impl App {
             self.selected_column.as_deref(),
             self.waker.clone(),
         );
+        views::integrity::request(self);
+        self.integrity.report.poll();
     }
 
     /// Draw the whole window.
@@ -222,6 +237,7 @@ impl App {
                 Tab::Overview => views::overview::overview_ui(self, ui),
                 Tab::Drift => views::drift::drift_ui(self, ui),
                 Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
+                Tab::Integrity => views::integrity::integrity_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -259,6 +275,15 @@ impl App {
             }
             Command::SetRole(column, role) => self.roles.set(&column, role),
             Command::SetTab(tab) => self.tab = tab,
+            Command::AcceptRename(current, reference) => {
+                self.renames
+                    .retain(|(c, r)| *c != current && *r != reference);
+                self.status_info(format!(
+                    "Production's {current} is now compared with training's {reference}"
+                ));
+                self.renames.push((current, reference));
+            }
+            Command::UndoRename(current) => self.renames.retain(|(c, _)| *c != current),
             Command::SetTheme(theme) => self.prefs.theme = theme,
             Command::ShowAbout(open) => self.about_open = open,
             Command::ClearRecent => self.prefs.recent.clear(),

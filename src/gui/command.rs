@@ -25,6 +25,10 @@ pub enum Command {
     /// Change a column's role (applies to both datasets).
     SetRole(String, Role),
     SetTab(Tab),
+    /// Compare production's column (first) with training's (second) in every view.
+    AcceptRename(String, String),
+    /// Forget the rename of this production column.
+    UndoRename(String),
     SetTheme(ThemeChoice),
     ShowAbout(bool),
     ClearRecent,

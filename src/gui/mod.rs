@@ -43,6 +43,11 @@ pub fn run(launch: Launch) -> eframe::Result<()> {
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),
         persist_window: launch.screenshot.is_none() && launch.window_size.is_none(),
+        // A screenshot must not depend on this machine's history: egui's memory (which
+        // panels are open) is otherwise restored from the user's storage file.
+        persistence_path: launch.screenshot.as_ref().map(|_| {
+            std::env::temp_dir().join(format!("sextant-screenshot-{}.ron", std::process::id()))
+        }),
         ..Default::default()
     };
     eframe::run_native(
@@ -95,7 +100,7 @@ impl SextantApp {
         if let Some(name) = &launch.tab {
             match app::Tab::from_name(name) {
                 Some(tab) => app.push(command::Command::SetTab(tab)),
-                None => app.status_error(format!("There is no tab called \"{name}\"")),
+                None => app.status_error(format!("There is no tab named \"{name}\"")),
             }
         }
         if let Some(column) = launch.column.clone() {
@@ -151,6 +156,10 @@ impl eframe::App for SextantApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.ui(ui);
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        self.screenshot.is_none()
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

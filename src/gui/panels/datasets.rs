@@ -70,6 +70,8 @@ struct ColumnRow {
     role: Role,
     null_share: f64,
     only: &'static str,
+    /// "renamed from X" / "renamed to Y" under an accepted rename (then `only` is empty).
+    renamed: Option<String>,
 }
 
 fn column_rows(app: &App) -> Vec<ColumnRow> {
@@ -82,12 +84,19 @@ fn column_rows(app: &App) -> Vec<ColumnRow> {
             let reference = app.dataset(Side::Reference).and_then(|d| d.column(&name));
             let current = app.dataset(Side::Current).and_then(|d| d.column(&name));
             let summary = reference.or(current)?;
+            let renamed = app.renames.iter().find_map(|(c, r)| {
+                (*c == name)
+                    .then(|| format!("renamed from training's {r}"))
+                    .or_else(|| (*r == name).then(|| format!("renamed to production's {c}")))
+            });
             let only = match (reference.is_some(), current.is_some()) {
+                _ if renamed.is_some() => "",
                 (true, false) if both => "only in training",
                 (false, true) if both => "only in production",
                 _ => "",
             };
             Some(ColumnRow {
+                renamed,
                 kind: summary.kind,
                 role: app.roles.get(&name),
                 null_share: summary.null_share(),
@@ -124,6 +133,9 @@ fn column_list(app: &mut App, ui: &mut egui::Ui) {
                 if !row.only.is_empty() {
                     ui.colored_label(ui.visuals().warn_fg_color, "!")
                         .on_hover_text(row.only);
+                }
+                if let Some(renamed) = &row.renamed {
+                    ui.weak("=").on_hover_text(renamed);
                 }
                 if row.role != Role::Feature {
                     ui.small(row.role.name());

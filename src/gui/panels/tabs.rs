@@ -6,7 +6,11 @@ use crate::gui::command::Command;
 pub fn tab_bar(app: &mut App, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         for tab in Tab::ALL {
-            if ui.selectable_label(app.tab == tab, tab.title()).clicked() {
+            let title = match tab {
+                Tab::Integrity => crate::gui::views::integrity::title(app),
+                _ => tab.title().to_string(),
+            };
+            if ui.selectable_label(app.tab == tab, title).clicked() {
                 app.push(Command::SetTab(tab));
             }
         }

@@ -333,7 +333,12 @@ fn column_detail(app: &mut App, ui: &mut Ui) {
         .into_iter()
         .filter_map(|s| {
             let ds = app.dataset(s)?;
-            Some((s, ds, ds.column(&name)?))
+            // Under an accepted rename, training's column is the old name.
+            let column = match s {
+                Side::Reference => app.reference_name(&name),
+                Side::Current => name.as_str(),
+            };
+            Some((s, ds, ds.column(column)?))
         })
         .collect();
     let Some((_, _, first)) = summaries.first() else {
