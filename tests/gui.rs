@@ -272,4 +272,12 @@ fn integrity_tab_finds_the_rename_and_the_null_spike() {
     settle(&mut h);
     assert!(h.state().renames.is_empty());
     h.get_by_label("Accept rename");
+
+    // A finding links to its column's distributions in the Drift tab.
+    h.get_by_label("Drift of debt_to_income").scroll_to_me();
+    h.run();
+    h.get_by_label("Drift of debt_to_income").click();
+    settle(&mut h);
+    assert_eq!(h.state().tab, sextant::gui::app::Tab::Drift);
+    h.get_by_label("Drift of debt_to_income");
 }

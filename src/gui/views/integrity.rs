@@ -420,14 +420,25 @@ fn finding_ui(app: &mut App, ui: &mut Ui, index: usize, f: &Finding) {
                 ui.label(RichText::new(f.columns.join(" / ")).monospace());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if let Some(col) = f.column()
-                    && ui
+                if let Some(col) = f.column() {
+                    // The training name selects the column in every view (drift is keyed by it).
+                    let name = app.reference_name(col).to_string();
+                    if ui
+                        .button(format!("Drift of {col}"))
+                        .on_hover_text("Open this column's distributions in the Drift tab")
+                        .clicked()
+                    {
+                        app.push(Command::SelectColumn(name.clone()));
+                        app.push(Command::SetTab(crate::gui::app::Tab::Drift));
+                    }
+                    if ui
                         .button(format!("Select {col}"))
                         .on_hover_text("Select this column in every view")
                         .clicked()
                     {
-                        app.push(Command::SelectColumn(col.to_string()));
+                        app.push(Command::SelectColumn(name));
                     }
+                }
                 if f.check == Check::LikelyRename && f.columns.len() == 2 {
                     let (current, reference) = (&f.columns[0], &f.columns[1]);
                     if ui
