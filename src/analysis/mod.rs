@@ -3,5 +3,6 @@
 
 pub mod drift;
 pub mod integrity;
+pub mod json;
 pub mod seasonality;
 pub mod windows;

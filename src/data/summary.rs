@@ -147,39 +147,15 @@ pub fn summarize_light(series: &Series) -> ColumnSummary {
 
 /// Summarise one column.
 pub fn summarize(series: &Series) -> ColumnSummary {
-    let mut s = ColumnSummary {
-        name: series.name().to_string(),
-        dtype: series.dtype().to_string(),
-        kind: ColumnKind::Categorical,
-        role: Role::Feature,
-        rows: series.len(),
-        nulls: series.null_count(),
-        nan: 0,
-        infinite: 0,
-        unique: 0,
-        min: None,
-        max: None,
-        mean: None,
-        top: Vec::new(),
-        histogram: Vec::new(),
-        histogram_bins: None,
-        mixed: None,
-    };
-    let dtype = series.dtype();
-    if dtype.is_primitive_numeric() {
-        s.kind = ColumnKind::Numeric;
-        summarize_numeric(series, &mut s);
-    } else if dtype.is_bool() {
-        s.kind = ColumnKind::Boolean;
-        summarize_bool(series, &mut s);
-    } else if matches!(dtype, DataType::Datetime(..) | DataType::Date) {
-        s.kind = ColumnKind::Datetime;
-        summarize_datetime(series, &mut s);
-    } else if dtype.is_null() {
-        // An all-null column (e.g. NDJSON field that is always null): nothing to count.
-        s.kind = ColumnKind::Categorical;
-    } else {
-        summarize_strings(series, &mut s);
+    // Start from what the type says; each kind then reads its values.
+    let mut s = summarize_light(series);
+    match s.kind {
+        ColumnKind::Numeric => summarize_numeric(series, &mut s),
+        ColumnKind::Boolean => summarize_bool(series, &mut s),
+        ColumnKind::Datetime => summarize_datetime(series, &mut s),
+        // An all-null column (e.g. an NDJSON field that is always null): nothing to count.
+        _ if series.dtype().is_null() => {}
+        _ => summarize_strings(series, &mut s),
     }
     s
 }

@@ -320,18 +320,9 @@ impl IntegrityReport {
     }
 }
 
-/// A float as JSON: a number when finite, else "NaN", "Infinity" or "-Infinity" (the CLI's
-/// convention; plain JSON has no such numbers).
+/// A float as JSON, non-finite values as strings (the CLI's convention).
 pub fn num(v: f64) -> Value {
-    if v.is_finite() {
-        serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
-    } else if v.is_nan() {
-        Value::String("NaN".into())
-    } else if v > 0.0 {
-        Value::String("Infinity".into())
-    } else {
-        Value::String("-Infinity".into())
-    }
+    crate::analysis::json::number(v)
 }
 
 /// A share rounded for display in messages: "35.2 %", "0.04 %", "< 0.01 %".
