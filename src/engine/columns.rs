@@ -94,27 +94,42 @@ pub fn categorical_pair(reference: &Series, current: &Series) -> Option<Categori
     };
     let (r, c) = (as_strings(reference)?, as_strings(current)?);
     let (r, c) = (r.str().ok()?, c.str().ok()?);
+    // One hash lookup per row: codes in order of first appearance, then renumbered so that
+    // labels are sorted (reports must not depend on row order).
     let mut index: PlHashMap<&str, u32> = PlHashMap::new();
-    for v in r.iter().chain(c.iter()).flatten() {
-        let next = index.len() as u32;
-        index.entry(v).or_insert(next);
+    let mut first_seen: Vec<&str> = Vec::new();
+    let mut codes: [Vec<u32>; 2] = [Vec::with_capacity(r.len()), Vec::with_capacity(c.len())];
+    for (ca, out) in [r, c].into_iter().zip(codes.iter_mut()) {
+        for v in ca.iter() {
+            out.push(match v {
+                None => MISSING_CODE,
+                Some(v) => *index.entry(v).or_insert_with(|| {
+                    first_seen.push(v);
+                    first_seen.len() as u32 - 1
+                }),
+            });
+        }
     }
-    let mut labels: Vec<&str> = index.keys().copied().collect();
-    labels.sort_unstable();
-    let remap: PlHashMap<&str, u32> = labels
+    let [mut reference, mut current] = codes;
+    let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| first_seen[i as usize]);
+    let mut rank = vec![0u32; order.len()];
+    for (sorted, &provisional) in order.iter().enumerate() {
+        rank[provisional as usize] = sorted as u32;
+    }
+    for c in reference.iter_mut().chain(current.iter_mut()) {
+        if *c != MISSING_CODE {
+            *c = rank[*c as usize];
+        }
+    }
+    let labels: Vec<String> = order
         .iter()
-        .enumerate()
-        .map(|(i, l)| (*l, i as u32))
+        .map(|&i| first_seen[i as usize].to_string())
         .collect();
-    let code = |ca: &StringChunked| -> Vec<u32> {
-        ca.iter()
-            .map(|v| v.map_or(MISSING_CODE, |v| remap[v]))
-            .collect()
-    };
     Some(CategoricalPair {
-        reference: code(r),
-        current: code(c),
-        labels: labels.into_iter().map(str::to_string).collect(),
+        reference,
+        current,
+        labels,
     })
 }
 

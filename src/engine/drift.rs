@@ -498,7 +498,11 @@ fn prepare(
                     let cast = s.cast(&polars::prelude::DataType::Float64).ok()?;
                     let ca = cast.f64().ok()?;
                     let missing = ca.null_count();
-                    let values: Vec<f64> = ca.iter().flatten().collect();
+                    let values: Vec<f64> = if missing == 0 {
+                        ca.into_no_null_iter().collect()
+                    } else {
+                        ca.iter().flatten().collect()
+                    };
                     Some(Arc::new(
                         NumericSample::from_vec(values, missing).with_integer_dtype(integer),
                     ))
