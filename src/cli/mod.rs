@@ -13,7 +13,6 @@ pub mod table;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -205,9 +204,4 @@ pub fn write_output(out: Option<&std::path::Path>, text: &str) -> Result<(), Cli
         })
         .map_err(CliError::from),
     }
-}
-
-/// A no-op waker, for jobs whose observer polls.
-pub fn no_waker() -> Option<crate::jobs::Waker> {
-    Some(Arc::new(|| {}))
 }

@@ -809,6 +809,30 @@ fn unknown_string_labels(
     Some(f)
 }
 
+/// Values of one side that the other side never has: (code, count, chance that all `count`
+/// landed on this side by luck), most frequent first, ties by value. Unseen categories are
+/// current's values missing from the reference; vanished ones the reverse.
+fn one_sided(
+    dict: &super::Dict,
+    to_other: &[u32],
+    counts: &[usize],
+    n_side: usize,
+    n_total: usize,
+) -> Vec<(u32, usize, f64)> {
+    let mut values: Vec<(u32, usize, f64)> = (0..dict.len())
+        .filter(|&i| to_other[i] == NULL_CODE && counts[i] > 0)
+        .map(|i| {
+            (
+                i as u32,
+                counts[i],
+                all_on_one_side(counts[i], n_side, n_total),
+            )
+        })
+        .collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dict.get(a.0).cmp(dict.get(b.0))));
+    values
+}
+
 /// `unseen_categories`: production values never seen in training. A value seen `k` times in
 /// production and never in training is put down to chance when [`all_on_one_side`]`(k, …)`
 /// is at least `alpha` (a rare value may simply not have been drawn in training). Values not
@@ -817,20 +841,16 @@ fn unknown_string_labels(
 fn unseen(ctx: &Ctx<'_, '_>, c: &ColumnData<'_>, cats: &Categories<'_>) -> Option<Finding> {
     let p = ctx.p;
     let total = cats.ref_n + cats.cur_n;
-    let mut values: Vec<(u32, usize, f64)> = (0..cats.cur_dict.len())
-        .filter(|&i| cats.cur_to_ref[i] == NULL_CODE && cats.cur_counts[i] > 0)
-        .map(|i| {
-            let k = cats.cur_counts[i];
-            (i as u32, k, all_on_one_side(k, cats.cur_n, total))
-        })
-        .collect();
+    let values = one_sided(
+        cats.cur_dict,
+        &cats.cur_to_ref,
+        &cats.cur_counts,
+        cats.cur_n,
+        total,
+    );
     if values.is_empty() {
         return None;
     }
-    values.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then_with(|| cats.cur_dict.get(a.0).cmp(cats.cur_dict.get(b.0)))
-    });
     let rows = c.len().max(1) as f64;
     let unseen_rows: usize = values.iter().map(|v| v.1).sum();
     let significant_rows: usize = values.iter().filter(|v| v.2 < p.alpha).map(|v| v.1).sum();
@@ -919,20 +939,16 @@ fn vanished(
         return None;
     }
     let total = cats.ref_n + cats.cur_n;
-    let mut values: Vec<(u32, usize, f64)> = (0..cats.ref_dict.len())
-        .filter(|&i| cats.ref_to_cur[i] == NULL_CODE && cats.ref_counts[i] > 0)
-        .map(|i| {
-            let k = cats.ref_counts[i];
-            (i as u32, k, all_on_one_side(k, cats.ref_n, total))
-        })
-        .collect();
+    let values = one_sided(
+        cats.ref_dict,
+        &cats.ref_to_cur,
+        &cats.ref_counts,
+        cats.ref_n,
+        total,
+    );
     if values.is_empty() {
         return None;
     }
-    values.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then_with(|| cats.ref_dict.get(a.0).cmp(cats.ref_dict.get(b.0)))
-    });
     let significant = values.iter().any(|v| v.2 < p.alpha);
     let severity = if significant {
         Severity::Warning
