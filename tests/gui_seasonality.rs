@@ -68,7 +68,7 @@ fn row_count_per_day_shows_the_weekly_season() {
     let h = seasonality_app();
     {
         let app = h.state();
-        assert_eq!(app.seasonality.value, ValueSpec::RowCount);
+        assert_eq!(app.seasonality.settings.value, ValueSpec::RowCount);
         let view = app.seasonality.result.value.as_ref().expect("computed");
         let report = view.report.as_ref().expect("decomposed");
         assert_eq!(report.periods, vec![7]);
@@ -109,7 +109,10 @@ fn selecting_a_numeric_column_makes_it_the_value_and_recomputes() {
     h.step();
     settle(&mut h);
     let app = h.state();
-    assert_eq!(app.seasonality.value, ValueSpec::Column("income".into()));
+    assert_eq!(
+        app.seasonality.settings.value,
+        ValueSpec::Column("income".into())
+    );
     let view = app.seasonality.result.value.as_ref().expect("computed");
     assert_eq!(view.label, "income (mean)");
     h.get_by_label_contains("Income (mean) · training");
@@ -119,7 +122,7 @@ fn selecting_a_numeric_column_makes_it_the_value_and_recomputes() {
     h.step();
     settle(&mut h);
     assert_eq!(
-        h.state().seasonality.value,
+        h.state().seasonality.settings.value,
         ValueSpec::Column("income".into())
     );
 }
@@ -127,7 +130,7 @@ fn selecting_a_numeric_column_makes_it_the_value_and_recomputes() {
 #[test]
 fn both_datasets_end_to_end_and_clicked_periods() {
     let mut h = seasonality_app();
-    h.state_mut().seasonality.data = DataChoice::Both;
+    h.state_mut().seasonality.settings.data = DataChoice::Both;
     h.step();
     settle(&mut h);
     {
@@ -140,8 +143,8 @@ fn both_datasets_end_to_end_and_clicked_periods() {
     h.get_by_label("7 (week)").click();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().seasonality.periods, vec![7]);
-    h.state_mut().seasonality.periods.push(14);
+    assert_eq!(h.state().seasonality.settings.periods, vec![7]);
+    h.state_mut().seasonality.settings.periods.push(14);
     h.step();
     settle(&mut h);
     let view = h.state().seasonality.result.value.clone().expect("view");
@@ -154,7 +157,7 @@ fn both_datasets_end_to_end_and_clicked_periods() {
 #[test]
 fn an_invalid_choice_shows_a_message_and_keeps_the_plots() {
     let mut h = seasonality_app();
-    h.state_mut().seasonality.periods = vec![300];
+    h.state_mut().seasonality.settings.periods = vec![300];
     h.step();
     settle(&mut h);
     h.get_by_label_contains("Period 300 needs at least 600 days");

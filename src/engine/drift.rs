@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use super::columns::{self, CategoricalPair, MISSING_CODE, Storage};
 use super::parallel_map;
 use crate::analysis::drift::{
-    AllMetricsParams, AllMetricsReport, CategoricalCounts, ColumnDriftReport, ColumnInput,
-    ColumnKind as DriftStorage, ColumnValues, DatasetDriftReport, DriftDirection, DriftMethod,
-    DriftOptions, ExcludedCounts, FeatureType, MethodOverride, NumericSample,
-    all_categorical_metrics, all_numeric_metrics, dataset_report, evaluate_column_or_skip,
-    evaluate_dataset,
+    AllMetricsParams, AllMetricsReport, BinningStrategy, CategoricalCounts, ColumnDriftReport,
+    ColumnInput, ColumnKind as DriftStorage, ColumnValues, Correction, DatasetDriftReport,
+    DriftDirection, DriftMethod, DriftOptions, ExcludedCounts, FeatureType, LogBase,
+    MethodOverride, NumericSample, all_categorical_metrics, all_numeric_metrics, dataset_report,
+    evaluate_column_or_skip, evaluate_dataset,
 };
 use crate::analysis::windows::{self, Window, WindowSpec};
 use crate::data::{Dataset, Role, RoleMap};
@@ -32,6 +32,64 @@ pub struct DriftParams {
     pub windows: Option<WindowSpec>,
     /// Compute every statistic that applies to each column, not only the chosen test.
     pub all_metrics: bool,
+}
+
+/// Settings of the drift pass the user can change: what the Drift tab edits and a session file
+/// stores. Fields added later need `#[serde(default)]` so older session files still load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DriftSettings {
+    pub method: DriftMethod,
+    pub threshold: Option<f64>,
+    pub correction: Correction,
+    pub binning: BinningStrategy,
+    pub windows: Option<WindowSpec>,
+    pub drift_share: f64,
+    pub js_base2: bool,
+    /// Tests chosen for single columns (by training name); `Auto` entries are dropped.
+    pub per_column: std::collections::BTreeMap<String, DriftMethod>,
+}
+
+impl Default for DriftSettings {
+    fn default() -> Self {
+        Self {
+            method: DriftMethod::Auto,
+            threshold: None,
+            correction: Correction::None,
+            binning: BinningStrategy::Auto,
+            windows: Some(WindowSpec::Week),
+            drift_share: 0.5,
+            js_base2: false,
+            per_column: Default::default(),
+        }
+    }
+}
+
+impl DriftSettings {
+    /// The engine's parameters for these settings and the accepted renames.
+    pub fn params(&self, renames: &[(String, String)]) -> DriftParams {
+        let mut p = DriftParams::default();
+        p.options.global.method = (self.method != DriftMethod::Auto).then_some(self.method);
+        p.options.global.threshold = self.threshold;
+        p.options.correction = self.correction;
+        p.options.binning = self.binning;
+        p.options.drift_share = self.drift_share;
+        if self.js_base2 {
+            p.options.divergence.js_base = LogBase::Two;
+        }
+        for (column, method) in &self.per_column {
+            p.options
+                .per_column
+                .entry(column.clone())
+                .or_default()
+                .method = Some(*method);
+        }
+        p.renames = renames.to_vec();
+        p.windows = self.windows;
+        // The table shows a p-value and an effect size for every column.
+        p.all_metrics = true;
+        p
+    }
 }
 
 /// Whether a tested column was treated as numbers or categories.

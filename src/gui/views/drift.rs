@@ -9,11 +9,12 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, VLine};
 
 use crate::analysis::drift::{
-    BinningStrategy, Correction, DriftDirection, DriftMethod, FeatureType, LogBase,
+    BinningStrategy, Correction, DriftDirection, DriftMethod, FeatureType,
 };
 use crate::analysis::windows::WindowSpec;
 use crate::data::{Dataset, RoleMap, Side};
-use crate::engine::drift::{ColumnDrift, DriftParams, DriftRun, WindowedDrift, run};
+pub use crate::engine::drift::DriftSettings;
+use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift, run};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::gui::app::App;
 use crate::gui::command::Command;
@@ -38,62 +39,6 @@ pub enum BarScale {
     #[default]
     Share,
     Count,
-}
-
-/// Settings of the drift pass the user can change (the session will store these).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DriftSettings {
-    pub method: DriftMethod,
-    pub threshold: Option<f64>,
-    pub correction: Correction,
-    pub binning: BinningStrategy,
-    pub windows: Option<WindowSpec>,
-    pub drift_share: f64,
-    pub js_base2: bool,
-    /// Tests chosen for single columns (by training name); `Auto` entries are dropped.
-    pub per_column: std::collections::BTreeMap<String, DriftMethod>,
-}
-
-impl Default for DriftSettings {
-    fn default() -> Self {
-        Self {
-            method: DriftMethod::Auto,
-            threshold: None,
-            correction: Correction::None,
-            binning: BinningStrategy::Auto,
-            windows: Some(WindowSpec::Week),
-            drift_share: 0.5,
-            js_base2: false,
-            per_column: Default::default(),
-        }
-    }
-}
-
-impl DriftSettings {
-    /// The engine's parameters for these settings and the accepted renames.
-    pub fn params(&self, renames: &[(String, String)]) -> DriftParams {
-        let mut p = DriftParams::default();
-        p.options.global.method = (self.method != DriftMethod::Auto).then_some(self.method);
-        p.options.global.threshold = self.threshold;
-        p.options.correction = self.correction;
-        p.options.binning = self.binning;
-        p.options.drift_share = self.drift_share;
-        if self.js_base2 {
-            p.options.divergence.js_base = LogBase::Two;
-        }
-        for (column, method) in &self.per_column {
-            p.options
-                .per_column
-                .entry(column.clone())
-                .or_default()
-                .method = Some(*method);
-        }
-        p.renames = renames.to_vec();
-        p.windows = self.windows;
-        // The table shows a p-value and an effect size for every column.
-        p.all_metrics = true;
-        p
-    }
 }
 
 /// State of the Drift tab.

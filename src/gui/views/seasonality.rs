@@ -5,101 +5,40 @@
 //! Everything shown is computed by one background job ([`Computed`]) keyed by the datasets, the
 //! roles and every control; the previous result stays visible, dimmed, while a new one runs.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
     GridInput, GridMark, HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points,
 };
 
 use crate::analysis::seasonality::compare::{SeasonAwareReport, Verdict};
-use crate::analysis::seasonality::periods::{CandidateSource, PeriodCandidate};
-use crate::analysis::seasonality::report::{self, Method, compare_series, unit_name};
-use crate::analysis::seasonality::{
-    Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlOptions, TimeSeries,
-    analyze_series,
-};
+use crate::analysis::seasonality::periods::CandidateSource;
+use crate::analysis::seasonality::report::{Method, unit_name};
+use crate::analysis::seasonality::{Aggregation, SamplingFrequency};
 use crate::data::datetime::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
-use crate::data::series::{ValueSpec, build_series, resolve};
-use crate::data::{ColumnKind, Dataset, Role, RoleMap, Side};
+use crate::data::series::ValueSpec;
+use crate::data::{ColumnKind, Role, RoleMap, Side};
+pub use crate::engine::seasonality::{
+    DataChoice, SeasonalityOutcome, SeasonalitySettings, TimeAxis, compute,
+};
 use crate::gui::app::App;
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::widgets::{fmt_num, side_color, swatch};
-use crate::jobs::Progress;
-
-/// Which rows the series is built from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum DataChoice {
-    /// Training (reference).
-    #[default]
-    Reference,
-    /// Production (current).
-    Current,
-    /// Training then production, end to end.
-    Both,
-}
-
-impl DataChoice {
-    const ALL: [DataChoice; 3] = [Self::Reference, Self::Current, Self::Both];
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Reference => "Training",
-            Self::Current => "Production",
-            Self::Both => "Both",
-        }
-    }
-}
-
-/// The time axis of the series.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum TimeAxis {
-    /// The column with the timestamp role (row order when there is none).
-    #[default]
-    Role,
-    /// A named datetime column.
-    Column(String),
-    /// Rows in file order.
-    RowOrder,
-}
 
 /// The controls of the tab and its background result.
 pub struct SeasonalityState {
-    pub data: DataChoice,
-    pub time: TimeAxis,
-    pub value: ValueSpec,
-    pub aggregation: Aggregation,
-    pub frequency: SamplingFrequency,
-    /// Chosen periods; empty = the strongest detected candidate.
-    pub periods: Vec<usize>,
-    /// Seasonal window of STL (one period).
-    pub seasonal: usize,
-    /// Seasonal window per period for MSTL (absent: statsmodels' 7 + 4 i).
-    pub mstl_windows: BTreeMap<usize, usize>,
-    /// Trend, low-pass, degrees, jumps, robustness.
-    pub options: StlOptions,
-    pub anomaly_threshold: f64,
+    /// What the user chose (saved in sessions).
+    pub settings: SeasonalitySettings,
     /// The period typed in the "add period" box.
     pub manual_period: usize,
     /// A column selected elsewhere, to become the value once its kind is known.
     pub pending_column: Option<String>,
-    pub result: Computed<SeasonalityView>,
+    pub result: Computed<SeasonalityOutcome>,
 }
 
 impl Default for SeasonalityState {
     fn default() -> Self {
         Self {
-            data: DataChoice::default(),
-            time: TimeAxis::default(),
-            value: ValueSpec::RowCount,
-            aggregation: Aggregation::Mean,
-            frequency: SamplingFrequency::Day,
-            periods: Vec::new(),
-            seasonal: 7,
-            mstl_windows: BTreeMap::new(),
-            options: StlOptions::default(),
-            anomaly_threshold: crate::analysis::seasonality::anomalies::DEFAULT_THRESHOLD,
+            settings: SeasonalitySettings::default(),
             manual_period: 7,
             pending_column: None,
             result: Computed::default(),
@@ -139,45 +78,13 @@ pub fn logic(app: &mut App, ctx: &egui::Context) {
         .filter_map(|d| d.column(&name));
     if let Some(c) = found.next() {
         if matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean) {
-            app.seasonality.value = ValueSpec::Column(name);
+            app.seasonality.settings.value = ValueSpec::Column(name);
         }
         app.seasonality.pending_column = None;
     } else if app.loads.iter().all(Option::is_none) {
         // Nothing is loading and no file has this column: forget it.
         app.seasonality.pending_column = None;
     }
-}
-
-/// What the background job produced.
-pub struct SeasonalityView {
-    /// Title of the value ("row count", "income (mean)").
-    pub label: String,
-    /// The time column used (`None`: row order).
-    pub time: Option<String>,
-    /// Which data.
-    pub data: DataChoice,
-    /// The regular series.
-    pub series: TimeSeries,
-    /// x coordinate of each point: days since the epoch, or the point index without a time axis.
-    pub x: Vec<f64>,
-    /// Candidate periods (shown even when the decomposition fails).
-    pub candidates: Vec<PeriodCandidate>,
-    /// The decomposition, or why it could not be made.
-    pub report: Result<SeasonalityReport, String>,
-    /// Production against training season by season (when both are loaded and a time axis exists).
-    pub comparison: Option<Result<SeasonAwareReport, String>>,
-}
-
-/// The inputs of one computation (hashed into the `Computed` key).
-#[derive(Debug, Clone)]
-struct Request {
-    data: DataChoice,
-    time: Option<String>,
-    value: ValueSpec,
-    aggregation: Aggregation,
-    frequency: SamplingFrequency,
-    params: SeasonalityParams,
-    roles: RoleMap,
 }
 
 const PLOT_GROUP: &str = "seasonality_x";
@@ -212,134 +119,18 @@ fn request(app: &mut App, ctx: &egui::Context) {
     if ctx.dragged_id().is_some() {
         return;
     }
-    let s = &app.seasonality;
-    let time = match &s.time {
-        TimeAxis::Role => app.roles.column_with(Role::Timestamp).map(str::to_string),
-        TimeAxis::Column(c) => Some(c.clone()),
-        TimeAxis::RowOrder => None,
-    };
-    let periods = s.periods.clone();
-    let seasonal = match periods.len() {
-        0 | 1 => vec![s.seasonal],
-        _ => {
-            let mut sorted = periods.clone();
-            sorted.sort_unstable();
-            let default_of = |p: &usize| {
-                let i = sorted.iter().position(|q| q == p).unwrap_or(0);
-                7 + 4 * (i + 1)
-            };
-            periods
-                .iter()
-                .map(|p| {
-                    s.mstl_windows
-                        .get(p)
-                        .copied()
-                        .unwrap_or_else(|| default_of(p))
-                })
-                .collect()
-        }
-    };
-    let req = Request {
-        data: s.data,
-        time,
-        value: s.value.clone(),
-        aggregation: s.aggregation,
-        frequency: s.frequency,
-        params: SeasonalityParams {
-            periods,
-            seasonal,
-            options: s.options,
-            anomaly_threshold: s.anomaly_threshold,
-            ..SeasonalityParams::default()
-        },
-        roles: app.roles.clone(),
-    };
+    let settings = app.seasonality.settings.clone();
+    let roles = app.roles.clone();
     let load_ids = [0, 1].map(|i| app.datasets[i].as_ref().map(|d| d.load_id));
-    let key = key_of(&(format!("{req:?}"), load_ids));
+    let key = key_of(&(settings.key_text(&roles), load_ids));
     let datasets = app.datasets.clone();
     let waker = app.waker();
     app.seasonality
         .result
         .request(key, "Decomposing", waker, move |progress| {
-            compute(&req, &datasets, progress)
+            let [r, c] = &datasets;
+            compute(&settings, &roles, [r.as_deref(), c.as_deref()], progress)
         });
-}
-
-/// The job: read the columns, build the series, detect periods, decompose, compare.
-fn compute(
-    req: &Request,
-    datasets: &[Option<Arc<Dataset>>; 2],
-    progress: &Progress,
-) -> Result<SeasonalityView, String> {
-    let cancelled = |_| "cancelled".to_string();
-    progress.set(Some(0.0), "Building the series");
-    let reference = datasets[0].as_deref();
-    let current = datasets[1].as_deref();
-    let chosen: Vec<&Dataset> = match req.data {
-        DataChoice::Reference => reference.into_iter().collect(),
-        DataChoice::Current => current.into_iter().collect(),
-        DataChoice::Both => reference.into_iter().chain(current).collect(),
-    };
-    if chosen.is_empty() {
-        return Err(format!(
-            "{} is not loaded; open it or choose other data",
-            match req.data {
-                DataChoice::Reference => "The training file",
-                DataChoice::Current => "The production file",
-                DataChoice::Both => "No file",
-            }
-        ));
-    }
-    let value = resolve(&req.value, req.aggregation, &req.roles).map_err(|e| e.to_string())?;
-    let time = req.time.as_deref();
-    let series = build_series(&chosen, time, &value, req.frequency).map_err(|e| e.to_string())?;
-    progress.check().map_err(cancelled)?;
-    progress.set(Some(0.3), "Detecting periods");
-    let candidates = report::candidates(&series, 12);
-    progress.check().map_err(cancelled)?;
-    progress.set(Some(0.5), "Decomposing");
-    let report = analyze_series(&series, &req.params).map_err(|e| e.to_string());
-    progress.check().map_err(cancelled)?;
-    progress.set(Some(0.8), "Comparing production with training");
-    // The season of the comparison: the decomposed period, else the chosen one, else the
-    // calendar's first (a week for daily data).
-    let period = match &report {
-        Ok(r) => r.periods.first().copied(),
-        Err(_) => req.params.periods.iter().min().copied().or_else(|| {
-            series
-                .frequency
-                .and_then(|f| f.calendar_periods().first().copied())
-        }),
-    };
-    let comparison = match (period, reference, current, time) {
-        (Some(period), Some(reference), Some(current), Some(_)) => {
-            let both = build_series(&[reference], time, &value, req.frequency).and_then(|a| {
-                build_series(&[current], time, &value, req.frequency).map(|b| (a, b))
-            });
-            Some(match both {
-                Ok((a, b)) => compare_series(&a, &b, period, 0.05).map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            })
-        }
-        _ => None,
-    };
-    let x = match &series.timestamps {
-        Some(t) => t
-            .iter()
-            .map(|m| *m as f64 / MICROS_PER_DAY as f64)
-            .collect(),
-        None => (0..series.len()).map(|i| i as f64).collect(),
-    };
-    Ok(SeasonalityView {
-        label: value.label,
-        time: req.time.clone(),
-        data: req.data,
-        series,
-        x,
-        candidates,
-        report,
-        comparison,
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +148,7 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
                 DataChoice::Current => app.dataset(Side::Current).is_some(),
                 DataChoice::Both => both_loaded,
             };
-            let selected = app.seasonality.data == choice;
+            let selected = app.seasonality.settings.data == choice;
             if ui
                 .add_enabled(enabled, egui::Button::selectable(selected, choice.label()))
                 .labelled_by(label.id)
@@ -367,23 +158,23 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
                 })
                 .clicked()
             {
-                app.seasonality.data = choice;
+                app.seasonality.settings.data = choice;
             }
         }
     });
     time_combo(app, ui);
     value_combo(app, ui);
-    let column_value = matches!(app.seasonality.value, ValueSpec::Column(_));
+    let column_value = matches!(app.seasonality.settings.value, ValueSpec::Column(_));
     ui.add_enabled_ui(column_value, |ui| aggregation_combo(app, ui));
-    let timed = !matches!(app.seasonality.time, TimeAxis::RowOrder)
+    let timed = !matches!(app.seasonality.settings.time, TimeAxis::RowOrder)
         && (app.roles.column_with(Role::Timestamp).is_some()
-            || matches!(app.seasonality.time, TimeAxis::Column(_)));
+            || matches!(app.seasonality.settings.time, TimeAxis::Column(_)));
     ui.add_enabled_ui(timed, |ui| {
         egui::ComboBox::from_label("Frequency")
-            .selected_text(app.seasonality.frequency.name())
+            .selected_text(app.seasonality.settings.frequency.name())
             .show_ui(ui, |ui| {
                 for f in SamplingFrequency::ALL {
-                    ui.selectable_value(&mut app.seasonality.frequency, f, f.name());
+                    ui.selectable_value(&mut app.seasonality.settings.frequency, f, f.name());
                 }
             });
     });
@@ -411,7 +202,7 @@ fn time_combo(app: &mut App, ui: &mut Ui) {
         Some(c) => format!("{c} (timestamp role)"),
         None => "Row order (no timestamp role)".into(),
     };
-    let text = match &app.seasonality.time {
+    let text = match &app.seasonality.settings.time {
         TimeAxis::Role => role_text.clone(),
         TimeAxis::Column(c) => c.clone(),
         TimeAxis::RowOrder => "Row order".into(),
@@ -421,7 +212,7 @@ fn time_combo(app: &mut App, ui: &mut Ui) {
         .selected_text(text)
         .width(150.0)
         .show_ui(ui, |ui| {
-            let t = &mut app.seasonality.time;
+            let t = &mut app.seasonality.settings.time;
             ui.selectable_value(t, TimeAxis::Role, role_text);
             for c in columns {
                 if Some(&c) != role_column.as_ref() {
@@ -452,8 +243,8 @@ fn value_combo(app: &mut App, ui: &mut Ui) {
     let all = app.all_columns();
     let prediction = app.roles.column_with(Role::Prediction).map(str::to_string);
     let target = app.roles.column_with(Role::Target).map(str::to_string);
-    let text = value_text(&app.seasonality.value, &app.roles);
-    let value = &mut app.seasonality.value;
+    let text = value_text(&app.seasonality.settings.value, &app.roles);
+    let value = &mut app.seasonality.settings.value;
     egui::ComboBox::from_label("Value")
         .selected_text(text)
         .width(150.0)
@@ -530,17 +321,17 @@ fn aggregation_combo(app: &mut App, ui: &mut Ui) {
     let s = &mut app.seasonality;
     ui.horizontal(|ui| {
         egui::ComboBox::from_label("Aggregation")
-            .selected_text(aggregation_text(s.aggregation))
+            .selected_text(aggregation_text(s.settings.aggregation))
             .show_ui(ui, |ui| {
                 for a in Aggregation::COLUMN_CHOICES {
-                    let selected =
-                        std::mem::discriminant(&a) == std::mem::discriminant(&s.aggregation);
+                    let selected = std::mem::discriminant(&a)
+                        == std::mem::discriminant(&s.settings.aggregation);
                     if ui.selectable_label(selected, aggregation_text(a)).clicked() && !selected {
-                        s.aggregation = a;
+                        s.settings.aggregation = a;
                     }
                 }
             });
-        if let Aggregation::Quantile(q) = &mut s.aggregation {
+        if let Aggregation::Quantile(q) = &mut s.settings.aggregation {
             let label = ui.label("q");
             ui.add(
                 egui::DragValue::new(q)
@@ -578,20 +369,24 @@ fn periods_ui(app: &mut App, ui: &mut Ui) {
         .map(|r| r.periods.clone())
         .unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
-        if s.periods.is_empty() {
+        if s.settings.periods.is_empty() {
             ui.label(match shown.first() {
                 Some(p) => format!("Automatic: {p} (the strongest candidate)"),
                 None => "Automatic: the strongest candidate".into(),
             });
         } else {
-            let names: Vec<String> = s.periods.iter().map(ToString::to_string).collect();
+            let names: Vec<String> = s.settings.periods.iter().map(ToString::to_string).collect();
             ui.label(format!(
                 "{}: {}",
-                if s.periods.len() > 1 { "MSTL" } else { "STL" },
+                if s.settings.periods.len() > 1 {
+                    "MSTL"
+                } else {
+                    "STL"
+                },
                 names.join(" + ")
             ));
             if ui.small_button("Automatic").clicked() {
-                s.periods.clear();
+                s.settings.periods.clear();
             }
         }
     });
@@ -613,8 +408,8 @@ fn periods_ui(app: &mut App, ui: &mut Ui) {
             ui.strong("Found by");
             ui.end_row();
             for c in &view.candidates {
-                let chosen = s.periods.contains(&c.period)
-                    || (s.periods.is_empty() && shown.contains(&c.period));
+                let chosen = s.settings.periods.contains(&c.period)
+                    || (s.settings.periods.is_empty() && shown.contains(&c.period));
                 let text = match period_name(frequency, c.period) {
                     Some(n) => format!("{} ({n})", c.period),
                     None => c.period.to_string(),
@@ -652,12 +447,12 @@ fn periods_ui(app: &mut App, ui: &mut Ui) {
         let label = ui.label("Add period");
         ui.add(egui::DragValue::new(&mut s.manual_period).range(2..=100_000))
             .labelled_by(label.id);
-        if ui.button("Add").clicked() && !s.periods.contains(&s.manual_period) {
-            if s.periods.is_empty() {
-                s.periods.extend(shown.first());
+        if ui.button("Add").clicked() && !s.settings.periods.contains(&s.manual_period) {
+            if s.settings.periods.is_empty() {
+                s.settings.periods.extend(shown.first());
             }
-            if !s.periods.contains(&s.manual_period) {
-                s.periods.push(s.manual_period);
+            if !s.settings.periods.contains(&s.manual_period) {
+                s.settings.periods.push(s.manual_period);
             }
         }
     });
@@ -666,10 +461,10 @@ fn periods_ui(app: &mut App, ui: &mut Ui) {
 /// Adds or removes `period`. In automatic mode a click chooses that period alone (one click
 /// on the automatic choice pins it); after that, clicks add periods (MSTL) or remove them.
 fn toggle_period(s: &mut SeasonalityState, period: usize) {
-    if let Some(i) = s.periods.iter().position(|p| *p == period) {
-        s.periods.remove(i);
+    if let Some(i) = s.settings.periods.iter().position(|p| *p == period) {
+        s.settings.periods.remove(i);
     } else {
-        s.periods.push(period);
+        s.settings.periods.push(period);
     }
 }
 
@@ -724,7 +519,7 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
         .as_ref()
         .and_then(|v| v.report.as_ref().ok())
         .map(|r| (r.config.trend, r.config.low_pass, r.periods.clone()));
-    let mut periods = s.periods.clone();
+    let mut periods = s.settings.periods.clone();
     if periods.is_empty() {
         periods = resolved.as_ref().map(|r| r.2.clone()).unwrap_or_default();
     }
@@ -732,7 +527,7 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
     if periods.len() > 1 {
         ui.label("Seasonal windows (MSTL)");
         for (i, p) in periods.iter().enumerate() {
-            let w = s.mstl_windows.entry(*p).or_insert(7 + 4 * (i + 1));
+            let w = s.settings.mstl_windows.entry(*p).or_insert(7 + 4 * (i + 1));
             odd_window(
                 ui,
                 &format!("  period {p}"),
@@ -744,7 +539,7 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
         odd_window(
             ui,
             "Seasonal window",
-            &mut s.seasonal,
+            &mut s.settings.seasonal,
             "Seasonal (cycle-subseries) LOESS window: odd, >= 3; larger is a steadier season (statsmodels default 7)",
         );
     }
@@ -752,14 +547,14 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
     optional_window(
         ui,
         "Trend window",
-        &mut s.options.trend,
+        &mut s.settings.options.trend,
         auto_trend,
         "Trend LOESS window: odd and larger than the period; auto is statsmodels' rule (smallest odd >= 1.5 period / (1 - 1.5 / seasonal))",
     );
     optional_window(
         ui,
         "Low-pass window",
-        &mut s.options.low_pass,
+        &mut s.settings.options.low_pass,
         auto_low_pass,
         "Low-pass LOESS window: odd and larger than the period; auto is the smallest odd number > period",
     );
@@ -771,9 +566,9 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
         ui.end_row();
         let l = ui.label("Degree");
         for d in [
-            &mut s.options.seasonal_deg,
-            &mut s.options.trend_deg,
-            &mut s.options.low_pass_deg,
+            &mut s.settings.options.seasonal_deg,
+            &mut s.settings.options.trend_deg,
+            &mut s.settings.options.low_pass_deg,
         ] {
             ui.add(egui::DragValue::new(d).range(0..=1))
                 .labelled_by(l.id)
@@ -782,9 +577,9 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
         ui.end_row();
         let l = ui.label("Jump");
         for j in [
-            &mut s.options.seasonal_jump,
-            &mut s.options.trend_jump,
-            &mut s.options.low_pass_jump,
+            &mut s.settings.options.seasonal_jump,
+            &mut s.settings.options.trend_jump,
+            &mut s.settings.options.low_pass_jump,
         ] {
             ui.add(egui::DragValue::new(j).range(1..=10_000))
                 .labelled_by(l.id)
@@ -792,11 +587,11 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
         }
         ui.end_row();
     });
-    ui.checkbox(&mut s.options.robust, "Robust (bisquare weights)")
+    ui.checkbox(&mut s.settings.options.robust, "Robust (bisquare weights)")
         .on_hover_text("Down-weights outliers: inner 2 / outer 15 iterations instead of 5 / 0");
     ui.horizontal(|ui| {
         let l = ui.label("Anomaly |z| >");
-        ui.add(egui::Slider::new(&mut s.anomaly_threshold, 1.0..=10.0).step_by(0.1))
+        ui.add(egui::Slider::new(&mut s.settings.anomaly_threshold, 1.0..=10.0).step_by(0.1))
             .labelled_by(l.id)
             .on_hover_text(
                 "Robust z-score of the remainder, 0.6745 (r - median) / MAD (Iglewicz & Hoaglin; 3.5 by default)",
@@ -853,7 +648,7 @@ fn strength_badge(ui: &mut Ui, name: &str, value: f64, tooltip: &str) {
         });
 }
 
-fn header_ui(ui: &mut Ui, view: &SeasonalityView) {
+fn header_ui(ui: &mut Ui, view: &SeasonalityOutcome) {
     let s = &view.series;
     let unit = unit_name(s.frequency);
     ui.horizontal_wrapped(|ui| {
@@ -1074,7 +869,7 @@ fn date_label(mark: GridMark) -> String {
     }
 }
 
-fn base_plot<'a>(id: &str, view: &SeasonalityView, height: f32, title: &str) -> Plot<'a> {
+fn base_plot<'a>(id: &str, view: &SeasonalityOutcome, height: f32, title: &str) -> Plot<'a> {
     let plot = Plot::new(("seasonality", id))
         .height(height)
         .link_axis(egui::Id::unique(PLOT_GROUP), [true, false])
@@ -1104,7 +899,7 @@ fn line_of(name: &str, x: &[f64], y: &[f64], idx: impl Iterator<Item = usize>) -
     Line::new(name.to_string(), pts)
 }
 
-fn plots_ui(ui: &mut Ui, view: &SeasonalityView) {
+fn plots_ui(ui: &mut Ui, view: &SeasonalityOutcome) {
     let report = view.report.as_ref().ok();
     let n_plots = 2 + report.map_or(0, |r| r.seasonal.len() + 1);
     let height = ((ui.available_height() - 10.0) / n_plots as f32).clamp(120.0, 220.0);
@@ -1300,7 +1095,7 @@ fn verdict_cells(ui: &mut Ui, v: &Verdict) {
     });
 }
 
-fn comparison_ui(ui: &mut Ui, view: &SeasonalityView, c: &Result<SeasonAwareReport, String>) {
+fn comparison_ui(ui: &mut Ui, view: &SeasonalityOutcome, c: &Result<SeasonAwareReport, String>) {
     ui.heading("Production vs training, season by season");
     let c = match c {
         Ok(c) => c,

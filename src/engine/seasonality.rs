@@ -1,0 +1,258 @@
+//! The seasonality pass over loaded datasets: the settings a user chooses (what the Seasonality
+//! tab edits and a session stores), and the computation from settings to a decomposed series,
+//! its candidate periods and the season-aware comparison of production with training. Shared by
+//! the tab's background job and the report.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::seasonality::compare::SeasonAwareReport;
+use crate::analysis::seasonality::periods::PeriodCandidate;
+use crate::analysis::seasonality::report::{self, compare_series};
+use crate::analysis::seasonality::{
+    Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlOptions, TimeSeries,
+    analyze_series,
+};
+use crate::data::datetime::MICROS_PER_DAY;
+use crate::data::series::{ValueSpec, build_series, resolve};
+use crate::data::{Dataset, Role, RoleMap};
+use crate::jobs::Progress;
+
+/// Which rows the series is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataChoice {
+    /// Training (reference).
+    #[default]
+    Reference,
+    /// Production (current).
+    Current,
+    /// Training then production, end to end.
+    Both,
+}
+
+impl DataChoice {
+    pub const ALL: [DataChoice; 3] = [Self::Reference, Self::Current, Self::Both];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Reference => "Training",
+            Self::Current => "Production",
+            Self::Both => "Both",
+        }
+    }
+}
+
+/// The time axis of the series.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeAxis {
+    /// The column with the timestamp role (row order when there is none).
+    #[default]
+    Role,
+    /// A named datetime column.
+    Column(String),
+    /// Rows in file order.
+    RowOrder,
+}
+
+/// What the user chose in the Seasonality tab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeasonalitySettings {
+    pub data: DataChoice,
+    pub time: TimeAxis,
+    pub value: ValueSpec,
+    pub aggregation: Aggregation,
+    pub frequency: SamplingFrequency,
+    /// Chosen periods; empty = the strongest detected candidate.
+    pub periods: Vec<usize>,
+    /// Seasonal window of STL (one period).
+    pub seasonal: usize,
+    /// Seasonal window per period for MSTL (absent: statsmodels' 7 + 4 i).
+    pub mstl_windows: BTreeMap<usize, usize>,
+    /// Trend, low-pass, degrees, jumps, robustness.
+    pub options: StlOptions,
+    pub anomaly_threshold: f64,
+}
+
+impl Default for SeasonalitySettings {
+    fn default() -> Self {
+        Self {
+            data: DataChoice::default(),
+            time: TimeAxis::default(),
+            value: ValueSpec::RowCount,
+            aggregation: Aggregation::Mean,
+            frequency: SamplingFrequency::Day,
+            periods: Vec::new(),
+            seasonal: 7,
+            mstl_windows: BTreeMap::new(),
+            options: StlOptions::default(),
+            anomaly_threshold: crate::analysis::seasonality::anomalies::DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+impl SeasonalitySettings {
+    /// The time column these settings use with these roles (`None`: row order).
+    pub fn time_column(&self, roles: &RoleMap) -> Option<String> {
+        match &self.time {
+            TimeAxis::Role => roles.column_with(Role::Timestamp).map(str::to_string),
+            TimeAxis::Column(c) => Some(c.clone()),
+            TimeAxis::RowOrder => None,
+        }
+    }
+
+    /// A stable key of everything a computation depends on besides the data.
+    pub fn key_text(&self, roles: &RoleMap) -> String {
+        format!("{:?}", (self.request(roles), roles))
+    }
+
+    fn request(&self, roles: &RoleMap) -> Request {
+        let periods = self.periods.clone();
+        let seasonal = match periods.len() {
+            0 | 1 => vec![self.seasonal],
+            _ => {
+                let mut sorted = periods.clone();
+                sorted.sort_unstable();
+                let default_of = |p: &usize| {
+                    let i = sorted.iter().position(|q| q == p).unwrap_or(0);
+                    7 + 4 * (i + 1)
+                };
+                periods
+                    .iter()
+                    .map(|p| {
+                        self.mstl_windows
+                            .get(p)
+                            .copied()
+                            .unwrap_or_else(|| default_of(p))
+                    })
+                    .collect()
+            }
+        };
+        Request {
+            data: self.data,
+            time: self.time_column(roles),
+            value: self.value.clone(),
+            aggregation: self.aggregation,
+            frequency: self.frequency,
+            params: SeasonalityParams {
+                periods,
+                seasonal,
+                options: self.options,
+                anomaly_threshold: self.anomaly_threshold,
+                ..SeasonalityParams::default()
+            },
+        }
+    }
+}
+
+/// What one computation produced: everything the tab and the report show.
+pub struct SeasonalityOutcome {
+    /// Title of the value ("row count", "income (mean)").
+    pub label: String,
+    /// The time column used (`None`: row order).
+    pub time: Option<String>,
+    /// Which data.
+    pub data: DataChoice,
+    /// The regular series.
+    pub series: TimeSeries,
+    /// x coordinate of each point: days since the epoch, or the point index without a time axis.
+    pub x: Vec<f64>,
+    /// Candidate periods (shown even when the decomposition fails).
+    pub candidates: Vec<PeriodCandidate>,
+    /// The decomposition, or why it could not be made.
+    pub report: Result<SeasonalityReport, String>,
+    /// Production against training season by season (when both are loaded and a time axis exists).
+    pub comparison: Option<Result<SeasonAwareReport, String>>,
+}
+
+/// The settings resolved against the roles: what one computation needs.
+#[derive(Debug, Clone)]
+struct Request {
+    data: DataChoice,
+    time: Option<String>,
+    value: ValueSpec,
+    aggregation: Aggregation,
+    frequency: SamplingFrequency,
+    params: SeasonalityParams,
+}
+
+/// The whole computation: read the columns, build the series, detect periods, decompose, compare.
+pub fn compute(
+    settings: &SeasonalitySettings,
+    roles: &RoleMap,
+    datasets: [Option<&Dataset>; 2],
+    progress: &Progress,
+) -> Result<SeasonalityOutcome, String> {
+    let req = settings.request(roles);
+    let cancelled = |_| "cancelled".to_string();
+    progress.set(Some(0.0), "Building the series");
+    let [reference, current] = datasets;
+    let chosen: Vec<&Dataset> = match req.data {
+        DataChoice::Reference => reference.into_iter().collect(),
+        DataChoice::Current => current.into_iter().collect(),
+        DataChoice::Both => reference.into_iter().chain(current).collect(),
+    };
+    if chosen.is_empty() {
+        return Err(format!(
+            "{} is not loaded; open it or choose other data",
+            match req.data {
+                DataChoice::Reference => "The training file",
+                DataChoice::Current => "The production file",
+                DataChoice::Both => "No file",
+            }
+        ));
+    }
+    let value = resolve(&req.value, req.aggregation, roles).map_err(|e| e.to_string())?;
+    let time = req.time.as_deref();
+    let series = build_series(&chosen, time, &value, req.frequency).map_err(|e| e.to_string())?;
+    progress.check().map_err(cancelled)?;
+    progress.set(Some(0.3), "Detecting periods");
+    let candidates = report::candidates(&series, 12);
+    progress.check().map_err(cancelled)?;
+    progress.set(Some(0.5), "Decomposing");
+    let report = analyze_series(&series, &req.params).map_err(|e| e.to_string());
+    progress.check().map_err(cancelled)?;
+    progress.set(Some(0.8), "Comparing production with training");
+    // The season of the comparison: the decomposed period, else the chosen one, else the
+    // calendar's first (a week for daily data).
+    let period = match &report {
+        Ok(r) => r.periods.first().copied(),
+        Err(_) => req.params.periods.iter().min().copied().or_else(|| {
+            series
+                .frequency
+                .and_then(|f| f.calendar_periods().first().copied())
+        }),
+    };
+    let comparison = match (period, reference, current, time) {
+        (Some(period), Some(reference), Some(current), Some(_)) => {
+            let both = build_series(&[reference], time, &value, req.frequency).and_then(|a| {
+                build_series(&[current], time, &value, req.frequency).map(|b| (a, b))
+            });
+            Some(match both {
+                Ok((a, b)) => compare_series(&a, &b, period, 0.05).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            })
+        }
+        _ => None,
+    };
+    let x = match &series.timestamps {
+        Some(t) => t
+            .iter()
+            .map(|m| *m as f64 / MICROS_PER_DAY as f64)
+            .collect(),
+        None => (0..series.len()).map(|i| i as f64).collect(),
+    };
+    Ok(SeasonalityOutcome {
+        label: value.label,
+        time: req.time.clone(),
+        data: req.data,
+        series,
+        x,
+        candidates,
+        report,
+        comparison,
+    })
+}
