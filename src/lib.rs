@@ -10,6 +10,7 @@ pub mod data;
 pub mod engine;
 pub mod jobs;
 pub mod sample_data;
+pub mod session;
 
 #[cfg(feature = "gui")]
 pub mod gui;

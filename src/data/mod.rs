@@ -4,6 +4,7 @@
 pub mod csv_sniff;
 pub mod datetime;
 pub mod error;
+pub mod fingerprint;
 pub mod format;
 pub mod kind;
 pub mod load;
@@ -91,6 +92,8 @@ pub struct Dataset {
     pub columns: Vec<ColumnSummary>,
     /// Things worth knowing that did not stop the load (an all-null column, mixed types).
     pub warnings: Vec<String>,
+    /// The file's content fingerprint, computed on first use (see [`Dataset::fingerprint`]).
+    fingerprint: std::sync::OnceLock<Option<String>>,
 }
 
 impl Dataset {
@@ -149,7 +152,17 @@ impl Dataset {
             frame,
             columns,
             warnings,
+            fingerprint: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The file's content fingerprint ([`fingerprint::of_file`]), read once and remembered;
+    /// `None` for data that came from no file or a file that can no longer be read. The GUI
+    /// asks for it in the loading job, so the window never waits for it.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.fingerprint
+            .get_or_init(|| fingerprint::of_file(&self.path).ok())
+            .as_deref()
     }
 
     pub fn rows(&self) -> usize {

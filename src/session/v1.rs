@@ -1,0 +1,119 @@
+//! Session format 1: the schema of every file whose `version` is 1.
+//!
+//! While 1 is the current version, its view settings are the live settings types (each with
+//! `#[serde(default)]`, so new settings may be added freely). When a change needs format 2,
+//! copy the structs this file uses as they are into this file, frozen, and write the step
+//! `v1 → v2` in `migrate.rs`; `tests/sessions/v1-*.sextant` keeps proving that old files open.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::integrity::IntegrityParams;
+use crate::data::RoleMap;
+use crate::engine::drift::DriftSettings;
+use crate::engine::seasonality::SeasonalitySettings;
+
+/// A saved analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Session {
+    /// The format version ([`super::FORMAT_VERSION`] when written by this build).
+    pub version: u32,
+    pub datasets: Datasets,
+    /// Column roles by column name (both datasets).
+    pub roles: RoleMap,
+    /// Accepted renames, `(production name, training name)`.
+    pub renames: Vec<(String, String)>,
+    /// Every view's settings.
+    pub views: Views,
+    pub layout: Layout,
+    pub notes: Notes,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self {
+            version: super::FORMAT_VERSION,
+            datasets: Datasets::default(),
+            roles: RoleMap::default(),
+            renames: Vec::new(),
+            views: Views::default(),
+            layout: Layout::default(),
+            notes: Notes::default(),
+        }
+    }
+}
+
+/// The two data files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Datasets {
+    /// Training (reference).
+    pub reference: Option<DatasetRef>,
+    /// Production (current).
+    pub current: Option<DatasetRef>,
+}
+
+/// A data file as the session saw it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatasetRef {
+    /// Relative to the session file's folder when the file lies under it or near it, else
+    /// absolute (see [`super::paths`]).
+    pub path: PathBuf,
+    /// Size in bytes when saved.
+    pub bytes: u64,
+    /// Content fingerprint when saved ([`crate::data::fingerprint`]).
+    pub fingerprint: Option<String>,
+}
+
+/// The settings of every analysis view. Adding a view: one field here (its settings struct
+/// with `Default` and `#[serde(default)]`), one line each in the GUI's snapshot and restore.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Views {
+    pub drift: DriftSettings,
+    pub integrity: IntegrityParams,
+    pub seasonality: SeasonalitySettings,
+}
+
+/// Where the user was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Layout {
+    /// The active tab, by name (`overview`, `drift`, …); empty: the first.
+    pub tab: String,
+    /// The column selected in every view.
+    pub selected_column: Option<String>,
+    /// The text of the column filter in the datasets panel.
+    pub column_filter: String,
+}
+
+/// The user's notes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Notes {
+    /// A note on the whole analysis.
+    pub session: String,
+    /// Notes per column (training name).
+    pub columns: BTreeMap<String, String>,
+}
+
+impl Session {
+    /// The dataset entry of a side.
+    pub fn dataset(&self, side: crate::data::Side) -> Option<&DatasetRef> {
+        match side {
+            crate::data::Side::Reference => self.datasets.reference.as_ref(),
+            crate::data::Side::Current => self.datasets.current.as_ref(),
+        }
+    }
+
+    pub fn dataset_mut(&mut self, side: crate::data::Side) -> &mut Option<DatasetRef> {
+        match side {
+            crate::data::Side::Reference => &mut self.datasets.reference,
+            crate::data::Side::Current => &mut self.datasets.current,
+        }
+    }
+}
