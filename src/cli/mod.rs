@@ -7,8 +7,10 @@ pub mod drift;
 pub mod inspect;
 pub mod integrity;
 pub mod json;
+pub mod report;
 pub mod sample_data;
 pub mod seasonality;
+pub mod session;
 pub mod table;
 
 use std::io::IsTerminal;
@@ -94,6 +96,10 @@ pub enum Command {
     /// Time all integrity checks on generated data (a benchmark).
     #[command(hide = true)]
     IntegrityBench(integrity::IntegrityBenchArgs),
+    /// Write a session's report snapshot (HTML or JSON) without the window.
+    Report(Box<report::ReportArgs>),
+    /// Create or inspect session files (`session new`, `session show`).
+    Session(session::SessionArgs),
 }
 
 /// Output format of a command.
@@ -127,6 +133,8 @@ pub fn run(command: Command) -> u8 {
         Command::BenchSeasonality(args) => seasonality::bench(&args),
         Command::Integrity(args) => integrity::run(&args),
         Command::IntegrityBench(args) => integrity::bench(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Session(args) => session::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -310,8 +310,48 @@ fn comparison_json(c: &SeasonAwareReport) -> Value {
 }
 
 fn to_json(args: &SeasonalityArgs, o: &Outcome) -> Value {
-    let r = &o.report;
-    let s = &o.series;
+    let mut doc = json!({
+        "input": args.input.display().to_string(),
+        "current": args.current.as_ref().map(|p| p.display().to_string()),
+        "series": match args.series {
+            SeriesData::Input => "input",
+            SeriesData::Current => "current",
+            SeriesData::Both => "both",
+        },
+    });
+    let body = decomposition_json(
+        &DecompositionJson {
+            value: o.spec.to_text(),
+            label: &o.value.label,
+            aggregation: o.value.aggregation.name(),
+            time: args.time.as_deref(),
+        },
+        &o.series,
+        &o.report,
+        o.comparison.as_ref(),
+    );
+    if let (Some(map), Value::Object(rest)) = (doc.as_object_mut(), body) {
+        map.extend(rest);
+    }
+    doc
+}
+
+/// What a decomposition's JSON says about the series it was made from.
+pub struct DecompositionJson<'a> {
+    /// The value in the `--value` syntax.
+    pub value: String,
+    pub label: &'a str,
+    pub aggregation: String,
+    pub time: Option<&'a str>,
+}
+
+/// The decomposition part of `seasonality --format json` (also used by reports).
+pub fn decomposition_json(
+    about: &DecompositionJson,
+    s: &TimeSeries,
+    r: &SeasonalityReport,
+    comparison: Option<&SeasonAwareReport>,
+) -> Value {
     let candidates: Vec<Value> = r
         .candidates
         .iter()
@@ -330,17 +370,10 @@ fn to_json(args: &SeasonalityArgs, o: &Outcome) -> Value {
     });
     let cfg = &r.config;
     json!({
-        "input": args.input.display().to_string(),
-        "current": args.current.as_ref().map(|p| p.display().to_string()),
-        "series": match args.series {
-            SeriesData::Input => "input",
-            SeriesData::Current => "current",
-            SeriesData::Both => "both",
-        },
-        "value": o.spec.to_text(),
-        "label": o.value.label,
-        "aggregation": o.value.aggregation.name(),
-        "time": args.time,
+        "value": about.value,
+        "label": about.label,
+        "aggregation": about.aggregation,
+        "time": about.time,
         "frequency": s.frequency.map(|f| f.name()),
         "n": s.len(),
         "method": match r.method { Method::Stl => "stl", Method::Mstl => "mstl" },
@@ -379,7 +412,7 @@ fn to_json(args: &SeasonalityArgs, o: &Outcome) -> Value {
         "missing_times": s.missing_times,
         "trimmed": s.trimmed,
         "candidates": candidates,
-        "comparison": o.comparison.as_ref().map(comparison_json),
+        "comparison": comparison.map(comparison_json),
     })
 }
 

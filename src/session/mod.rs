@@ -14,6 +14,8 @@
 //! `#[serde(default)]`, so adding a setting never needs a new version; renaming or re-typing one
 //! does.
 
+pub mod analyses;
+pub mod open;
 pub mod paths;
 pub mod v1;
 

@@ -79,14 +79,19 @@ pub struct IntegrityParams {
     /// Example rows kept per finding. Default 20.
     pub max_examples: usize,
     /// Renamed columns as (current name, reference name): the pair is compared as one column.
+    /// Not saved: a session keeps the renames once, for every view.
+    #[serde(skip)]
     pub renames: Vec<(String, String)>,
     /// The column to join rows on for `serving_skew`; `None`: the id-role column present in
     /// both datasets.
     pub id_column: Option<String>,
     /// "Now" in microseconds since the epoch (UTC) for `future_timestamps`; `None` skips that
-    /// check. The analysis has no clock: the caller passes it.
+    /// check. The analysis has no clock: the caller passes it. Not saved (it is read anew).
+    #[serde(skip)]
     pub now_micros: Option<i64>,
-    /// Threads the checks may use (scoped, joined before returning). Default 2.
+    /// Threads the checks may use (scoped, joined before returning). Default 2. Not saved: it
+    /// belongs to the machine, not to the analysis.
+    #[serde(skip)]
     pub threads: usize,
 }
 

@@ -1,0 +1,151 @@
+//! `sextant report`: the report snapshot of a session (or of two data files) as one HTML file or
+//! as JSON — the same document the window's File → Export report writes.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use serde_json::{Value, json};
+
+use super::json::to_text;
+use super::seasonality::{DecompositionJson, decomposition_json};
+use super::session::load;
+use super::{CliError, EXIT_OK};
+use crate::data::Dataset;
+use crate::data::datetime::format_iso;
+use crate::jobs::Progress;
+use crate::session::Session;
+use crate::session::analyses::{self, Analyses, Overlays};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    #[default]
+    /// Every number of the report, in the structures of the other commands' --format json.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The session to report on.
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+    /// Training (reference) data, instead of a session.
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
+    /// Production (current) data, instead of a session.
+    #[arg(long, value_name = "FILE")]
+    pub current: Option<PathBuf>,
+    /// Where to write the report (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Draw the distributions of every tested column, not only the drifted ones.
+    #[arg(long)]
+    pub all_columns: bool,
+}
+
+/// Everything a report is made from.
+pub struct ReportSource<'a> {
+    pub title: String,
+    pub session: &'a Session,
+    pub session_path: Option<&'a Path>,
+    pub reference: Option<&'a Dataset>,
+    pub current: Option<&'a Dataset>,
+    pub analyses: &'a Analyses,
+    /// When the report was made (ISO 8601).
+    pub generated: String,
+}
+
+pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
+    let loaded = load(
+        args.session.as_deref(),
+        args.reference.as_deref(),
+        args.current.as_deref(),
+    )?;
+    let overlays = if args.all_columns {
+        Overlays::All
+    } else {
+        Overlays::Drifted
+    };
+    let now = super::integrity::system_now_micros();
+    let analyses = analyses::run(
+        &loaded.session,
+        loaded.reference.as_ref(),
+        loaded.current.as_ref(),
+        overlays,
+        now,
+        &Progress::silent(),
+    )
+    .map_err(|_| CliError("the report was cancelled".into()))?;
+    let source = ReportSource {
+        title: loaded.title(),
+        session: &loaded.session,
+        session_path: loaded.path.as_deref(),
+        reference: loaded.reference.as_ref(),
+        current: loaded.current.as_ref(),
+        analyses: &analyses,
+        generated: format_iso(now),
+    };
+    let text = match args.format {
+        ReportFormat::Json => to_text(&snapshot_json(&source)),
+    };
+    super::write_output(Some(&args.out), &text)?;
+    eprintln!("Wrote {} ({} bytes)", args.out.display(), text.len());
+    Ok(EXIT_OK)
+}
+
+/// The JSON snapshot: every number the report shows, each analysis in the structure of its
+/// command's `--format json`.
+pub fn snapshot_json(source: &ReportSource) -> Value {
+    let s = source.session;
+    let a = source.analyses;
+    let drift = match (&a.drift, source.reference, source.current) {
+        (Some(Ok(run)), Some(r), Some(c)) => super::drift::to_json(r, c, run),
+        (Some(Err(e)), _, _) => json!({"error": e}),
+        _ => Value::Null,
+    };
+    let integrity = match (&a.integrity, source.reference, source.current) {
+        (Some(Ok(report)), Some(r), Some(c)) => super::integrity::to_json(report, &r.path, &c.path),
+        (Some(Err(e)), _, _) => json!({"error": e}),
+        _ => Value::Null,
+    };
+    let seasonality = match &a.seasonality {
+        Some(Ok(o)) => match &o.report {
+            Ok(report) => decomposition_json(
+                &DecompositionJson {
+                    value: s.views.seasonality.value.to_text(),
+                    label: &o.label,
+                    aggregation: s.views.seasonality.aggregation.name(),
+                    time: o.time.as_deref(),
+                },
+                &o.series,
+                report,
+                o.comparison.as_ref().and_then(|c| c.as_ref().ok()),
+            ),
+            Err(e) => json!({"error": e}),
+        },
+        Some(Err(e)) => json!({"error": e}),
+        None => Value::Null,
+    };
+    let roles: serde_json::Map<String, Value> = s
+        .roles
+        .iter()
+        .map(|(c, r)| (c.to_string(), json!(r.name())))
+        .collect();
+    json!({
+        "title": source.title,
+        "generated": source.generated,
+        "session": source.session_path.map(|p| p.display().to_string()),
+        "sextant_version": env!("CARGO_PKG_VERSION"),
+        "datasets": {
+            "reference": source.reference.map(super::inspect::to_json),
+            "current": source.current.map(super::inspect::to_json),
+        },
+        "roles": roles,
+        "renames": s.renames.iter().map(|(c, r)| json!({"current": c, "reference": r})).collect::<Vec<_>>(),
+        "notes": {"session": s.notes.session, "columns": s.notes.columns},
+        "drift": drift,
+        "integrity": integrity,
+        "seasonality": seasonality,
+    })
+}

@@ -1,0 +1,105 @@
+//! Every analysis of a session, run over its loaded datasets: what a report shows and what
+//! `sextant check` judges. One function for the CLI and the GUI's export, so that the report a
+//! pipeline writes is the report the window exports.
+
+use crate::analysis::integrity::IntegrityReport;
+use crate::analysis::integrity::adapter::check_datasets;
+use crate::data::Dataset;
+use crate::engine::drift::{DriftRun, run as run_drift};
+use crate::engine::drift_detail::{ColumnDetail, column_detail};
+use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
+use crate::jobs::Progress;
+
+use super::Session;
+
+/// Which columns get their two distributions drawn in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overlays {
+    /// The drifted columns only (the default: keeps reports small).
+    #[default]
+    Drifted,
+    /// Every tested column.
+    All,
+}
+
+/// What the analyses produced. Each part is `None` when its inputs are missing (a drift needs
+/// both datasets) and `Err` with one sentence when it could not be computed.
+pub struct Analyses {
+    pub drift: Option<Result<DriftRun, String>>,
+    /// The overlay data of the chosen columns, by training name.
+    pub drift_details: Vec<(String, ColumnDetail)>,
+    pub integrity: Option<Result<IntegrityReport, String>>,
+    pub seasonality: Option<Result<SeasonalityOutcome, String>>,
+}
+
+/// Run every analysis the session describes. `now_micros` is "now" for the integrity checks
+/// (staleness of the newest timestamp); the caller reads the clock.
+pub fn run(
+    session: &Session,
+    reference: Option<&Dataset>,
+    current: Option<&Dataset>,
+    overlays: Overlays,
+    now_micros: i64,
+    progress: &Progress,
+) -> Result<Analyses, crate::jobs::Cancelled> {
+    let views = &session.views;
+    let mut out = Analyses {
+        drift: None,
+        drift_details: Vec::new(),
+        integrity: None,
+        seasonality: None,
+    };
+    if let (Some(r), Some(c)) = (reference, current) {
+        progress.set(Some(0.05), "Computing drift");
+        let params = views.drift.params(&session.renames);
+        let drift = run_drift(r, c, &session.roles, &params, progress).map_err(|e| e.to_string());
+        progress.check()?;
+        if let Ok(run) = &drift {
+            progress.set(Some(0.4), "Drawing distributions");
+            for col in &run.columns {
+                let wanted = match overlays {
+                    Overlays::Drifted => col.verdict.drifted,
+                    Overlays::All => col.verdict.method.is_some(),
+                };
+                if !wanted {
+                    continue;
+                }
+                if let Ok(detail) = column_detail(
+                    r,
+                    c,
+                    &col.reference_name,
+                    &col.current_name,
+                    views.drift.binning,
+                    None,
+                ) {
+                    out.drift_details.push((col.reference_name.clone(), detail));
+                }
+                progress.check()?;
+            }
+        }
+        out.drift = Some(drift);
+        progress.set(Some(0.6), "Checking data integrity");
+        let mut params = views.integrity.clone();
+        params.renames = session.renames.clone();
+        params.now_micros = Some(now_micros);
+        out.integrity = Some(
+            check_datasets(r, c, &session.roles, &params, &|| progress.is_cancelled())
+                .map_err(|e| e.to_string()),
+        );
+        progress.check()?;
+    }
+    if reference.is_some() || current.is_some() {
+        progress.set(Some(0.8), "Decomposing");
+        out.seasonality = match compute_seasonality(
+            &views.seasonality,
+            &session.roles,
+            [reference, current],
+            progress,
+        ) {
+            Err(_) if progress.is_cancelled() => return Err(crate::jobs::Cancelled),
+            other => Some(other),
+        };
+    }
+    progress.set(Some(1.0), "Done");
+    Ok(out)
+}

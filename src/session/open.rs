@@ -1,0 +1,81 @@
+//! From a session file to its data: where the datasets it names are now, whether they are
+//! still there, and whether they changed since the session was saved. Nothing here reads a
+//! data file's content except [`changed_since_saved`], which the caller runs after the user has
+//! seen the paths.
+
+use std::path::{Path, PathBuf};
+
+use crate::data::{Dataset, Side};
+
+use super::paths;
+use super::{DatasetRef, Session};
+
+/// A dataset a session names, resolved against the session file's folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedDataset {
+    pub side: Side,
+    /// The path as written in the session.
+    pub stored: PathBuf,
+    /// The path it names on this machine.
+    pub path: PathBuf,
+    /// Whether a file is there (a metadata lookup; nothing is read).
+    pub exists: bool,
+}
+
+/// The folder a session file's relative paths start from.
+pub fn base_dir(session_path: &Path) -> PathBuf {
+    paths::absolute(session_path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The datasets a session names, training first.
+pub fn named_datasets(session: &Session, session_path: &Path) -> Vec<NamedDataset> {
+    let dir = base_dir(session_path);
+    Side::BOTH
+        .into_iter()
+        .filter_map(|side| {
+            let entry = session.dataset(side)?;
+            let path = paths::resolve(&dir, &entry.path);
+            Some(NamedDataset {
+                side,
+                stored: entry.path.clone(),
+                exists: path.is_file(),
+                path,
+            })
+        })
+        .collect()
+}
+
+/// The session entry for a loaded dataset, its path written relative to `session_dir` where
+/// natural.
+pub fn dataset_ref(ds: &Dataset, session_dir: &Path) -> DatasetRef {
+    DatasetRef {
+        path: paths::to_stored(session_dir, &paths::absolute(&ds.path)),
+        bytes: ds.file_bytes,
+        fingerprint: ds.fingerprint().map(str::to_string),
+    }
+}
+
+/// One sentence when a loaded dataset differs from what the session saw, `None` when it is the
+/// same file content (or the session did not record a fingerprint).
+pub fn changed_since_saved(entry: &DatasetRef, ds: &Dataset, side: Side) -> Option<String> {
+    let saved = entry.fingerprint.as_deref()?;
+    let now = ds.fingerprint()?;
+    (saved != now).then(|| {
+        let size = if entry.bytes != ds.file_bytes {
+            format!(
+                " (it was {} bytes, it is {} bytes)",
+                entry.bytes, ds.file_bytes
+            )
+        } else {
+            " (same size, different content)".to_string()
+        };
+        format!(
+            "The {} file {} changed since the session was saved{size}; results may differ from the saved analysis",
+            side.short().to_lowercase(),
+            ds.path.display()
+        )
+    })
+}
