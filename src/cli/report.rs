@@ -13,12 +13,15 @@ use super::{CliError, EXIT_OK};
 use crate::data::Dataset;
 use crate::data::datetime::format_iso;
 use crate::jobs::Progress;
+use crate::report::{ReportInput, Section, SeasonalityInput};
 use crate::session::Session;
 use crate::session::analyses::{self, Analyses, Overlays};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ReportFormat {
+    /// One self-contained HTML file (inline CSS and SVG, no scripts, no network).
     #[default]
+    Html,
     /// Every number of the report, in the structures of the other commands' --format json.
     Json,
 }
@@ -86,12 +89,67 @@ pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
         analyses: &analyses,
         generated: format_iso(now),
     };
-    let text = match args.format {
-        ReportFormat::Json => to_text(&snapshot_json(&source)),
-    };
+    let text = render(args.format, &source);
     super::write_output(Some(&args.out), &text)?;
     eprintln!("Wrote {} ({} bytes)", args.out.display(), text.len());
     Ok(EXIT_OK)
+}
+
+/// The report in a format.
+pub fn render(format: ReportFormat, source: &ReportSource) -> String {
+    match format {
+        ReportFormat::Json => to_text(&snapshot_json(source)),
+        ReportFormat::Html => crate::report::render_html(&report_input(source)),
+    }
+}
+
+/// What the HTML renderer needs, from what the analyses produced.
+fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
+    let s = source.session;
+    let a = source.analyses;
+    let mut input = ReportInput::new(&source.title, &source.generated, &s.roles);
+    input.session_note = s.notes.session.clone();
+    input.column_notes = s.notes.columns.clone();
+    input.reference = source.reference;
+    input.current = source.current;
+    input.renames = &s.renames;
+    input.drift = a.drift.as_ref().and_then(|d| d.as_ref().ok());
+    input.drift_details = a.drift_details.clone();
+    input.integrity = a.integrity.as_ref().and_then(|i| i.as_ref().ok());
+    input.seasonality = match &a.seasonality {
+        Some(Ok(o)) => o.report.as_ref().ok().map(|report| SeasonalityInput {
+            label: &o.label,
+            x: &o.x,
+            series: &o.series,
+            report,
+        }),
+        _ => None,
+    };
+    let mut problems = Vec::new();
+    for (name, result) in [
+        ("Drift", a.drift.as_ref().and_then(|d| d.as_ref().err())),
+        ("Integrity", a.integrity.as_ref().and_then(|i| i.as_ref().err())),
+        (
+            "Seasonality",
+            match &a.seasonality {
+                Some(Err(e)) => Some(e),
+                Some(Ok(o)) => o.report.as_ref().err(),
+                None => None,
+            },
+        ),
+    ] {
+        if let Some(e) = result {
+            problems.push(vec![name.to_string(), e.clone()]);
+        }
+    }
+    if !problems.is_empty() {
+        input.extra.push(Section {
+            id: "not-computed".into(),
+            title: "Not computed".into(),
+            html: crate::report::html::table(&["analysis", "why"], &problems),
+        });
+    }
+    input
 }
 
 /// The JSON snapshot: every number the report shows, each analysis in the structure of its

@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::cli::report::ReportFormat;
 use crate::data::{DataError, Dataset, LoadOptions, RoleMap, Side};
 use crate::jobs::{Job, Poll, Waker};
 
 use super::command::Command;
-use super::file_dialog::{DialogOutcome, NativeDialog, PathPrompt};
+use super::export::ExportState;
+use super::session::{AfterSave, SessionState};
+use super::file_dialog::{DialogOutcome, DialogPurpose, NativeDialog, PathPrompt};
 use super::prefs::{Prefs, ThemeChoice};
 use super::{panels, views};
 
@@ -80,6 +83,9 @@ pub struct App {
     pub pending_drop: Vec<PathBuf>,
     pub native_dialog: Option<NativeDialog>,
     pub path_prompt: Option<PathPrompt>,
+    /// The session file, unsaved changes, opening and recovery.
+    pub session: SessionState,
+    pub export: ExportState,
     commands: Vec<Command>,
     waker: Option<Waker>,
     applied_theme: Option<ThemeChoice>,
@@ -106,6 +112,8 @@ impl App {
             pending_drop: Vec::new(),
             native_dialog: None,
             path_prompt: None,
+            session: SessionState::default(),
+            export: ExportState::default(),
             commands: Vec::new(),
             waker: None,
             applied_theme: None,
@@ -157,6 +165,7 @@ impl App {
             || self.drift.is_busy()
             || self.seasonality.result.is_running()
             || self.integrity.report.is_running()
+            || self.export.job.is_some()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -208,10 +217,23 @@ impl App {
             let plain = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
             (i.consume_shortcut(&shift), i.consume_shortcut(&plain))
         });
+        let (save_as, save) = ctx.input_mut(|i| {
+            let shift = egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+                egui::Key::S,
+            );
+            let plain = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
+            (i.consume_shortcut(&shift), i.consume_shortcut(&plain))
+        });
+        if save_as {
+            self.push(Command::SaveSessionAs);
+        } else if save {
+            self.push(Command::SaveSession);
+        }
         if open_current {
-            self.push(Command::OpenDialog(Side::Current));
+            self.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Current)));
         } else if open_reference {
-            self.push(Command::OpenDialog(Side::Reference));
+            self.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Reference)));
         }
         self.apply_commands(ctx);
         self.drift.update(
@@ -223,6 +245,8 @@ impl App {
         );
         views::integrity::request(self);
         self.integrity.report.poll();
+        self.export_logic(ctx);
+        self.session_logic(ctx);
     }
 
     /// Draw the whole window.
@@ -256,7 +280,8 @@ impl App {
     /// Apply one command.
     pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
         match command {
-            Command::OpenDialog(side) => self.open_dialog(side),
+            Command::OpenDialog(purpose) => self.open_file_dialog(purpose),
+            Command::FileChosen(purpose, path) => self.file_chosen(purpose, path, ctx),
             Command::Load(side, path) => self.start_load(side, path),
             Command::Dropped(paths) => self.assign_dropped(paths),
             Command::CancelLoad(side) => {
@@ -287,7 +312,42 @@ impl App {
             Command::SetTheme(theme) => self.prefs.theme = theme,
             Command::ShowAbout(open) => self.about_open = open,
             Command::ClearRecent => self.prefs.recent.clear(),
-            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            Command::ClearRecentSessions => self.prefs.recent_sessions.clear(),
+            Command::SaveSession => self.save_session(),
+            Command::SaveSessionAs => self.open_file_dialog(DialogPurpose::SaveSession),
+            Command::OpenSession => self.guard_unsaved(AfterSave::OpenSessionDialog),
+            Command::OpenSessionPath(path) => self.guard_unsaved(AfterSave::OpenSession(path)),
+            Command::NewSession => self.guard_unsaved(AfterSave::NewSession),
+            Command::ConfirmOpenSession => self.open_session_datasets(),
+            Command::CancelOpenSession => self.session.opening = None,
+            Command::AnswerUnsaved(answer) => self.answer_unsaved(answer),
+            Command::AnswerRecovery(restore) => self.answer_recovery(restore),
+            Command::DismissChanged => self.session.changed.clear(),
+            Command::Export(purpose) => self.open_file_dialog(purpose),
+            Command::CancelExport => self.cancel_export(),
+            Command::Quit => {
+                if self.session.dirty && !self.session.allow_close {
+                    self.guard_unsaved(AfterSave::Quit);
+                } else {
+                    self.session.allow_close = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+        }
+    }
+
+    /// A file dialog answered.
+    fn file_chosen(&mut self, purpose: DialogPurpose, path: PathBuf, ctx: &egui::Context) {
+        match purpose {
+            DialogPurpose::OpenData(side) => self.start_load(side, path),
+            DialogPurpose::LocateData(side) => self.locate_dataset(side, path),
+            DialogPurpose::OpenSession => self.read_session_file(&path),
+            DialogPurpose::SaveSession => {
+                self.save_session_to(path);
+            }
+            DialogPurpose::ExportHtml => self.start_export(ReportFormat::Html, path),
+            DialogPurpose::ExportJson => self.start_export(ReportFormat::Json, path),
+            DialogPurpose::ExportPng => self.request_png(path, ctx),
         }
     }
 
@@ -295,7 +355,11 @@ impl App {
         let label = format!("Loading {}", crate::data::load::file_name(&path));
         let job_path = path.clone();
         match Job::spawn(label, self.waker.clone(), move |p| {
-            Dataset::load(&job_path, &LoadOptions::default(), p)
+            let ds = Dataset::load(&job_path, &LoadOptions::default(), p)?;
+            // Read the fingerprint here, so that saving a session never waits for it.
+            p.set(None, "Fingerprinting");
+            let _ = ds.fingerprint();
+            Ok(ds)
         }) {
             // Replacing a running job drops it, which cancels it.
             Ok(job) => self.loads[side.index()] = Some(job),
@@ -352,6 +416,7 @@ impl App {
         }
         self.datasets[side.index()] = Some(Arc::new(ds));
         self.refresh_warnings();
+        self.on_dataset_installed(side);
     }
 
     fn refresh_warnings(&mut self) {
@@ -378,39 +443,57 @@ impl App {
         }
     }
 
-    fn open_dialog(&mut self, side: Side) {
+    /// Ask for a file for `purpose`: the native dialog, or Sextant's own prompt where there is
+    /// none.
+    pub fn open_file_dialog(&mut self, purpose: DialogPurpose) {
         if self.native_dialog.is_some() || self.path_prompt.is_some() {
             return;
         }
-        let start = self
-            .dataset(side)
-            .and_then(|d| d.path.parent().map(PathBuf::from));
+        let start = match purpose {
+            DialogPurpose::OpenData(side) | DialogPurpose::LocateData(side) => self
+                .dataset(side)
+                .and_then(|d| d.path.parent().map(PathBuf::from)),
+            _ => self
+                .session
+                .path
+                .as_ref()
+                .and_then(|p| p.parent().map(PathBuf::from)),
+        };
+        let file_name = self.proposed_file_name(purpose);
         let waker = self.waker.clone();
-        self.native_dialog = NativeDialog::open(side, start, move || {
-            if let Some(w) = &waker {
-                w();
-            }
-        });
+        self.native_dialog =
+            NativeDialog::open(purpose, start.clone(), file_name.clone(), move || {
+                if let Some(w) = &waker {
+                    w();
+                }
+            });
         if self.native_dialog.is_none() {
-            self.show_path_prompt(side);
+            self.show_path_prompt(purpose, start, file_name);
         }
     }
 
-    fn show_path_prompt(&mut self, side: Side) {
-        let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        self.path_prompt = Some(PathPrompt::new(side, dir));
+    fn show_path_prompt(
+        &mut self,
+        purpose: DialogPurpose,
+        start: Option<PathBuf>,
+        file_name: Option<String>,
+    ) {
+        let dir = start
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        self.path_prompt = Some(PathPrompt::new(purpose, dir, file_name));
     }
 
     fn poll_dialog(&mut self) {
         let Some(dialog) = &self.native_dialog else {
             return;
         };
-        let side = dialog.side;
+        let purpose = dialog.purpose;
         match dialog.poll() {
             None => {}
             Some(DialogOutcome::Picked(path)) => {
                 self.native_dialog = None;
-                self.push(Command::Load(side, path));
+                self.push(Command::FileChosen(purpose, path));
             }
             Some(DialogOutcome::Cancelled) => self.native_dialog = None,
             Some(DialogOutcome::Unavailable) => {
@@ -418,7 +501,9 @@ impl App {
                 self.status_info(
                     "No native file dialog is available here (no desktop portal or zenity); type a path instead",
                 );
-                self.show_path_prompt(side);
+                let start = std::env::current_dir().ok();
+                let file_name = self.proposed_file_name(purpose);
+                self.show_path_prompt(purpose, start, file_name);
             }
         }
     }

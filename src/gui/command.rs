@@ -6,12 +6,15 @@ use std::path::PathBuf;
 use crate::data::{Role, Side};
 
 use super::app::Tab;
+use super::file_dialog::DialogPurpose;
 use super::prefs::ThemeChoice;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Show a file dialog to open a file for this side.
-    OpenDialog(Side),
+    /// Show a file dialog for this purpose.
+    OpenDialog(DialogPurpose),
+    /// A file dialog answered with this path.
+    FileChosen(DialogPurpose, PathBuf),
     /// Load this file for this side (replacing what is there once it has loaded).
     Load(Side, PathBuf),
     /// Files dropped on the window, to be assigned to sides.
@@ -30,7 +33,31 @@ pub enum Command {
     /// Forget the rename of this production column.
     UndoRename(String),
     SetTheme(ThemeChoice),
+    /// Save the session to its file (or ask where).
+    SaveSession,
+    /// Ask where to save the session.
+    SaveSessionAs,
+    /// Open a session: ask which (after the unsaved-changes question).
+    OpenSession,
+    /// Open this session file (after the unsaved-changes question).
+    OpenSessionPath(PathBuf),
+    /// Start an empty session (after the unsaved-changes question).
+    NewSession,
+    /// The user confirmed the session being opened: load its files.
+    ConfirmOpenSession,
+    CancelOpenSession,
+    /// Save, don't save (`Some(false)`) or cancel (`None`) at the unsaved-changes question.
+    AnswerUnsaved(Option<bool>),
+    /// Restore the recovery copy, or discard it.
+    AnswerRecovery(bool),
+    /// The user has read which files changed since the session was saved.
+    DismissChanged,
+    /// Ask where to write a report or a PNG.
+    Export(DialogPurpose),
+    /// Stop the running export.
+    CancelExport,
     ShowAbout(bool),
     ClearRecent,
+    ClearRecentSessions,
     Quit,
 }

@@ -9,12 +9,75 @@ use std::time::{Duration, Instant};
 
 use crate::data::Side;
 
+/// What a file dialog is for; decides its title, filters, open or save, and what the chosen
+/// path does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogPurpose {
+    /// Open a data file for this side.
+    OpenData(Side),
+    /// Find a session's dataset that is not where the session says.
+    LocateData(Side),
+    OpenSession,
+    SaveSession,
+    ExportHtml,
+    ExportJson,
+    ExportPng,
+}
+
+const DATA_EXTENSIONS: &[&str] = &[
+    "csv", "tsv", "txt", "parquet", "pq", "arrow", "ipc", "feather", "ndjson", "jsonl", "json",
+];
+
+impl DialogPurpose {
+    pub fn title(self) -> String {
+        match self {
+            Self::OpenData(side) => format!("Open {} data", side.short().to_lowercase()),
+            Self::LocateData(side) => format!("Locate the {} file", side.short().to_lowercase()),
+            Self::OpenSession => "Open session".into(),
+            Self::SaveSession => "Save session as".into(),
+            Self::ExportHtml => "Export report (HTML)".into(),
+            Self::ExportJson => "Export report (JSON)".into(),
+            Self::ExportPng => "Save view as PNG".into(),
+        }
+    }
+
+    /// The file type's name and extensions.
+    pub fn filter(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Self::OpenData(_) | Self::LocateData(_) => ("Data files", DATA_EXTENSIONS),
+            Self::OpenSession | Self::SaveSession => ("Sextant sessions", &["sextant"]),
+            Self::ExportHtml => ("HTML report", &["html", "htm"]),
+            Self::ExportJson => ("JSON", &["json"]),
+            Self::ExportPng => ("PNG image", &["png"]),
+        }
+    }
+
+    /// Whether the dialog names a file to write.
+    pub fn saves(self) -> bool {
+        matches!(
+            self,
+            Self::SaveSession | Self::ExportHtml | Self::ExportJson | Self::ExportPng
+        )
+    }
+
+    /// Whether a path has one of this purpose's extensions.
+    pub fn accepts(self, path: &std::path::Path) -> bool {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        self.filter().1.contains(&ext.as_str())
+            || (matches!(self, Self::OpenData(_) | Self::LocateData(_))
+                && crate::data::FileFormat::from_extension(path).is_some())
+    }
+}
+
 /// Faster than any human cancel: the native dialog was not really shown.
 const NO_DIALOG_THRESHOLD: Duration = Duration::from_millis(250);
 
 /// A native dialog running on its own thread.
 pub struct NativeDialog {
-    pub side: Side,
+    pub purpose: DialogPurpose,
     rx: Receiver<(Option<PathBuf>, Duration)>,
 }
 
@@ -27,10 +90,12 @@ pub enum DialogOutcome {
 }
 
 impl NativeDialog {
-    /// Open the native dialog for `side`, starting in `start_dir`.
+    /// Open the native dialog for `purpose`, starting in `start_dir`, proposing `file_name` when
+    /// saving.
     pub fn open(
-        side: Side,
+        purpose: DialogPurpose,
         start_dir: Option<PathBuf>,
+        file_name: Option<String>,
         wake: impl Fn() + Send + 'static,
     ) -> Option<Self> {
         let (tx, rx) = sync_channel(1);
@@ -38,25 +103,27 @@ impl NativeDialog {
             .name("file dialog".into())
             .spawn(move || {
                 let started = Instant::now();
+                let (name, extensions) = purpose.filter();
                 let mut dialog = rfd::FileDialog::new()
-                    .set_title(format!("Open {} data", side.label()))
-                    .add_filter(
-                        "Data files",
-                        &[
-                            "csv", "tsv", "txt", "parquet", "pq", "arrow", "ipc", "feather",
-                            "ndjson", "jsonl", "json",
-                        ],
-                    )
+                    .set_title(purpose.title())
+                    .add_filter(name, extensions)
                     .add_filter("All files", &["*"]);
                 if let Some(dir) = start_dir {
                     dialog = dialog.set_directory(dir);
                 }
-                let picked = dialog.pick_file();
+                if let Some(file_name) = file_name {
+                    dialog = dialog.set_file_name(file_name);
+                }
+                let picked = if purpose.saves() {
+                    dialog.save_file()
+                } else {
+                    dialog.pick_file()
+                };
                 let _ = tx.send((picked, started.elapsed()));
                 wake();
             })
             .ok()?;
-        Some(Self { side, rx })
+        Some(Self { purpose, rx })
     }
 
     /// The outcome once the dialog has closed.
@@ -73,9 +140,9 @@ impl NativeDialog {
     }
 }
 
-/// Sextant's own "open file" prompt: a path field and the files of one folder.
+/// Sextant's own file prompt: a path field and the files of one folder.
 pub struct PathPrompt {
-    pub side: Side,
+    pub purpose: DialogPurpose,
     pub text: String,
     pub dir: PathBuf,
     pub entries: Vec<(String, bool)>,
@@ -83,10 +150,14 @@ pub struct PathPrompt {
 }
 
 impl PathPrompt {
-    pub fn new(side: Side, dir: PathBuf) -> Self {
+    /// A prompt in `dir`; when saving, the path field starts with `file_name` in that folder.
+    pub fn new(purpose: DialogPurpose, dir: PathBuf, file_name: Option<String>) -> Self {
+        let text = file_name
+            .map(|n| dir.join(n).display().to_string())
+            .unwrap_or_default();
         let mut p = Self {
-            side,
-            text: String::new(),
+            purpose,
+            text,
             dir,
             entries: Vec::new(),
             error: None,
@@ -106,8 +177,7 @@ impl PathPrompt {
                         continue;
                     }
                     let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-                    let is_data = crate::data::FileFormat::from_extension(&e.path()).is_some();
-                    if is_dir || is_data {
+                    if is_dir || self.purpose.accepts(&e.path()) {
                         self.entries.push((name, is_dir));
                     }
                 }

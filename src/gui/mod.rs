@@ -7,9 +7,11 @@
 pub mod app;
 pub mod command;
 pub mod computed;
+pub mod export;
 pub mod file_dialog;
 pub mod panels;
 pub mod prefs;
+pub mod session;
 pub mod views;
 pub mod widgets;
 

@@ -26,9 +26,12 @@ pub struct RecentFile {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Prefs {
     pub theme: ThemeChoice,
     pub recent: Vec<RecentFile>,
+    /// Session files, most recent first.
+    pub recent_sessions: Vec<PathBuf>,
 }
 
 impl Prefs {
@@ -45,6 +48,14 @@ impl Prefs {
         self.recent.retain(|r| r.path != path);
         self.recent.insert(0, RecentFile { path, side });
         self.recent.truncate(MAX_RECENT);
+    }
+
+    /// Put a session file at the top of the recent sessions (once).
+    pub fn remember_session(&mut self, path: PathBuf) {
+        let path = crate::session::paths::absolute(&path);
+        self.recent_sessions.retain(|p| *p != path);
+        self.recent_sessions.insert(0, path);
+        self.recent_sessions.truncate(MAX_RECENT);
     }
 }
 

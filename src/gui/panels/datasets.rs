@@ -3,6 +3,7 @@
 use crate::data::{ColumnKind, Role, Side};
 use crate::gui::app::App;
 use crate::gui::command::Command;
+use crate::gui::file_dialog::DialogPurpose;
 use crate::gui::widgets::{side_color, swatch};
 
 pub fn datasets_panel(app: &mut App, ui: &mut egui::Ui) {
@@ -42,7 +43,7 @@ fn dataset_card(app: &mut App, ui: &mut egui::Ui, side: Side) {
                 ui.weak(format!("{} rows × {} columns", ds.rows(), ds.columns.len()));
                 ui.horizontal(|ui| {
                     if ui.small_button("Replace…").clicked() {
-                        app.push(Command::OpenDialog(side));
+                        app.push(Command::OpenDialog(DialogPurpose::OpenData(side)));
                     }
                     if ui.small_button("Close").clicked() {
                         app.push(Command::Close(side));
@@ -55,7 +56,7 @@ fn dataset_card(app: &mut App, ui: &mut egui::Ui, side: Side) {
                     .button(format!("Open {}…", side.short().to_lowercase()))
                     .clicked()
                 {
-                    app.push(Command::OpenDialog(side));
+                    app.push(Command::OpenDialog(DialogPurpose::OpenData(side)));
                 }
             }
         }

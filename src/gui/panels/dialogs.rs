@@ -79,7 +79,8 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
     let mut open = true;
     let mut chosen = None;
     let mut enter = None;
-    egui::Window::new(format!("Open {} data", prompt.side.short().to_lowercase()))
+    let saves = prompt.purpose.saves();
+    egui::Window::new(prompt.purpose.title())
         .open(&mut open)
         .collapsible(false)
         .default_width(460.0)
@@ -87,12 +88,13 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
             ui.label("Path of the file:");
             let edit = ui.add(
                 egui::TextEdit::singleline(&mut prompt.text)
-                    .hint_text("/path/to/data.parquet")
+                    .hint_text(format!("/path/to/file.{}", prompt.purpose.filter().1[0]))
                     .desired_width(f32::INFINITY),
             );
             let submitted = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
-                if (ui.button("Open").clicked() || submitted) && !prompt.text.trim().is_empty() {
+                let action = if saves { "Save" } else { "Open" };
+                if (ui.button(action).clicked() || submitted) && !prompt.text.trim().is_empty() {
                     chosen = Some(std::path::PathBuf::from(prompt.text.trim()));
                 }
             });
@@ -121,8 +123,9 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
                                 prompt.text = prompt.dir.join(name).display().to_string();
                             }
                         }
-                        // Double-clicking a file opens it at once.
-                        if response.double_clicked() && !*is_dir {
+                        // Double-clicking a file opens it at once (saving over one asks for
+                        // the Save button).
+                        if response.double_clicked() && !*is_dir && !saves {
                             chosen = Some(prompt.dir.join(name));
                         }
                     }
@@ -131,10 +134,10 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
     if let Some(name) = enter {
         prompt.enter(&name);
     }
-    let side = prompt.side;
+    let purpose = prompt.purpose;
     if let Some(path) = chosen {
         app.path_prompt = None;
-        app.push(Command::Load(side, path));
+        app.push(Command::FileChosen(purpose, path));
     } else if !open {
         app.path_prompt = None;
     }

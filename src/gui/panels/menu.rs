@@ -3,6 +3,7 @@
 use crate::data::Side;
 use crate::gui::app::App;
 use crate::gui::command::Command;
+use crate::gui::file_dialog::DialogPurpose;
 use crate::gui::prefs::ThemeChoice;
 
 pub fn menu_bar(app: &mut App, ui: &mut egui::Ui) {
@@ -41,14 +42,14 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         .add(egui::Button::new("Open training…").shortcut_text(shortcut(ui, "O")))
         .clicked()
     {
-        app.push(Command::OpenDialog(Side::Reference));
+        app.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Reference)));
         ui.close();
     }
     if ui
         .add(egui::Button::new("Open production…").shortcut_text(shortcut(ui, "Shift+O")))
         .clicked()
     {
-        app.push(Command::OpenDialog(Side::Current));
+        app.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Current)));
         ui.close();
     }
     ui.menu_button("Open recent", |ui| {

@@ -1,0 +1,140 @@
+//! Exports from the window: the report snapshot (HTML or JSON, computed off the UI thread by
+//! the same code as `sextant report`) and a PNG of the current view (egui's screenshot of the
+//! central area, saved and copied to the clipboard).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::cli::report::{ReportFormat, ReportSource, render};
+use crate::data::Side;
+use crate::jobs::{Job, Poll};
+use crate::session::analyses::{self, Overlays};
+
+use super::app::App;
+
+type PngResult = Result<(PathBuf, egui::ColorImage), String>;
+
+/// Exports in flight.
+#[derive(Default)]
+pub struct ExportState {
+    /// The report being computed and written: its path and size when done.
+    pub job: Option<Job<Result<(PathBuf, usize), String>>>,
+    /// Draw every tested column's distributions in the report, not only the drifted ones.
+    pub all_columns: bool,
+    /// The PNG being captured, filled in by the screenshot callback.
+    png: Arc<Mutex<Option<PngResult>>>,
+    /// Where the central area was drawn in the last frame (the part a PNG shows).
+    pub view_rect: Option<egui::Rect>,
+}
+
+impl App {
+    /// Compute the report in the background and write it to `path`.
+    pub fn start_export(&mut self, format: ReportFormat, path: PathBuf) {
+        if self.export.job.as_ref().is_some() {
+            self.status_error("An export is already running; wait for it or cancel it");
+            return;
+        }
+        let session = self.snapshot();
+        let session_path = self.session.path.clone();
+        let title = self.session.name();
+        let datasets = self.datasets.clone();
+        let overlays = if self.export.all_columns {
+            Overlays::All
+        } else {
+            Overlays::Drifted
+        };
+        let label = format!("Exporting {}", crate::data::load::file_name(&path));
+        let job = Job::spawn(label, self.waker(), move |progress| {
+            let now = crate::cli::integrity::system_now_micros();
+            let [r, c] = &datasets;
+            let (reference, current) = (r.as_deref(), c.as_deref());
+            let analyses =
+                analyses::run(&session, reference, current, overlays, now, progress)
+                    .map_err(|_| "the export was cancelled".to_string())?;
+            progress.set(Some(0.95), "Writing");
+            let source = ReportSource {
+                title,
+                session: &session,
+                session_path: session_path.as_deref(),
+                reference,
+                current,
+                analyses: &analyses,
+                generated: crate::data::datetime::format_iso(now),
+            };
+            let text = render(format, &source);
+            crate::session::write_text(&path, &text).map_err(|e| e.to_string())?;
+            Ok((path, text.len()))
+        });
+        match job {
+            Ok(job) => self.export.job = Some(job),
+            Err(e) => self.status_error(format!("The export could not start: {e}")),
+        }
+    }
+
+    pub fn cancel_export(&mut self) {
+        if let Some(job) = self.export.job.take() {
+            job.progress().cancel();
+            self.status_info("Export cancelled; nothing was written");
+        }
+    }
+
+    /// Capture the central area at screen resolution into `path` and the clipboard.
+    pub fn request_png(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let Some(rect) = self.export.view_rect else {
+            self.status_error("There is no view to capture yet");
+            return;
+        };
+        let slot = self.export.png.clone();
+        let ppp = ctx.pixels_per_point();
+        let wake = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            let cropped = image.region(&rect, Some(ppp));
+            let result = super::widgets::save_png(&cropped, &path).map(|()| (path, cropped));
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(result);
+            }
+            wake.request_repaint();
+        });
+    }
+
+    /// Collect finished exports (called every frame).
+    pub fn export_logic(&mut self, ctx: &egui::Context) {
+        if let Some(job) = &self.export.job {
+            match job.poll() {
+                Poll::Running => {}
+                Poll::Done(result) => {
+                    self.export.job = None;
+                    match result {
+                        Ok((path, bytes)) => self.status_info(format!(
+                            "Wrote {} ({})",
+                            path.display(),
+                            crate::data::error::human_bytes(bytes as u64)
+                        )),
+                        Err(e) => self.status_error(format!("The report was not written: {e}")),
+                    }
+                }
+                Poll::Gone => {
+                    self.export.job = None;
+                    self.status_error("The export stopped unexpectedly; nothing was written");
+                }
+            }
+        }
+        let done = self.export.png.lock().ok().and_then(|mut s| s.take());
+        match done {
+            Some(Ok((path, image))) => {
+                ctx.copy_image(image);
+                self.status_info(format!(
+                    "Saved {} and copied the image to the clipboard",
+                    path.display()
+                ));
+            }
+            Some(Err(e)) => self.status_error(format!("The PNG was not saved: {e}")),
+            None => {}
+        }
+    }
+
+    /// Whether a report can be exported (some data is open).
+    pub fn can_export(&self) -> bool {
+        Side::BOTH.into_iter().any(|s| self.dataset(s).is_some())
+    }
+}

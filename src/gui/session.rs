@@ -1,0 +1,529 @@
+//! The window's side of sessions: what the open analysis is called and where it is saved,
+//! whether it has unsaved changes, the snapshot of the app's state as a [`Session`] and back,
+//! the open flow (paths shown before anything is read, missing files located, changed files
+//! flagged), the unsaved-changes question, and the recovery copy.
+//!
+//! Unsaved changes are found by comparing a fresh snapshot with the one taken when the session
+//! was last saved or opened; the snapshot is a handful of small settings structs, cheap to build
+//! every frame.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::data::Side;
+use crate::session::open::{NamedDataset, changed_since_saved, dataset_ref, named_datasets};
+use crate::session::{self, DatasetRef, Notes, Session, paths};
+
+use super::app::{App, Tab};
+use super::command::Command;
+use super::file_dialog::DialogPurpose;
+
+/// How often the recovery copy is written while there are unsaved changes.
+pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(60);
+const RECOVERY_FILE: &str = "recovery.sextant";
+const RECOVERY_ORIGIN: &str = "recovery.origin";
+
+/// What to do once the user has answered the unsaved-changes question (and saved, if asked).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AfterSave {
+    Quit,
+    /// Show the dialog to open another session.
+    OpenSessionDialog,
+    /// Open this session file.
+    OpenSession(PathBuf),
+    /// Start an empty session.
+    NewSession,
+}
+
+/// A session being opened: its datasets are listed for the user before any is read.
+pub struct Opening {
+    pub path: PathBuf,
+    pub session: Session,
+    pub datasets: Vec<NamedDataset>,
+}
+
+/// A recovery copy found at start.
+pub struct RecoveryOffer {
+    pub session: Session,
+    pub origin: Option<PathBuf>,
+    /// When it was written, as the file's age in words.
+    pub age: String,
+}
+
+/// Session bookkeeping held by [`App`].
+#[derive(Default)]
+pub struct SessionState {
+    /// Where the session is saved (`None`: untitled).
+    pub path: Option<PathBuf>,
+    /// The snapshot when last saved or opened.
+    pub baseline: Option<Session>,
+    pub notes: Notes,
+    /// Whether the state differs from the baseline (updated every frame).
+    pub dirty: bool,
+    /// Unsaved whatever the baseline says (a restored recovery copy), until saved.
+    pub force_dirty: bool,
+    pub opening: Option<Opening>,
+    /// The question "save changes?" and what follows it.
+    pub unsaved_prompt: Option<AfterSave>,
+    /// What to do after the next successful "save as".
+    pub after_save: Option<AfterSave>,
+    /// Datasets of an opened session still loading, with their saved entries: compared when
+    /// they arrive, and the baseline retaken once all have.
+    pub expected: [Option<DatasetRef>; 2],
+    /// Sides whose file the user located anew (the session must be saved to remember it).
+    pub relocated: [bool; 2],
+    /// Files that changed since the session was saved, shown before the results.
+    pub changed: Vec<String>,
+    pub recovery_offer: Option<RecoveryOffer>,
+    /// Folder of the recovery copy (`None`: no recovery, as in tests and screenshots).
+    pub recovery_dir: Option<PathBuf>,
+    pub last_autosave: Option<Instant>,
+    /// The user chose to close without saving: the window may close.
+    pub allow_close: bool,
+    /// The title last sent to the window.
+    pub shown_title: String,
+}
+
+impl SessionState {
+    /// The session's name for titles and questions.
+    pub fn name(&self) -> String {
+        self.path
+            .as_deref()
+            .map_or_else(|| "Untitled session".into(), session::display_name)
+    }
+}
+
+impl App {
+    /// The app's state as a session, paths relative to where the session is (or would be)
+    /// saved.
+    pub fn snapshot(&self) -> Session {
+        let dir = self
+            .session
+            .path
+            .as_deref()
+            .map(session::open::base_dir)
+            .unwrap_or_default();
+        let entry = |side: Side| {
+            let ds = self.dataset(side)?;
+            Some(if self.session.path.is_some() {
+                dataset_ref(ds, &dir)
+            } else {
+                DatasetRef {
+                    path: paths::absolute(&ds.path),
+                    bytes: ds.file_bytes,
+                    fingerprint: ds.fingerprint().map(str::to_string),
+                }
+            })
+        };
+        let mut s = Session {
+            roles: self.roles.clone(),
+            renames: self.renames.clone(),
+            notes: self.session.notes.clone(),
+            ..Session::default()
+        };
+        s.datasets.reference = entry(Side::Reference);
+        s.datasets.current = entry(Side::Current);
+        s.views.drift = self.drift.settings.clone();
+        s.views.integrity = self.integrity.params.clone();
+        s.views.seasonality = self.seasonality.settings.clone();
+        s.layout.tab = self.tab.title().to_lowercase();
+        s.layout.selected_column = self.selected_column.clone();
+        s.layout.column_filter = self.column_filter.clone();
+        s
+    }
+
+    /// Take a session's settings (not its datasets: see [`App::open_session_datasets`]).
+    fn restore_settings(&mut self, s: &Session) {
+        self.roles = s.roles.clone();
+        self.renames = s.renames.clone();
+        self.drift.settings = s.views.drift.clone();
+        self.drift.threshold_text = s
+            .views
+            .drift
+            .threshold
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        self.integrity.params = s.views.integrity.clone();
+        self.integrity.draft = None;
+        self.seasonality.settings = s.views.seasonality.clone();
+        self.tab = Tab::from_name(&s.layout.tab).unwrap_or_default();
+        self.selected_column = s.layout.selected_column.clone();
+        self.column_filter = s.layout.column_filter.clone();
+        self.session.notes = s.notes.clone();
+    }
+
+    /// Per-frame bookkeeping: unsaved-changes flag, window title, the close guard, autosave.
+    pub fn session_logic(&mut self, ctx: &egui::Context) {
+        let still_loading = self.loads.iter().any(Option::is_some);
+        if !still_loading && self.session.expected.iter().any(Option::is_some) {
+            // An opened session's datasets have all arrived: its state is the baseline, except
+            // for files the user located elsewhere, which still need saving.
+            self.session.expected = [None, None];
+            let mut baseline = self.snapshot();
+            for side in Side::BOTH {
+                if self.session.relocated[side.index()] {
+                    *baseline.dataset_mut(side) = None;
+                }
+            }
+            self.session.relocated = [false, false];
+            self.session.baseline = Some(baseline);
+        }
+        let snapshot = self.snapshot();
+        match &self.session.baseline {
+            Some(b) => self.session.dirty = self.session.force_dirty || *b != snapshot,
+            None => {
+                // An untitled session starts clean; opening data in it is not an edit.
+                self.session.baseline = Some(snapshot);
+                self.session.dirty = false;
+            }
+        }
+        let title = format!(
+            "{}{} - Sextant",
+            self.session.name(),
+            if self.session.dirty { " *" } else { "" }
+        );
+        if title != self.session.shown_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.session.shown_title = title;
+        }
+        if ctx.input(|i| i.viewport().close_requested())
+            && self.session.dirty
+            && !self.session.allow_close
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.session.unsaved_prompt = Some(AfterSave::Quit);
+        }
+        let due = self
+            .session
+            .last_autosave
+            .is_none_or(|t| t.elapsed() >= AUTOSAVE_EVERY);
+        if due && self.session.recovery_dir.is_some() {
+            self.session.last_autosave = Some(Instant::now());
+            self.write_recovery();
+        }
+        if self.session.recovery_dir.is_some() {
+            // Wake up for the next autosave even when nothing else happens.
+            ctx.request_repaint_after(AUTOSAVE_EVERY);
+        }
+    }
+
+    /// Untitled data opened into a clean untitled session keeps it clean.
+    pub fn on_dataset_installed(&mut self, side: Side) {
+        if let Some(entry) = self.session.expected[side.index()].clone()
+            && let Some(ds) = self.dataset(side)
+            && let Some(message) = changed_since_saved(&entry, ds, side)
+        {
+            self.session.changed.push(message);
+        }
+        if self.session.path.is_none() && !self.session.dirty {
+            self.session.baseline = None;
+        }
+    }
+
+    /// Save to the session's file, or ask where when it has none.
+    pub fn save_session(&mut self) {
+        match self.session.path.clone() {
+            Some(path) => {
+                self.save_session_to(path);
+            }
+            None => self.open_file_dialog(DialogPurpose::SaveSession),
+        }
+    }
+
+    /// Write the session to `path`; on success it becomes the session's file. A failure says
+    /// why and changes nothing.
+    pub fn save_session_to(&mut self, path: PathBuf) -> bool {
+        let path = with_extension(path, session::EXTENSION);
+        let previous = std::mem::replace(&mut self.session.path, Some(path.clone()));
+        let snapshot = self.snapshot();
+        match session::write(&path, &snapshot) {
+            Ok(()) => {
+                self.session.baseline = Some(snapshot);
+                self.session.dirty = false;
+                self.session.force_dirty = false;
+                self.prefs.remember_session(path.clone());
+                self.status_info(format!("Saved {}", path.display()));
+                self.remove_recovery();
+                if let Some(next) = self.session.after_save.take() {
+                    self.continue_after_save(next);
+                }
+                true
+            }
+            Err(e) => {
+                self.session.path = previous;
+                self.session.after_save = None;
+                self.status_error(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Run `next`, first asking to save unsaved changes.
+    pub fn guard_unsaved(&mut self, next: AfterSave) {
+        if self.session.dirty {
+            self.session.unsaved_prompt = Some(next);
+        } else {
+            self.continue_after_save(next);
+        }
+    }
+
+    /// The user answered the unsaved-changes question.
+    pub fn answer_unsaved(&mut self, save: Option<bool>) {
+        let Some(next) = self.session.unsaved_prompt.take() else {
+            return;
+        };
+        match save {
+            None => {}
+            Some(false) => {
+                self.remove_recovery();
+                self.session.dirty = false;
+                self.session.force_dirty = false;
+                self.session.allow_close = matches!(next, AfterSave::Quit);
+                self.continue_after_save(next);
+            }
+            Some(true) => match self.session.path.clone() {
+                Some(path) => {
+                    if self.save_session_to(path) {
+                        self.continue_after_save(next);
+                    }
+                }
+                None => {
+                    self.session.after_save = Some(next);
+                    self.open_file_dialog(DialogPurpose::SaveSession);
+                }
+            },
+        }
+    }
+
+    fn continue_after_save(&mut self, next: AfterSave) {
+        match next {
+            AfterSave::Quit => {
+                self.session.allow_close = true;
+                self.push(Command::Quit);
+            }
+            AfterSave::OpenSessionDialog => self.open_file_dialog(DialogPurpose::OpenSession),
+            AfterSave::OpenSession(path) => self.read_session_file(&path),
+            AfterSave::NewSession => {
+                self.datasets = [None, None];
+                self.restore_settings(&Session::default());
+                self.session.path = None;
+                self.session.baseline = None;
+                self.session.force_dirty = false;
+                self.session.notes = Notes::default();
+                self.session.expected = [None, None];
+            }
+        }
+    }
+
+    /// Parse a session file and show what it names; nothing else is read yet.
+    pub fn read_session_file(&mut self, path: &Path) {
+        match session::read(path) {
+            Ok(s) => {
+                let datasets = named_datasets(&s, path);
+                self.session.opening = Some(Opening {
+                    path: path.to_path_buf(),
+                    session: s,
+                    datasets,
+                });
+            }
+            Err(e) => self.status_error(e.to_string()),
+        }
+    }
+
+    /// The user located a dataset of the session being opened.
+    pub fn locate_dataset(&mut self, side: Side, path: PathBuf) {
+        if let Some(opening) = &mut self.session.opening
+            && let Some(d) = opening.datasets.iter_mut().find(|d| d.side == side)
+        {
+            d.exists = path.is_file();
+            d.path = path;
+            self.session.relocated[side.index()] = true;
+        }
+    }
+
+    /// The user confirmed the session being opened: take its settings and load its files.
+    pub fn open_session_datasets(&mut self) {
+        let Some(opening) = self.session.opening.take() else {
+            return;
+        };
+        self.restore_settings(&opening.session);
+        self.datasets = [None, None];
+        for job in self.loads.iter_mut() {
+            *job = None;
+        }
+        self.session.path = Some(opening.path.clone());
+        self.session.changed.clear();
+        self.session.expected = [None, None];
+        self.prefs.remember_session(opening.path.clone());
+        for d in &opening.datasets {
+            if d.exists {
+                self.session.expected[d.side.index()] = opening.session.dataset(d.side).cloned();
+                self.push(Command::Load(d.side, d.path.clone()));
+            }
+        }
+        let missing: Vec<String> = opening
+            .datasets
+            .iter()
+            .filter(|d| !d.exists)
+            .map(|d| d.path.display().to_string())
+            .collect();
+        // The baseline is the file as saved; until the files load it is taken from the file.
+        self.session.baseline = Some(opening.session.clone());
+        if self.session.expected.iter().all(Option::is_none) {
+            self.session.baseline = None;
+        }
+        if missing.is_empty() {
+            self.status_info(format!("Opened session {}", opening.path.display()));
+        } else {
+            self.status_error(format!(
+                "Opened session {} without {}, which could not be found",
+                opening.path.display(),
+                missing.join(" and ")
+            ));
+        }
+    }
+
+    fn recovery_paths(&self) -> Option<(PathBuf, PathBuf)> {
+        let dir = self.session.recovery_dir.as_ref()?;
+        Some((dir.join(RECOVERY_FILE), dir.join(RECOVERY_ORIGIN)))
+    }
+
+    /// Write the recovery copy when there are unsaved changes; remove it when there are none.
+    pub fn write_recovery(&mut self) {
+        let Some((file, origin)) = self.recovery_paths() else {
+            return;
+        };
+        if !self.session.dirty {
+            self.remove_recovery();
+            return;
+        }
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let origin_text = self
+            .session
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let result = session::write(&file, &self.snapshot())
+            .and_then(|()| session::write_text(&origin, &origin_text));
+        if let Err(e) = result {
+            self.status_error(format!("The recovery copy could not be written: {e}"));
+        }
+    }
+
+    pub fn remove_recovery(&mut self) {
+        if let Some((file, origin)) = self.recovery_paths() {
+            let _ = std::fs::remove_file(file);
+            let _ = std::fs::remove_file(origin);
+        }
+    }
+
+    /// At start: a recovery copy left by a session that did not end cleanly is offered back.
+    pub fn look_for_recovery(&mut self) {
+        let Some((file, origin)) = self.recovery_paths() else {
+            return;
+        };
+        if !file.is_file() {
+            return;
+        }
+        match session::read(&file) {
+            Ok(s) => {
+                let age = std::fs::metadata(&file)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .map_or_else(|| "recently".into(), age_text);
+                let origin = std::fs::read_to_string(&origin)
+                    .ok()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .map(PathBuf::from);
+                self.session.recovery_offer = Some(RecoveryOffer {
+                    session: s,
+                    origin,
+                    age,
+                });
+            }
+            Err(e) => {
+                // A recovery copy that cannot be read helps no one; say so once and drop it.
+                self.status_error(format!("An unreadable recovery copy was discarded: {e}"));
+                self.remove_recovery();
+            }
+        }
+    }
+
+    /// The user answered the recovery offer.
+    pub fn answer_recovery(&mut self, restore: bool) {
+        let Some(offer) = self.session.recovery_offer.take() else {
+            return;
+        };
+        if !restore {
+            self.remove_recovery();
+            return;
+        }
+        let origin = offer.origin.clone();
+        // The recovered state opens like a session file (paths shown first), then keeps its
+        // origin's name and counts as unsaved.
+        let path = origin.clone().unwrap_or_else(|| PathBuf::from("recovered.sextant"));
+        let datasets = named_datasets(&offer.session, &path);
+        self.session.opening = Some(Opening {
+            path,
+            session: offer.session,
+            datasets,
+        });
+        self.open_session_datasets();
+        self.session.path = origin;
+        // Unsaved until the user saves it.
+        self.session.force_dirty = true;
+    }
+
+    /// A proposed file name for a save dialog.
+    pub fn proposed_file_name(&self, purpose: DialogPurpose) -> Option<String> {
+        let stem = self.session.path.as_deref().map_or_else(
+            || {
+                self.dataset(Side::Current)
+                    .or(self.dataset(Side::Reference))
+                    .map_or_else(|| "analysis".into(), |d| {
+                        Path::new(&d.name())
+                            .file_stem()
+                            .map_or("analysis".into(), |s| s.to_string_lossy().into_owned())
+                    })
+            },
+            session::display_name,
+        );
+        match purpose {
+            DialogPurpose::SaveSession => Some(format!("{stem}.sextant")),
+            DialogPurpose::ExportHtml => Some(format!("{stem}-report.html")),
+            DialogPurpose::ExportJson => Some(format!("{stem}-report.json")),
+            DialogPurpose::ExportPng => {
+                Some(format!("{stem}-{}.png", self.tab.title().to_lowercase()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `path` with `ext` appended when it has another extension or none.
+fn with_extension(path: PathBuf, ext: &str) -> PathBuf {
+    if path.extension().and_then(|e| e.to_str()) == Some(ext) {
+        path
+    } else {
+        let mut s = path.into_os_string();
+        s.push(".");
+        s.push(ext);
+        PathBuf::from(s)
+    }
+}
+
+fn age_text(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=89 => "a minute ago".into(),
+        90..=5399 => format!("{} minutes ago", (s + 30) / 60),
+        5400..=129_599 => format!("{} hours ago", (s + 1800) / 3600),
+        _ => format!("{} days ago", (s + 43_200) / 86_400),
+    }
+}
+
