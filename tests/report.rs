@@ -155,7 +155,12 @@ fn has_section(html: &str, id: &str, title: &str) -> bool {
 #[test]
 fn the_sample_report_has_every_section_and_stays_small() {
     let s = sample();
+    let started = std::time::Instant::now();
     let html = render_html(&full(s));
+    eprintln!(
+        "sample report rendered in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
     for (id, title) in HEADINGS {
         assert!(has_section(&html, id, title), "missing section {title}");
         assert!(
@@ -203,12 +208,13 @@ fn sections_appear_only_with_their_input() {
     assert!(empty.contains("Nothing was computed"));
 
     // Each input alone brings its own section (and the summary when datasets are given).
-    let only = |f: &dyn Fn(&mut ReportInput)| {
+    let only = |f: &dyn Fn(&mut ReportInput<'static>)| {
         let mut input = ReportInput::new("One", "now", &s.roles);
         f(&mut input);
         render_html(&input)
     };
-    let cases: [(&str, Box<dyn Fn(&mut ReportInput)>); 7] = [
+    type Set = Box<dyn Fn(&mut ReportInput<'static>)>;
+    let cases: [(&str, Set); 7] = [
         ("summary", Box::new(|i| i.reference = Some(&s.reference))),
         ("drift", Box::new(|i| i.drift = Some(&s.drift))),
         (

@@ -290,45 +290,17 @@ fn summary_html(input: &ReportInput) -> String {
         (Side::Current, input.current),
     ];
     let time_column = input.roles.column_with(Role::Timestamp);
-    let cell = |f: &dyn Fn(&Dataset) -> String, ds: Option<&Dataset>| {
-        ds.map_or_else(|| "—".to_string(), |d| escape(&f(d)))
+    let facts = |ds: Option<&Dataset>| match ds {
+        Some(d) => dataset_facts(d, time_column).map(|f| escape(&f)),
+        None => std::array::from_fn(|_| "—".to_string()),
     };
-    let rows_spec: Vec<(&str, Box<dyn Fn(&Dataset) -> String>)> = vec![
-        ("File", Box::new(|d: &Dataset| d.name())),
-        ("Path", Box::new(|d: &Dataset| d.path.display().to_string())),
-        (
-            "Format",
-            Box::new(|d: &Dataset| d.format.name().to_string()),
-        ),
-        (
-            "Rows",
-            Box::new(|d: &Dataset| group_digits(d.rows() as u64)),
-        ),
-        (
-            "Columns",
-            Box::new(|d: &Dataset| d.columns.len().to_string()),
-        ),
-        (
-            "Size on disk",
-            Box::new(|d: &Dataset| fmt_bytes(d.file_bytes)),
-        ),
-        (
-            "Time range",
-            Box::new(move |d: &Dataset| {
-                time_column
-                    .and_then(|c| d.time_range(c).map(|(a, b)| (c, a, b)))
-                    .map_or_else(
-                        || "no timestamp".to_string(),
-                        |(c, a, b)| format!("{} to {} ({c})", format_micros(a), format_micros(b)),
-                    )
-            }),
-        ),
-    ];
-    let rows: Vec<Vec<String>> = rows_spec
+    let columns = sides.map(|(_, ds)| facts(ds));
+    let rows: Vec<Vec<String>> = DATASET_FACTS
         .iter()
-        .map(|(name, f)| {
+        .enumerate()
+        .map(|(i, name)| {
             let mut row = vec![escape(name)];
-            row.extend(sides.iter().map(|(_, ds)| cell(f.as_ref(), *ds)));
+            row.extend(columns.iter().map(|c| c[i].clone()));
             row
         })
         .collect();
@@ -385,12 +357,42 @@ fn summary_html(input: &ReportInput) -> String {
     s
 }
 
+/// Rows of the datasets table.
+const DATASET_FACTS: [&str; 7] = [
+    "File",
+    "Path",
+    "Format",
+    "Rows",
+    "Columns",
+    "Size on disk",
+    "Time range",
+];
+
+/// One dataset's entries of the datasets table, in the order of [`DATASET_FACTS`] (plain text).
+fn dataset_facts(d: &Dataset, time_column: Option<&str>) -> [String; 7] {
+    let time_range = time_column
+        .and_then(|c| d.time_range(c).map(|(a, b)| (c, a, b)))
+        .map_or_else(
+            || "no timestamp".to_string(),
+            |(c, a, b)| format!("{} to {} ({c})", format_micros(a), format_micros(b)),
+        );
+    [
+        d.name(),
+        d.path.display().to_string(),
+        d.format.name().to_string(),
+        group_digits(d.rows() as u64),
+        d.columns.len().to_string(),
+        fmt_bytes(d.file_bytes),
+        time_range,
+    ]
+}
+
 /// 25763 → "25 763" (thin groups, as the README writes numbers).
 fn group_digits(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -692,7 +694,11 @@ fn windows_html(run: &DriftRun, w: &WindowedDrift) -> String {
             })
             .collect(),
     );
-    for (col, drift) in w.columns.iter().zip(&run.columns) {
+    for col in &w.columns {
+        // Windowed columns follow the run's columns; matched by name all the same.
+        let Some(drift) = run.columns.iter().find(|c| c.reference_name == col.column) else {
+            continue;
+        };
         let (Some(method), Some(t)) = (drift.verdict.method, drift.verdict.threshold) else {
             continue;
         };
@@ -786,7 +792,7 @@ fn integrity_html(report: &IntegrityReport) -> String {
                 escape(f.check.title()),
                 escape(&f.columns.join(", ")),
                 escape(&f.message),
-                escape(&since),
+                format!("<span class=\"nw\">{}</span>", escape(&since)),
             ]
         })
         .collect();
@@ -841,7 +847,7 @@ fn seasonality_html(input: &SeasonalityInput) -> String {
     if !series.filled.is_empty() {
         let _ = write!(
             s,
-            "<p class=\"muted\">{} empty periods were filled by linear interpolation (grey dots).</p>",
+            "<p class=\"muted\">{} empty periods were filled by linear interpolation (dashed grey).</p>",
             series.filled.len()
         );
     }
@@ -855,27 +861,50 @@ fn seasonality_html(input: &SeasonalityInput) -> String {
         y: values.get(i).copied().unwrap_or(f64::NAN),
         class,
     };
-    let mut observed_marks: Vec<Marker> = series
-        .filled
+    // Filled periods are drawn as a grey dashed stretch, not as data: the observed line breaks
+    // there and a second series joins its ends.
+    let mut filled = vec![false; r.observed.len()];
+    for &i in &series.filled {
+        if let Some(f) = filled.get_mut(i) {
+            *f = true;
+        }
+    }
+    let measured: Vec<f64> = r
+        .observed
         .iter()
-        .map(|&i| at(i, &r.observed, "fill"))
+        .zip(&filled)
+        .map(|(v, f)| if *f { f64::NAN } else { *v })
         .collect();
-    observed_marks.extend(
-        r.anomalies
-            .anomalies
-            .iter()
-            .map(|a| at(a.index, &r.observed, "anom")),
-    );
+    let interpolated: Vec<f64> = (0..r.observed.len())
+        .map(|i| {
+            let near = |j: Option<usize>| j.and_then(|j| filled.get(j)).copied().unwrap_or(false);
+            if filled[i] || near(i.checked_sub(1)) || near(Some(i + 1)) {
+                r.observed[i]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    let observed_marks: Vec<Marker> = r
+        .anomalies
+        .anomalies
+        .iter()
+        .map(|a| at(a.index, &r.observed, "anom"))
+        .collect();
     let line = |label, y, class| Line {
         label,
         x: &x,
         y,
         class,
     };
+    let mut observed_lines = vec![line(input.label, &measured, "s0")];
+    if !series.filled.is_empty() {
+        observed_lines.push(line("filled (interpolated)", &interpolated, "fl"));
+    }
     s.push_str("<div class=\"stack\">");
     s.push_str(&svg::line_chart(
         &frame("Observed (red: anomalies)", 120.0),
-        &[line(input.label, &r.observed, "s0")],
+        &observed_lines,
         &observed_marks,
     ));
     s.push_str(&svg::line_chart(
@@ -1000,7 +1029,7 @@ nav.toc ol{columns:3;margin:4px 0;padding-left:20px}\
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}\
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}\
 th{background:var(--soft);font-weight:600}\
-.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+.nw{white-space:nowrap}.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 tr,figure,svg,.card{break-inside:avoid;page-break-inside:avoid}\
 thead{display:table-header-group}\
 .badge{display:inline-block;padding:0 8px;border-radius:9px;font-size:12px;font-weight:600;white-space:nowrap}\
@@ -1019,7 +1048,7 @@ svg text{font:11px system-ui,sans-serif;fill:#4a5058}\
 svg .ttl{font-weight:600;font-size:12px;fill:var(--fg)}\
 .ln{fill:none;stroke-width:1.3;stroke-linejoin:round}\
 .ln.ref{stroke:var(--ref)}.ln.cur{stroke:var(--cur)}\
-.ln.s0{stroke:#2f5f98}.ln.s1{stroke:#7d4fb0}.ln.s2{stroke:#2b8a63}.ln.s3{stroke:#8a6d3b}\
+.ln.fl{stroke:#9aa0a6;stroke-dasharray:4 3}.sw.fl{fill:#9aa0a6}.ln.s0{stroke:#2f5f98}.ln.s1{stroke:#7d4fb0}.ln.s2{stroke:#2b8a63}.ln.s3{stroke:#8a6d3b}\
 .area{stroke-width:1.5;fill-opacity:.28}\
 .area.ref{fill:var(--ref);stroke:var(--ref)}.area.cur{fill:var(--cur);stroke:var(--cur)}\
 .bar.ref,.sw.ref{fill:var(--ref)}.bar.cur,.sw.cur{fill:var(--cur)}\

@@ -9,8 +9,11 @@ use std::fmt::Write as _;
 use super::html::escape;
 use crate::data::datetime::civil_from_days;
 
-/// Width of every chart's view box, px (charts scale to the page width).
-pub const WIDTH: f64 = 760.0;
+/// Width of the view box of full-width charts, px (charts scale to the page width; at about
+/// this width their 11 px text stays 11 px on a laptop screen).
+pub const WIDTH: f64 = 960.0;
+/// Width of the view box of overlaid histograms, which the report lays out two to a row.
+pub const HIST_WIDTH: f64 = 520.0;
 /// Points kept per series after downsampling (two per bucket: its minimum and maximum).
 pub const MAX_POINTS: usize = 1000;
 
@@ -74,8 +77,8 @@ pub fn line_chart(frame: &Frame, lines: &[Line], markers: &[Marker]) -> String {
         return empty_chart(frame.title, "no data");
     };
     let height = frame.height + TOP + BOTTOM;
-    let plot = Plot::new(xr, pad(yr), frame.height);
-    let mut s = open(height, frame.title);
+    let plot = Plot::new(WIDTH, xr, pad(yr), frame.height);
+    let mut s = open(WIDTH, height, frame.title);
     plot.y_grid(&mut s);
     plot.x_ticks(&mut s, frame.x_axis);
     for line in lines {
@@ -117,7 +120,7 @@ pub fn line_chart(frame: &Frame, lines: &[Line], markers: &[Marker]) -> String {
     }
     if lines.len() > 1 {
         let items: Vec<(&str, &str)> = lines.iter().map(|l| (l.label, l.class)).collect();
-        legend(&mut s, &items);
+        legend(&mut s, WIDTH, &items);
     }
     s.push_str("</svg>");
     s
@@ -174,8 +177,8 @@ fn numeric_histogram(
     let ymax = ys.filter(|y| y.is_finite()).fold(0.0, f64::max);
     let ymax = if ymax > 0.0 { ymax * 1.05 } else { 1.0 };
     let plot_h = 170.0;
-    let plot = Plot::new(xr, (0.0, ymax), plot_h);
-    let mut s = open(plot_h + TOP + BOTTOM, title);
+    let plot = Plot::new(HIST_WIDTH, xr, (0.0, ymax), plot_h);
+    let mut s = open(HIST_WIDTH, plot_h + TOP + BOTTOM, title);
     plot.y_grid(&mut s);
     plot.x_ticks(&mut s, XAxis::Number);
     for (class, share) in [
@@ -219,7 +222,7 @@ fn numeric_histogram(
             escape(&b.label)
         );
     }
-    legend(&mut s, &[(names[0], "ref"), (names[1], "cur")]);
+    legend(&mut s, HIST_WIDTH, &[(names[0], "ref"), (names[1], "cur")]);
     s.push_str("</svg>");
     s
 }
@@ -234,8 +237,8 @@ fn category_bars(title: &str, bins: &[HistogramBin], names: [&str; 2]) -> String
     let ymax = if ymax > 0.0 { ymax * 1.05 } else { 1.0 };
     let plot_h = 170.0;
     let label_h = 60.0;
-    let plot = Plot::new((0.0, bins.len() as f64), (0.0, ymax), plot_h);
-    let mut s = open(plot_h + TOP + label_h, title);
+    let plot = Plot::new(HIST_WIDTH, (0.0, bins.len() as f64), (0.0, ymax), plot_h);
+    let mut s = open(HIST_WIDTH, plot_h + TOP + label_h, title);
     plot.y_grid(&mut s);
     let slot = plot.w / bins.len() as f64;
     let bar = (slot * 0.4).min(28.0);
@@ -271,7 +274,7 @@ fn category_bars(title: &str, bins: &[HistogramBin], names: [&str; 2]) -> String
             escape(&truncate(&b.label, 18))
         );
     }
-    legend(&mut s, &[(names[0], "ref"), (names[1], "cur")]);
+    legend(&mut s, HIST_WIDTH, &[(names[0], "ref"), (names[1], "cur")]);
     s.push_str("</svg>");
     s
 }
@@ -300,7 +303,7 @@ pub fn bars(title: &str, labels: &[String], values: &[f64], class: &str) -> Stri
     let plot_w = WIDTH - label_w - 80.0;
     let px = |v: f64| label_w + (v - lo) / span * plot_w;
     let height = TOP + n as f64 * row_h + 6.0;
-    let mut s = open(height, title);
+    let mut s = open(WIDTH, height, title);
     let mut d = String::new();
     for (i, v) in vals.iter().enumerate() {
         let y = TOP + i as f64 * row_h;
@@ -355,7 +358,7 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Vec<Ce
     let row_h = 16.0;
     let col_w = (WIDTH - label_w - RIGHT) / columns.len() as f64;
     let height = TOP + rows.len() as f64 * row_h + 58.0;
-    let mut s = open(height, title);
+    let mut s = open(WIDTH, height, title);
     for (r, name) in rows.iter().enumerate() {
         let y = TOP + r as f64 * row_h;
         let _ = write!(
@@ -514,8 +517,8 @@ fn truncate(s: &str, max_chars: usize) -> String {
     }
 }
 
-fn open(height: f64, title: &str) -> String {
-    let mut s = format!("<svg viewBox=\"0 0 {WIDTH} {}\" role=\"img\">", r1(height));
+fn open(width: f64, height: f64, title: &str) -> String {
+    let mut s = format!("<svg viewBox=\"0 0 {width} {}\" role=\"img\">", r1(height));
     if !title.is_empty() {
         let _ = write!(
             s,
@@ -527,7 +530,7 @@ fn open(height: f64, title: &str) -> String {
 }
 
 fn empty_chart(title: &str, why: &str) -> String {
-    let mut s = open(50.0, title);
+    let mut s = open(WIDTH, 50.0, title);
     let _ = write!(
         s,
         "<text class=\"tick\" x=\"{LEFT}\" y=\"38\">{}</text></svg>",
@@ -536,8 +539,8 @@ fn empty_chart(title: &str, why: &str) -> String {
     s
 }
 
-fn legend(s: &mut String, items: &[(&str, &str)]) {
-    let mut x = WIDTH - RIGHT;
+fn legend(s: &mut String, width: f64, items: &[(&str, &str)]) {
+    let mut x = width - RIGHT;
     // Right-aligned, laid out from the right; widths estimated from the label length.
     for (label, class) in items.iter().rev() {
         let label = truncate(label, 30);
@@ -564,7 +567,7 @@ struct Plot {
 }
 
 impl Plot {
-    fn new((x0, x1): (f64, f64), (y0, y1): (f64, f64), h: f64) -> Self {
+    fn new(width: f64, (x0, x1): (f64, f64), (y0, y1): (f64, f64), h: f64) -> Self {
         let (x0, x1) = if x1 > x0 {
             (x0, x1)
         } else {
@@ -580,7 +583,7 @@ impl Plot {
             x1,
             y0,
             y1,
-            w: WIDTH - LEFT - RIGHT,
+            w: width - LEFT - RIGHT,
             h,
         }
     }
