@@ -9,6 +9,7 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod jobs;
+pub mod report;
 pub mod sample_data;
 pub mod session;
 

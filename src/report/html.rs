@@ -1,0 +1,1073 @@
+//! The HTML report: [`render_html`] and the building blocks other sections use ([`escape`],
+//! [`table`], [`table_html`], [`badge`], [`figure`]).
+//!
+//! The page is self-contained: one inline stylesheet (system fonts), inline SVG charts, no
+//! scripts, no links to anything outside the file. Every string that comes from data or the
+//! user (file paths, column names, categories, notes) goes through [`escape`].
+
+use std::fmt::Write as _;
+
+use super::svg::{self, Cell, Frame, HistogramBin, Line, Marker, XAxis};
+use super::{ReportInput, SeasonalityInput, Section, fmt_bytes, fmt_num, fmt_p, fmt_pct};
+use crate::analysis::drift::{DriftMethod, FeatureType};
+use crate::analysis::integrity::{IntegrityReport, Severity};
+use crate::data::datetime::{civil_from_days, format_micros};
+use crate::data::{Dataset, Role, Side};
+use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift};
+use crate::engine::drift_detail::ColumnDetail;
+
+/// Escapes text for HTML element content and attribute values: `& < > " '`.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A table of plain-text cells (escaped here). Cells that read as numbers ("0.12", "45.5 %",
+/// "1.2e-8", "25 763") are right-aligned.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let escaped: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| escape(c)).collect())
+        .collect();
+    let right: Vec<bool> = (0..headers.len())
+        .map(|i| {
+            let mut cells = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .filter(|c| !c.is_empty());
+            let mut any = false;
+            let all = cells.all(|c| {
+                any = true;
+                looks_numeric(c)
+            });
+            any && all
+        })
+        .collect();
+    table_html(headers, &escaped, &right)
+}
+
+/// A table whose cells are HTML fragments (already escaped); `right[i]` right-aligns column i.
+pub fn table_html(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+    let align = |i: usize| {
+        if right.get(i).copied().unwrap_or(false) {
+            " class=\"n\""
+        } else {
+            ""
+        }
+    };
+    let mut s = String::from("<table><thead><tr>");
+    for (i, h) in headers.iter().enumerate() {
+        let _ = write!(s, "<th{}>{}</th>", align(i), escape(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for row in rows {
+        s.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let _ = write!(s, "<td{}>{cell}</td>", align(i));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+/// A coloured label: `kind` is one of `drift`, `ok`, `error`, `warning`, `info`.
+pub fn badge(kind: &str, text: &str) -> String {
+    format!(
+        "<span class=\"badge b-{}\">{}</span>",
+        escape(kind),
+        escape(text)
+    )
+}
+
+/// A chart with a caption (`caption` is plain text, escaped here).
+pub fn figure(svg: &str, caption: &str) -> String {
+    if caption.is_empty() {
+        format!("<figure>{svg}</figure>")
+    } else {
+        format!(
+            "<figure>{svg}<figcaption>{}</figcaption></figure>",
+            escape(caption)
+        )
+    }
+}
+
+fn looks_numeric(cell: &str) -> bool {
+    let t = cell
+        .trim()
+        .trim_end_matches('%')
+        .trim()
+        .trim_start_matches("< ")
+        .replace([' ', '\u{a0}'], "");
+    !t.is_empty() && t.parse::<f64>().is_ok()
+}
+
+/// The report as one self-contained HTML document.
+pub fn render_html(input: &ReportInput) -> String {
+    let mut sections: Vec<Section> = Vec::new();
+    if input.reference.is_some() || input.current.is_some() {
+        sections.push(Section {
+            id: "summary".into(),
+            title: "Summary".into(),
+            html: summary_html(input),
+        });
+    }
+    if let Some(run) = input.drift {
+        sections.push(Section {
+            id: "drift".into(),
+            title: "Data drift".into(),
+            html: drift_html(run),
+        });
+    }
+    if !input.drift_details.is_empty() {
+        sections.push(Section {
+            id: "distributions".into(),
+            title: "Distributions".into(),
+            html: distributions_html(input),
+        });
+    }
+    if let Some(w) = input
+        .drift
+        .and_then(|r| r.windows.as_ref().map(|w| (r, w)))
+        .filter(|(_, w)| !w.windows.is_empty())
+    {
+        sections.push(Section {
+            id: "drift-over-time".into(),
+            title: "Drift over time".into(),
+            html: windows_html(w.0, w.1),
+        });
+    }
+    if let Some(report) = input.integrity {
+        sections.push(Section {
+            id: "integrity".into(),
+            title: "Data integrity".into(),
+            html: integrity_html(report),
+        });
+    }
+    if let Some(s) = &input.seasonality {
+        sections.push(Section {
+            id: "seasonality".into(),
+            title: "Seasonality".into(),
+            html: seasonality_html(s),
+        });
+    }
+    if !input.session_note.trim().is_empty() || !input.column_notes.is_empty() {
+        sections.push(Section {
+            id: "notes".into(),
+            title: "Notes".into(),
+            html: notes_html(input),
+        });
+    }
+    sections.extend(input.extra.iter().cloned());
+
+    let mut s = String::with_capacity(64 * 1024);
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"generator\" content=\"Sextant {version}\">\
+         <title>{title}</title><style>{CSS}</style></head><body>\n\
+         <header><h1>{title}</h1><p class=\"meta\">Generated {at} by Sextant {version}</p></header>\n",
+        title = escape(&input.title),
+        at = escape(&input.generated_at),
+        version = env!("CARGO_PKG_VERSION"),
+    );
+    if !sections.is_empty() {
+        s.push_str("<nav class=\"toc\"><h2>Contents</h2><ol>");
+        for sec in &sections {
+            let _ = write!(
+                s,
+                "<li><a href=\"#{}\">{}</a></li>",
+                anchor(&sec.id),
+                escape(&sec.title)
+            );
+        }
+        s.push_str("</ol></nav>\n");
+    } else {
+        s.push_str("<p class=\"muted\">Nothing was computed for this report.</p>\n");
+    }
+    for sec in &sections {
+        let _ = write!(
+            s,
+            "<section id=\"{}\"><h2>{}</h2>\n{}\n</section>\n",
+            anchor(&sec.id),
+            escape(&sec.title),
+            sec.html
+        );
+    }
+    s.push_str(
+        "<footer class=\"muted\">A Sextant report snapshot: one file, no scripts, nothing loaded from the network.</footer>\n</body></html>\n",
+    );
+    s
+}
+
+/// An id safe in `id="…"` and `href="#…"`: letters, digits, `-` and `_` only.
+fn anchor(id: &str) -> String {
+    let a: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if a.is_empty() { "section".into() } else { a }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+fn summary_html(input: &ReportInput) -> String {
+    let mut s = String::new();
+    // Key figures first: the verdicts a reader looks for.
+    let mut cards = Vec::new();
+    if let Some(run) = input.drift {
+        let r = &run.report;
+        let verdict = if r.dataset_drift {
+            badge("drift", "Dataset drift")
+        } else {
+            badge("ok", "No dataset drift")
+        };
+        cards.push(format!(
+            "<div class=\"card\"><div class=\"k\">Drift</div><div class=\"big\">{verdict}</div>\
+             <div>{} of {} tested columns drifted ({}); the dataset drifts at {}</div></div>",
+            r.number_of_drifted_columns,
+            r.number_of_columns,
+            fmt_pct(r.share_of_drifted_columns),
+            fmt_pct(run.drift_share_threshold)
+        ));
+    }
+    if let Some(report) = input.integrity {
+        let sum = report.summary();
+        let verdict = match report.worst() {
+            Some(Severity::Error) => badge("error", "Errors found"),
+            Some(Severity::Warning) => badge("warning", "Warnings"),
+            _ => badge("ok", "No problems"),
+        };
+        cards.push(format!(
+            "<div class=\"card\"><div class=\"k\">Integrity</div><div class=\"big\">{verdict}</div>\
+             <div>{} errors · {} warnings · {} notes over {} column pairs</div></div>",
+            sum.errors, sum.warnings, sum.infos, report.columns_compared
+        ));
+    }
+    if let Some(season) = &input.seasonality {
+        let r = season.report;
+        let periods: Vec<String> = r.periods.iter().map(ToString::to_string).collect();
+        let strength = r
+            .strength
+            .seasonal
+            .iter()
+            .map(|v| format!("{v:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        cards.push(format!(
+            "<div class=\"card\"><div class=\"k\">Seasonality of {}</div><div class=\"big\">period {}</div>\
+             <div>seasonal strength {strength}; {} anomalies</div></div>",
+            escape(season.label),
+            escape(&periods.join(" + ")),
+            r.anomalies.anomalies.len()
+        ));
+    }
+    if !cards.is_empty() {
+        let _ = write!(s, "<div class=\"cards\">{}</div>", cards.join(""));
+    }
+
+    // The datasets side by side.
+    let sides = [
+        (Side::Reference, input.reference),
+        (Side::Current, input.current),
+    ];
+    let time_column = input.roles.column_with(Role::Timestamp);
+    let facts = |ds: Option<&Dataset>| match ds {
+        Some(d) => dataset_facts(d, time_column).map(|f| escape(&f)),
+        None => std::array::from_fn(|_| "—".to_string()),
+    };
+    let columns = sides.map(|(_, ds)| facts(ds));
+    let rows: Vec<Vec<String>> = DATASET_FACTS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut row = vec![escape(name)];
+            row.extend(columns.iter().map(|c| c[i].clone()));
+            row
+        })
+        .collect();
+    s.push_str("<h3>Datasets</h3>");
+    s.push_str(&table_html(
+        &["", Side::Reference.label(), Side::Current.label()],
+        &rows,
+        &[false, false, false],
+    ));
+
+    // Roles: the special columns by name, features counted.
+    let mut special: Vec<String> = Vec::new();
+    let mut features = 0;
+    for role in [
+        Role::Timestamp,
+        Role::Id,
+        Role::Target,
+        Role::Prediction,
+        Role::Ignored,
+    ] {
+        let cols: Vec<&str> = input
+            .roles
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .map(|(c, _)| c)
+            .collect();
+        if !cols.is_empty() {
+            special.push(format!(
+                "<b>{}</b>: {}",
+                role.name(),
+                escape(&cols.join(", "))
+            ));
+        }
+    }
+    for (_, r) in input.roles.iter() {
+        if r == Role::Feature {
+            features += 1;
+        }
+    }
+    special.push(format!("<b>features</b>: {features}"));
+    let _ = write!(s, "<p><b>Roles</b> — {}</p>", special.join(" · "));
+    if !input.renames.is_empty() {
+        let renames: Vec<String> = input
+            .renames
+            .iter()
+            .map(|(cur, old)| format!("{} → {}", escape(old), escape(cur)))
+            .collect();
+        let _ = write!(
+            s,
+            "<p><b>Renamed columns</b> (training → production): {}</p>",
+            renames.join(" · ")
+        );
+    }
+    s
+}
+
+/// Rows of the datasets table.
+const DATASET_FACTS: [&str; 7] = [
+    "File",
+    "Path",
+    "Format",
+    "Rows",
+    "Columns",
+    "Size on disk",
+    "Time range",
+];
+
+/// One dataset's entries of the datasets table, in the order of [`DATASET_FACTS`] (plain text).
+fn dataset_facts(d: &Dataset, time_column: Option<&str>) -> [String; 7] {
+    let time_range = time_column
+        .and_then(|c| d.time_range(c).map(|(a, b)| (c, a, b)))
+        .map_or_else(
+            || "no timestamp".to_string(),
+            |(c, a, b)| format!("{} to {} ({c})", format_micros(a), format_micros(b)),
+        );
+    [
+        d.name(),
+        d.path.display().to_string(),
+        d.format.name().to_string(),
+        group_digits(d.rows() as u64),
+        d.columns.len().to_string(),
+        fmt_bytes(d.file_bytes),
+        time_range,
+    ]
+}
+
+/// 25763 → "25 763" (thin groups, as the README writes numbers).
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drift
+
+/// A p-value for the table: the test's own (after correction), or for distances KS (numbers)
+/// or chi-square / z (categories) from the full metric set; with the test's name.
+pub fn p_value_of(c: &ColumnDrift) -> Option<(f64, &'static str)> {
+    let v = &c.verdict;
+    if let Some(m) = v.method.filter(|m| m.yields_p_value()) {
+        return v.adjusted_score.or(v.score).map(|p| (p, m.name()));
+    }
+    let metrics = c.metrics.as_ref()?;
+    let keys: &[(&str, &'static str)] = match v.feature_type {
+        FeatureType::Numerical => &[("ks_p_value", "ks")],
+        _ => &[("chi_square_p_value", "chisquare"), ("z_test_p_value", "z")],
+    };
+    keys.iter()
+        .find_map(|(k, name)| metrics.values.get(*k).map(|p| (*p, *name)))
+}
+
+/// An effect size: normed Wasserstein (in reference standard deviations) for numbers,
+/// Cramér's V for categories; with its description. Needs `all_metrics`.
+pub fn effect_size_of(c: &ColumnDrift) -> Option<(f64, &'static str)> {
+    let metrics = c.metrics.as_ref()?;
+    match c.verdict.feature_type {
+        FeatureType::Numerical => metrics
+            .values
+            .get("wasserstein_normed")
+            .map(|v| (*v, "Wasserstein distance / reference std")),
+        _ => metrics.values.get("cramers_v").map(|v| (*v, "Cramér's V")),
+    }
+}
+
+/// The test's statistic: the distance for distance tests, the test statistic (KS D,
+/// chi-square) for p-value tests when the full metric set has it.
+fn statistic_of(c: &ColumnDrift) -> Option<f64> {
+    let v = &c.verdict;
+    let method = v.method?;
+    if !method.yields_p_value() {
+        return v.score;
+    }
+    let key = match method {
+        DriftMethod::Ks => "ks_statistic",
+        DriftMethod::Chisquare => "chi_square_statistic",
+        _ => return None,
+    };
+    c.metrics.as_ref()?.values.get(key).copied()
+}
+
+/// How far past its threshold a score is: 1 at the threshold, 2 at twice the distance (or the
+/// threshold squared for p-values), 0 for no evidence.
+fn severity(method: DriftMethod, score: f64, threshold: f64) -> f64 {
+    if method.yields_p_value() {
+        if score >= 1.0 || !(threshold > 0.0 && threshold < 1.0) {
+            0.0
+        } else if score <= 0.0 {
+            f64::INFINITY
+        } else {
+            score.ln() / threshold.ln()
+        }
+    } else if threshold > 0.0 {
+        score / threshold
+    } else {
+        0.0
+    }
+}
+
+fn column_label(c: &ColumnDrift) -> String {
+    if c.current_name == c.reference_name {
+        escape(&c.reference_name)
+    } else {
+        format!(
+            "{} <span class=\"muted\">(now {})</span>",
+            escape(&c.reference_name),
+            escape(&c.current_name)
+        )
+    }
+}
+
+fn drift_html(run: &DriftRun) -> String {
+    let r = &run.report;
+    let mut s = format!(
+        "<p>{} — {} of {} tested columns drifted ({}); the dataset counts as drifted from {} of its columns.</p>",
+        if r.dataset_drift {
+            badge("drift", "Dataset drift")
+        } else {
+            badge("ok", "No dataset drift")
+        },
+        r.number_of_drifted_columns,
+        r.number_of_columns,
+        fmt_pct(r.share_of_drifted_columns),
+        fmt_pct(run.drift_share_threshold)
+    );
+    let mut tested: Vec<&ColumnDrift> = run
+        .columns
+        .iter()
+        .filter(|c| c.verdict.method.is_some())
+        .collect();
+    // Drifted first, then by how far past the threshold (stable, so ties keep run order).
+    let sev = |c: &ColumnDrift| match (
+        c.verdict.method,
+        c.verdict.adjusted_score.or(c.verdict.score),
+        c.verdict.threshold,
+    ) {
+        (Some(m), Some(x), Some(t)) => severity(m, x, t),
+        _ => -1.0,
+    };
+    tested.sort_by(|a, b| {
+        b.verdict
+            .drifted
+            .cmp(&a.verdict.drifted)
+            .then(sev(b).total_cmp(&sev(a)))
+    });
+    let opt = |v: Option<f64>| v.map_or_else(|| "—".to_string(), fmt_num);
+    let rows: Vec<Vec<String>> = tested
+        .iter()
+        .map(|c| {
+            let v = &c.verdict;
+            let p = p_value_of(c).map_or_else(
+                || "—".to_string(),
+                |(p, test)| {
+                    if Some(test) == v.method.map(DriftMethod::name) {
+                        fmt_p(p)
+                    } else {
+                        format!("{} <span class=\"muted\">({test})</span>", fmt_p(p))
+                    }
+                },
+            );
+            let effect = effect_size_of(c).map_or_else(
+                || "—".to_string(),
+                |(e, what)| format!("<span title=\"{}\">{}</span>", escape(what), fmt_num(e)),
+            );
+            vec![
+                column_label(c),
+                match v.feature_type {
+                    FeatureType::Numerical => "numeric".into(),
+                    _ => "categorical".into(),
+                },
+                escape(v.method.map_or("", DriftMethod::name)),
+                opt(statistic_of(c)),
+                p,
+                effect,
+                opt(v.threshold),
+                if v.drifted {
+                    badge("drift", "drift")
+                } else {
+                    badge("ok", "no")
+                },
+            ]
+        })
+        .collect();
+    s.push_str(&table_html(
+        &[
+            "Column",
+            "Kind",
+            "Test",
+            "Statistic",
+            "p-value",
+            "Effect size",
+            "Threshold",
+            "Drifted",
+        ],
+        &rows,
+        &[false, false, false, true, true, true, true, false],
+    ));
+    s.push_str(
+        "<p class=\"muted\">Distances drift above their threshold, p-values below it. Effect size: \
+         Wasserstein distance in reference standard deviations (numbers), Cramér's V (categories). \
+         A p-value in brackets comes from another test than the one deciding.</p>",
+    );
+    let mut skipped: Vec<(String, String)> = run
+        .skipped
+        .iter()
+        .map(|k| (k.column.clone(), k.reason.clone()))
+        .collect();
+    skipped.extend(
+        run.columns
+            .iter()
+            .filter(|c| c.verdict.method.is_none())
+            .map(|c| {
+                (
+                    c.reference_name.clone(),
+                    c.verdict
+                        .not_tested_reason
+                        .clone()
+                        .unwrap_or_else(|| "not tested".into()),
+                )
+            }),
+    );
+    if !skipped.is_empty() {
+        s.push_str("<h3>Not tested</h3><ul class=\"compact\">");
+        for (c, why) in skipped {
+            let _ = write!(s, "<li><b>{}</b>: {}</li>", escape(&c), escape(&why));
+        }
+        s.push_str("</ul>");
+    }
+    s
+}
+
+fn distributions_html(input: &ReportInput) -> String {
+    let mut s = String::from("<div class=\"figs\">");
+    let names = [Side::Reference.short(), Side::Current.short()];
+    for (name, detail) in &input.drift_details {
+        let bins: Vec<HistogramBin> = detail
+            .bins
+            .iter()
+            .map(|b| HistogramBin {
+                label: b.label.clone(),
+                edges: b.edges,
+                reference: b.reference_share,
+                current: b.current_share,
+                marked: b.new || b.vanished,
+            })
+            .collect();
+        let numeric = detail.numeric.is_some();
+        let title = if numeric {
+            format!("{name} (density)")
+        } else {
+            format!("{name} (share of rows)")
+        };
+        let chart = svg::overlay_histogram(&title, &bins, names);
+        let caption = detail_caption(input, name, detail);
+        s.push_str(&figure(&chart, &caption));
+    }
+    s.push_str("</div>");
+    s
+}
+
+fn detail_caption(input: &ReportInput, name: &str, d: &ColumnDetail) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = input.drift.and_then(|r| {
+        r.columns
+            .iter()
+            .find(|c| c.reference_name == name || c.current_name == name)
+    }) {
+        let v = &c.verdict;
+        if let (Some(m), Some(x)) = (v.method, v.adjusted_score.or(v.score)) {
+            let x = if m.yields_p_value() {
+                fmt_p(x)
+            } else {
+                fmt_num(x)
+            };
+            parts.push(format!(
+                "{} {x}{}",
+                m.name(),
+                if v.drifted { " (drift)" } else { "" }
+            ));
+        }
+    }
+    parts.push(format!("PSI {}", fmt_num(d.psi)));
+    if let Some(n) = &d.numeric {
+        parts.push(format!(
+            "KS D {} at {}",
+            fmt_num(n.ks_statistic),
+            fmt_num(n.ks_location)
+        ));
+        if let Some((_, r, c)) = n.quantiles.iter().find(|q| q.0 == 0.5) {
+            parts.push(format!("median {} → {}", fmt_num(*r), fmt_num(*c)));
+        }
+    }
+    if !d.new_categories.is_empty() {
+        parts.push(format!("new: {}", d.new_categories.join(", ")));
+    }
+    if !d.vanished_categories.is_empty() {
+        parts.push(format!("vanished: {}", d.vanished_categories.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+fn windows_html(run: &DriftRun, w: &WindowedDrift) -> String {
+    let labels: Vec<String> = w.windows.iter().map(|x| x.label.clone()).collect();
+    let mut rows = vec!["dataset (drift share)".to_string()];
+    let mut cells: Vec<Vec<Cell>> = Vec::new();
+    let threshold = run.drift_share_threshold;
+    cells.push(
+        w.drift_share
+            .iter()
+            .zip(&w.dataset_drift)
+            .zip(&w.windows)
+            .map(|((share, drifted), win)| Cell {
+                intensity: Some(if threshold > 0.0 {
+                    (share / threshold / 2.0).min(1.0)
+                } else {
+                    0.0
+                }),
+                marked: *drifted,
+                title: format!(
+                    "{}: {} of columns drifted ({} rows)",
+                    win.label,
+                    fmt_pct(*share),
+                    win.rows
+                ),
+            })
+            .collect(),
+    );
+    for col in &w.columns {
+        // Windowed columns follow the run's columns; matched by name all the same.
+        let Some(drift) = run.columns.iter().find(|c| c.reference_name == col.column) else {
+            continue;
+        };
+        let (Some(method), Some(t)) = (drift.verdict.method, drift.verdict.threshold) else {
+            continue;
+        };
+        rows.push(col.column.clone());
+        cells.push(
+            col.scores
+                .iter()
+                .zip(&col.drifted)
+                .zip(&w.windows)
+                .map(|((score, drifted), win)| {
+                    let fmt = |x: f64| {
+                        if method.yields_p_value() {
+                            fmt_p(x)
+                        } else {
+                            fmt_num(x)
+                        }
+                    };
+                    Cell {
+                        intensity: score.map(|x| (severity(method, x, t) / 2.0).min(1.0)),
+                        marked: *drifted,
+                        title: match score {
+                            Some(x) => format!(
+                                "{} · {}: {} {} (threshold {}){}",
+                                col.column,
+                                win.label,
+                                method.name(),
+                                fmt(*x),
+                                fmt(t),
+                                if *drifted { ", drift" } else { "" }
+                            ),
+                            None => format!("{} · {}: not tested", col.column, win.label),
+                        },
+                    }
+                })
+                .collect(),
+        );
+    }
+    let chart = svg::heatmap(
+        &format!("Drift per {} window of the production data", w.spec),
+        &rows,
+        &labels,
+        &cells,
+    );
+    let mut s = figure(
+        &chart,
+        "Colour: how far each score is past its threshold (green calm, amber at the threshold, red twice past it); a dot marks drift. Hover a cell for its score.",
+    );
+    if w.unassigned_rows > 0 {
+        let _ = write!(
+            s,
+            "<p class=\"muted\">{} production rows have no timestamp and are in no window.</p>",
+            w.unassigned_rows
+        );
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Integrity
+
+fn integrity_html(report: &IntegrityReport) -> String {
+    let sum = report.summary();
+    let mut s = format!(
+        "<p>{} errors · {} warnings · {} notes — {} column pairs compared, {} training and {} production rows.</p>",
+        sum.errors,
+        sum.warnings,
+        sum.infos,
+        report.columns_compared,
+        group_digits(report.reference_rows as u64),
+        group_digits(report.current_rows as u64)
+    );
+    if report.findings.is_empty() {
+        s.push_str("<p>No problems found.</p>");
+        return s;
+    }
+    let rows: Vec<Vec<String>> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let since = f
+                .timeline
+                .as_ref()
+                .and_then(|t| t.change)
+                .map(|c| match c.until {
+                    Some(u) => format!("{} to {}", format_micros(c.since), format_micros(u)),
+                    None => format!("since {}", format_micros(c.since)),
+                })
+                .unwrap_or_default();
+            vec![
+                badge(f.severity.name(), f.severity.name()),
+                escape(f.check.title()),
+                escape(&f.columns.join(", ")),
+                escape(&f.message),
+                format!("<span class=\"nw\">{}</span>", escape(&since)),
+            ]
+        })
+        .collect();
+    s.push_str(&table_html(
+        &["Severity", "Check", "Column", "Message", "When"],
+        &rows,
+        &[false; 5],
+    ));
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seasonality
+
+fn seasonality_html(input: &SeasonalityInput) -> String {
+    let r = input.report;
+    let series = input.series;
+    let days = series.timestamps.is_some() && input.x.len() == r.observed.len();
+    let x: Vec<f64> = if input.x.len() == r.observed.len() {
+        input.x.to_vec()
+    } else {
+        (0..r.observed.len()).map(|i| i as f64).collect()
+    };
+    let axis = if days { XAxis::Days } else { XAxis::Number };
+    let method = match r.method {
+        crate::analysis::seasonality::report::Method::Stl => "STL",
+        crate::analysis::seasonality::report::Method::Mstl => "MSTL",
+    };
+    let periods: Vec<String> = r.periods.iter().map(ToString::to_string).collect();
+    let unit = crate::analysis::seasonality::report::unit_name(series.frequency);
+    let span = match (x.first(), x.last()) {
+        (Some(a), Some(b)) if days => format!(" from {} to {}", date_of(*a), date_of(*b)),
+        _ => String::new(),
+    };
+    let mut s = format!(
+        "<p><b>{}</b>: {} {}{span}; {method} with period {} ({}chosen); trend strength {:.2}, seasonal strength {}; {} anomalies (|z| &gt; {}).</p>",
+        escape(input.label),
+        r.observed.len(),
+        escape(&unit),
+        escape(&periods.join(" + ")),
+        if r.auto_period { "automatically " } else { "" },
+        r.strength.trend,
+        r.strength
+            .seasonal
+            .iter()
+            .map(|v| format!("{v:.2}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        r.anomalies.anomalies.len(),
+        fmt_num(r.anomalies.threshold)
+    );
+    if !series.filled.is_empty() {
+        let _ = write!(
+            s,
+            "<p class=\"muted\">{} empty periods were filled by linear interpolation (dashed grey).</p>",
+            series.filled.len()
+        );
+    }
+    let frame = |title: &'static str, height: f64| Frame {
+        title,
+        height,
+        x_axis: axis,
+    };
+    let at = |i: usize, values: &[f64], class: &'static str| Marker {
+        x: x.get(i).copied().unwrap_or(f64::NAN),
+        y: values.get(i).copied().unwrap_or(f64::NAN),
+        class,
+    };
+    // Filled periods are drawn as a grey dashed stretch, not as data: the observed line breaks
+    // there and a second series joins its ends.
+    let mut filled = vec![false; r.observed.len()];
+    for &i in &series.filled {
+        if let Some(f) = filled.get_mut(i) {
+            *f = true;
+        }
+    }
+    let measured: Vec<f64> = r
+        .observed
+        .iter()
+        .zip(&filled)
+        .map(|(v, f)| if *f { f64::NAN } else { *v })
+        .collect();
+    let interpolated: Vec<f64> = (0..r.observed.len())
+        .map(|i| {
+            let near = |j: Option<usize>| j.and_then(|j| filled.get(j)).copied().unwrap_or(false);
+            if filled[i] || near(i.checked_sub(1)) || near(Some(i + 1)) {
+                r.observed[i]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    let observed_marks: Vec<Marker> = r
+        .anomalies
+        .anomalies
+        .iter()
+        .map(|a| at(a.index, &r.observed, "anom"))
+        .collect();
+    let line = |label, y, class| Line {
+        label,
+        x: &x,
+        y,
+        class,
+    };
+    let mut observed_lines = vec![line(input.label, &measured, "s0")];
+    if !series.filled.is_empty() {
+        observed_lines.push(line("filled (interpolated)", &interpolated, "fl"));
+    }
+    s.push_str("<div class=\"stack\">");
+    s.push_str(&svg::line_chart(
+        &frame("Observed (red: anomalies)", 120.0),
+        &observed_lines,
+        &observed_marks,
+    ));
+    s.push_str(&svg::line_chart(
+        &frame("Trend", 80.0),
+        &[line("trend", &r.trend, "s1")],
+        &[],
+    ));
+    for (k, seasonal) in r.seasonal.iter().enumerate() {
+        let title = format!(
+            "Seasonal (period {})",
+            r.periods.get(k).copied().unwrap_or(0)
+        );
+        s.push_str(&svg::line_chart(
+            &Frame {
+                title: &title,
+                height: 80.0,
+                x_axis: axis,
+            },
+            &[line("seasonal", seasonal, "s2")],
+            &[],
+        ));
+    }
+    let remainder_marks: Vec<Marker> = r
+        .anomalies
+        .anomalies
+        .iter()
+        .map(|a| at(a.index, &r.remainder, "anom"))
+        .collect();
+    s.push_str(&svg::line_chart(
+        &frame("Remainder", 80.0),
+        &[line("remainder", &r.remainder, "s3")],
+        &remainder_marks,
+    ));
+    s.push_str("</div>");
+
+    if !r.anomalies.anomalies.is_empty() {
+        let mut top: Vec<_> = r.anomalies.anomalies.iter().collect();
+        top.sort_by(|a, b| b.score.abs().total_cmp(&a.score.abs()));
+        let shown = top.len().min(15);
+        let rows: Vec<Vec<String>> = top[..shown]
+            .iter()
+            .map(|a| {
+                vec![
+                    match x.get(a.index) {
+                        Some(d) if days => date_of(*d),
+                        _ => a.index.to_string(),
+                    },
+                    r.observed
+                        .get(a.index)
+                        .map_or_else(String::new, |v| fmt_num(*v)),
+                    fmt_num(a.value),
+                    format!("{:.1}", a.score),
+                ]
+            })
+            .collect();
+        let _ = write!(
+            s,
+            "<h3>Largest anomalies{}</h3>",
+            if shown < top.len() {
+                format!(" ({shown} of {})", top.len())
+            } else {
+                String::new()
+            }
+        );
+        s.push_str(&table(
+            &[
+                if days { "Period" } else { "Point" },
+                "Observed",
+                "Remainder",
+                "z",
+            ],
+            &rows,
+        ));
+    }
+    s
+}
+
+fn date_of(days: f64) -> String {
+    let (y, m, d) = civil_from_days(days.floor() as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notes
+
+fn notes_html(input: &ReportInput) -> String {
+    let mut s = String::new();
+    if !input.session_note.trim().is_empty() {
+        let _ = write!(
+            s,
+            "<div class=\"note\">{}</div>",
+            escape(input.session_note.trim())
+        );
+    }
+    if !input.column_notes.is_empty() {
+        let rows: Vec<Vec<String>> = input
+            .column_notes
+            .iter()
+            .map(|(c, n)| vec![c.clone(), n.clone()])
+            .collect();
+        s.push_str(&table(&["Column", "Note"], &rows));
+    }
+    s
+}
+
+/// The stylesheet: system fonts, light colours, print rules (no backgrounds to waste ink, a
+/// page per section, rows and charts kept whole).
+const CSS: &str = "\
+:root{--ref:#569cd6;--cur:#e69138;--fg:#1f2328;--muted:#59636e;--line:#d0d7de;--soft:#f6f8fa}\
+*{box-sizing:border-box}\
+body{margin:0 auto;max-width:1120px;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,\"Noto Sans\",\"Liberation Sans\",sans-serif;color:var(--fg);background:#fff}\
+h1{font-size:26px;margin:0 0 2px}\
+h2{font-size:20px;margin:0 0 10px;padding-bottom:4px;border-bottom:2px solid var(--line)}\
+h3{font-size:15px;margin:16px 0 6px}\
+section{margin:32px 0}\
+.meta,.muted,footer{color:var(--muted)}\
+footer{margin-top:40px;font-size:12px}\
+a{color:#0b5cad;text-decoration:none}\
+nav.toc{margin:18px 0;padding:10px 16px;background:var(--soft);border-radius:6px}\
+nav.toc h2{border:0;font-size:15px;margin:0}\
+nav.toc ol{columns:3;margin:4px 0;padding-left:20px}\
+table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}\
+th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}\
+th{background:var(--soft);font-weight:600}\
+.nw{white-space:nowrap}.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+tr,figure,svg,.card{break-inside:avoid;page-break-inside:avoid}\
+thead{display:table-header-group}\
+.badge{display:inline-block;padding:0 8px;border-radius:9px;font-size:12px;font-weight:600;white-space:nowrap}\
+.b-drift,.b-error{background:#fde2e0;color:#a1221a}\
+.b-ok{background:#e3f4e6;color:#1d6b2f}\
+.b-warning{background:#fff1cc;color:#7a5300}\
+.b-info{background:#e8eef6;color:#284b78}\
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 4px}\
+.card{border:1px solid var(--line);border-radius:6px;padding:10px 14px;flex:1 1 220px}\
+.card .k{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}\
+.card .big{font-size:18px;margin:2px 0}\
+.card .big .badge{font-size:15px;padding:2px 10px}\
+ul.compact{margin:4px 0;padding-left:20px;font-size:13px}\
+svg{width:100%;height:auto;display:block}\
+svg text{font:11px system-ui,sans-serif;fill:#4a5058}\
+svg .ttl{font-weight:600;font-size:12px;fill:var(--fg)}\
+.ln{fill:none;stroke-width:1.3;stroke-linejoin:round}\
+.ln.ref{stroke:var(--ref)}.ln.cur{stroke:var(--cur)}\
+.ln.fl{stroke:#9aa0a6;stroke-dasharray:4 3}.sw.fl{fill:#9aa0a6}.ln.s0{stroke:#2f5f98}.ln.s1{stroke:#7d4fb0}.ln.s2{stroke:#2b8a63}.ln.s3{stroke:#8a6d3b}\
+.area{stroke-width:1.5;fill-opacity:.28}\
+.area.ref{fill:var(--ref);stroke:var(--ref)}.area.cur{fill:var(--cur);stroke:var(--cur)}\
+.bar.ref,.sw.ref{fill:var(--ref)}.bar.cur,.sw.cur{fill:var(--cur)}\
+.bar.s0,.sw.s0{fill:#2f5f98}.bar.s1,.sw.s1{fill:#7d4fb0}.bar.s2,.sw.s2{fill:#2b8a63}.bar.s3,.sw.s3{fill:#8a6d3b}\
+.grid{stroke:#e6e9ed;fill:none}.frame{fill:none;stroke:#c8ced5}\
+.anom{fill:#d62728}.fill{fill:#9aa0a6}.dot{fill:#1f2328}.mark{fill:#d62728;fill-opacity:.08}\
+svg .mk{fill:#a1221a;font-weight:600}\
+figure{margin:0}\
+figcaption{font-size:12px;color:var(--muted);margin:2px 0 0 8px}\
+.figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:18px 28px}\
+.stack svg{margin-bottom:2px}\
+.note{white-space:pre-wrap;background:var(--soft);border-left:3px solid var(--line);padding:8px 12px;margin:8px 0}\
+@page{margin:14mm}\
+@media print{\
+body{max-width:none;padding:0;font-size:10.5pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}\
+section{break-before:page;page-break-before:always;margin:0}\
+section#summary{break-before:auto;page-break-before:auto}\
+nav.toc{background:none;border:1px solid var(--line)}\
+th{background:#f2f2f2}\
+.figs{grid-template-columns:1fr 1fr}\
+a{color:inherit}\
+}";

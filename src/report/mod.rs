@@ -1,0 +1,184 @@
+//! Report snapshots: one self-contained HTML file (inline CSS and SVG, no scripts, no network)
+//! of everything a session computed — datasets, drift with overlays and the window heatmap,
+//! integrity, seasonality, notes — and the sections other views add.
+//!
+//! The module computes nothing and reads no clock or file: the caller fills a [`ReportInput`]
+//! with results it already has and [`html::render_html`] turns them into text. A view adds its
+//! section by pushing a [`Section`] built from [`html::table`], [`html::escape`] and the charts
+//! of [`svg`]:
+//!
+//! ```
+//! use sextant::report::{html, svg, Section};
+//! let rows = vec![vec!["int8".to_string(), "0.912".to_string()]];
+//! let section = Section {
+//!     id: "compression".into(),
+//!     title: "Compression".into(),
+//!     html: html::table(&["variant", "accuracy"], &rows)
+//!         + &svg::bars("Accuracy", &["int8".to_string()], &[0.912], "s0"),
+//! };
+//! assert!(section.html.contains("<table"));
+//! ```
+
+pub mod html;
+pub mod svg;
+
+use std::collections::BTreeMap;
+
+use crate::analysis::integrity::IntegrityReport;
+use crate::analysis::seasonality::{SeasonalityReport, TimeSeries};
+use crate::data::{Dataset, RoleMap};
+use crate::engine::drift::DriftRun;
+use crate::engine::drift_detail::ColumnDetail;
+
+pub use html::render_html;
+
+/// A section added by another view (model health, compression…): `html` is a fragment
+/// (already escaped) placed under an `<h2>` of `title`, with `id` as its anchor in the table
+/// of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub html: String,
+}
+
+/// A decomposed series for the seasonality section, as the Seasonality view holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct SeasonalityInput<'a> {
+    /// What the value is ("row count", "income (mean)").
+    pub label: &'a str,
+    /// x of each point: days since the epoch when `series.timestamps` exists, else the index
+    /// (see [`SeasonalityInput::x_of`]).
+    pub x: &'a [f64],
+    /// The regular series (its filled points are drawn as grey dots).
+    pub series: &'a TimeSeries,
+    /// Observed, trend, seasonal parts, remainder and anomalies.
+    pub report: &'a SeasonalityReport,
+}
+
+impl SeasonalityInput<'_> {
+    /// The x coordinates the report expects for a series: days since the epoch of each
+    /// period's start, or the point index without timestamps.
+    pub fn x_of(series: &TimeSeries) -> Vec<f64> {
+        const MICROS_PER_DAY: f64 = crate::data::datetime::MICROS_PER_DAY as f64;
+        match &series.timestamps {
+            Some(t) => t.iter().map(|m| *m as f64 / MICROS_PER_DAY).collect(),
+            None => (0..series.len()).map(|i| i as f64).collect(),
+        }
+    }
+}
+
+/// Everything the report shows, computed by the caller. A section appears only when its input
+/// is present.
+#[derive(Clone)]
+pub struct ReportInput<'a> {
+    /// The page title ("credit model — weekly check").
+    pub title: String,
+    /// When the report was made, as text ("2026-11-28 21:40 UTC"); the module reads no clock.
+    pub generated_at: String,
+    /// The session's note, shown in the Notes section.
+    pub session_note: String,
+    /// Notes per column name.
+    pub column_notes: BTreeMap<String, String>,
+    pub reference: Option<&'a Dataset>,
+    pub current: Option<&'a Dataset>,
+    pub roles: &'a RoleMap,
+    /// Accepted renames, `(current name, reference name)`.
+    pub renames: &'a [(String, String)],
+    pub drift: Option<&'a DriftRun>,
+    /// Columns drawn as overlays, `(column name, detail)`, in the order given.
+    pub drift_details: Vec<(String, ColumnDetail)>,
+    pub integrity: Option<&'a IntegrityReport>,
+    pub seasonality: Option<SeasonalityInput<'a>>,
+    /// Sections of other views, after the built-in ones.
+    pub extra: Vec<Section>,
+}
+
+impl<'a> ReportInput<'a> {
+    /// A report with a title, a time text and roles, and no sections yet.
+    pub fn new(
+        title: impl Into<String>,
+        generated_at: impl Into<String>,
+        roles: &'a RoleMap,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            generated_at: generated_at.into(),
+            session_note: String::new(),
+            column_notes: BTreeMap::new(),
+            reference: None,
+            current: None,
+            roles,
+            renames: &[],
+            drift: None,
+            drift_details: Vec::new(),
+            integrity: None,
+            seasonality: None,
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// A number for tables: integers as integers, 4 decimals (trailing zeros dropped) in the usual
+/// range, scientific notation for tiny values (the CLI's format).
+pub fn fmt_num(v: f64) -> String {
+    crate::cli::table::fmt_num(v)
+}
+
+/// A p-value: 4 decimals down to 0.001 ("0.0123"), then one decimal in scientific notation
+/// ("1.2e-8"); an underflowed 0 is "< 1e-300".
+pub fn fmt_p(p: f64) -> String {
+    if !p.is_finite() {
+        p.to_string()
+    } else if p == 0.0 {
+        "< 1e-300".into()
+    } else if p >= 1e-3 {
+        let s = format!("{p:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
+/// A share in 0..1 as a percentage: "45.5 %", "0.04 %", "< 0.01 %", "0 %".
+pub fn fmt_pct(share: f64) -> String {
+    crate::analysis::integrity::report::pct(share)
+}
+
+/// A byte count in decimal units: "812 B", "1.4 kB", "3.25 MB", "1.10 GB".
+pub fn fmt_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b < 1e3 {
+        format!("{bytes} B")
+    } else if b < 1e6 {
+        format!("{:.1} kB", b / 1e3)
+    } else if b < 1e9 {
+        format!("{:.2} MB", b / 1e6)
+    } else {
+        format!("{:.2} GB", b / 1e9)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_read_well() {
+        assert_eq!(fmt_p(1.234e-8), "1.2e-8");
+        assert_eq!(fmt_p(0.01234), "0.0123");
+        assert_eq!(fmt_p(0.5), "0.5");
+        assert_eq!(fmt_p(1.0), "1");
+        assert_eq!(fmt_p(0.0), "< 1e-300");
+        assert_eq!(fmt_p(4.2e-5), "4.2e-5");
+    }
+
+    #[test]
+    fn shares_and_sizes() {
+        assert_eq!(fmt_pct(0.4545), "45.5 %");
+        assert_eq!(fmt_pct(0.0), "0 %");
+        assert_eq!(fmt_bytes(812), "812 B");
+        assert_eq!(fmt_bytes(1_400), "1.4 kB");
+        assert_eq!(fmt_bytes(3_250_000), "3.25 MB");
+    }
+}
