@@ -3,54 +3,16 @@
 #![cfg(feature = "gui")]
 
 use std::path::Path;
-use std::time::Duration;
 
 use egui::accesskit::Role as A11yRole;
+mod common;
+
+use common::{harness, sample_app, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use sextant::data::{Dataset, LoadOptions, Side};
+use sextant::data::Side;
 use sextant::gui::app::{App, StatusKind};
 use sextant::gui::command::Command;
-use sextant::jobs::Progress;
-
-fn sample(name: &str) -> Dataset {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample_data")
-        .join(name);
-    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).expect("sample data")
-}
-
-fn harness(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut App| {
-                app.logic(ui.ctx());
-                app.ui(ui);
-            },
-            app,
-        )
-}
-
-fn sample_app() -> App {
-    App::with_datasets(
-        Some(sample("credit_training.parquet")),
-        Some(sample("credit_production.parquet")),
-    )
-}
-
-/// Step until background jobs have finished (loading runs on its own thread).
-fn settle(h: &mut Harness<'static, App>) {
-    for _ in 0..500 {
-        h.step();
-        if !h.state().is_busy() {
-            h.run();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("jobs did not finish");
-}
 
 #[test]
 fn clicking_a_column_selects_it_in_the_overview() {

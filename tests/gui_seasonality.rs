@@ -3,53 +3,15 @@
 //! elsewhere makes it the value, and the season-aware comparison is shown.
 #![cfg(feature = "gui")]
 
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
+use common::{harness_sized, sample, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use sextant::data::series::ValueSpec;
-use sextant::data::{Dataset, LoadOptions};
 use sextant::gui::app::{App, Tab};
 use sextant::gui::command::Command;
 use sextant::gui::views::seasonality::DataChoice;
-use sextant::jobs::Progress;
-
-fn sample(name: &str) -> Dataset {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample_data")
-        .join(name);
-    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).expect("sample data")
-}
-
-fn harness(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 1000.0))
-        .build_ui_state(
-            |ui, app: &mut App| {
-                app.logic(ui.ctx());
-                app.ui(ui);
-            },
-            app,
-        )
-}
-
-/// Step until the background computation has finished.
-fn settle(h: &mut Harness<'static, App>) {
-    for _ in 0..1000 {
-        h.step();
-        if !h.state().is_busy() {
-            // A finished result asks for one more frame (plot axes size themselves from the
-            // previous frame); run a few fixed steps rather than `run`, which would panic.
-            h.run_steps(6);
-            if !h.state().is_busy() {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("jobs did not finish");
-}
 
 fn seasonality_app() -> Harness<'static, App> {
     let mut app = App::with_datasets(
@@ -57,7 +19,7 @@ fn seasonality_app() -> Harness<'static, App> {
         Some(sample("credit_production.parquet")),
     );
     app.push(Command::SetTab(Tab::Seasonality));
-    let mut h = harness(app);
+    let mut h = harness_sized(app, 1400.0, 1000.0);
     h.step();
     settle(&mut h);
     h

@@ -30,14 +30,16 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Sextant: see what changed between the data a model was trained on and the data it sees now.
 ///
-/// With no command, opens the window: on the bundled sample data, or on TRAINING [PRODUCTION].
+/// With no command, opens the window: on the bundled sample data, on TRAINING [PRODUCTION], or
+/// on a saved session (FILE.sextant).
 #[derive(Debug, Parser)]
 #[command(name = "sextant", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Training (reference) file and, optionally, production (current) file to open in the window.
+    /// Training (reference) file and, optionally, production (current) file to open in the window;
+    /// or one session file (*.sextant).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 

@@ -13,7 +13,7 @@ use super::{CliError, EXIT_OK};
 use crate::data::Dataset;
 use crate::data::datetime::format_iso;
 use crate::jobs::Progress;
-use crate::report::{ReportInput, Section, SeasonalityInput};
+use crate::report::{ReportInput, SeasonalityInput, Section};
 use crate::session::Session;
 use crate::session::analyses::{self, Analyses, Overlays};
 
@@ -128,7 +128,10 @@ fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
     let mut problems = Vec::new();
     for (name, result) in [
         ("Drift", a.drift.as_ref().and_then(|d| d.as_ref().err())),
-        ("Integrity", a.integrity.as_ref().and_then(|i| i.as_ref().err())),
+        (
+            "Integrity",
+            a.integrity.as_ref().and_then(|i| i.as_ref().err()),
+        ),
         (
             "Seasonality",
             match &a.seasonality {

@@ -77,7 +77,9 @@ fn new(args: &NewArgs) -> Result<u8, CliError> {
         "Wrote {} ({} and {})",
         args.out.display(),
         reference.name(),
-        current.as_ref().map_or("no production file".into(), |c| c.name())
+        current
+            .as_ref()
+            .map_or("no production file".into(), |c| c.name())
     );
     Ok(EXIT_OK)
 }
@@ -106,7 +108,11 @@ pub fn starting_session(
 
 fn show(args: &ShowArgs) -> Result<u8, CliError> {
     let session = session::read(&args.session)?;
-    println!("{} (session format {})", args.session.display(), session.version);
+    println!(
+        "{} (session format {})",
+        args.session.display(),
+        session.version
+    );
     for d in named_datasets(&session, &args.session) {
         println!(
             "  {:<10} {}{}",

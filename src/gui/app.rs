@@ -9,9 +9,9 @@ use crate::jobs::{Job, Poll, Waker};
 
 use super::command::Command;
 use super::export::ExportState;
-use super::session::{AfterSave, SessionState};
 use super::file_dialog::{DialogOutcome, DialogPurpose, NativeDialog, PathPrompt};
 use super::prefs::{Prefs, ThemeChoice};
+use super::session::{AfterSave, SessionState};
 use super::{panels, views};
 
 /// The tabs of the central area.
@@ -83,6 +83,8 @@ pub struct App {
     pub pending_drop: Vec<PathBuf>,
     pub native_dialog: Option<NativeDialog>,
     pub path_prompt: Option<PathPrompt>,
+    /// Use the system's file dialogs (off in tests: Sextant's own prompt is used).
+    pub native_dialogs: bool,
     /// The session file, unsaved changes, opening and recovery.
     pub session: SessionState,
     pub export: ExportState,
@@ -112,6 +114,7 @@ impl App {
             pending_drop: Vec::new(),
             native_dialog: None,
             path_prompt: None,
+            native_dialogs: true,
             session: SessionState::default(),
             export: ExportState::default(),
             commands: Vec::new(),
@@ -233,7 +236,9 @@ impl App {
         if open_current {
             self.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Current)));
         } else if open_reference {
-            self.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Reference)));
+            self.push(Command::OpenDialog(DialogPurpose::OpenData(
+                Side::Reference,
+            )));
         }
         self.apply_commands(ctx);
         self.drift.update(
@@ -255,6 +260,7 @@ impl App {
         panels::status::status_bar(self, ui);
         panels::datasets::datasets_panel(self, ui);
         egui::CentralPanel::default().show(ui, |ui| {
+            self.export.view_rect = Some(ui.max_rect());
             panels::tabs::tab_bar(self, ui);
             ui.separator();
             match self.tab {
@@ -390,8 +396,13 @@ impl App {
                             self.install(side, ds);
                         }
                         // The previous dataset stays: a bad file loses nothing.
-                        Err(DataError::Cancelled { .. }) => {}
-                        Err(e) => self.status_error(e.to_string()),
+                        Err(DataError::Cancelled { .. }) => {
+                            self.session.expected[side.index()] = None;
+                        }
+                        Err(e) => {
+                            self.session.expected[side.index()] = None;
+                            self.status_error(e.to_string());
+                        }
                     }
                 }
                 Poll::Gone => {
@@ -461,12 +472,15 @@ impl App {
         };
         let file_name = self.proposed_file_name(purpose);
         let waker = self.waker.clone();
-        self.native_dialog =
+        self.native_dialog = if self.native_dialogs {
             NativeDialog::open(purpose, start.clone(), file_name.clone(), move || {
                 if let Some(w) = &waker {
                     w();
                 }
-            });
+            })
+        } else {
+            None
+        };
         if self.native_dialog.is_none() {
             self.show_path_prompt(purpose, start, file_name);
         }

@@ -48,9 +48,8 @@ impl App {
             let now = crate::cli::integrity::system_now_micros();
             let [r, c] = &datasets;
             let (reference, current) = (r.as_deref(), c.as_deref());
-            let analyses =
-                analyses::run(&session, reference, current, overlays, now, progress)
-                    .map_err(|_| "the export was cancelled".to_string())?;
+            let analyses = analyses::run(&session, reference, current, overlays, now, progress)
+                .map_err(|_| "the export was cancelled".to_string())?;
             progress.set(Some(0.95), "Writing");
             let source = ReportSource {
                 title,

@@ -21,6 +21,9 @@ use std::sync::{Arc, Mutex};
 use crate::data::Side;
 use crate::sample_data;
 
+/// The name eframe stores preferences under (and the folder of the recovery copy).
+const APP_ID: &str = "Sextant";
+
 /// What the command line asked the window to do.
 #[derive(Debug, Default)]
 pub struct Launch {
@@ -53,7 +56,7 @@ pub fn run(launch: Launch) -> eframe::Result<()> {
         ..Default::default()
     };
     eframe::run_native(
-        "Sextant",
+        APP_ID,
         options,
         Box::new(move |cc| Ok(Box::new(SextantApp::new(cc, launch)))),
     )
@@ -82,7 +85,30 @@ impl SextantApp {
         };
         let mut app = app::App::new(prefs);
         app.set_waker(&cc.egui_ctx);
-        let files = if launch.files.is_empty() {
+        // `sextant analysis.sextant` opens a session instead of data files.
+        let session_file = match launch.files.as_slice() {
+            [one]
+                if one.extension().and_then(|e| e.to_str()) == Some(crate::session::EXTENSION) =>
+            {
+                Some(one.clone())
+            }
+            _ => None,
+        };
+        if launch.screenshot.is_some() {
+            // The screenshot driver closes the window itself; nothing is saved.
+            app.session.allow_close = true;
+        } else {
+            app.session.recovery_dir = eframe::storage_dir(APP_ID);
+            app.look_for_recovery();
+        }
+        let files = if let Some(path) = &session_file {
+            app.read_session_file(path);
+            if launch.screenshot.is_some() {
+                // Screenshots and smoke tests have no one to confirm the paths.
+                app.push(command::Command::ConfirmOpenSession);
+            }
+            Vec::new()
+        } else if launch.files.is_empty() {
             sample_data::bundled_dir()
                 .map(|d| {
                     vec![
@@ -94,7 +120,7 @@ impl SextantApp {
         } else {
             launch.files.clone()
         };
-        if launch.files.is_empty() && files.is_empty() {
+        if launch.files.is_empty() && files.is_empty() && session_file.is_none() {
             app.status_info(
                 "No sample data found: open a training file with File > Open training…",
             );
@@ -167,6 +193,16 @@ impl eframe::App for SextantApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.screenshot.is_none() {
             self.app.prefs.save(storage);
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Closing with unsaved changes the user did not discard (the window was closed
+        // without the question, e.g. at logout) keeps a recovery copy for the next start.
+        if self.app.session.dirty && !self.app.session.allow_close {
+            self.app.write_recovery();
+        } else if !self.app.session.dirty {
+            self.app.remove_recovery();
         }
     }
 }

@@ -70,6 +70,8 @@ pub struct SessionState {
     /// Datasets of an opened session still loading, with their saved entries: compared when
     /// they arrive, and the baseline retaken once all have.
     pub expected: [Option<DatasetRef>; 2],
+    /// An opened session's datasets are loading; the baseline is retaken when they are in.
+    pub settling: bool,
     /// Sides whose file the user located anew (the session must be saved to remember it).
     pub relocated: [bool; 2],
     /// Files that changed since the session was saved, shown before the results.
@@ -154,8 +156,12 @@ impl App {
 
     /// Per-frame bookkeeping: unsaved-changes flag, window title, the close guard, autosave.
     pub fn session_logic(&mut self, ctx: &egui::Context) {
+        let arrived = Side::BOTH.into_iter().all(|side| {
+            self.session.expected[side.index()].is_none() || self.dataset(side).is_some()
+        });
         let still_loading = self.loads.iter().any(Option::is_some);
-        if !still_loading && self.session.expected.iter().any(Option::is_some) {
+        if self.session.settling && arrived && !still_loading {
+            self.session.settling = false;
             // An opened session's datasets have all arrived: its state is the baseline, except
             // for files the user located elsewhere, which still need saving.
             self.session.expected = [None, None];
@@ -170,7 +176,10 @@ impl App {
         }
         let snapshot = self.snapshot();
         match &self.session.baseline {
-            Some(b) => self.session.dirty = self.session.force_dirty || *b != snapshot,
+            Some(b) => {
+                let dirty = self.session.force_dirty || *b != snapshot;
+                self.session.dirty = dirty;
+            }
             None => {
                 // An untitled session starts clean; opening data in it is not an edit.
                 self.session.baseline = Some(snapshot);
@@ -358,6 +367,7 @@ impl App {
         for d in &opening.datasets {
             if d.exists {
                 self.session.expected[d.side.index()] = opening.session.dataset(d.side).cloned();
+                self.session.settling = true;
                 self.push(Command::Load(d.side, d.path.clone()));
             }
         }
@@ -367,11 +377,8 @@ impl App {
             .filter(|d| !d.exists)
             .map(|d| d.path.display().to_string())
             .collect();
-        // The baseline is the file as saved; until the files load it is taken from the file.
+        // Until the files are in, the baseline is the file as saved.
         self.session.baseline = Some(opening.session.clone());
-        if self.session.expected.iter().all(Option::is_none) {
-            self.session.baseline = None;
-        }
         if missing.is_empty() {
             self.status_info(format!("Opened session {}", opening.path.display()));
         } else {
@@ -466,7 +473,9 @@ impl App {
         let origin = offer.origin.clone();
         // The recovered state opens like a session file (paths shown first), then keeps its
         // origin's name and counts as unsaved.
-        let path = origin.clone().unwrap_or_else(|| PathBuf::from("recovered.sextant"));
+        let path = origin
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("recovered.sextant"));
         let datasets = named_datasets(&offer.session, &path);
         self.session.opening = Some(Opening {
             path,
@@ -485,11 +494,14 @@ impl App {
             || {
                 self.dataset(Side::Current)
                     .or(self.dataset(Side::Reference))
-                    .map_or_else(|| "analysis".into(), |d| {
-                        Path::new(&d.name())
-                            .file_stem()
-                            .map_or("analysis".into(), |s| s.to_string_lossy().into_owned())
-                    })
+                    .map_or_else(
+                        || "analysis".into(),
+                        |d| {
+                            Path::new(&d.name())
+                                .file_stem()
+                                .map_or("analysis".into(), |s| s.to_string_lossy().into_owned())
+                        },
+                    )
             },
             session::display_name,
         );
@@ -526,4 +538,3 @@ fn age_text(d: Duration) -> String {
         _ => format!("{} days ago", (s + 43_200) / 86_400),
     }
 }
-

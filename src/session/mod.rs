@@ -159,13 +159,16 @@ mod tests {
             bytes: 1234,
             fingerprint: Some("xxh3:0123456789abcdef".into()),
         });
-        s.renames.push(("num_open_accounts".into(), "open_accounts".into()));
+        s.renames
+            .push(("num_open_accounts".into(), "open_accounts".into()));
         s.views.drift.threshold = Some(0.2);
         s.views.seasonality.periods = vec![7, 365];
         s.layout.tab = "drift".into();
         s.layout.selected_column = Some("income".into());
         s.notes.session = "Weekly check \"Q4\"\nsecond line".into();
-        s.notes.columns.insert("income".into(), "shift expected".into());
+        s.notes
+            .columns
+            .insert("income".into(), "shift expected".into());
         s
     }
 
@@ -253,7 +256,8 @@ mod tests {
         // A write that fails half-way (as on a full disk) must not touch the file.
         let r = crate::data::write::write_atomically(&path, |f| {
             use std::io::Write;
-            f.write_all(b"(version: 1, datas").map_err(|e| e.to_string())?;
+            f.write_all(b"(version: 1, datas")
+                .map_err(|e| e.to_string())?;
             Err("No space left on device".into())
         });
         assert!(r.is_err());

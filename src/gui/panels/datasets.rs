@@ -16,6 +16,10 @@ pub fn datasets_panel(app: &mut App, ui: &mut egui::Ui) {
             for side in Side::BOTH {
                 dataset_card(app, ui, side);
             }
+            egui::Panel::bottom("notes")
+                .resizable(true)
+                .default_size(150.0)
+                .show(ui, |ui| notes_ui(app, ui));
             ui.separator();
             ui.heading("Columns");
             ui.add(
@@ -141,7 +145,56 @@ fn column_list(app: &mut App, ui: &mut egui::Ui) {
                 if row.role != Role::Feature {
                     ui.small(row.role.name());
                 }
+                if let Some(note) = app.session.notes.columns.get(&row.name) {
+                    ui.small("note").on_hover_text(note);
+                }
             });
         });
     }
+}
+
+/// The session's note and the selected column's note, saved with the session and shown in
+/// reports.
+fn notes_ui(app: &mut App, ui: &mut egui::Ui) {
+    ui.add_space(4.0);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let label = ui.strong("Session note");
+            ui.add(
+                egui::TextEdit::multiline(&mut app.session.notes.session)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("What this analysis is for, what you found"),
+            )
+            .labelled_by(label.id);
+            let Some(column) = app.selected_column.clone() else {
+                return;
+            };
+            ui.add_space(4.0);
+            let label = ui.strong(format!("Note on {column}"));
+            let mut text = app
+                .session
+                .notes
+                .columns
+                .get(&column)
+                .cloned()
+                .unwrap_or_default();
+            let edit = ui
+                .add(
+                    egui::TextEdit::multiline(&mut text)
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("e.g. shift expected after the pricing change"),
+                )
+                .labelled_by(label.id);
+            if edit.changed() {
+                // An emptied note is no note, so clearing one leaves no unsaved change.
+                if text.trim().is_empty() {
+                    app.session.notes.columns.remove(&column);
+                } else {
+                    app.session.notes.columns.insert(column, text);
+                }
+            }
+        });
 }

@@ -4,13 +4,162 @@
 use crate::data::Side;
 use crate::gui::app::App;
 use crate::gui::command::Command;
+use crate::gui::file_dialog::DialogPurpose;
 
 pub fn dialogs(app: &mut App, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
     about(app, &ctx);
     drop_side(app, &ctx);
     path_prompt(app, &ctx);
+    opening_session(app, &ctx);
+    unsaved_changes(app, &ctx);
+    recovery_offer(app, &ctx);
+    changed_files(app, &ctx);
     drop_hint(&ctx);
+}
+
+/// A session about to open: the files it names, shown before any is read.
+fn opening_session(app: &mut App, ctx: &egui::Context) {
+    let Some(opening) = &app.session.opening else {
+        return;
+    };
+    if app.path_prompt.is_some() || app.native_dialog.is_some() {
+        // A modal would block the "Locate…" prompt; it comes back when the prompt closes.
+        return;
+    }
+    let mut command = None;
+    egui::Modal::new(egui::Id::unique("opening_session")).show(ctx, |ui| {
+        ui.set_width(560.0);
+        ui.heading(format!(
+            "Open session {}",
+            crate::session::display_name(&opening.path)
+        ));
+        ui.label("The session names these files. Nothing has been read yet; opening loads them.");
+        ui.add_space(6.0);
+        egui::Grid::new("opening_files")
+            .num_columns(3)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for d in &opening.datasets {
+                    ui.strong(d.side.short());
+                    ui.label(d.path.display().to_string());
+                    if d.exists {
+                        ui.weak("found");
+                    } else {
+                        ui.horizontal(|ui| {
+                            ui.colored_label(ui.visuals().error_fg_color, "missing");
+                            if ui.button("Locate…").clicked() {
+                                command =
+                                    Some(Command::OpenDialog(DialogPurpose::LocateData(d.side)));
+                            }
+                        });
+                    }
+                    ui.end_row();
+                }
+            });
+        if opening.datasets.is_empty() {
+            ui.weak("The session names no data files.");
+        }
+        if !opening.session.notes.session.is_empty() {
+            ui.add_space(6.0);
+            ui.label(format!("Note: {}", opening.session.notes.session));
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Open").clicked() {
+                command = Some(Command::ConfirmOpenSession);
+            }
+            if ui.button("Cancel").clicked() {
+                command = Some(Command::CancelOpenSession);
+            }
+        });
+    });
+    if let Some(c) = command {
+        app.push(c);
+    }
+}
+
+/// "Save changes?" before quitting or replacing the session.
+fn unsaved_changes(app: &mut App, ctx: &egui::Context) {
+    if app.session.unsaved_prompt.is_none() {
+        return;
+    }
+    let name = app.session.name();
+    let mut answer = None;
+    egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
+        ui.set_width(420.0);
+        ui.heading(format!("Save changes to {name}?"));
+        ui.label("Your changes are lost if you don't save them.");
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Save").clicked() {
+                answer = Some(Some(true));
+            }
+            if ui.button("Don't save").clicked() {
+                answer = Some(Some(false));
+            }
+            if ui.button("Cancel").clicked() {
+                answer = Some(None);
+            }
+        });
+    });
+    if let Some(a) = answer {
+        app.push(Command::AnswerUnsaved(a));
+    }
+}
+
+/// At start, after a crash: offer the recovery copy.
+fn recovery_offer(app: &mut App, ctx: &egui::Context) {
+    let Some(offer) = &app.session.recovery_offer else {
+        return;
+    };
+    let mut answer = None;
+    egui::Modal::new(egui::Id::unique("recovery_offer")).show(ctx, |ui| {
+        ui.set_width(460.0);
+        ui.heading("Restore unsaved work?");
+        let what = offer.origin.as_deref().map_or_else(
+            || "an untitled session".to_string(),
+            |p| format!("session {}", p.display()),
+        );
+        ui.label(format!(
+            "Sextant did not close normally. A recovery copy of {what} was saved {}.",
+            offer.age
+        ));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Restore").clicked() {
+                answer = Some(true);
+            }
+            if ui.button("Discard").clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    if let Some(a) = answer {
+        app.push(Command::AnswerRecovery(a));
+    }
+}
+
+/// Files that changed since the session was saved, before the results are trusted.
+fn changed_files(app: &mut App, ctx: &egui::Context) {
+    if app.session.changed.is_empty() {
+        return;
+    }
+    let mut dismiss = false;
+    egui::Modal::new(egui::Id::unique("changed_files")).show(ctx, |ui| {
+        ui.set_width(520.0);
+        ui.heading("Data changed since the session was saved");
+        for message in &app.session.changed {
+            ui.colored_label(ui.visuals().warn_fg_color, message);
+        }
+        ui.add_space(8.0);
+        if ui.button("Show results").clicked() {
+            dismiss = true;
+        }
+    });
+    if dismiss {
+        app.push(Command::DismissChanged);
+    }
 }
 
 fn about(app: &mut App, ctx: &egui::Context) {
@@ -85,12 +234,14 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
         .collapsible(false)
         .default_width(460.0)
         .show(ctx, |ui| {
-            ui.label("Path of the file:");
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut prompt.text)
-                    .hint_text(format!("/path/to/file.{}", prompt.purpose.filter().1[0]))
-                    .desired_width(f32::INFINITY),
-            );
+            let label = ui.label("Path of the file:");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut prompt.text)
+                        .hint_text(format!("/path/to/file.{}", prompt.purpose.filter().1[0]))
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
             let submitted = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
                 let action = if saves { "Save" } else { "Open" };

@@ -38,11 +38,58 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         };
         format!("{cmd}{key}")
     };
+    if ui.button("New session").clicked() {
+        app.push(Command::NewSession);
+        ui.close();
+    }
+    if ui.button("Open session…").clicked() {
+        app.push(Command::OpenSession);
+        ui.close();
+    }
+    ui.menu_button("Open recent session", |ui| {
+        if app.prefs.recent_sessions.is_empty() {
+            ui.label("No recent sessions");
+        }
+        for path in app.prefs.recent_sessions.clone() {
+            if ui
+                .button(crate::session::display_name(&path))
+                .on_hover_text(path.display().to_string())
+                .clicked()
+            {
+                app.push(Command::OpenSessionPath(path));
+                ui.close();
+            }
+        }
+        if !app.prefs.recent_sessions.is_empty() {
+            ui.separator();
+            if ui.button("Clear list").clicked() {
+                app.push(Command::ClearRecentSessions);
+                ui.close();
+            }
+        }
+    });
+    if ui
+        .add(egui::Button::new("Save session").shortcut_text(shortcut(ui, "S")))
+        .clicked()
+    {
+        app.push(Command::SaveSession);
+        ui.close();
+    }
+    if ui
+        .add(egui::Button::new("Save session as…").shortcut_text(shortcut(ui, "Shift+S")))
+        .clicked()
+    {
+        app.push(Command::SaveSessionAs);
+        ui.close();
+    }
+    ui.separator();
     if ui
         .add(egui::Button::new("Open training…").shortcut_text(shortcut(ui, "O")))
         .clicked()
     {
-        app.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Reference)));
+        app.push(Command::OpenDialog(DialogPurpose::OpenData(
+            Side::Reference,
+        )));
         ui.close();
     }
     if ui
@@ -89,6 +136,36 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
             app.push(Command::Close(side));
             ui.close();
         }
+    }
+    ui.separator();
+    let can_export = app.can_export();
+    if ui
+        .add_enabled(can_export, egui::Button::new("Export report (HTML)…"))
+        .on_hover_text("One self-contained HTML file: summary, drift with distributions, integrity, seasonality, notes")
+        .clicked()
+    {
+        app.push(Command::Export(DialogPurpose::ExportHtml));
+        ui.close();
+    }
+    if ui
+        .add_enabled(can_export, egui::Button::new("Export report (JSON)…"))
+        .on_hover_text("Every number of the report, in the structures of the command line's JSON")
+        .clicked()
+    {
+        app.push(Command::Export(DialogPurpose::ExportJson));
+        ui.close();
+    }
+    ui.checkbox(
+        &mut app.export.all_columns,
+        "Distributions of all columns in reports",
+    );
+    if ui
+        .button("Save view as PNG…")
+        .on_hover_text("The current tab at screen resolution; also copied to the clipboard")
+        .clicked()
+    {
+        app.push(Command::Export(DialogPurpose::ExportPng));
+        ui.close();
     }
     ui.separator();
     if ui.button("Quit").clicked() {

@@ -1,0 +1,62 @@
+//! What the window tests share: the sample datasets, a kittest harness around the app, and a
+//! way to wait for background jobs.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use sextant::data::{Dataset, LoadOptions};
+use sextant::gui::app::App;
+use sextant::jobs::Progress;
+
+pub fn sample(name: &str) -> Dataset {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join(name);
+    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).expect("sample data")
+}
+
+/// A harness driving `app` the way eframe does: logic, then drawing. File dialogs are
+/// Sextant's own prompt (there is no desktop here).
+pub fn harness(app: App) -> Harness<'static, App> {
+    harness_sized(app, 1280.0, 800.0)
+}
+
+pub fn harness_sized(mut app: App, width: f32, height: f32) -> Harness<'static, App> {
+    app.native_dialogs = false;
+    Harness::builder()
+        .with_size(egui::vec2(width, height))
+        .build_ui_state(
+            |ui, app: &mut App| {
+                app.logic(ui.ctx());
+                app.ui(ui);
+            },
+            app,
+        )
+}
+
+pub fn sample_app() -> App {
+    App::with_datasets(
+        Some(sample("credit_training.parquet")),
+        Some(sample("credit_production.parquet")),
+    )
+}
+
+/// Step until background jobs have finished (loading and analyses run on their own threads).
+pub fn settle(h: &mut Harness<'static, App>) {
+    for _ in 0..2000 {
+        h.step();
+        if !h.state().is_busy() {
+            // A finished result asks for one more frame (plot axes size themselves from the
+            // previous frame); run a few fixed steps rather than `run`, which panics when a
+            // view keeps asking for frames.
+            h.run_steps(6);
+            if !h.state().is_busy() {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("jobs did not finish");
+}

@@ -1,0 +1,303 @@
+//! Sessions and exports in the window, driven by egui_kittest through the real menus and
+//! dialogs: save → reopen gives the same settings, unsaved changes are asked about, a missing
+//! file is located, a changed file is flagged, bad session files say why, the recovery copy is
+//! offered back, and reports are written.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{harness, sample_app, settle};
+use egui::accesskit::Role as A11yRole;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use sextant::analysis::drift::DriftMethod;
+use sextant::data::Side;
+use sextant::gui::app::{App, StatusKind, Tab};
+use sextant::gui::command::Command;
+use sextant::session::{self, Session};
+
+/// Open the File menu and click one of its items.
+fn file_menu(h: &mut Harness<'static, App>, item: &str) {
+    h.get_by_role_and_label(A11yRole::Button, "File").click();
+    h.run_steps(2);
+    // Items with a shortcut carry it in their label ("Save session Ctrl+S").
+    h.get_by(|n| n.role() == A11yRole::Button && n.label().is_some_and(|l| l.starts_with(item)))
+        .click();
+    settle(h);
+}
+
+/// Answer Sextant's own file prompt with `path` and press its button.
+fn answer_prompt(h: &mut Harness<'static, App>, path: &Path, button: &str) {
+    let prompt = h.state_mut().path_prompt.as_mut().expect("a file prompt");
+    prompt.text = path.display().to_string();
+    h.run_steps(2);
+    h.get_by_role_and_label(A11yRole::Button, button).click();
+    settle(h);
+}
+
+/// Change settings in several views, and write a note through its text box.
+fn edit_some_settings(h: &mut Harness<'static, App>) {
+    {
+        let app = h.state_mut();
+        app.push(Command::SetTab(Tab::Drift));
+        app.drift.settings.threshold = Some(0.2);
+        app.drift
+            .settings
+            .per_column
+            .insert("age".into(), DriftMethod::Psi);
+        app.integrity.params.null_error_increase = 0.1;
+        app.seasonality.settings.periods = vec![7];
+        app.push(Command::AcceptRename(
+            "num_open_accounts".into(),
+            "open_accounts".into(),
+        ));
+    }
+    settle(h);
+    let note = h.get_by_role_and_label(A11yRole::MultilineTextInput, "Session note");
+    note.focus();
+    note.type_text("Q4 check");
+    settle(h);
+}
+
+fn saved_session(dir: &Path) -> (Harness<'static, App>, PathBuf) {
+    let path = dir.join("weekly.sextant");
+    let mut h = harness(sample_app());
+    settle(&mut h);
+    edit_some_settings(&mut h);
+    assert!(h.state().session.dirty);
+    file_menu(&mut h, "Save session as…");
+    answer_prompt(&mut h, &path, "Save");
+    (h, path)
+}
+
+#[test]
+fn save_and_reopen_through_the_menus_restores_every_setting() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (h, path) = saved_session(dir.path());
+    assert!(path.is_file(), "the session was not written");
+    assert!(!h.state().session.dirty);
+    assert_eq!(h.state().session.name(), "weekly");
+    let on_disk = session::read(&path).expect("a valid session");
+    assert_eq!(on_disk.notes.session, "Q4 check");
+    assert_eq!(on_disk.views.drift.threshold, Some(0.2));
+    assert_eq!(on_disk.layout.tab, "drift");
+    assert_eq!(
+        on_disk.renames,
+        vec![("num_open_accounts".to_string(), "open_accounts".to_string())]
+    );
+    let before = h.state().snapshot();
+    assert_eq!(before, on_disk);
+
+    // A fresh window opens it: the paths are shown first, then everything comes back.
+    let mut h2 = harness(App::with_datasets(None, None));
+    settle(&mut h2);
+    file_menu(&mut h2, "Open session…");
+    answer_prompt(&mut h2, &path, "Open");
+    h2.get_by_label_contains("Nothing has been read yet");
+    assert!(h2.state().dataset(Side::Reference).is_none());
+    h2.get_by_role_and_label(A11yRole::Button, "Open").click();
+    settle(&mut h2);
+    let app = h2.state();
+    assert_eq!(app.snapshot(), on_disk);
+    assert_eq!(app.tab, Tab::Drift);
+    assert!(!app.session.dirty, "a session just opened has no changes");
+    assert_eq!(app.prefs.recent_sessions.first(), Some(&path));
+}
+
+#[test]
+fn unsaved_changes_are_asked_about_before_opening_another_session() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut h, _path) = saved_session(dir.path());
+    h.state_mut().session.notes.session.push_str(" (edited)");
+    settle(&mut h);
+    assert!(h.state().session.dirty);
+    file_menu(&mut h, "Open session…");
+    h.get_by_label("Save changes to weekly?");
+    h.get_by_role_and_label(A11yRole::Button, "Cancel").click();
+    settle(&mut h);
+    assert!(h.state().session.unsaved_prompt.is_none());
+    assert!(h.state().path_prompt.is_none(), "cancel goes nowhere");
+    assert!(h.state().session.dirty, "nothing was lost");
+
+    // Quitting asks too; Save writes the edit and then goes on.
+    h.state_mut().push(Command::Quit);
+    settle(&mut h);
+    h.get_by_role_and_label(A11yRole::Button, "Save").click();
+    settle(&mut h);
+    assert!(!h.state().session.dirty);
+    let path = h.state().session.path.clone().expect("path");
+    assert!(
+        session::read(&path)
+            .expect("read")
+            .notes
+            .session
+            .ends_with("(edited)")
+    );
+}
+
+/// A session naming the sample files, written to `dir`, with `edit` applied.
+fn session_file(dir: &Path, name: &str, edit: impl FnOnce(&mut Session)) -> PathBuf {
+    let h = {
+        let mut h = harness(sample_app());
+        settle(&mut h);
+        h
+    };
+    let mut s = h.state().snapshot();
+    edit(&mut s);
+    let path = dir.join(name);
+    session::write(&path, &s).expect("write");
+    path
+}
+
+#[test]
+fn a_missing_dataset_is_located_and_remembered() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = session_file(dir.path(), "moved.sextant", |s| {
+        if let Some(r) = s.datasets.reference.as_mut() {
+            r.path = PathBuf::from("/no/such/place/credit_training.parquet");
+        }
+    });
+    let mut h = harness(App::with_datasets(None, None));
+    settle(&mut h);
+    h.state_mut().push(Command::OpenSessionPath(path.clone()));
+    settle(&mut h);
+    h.get_by_label("missing");
+    h.get_by_role_and_label(A11yRole::Button, "Locate…").click();
+    settle(&mut h);
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_training.parquet");
+    answer_prompt(&mut h, &real, "Open");
+    assert!(h.query_by_label("missing").is_none());
+    h.get_by_role_and_label(A11yRole::Button, "Open").click();
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(
+        app.dataset(Side::Reference).map(|d| d.path.clone()),
+        Some(real)
+    );
+    assert!(
+        app.session.dirty,
+        "the new location needs saving to be remembered"
+    );
+}
+
+#[test]
+fn a_changed_dataset_is_flagged_before_the_results() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = session_file(dir.path(), "changed.sextant", |s| {
+        if let Some(c) = s.datasets.current.as_mut() {
+            c.fingerprint = Some("xxh3:0000000000000000".into());
+        }
+    });
+    let mut h = harness(App::with_datasets(None, None));
+    h.state_mut().push(Command::OpenSessionPath(path));
+    settle(&mut h);
+    h.get_by_role_and_label(A11yRole::Button, "Open").click();
+    settle(&mut h);
+    h.get_by_label("Data changed since the session was saved");
+    h.get_by_label_contains("credit_production.parquet changed since the session was saved");
+    h.get_by_role_and_label(A11yRole::Button, "Show results")
+        .click();
+    settle(&mut h);
+    assert!(h.state().session.changed.is_empty());
+}
+
+#[test]
+fn bad_session_files_say_why_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corrupt = dir.path().join("corrupt.sextant");
+    std::fs::write(
+        &corrupt,
+        "Session(\n  version: 1,\n  roles: RoleMap(roles: {\n",
+    )
+    .expect("w");
+    let newer = dir.path().join("newer.sextant");
+    std::fs::write(&newer, "Session(version: 9)").expect("w");
+    let mut h = harness(sample_app());
+    settle(&mut h);
+    for (path, expected) in [
+        (&corrupt, "corrupt.sextant is not a valid Sextant session"),
+        (&newer, "newer.sextant was saved by a newer Sextant"),
+    ] {
+        h.state_mut().push(Command::OpenSessionPath(path.clone()));
+        settle(&mut h);
+        let status = h.state().status.clone().expect("status");
+        assert_eq!(status.kind, StatusKind::Error);
+        assert!(status.text.contains(expected), "{}", status.text);
+        assert!(h.state().session.opening.is_none());
+        assert!(h.state().dataset(Side::Reference).is_some(), "data kept");
+    }
+    let status = {
+        h.state_mut().push(Command::OpenSessionPath(corrupt));
+        settle(&mut h);
+        h.state().status.clone().expect("status").text
+    };
+    assert!(status.contains("at line 3, column"), "{status}");
+}
+
+#[test]
+fn the_recovery_copy_is_offered_after_a_crash() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let recovery = dir.path().join("recovery");
+    let mut h = harness(sample_app());
+    h.state_mut().session.recovery_dir = Some(recovery.clone());
+    settle(&mut h);
+    h.state_mut().session.notes.session = "unsaved thoughts".into();
+    settle(&mut h);
+    assert!(h.state().session.dirty);
+    h.state_mut().write_recovery();
+    // The process "crashes" here: the next start finds the copy.
+    drop(h);
+    let mut app = App::with_datasets(None, None);
+    app.session.recovery_dir = Some(recovery.clone());
+    app.look_for_recovery();
+    let mut h2 = harness(app);
+    settle(&mut h2);
+    h2.get_by_label("Restore unsaved work?");
+    h2.get_by_role_and_label(A11yRole::Button, "Restore")
+        .click();
+    settle(&mut h2);
+    let app = h2.state();
+    assert_eq!(app.session.notes.session, "unsaved thoughts");
+    assert!(app.dataset(Side::Current).is_some());
+    assert!(app.session.dirty, "a restored copy is unsaved until saved");
+}
+
+#[test]
+fn reports_are_exported_from_the_file_menu() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(sample_app());
+    settle(&mut h);
+    h.state_mut().session.notes.session = "exported <b>note</b>".into();
+    let html = dir.path().join("report.html");
+    file_menu(&mut h, "Export report (HTML)…");
+    answer_prompt(&mut h, &html, "Save");
+    settle(&mut h);
+    let text = std::fs::read_to_string(&html).expect("the report was written");
+    assert!(text.contains("<svg"), "overlays are inline SVG");
+    assert!(text.contains("exported &lt;b&gt;note&lt;/b&gt;"));
+    assert!(!text.contains("http://") && !text.contains("https://"));
+    assert!(
+        h.state()
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.starts_with("Wrote")),
+        "{:?}",
+        h.state().status
+    );
+
+    let json = dir.path().join("report.json");
+    file_menu(&mut h, "Export report (JSON)…");
+    answer_prompt(&mut h, &json, "Save");
+    settle(&mut h);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("valid JSON");
+    assert!(
+        doc["drift"]["columns"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert!(doc["integrity"]["checks"].is_array());
+    assert_eq!(doc["notes"]["session"], "exported <b>note</b>");
+}
