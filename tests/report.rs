@@ -318,3 +318,58 @@ fn numbers_are_formatted_for_people() {
         "no long runs of zeros from raw float printing"
     );
 }
+
+#[test]
+fn overlays_of_every_column_still_fit() {
+    let s = sample();
+    let mut input = full(s);
+    input.drift_details = s
+        .drift
+        .columns
+        .iter()
+        .filter(|c| c.verdict.method.is_some())
+        .map(|c| {
+            let d = column_detail(
+                &s.reference,
+                &s.current,
+                &c.reference_name,
+                &c.current_name,
+                BinningStrategy::Auto,
+                None,
+            )
+            .expect("detail");
+            (c.reference_name.clone(), d)
+        })
+        .collect();
+    let html = render_html(&input);
+    eprintln!(
+        "sample report with all {} overlays: {} bytes",
+        input.drift_details.len(),
+        html.len()
+    );
+    assert!(html.len() < 1_000_000);
+    assert!(!html.contains("NaN") && !html.contains("inf\""));
+}
+
+#[test]
+fn a_series_without_timestamps_is_drawn_by_index() {
+    let s = sample();
+    let mut series = s.series.clone();
+    series.timestamps = None;
+    let x = SeasonalityInput::x_of(&series);
+    assert_eq!(x[3], 3.0);
+    let mut input = ReportInput::new("Index", "now", &s.roles);
+    input.seasonality = Some(SeasonalityInput {
+        label: "income (mean)",
+        x: &x,
+        series: &series,
+        report: &s.seasonality,
+    });
+    let html = render_html(&input);
+    assert!(has_section(&html, "seasonality", "Seasonality"));
+    assert!(html.contains(">Point</th>"), "anomalies listed by point");
+    assert!(
+        !html.contains(">2024-01<"),
+        "no date ticks without timestamps"
+    );
+}
