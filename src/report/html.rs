@@ -811,6 +811,64 @@ fn integrity_html(report: &IntegrityReport) -> String {
         &rows,
         &[false; 5],
     ));
+    // When a problem started: its rate per window against the training rate.
+    let timelines: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .filter_map(|f| {
+            f.timeline
+                .as_ref()
+                .filter(|t| t.change.is_some())
+                .map(|t| (f, t))
+        })
+        .map(|(f, t)| {
+            const MICROS_PER_DAY: f64 = crate::data::datetime::MICROS_PER_DAY as f64;
+            let x: Vec<f64> = t
+                .starts
+                .iter()
+                .map(|m| *m as f64 / MICROS_PER_DAY)
+                .collect();
+            let rate: Vec<f64> = (0..t.starts.len())
+                .map(|i| t.rate(i).map_or(f64::NAN, |r| r * 100.0))
+                .collect();
+            let reference = vec![t.reference_rate * 100.0; x.len()];
+            let title = format!(
+                "{} · {} (% of rows per {})",
+                f.check.title(),
+                f.columns.join(", "),
+                t.window.name()
+            );
+            svg::line_chart(
+                &Frame {
+                    title: &title,
+                    height: 90.0,
+                    x_axis: XAxis::Days,
+                },
+                &[
+                    Line {
+                        label: "production",
+                        x: &x,
+                        y: &rate,
+                        class: "cur",
+                    },
+                    Line {
+                        label: "training (overall)",
+                        x: &x,
+                        y: &reference,
+                        class: "ref",
+                    },
+                ],
+                &[],
+            )
+        })
+        .collect();
+    if !timelines.is_empty() {
+        s.push_str("<h3>Since when</h3>");
+        for chart in timelines {
+            s.push_str(&figure(&chart, ""));
+        }
+    }
     s
 }
 
