@@ -148,6 +148,15 @@ const HEADINGS: [(&str, &str); 7] = [
     ("notes", "Notes"),
 ];
 
+/// The markup of one section.
+fn section_of<'h>(html: &'h str, id: &str) -> &'h str {
+    let start = html
+        .find(&format!("<section id=\"{id}\">"))
+        .expect("section");
+    let end = html[start..].find("</section>").expect("section end");
+    &html[start..start + end]
+}
+
 fn has_section(html: &str, id: &str, title: &str) -> bool {
     html.contains(&format!("<section id=\"{id}\"><h2>{title}</h2>"))
 }
@@ -175,7 +184,11 @@ fn the_sample_report_has_every_section_and_stays_small() {
     assert!(html.contains("gig_worker"), "the new category is named");
     assert!(html.contains("num_open_accounts"), "the rename is shown");
     // One overlay per drifted column.
-    assert_eq!(html.matches("<figure>").count(), s.details.len() + 1);
+    let distributions = section_of(&html, "distributions");
+    assert_eq!(distributions.matches("<figure>").count(), s.details.len());
+    // The NaN spike of debt_to_income is drawn over time, with its start.
+    let integrity = section_of(&html, "integrity");
+    assert!(integrity.contains("Since when") && integrity.contains("since 2025-11-"));
     if let Ok(path) = std::env::var("SEXTANT_REPORT_HTML") {
         std::fs::write(&path, &html).expect("write the sample report");
     }
@@ -316,5 +329,60 @@ fn numbers_are_formatted_for_people() {
     assert!(
         !html.contains("0.000000"),
         "no long runs of zeros from raw float printing"
+    );
+}
+
+#[test]
+fn overlays_of_every_column_still_fit() {
+    let s = sample();
+    let mut input = full(s);
+    input.drift_details = s
+        .drift
+        .columns
+        .iter()
+        .filter(|c| c.verdict.method.is_some())
+        .map(|c| {
+            let d = column_detail(
+                &s.reference,
+                &s.current,
+                &c.reference_name,
+                &c.current_name,
+                BinningStrategy::Auto,
+                None,
+            )
+            .expect("detail");
+            (c.reference_name.clone(), d)
+        })
+        .collect();
+    let html = render_html(&input);
+    eprintln!(
+        "sample report with all {} overlays: {} bytes",
+        input.drift_details.len(),
+        html.len()
+    );
+    assert!(html.len() < 1_000_000);
+    assert!(!html.contains("NaN") && !html.contains("inf\""));
+}
+
+#[test]
+fn a_series_without_timestamps_is_drawn_by_index() {
+    let s = sample();
+    let mut series = s.series.clone();
+    series.timestamps = None;
+    let x = SeasonalityInput::x_of(&series);
+    assert_eq!(x[3], 3.0);
+    let mut input = ReportInput::new("Index", "now", &s.roles);
+    input.seasonality = Some(SeasonalityInput {
+        label: "income (mean)",
+        x: &x,
+        series: &series,
+        report: &s.seasonality,
+    });
+    let html = render_html(&input);
+    assert!(has_section(&html, "seasonality", "Seasonality"));
+    assert!(html.contains(">Point</th>"), "anomalies listed by point");
+    assert!(
+        !html.contains(">2024-01<"),
+        "no date ticks without timestamps"
     );
 }

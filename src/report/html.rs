@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use super::svg::{self, Cell, Frame, HistogramBin, Line, Marker, XAxis};
 use super::{ReportInput, SeasonalityInput, Section, fmt_bytes, fmt_num, fmt_p, fmt_pct};
 use crate::analysis::drift::{DriftMethod, FeatureType};
-use crate::analysis::integrity::{IntegrityReport, Severity};
+use crate::analysis::integrity::{IntegrityReport, Severity, Summary};
 use crate::data::datetime::{civil_from_days, format_micros};
 use crate::data::{Dataset, Role, Side};
 use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift};
@@ -258,8 +258,9 @@ fn summary_html(input: &ReportInput) -> String {
         };
         cards.push(format!(
             "<div class=\"card\"><div class=\"k\">Integrity</div><div class=\"big\">{verdict}</div>\
-             <div>{} errors · {} warnings · {} notes over {} column pairs</div></div>",
-            sum.errors, sum.warnings, sum.infos, report.columns_compared
+             <div>{} over {} column pairs</div></div>",
+            counts(&sum),
+            report.columns_compared
         ));
     }
     if let Some(season) = &input.seasonality {
@@ -759,13 +760,22 @@ fn windows_html(run: &DriftRun, w: &WindowedDrift) -> String {
 // ---------------------------------------------------------------------------------------------
 // Integrity
 
+/// "2 errors · 1 warning · 5 notes".
+fn counts(sum: &Summary) -> String {
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    format!(
+        "{} · {} · {}",
+        n(sum.errors, "error", "errors"),
+        n(sum.warnings, "warning", "warnings"),
+        n(sum.infos, "note", "notes")
+    )
+}
+
 fn integrity_html(report: &IntegrityReport) -> String {
     let sum = report.summary();
     let mut s = format!(
-        "<p>{} errors · {} warnings · {} notes — {} column pairs compared, {} training and {} production rows.</p>",
-        sum.errors,
-        sum.warnings,
-        sum.infos,
+        "<p>{} — {} column pairs compared, {} training and {} production rows.</p>",
+        counts(&sum),
         report.columns_compared,
         group_digits(report.reference_rows as u64),
         group_digits(report.current_rows as u64)
@@ -801,6 +811,64 @@ fn integrity_html(report: &IntegrityReport) -> String {
         &rows,
         &[false; 5],
     ));
+    // When a problem started: its rate per window against the training rate.
+    let timelines: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .filter_map(|f| {
+            f.timeline
+                .as_ref()
+                .filter(|t| t.change.is_some())
+                .map(|t| (f, t))
+        })
+        .map(|(f, t)| {
+            const MICROS_PER_DAY: f64 = crate::data::datetime::MICROS_PER_DAY as f64;
+            let x: Vec<f64> = t
+                .starts
+                .iter()
+                .map(|m| *m as f64 / MICROS_PER_DAY)
+                .collect();
+            let rate: Vec<f64> = (0..t.starts.len())
+                .map(|i| t.rate(i).map_or(f64::NAN, |r| r * 100.0))
+                .collect();
+            let reference = vec![t.reference_rate * 100.0; x.len()];
+            let title = format!(
+                "{} · {} (% of rows per {})",
+                f.check.title(),
+                f.columns.join(", "),
+                t.window.name()
+            );
+            svg::line_chart(
+                &Frame {
+                    title: &title,
+                    height: 90.0,
+                    x_axis: XAxis::Days,
+                },
+                &[
+                    Line {
+                        label: "production",
+                        x: &x,
+                        y: &rate,
+                        class: "cur",
+                    },
+                    Line {
+                        label: "training (overall)",
+                        x: &x,
+                        y: &reference,
+                        class: "ref",
+                    },
+                ],
+                &[],
+            )
+        })
+        .collect();
+    if !timelines.is_empty() {
+        s.push_str("<h3>Since when</h3>");
+        for chart in timelines {
+            s.push_str(&figure(&chart, ""));
+        }
+    }
     s
 }
 

@@ -3,19 +3,23 @@
 //! integrity, seasonality, notes — and the sections other views add.
 //!
 //! The module computes nothing and reads no clock or file: the caller fills a [`ReportInput`]
-//! with results it already has and [`html::render_html`] turns them into text. A view adds its
+//! with results it already has and [`html::render_html`] turns them into text. The drift run
+//! should be made with `all_metrics` (the table shows a p-value and an effect size for every
+//! column, as the Drift tab does) and, for the heatmap, with windows; the overlays are
+//! [`crate::engine::drift_detail::column_detail`] of the columns to draw (the drifted ones by
+//! default). `tests/report.rs` builds the whole report of the sample data this way. A view adds its
 //! section by pushing a [`Section`] built from [`html::table`], [`html::escape`] and the charts
 //! of [`svg`]:
 //!
 //! ```
 //! use sextant::report::{html, svg, Section};
 //! let rows = vec![vec!["int8".to_string(), "0.912".to_string()]];
-//! let section = Section {
-//!     id: "compression".into(),
-//!     title: "Compression".into(),
-//!     html: html::table(&["variant", "accuracy"], &rows)
+//! let section = Section::new(
+//!     "compression",
+//!     "Compression",
+//!     html::table(&["variant", "accuracy"], &rows)
 //!         + &svg::bars("Accuracy", &["int8".to_string()], &[0.912], "s0"),
-//! };
+//! );
 //! assert!(section.html.contains("<table"));
 //! ```
 
@@ -40,6 +44,17 @@ pub struct Section {
     pub id: String,
     pub title: String,
     pub html: String,
+}
+
+impl Section {
+    /// A section from its anchor, title and HTML fragment.
+    pub fn new(id: impl Into<String>, title: impl Into<String>, html: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            html: html.into(),
+        }
+    }
 }
 
 /// A decomposed series for the seasonality section, as the Seasonality view holds it.

@@ -348,19 +348,51 @@ pub struct Cell {
     pub title: String,
 }
 
+/// Columns a heatmap draws; more are merged (see [`heatmap`]).
+pub const MAX_HEAT_COLUMNS: usize = 120;
+/// Cells up to which each carries its hover text; beyond, the texts are left out to keep the
+/// file small.
+pub const MAX_TITLED_CELLS: usize = 1500;
+
 /// A grid of cells, rows labelled on the left and columns along the bottom (labels thinned to
-/// fit). Colour runs from pale green through amber to red.
+/// fit). Colour runs from pale green through amber to red. More than [`MAX_HEAT_COLUMNS`]
+/// columns are merged into groups of neighbours, each showing its strongest cell (and marked
+/// when any cell is), so a long daily history stays a few hundred kB at most.
 pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Vec<Cell>]) -> String {
     if rows.is_empty() || columns.is_empty() {
         return empty_chart(title, "no cells");
     }
+    if columns.len() > MAX_HEAT_COLUMNS {
+        let group = columns.len().div_ceil(MAX_HEAT_COLUMNS);
+        let merged_columns: Vec<String> = columns
+            .chunks(group)
+            .map(|c| c.first().cloned().unwrap_or_default())
+            .collect();
+        let merged_cells: Vec<Vec<Cell>> = cells
+            .iter()
+            .map(|row| row.chunks(group).map(merge_cells).collect())
+            .collect();
+        return heatmap(title, rows, &merged_columns, &merged_cells);
+    }
+    let titled = rows.len() * columns.len() <= MAX_TITLED_CELLS;
     let label_w = 150.0;
     let row_h = 16.0;
     let col_w = (WIDTH - label_w - RIGHT) / columns.len() as f64;
     let height = TOP + rows.len() as f64 * row_h + 58.0;
+    let (cell_w, cell_h) = (r1((col_w - 0.6).max(0.4)), row_h - 1.0);
+    let dot_r = r1((col_w / 4.0).clamp(0.8, 3.0));
+    // Without hover texts, cells of one colour (intensities quantised to 5 %) share a path.
+    let fill_of = |cell: &Cell| {
+        cell.intensity.map_or_else(
+            || "#eee".to_string(),
+            |t| heat_color((t * 20.0).round() / 20.0),
+        )
+    };
+    let mut by_fill: std::collections::BTreeMap<String, String> = Default::default();
+    let mut dots = String::new();
     let mut s = open(WIDTH, height, title);
     for (r, name) in rows.iter().enumerate() {
-        let y = TOP + r as f64 * row_h;
+        let y = r1(TOP + r as f64 * row_h);
         let _ = write!(
             s,
             "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
@@ -375,29 +407,41 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Vec<Ce
             .enumerate()
             .take(columns.len())
         {
-            let x = label_w + c as f64 * col_w;
-            let fill = cell
-                .intensity
-                .map_or_else(|| "#eee".to_string(), heat_color);
-            let _ = write!(
-                s,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{}</title></rect>",
-                r1(x),
-                r1(y),
-                r1((col_w - 0.6).max(0.4)),
-                row_h - 1.0,
-                escape(&cell.title)
-            );
-            if cell.marked {
+            let x = r1(label_w + c as f64 * col_w);
+            let (cx, cy) = (r1(x + col_w / 2.0), r1(y + row_h / 2.0 - 0.5));
+            if titled {
                 let _ = write!(
                     s,
-                    "<circle class=\"dot\" cx=\"{}\" cy=\"{}\" r=\"{}\"/>",
-                    r1(x + col_w / 2.0),
-                    r1(y + row_h / 2.0 - 0.5),
-                    r1((col_w / 4.0).clamp(0.8, 3.0))
+                    "<rect x=\"{x}\" y=\"{y}\" width=\"{cell_w}\" height=\"{cell_h}\" fill=\"{}\"><title>{}</title></rect>",
+                    fill_of(cell),
+                    escape(&cell.title)
                 );
+                if cell.marked {
+                    let _ = write!(
+                        s,
+                        "<circle class=\"dot\" cx=\"{cx}\" cy=\"{cy}\" r=\"{dot_r}\"/>"
+                    );
+                }
+            } else {
+                let d = by_fill.entry(fill_of(cell)).or_default();
+                let _ = write!(d, "M{x} {y}h{cell_w}v{cell_h}h-{cell_w}Z");
+                if cell.marked {
+                    let _ = write!(
+                        dots,
+                        "M{} {cy}a{dot_r} {dot_r} 0 1 0 {} 0a{dot_r} {dot_r} 0 1 0 -{} 0",
+                        r1(cx - dot_r),
+                        r1(2.0 * dot_r),
+                        r1(2.0 * dot_r)
+                    );
+                }
             }
         }
+    }
+    for (fill, d) in &by_fill {
+        let _ = write!(s, "<path fill=\"{fill}\" d=\"{d}\"/>");
+    }
+    if !dots.is_empty() {
+        let _ = write!(s, "<path class=\"dot\" d=\"{dots}\"/>");
     }
     // Column labels: at most ~12, evenly spaced.
     let step = columns.len().div_ceil(12).max(1);
@@ -412,6 +456,32 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Vec<Ce
     }
     s.push_str("</svg>");
     s
+}
+
+/// Neighbouring cells as one: the strongest (its hover text noting the others), marked when
+/// any is.
+fn merge_cells(cells: &[Cell]) -> Cell {
+    let strongest = cells
+        .iter()
+        .filter(|c| c.intensity.is_some())
+        .max_by(|a, b| {
+            a.intensity
+                .unwrap_or(0.0)
+                .total_cmp(&b.intensity.unwrap_or(0.0))
+        })
+        .or(cells.first());
+    let Some(strongest) = strongest else {
+        return Cell {
+            intensity: None,
+            marked: false,
+            title: String::new(),
+        };
+    };
+    Cell {
+        intensity: strongest.intensity,
+        marked: cells.iter().any(|c| c.marked),
+        title: format!("{} (strongest of {} windows)", strongest.title, cells.len()),
+    }
 }
 
 /// Colour of an intensity in 0..1: pale green → amber → red.
@@ -782,6 +852,79 @@ mod tests {
             &d[..200.min(d.len())]
         );
         assert!(svg.len() < 30_000, "{}", svg.len());
+    }
+
+    #[test]
+    fn a_long_heatmap_is_merged_and_stays_small() {
+        // Four years of days × 30 columns.
+        let columns: Vec<String> = (0..1460).map(|d| format!("day {d}")).collect();
+        let rows: Vec<String> = (0..30).map(|c| format!("column {c}")).collect();
+        let cells: Vec<Vec<Cell>> = (0..30)
+            .map(|r| {
+                (0..1460)
+                    .map(|d| Cell {
+                        intensity: Some(((r * d) % 100) as f64 / 100.0),
+                        marked: d == 1000 && r == 3,
+                        title: format!("column {r} on day {d}"),
+                    })
+                    .collect()
+            })
+            .collect();
+        let svg = heatmap("long", &rows, &columns, &cells);
+        // Too many cells for hover texts: one path per colour, the breach in the dot path.
+        assert!(!svg.contains("<rect") && !svg.contains("<title>day"));
+        assert_eq!(svg.matches("<path class=\"dot\"").count(), 1);
+        let arcs = svg.matches(" 0 1 0 ").count();
+        assert_eq!(arcs, 2, "the one breach (two arcs) survives merging");
+        assert!(svg.len() < 200_000, "{}", svg.len());
+    }
+
+    #[test]
+    fn odd_inputs_draw_without_panicking() {
+        let frame = Frame {
+            title: "odd",
+            height: 60.0,
+            x_axis: XAxis::Days,
+        };
+        let nan = [f64::NAN, f64::INFINITY, 1.0];
+        let x = [0.0, 1.0, 2.0];
+        for (xs, ys) in [(&x[..], &nan[..]), (&[][..], &[][..]), (&x[..1], &x[..1])] {
+            let svg = line_chart(
+                &frame,
+                &[Line {
+                    label: "a",
+                    x: xs,
+                    y: ys,
+                    class: "s0",
+                }],
+                &[Marker {
+                    x: f64::NAN,
+                    y: 1.0,
+                    class: "anom",
+                }],
+            );
+            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+            assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        }
+        let bin = |edges, r, c| HistogramBin {
+            label: "b".into(),
+            edges,
+            reference: r,
+            current: c,
+            marked: false,
+        };
+        for bins in [
+            vec![],
+            vec![bin(Some((1.0, 1.0)), 0.5, 0.5)],
+            vec![bin(None, f64::NAN, 0.0), bin(None, 0.0, 0.0)],
+            vec![bin(Some((0.0, 1.0)), 0.0, 0.0)],
+        ] {
+            let svg = overlay_histogram("h", &bins, ["a", "b"]);
+            assert!(svg.ends_with("</svg>") && !svg.contains("NaN"), "{svg}");
+        }
+        let svg = bars("b", &["x".into(), "y".into()], &[-2.0, f64::NAN], "s0");
+        assert!(svg.ends_with("</svg>"));
+        assert!(heatmap("e", &[], &[], &[]).ends_with("</svg>"));
     }
 
     #[test]
