@@ -1,0 +1,208 @@
+//! Session files and reports without the window: every released session format still opens
+//! (the fixtures in tests/sessions are never regenerated), `sextant session new`, `sextant
+//! report` in HTML and JSON, and the messages and exit codes for bad sessions.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use sextant::analysis::drift::DriftMethod;
+use sextant::session;
+
+fn sextant(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sextant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run sextant")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const REF: &str = "sample_data/credit_training.parquet";
+const CUR: &str = "sample_data/credit_production.parquet";
+const V1: &str = "tests/sessions/v1-credit.sextant";
+
+#[test]
+fn every_released_session_file_still_opens() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sessions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/sessions") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some(session::EXTENSION) {
+            continue;
+        }
+        let s = session::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.version >= 1 && s.version <= session::FORMAT_VERSION);
+        seen += 1;
+    }
+    assert!(seen >= 2, "the fixtures are gone");
+}
+
+#[test]
+fn the_format_1_fixture_keeps_its_meaning() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(V1);
+    let s = session::read(&path).expect("read");
+    assert_eq!(s.version, 1);
+    assert_eq!(s.views.drift.threshold, Some(0.15));
+    assert_eq!(s.views.drift.per_column.get("age"), Some(&DriftMethod::Psi));
+    assert_eq!(s.views.seasonality.periods, vec![7]);
+    assert_eq!(s.layout.tab, "integrity");
+    assert_eq!(s.layout.selected_column.as_deref(), Some("income"));
+    assert_eq!(
+        s.renames,
+        vec![("num_open_accounts".to_string(), "open_accounts".to_string())]
+    );
+    assert_eq!(
+        s.notes.columns.get("income").map(String::as_str),
+        Some("shift expected")
+    );
+    // Its relative paths name the bundled sample files, whose content it fingerprinted.
+    let named = session::open::named_datasets(&s, &path);
+    assert_eq!(named.len(), 2);
+    for d in &named {
+        assert!(d.exists, "{}", d.path.display());
+        let saved = s.dataset(d.side).and_then(|e| e.fingerprint.clone());
+        assert_eq!(
+            saved.as_deref(),
+            Some(
+                sextant::data::fingerprint::of_file(&d.path)
+                    .expect("hash")
+                    .as_str()
+            )
+        );
+    }
+}
+
+#[test]
+fn session_new_writes_a_session_and_never_overwrites_by_accident() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("s.sextant");
+    let out_s = out.to_str().expect("utf8");
+    let o = sextant(&[
+        "session",
+        "new",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--out",
+        out_s,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = session::read(&out).expect("read");
+    assert!(s.datasets.reference.is_some() && s.datasets.current.is_some());
+    assert_eq!(s.roles.get("defaulted").name(), "target");
+    let before = std::fs::read(&out).expect("read");
+    let again = sextant(&["session", "new", "--reference", REF, "--out", out_s]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("pass --force"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read(&out).expect("read"), before);
+}
+
+#[test]
+fn report_json_holds_every_analysis_in_the_commands_structures() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("r.json");
+    let o = sextant(&[
+        "report",
+        "--session",
+        V1,
+        "--format",
+        "json",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    // The drift part is `sextant drift --format json`'s document: the fixture's threshold and
+    // its per-column test apply, and the accepted rename is compared as one column.
+    let columns = doc["drift"]["columns"].as_array().expect("columns");
+    let age = columns.iter().find(|c| c["column"] == "age").expect("age");
+    assert_eq!(age["method"], "psi");
+    let accounts = columns
+        .iter()
+        .find(|c| c["column"] == "open_accounts")
+        .expect("renamed column tested");
+    assert_eq!(accounts["current_column"], "num_open_accounts");
+    assert!(doc["integrity"]["checks"].as_array().is_some());
+    assert!(doc["seasonality"]["periods"].as_array().is_some());
+    assert_eq!(doc["notes"]["columns"]["income"], "shift expected");
+    assert_eq!(doc["datasets"]["reference"]["rows"], 25763);
+}
+
+#[test]
+fn report_html_is_small_self_contained_and_complete() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("r.html");
+    let o = sextant(&[
+        "report",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&out).expect("read");
+    assert!(html.len() < 1_000_000, "{} bytes", html.len());
+    for heading in ["Summary", "Data drift", "Data integrity", "Seasonality"] {
+        assert!(html.contains(heading), "no {heading} section");
+    }
+    assert!(html.contains("<svg"));
+    for external in [
+        "http://",
+        "https://",
+        "<link",
+        "<script src",
+        "@import",
+        "url(",
+    ] {
+        assert!(!html.contains(external), "found {external}");
+    }
+}
+
+#[test]
+fn bad_sessions_fail_with_one_sentence_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_str().expect("utf8").to_string()
+    };
+    let corrupt = write(
+        "corrupt.sextant",
+        "Session(\n  version: 1,\n  views: Views(drift: 3),\n)",
+    );
+    let newer = write("newer.sextant", "Session(version: 2)");
+    let empty = write("empty.sextant", "");
+    let missing = write(
+        "missing.sextant",
+        "Session(version: 1, datasets: Datasets(reference: Some(DatasetRef(path: \"gone.csv\"))))",
+    );
+    let out = dir.path().join("r.html");
+    let out = out.to_str().expect("utf8");
+    for (file, expected) in [
+        (&corrupt, "is not a valid Sextant session"),
+        (&newer, "was saved by a newer Sextant (session format 2"),
+        (&empty, "is empty"),
+        (&missing, "names the training file"),
+    ] {
+        let o = sextant(&["report", "--session", file, "--out", out]);
+        assert_eq!(o.status.code(), Some(2), "{file}");
+        let msg = stderr(&o);
+        assert!(msg.contains(expected), "{msg}");
+        assert!(msg.lines().count() == 1, "one sentence: {msg}");
+        assert!(!Path::new(out).exists(), "nothing written");
+    }
+    let o = sextant(&["report", "--session", &corrupt, "--out", out]);
+    assert!(stderr(&o).contains("at line 3, column"), "{}", stderr(&o));
+}
