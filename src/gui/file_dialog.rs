@@ -147,6 +147,8 @@ pub struct PathPrompt {
     pub dir: PathBuf,
     pub entries: Vec<(String, bool)>,
     pub error: Option<String>,
+    /// Put the cursor in the path field on the first frame.
+    pub focus: bool,
 }
 
 impl PathPrompt {
@@ -161,6 +163,7 @@ impl PathPrompt {
             dir,
             entries: Vec::new(),
             error: None,
+            focus: true,
         };
         p.list();
         p

@@ -242,6 +242,9 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);
+            if std::mem::take(&mut prompt.focus) {
+                edit.request_focus();
+            }
             let submitted = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
                 let action = if saves { "Save" } else { "Open" };
