@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod drift;
+pub mod health;
 pub mod inspect;
 pub mod integrity;
 pub mod json;
@@ -94,6 +95,12 @@ pub enum Command {
     /// Time all integrity checks on generated data (a benchmark).
     #[command(hide = true)]
     IntegrityBench(integrity::IntegrityBenchArgs),
+    /// How the model's quality moves over time: metrics per window with intervals, label
+    /// coverage, change detectors, label-free estimates, staleness, alert rules.
+    Health(Box<health::HealthArgs>),
+    /// Time the full health pass on 1M generated rows (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchHealth(health::BenchHealthArgs),
 }
 
 /// Output format of a command.
@@ -127,6 +134,8 @@ pub fn run(command: Command) -> u8 {
         Command::BenchSeasonality(args) => seasonality::bench(&args),
         Command::Integrity(args) => integrity::run(&args),
         Command::IntegrityBench(args) => integrity::bench(&args),
+        Command::Health(args) => health::run(&args),
+        Command::BenchHealth(args) => health::bench(&args),
     };
     match result {
         Ok(code) => code,
