@@ -20,14 +20,11 @@ use serde::{Deserialize, Serialize};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Comparison {
-    #[serde(rename = "<")]
     Less,
-    #[serde(rename = "<=")]
     LessOrEqual,
-    #[serde(rename = ">")]
     Greater,
-    #[serde(rename = ">=")]
     GreaterOrEqual,
 }
 
@@ -53,8 +50,10 @@ impl Comparison {
 }
 
 /// A rule: fires in every window where `value OP threshold` has held for `for_windows` windows
-/// in a row (that window and the ones before it).
+/// in a row (that window and the ones before it). Serialised as its text form
+/// (`"roc_auc < 0.8 for 2"`), so a session file stays readable and RON-friendly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct AlertRule {
     /// The value's name in the table: a metric (`roc_auc`), `drift_share`, `null_rate:COL`,
     /// `p95:COL`, …
@@ -72,6 +71,20 @@ impl fmt::Display for AlertRule {
             write!(f, " for {}", self.for_windows)?;
         }
         Ok(())
+    }
+}
+
+impl From<AlertRule> for String {
+    fn from(rule: AlertRule) -> Self {
+        rule.to_string()
+    }
+}
+
+impl TryFrom<String> for AlertRule {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
@@ -251,7 +264,12 @@ mod tests {
     fn serde_round_trip() {
         let rule: AlertRule = "p95:latency_ms > 200 for 3".parse().expect("rule");
         let json = serde_json::to_string(&rule).expect("json");
+        assert_eq!(json, "\"p95:latency_ms > 200 for 3\"");
         let back: AlertRule = serde_json::from_str(&json).expect("back");
         assert_eq!(rule, back);
+        let ron_text = ron::to_string(&vec![rule.clone()]).expect("ron");
+        let back: Vec<AlertRule> = ron::from_str(&ron_text).expect("back");
+        assert_eq!(back, vec![rule]);
+        assert!(serde_json::from_str::<AlertRule>("\"roc_auc = 1\"").is_err());
     }
 }

@@ -19,10 +19,17 @@ pub enum Tab {
     Drift,
     Integrity,
     Seasonality,
+    Health,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::Integrity, Tab::Drift, Tab::Seasonality];
+    pub const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Integrity,
+        Tab::Drift,
+        Tab::Seasonality,
+        Tab::Health,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -30,6 +37,7 @@ impl Tab {
             Tab::Drift => "Drift",
             Tab::Integrity => "Integrity",
             Tab::Seasonality => "Seasonality",
+            Tab::Health => "Health",
         }
     }
 
@@ -74,6 +82,7 @@ pub struct App {
     /// production column with its training name.
     pub renames: Vec<(String, String)>,
     pub seasonality: views::seasonality::SeasonalityState,
+    pub health: views::health::HealthState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -101,6 +110,7 @@ impl App {
             integrity: Default::default(),
             renames: Vec::new(),
             seasonality: Default::default(),
+            health: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -157,6 +167,7 @@ impl App {
             || self.drift.is_busy()
             || self.seasonality.result.is_running()
             || self.integrity.report.is_running()
+            || self.health.report.is_running()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -223,6 +234,8 @@ impl App {
         );
         views::integrity::request(self);
         self.integrity.report.poll();
+        views::health::request(self);
+        self.health.report.poll();
     }
 
     /// Draw the whole window.
@@ -238,6 +251,7 @@ impl App {
                 Tab::Drift => views::drift::drift_ui(self, ui),
                 Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
                 Tab::Integrity => views::integrity::integrity_ui(self, ui),
+                Tab::Health => views::health::health_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);

@@ -186,21 +186,61 @@ pub const ECE_BINS: usize = 10;
 /// ε of the log-loss clipping and of MAPE's denominator (numpy's float64 eps).
 pub const EPS: f64 = f64::EPSILON;
 
-/// Labelled rows of a classification window, sorted by score from high to low.
+/// Labelled rows of a classification window, sorted by score from high to low, with each
+/// row's share of the log loss, the Brier score and its calibration bin computed once (a
+/// bootstrap replicate then only multiplies by weights).
 #[derive(Debug, Clone, Default)]
 pub struct SortedRows {
     /// Scores, descending.
     pub score: Vec<f64>,
     /// Labels (true = class 1), in the same order.
     pub label: Vec<bool>,
+    /// −(y·ln p + (1 − y)·ln(1 − p)) with p clipped to [ε, 1 − ε].
+    log_loss: Vec<f64>,
+    /// (p − y)².
+    squared: Vec<f64>,
+    /// Calibration bin of the score.
+    bin: Vec<u8>,
+    /// End (exclusive) of each run of tied scores.
+    group_end: Vec<u32>,
 }
 
 impl SortedRows {
     /// Sort `(score, label)` pairs by score, high to low (ties keep input order).
     pub fn new(mut pairs: Vec<(f64, bool)>) -> Self {
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let (score, label) = pairs.into_iter().unzip();
-        Self { score, label }
+        let (score, label): (Vec<f64>, Vec<bool>) = pairs.into_iter().unzip();
+        let log_loss = score
+            .iter()
+            .zip(&label)
+            .map(|(&s, &y)| {
+                let pc = s.clamp(EPS, 1.0 - EPS);
+                -(if y { pc.ln() } else { (1.0 - pc).ln() })
+            })
+            .collect();
+        let squared = score
+            .iter()
+            .zip(&label)
+            .map(|(&s, &y)| (s - f64::from(u8::from(y))).powi(2))
+            .collect();
+        let bin = score
+            .iter()
+            .map(|&s| ((s * ECE_BINS as f64).floor().max(0.0) as usize).min(ECE_BINS - 1) as u8)
+            .collect();
+        let mut group_end = Vec::new();
+        for i in 1..=score.len() {
+            if i == score.len() || score[i] != score[i - 1] {
+                group_end.push(i as u32);
+            }
+        }
+        Self {
+            score,
+            label,
+            log_loss,
+            squared,
+            bin,
+            group_end,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -219,40 +259,40 @@ pub fn classification_metrics(
     weights: Option<&[u32]>,
     threshold: f64,
 ) -> MetricValues {
-    let n_rows = rows.len();
-    let w = |i: usize| weights.map_or(1.0, |w| f64::from(w[i]));
     let (mut tp, mut fp, mut fn_, mut tn) = (0.0, 0.0, 0.0, 0.0);
     let (mut log_loss, mut brier) = (0.0, 0.0);
     let mut bins = [[0.0f64; 3]; ECE_BINS]; // weight, Σ y, Σ p
     // ROC AUC and average precision over groups of tied scores.
     let (mut auc, mut ap) = (0.0, 0.0);
     let (mut cum_pos, mut cum_neg) = (0.0, 0.0);
-    let mut ap_terms: Vec<(f64, f64)> = Vec::new(); // (cum_pos, cum_neg) at each group end
+    let mut ap_terms: Vec<(f64, f64)> = Vec::with_capacity(rows.group_end.len());
     let mut i = 0;
-    while i < n_rows {
+    for &end in &rows.group_end {
+        let end = end as usize;
         let s = rows.score[i];
         let (mut gp, mut gn) = (0.0, 0.0);
-        let mut j = i;
-        while j < n_rows && rows.score[j] == s {
-            let wj = w(j);
-            if wj > 0.0 {
-                let y = rows.label[j];
-                let yf = f64::from(u8::from(y));
-                if y {
-                    gp += wj;
-                } else {
-                    gn += wj;
-                }
-                let pc = s.clamp(EPS, 1.0 - EPS);
-                log_loss -= wj * if y { pc.ln() } else { (1.0 - pc).ln() };
-                brier += wj * (s - yf) * (s - yf);
-                let b = ((s * ECE_BINS as f64).floor().max(0.0) as usize).min(ECE_BINS - 1);
-                bins[b][0] += wj;
-                bins[b][1] += wj * yf;
-                bins[b][2] += wj * s;
+        for j in i..end {
+            let wj = match weights {
+                Some(w) if w[j] == 0 => continue,
+                Some(w) => f64::from(w[j]),
+                None => 1.0,
+            };
+            let y = rows.label[j];
+            if y {
+                gp += wj;
+            } else {
+                gn += wj;
             }
-            j += 1;
+            log_loss += wj * rows.log_loss[j];
+            brier += wj * rows.squared[j];
+            let b = &mut bins[rows.bin[j] as usize];
+            b[0] += wj;
+            if y {
+                b[1] += wj;
+            }
+            b[2] += wj * s;
         }
+        i = end;
         if s >= threshold {
             tp += gp;
             fp += gn;
@@ -266,7 +306,6 @@ pub fn classification_metrics(
         if gp + gn > 0.0 {
             ap_terms.push((cum_pos, cum_neg));
         }
-        i = j;
     }
     let n = tp + fp + fn_ + tn;
     let mut out = MetricValues::new();
