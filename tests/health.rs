@@ -265,3 +265,70 @@ fn cli_rules_exit_1_and_bad_input_exits_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("labels 0 and 1"), "{err}");
 }
+
+#[test]
+fn detectors_equal_river() {
+    use sextant::analysis::health::detectors::{
+        Adwin, Ddm, Detector, Eddm, HddmA, Kswin, PageHinkley, detect,
+    };
+    let golden: Value =
+        serde_json::from_str(include_str!("golden/health/detectors.json")).expect("fixture");
+    let streams = golden["streams"].as_array().expect("streams");
+    assert_eq!(streams.len(), 6);
+    let mut compared = 0;
+    for s in streams {
+        let values = floats(&s["values"]);
+        for (name, want) in s["expected"].as_object().expect("expected") {
+            let mut d: Box<dyn Detector> = match name.as_str() {
+                "DDM" => Box::new(Ddm::default()),
+                "EDDM" => Box::new(Eddm::default()),
+                "HDDM_A" => Box::new(HddmA::default()),
+                "ADWIN" => Box::new(Adwin::default()),
+                "Page-Hinkley" => Box::new(PageHinkley::default()),
+                "KSWIN" => Box::new(Kswin::with_seed(42)),
+                other => panic!("unknown detector {other}"),
+            };
+            let (warnings, drifts) = detect(d.as_mut(), values.iter().copied());
+            let indices = |v: &Value| -> Vec<usize> {
+                v.as_array()
+                    .expect("indices")
+                    .iter()
+                    .map(|i| i.as_u64().expect("index") as usize)
+                    .collect()
+            };
+            assert_eq!(
+                drifts,
+                indices(&want["drifts"]),
+                "{} {name} drifts",
+                s["name"]
+            );
+            assert_eq!(
+                warnings,
+                indices(&want["warnings"]),
+                "{} {name} warnings",
+                s["name"]
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 4 * 6 + 2 * 3);
+}
+
+#[test]
+fn python_random_matches_cpython() {
+    use sextant::analysis::health::detectors::PythonRandom;
+    // random.Random(42).getrandbits(32), three times; random.Random(42).sample(range(70), 30).
+    let mut r = PythonRandom::new(42);
+    assert_eq!(
+        [r.next_u32(), r.next_u32(), r.next_u32()],
+        [2746317213, 478163327, 107420369]
+    );
+    let mut r = PythonRandom::new(42);
+    assert_eq!(
+        r.sample_range(70, 30),
+        [
+            14, 3, 35, 31, 28, 17, 13, 43, 47, 57, 34, 5, 37, 27, 2, 1, 58, 63, 69, 32, 38, 54, 67,
+            12, 45, 41, 59, 26, 51, 65
+        ]
+    );
+}

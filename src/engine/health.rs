@@ -3,8 +3,10 @@
 //! engine, and run the pure health analysis with its windows fanned out over the cores.
 
 use crate::analysis::drift::DriftDirection;
+use crate::analysis::health::detectors::{self, DetectorReport};
 use crate::analysis::health::{
     FeatureDriftInput, HealthError, HealthInput, HealthParams, HealthPlan, HealthReport, SideData,
+    WindowHealth,
 };
 use crate::data::{Dataset, Role, RoleMap};
 use crate::jobs::{Cancelled, Progress};
@@ -295,11 +297,45 @@ pub fn run(
         drift_share,
     };
     let plan = HealthPlan::new(&input, params)?;
-    let indices: Vec<usize> = (0..plan.window_count()).collect();
-    let windows = parallel_map(&indices, |&w| plan.evaluate_window(&input, w));
+    let (windows, detectors) = evaluate(&plan, &input);
     progress.check()?;
-    progress.set(Some(0.9), "Change detectors and trends");
-    let report = plan.finish(&input, windows);
+    progress.set(Some(0.9), "Trends, attribution and alerts");
+    let report = plan.finish(&input, windows, detectors);
     progress.set(Some(1.0), "Done");
     Ok(report)
+}
+
+/// Windows and detectors on all cores: every window and every detector is one task.
+pub fn evaluate(
+    plan: &HealthPlan,
+    input: &HealthInput,
+) -> (Vec<WindowHealth>, Vec<DetectorReport>) {
+    enum Work<'n> {
+        Window(usize),
+        Detector(&'n str),
+    }
+    enum Done {
+        Window(Box<WindowHealth>),
+        Detector(Option<DetectorReport>),
+    }
+    let errors = plan.errors(input);
+    let names = plan.detector_names();
+    // Detectors first: each is one long sequential pass, so none should start last.
+    let work: Vec<Work> = names
+        .iter()
+        .map(|n| Work::Detector(n))
+        .chain((0..plan.window_count()).map(Work::Window))
+        .collect();
+    let done = parallel_map(&work, |t| match t {
+        Work::Window(w) => Done::Window(Box::new(plan.evaluate_window(input, *w))),
+        Work::Detector(n) => Done::Detector(detectors::run_one(plan.task, n, &errors)),
+    });
+    let (mut windows, mut found) = (Vec::new(), Vec::new());
+    for d in done {
+        match d {
+            Done::Window(w) => windows.push(*w),
+            Done::Detector(d) => found.extend(d),
+        }
+    }
+    (windows, found)
 }

@@ -723,23 +723,37 @@ impl HealthPlan {
             .collect()
     }
 
-    /// Put the windows together with the detectors, staleness, attribution and alerts.
-    pub fn finish(&self, input: &HealthInput, windows: Vec<WindowHealth>) -> HealthReport {
-        let detectors = if self.params.detectors {
-            let stream = self.error_stream(input);
-            let row_window = {
-                let mut rw = vec![None; input.current.prediction.len()];
-                for (w, r) in self.rows.iter().enumerate() {
-                    for &i in &r.all {
-                        rw[i as usize] = Some(w);
-                    }
-                }
-                rw
-            };
-            detectors::run_all(self.task, &stream, &row_window)
+    /// The input of the change detectors: the error stream and each row's window.
+    pub fn errors(&self, input: &HealthInput) -> detectors::ErrorStream {
+        let mut row_window = vec![None; input.current.prediction.len()];
+        for (w, r) in self.rows.iter().enumerate() {
+            for &i in &r.all {
+                row_window[i as usize] = Some(w);
+            }
+        }
+        detectors::ErrorStream {
+            stream: self.error_stream(input),
+            row_window,
+        }
+    }
+
+    /// The detectors to run (none when the parameters say so).
+    pub fn detector_names(&self) -> Vec<&'static str> {
+        if self.params.detectors {
+            detectors::names_for(self.task)
         } else {
             Vec::new()
-        };
+        }
+    }
+
+    /// Put the windows and the detectors' findings together with the staleness projection,
+    /// the attribution and the alerts.
+    pub fn finish(
+        &self,
+        input: &HealthInput,
+        windows: Vec<WindowHealth>,
+        detectors: Vec<DetectorReport>,
+    ) -> HealthReport {
         let metric = self
             .params
             .staleness_metric
@@ -922,5 +936,11 @@ pub fn analyze(input: &HealthInput, params: &HealthParams) -> Result<HealthRepor
     let windows = (0..plan.window_count())
         .map(|w| plan.evaluate_window(input, w))
         .collect();
-    Ok(plan.finish(input, windows))
+    let errors = plan.errors(input);
+    let detectors = plan
+        .detector_names()
+        .into_iter()
+        .filter_map(|n| detectors::run_one(plan.task, n, &errors))
+        .collect();
+    Ok(plan.finish(input, windows, detectors))
 }
