@@ -134,6 +134,16 @@ fn synthetic_concept_drift_is_seen() {
     assert!(auc(last).is_none());
     assert!(last.estimated.contains_key(&Metric::RocAuc));
     assert!(r.alerts.iter().any(|a| a.rule.value == "roc_auc"));
+    // Before the concept drift the model is calibrated, so CBPE's estimate is close to the
+    // realised accuracy; after it, the estimate (which cannot see labels) stays high.
+    for w in &r.windows[..4] {
+        let (est, real) = (w.estimated[&Metric::Accuracy], w.metrics[&Metric::Accuracy]);
+        assert!(
+            (est - real).abs() < 0.05,
+            "{}: {est} vs {real}",
+            w.window.label
+        );
+    }
     // Same seed, same numbers.
     let again = analyze(&input, &params).expect("report");
     assert_eq!(r, again);
@@ -331,4 +341,38 @@ fn python_random_matches_cpython() {
             12, 45, 41, 59, 26, 51, 65
         ]
     );
+}
+
+#[test]
+fn cbpe_calibration_and_estimates_equal_scikit_learn_and_numpy() {
+    use sextant::analysis::health::cbpe::Calibration;
+    let golden: Value =
+        serde_json::from_str(include_str!("golden/health/metrics.json")).expect("fixture");
+    let case = &golden["cases"][0];
+    let pairs: Vec<(f64, bool)> = floats(&case["score"])
+        .into_iter()
+        .zip(floats(&case["label"]).into_iter().map(|y| y == 1.0))
+        .collect();
+    let c = Calibration::fit(&pairs);
+    let cbpe = &golden["cbpe"];
+    for (x, want) in floats(&cbpe["calibration_grid"])
+        .into_iter()
+        .zip(floats(&cbpe["calibrated"]))
+    {
+        let have = c.apply(x);
+        assert!(
+            (have - want).abs() < 1e-12,
+            "calibration at {x}: {have} vs {want}"
+        );
+    }
+    let est = c.estimate(&floats(&cbpe["scores"]), 0.5);
+    for (name, want) in cbpe["expected"].as_object().expect("expected") {
+        let m: Metric = name.parse().expect("metric");
+        let want = want.as_f64().expect("number");
+        assert!(
+            (est[&m] - want).abs() < 1e-12,
+            "{name}: {} vs {want}",
+            est[&m]
+        );
+    }
 }

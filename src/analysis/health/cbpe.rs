@@ -8,13 +8,13 @@
 
 use super::metrics::{Metric, MetricValues};
 
-/// A monotone step function from score to calibrated probability (pool-adjacent-violators).
+/// A monotone map from score to calibrated probability: isotonic regression by
+/// pool-adjacent-violators, linear between blocks and clipped outside the fitted range —
+/// scikit-learn's `IsotonicRegression(out_of_bounds="clip")`, which NannyML's CBPE uses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calibration {
-    /// Upper score of each block, ascending.
-    upper: Vec<f64>,
-    /// Calibrated probability of each block.
-    value: Vec<f64>,
+    /// Knots (score, probability), scores ascending: the first and last score of each block.
+    knots: Vec<(f64, f64)>,
 }
 
 impl Calibration {
@@ -26,41 +26,64 @@ impl Calibration {
             .map(|&(s, y)| (s, f64::from(u8::from(y))))
             .collect();
         sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // Blocks: (sum of labels, weight, upper score). Equal scores start in one block.
-        let mut blocks: Vec<(f64, f64, f64)> = Vec::new();
+        // Tied scores first become one point with their mean label (as scikit-learn does),
+        // then adjacent violators pool. Blocks: (sum of labels, weight, first score, last
+        // score).
+        let mut unique: Vec<(f64, f64, f64, f64)> = Vec::new();
         for (s, y) in sorted {
-            match blocks.last_mut() {
-                Some(b) if b.2 == s => {
-                    b.0 += y;
-                    b.1 += 1.0;
+            match unique.last_mut() {
+                Some(u) if u.2 == s => {
+                    u.0 += y;
+                    u.1 += 1.0;
                 }
-                _ => blocks.push((y, 1.0, s)),
+                _ => unique.push((y, 1.0, s, s)),
             }
+        }
+        let mut blocks: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(unique.len());
+        for u in unique {
+            blocks.push(u);
             while blocks.len() >= 2 {
                 let k = blocks.len();
                 let (a, b) = (blocks[k - 2], blocks[k - 1]);
-                if a.0 / a.1 > b.0 / b.1 {
-                    blocks[k - 2] = (a.0 + b.0, a.1 + b.1, b.2);
+                if a.0 / a.1 >= b.0 / b.1 {
+                    blocks[k - 2] = (a.0 + b.0, a.1 + b.1, a.2, b.3);
                     blocks.pop();
                 } else {
                     break;
                 }
             }
         }
-        Self {
-            upper: blocks.iter().map(|b| b.2).collect(),
-            value: blocks.iter().map(|b| b.0 / b.1).collect(),
+        let mut knots = Vec::with_capacity(blocks.len() * 2);
+        for b in blocks {
+            let v = b.0 / b.1;
+            knots.push((b.2, v));
+            if b.3 > b.2 {
+                knots.push((b.3, v));
+            }
         }
+        Self { knots }
     }
 
-    /// The calibrated probability of a score (the block holding it; beyond the ends, the end
-    /// blocks).
+    /// The calibrated probability of a score.
     pub fn apply(&self, s: f64) -> f64 {
-        if self.value.is_empty() {
-            return s;
+        let k = &self.knots;
+        match k.len() {
+            0 => s,
+            1 => k[0].1,
+            _ => {
+                let i = k.partition_point(|&(x, _)| x < s);
+                if i == 0 {
+                    k[0].1
+                } else if i == k.len() {
+                    k[k.len() - 1].1
+                } else if k[i].0 == s {
+                    k[i].1
+                } else {
+                    let ((x0, y0), (x1, y1)) = (k[i - 1], k[i]);
+                    y0 + (y1 - y0) * (s - x0) / (x1 - x0)
+                }
+            }
         }
-        let i = self.upper.partition_point(|&u| u < s);
-        self.value[i.min(self.value.len() - 1)]
     }
 
     /// Estimated accuracy, F1 and ROC AUC of a window's scores.
@@ -115,12 +138,15 @@ mod tests {
 
     #[test]
     fn isotonic_pools_violators() {
-        // Labels 1, 0 at scores 0.1, 0.2 violate monotonicity and pool to 0.5.
+        // Labels 1, 0 at scores 0.1, 0.2 violate monotonicity and pool to 0.5; between 0.2
+        // and 0.3 the map is linear; outside it is clipped.
         let c = Calibration::fit(&[(0.1, true), (0.2, false), (0.3, true)]);
         assert_eq!(c.apply(0.1), 0.5);
         assert_eq!(c.apply(0.2), 0.5);
+        assert!((c.apply(0.25) - 0.75).abs() < 1e-12);
         assert_eq!(c.apply(0.3), 1.0);
         assert_eq!(c.apply(0.9), 1.0);
+        assert_eq!(c.apply(0.0), 0.5);
     }
 
     #[test]

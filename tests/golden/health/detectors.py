@@ -1,7 +1,7 @@
 """Golden detections for Sextant's change detectors (src/analysis/health/detectors.rs).
 
 Run: python3 tests/golden/health/detectors.py > tests/golden/health/detectors.json
-Made with Python 3.11.7, River 0.26.1 and numpy 2.4.6 (versions are written into the JSON).
+Made with Python 3.11.7, River 0.26.1 and numpy 1.26.4 (the versions are also in the JSON).
 
 Each stream is fed to River's detectors with their default parameters (KSWIN with seed=42,
 since River's default seed None is not reproducible). After each value:
