@@ -243,3 +243,41 @@ fn integrity_tab_finds_the_rename_and_the_null_spike() {
     assert_eq!(h.state().tab, sextant::gui::app::Tab::Drift);
     h.get_by_label("Drift of debt_to_income");
 }
+
+#[test]
+fn health_tab_shows_metrics_detectors_and_alerts() {
+    let mut h = harness(sample_app());
+    settle(&mut h);
+    h.get_by_role_and_label(A11yRole::Button, "Health").click();
+    settle(&mut h);
+    assert_eq!(h.state().tab, sextant::gui::app::Tab::Health);
+    h.get_by_label_contains("ROC AUC (classification): training 0.7275");
+    h.get_by_label_contains("7310 of 10450 production rows are labelled");
+    h.get_by_label_contains("DDM 1 drift(s), first in 2025-11-03");
+
+    // Accuracy shows the concept drift of November: it leaves the training band.
+    h.state_mut().health.settings.metric = Some(sextant::analysis::health::Metric::Accuracy);
+    settle(&mut h);
+    h.get_by_label_contains("Accuracy left the reference band in");
+
+    // A rule typed in the box is parsed, added, evaluated and drawn.
+    h.state_mut().health.rule_text = "accuracy < 0.75 for 2".into();
+    h.get_by_role_and_label(A11yRole::Button, "Add").click();
+    // One frame applies the click; the next starts the job that settle waits for.
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().health.settings.rules.len(), 1);
+    h.get_by_label_contains("ALERT accuracy < 0.75 for 2 · 2025-11-10");
+    h.state_mut().health.rule_text = "accuracy = 1".into();
+    h.get_by_role_and_label(A11yRole::Button, "Add").click();
+    h.run();
+    h.get_by_label_contains("is not an alert rule");
+
+    // The settings are what a session saves: they survive a round trip.
+    let settings = h.state().health.settings.clone();
+    let text = ron::to_string(&settings).expect("ron");
+    let back: sextant::gui::views::health::HealthSettings = ron::from_str(&text).expect("back");
+    assert_eq!(back, settings);
+    let empty: sextant::gui::views::health::HealthSettings = ron::from_str("()").expect("empty");
+    assert_eq!(empty, Default::default());
+}

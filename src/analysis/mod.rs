@@ -1,7 +1,9 @@
 //! The analysis core: pure statistics over slices. No egui, threads, files or clocks here;
 //! `*Params` in, `*Report` out, typed `*Error`s for invalid input.
 
+pub mod alerts;
 pub mod drift;
+pub mod health;
 pub mod integrity;
 pub mod json;
 pub mod seasonality;

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod drift;
+pub mod health;
 pub mod inspect;
 pub mod integrity;
 pub mod json;
@@ -102,6 +103,12 @@ pub enum Command {
     Report(Box<report::ReportArgs>),
     /// Create or inspect session files (`session new`, `session show`).
     Session(session::SessionArgs),
+    /// How the model's quality moves over time: metrics per window with intervals, label
+    /// coverage, change detectors, label-free estimates, staleness, alert rules.
+    Health(Box<health::HealthArgs>),
+    /// Time the full health pass on 1M generated rows (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchHealth(health::BenchHealthArgs),
 }
 
 /// Output format of a command.
@@ -137,6 +144,8 @@ pub fn run(command: Command) -> u8 {
         Command::IntegrityBench(args) => integrity::bench(&args),
         Command::Report(args) => report::run(&args),
         Command::Session(args) => session::run(&args),
+        Command::Health(args) => health::run(&args),
+        Command::BenchHealth(args) => health::bench(&args),
     };
     match result {
         Ok(code) => code,

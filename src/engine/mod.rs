@@ -6,6 +6,7 @@ pub mod columns;
 pub mod drift;
 pub mod drift_detail;
 pub mod seasonality;
+pub mod health;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -22,10 +22,17 @@ pub enum Tab {
     Drift,
     Integrity,
     Seasonality,
+    Health,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::Integrity, Tab::Drift, Tab::Seasonality];
+    pub const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Integrity,
+        Tab::Drift,
+        Tab::Seasonality,
+        Tab::Health,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -33,6 +40,7 @@ impl Tab {
             Tab::Drift => "Drift",
             Tab::Integrity => "Integrity",
             Tab::Seasonality => "Seasonality",
+            Tab::Health => "Health",
         }
     }
 
@@ -77,6 +85,7 @@ pub struct App {
     /// production column with its training name.
     pub renames: Vec<(String, String)>,
     pub seasonality: views::seasonality::SeasonalityState,
+    pub health: views::health::HealthState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -109,6 +118,7 @@ impl App {
             integrity: Default::default(),
             renames: Vec::new(),
             seasonality: Default::default(),
+            health: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -169,6 +179,7 @@ impl App {
             || self.seasonality.result.is_running()
             || self.integrity.report.is_running()
             || self.export.job.is_some()
+            || self.health.report.is_running()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -252,6 +263,8 @@ impl App {
         self.integrity.report.poll();
         self.export_logic(ctx);
         self.session_logic(ctx);
+        views::health::request(self);
+        self.health.report.poll();
     }
 
     /// Draw the whole window.
@@ -268,6 +281,7 @@ impl App {
                 Tab::Drift => views::drift::drift_ui(self, ui),
                 Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
                 Tab::Integrity => views::integrity::integrity_ui(self, ui),
+                Tab::Health => views::health::health_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);

@@ -1,6 +1,7 @@
 //! The views of the central area, one file each.
 
 pub mod drift;
+pub mod health;
 pub mod integrity;
 pub mod overview;
 pub mod seasonality;

@@ -779,7 +779,7 @@ const MONTH_DAYS: f64 = 30.436875;
 
 /// Grid marks on calendar boundaries (days since the epoch on the x axis): minutes, hours,
 /// days, Mondays, first days of months, quarters and years.
-fn date_grid(input: GridInput) -> Vec<GridMark> {
+pub(crate) fn date_grid(input: GridInput) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     let first = DAY_STEPS
         .iter()
@@ -841,7 +841,7 @@ fn nice_step(x: f64) -> f64 {
 
 /// A y grid in steps of 1, 2, 5 × 10^k, so that short plots still get a few labelled lines
 /// (egui_plot's default powers of ten often leave none).
-fn nice_y_grid(input: GridInput) -> Vec<GridMark> {
+pub(crate) fn nice_y_grid(input: GridInput) -> Vec<GridMark> {
     let s1 = nice_step(input.base_step_size);
     let s2 = nice_step(s1 * 1.5);
     let s3 = nice_step(s2 * 1.5);
@@ -849,7 +849,7 @@ fn nice_y_grid(input: GridInput) -> Vec<GridMark> {
 }
 
 /// A date label for a grid mark, as precise as its step.
-fn date_label(mark: GridMark) -> String {
+pub(crate) fn date_label(mark: GridMark) -> String {
     let micros = (mark.value * MICROS_PER_DAY as f64).round() as i64;
     let text = format_micros(micros);
     if mark.step_size >= 12.0 * MONTH_DAYS * 0.99 {

@@ -1,0 +1,341 @@
+//! The health pass over two datasets: pull the target, prediction, timestamp, latency and
+//! null masks out of the frames, score feature drift over the same windows with the drift
+//! engine, and run the pure health analysis with its windows fanned out over the cores.
+
+use crate::analysis::drift::DriftDirection;
+use crate::analysis::health::detectors::{self, DetectorReport};
+use crate::analysis::health::{
+    FeatureDriftInput, HealthError, HealthInput, HealthParams, HealthPlan, HealthReport, SideData,
+    WindowHealth,
+};
+use crate::data::{Dataset, Role, RoleMap};
+use crate::jobs::{Cancelled, Progress};
+
+use super::columns;
+use super::drift::{self as drift_engine, DriftParams, DriftRunError};
+use super::parallel_map;
+
+/// Which columns the pass reads (by name; the roles fill in what is not given).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HealthColumns {
+    pub target: Option<String>,
+    pub prediction: Option<String>,
+    pub time: Option<String>,
+    /// Columns whose percentiles are reported; `None` picks numeric columns whose name says
+    /// latency (`latency`, `duration`, `_ms`).
+    pub latency: Option<Vec<String>>,
+}
+
+/// Why the pass could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HealthRunError {
+    #[error(
+        "no {role} column: give one its role (or pass --{flag}); the {side} data has columns {columns}"
+    )]
+    NoColumn {
+        role: &'static str,
+        flag: &'static str,
+        side: &'static str,
+        columns: String,
+    },
+    #[error("the {side} data has no column \"{column}\"")]
+    Missing { side: &'static str, column: String },
+    #[error(
+        "the {side} column \"{column}\" is not numeric (it holds {dtype}), so it cannot be a {role}"
+    )]
+    NotNumeric {
+        side: &'static str,
+        column: String,
+        dtype: String,
+        role: &'static str,
+    },
+    #[error("the {side} column \"{column}\" is not a date or time, so it cannot order the rows")]
+    NotTime { side: &'static str, column: String },
+    #[error("{0}")]
+    Health(#[from] HealthError),
+    #[error("{0}")]
+    Drift(#[from] DriftRunError),
+    #[error("the health analysis was cancelled")]
+    Cancelled,
+}
+
+impl From<Cancelled> for HealthRunError {
+    fn from(_: Cancelled) -> Self {
+        Self::Cancelled
+    }
+}
+
+/// Whether a column's name says it measures latency.
+pub fn is_latency_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("latency") || n.contains("duration") || n.ends_with("_ms")
+}
+
+fn numeric_column(
+    ds: &Dataset,
+    side: &'static str,
+    column: &str,
+    role: &'static str,
+) -> Result<Vec<Option<f64>>, HealthRunError> {
+    let s = ds
+        .frame
+        .column(column)
+        .map_err(|_| HealthRunError::Missing {
+            side,
+            column: column.to_string(),
+        })?;
+    let s = s.as_materialized_series();
+    let storage = columns::storage_of(s.dtype());
+    if !matches!(
+        storage,
+        columns::Storage::Float | columns::Storage::Integer | columns::Storage::Boolean
+    ) {
+        return Err(HealthRunError::NotNumeric {
+            side,
+            column: column.to_string(),
+            dtype: s.dtype().to_string(),
+            role,
+        });
+    }
+    columns::numeric(s).ok_or_else(|| HealthRunError::NotNumeric {
+        side,
+        column: column.to_string(),
+        dtype: s.dtype().to_string(),
+        role,
+    })
+}
+
+fn time_column(
+    ds: &Dataset,
+    side: &'static str,
+    column: &str,
+) -> Result<Vec<Option<i64>>, HealthRunError> {
+    let s = ds
+        .frame
+        .column(column)
+        .map_err(|_| HealthRunError::Missing {
+            side,
+            column: column.to_string(),
+        })?;
+    columns::times(s.as_materialized_series()).ok_or_else(|| HealthRunError::NotTime {
+        side,
+        column: column.to_string(),
+    })
+}
+
+/// The resolved column names: target, prediction, time.
+pub fn resolve_columns(
+    current: &Dataset,
+    roles: &RoleMap,
+    cols: &HealthColumns,
+) -> Result<(String, String, Option<String>), HealthRunError> {
+    let names = || {
+        current
+            .frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let target = cols
+        .target
+        .clone()
+        .or_else(|| roles.column_with(Role::Target).map(String::from))
+        .ok_or_else(|| HealthRunError::NoColumn {
+            role: "target",
+            flag: "target",
+            side: "current",
+            columns: names(),
+        })?;
+    let prediction = cols
+        .prediction
+        .clone()
+        .or_else(|| roles.column_with(Role::Prediction).map(String::from))
+        .ok_or_else(|| HealthRunError::NoColumn {
+            role: "prediction",
+            flag: "prediction",
+            side: "current",
+            columns: names(),
+        })?;
+    let time = cols
+        .time
+        .clone()
+        .or_else(|| roles.column_with(Role::Timestamp).map(String::from));
+    Ok((target, prediction, time))
+}
+
+/// Run the health pass. `feature_drift` also scores every feature per window with the drift
+/// engine (for `drift_share` and the attribution).
+pub fn run(
+    reference: &Dataset,
+    current: &Dataset,
+    roles: &RoleMap,
+    renames: &[(String, String)],
+    cols: &HealthColumns,
+    params: &HealthParams,
+    feature_drift: bool,
+    progress: &Progress,
+) -> Result<HealthReport, HealthRunError> {
+    progress.set(Some(0.0), "Reading the target and prediction");
+    let (target, prediction, time) = resolve_columns(current, roles, cols)?;
+    let ref_target = numeric_column(reference, "reference", &target, "target")?;
+    let ref_pred = numeric_column(reference, "reference", &prediction, "prediction")?;
+    let cur_target = numeric_column(current, "current", &target, "target")?;
+    let cur_pred = numeric_column(current, "current", &prediction, "prediction")?;
+    let (ref_times, cur_times) = match &time {
+        Some(t) if params.windows.needs_time() || reference.frame.column(t).is_ok() => {
+            let r = time_column(reference, "reference", t).ok();
+            (r, Some(time_column(current, "current", t)?))
+        }
+        _ => (None, None),
+    };
+    let latency_names: Vec<String> = match &cols.latency {
+        Some(v) => v.clone(),
+        None => current
+            .columns
+            .iter()
+            .filter(|c| c.kind == crate::data::ColumnKind::Numeric && is_latency_name(&c.name))
+            .map(|c| c.name.clone())
+            .collect(),
+    };
+    let latency_values: Vec<(String, Vec<Option<f64>>)> = latency_names
+        .iter()
+        .map(|n| Ok((n.clone(), numeric_column(current, "current", n, "latency")?)))
+        .collect::<Result<_, HealthRunError>>()?;
+    // Null masks only of the columns that rules ask about (`null_rate:COL`).
+    let null_columns: Vec<&str> = params
+        .rules
+        .iter()
+        .filter_map(|r| r.value.strip_prefix("null_rate:"))
+        .collect();
+    let nulls: Vec<(String, Vec<bool>)> = current
+        .frame
+        .columns()
+        .iter()
+        .filter(|c| null_columns.contains(&c.name().as_str()))
+        .map(|c| {
+            let mask = c.as_materialized_series().is_null();
+            let float_nan = c.as_materialized_series().f64().ok().map(|f| {
+                f.iter()
+                    .map(|v| v.is_some_and(f64::is_nan))
+                    .collect::<Vec<_>>()
+            });
+            let m: Vec<bool> = mask
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v.unwrap_or(false) || float_nan.as_ref().is_some_and(|f| f[i]))
+                .collect();
+            (c.name().to_string(), m)
+        })
+        .collect();
+    progress.check()?;
+
+    let (features, drift_share) = if feature_drift {
+        progress.set(Some(0.1), "Scoring feature drift per window");
+        let mut feature_roles = roles.clone();
+        for c in [&target, &prediction] {
+            feature_roles.set(c, Role::Ignored);
+        }
+        if let Some(t) = &time {
+            feature_roles.set(t, Role::Timestamp);
+        }
+        let drift_params = DriftParams {
+            renames: renames.to_vec(),
+            windows: Some(params.windows),
+            ..DriftParams::default()
+        };
+        let run = drift_engine::run(reference, current, &feature_roles, &drift_params, progress)?;
+        match run.windows {
+            Some(w) => {
+                let features = w
+                    .columns
+                    .iter()
+                    .zip(&run.columns)
+                    .map(|(wc, c)| FeatureDriftInput {
+                        column: wc.column.clone(),
+                        scores: wc.scores.clone(),
+                        drifted: wc.drifted.clone(),
+                        higher_is_drift: c.verdict.method.is_some_and(|m| {
+                            matches!(
+                                m.direction(),
+                                DriftDirection::ScoreAbove | DriftDirection::ScoreAtOrAbove
+                            )
+                        }),
+                    })
+                    .collect();
+                (features, Some(w.drift_share))
+            }
+            None => (Vec::new(), None),
+        }
+    } else {
+        (Vec::new(), None)
+    };
+    progress.check()?;
+
+    progress.set(Some(0.5), "Measuring the model per window");
+    let input = HealthInput {
+        reference: SideData {
+            target: &ref_target,
+            prediction: &ref_pred,
+            times: ref_times.as_deref(),
+        },
+        current: SideData {
+            target: &cur_target,
+            prediction: &cur_pred,
+            times: cur_times.as_deref(),
+        },
+        latency: latency_values
+            .iter()
+            .map(|(n, v)| (n.clone(), v.as_slice()))
+            .collect(),
+        nulls: nulls
+            .iter()
+            .map(|(n, v)| (n.clone(), v.as_slice()))
+            .collect(),
+        feature_drift: features,
+        drift_share,
+    };
+    let plan = HealthPlan::new(&input, params)?;
+    let (windows, detectors) = evaluate(&plan, &input);
+    progress.check()?;
+    progress.set(Some(0.9), "Trends, attribution and alerts");
+    let report = plan.finish(&input, windows, detectors);
+    progress.set(Some(1.0), "Done");
+    Ok(report)
+}
+
+/// Windows and detectors on all cores: every window and every detector is one task.
+pub fn evaluate(
+    plan: &HealthPlan,
+    input: &HealthInput,
+) -> (Vec<WindowHealth>, Vec<DetectorReport>) {
+    enum Work<'n> {
+        Window(usize),
+        Detector(&'n str),
+    }
+    enum Done {
+        Window(Box<WindowHealth>),
+        Detector(Option<DetectorReport>),
+    }
+    let errors = plan.errors(input);
+    let names = plan.detector_names();
+    // Detectors first: each is one long sequential pass, so none should start last.
+    let work: Vec<Work> = names
+        .iter()
+        .map(|n| Work::Detector(n))
+        .chain((0..plan.window_count()).map(Work::Window))
+        .collect();
+    let done = parallel_map(&work, |t| match t {
+        Work::Window(w) => Done::Window(Box::new(plan.evaluate_window(input, *w))),
+        Work::Detector(n) => Done::Detector(detectors::run_one(plan.task, n, &errors)),
+    });
+    let (mut windows, mut found) = (Vec::new(), Vec::new());
+    for d in done {
+        match d {
+            Done::Window(w) => windows.push(*w),
+            Done::Detector(d) => found.extend(d),
+        }
+    }
+    (windows, found)
+}

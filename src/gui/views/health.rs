@@ -1,0 +1,827 @@
+//! The Health tab: how the model's quality moves window by window. A metric timeline with
+//! bootstrap intervals, the reference band, the label-free (CBPE) estimate, the floor, change
+//! detector markers and fired alerts; label coverage bars; prediction and label drift; latency
+//! percentiles when the data has such a column. All plots share the time axis and the cursor.
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{
+    Axis, Bar, BarChart, FilledArea, GridMark, HLine, Legend, Line, LineStyle, MarkerShape, Plot,
+    PlotPoints, Points, Span, VLine,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::alerts::AlertRule;
+use crate::analysis::health::{HealthParams, HealthReport, Metric, Task};
+use crate::analysis::windows::WindowSpec;
+use crate::data::datetime::MICROS_PER_DAY;
+use crate::data::{Role, Side};
+use crate::engine::health::{HealthColumns, run as run_health};
+use crate::gui::app::{App, Tab};
+use crate::gui::computed::{Computed, key_of};
+use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, fmt_num};
+
+/// What the user chose in the Health tab; saved and restored with the session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct HealthSettings {
+    /// The metric drawn (`None` = ROC AUC, or MAE for regression).
+    pub metric: Option<Metric>,
+    /// Decision threshold (`None` = 0.5).
+    pub threshold: Option<f64>,
+    /// Windows (`None` = weeks).
+    pub windows: Option<WindowSpec>,
+    /// The floor the metric should stay above (a ceiling for error metrics).
+    pub floor: Option<f64>,
+    /// Alert rules evaluated on every window.
+    pub rules: Vec<AlertRule>,
+    /// Columns (`None` = by role).
+    pub target: Option<String>,
+    pub prediction: Option<String>,
+    pub time: Option<String>,
+    /// Latency columns (`None` = columns named like latency).
+    pub latency: Option<Vec<String>>,
+    /// Score every feature's drift per window too (for drift share and attribution);
+    /// `None` = yes.
+    pub feature_drift: Option<bool>,
+}
+
+impl HealthSettings {
+    pub fn threshold(&self) -> f64 {
+        self.threshold.unwrap_or(0.5)
+    }
+
+    pub fn windows(&self) -> WindowSpec {
+        self.windows.unwrap_or(WindowSpec::Week)
+    }
+
+    pub fn feature_drift(&self) -> bool {
+        self.feature_drift.unwrap_or(true)
+    }
+
+    /// The analysis parameters.
+    pub fn params(&self) -> HealthParams {
+        HealthParams {
+            threshold: self.threshold(),
+            windows: self.windows(),
+            staleness_metric: self.metric,
+            floor: self.floor,
+            rules: self.rules.clone(),
+            ..HealthParams::default()
+        }
+    }
+
+    pub fn columns(&self) -> HealthColumns {
+        HealthColumns {
+            target: self.target.clone(),
+            prediction: self.prediction.clone(),
+            time: self.time.clone(),
+            latency: self.latency.clone(),
+        }
+    }
+}
+
+/// The Health tab's state on `App`.
+#[derive(Default)]
+pub struct HealthState {
+    pub settings: HealthSettings,
+    pub report: Computed<HealthReport>,
+    /// Text boxes being edited.
+    pub rule_text: String,
+    pub rule_error: Option<String>,
+    pub floor_text: String,
+    /// The threshold while its slider is dragged (applied on release).
+    pending_threshold: Option<f64>,
+}
+
+const PLOT_GROUP: &str = "health_x";
+const ALERT_COLOR: Color32 = Color32::from_rgb(220, 50, 47);
+const WARNING_COLOR: Color32 = Color32::from_rgb(200, 160, 30);
+const ESTIMATE_COLOR: Color32 = Color32::from_rgb(150, 110, 200);
+
+/// Start (or keep) the computation for the current inputs; only while the tab is shown.
+pub fn request(app: &mut App) {
+    if app.tab != Tab::Health {
+        return;
+    }
+    let (Some(reference), Some(current)) = (
+        app.datasets[Side::Reference.index()].clone(),
+        app.datasets[Side::Current.index()].clone(),
+    ) else {
+        return;
+    };
+    let roles = app.roles.clone();
+    let role_list: Vec<(String, Role)> = roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
+    let settings = app.health.settings.clone();
+    let renames = app.renames.clone();
+    let key = key_of(&(
+        reference.load_id,
+        current.load_id,
+        role_list,
+        &renames,
+        format!("{settings:?}"),
+    ));
+    let waker = app.waker();
+    app.health
+        .report
+        .request(key, "Measuring model health", waker, move |progress| {
+            run_health(
+                &reference,
+                &current,
+                &roles,
+                &renames,
+                &settings.columns(),
+                &settings.params(),
+                settings.feature_drift(),
+                progress,
+            )
+            .map_err(|e| e.to_string())
+        });
+}
+
+pub fn health_ui(app: &mut App, ui: &mut Ui) {
+    if app.dataset(Side::Reference).is_none() || app.dataset(Side::Current).is_none() {
+        ui.vertical_centered(|ui| {
+            ui.add_space(80.0);
+            ui.heading("Health needs both files");
+            ui.label("Open a training file and a production file with a target and a prediction column to see how the model's quality moves over time.");
+        });
+        return;
+    }
+    egui::Panel::left("health_controls")
+        .resizable(true)
+        .default_size(250.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("health_controls_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| controls_ui(app, ui));
+        });
+    egui::CentralPanel::default().show(ui, |ui| results_ui(app, ui));
+}
+
+fn column_combo(
+    ui: &mut Ui,
+    label: &str,
+    choice: &mut Option<String>,
+    by_role: Option<&str>,
+    names: &[String],
+) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        let text = match (choice.as_deref(), by_role) {
+            (Some(c), _) => c.to_string(),
+            (None, Some(r)) => format!("{r} (by role)"),
+            (None, None) => "none".to_string(),
+        };
+        egui::ComboBox::from_id_salt(("health_column", label))
+            .selected_text(text)
+            .width(150.0)
+            .show_ui(ui, |ui| {
+                changed |= ui.selectable_value(choice, None, "by role").changed();
+                for n in names {
+                    changed |= ui
+                        .selectable_value(choice, Some(n.clone()), n.as_str())
+                        .changed();
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    changed
+}
+
+fn controls_ui(app: &mut App, ui: &mut Ui) {
+    let names = app.all_columns();
+    let roles = app.roles.clone();
+    let task = app.health.report.value.as_ref().map(|r| r.task);
+    let s = &mut app.health.settings;
+    ui.strong("Columns");
+    column_combo(
+        ui,
+        "Target",
+        &mut s.target,
+        roles.column_with(Role::Target),
+        &names,
+    );
+    column_combo(
+        ui,
+        "Prediction",
+        &mut s.prediction,
+        roles.column_with(Role::Prediction),
+        &names,
+    );
+    column_combo(
+        ui,
+        "Time",
+        &mut s.time,
+        roles.column_with(Role::Timestamp),
+        &names,
+    );
+    ui.separator();
+    ui.strong("Windows and metric");
+    ui.horizontal(|ui| {
+        let l = ui.label("Windows");
+        let current = s.windows();
+        egui::ComboBox::from_id_salt("health_windows")
+            .selected_text(window_name(current))
+            .show_ui(ui, |ui| {
+                for spec in [
+                    WindowSpec::Day,
+                    WindowSpec::Week,
+                    WindowSpec::Month,
+                    WindowSpec::Chunks(10),
+                ] {
+                    if ui
+                        .selectable_label(current == spec, window_name(spec))
+                        .clicked()
+                    {
+                        s.windows = Some(spec);
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    let metrics: &[Metric] = task.unwrap_or_default().metrics();
+    let shown = s
+        .metric
+        .filter(|m| Some(m.task()) == task || task.is_none())
+        .unwrap_or(match task {
+            Some(Task::Regression) => Metric::Mae,
+            _ => Metric::RocAuc,
+        });
+    ui.horizontal(|ui| {
+        let l = ui.label("Metric");
+        egui::ComboBox::from_id_salt("health_metric")
+            .selected_text(shown.title())
+            .show_ui(ui, |ui| {
+                for &m in metrics {
+                    if ui.selectable_label(shown == m, m.title()).clicked() {
+                        s.metric = Some(m);
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id)
+            .on_hover_text("The metric drawn, and the one whose trend is projected");
+    });
+    if task != Some(Task::Regression) {
+        ui.horizontal(|ui| {
+            let l = ui.label("Threshold");
+            let mut t = app.health.pending_threshold.unwrap_or(s.threshold());
+            let r = ui
+                .add(egui::Slider::new(&mut t, 0.01..=0.99).step_by(0.01))
+                .labelled_by(l.id)
+                .on_hover_text(
+                    "A score at or above this predicts class 1 (accuracy, precision, recall, F1)",
+                );
+            if r.dragged() || r.changed() {
+                app.health.pending_threshold = Some(t);
+            }
+            // A job starts when the slider is released, not on every step of a drag.
+            if !r.dragged()
+                && let Some(p) = app.health.pending_threshold.take()
+            {
+                s.threshold = Some(p);
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label("Floor");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.health.floor_text)
+                    .desired_width(70.0)
+                    .hint_text("e.g. 0.75"),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("Project when the metric's trend crosses this value (a ceiling for error metrics); empty for none");
+        if r.lost_focus() {
+            let t = app.health.floor_text.trim();
+            s.floor = if t.is_empty() { None } else { t.parse().ok() };
+            app.health.floor_text = s.floor.map(|f| f.to_string()).unwrap_or_default();
+        }
+    });
+    let mut fd = s.feature_drift();
+    if ui
+        .checkbox(&mut fd, "Feature drift per window")
+        .on_hover_text("Score every feature in every window: drift share for rules, and which features drifted when the metric fell")
+        .changed()
+    {
+        s.feature_drift = Some(fd);
+    }
+    ui.separator();
+    ui.strong("Alert rules");
+    let mut remove = None;
+    for (i, rule) in s.rules.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.monospace(rule.to_string());
+            if ui
+                .small_button("×")
+                .on_hover_text("Remove this rule")
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        s.rules.remove(i);
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label("Rule");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.health.rule_text)
+                    .desired_width(150.0)
+                    .hint_text("roc_auc < 0.8 for 2"),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("VALUE OP NUMBER [for N]: a metric, estimated_accuracy, label_coverage, prediction_drift, drift_share, null_rate:COL, p95:COL …");
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Add").clicked() || enter) && !app.health.rule_text.trim().is_empty() {
+            match app.health.rule_text.parse::<AlertRule>() {
+                Ok(rule) => {
+                    s.rules.push(rule);
+                    app.health.rule_text.clear();
+                    app.health.rule_error = None;
+                }
+                Err(e) => app.health.rule_error = Some(e),
+            }
+        }
+    });
+    if let Some(e) = &app.health.rule_error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+}
+
+fn window_name(spec: WindowSpec) -> String {
+    match spec {
+        WindowSpec::Day => "days".into(),
+        WindowSpec::Week => "weeks".into(),
+        WindowSpec::Month => "months".into(),
+        WindowSpec::Chunks(n) => format!("{n} chunks"),
+    }
+}
+
+/// x of each window: its start in days since the epoch, or its index for chunks; and the
+/// width of a bar.
+fn window_x(report: &HealthReport) -> (Vec<f64>, f64) {
+    let by_time = !matches!(report.spec, WindowSpec::Chunks(_))
+        && report.windows.iter().all(|w| w.window.start.is_some());
+    if by_time {
+        let day = MICROS_PER_DAY as f64;
+        let xs = report
+            .windows
+            .iter()
+            .map(|w| {
+                let (s, e) = (w.window.start.unwrap_or(0), w.window.end.unwrap_or(0));
+                (s as f64 + (e - s) as f64 / 2.0) / day
+            })
+            .collect();
+        let width = match report.spec {
+            WindowSpec::Day => 1.0,
+            WindowSpec::Week => 7.0,
+            _ => 30.0,
+        };
+        (xs, width * 0.8)
+    } else {
+        ((0..report.windows.len()).map(|i| i as f64).collect(), 0.8)
+    }
+}
+
+fn by_time(report: &HealthReport) -> bool {
+    !matches!(report.spec, WindowSpec::Chunks(_))
+}
+
+/// The window nearest to plot x.
+fn nearest_window(xs: &[f64], x: f64) -> Option<usize> {
+    xs.iter()
+        .enumerate()
+        .min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs()))
+        .map(|(i, _)| i)
+}
+
+/// Hover text of window `w`: its label and every number the plots draw for it.
+fn hover_text(r: &HealthReport, metric: Metric, w: usize) -> String {
+    let win = &r.windows[w];
+    let mut lines = vec![format!(
+        "{} · {} rows, {} labelled",
+        win.window.label, win.window.rows, win.labelled
+    )];
+    match win.metrics.get(&metric) {
+        Some(v) => {
+            let iv = win
+                .intervals
+                .get(&metric)
+                .map(|iv| format!(" (95% {} to {})", fmt_num(iv[0]), fmt_num(iv[1])))
+                .unwrap_or_default();
+            lines.push(format!("{} {}{iv}", metric.title(), fmt_num(*v)));
+        }
+        None => lines.push(format!("{}: no labels", metric.title())),
+    }
+    if let Some(e) = win.estimated.get(&metric) {
+        lines.push(format!("estimated (CBPE) {}", fmt_num(*e)));
+    }
+    if let Some(d) = &win.prediction_drift {
+        lines.push(format!(
+            "prediction drift {} {}{}",
+            d.method,
+            fmt_num(d.score),
+            if d.drifted { " · drifted" } else { "" }
+        ));
+    }
+    for a in &r.alerts {
+        if a.windows.contains(&w) {
+            lines.push(format!("ALERT {}", a.text));
+        }
+    }
+    for d in &r.detectors {
+        if d.drift_windows.contains(&w) {
+            lines.push(format!("{} drift", d.name));
+        }
+    }
+    lines.join("\n")
+}
+
+fn base_plot<'a>(
+    id: &str,
+    report: &HealthReport,
+    xs: Vec<f64>,
+    metric: Metric,
+    height: f32,
+    title: &str,
+) -> Plot<'a> {
+    let time = by_time(report);
+    let report = report.clone();
+    let plot = Plot::new(("health", id))
+        .height(height)
+        .link_axis(egui::Id::unique(PLOT_GROUP), [true, false])
+        .link_cursor(egui::Id::unique(PLOT_GROUP), [true, false])
+        .y_axis_min_width(56.0)
+        .y_grid_spacer(super::seasonality::nice_y_grid)
+        .y_axis_label(title)
+        .y_axis_formatter(|mark: GridMark, _| {
+            // As many decimals as the step needs, so 0.78 and 0.8 are not both "0.8".
+            let decimals = (-mark.step_size.log10().floor()).clamp(0.0, 6.0) as usize;
+            format!("{:.*}", decimals, mark.value)
+        })
+        .allow_scroll(false);
+    let plot = if time {
+        plot.x_grid_spacer(super::seasonality::date_grid)
+            .x_axis_formatter(|mark: GridMark, _| super::seasonality::date_label(mark))
+    } else {
+        plot.x_axis_formatter(|mark: GridMark, _| {
+            format!("chunk {}", mark.value.round() as i64 + 1)
+        })
+    };
+    plot.label_formatter(move |pos| {
+        let p = match pos {
+            egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
+            egui_plot::HoverPosition::Elsewhere { position } => position,
+        };
+        nearest_window(&xs, p.x).map(|w| hover_text(&report, metric, w))
+    })
+}
+
+fn results_ui(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        ui.heading("Is the model still good?");
+        app.health.report.status_ui(ui);
+    });
+    if let Some(e) = &app.health.report.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    let Some(report) = app.health.report.value.clone() else {
+        if !app.health.report.is_running() && app.health.report.error.is_none() {
+            ui.weak("No result yet.");
+        }
+        return;
+    };
+    let running = app.health.report.is_running();
+    let metric = app
+        .health
+        .settings
+        .metric
+        .filter(|m| m.task() == report.task)
+        .unwrap_or(report.default_metric());
+    let ui_scope = |ui: &mut Ui| {
+        if running {
+            // The previous result, dimmed, while the new one is computed.
+            ui.multiply_opacity(0.5);
+        }
+        summary_ui(ui, &report, metric);
+        egui::ScrollArea::vertical()
+            .id_salt("health_plots")
+            .auto_shrink([false, false])
+            .show(ui, |ui| plots_ui(ui, &report, metric));
+    };
+    ui.scope(|ui| ui_scope(ui));
+}
+
+fn summary_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
+    let reference = r
+        .reference
+        .metrics
+        .get(&metric)
+        .map_or("-".into(), |v| fmt_num(*v));
+    let band = r
+        .reference
+        .band
+        .get(&metric)
+        .map(|b| {
+            format!(
+                ", band {} to {} (mean ± 3σ over {} windows)",
+                fmt_num(b.lower),
+                fmt_num(b.upper),
+                r.reference.windows
+            )
+        })
+        .unwrap_or_default();
+    ui.label(format!(
+        "{} ({}): training {reference}{band}. Metrics use labelled rows only; {} of {} production rows are labelled.",
+        metric.title(),
+        r.task.name(),
+        r.windows.iter().map(|w| w.labelled).sum::<usize>(),
+        r.windows.iter().map(|w| w.window.rows).sum::<usize>(),
+    ));
+    if let Some(s) = &r.staleness {
+        ui.label(RichText::new(format!("Staleness: {}", s.message)).strong());
+    }
+    if let Some(a) = &r.attribution {
+        ui.label(format!("Drift or concept? {}", a.verdict))
+            .on_hover_text(
+            a.suspects
+                .iter()
+                .take(8)
+                .map(|s| {
+                    format!(
+                        "{}: r = {:.2} with the metric's loss; drifted in {} degraded window(s)",
+                        s.column,
+                        s.correlation,
+                        s.drifted_in.len()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Detectors:");
+        for d in &r.detectors {
+            let text = if d.drifts.is_empty() {
+                format!("{} none", d.name)
+            } else {
+                let first = d
+                    .drift_windows
+                    .first()
+                    .and_then(|&w| r.windows.get(w))
+                    .map(|w| w.window.label.clone())
+                    .unwrap_or_default();
+                format!("{} {} drift(s), first in {first}", d.name, d.drifts.len())
+            };
+            ui.label(RichText::new(text).small())
+                .on_hover_text("River's default parameters, on the time-ordered error stream of the labelled production rows");
+            ui.separator();
+        }
+    });
+    if !r.alerts.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for a in &r.alerts {
+                ui.label(
+                    RichText::new(format!("ALERT {} · {}", a.text, a.labels.join(", ")))
+                        .color(ALERT_COLOR),
+                );
+            }
+        });
+    }
+    for v in &r.unknown_rule_values {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("No value named \"{v}\" for the rules"),
+        );
+    }
+}
+
+fn plots_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
+    let (xs, width) = window_x(r);
+    let color = CURRENT_COLOR;
+    // Metric timeline.
+    base_plot("metric", r, xs.clone(), metric, 260.0, metric.title())
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::LeftBottom)
+                .text_style(egui::TextStyle::Small)
+                .background_alpha(0.6)
+                .follow_insertion_order(true),
+        )
+        .show(ui, |p| {
+            if let Some(b) = r.reference.band.get(&metric) {
+                p.span(
+                    Span::new("", b.lower..=b.upper)
+                        .axis(Axis::Y)
+                        .fill(REFERENCE_COLOR.gamma_multiply(0.12))
+                        .border_width(0.0),
+                );
+            }
+            if let Some(v) = r.reference.metrics.get(&metric) {
+                p.hline(
+                    HLine::new("training", *v)
+                        .color(REFERENCE_COLOR)
+                        .style(LineStyle::dashed_loose()),
+                );
+            }
+            for a in &r.alerts {
+                for &w in &a.windows {
+                    p.span(
+                        Span::new(
+                            format!("alert {}", a.text),
+                            xs[w] - width / 2.0..=xs[w] + width / 2.0,
+                        )
+                        .fill(ALERT_COLOR.gamma_multiply(0.10))
+                        .border_width(0.0),
+                    );
+                }
+            }
+            let labelled: Vec<usize> = (0..r.windows.len())
+                .filter(|&w| r.windows[w].metrics.contains_key(&metric))
+                .collect();
+            let with_iv: Vec<usize> = labelled
+                .iter()
+                .copied()
+                .filter(|&w| r.windows[w].intervals.contains_key(&metric))
+                .collect();
+            if !with_iv.is_empty() {
+                let x: Vec<f64> = with_iv.iter().map(|&w| xs[w]).collect();
+                let lo: Vec<f64> = with_iv
+                    .iter()
+                    .map(|&w| r.windows[w].intervals[&metric][0])
+                    .collect();
+                let hi: Vec<f64> = with_iv
+                    .iter()
+                    .map(|&w| r.windows[w].intervals[&metric][1])
+                    .collect();
+                p.add(
+                    FilledArea::new("95% interval", &x, &lo, &hi)
+                        .fill_color(color.gamma_multiply(0.25)),
+                );
+            }
+            let est: PlotPoints<'static> = (0..r.windows.len())
+                .filter_map(|w| r.windows[w].estimated.get(&metric).map(|v| [xs[w], *v]))
+                .collect();
+            p.line(
+                Line::new("estimated (CBPE)", est)
+                    .color(ESTIMATE_COLOR)
+                    .style(LineStyle::dashed_dense()),
+            );
+            let pts: Vec<[f64; 2]> = labelled
+                .iter()
+                .map(|&w| [xs[w], r.windows[w].metrics[&metric]])
+                .collect();
+            p.line(
+                Line::new("production", PlotPoints::from(pts.clone()))
+                    .color(color)
+                    .width(2.0),
+            );
+            p.points(
+                Points::new("production", PlotPoints::from(pts))
+                    .color(color)
+                    .radius(3.0)
+                    .shape(MarkerShape::Circle),
+            );
+            if let Some(f) = r.staleness.as_ref().and_then(|s| s.floor) {
+                p.hline(
+                    HLine::new("floor", f)
+                        .color(ALERT_COLOR)
+                        .style(LineStyle::dashed_dense()),
+                );
+            }
+            for d in &r.detectors {
+                for &w in &d.drift_windows {
+                    p.vline(
+                        VLine::new("detector drift", xs[w]).color(ALERT_COLOR.gamma_multiply(0.6)),
+                    );
+                }
+                for &w in &d.warning_windows {
+                    p.vline(
+                        VLine::new("detector warning", xs[w])
+                            .color(WARNING_COLOR.gamma_multiply(0.4))
+                            .style(LineStyle::dotted_loose()),
+                    );
+                }
+            }
+        });
+    ui.add_space(4.0);
+    // Label coverage.
+    base_plot("coverage", r, xs.clone(), metric, 110.0, "rows")
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::LeftTop)
+                .text_style(egui::TextStyle::Small),
+        )
+        .show(ui, |p| {
+            let rows: Vec<Bar> = r
+                .windows
+                .iter()
+                .enumerate()
+                .map(|(w, win)| Bar::new(xs[w], win.window.rows as f64).width(width))
+                .collect();
+            p.bar_chart(BarChart::new("rows", rows).color(Color32::from_gray(140)));
+            let lab: Vec<Bar> = r
+                .windows
+                .iter()
+                .enumerate()
+                .map(|(w, win)| Bar::new(xs[w], win.labelled as f64).width(width))
+                .collect();
+            p.bar_chart(BarChart::new("labelled", lab).color(color));
+        });
+    ui.add_space(4.0);
+    // Prediction and label drift.
+    base_plot("drift", r, xs.clone(), metric, 110.0, "drift score")
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::LeftTop)
+                .text_style(egui::TextStyle::Small),
+        )
+        .show(ui, |p| {
+            for (name, pick, c) in [
+                ("prediction drift", 0, color),
+                ("label drift", 1, REFERENCE_COLOR),
+            ] {
+                let scores: Vec<(usize, f64, bool)> = r
+                    .windows
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(w, win)| {
+                        let d = if pick == 0 {
+                            &win.prediction_drift
+                        } else {
+                            &win.label_drift
+                        };
+                        d.as_ref().map(|d| (w, d.score, d.drifted))
+                    })
+                    .collect();
+                let line: PlotPoints<'static> =
+                    scores.iter().map(|&(w, s, _)| [xs[w], s]).collect();
+                p.line(Line::new(name, line).color(c));
+                let drifted: PlotPoints<'static> = scores
+                    .iter()
+                    .filter(|s| s.2)
+                    .map(|&(w, s, _)| [xs[w], s])
+                    .collect();
+                p.points(
+                    Points::new(name, drifted)
+                        .color(c)
+                        .radius(4.0)
+                        .shape(MarkerShape::Diamond),
+                );
+            }
+        });
+    let latency: Vec<String> = r
+        .windows
+        .iter()
+        .flat_map(|w| w.latency.iter().map(|p| p.column.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for column in latency {
+        ui.add_space(4.0);
+        base_plot(
+            &format!("latency {column}"),
+            r,
+            xs.clone(),
+            metric,
+            110.0,
+            &column,
+        )
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::LeftTop)
+                .text_style(egui::TextStyle::Small),
+        )
+        .show(ui, |p| {
+            for (name, f) in [
+                (
+                    "p50",
+                    (|q: &crate::analysis::health::Percentiles| q.p50) as fn(&_) -> f64,
+                ),
+                ("p95", |q| q.p95),
+                ("p99", |q| q.p99),
+            ] {
+                let pts: PlotPoints<'static> = r
+                    .windows
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(w, win)| {
+                        win.latency
+                            .iter()
+                            .find(|q| q.column == column)
+                            .map(|q| [xs[w], f(q)])
+                    })
+                    .collect();
+                p.line(Line::new(name, pts));
+            }
+        });
+    }
+}
