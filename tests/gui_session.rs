@@ -301,3 +301,26 @@ fn reports_are_exported_from_the_file_menu() {
     assert!(doc["integrity"]["checks"].is_array());
     assert_eq!(doc["notes"]["session"], "exported <b>note</b>");
 }
+
+#[test]
+fn a_failed_save_says_why_and_keeps_everything() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(sample_app());
+    settle(&mut h);
+    h.state_mut().session.notes.session = "keep me".into();
+    settle(&mut h);
+    let nowhere = dir.path().join("no/such/folder/s.sextant");
+    file_menu(&mut h, "Save session as…");
+    answer_prompt(&mut h, &nowhere, "Save");
+    let app = h.state();
+    let status = app.status.clone().expect("status");
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(
+        status.text.contains("could not be saved") && status.text.contains("s.sextant"),
+        "{}",
+        status.text
+    );
+    assert!(app.session.path.is_none(), "still untitled");
+    assert!(app.session.dirty, "the changes are still unsaved");
+    assert_eq!(app.session.notes.session, "keep me");
+}

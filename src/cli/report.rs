@@ -107,7 +107,12 @@ pub fn render(format: ReportFormat, source: &ReportSource) -> String {
 fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
     let s = source.session;
     let a = source.analyses;
-    let mut input = ReportInput::new(&source.title, &source.generated, &s.roles);
+    // "2026-11-28T21:37:49.100446Z" reads as "2026-11-28 21:37 UTC" on a page.
+    let generated = match source.generated.get(..16) {
+        Some(minutes) => format!("{} UTC", minutes.replacen('T', " ", 1)),
+        None => source.generated.clone(),
+    };
+    let mut input = ReportInput::new(&source.title, generated, &s.roles);
     input.session_note = s.notes.session.clone();
     input.column_notes = s.notes.columns.clone();
     input.reference = source.reference;
