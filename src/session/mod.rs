@@ -15,6 +15,7 @@
 //! does.
 
 pub mod analyses;
+pub mod checks;
 pub mod open;
 pub mod paths;
 pub mod v1;

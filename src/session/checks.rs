@@ -1,0 +1,188 @@
+//! What `sextant check` judges: a session's alert rules against what its analyses produced.
+//!
+//! Rules are the ones of [`crate::analysis::alerts`] (`VALUE OP NUMBER [for N]`). A rule whose
+//! value exists per window (a model metric, `drift_share`, `null_rate:COL`, `p95:COL`, … from
+//! the health pass) is judged window by window, "for N" meaning N windows in a row; any other
+//! rule is judged once, on the whole production data, with these values:
+//!
+//! | value | meaning |
+//! |---|---|
+//! | `dataset_drift` | 1 when the dataset drifted, else 0 |
+//! | `drift_share` | share of tested columns that drifted |
+//! | `drifted_columns` | how many drifted |
+//! | `drift_score:COL` | the column's drift score (its test's statistic or p-value) |
+//! | `drifted:COL` | 1 when the column drifted |
+//! | `integrity_errors`, `integrity_warnings` | findings of the integrity checks |
+//! | `null_rate:COL` | share of the column's production rows that are null or NaN |
+//! | `rows` | production rows |
+//!
+//! A session without rules is checked against [`default_rules`]: the dataset drifted, or an
+//! integrity error was found.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::alerts::{AlertRule, FiredAlert, WindowTable, evaluate};
+use crate::data::Dataset;
+
+use super::analyses::Analyses;
+
+/// The label of the single "window" of whole-data values.
+pub const WHOLE_DATA: &str = "all production data";
+
+/// The rules a session without rules is checked against.
+pub fn default_rules() -> Vec<AlertRule> {
+    ["dataset_drift >= 1", "integrity_errors >= 1"]
+        .iter()
+        .filter_map(|t| t.parse().ok())
+        .collect()
+}
+
+/// How one rule came out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleOutcome {
+    /// The rule as text.
+    pub rule: String,
+    /// `windows` (judged per window) or `whole` (judged on the whole production data).
+    pub scope: &'static str,
+    pub fired: bool,
+    /// Labels of the windows where it fired (`[WHOLE_DATA]` for whole-data rules).
+    pub windows: Vec<String>,
+    /// The whole-data value it was compared with (whole-data rules only).
+    pub value: Option<f64>,
+}
+
+/// Values of the whole production data, as a one-window table.
+pub fn whole_data_table(analyses: &Analyses, current: Option<&Dataset>) -> WindowTable {
+    let mut values: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+    let mut put = |name: String, v: f64| {
+        values.insert(name, vec![Some(v)]);
+    };
+    if let Some(Ok(run)) = &analyses.drift {
+        let r = &run.report;
+        put("dataset_drift".into(), f64::from(u8::from(r.dataset_drift)));
+        put("drift_share".into(), r.share_of_drifted_columns);
+        put("drifted_columns".into(), r.number_of_drifted_columns as f64);
+        for c in &run.columns {
+            if c.verdict.method.is_none() {
+                continue;
+            }
+            if let Some(score) = c.verdict.score {
+                put(format!("drift_score:{}", c.reference_name), score);
+            }
+            put(
+                format!("drifted:{}", c.reference_name),
+                f64::from(u8::from(c.verdict.drifted)),
+            );
+        }
+    }
+    if let Some(Ok(report)) = &analyses.integrity {
+        let s = report.summary();
+        put("integrity_errors".into(), s.errors as f64);
+        put("integrity_warnings".into(), s.warnings as f64);
+    }
+    if let Some(ds) = current {
+        put("rows".into(), ds.rows() as f64);
+        for c in &ds.columns {
+            if c.rows > 0 {
+                put(format!("null_rate:{}", c.name), c.null_share());
+            }
+        }
+    }
+    WindowTable {
+        windows: vec![WHOLE_DATA.to_string()],
+        values,
+    }
+}
+
+/// Judge `rules`: those in `per_window` (when given) window by window, the rest on `whole`.
+/// Returns the outcomes in rule order, and the rules whose value neither table has.
+pub fn judge(
+    rules: &[AlertRule],
+    whole: &WindowTable,
+    per_window: Option<&WindowTable>,
+) -> (Vec<RuleOutcome>, Vec<String>) {
+    let mut outcomes = Vec::new();
+    let mut unknown = Vec::new();
+    for rule in rules {
+        let windowed = per_window.filter(|t| t.values.contains_key(&rule.value));
+        let (table, scope) = match windowed {
+            Some(t) => (t, "windows"),
+            None if whole.values.contains_key(&rule.value) => (whole, "whole"),
+            None => {
+                unknown.push(rule.to_string());
+                continue;
+            }
+        };
+        let fired: Vec<FiredAlert> = evaluate(std::slice::from_ref(rule), table);
+        let value = (scope == "whole")
+            .then(|| whole.values.get(&rule.value).and_then(|v| v[0]))
+            .flatten();
+        outcomes.push(RuleOutcome {
+            rule: rule.to_string(),
+            scope,
+            fired: !fired.is_empty(),
+            windows: fired.into_iter().flat_map(|f| f.labels).collect(),
+            value,
+        });
+    }
+    (outcomes, unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(windows: &[&str], values: &[(&str, Vec<Option<f64>>)]) -> WindowTable {
+        WindowTable {
+            windows: windows.iter().map(|w| w.to_string()).collect(),
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    fn rule(t: &str) -> AlertRule {
+        t.parse().expect("rule")
+    }
+
+    #[test]
+    fn windowed_values_win_over_whole_data_values() {
+        let whole = table(
+            &[WHOLE_DATA],
+            &[("drift_share", vec![Some(0.1)]), ("integrity_errors", vec![Some(2.0)])],
+        );
+        let weeks = table(
+            &["w1", "w2", "w3"],
+            &[
+                ("drift_share", vec![Some(0.5), Some(0.6), Some(0.1)]),
+                ("roc_auc", vec![Some(0.9), Some(0.7), Some(0.7)]),
+            ],
+        );
+        let rules = [
+            rule("drift_share >= 0.5 for 2"),
+            rule("roc_auc < 0.8 for 2"),
+            rule("integrity_errors >= 1"),
+            rule("typo_metric > 1"),
+        ];
+        let (out, unknown) = judge(&rules, &whole, Some(&weeks));
+        assert_eq!(unknown, vec!["typo_metric > 1".to_string()]);
+        assert_eq!(out.len(), 3);
+        assert_eq!((out[0].scope, out[0].fired), ("windows", true));
+        assert_eq!(out[0].windows, vec!["w2".to_string()]);
+        assert_eq!(out[1].windows, vec!["w3".to_string()]);
+        assert_eq!((out[2].scope, out[2].fired), ("whole", true));
+        assert_eq!(out[2].value, Some(2.0));
+    }
+
+    #[test]
+    fn a_rule_that_holds_nowhere_does_not_fire() {
+        let whole = table(&[WHOLE_DATA], &[("dataset_drift", vec![Some(0.0)])]);
+        let (out, unknown) = judge(&default_rules()[..1], &whole, None);
+        assert!(unknown.is_empty());
+        assert!(!out[0].fired);
+        assert_eq!(out[0].value, Some(0.0));
+    }
+}
