@@ -365,3 +365,56 @@ fn benchmark_command_is_hidden_but_runs() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("STL on 2000 points"));
 }
+
+#[test]
+fn drift_score_per_day_is_the_drift_commands_window_score() {
+    let series = json_ok(&[
+        "--input",
+        "sample_data/credit_training.parquet",
+        "--current",
+        "sample_data/credit_production.parquet",
+        "--value",
+        "@drift:income",
+        "--time",
+        "applied_at",
+        "--period",
+        "7",
+    ]);
+    let out = sextant(&[
+        "drift",
+        "--reference",
+        "sample_data/credit_training.parquet",
+        "--current",
+        "sample_data/credit_production.parquet",
+        "--windows",
+        "day",
+        "--format",
+        "json",
+    ]);
+    let drift: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let windows = drift["windows"].as_array().expect("windows");
+    let observed = floats(&series["observed"]);
+    assert_eq!(observed.len(), windows.len());
+    assert_eq!(series["label"], "drift score of income");
+    for (i, w) in windows.iter().enumerate() {
+        let want = w["columns"]["income"]["score"].as_f64().expect("score");
+        assert!(
+            (observed[i] - want).abs() < 1e-12,
+            "{}: {} vs {want}",
+            w["label"],
+            observed[i]
+        );
+        assert_eq!(
+            series["timestamps"][i].as_str().map(|t| &t[..10]),
+            w["label"].as_str()
+        );
+    }
+    // It compares two files: without the production file it says so.
+    let e = error_of(&[
+        "--input",
+        "sample_data/credit_training.parquet",
+        "--value",
+        "@drift:income",
+    ]);
+    assert!(e.contains("--current"), "{e}");
+}

@@ -68,10 +68,11 @@ pub struct SeasonalityArgs {
     pub series: SeriesData,
     /// The value: a column (aggregated with --agg), or a derived series: @count (rows per
     /// period), @null_rate:COL, @prediction_mean[:COL] (role prediction), @label_rate[:COL]
-    /// (role target).
+    /// (role target), @drift:COL (the column's drift score per period of --current against
+    /// --input).
     #[arg(
         long,
-        value_name = "COL|@count|@null_rate:COL|@prediction_mean|@label_rate"
+        value_name = "COL|@count|@null_rate:COL|@prediction_mean|@label_rate|@drift:COL"
     )]
     pub value: String,
     /// Timestamp column; without it the rows in file order are the series.
@@ -191,9 +192,20 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
     if let Some(c) = &current {
         roles.add_inferred(&c.columns);
     }
-    let value = resolve(&spec, args.agg.unwrap_or(Aggregation::Mean), &roles)?;
     let frequency = args.freq.unwrap_or(SamplingFrequency::Day);
     let time = args.time.as_deref();
+    if let ValueSpec::DriftScore(column) = &spec {
+        return drift_score(
+            args,
+            &spec,
+            column,
+            &input,
+            current.as_ref(),
+            &roles,
+            frequency,
+        );
+    }
+    let value = resolve(&spec, args.agg.unwrap_or(Aggregation::Mean), &roles)?;
     let datasets: Vec<&Dataset> = match (args.series, &current) {
         (SeriesData::Input, _) | (_, None) => vec![&input],
         (SeriesData::Current, Some(c)) => vec![c],
@@ -206,25 +218,7 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
             series.missing_times
         );
     }
-    let params = SeasonalityParams {
-        periods: args.periods.clone(),
-        seasonal: args.seasonal.clone(),
-        options: StlOptions {
-            trend: args.trend,
-            low_pass: args.low_pass,
-            seasonal_deg: args.seasonal_deg,
-            trend_deg: args.trend_deg,
-            low_pass_deg: args.low_pass_deg,
-            seasonal_jump: args.seasonal_jump,
-            trend_jump: args.trend_jump,
-            low_pass_jump: args.low_pass_jump,
-            robust: args.robust,
-            inner_iter: args.inner_iter,
-            outer_iter: args.outer_iter,
-        },
-        anomaly_threshold: args.anomaly_threshold,
-        ..SeasonalityParams::default()
-    };
+    let params = params_of(args);
     let what = format!("{} of {}", value.label, names(&datasets));
     let report = analyze_series(&series, &params).map_err(|e| CliError(format!("{what}: {e}")))?;
     let comparison = match (&current, time) {
@@ -250,12 +244,90 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
         report,
         comparison,
     };
-    let text = match args.format {
-        SeasonalityFormat::Json => to_text(&to_json(args, &outcome)),
-        SeasonalityFormat::Csv => to_csv(&outcome),
-        SeasonalityFormat::Table => to_table(args, &outcome),
+    print!("{}", render(args, &outcome));
+    Ok(EXIT_OK)
+}
+
+/// The decomposition parameters the flags ask for.
+fn params_of(args: &SeasonalityArgs) -> SeasonalityParams {
+    SeasonalityParams {
+        periods: args.periods.clone(),
+        seasonal: args.seasonal.clone(),
+        options: StlOptions {
+            trend: args.trend,
+            low_pass: args.low_pass,
+            seasonal_deg: args.seasonal_deg,
+            trend_deg: args.trend_deg,
+            low_pass_deg: args.low_pass_deg,
+            seasonal_jump: args.seasonal_jump,
+            trend_jump: args.trend_jump,
+            low_pass_jump: args.low_pass_jump,
+            robust: args.robust,
+            inner_iter: args.inner_iter,
+            outer_iter: args.outer_iter,
+        },
+        anomaly_threshold: args.anomaly_threshold,
+        ..SeasonalityParams::default()
+    }
+}
+
+/// The output in the chosen format.
+fn render(args: &SeasonalityArgs, outcome: &Outcome) -> String {
+    match args.format {
+        SeasonalityFormat::Json => to_text(&to_json(args, outcome)),
+        SeasonalityFormat::Csv => to_csv(outcome),
+        SeasonalityFormat::Table => to_table(args, outcome),
+    }
+}
+
+/// `--value @drift:COL`: the column's drift score per period of `--current` against
+/// `--input`, decomposed like any series (no comparison: it is already one).
+fn drift_score(
+    args: &SeasonalityArgs,
+    spec: &ValueSpec,
+    column: &str,
+    input: &Dataset,
+    current: Option<&Dataset>,
+    roles: &RoleMap,
+    frequency: SamplingFrequency,
+) -> Result<u8, CliError> {
+    let current = current.ok_or_else(|| {
+        CliError(format!(
+            "--value {} compares two files: give the production file with --current",
+            spec.to_text()
+        ))
+    })?;
+    let time = args.time.clone().or_else(|| {
+        roles
+            .column_with(crate::data::Role::Timestamp)
+            .map(str::to_string)
+    });
+    let series = crate::engine::seasonality::drift_series(
+        input,
+        current,
+        roles,
+        &[],
+        column,
+        time.as_deref(),
+        frequency,
+        &crate::jobs::Progress::silent(),
+    )
+    .map_err(CliError)?;
+    let params = params_of(args);
+    let report = analyze_series(&series, &params)
+        .map_err(|e| CliError(format!("drift score of {column}: {e}")))?;
+    let outcome = Outcome {
+        value: ResolvedValue {
+            column: Some(column.to_string()),
+            aggregation: Aggregation::Mean,
+            label: format!("drift score of {column}"),
+        },
+        spec: spec.clone(),
+        series,
+        report,
+        comparison: None,
     };
-    print!("{text}");
+    print!("{}", render(args, &outcome));
     Ok(EXIT_OK)
 }
 

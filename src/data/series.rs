@@ -11,6 +11,10 @@
 //! | `@null_rate:COL` | share of rows whose `COL` is null or NaN | null rate |
 //! | `@prediction_mean[:COL]` | mean of the prediction column (role `prediction`, or `COL`) | mean |
 //! | `@label_rate[:COL]` | mean of the target column (role `target`, or `COL`): the positive rate for 0/1 labels | mean |
+//! | `@drift:COL` | drift score of `COL` in each day, week or month of production against all of training | the column's test |
+//!
+//! `@drift` compares two files, so it is built by the drift engine
+//! (`engine::seasonality::drift_series`), not by [`build_series`].
 
 use polars::prelude::*;
 
@@ -36,6 +40,8 @@ pub enum ValueSpec {
     PredictionMean(Option<String>),
     /// Mean of the target column (the one with role target when `None`).
     LabelRate(Option<String>),
+    /// The drift score of this column per period of the current data, against the reference.
+    DriftScore(String),
 }
 
 impl ValueSpec {
@@ -61,8 +67,10 @@ impl ValueSpec {
             ("null_rate", None) => Err("@null_rate needs a column: @null_rate:COLUMN".into()),
             ("prediction_mean", c) => Ok(Self::PredictionMean(c)),
             ("label_rate", c) => Ok(Self::LabelRate(c)),
+            ("drift", Some(c)) => Ok(Self::DriftScore(c)),
+            ("drift", None) => Err("@drift needs a column: @drift:COLUMN".into()),
             _ => Err(format!(
-                "\"{text}\" is not a derived series; use @count, @null_rate:COLUMN, @prediction_mean[:COLUMN] or @label_rate[:COLUMN]"
+                "\"{text}\" is not a derived series; use @count, @null_rate:COLUMN, @prediction_mean[:COLUMN], @label_rate[:COLUMN] or @drift:COLUMN"
             )),
         }
     }
@@ -77,6 +85,7 @@ impl ValueSpec {
             Self::PredictionMean(Some(c)) => format!("@prediction_mean:{c}"),
             Self::LabelRate(None) => "@label_rate".into(),
             Self::LabelRate(Some(c)) => format!("@label_rate:{c}"),
+            Self::DriftScore(c) => format!("@drift:{c}"),
         }
     }
 }
@@ -99,6 +108,11 @@ pub enum SeriesDataError {
     /// No dataset was given.
     #[error("no data is loaded")]
     NoData,
+    /// `@drift` read as a plain series: it needs the reference and the current file.
+    #[error(
+        "the drift score of \"{column}\" compares production with training: it needs both files"
+    )]
+    NeedsBothFiles { column: String },
     /// A column is missing from a file.
     #[error("{file} has no column \"{column}\"")]
     MissingColumn {
@@ -191,6 +205,9 @@ pub fn resolve(
                 column: Some(c),
                 aggregation: Aggregation::Mean,
             }
+        }
+        ValueSpec::DriftScore(c) => {
+            return Err(SeriesDataError::NeedsBothFiles { column: c.clone() });
         }
     })
 }

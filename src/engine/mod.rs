@@ -5,8 +5,8 @@
 pub mod columns;
 pub mod drift;
 pub mod drift_detail;
-pub mod seasonality;
 pub mod health;
+pub mod seasonality;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -10,13 +10,16 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::seasonality::compare::SeasonAwareReport;
 use crate::analysis::seasonality::periods::PeriodCandidate;
 use crate::analysis::seasonality::report::{self, compare_series};
+use crate::analysis::seasonality::timeseries::{self, BuildParams, Segment};
 use crate::analysis::seasonality::{
     Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlOptions, TimeSeries,
     analyze_series,
 };
+use crate::analysis::windows::WindowSpec;
 use crate::data::datetime::MICROS_PER_DAY;
 use crate::data::series::{ValueSpec, build_series, resolve};
 use crate::data::{Dataset, Role, RoleMap};
+use crate::engine::drift::{DriftParams, run as run_drift};
 use crate::jobs::Progress;
 
 /// Which rows the series is built from.
@@ -180,9 +183,11 @@ struct Request {
 }
 
 /// The whole computation: read the columns, build the series, detect periods, decompose, compare.
+/// `renames` (production name, training name) matter only for `@drift` of a renamed column.
 pub fn compute(
     settings: &SeasonalitySettings,
     roles: &RoleMap,
+    renames: &[(String, String)],
     datasets: [Option<&Dataset>; 2],
     progress: &Progress,
 ) -> Result<SeasonalityOutcome, String> {
@@ -205,9 +210,25 @@ pub fn compute(
             }
         ));
     }
-    let value = resolve(&req.value, req.aggregation, roles).map_err(|e| e.to_string())?;
     let time = req.time.as_deref();
-    let series = build_series(&chosen, time, &value, req.frequency).map_err(|e| e.to_string())?;
+    // `@drift` is built by the drift engine from both files; other values from the rows.
+    let (label, value, series) = match &req.value {
+        ValueSpec::DriftScore(column) => {
+            let (Some(r), Some(c)) = (reference, current) else {
+                return Err(format!(
+                    "The drift score of \"{column}\" compares production with training; open both files"
+                ));
+            };
+            let series = drift_series(r, c, roles, renames, column, time, req.frequency, progress)?;
+            (format!("drift score of {column}"), None, series)
+        }
+        spec => {
+            let value = resolve(spec, req.aggregation, roles).map_err(|e| e.to_string())?;
+            let series =
+                build_series(&chosen, time, &value, req.frequency).map_err(|e| e.to_string())?;
+            (value.label.clone(), Some(value), series)
+        }
+    };
     progress.check().map_err(cancelled)?;
     progress.set(Some(0.3), "Detecting periods");
     let candidates = report::candidates(&series, 12);
@@ -226,11 +247,10 @@ pub fn compute(
                 .and_then(|f| f.calendar_periods().first().copied())
         }),
     };
-    let comparison = match (period, reference, current, time) {
-        (Some(period), Some(reference), Some(current), Some(_)) => {
-            let both = build_series(&[reference], time, &value, req.frequency).and_then(|a| {
-                build_series(&[current], time, &value, req.frequency).map(|b| (a, b))
-            });
+    let comparison = match (period, reference, current, time, &value) {
+        (Some(period), Some(reference), Some(current), Some(_), Some(value)) => {
+            let both = build_series(&[reference], time, value, req.frequency)
+                .and_then(|a| build_series(&[current], time, value, req.frequency).map(|b| (a, b)));
             Some(match both {
                 Ok((a, b)) => compare_series(&a, &b, period, 0.05).map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
@@ -246,7 +266,7 @@ pub fn compute(
         None => (0..series.len()).map(|i| i as f64).collect(),
     };
     Ok(SeasonalityOutcome {
-        label: value.label,
+        label,
         time: req.time.clone(),
         data: req.data,
         series,
@@ -255,4 +275,80 @@ pub fn compute(
         report,
         comparison,
     })
+}
+
+/// The drift score of `column` (its training name) in each day, week or month of the current
+/// data against the whole reference, as a regular series (periods without rows are filled like
+/// any gap). Windows follow `time` (the timestamp role when `None`).
+#[allow(clippy::too_many_arguments)]
+pub fn drift_series(
+    reference: &Dataset,
+    current: &Dataset,
+    roles: &RoleMap,
+    renames: &[(String, String)],
+    column: &str,
+    time: Option<&str>,
+    frequency: SamplingFrequency,
+    progress: &Progress,
+) -> Result<TimeSeries, String> {
+    let spec = match frequency {
+        SamplingFrequency::Day => WindowSpec::Day,
+        SamplingFrequency::Week => WindowSpec::Week,
+        SamplingFrequency::Month => WindowSpec::Month,
+        other => {
+            return Err(format!(
+                "The drift score is computed per day, week or month, not per {}",
+                other.name()
+            ));
+        }
+    };
+    let Some(time) = time else {
+        return Err("The drift score per period needs a time axis (a timestamp column)".into());
+    };
+    // Test this column only: every other feature is left out of the pass.
+    let current_name = renames
+        .iter()
+        .find(|(_, old)| old == column)
+        .map_or(column, |(new, _)| new.as_str());
+    let mut only = roles.clone();
+    for c in reference.columns.iter().chain(&current.columns) {
+        if c.name != column && c.name != current_name && only.get(&c.name) == Role::Feature {
+            only.set(&c.name, Role::Ignored);
+        }
+    }
+    only.set(column, Role::Feature);
+    only.set(time, Role::Timestamp);
+    let params = DriftParams {
+        windows: Some(spec),
+        renames: renames.to_vec(),
+        ..DriftParams::default()
+    };
+    let run = run_drift(reference, current, &only, &params, progress).map_err(|e| e.to_string())?;
+    let windowed = run
+        .windows
+        .ok_or_else(|| "The production data has no time windows".to_string())?;
+    let scores = windowed
+        .columns
+        .iter()
+        .find(|c| c.column == column)
+        .ok_or_else(|| {
+            let why = run
+                .skipped
+                .iter()
+                .find(|s| s.column == column)
+                .map_or_else(String::new, |s| format!(": {}", s.reason));
+            format!("\"{column}\" was not tested for drift{why}")
+        })?;
+    let times: Vec<Option<i64>> = windowed.windows.iter().map(|w| w.start).collect();
+    timeseries::build(
+        &[Segment {
+            times: Some(&times),
+            values: &scores.scores,
+        }],
+        &BuildParams {
+            frequency,
+            aggregation: Aggregation::Mean,
+        },
+    )
+    .map_err(|e| e.to_string())
 }

@@ -93,6 +93,7 @@ pub fn run(
         out.seasonality = match compute_seasonality(
             &views.seasonality,
             &session.roles,
+            &session.renames,
             [reference, current],
             progress,
         ) {

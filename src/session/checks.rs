@@ -152,7 +152,10 @@ mod tests {
     fn windowed_values_win_over_whole_data_values() {
         let whole = table(
             &[WHOLE_DATA],
-            &[("drift_share", vec![Some(0.1)]), ("integrity_errors", vec![Some(2.0)])],
+            &[
+                ("drift_share", vec![Some(0.1)]),
+                ("integrity_errors", vec![Some(2.0)]),
+            ],
         );
         let weeks = table(
             &["w1", "w2", "w3"],

@@ -121,15 +121,22 @@ fn request(app: &mut App, ctx: &egui::Context) {
     }
     let settings = app.seasonality.settings.clone();
     let roles = app.roles.clone();
+    let renames = app.renames.clone();
     let load_ids = [0, 1].map(|i| app.datasets[i].as_ref().map(|d| d.load_id));
-    let key = key_of(&(settings.key_text(&roles), load_ids));
+    let key = key_of(&(settings.key_text(&roles), &renames, load_ids));
     let datasets = app.datasets.clone();
     let waker = app.waker();
     app.seasonality
         .result
         .request(key, "Decomposing", waker, move |progress| {
             let [r, c] = &datasets;
-            compute(&settings, &roles, [r.as_deref(), c.as_deref()], progress)
+            compute(
+                &settings,
+                &roles,
+                &renames,
+                [r.as_deref(), c.as_deref()],
+                progress,
+            )
         });
 }
 
@@ -241,6 +248,14 @@ fn value_combo(app: &mut App, ui: &mut Ui) {
         })
         .collect();
     let all = app.all_columns();
+    let features: Vec<String> = all
+        .iter()
+        .filter(|n| {
+            app.roles.get(n) == Role::Feature
+                && Side::BOTH.into_iter().all(|s| app.dataset(s).is_some())
+        })
+        .cloned()
+        .collect();
     let prediction = app.roles.column_with(Role::Prediction).map(str::to_string);
     let target = app.roles.column_with(Role::Target).map(str::to_string);
     let text = value_text(&app.seasonality.settings.value, &app.roles);
@@ -270,6 +285,25 @@ fn value_combo(app: &mut App, ui: &mut Ui) {
                 ui.selectable_value(value, ValueSpec::Column(c.clone()), c.as_str());
             }
             ui.separator();
+            if !features.is_empty() {
+                ui.menu_button("Drift score of…", |ui| {
+                egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+                    for c in &features {
+                        if ui
+                            .selectable_label(
+                                *value == ValueSpec::DriftScore(c.clone()),
+                                c.as_str(),
+                            )
+                            .on_hover_text("This column's drift test per day, week or month of production against all of training")
+                            .clicked()
+                        {
+                            *value = ValueSpec::DriftScore(c.clone());
+                            ui.close();
+                        }
+                    }
+                });
+            });
+            }
             ui.menu_button("Null rate of…", |ui| {
                 egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
                     for c in &all {
@@ -307,6 +341,7 @@ fn value_text(value: &ValueSpec, roles: &RoleMap) -> String {
                 .or(roles.column_with(Role::Target))
                 .unwrap_or("none")
         ),
+        ValueSpec::DriftScore(c) => format!("Drift score of {c}"),
     }
 }
 

@@ -1,0 +1,113 @@
+//! `sextant check --session S`: run a session's analyses and its alert rules, print which
+//! rules broke, exit 1 when one did — for CI pipelines and cron jobs. See
+//! [`crate::session::checks`] for the values rules can name.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::json::{opt_number, to_text};
+use super::session::load;
+use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
+use crate::analysis::alerts::AlertRule;
+use crate::jobs::Progress;
+use crate::session::analyses::{self, Overlays};
+use crate::session::checks::{RuleOutcome, default_rules, judge, whole_data_table};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The session whose analyses and rules to run.
+    #[arg(long, value_name = "FILE")]
+    pub session: PathBuf,
+    /// A rule to check besides the session's, e.g. "drift_share >= 0.3" or
+    /// "roc_auc < 0.8 for 2" (repeatable).
+    #[arg(long, value_name = "RULE", value_parser = parse_rule)]
+    pub rule: Vec<AlertRule>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+fn parse_rule(text: &str) -> Result<AlertRule, String> {
+    text.parse()
+}
+
+pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
+    let loaded = load(Some(&args.session), None, None)?;
+    let mut rules = loaded.session.views.health.rules.clone();
+    rules.extend(args.rule.iter().cloned());
+    let defaults = rules.is_empty();
+    if defaults {
+        rules = default_rules();
+    }
+    let analyses = analyses::run_for_check(
+        &loaded.session,
+        loaded.reference.as_ref(),
+        loaded.current.as_ref(),
+        &rules,
+        super::integrity::system_now_micros(),
+        &Progress::silent(),
+    )
+    .map_err(|_| CliError("the check was cancelled".into()))?;
+    let whole = whole_data_table(&analyses, loaded.current.as_ref());
+    let per_window = analyses
+        .health
+        .as_ref()
+        .and_then(|h| h.as_ref().ok())
+        .map(|h| h.table.clone());
+    let (outcomes, unknown) = judge(&rules, &whole, per_window.as_ref());
+    if !unknown.is_empty() {
+        let why = match analyses.health.as_ref() {
+            Some(Err(e)) => format!(" (the health pass did not run: {e})"),
+            _ => String::new(),
+        };
+        return Err(CliError(format!(
+            "{} has rules naming values its analyses did not produce: {}{why}",
+            args.session.display(),
+            unknown.join("; ")
+        )));
+    }
+    let broke = outcomes.iter().filter(|o| o.fired).count();
+    let text = match args.format {
+        OutputFormat::Json => to_text(&json!({
+            "session": args.session.display().to_string(),
+            "default_rules": defaults,
+            "broken": broke,
+            "rules": outcomes.iter().map(|o| json!({
+                "rule": o.rule,
+                "scope": o.scope,
+                "fired": o.fired,
+                "windows": o.windows,
+                "value": opt_number(o.value),
+            })).collect::<Vec<_>>(),
+        })),
+        OutputFormat::Table => table(&args.session, &outcomes, defaults, broke),
+    };
+    print!("{text}");
+    Ok(if broke > 0 { EXIT_FINDING } else { EXIT_OK })
+}
+
+fn table(session: &std::path::Path, outcomes: &[RuleOutcome], defaults: bool, broke: usize) -> String {
+    let mut out = format!(
+        "Checked {}: {broke} of {} rules broke{}\n",
+        session.display(),
+        outcomes.len(),
+        if defaults {
+            " (the session has no rules; these are the defaults)"
+        } else {
+            ""
+        }
+    );
+    let width = outcomes.iter().map(|o| o.rule.len()).max().unwrap_or(0);
+    for o in outcomes {
+        let status = if o.fired { "BROKE" } else { "ok" };
+        let detail = match (o.scope, o.value) {
+            ("whole", Some(v)) => format!("whole data: {}", super::table::fmt_num(v)),
+            ("whole", None) => "whole data".into(),
+            _ if o.windows.is_empty() => "no window".into(),
+            _ => format!("windows {}", o.windows.join(", ")),
+        };
+        out.push_str(&format!("  {status:<5}  {:<width$}  {detail}\n", o.rule));
+    }
+    out
+}
