@@ -611,7 +611,7 @@ fn plots_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
     base_plot("metric", r, xs.clone(), metric, 260.0, metric.title())
         .legend(
             Legend::default()
-                .position(egui_plot::Corner::LeftBottom)
+                .position(egui_plot::Corner::RightBottom)
                 .text_style(egui::TextStyle::Small)
                 .background_alpha(0.6)
                 .follow_insertion_order(true),
@@ -635,12 +635,11 @@ fn plots_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
             for a in &r.alerts {
                 for &w in &a.windows {
                     p.span(
-                        Span::new(
-                            format!("alert {}", a.text),
-                            xs[w] - width / 2.0..=xs[w] + width / 2.0,
-                        )
-                        .fill(ALERT_COLOR.gamma_multiply(0.10))
-                        .border_width(0.0),
+                        // Unnamed: a span's name is drawn inside it, and the alert strip
+                        // above the plot names the rule.
+                        Span::new("", xs[w] - width / 2.0..=xs[w] + width / 2.0)
+                            .fill(ALERT_COLOR.gamma_multiply(0.10))
+                            .border_width(0.0),
                     );
                 }
             }
