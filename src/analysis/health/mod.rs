@@ -241,6 +241,11 @@ pub struct HealthReport {
     pub alerts: Vec<FiredAlert>,
     /// Rules whose value name is unknown for this data.
     pub unknown_rule_values: Vec<String>,
+    /// Share of missing values per window of the columns the rules ask about
+    /// (`null_rate:COL`).
+    pub null_rates: Vec<(String, Vec<f64>)>,
+    /// Share of drifted features per window, when feature drift was computed.
+    pub drift_share: Option<Vec<f64>>,
 }
 
 impl HealthReport {
@@ -254,12 +259,11 @@ impl HealthReport {
 
     /// Named values per window, for alert rules (`roc_auc`, `labelled`, `label_coverage`,
     /// `rows`, `estimated_accuracy`, `prediction_drift`, `label_drift`, `drift_share`,
-    /// `null_rate:COL`, `p50:COL`, `p95:COL`, `p99:COL`).
-    pub fn table(
-        &self,
-        input_nulls: &[(String, Vec<f64>)],
-        drift_share: Option<&[f64]>,
-    ) -> WindowTable {
+    /// `null_rate:COL`, `p50:COL`, `p95:COL`, `p99:COL`). `crate::analysis::alerts::evaluate`
+    /// runs rules on it; the analysis already did so for `HealthParams::rules`.
+    pub fn table(&self) -> WindowTable {
+        let input_nulls = &self.null_rates;
+        let drift_share = self.drift_share.as_deref();
         let mut t = WindowTable {
             windows: self
                 .windows
@@ -808,8 +812,10 @@ impl HealthPlan {
             attribution,
             alerts: Vec::new(),
             unknown_rule_values: Vec::new(),
+            null_rates: self.null_rates(input),
+            drift_share: input.drift_share.clone(),
         };
-        let table = report.table(&self.null_rates(input), input.drift_share.as_deref());
+        let table = report.table();
         report.alerts = super::alerts::evaluate(&self.params.rules, &table);
         report.unknown_rule_values = super::alerts::unknown_values(&self.params.rules, &table);
         report
