@@ -259,6 +259,8 @@ fn health_tab_shows_metrics_detectors_and_alerts() {
     h.state_mut().health.settings.metric = Some(sextant::analysis::health::Metric::Accuracy);
     settle(&mut h);
     h.get_by_label_contains("Accuracy left the reference band in");
+    // Features drifted all along, not more when accuracy fell: the planted concept drift.
+    h.get_by_label_contains("P(y|X) likely changed");
 
     // A rule typed in the box is parsed, added, evaluated and drawn.
     h.state_mut().health.rule_text = "accuracy < 0.75 for 2".into();

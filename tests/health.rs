@@ -376,3 +376,89 @@ fn cbpe_calibration_and_estimates_equal_scikit_learn_and_numpy() {
         );
     }
 }
+
+#[test]
+fn latency_percentiles_and_regression() {
+    // Latency 1..=100 ms in one chunk: numpy.percentile(range(1, 101), [50, 95, 99]) =
+    // [50.5, 95.05, 99.01].
+    let n = 100;
+    let y: Vec<Option<f64>> = (0..n).map(|i| Some(f64::from(i % 7) + 10.0)).collect();
+    let p: Vec<Option<f64>> = (0..n).map(|i| Some(f64::from(i % 5) + 10.0)).collect();
+    let latency: Vec<Option<f64>> = (1..=n).map(|i| Some(f64::from(i))).collect();
+    let input = HealthInput {
+        reference: SideData {
+            target: &y,
+            prediction: &p,
+            times: None,
+        },
+        current: SideData {
+            target: &y,
+            prediction: &p,
+            times: None,
+        },
+        latency: vec![("latency_ms".into(), &latency)],
+        ..HealthInput::default()
+    };
+    let params = HealthParams {
+        windows: WindowSpec::Chunks(2),
+        rules: vec!["p95:latency_ms > 90".parse().expect("rule")],
+        ..HealthParams::default()
+    };
+    let r = analyze(&input, &params).expect("report");
+    assert_eq!(r.task, Task::Regression);
+    let second = &r.windows[1].latency[0];
+    // The second chunk holds 51..=100: percentiles 75.5, 97.55, 99.51.
+    assert!((second.p50 - 75.5).abs() < 1e-12);
+    assert!((second.p95 - 97.55).abs() < 1e-12);
+    assert!((second.p99 - 99.51).abs() < 1e-12);
+    assert_eq!(r.alerts[0].windows, vec![1]);
+    // Regression metrics per window equal the closed forms on the same rows.
+    let rows: Vec<(f64, f64)> = (50..100)
+        .map(|i| (f64::from(i % 7) + 10.0, f64::from(i % 5) + 10.0))
+        .collect();
+    let mae = rows.iter().map(|(a, b)| (a - b).abs()).sum::<f64>() / 50.0;
+    assert!((r.windows[1].metrics[&Metric::Mae] - mae).abs() < 1e-12);
+    assert!(
+        r.detectors
+            .iter()
+            .all(|d| ["ADWIN", "Page-Hinkley", "KSWIN"].contains(&d.name.as_str()))
+    );
+}
+
+#[test]
+fn production_without_labels_gets_estimates_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let current = dir.path().join("unlabelled.csv");
+    std::fs::write(
+        &current,
+        "applied_at,score\n2025-09-01T10:00:00,0.2\n2025-09-02T10:00:00,0.7\n2025-09-09T10:00:00,0.4\n",
+    )
+    .expect("write");
+    let out = sextant(&[
+        "health",
+        "--reference",
+        "sample_data/credit_training.parquet",
+        "--current",
+        current.to_str().expect("path"),
+        "--target",
+        "defaulted",
+        "--prediction",
+        "score",
+        "--time",
+        "applied_at",
+        "--no-feature-drift",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let windows = v["windows"].as_array().expect("windows");
+    assert_eq!(windows.len(), 2);
+    assert_eq!(windows[0]["labelled"], 0);
+    assert!(windows[0]["estimated"]["accuracy"].as_f64().is_some());
+}

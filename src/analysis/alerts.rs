@@ -11,6 +11,13 @@
 //! [`evaluate`]; a window where the value is missing breaks a run. The health analysis builds
 //! the table (see `HealthReport::table` for its value names); `sextant check` can build one from
 //! any analysis.
+//!
+//! The API in full: [`AlertRule`] (text form via `FromStr`/`Display`; serde uses the same text,
+//! so a session stores `["roc_auc < 0.8 for 2", …]`), [`WindowTable`], [`evaluate`] →
+//! `Vec<`[`FiredAlert`]`>` (rule, window indices, window labels), and [`unknown_values`] for
+//! rules naming a value the table lacks. To run rules on model health: put them in
+//! `HealthParams::rules`, run `engine::health::run`, read `HealthReport::alerts` (or call
+//! `evaluate(&rules, &report.table())` on a report computed earlier).
 
 use std::collections::BTreeMap;
 use std::fmt;

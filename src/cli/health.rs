@@ -247,6 +247,7 @@ pub fn to_json(r: &HealthReport) -> Value {
             "rule": a.text, "windows": a.windows, "labels": a.labels
         })).collect::<Vec<_>>(),
         "unknown_rule_values": r.unknown_rule_values,
+        "drift_share": r.drift_share.as_ref().map(|v| v.iter().map(|x| number(*x)).collect::<Vec<_>>()),
     })
 }
 

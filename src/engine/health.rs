@@ -181,7 +181,13 @@ pub fn run(
     let (target, prediction, time) = resolve_columns(current, roles, cols)?;
     let ref_target = numeric_column(reference, "reference", &target, "target")?;
     let ref_pred = numeric_column(reference, "reference", &prediction, "prediction")?;
-    let cur_target = numeric_column(current, "current", &target, "target")?;
+    // Production data often has no labels yet: without the column, every row is unlabelled
+    // and the label-free estimates still run.
+    let cur_target = if current.frame.column(&target).is_ok() {
+        numeric_column(current, "current", &target, "target")?
+    } else {
+        vec![None; current.rows()]
+    };
     let cur_pred = numeric_column(current, "current", &prediction, "prediction")?;
     let (ref_times, cur_times) = match &time {
         Some(t) if params.windows.needs_time() || reference.frame.column(t).is_ok() => {

@@ -1,8 +1,8 @@
 //! Confidence-based performance estimation (CBPE), as NannyML describes it: calibrate the
 //! scores on the reference (isotonic regression of the label on the score), then treat each
 //! calibrated score c as the probability that the row is positive. For a window, the expected
-//! confusion matrix at threshold t is E[TP] = Σ_{s≥t} c, E[FP] = Σ_{s≥t} (1 − c),
-//! E[FN] = Σ_{s<t} c, E[TN] = Σ_{s<t} (1 − c); accuracy and F1 follow from it. The expected ROC
+//! confusion matrix at threshold t is E(TP) = Σ_{s≥t} c, E(FP) = Σ_{s≥t} (1 − c),
+//! E(FN) = Σ_{s<t} c, E(TN) = Σ_{s<t} (1 − c); accuracy and F1 follow from it. The expected ROC
 //! curve sorts rows by score and accumulates c (true positives) and 1 − c (false positives);
 //! its area is the estimated ROC AUC. No label of the window is read.
 

@@ -187,59 +187,45 @@ pub const ECE_BINS: usize = 10;
 pub const EPS: f64 = f64::EPSILON;
 
 /// Labelled rows of a classification window, sorted by score from high to low, with each
-/// row's share of the log loss, the Brier score and its calibration bin computed once (a
-/// bootstrap replicate then only multiplies by weights).
+/// row's label, share of the log loss and of the Brier score computed once, and the runs of
+/// tied scores found once: a bootstrap replicate is then one multiply-add pass with weights.
 #[derive(Debug, Clone, Default)]
 pub struct SortedRows {
     /// Scores, descending.
     pub score: Vec<f64>,
-    /// Labels (true = class 1), in the same order.
-    pub label: Vec<bool>,
-    /// −(y·ln p + (1 − y)·ln(1 − p)) with p clipped to [ε, 1 − ε].
-    log_loss: Vec<f64>,
-    /// (p − y)².
-    squared: Vec<f64>,
-    /// Calibration bin of the score.
-    bin: Vec<u8>,
-    /// End (exclusive) of each run of tied scores.
-    group_end: Vec<u32>,
+    /// Per row: [y (0 or 1), −(y·ln p + (1 − y)·ln(1 − p)) with p clipped to [ε, 1 − ε],
+    /// (p − y)²].
+    stats: Vec<[f64; 3]>,
+    /// Per run of tied scores: its end (exclusive), its score and its calibration bin.
+    groups: Vec<(u32, f64, u8)>,
 }
 
 impl SortedRows {
     /// Sort `(score, label)` pairs by score, high to low (ties keep input order).
     pub fn new(mut pairs: Vec<(f64, bool)>) -> Self {
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let (score, label): (Vec<f64>, Vec<bool>) = pairs.into_iter().unzip();
-        let log_loss = score
+        let stats = pairs
             .iter()
-            .zip(&label)
-            .map(|(&s, &y)| {
+            .map(|&(s, y)| {
+                let yf = f64::from(u8::from(y));
                 let pc = s.clamp(EPS, 1.0 - EPS);
-                -(if y { pc.ln() } else { (1.0 - pc).ln() })
+                let ll = -(if y { pc.ln() } else { (1.0 - pc).ln() });
+                [yf, ll, (s - yf) * (s - yf)]
             })
             .collect();
-        let squared = score
-            .iter()
-            .zip(&label)
-            .map(|(&s, &y)| (s - f64::from(u8::from(y))).powi(2))
-            .collect();
-        let bin = score
-            .iter()
-            .map(|&s| ((s * ECE_BINS as f64).floor().max(0.0) as usize).min(ECE_BINS - 1) as u8)
-            .collect();
-        let mut group_end = Vec::new();
+        let score: Vec<f64> = pairs.into_iter().map(|p| p.0).collect();
+        let mut groups = Vec::new();
         for i in 1..=score.len() {
             if i == score.len() || score[i] != score[i - 1] {
-                group_end.push(i as u32);
+                let s = score[i - 1];
+                let bin = ((s * ECE_BINS as f64).floor().max(0.0) as usize).min(ECE_BINS - 1);
+                groups.push((i as u32, s, bin as u8));
             }
         }
         Self {
             score,
-            label,
-            log_loss,
-            squared,
-            bin,
-            group_end,
+            stats,
+            groups,
         }
     }
 
@@ -259,81 +245,74 @@ pub fn classification_metrics(
     weights: Option<&[u32]>,
     threshold: f64,
 ) -> MetricValues {
-    let (mut tp, mut fp, mut fn_, mut tn) = (0.0, 0.0, 0.0, 0.0);
     let (mut log_loss, mut brier) = (0.0, 0.0);
     let mut bins = [[0.0f64; 3]; ECE_BINS]; // weight, Σ y, Σ p
-    // ROC AUC and average precision over groups of tied scores.
+    // ROC AUC: Σ over negatives of the positives above them (ties count half). Average
+    // precision: Σ over thresholds of ΔTP · precision, divided by P at the end.
     let (mut auc, mut ap) = (0.0, 0.0);
     let (mut cum_pos, mut cum_neg) = (0.0, 0.0);
-    let mut ap_terms: Vec<(f64, f64)> = Vec::with_capacity(rows.group_end.len());
+    // Positives and negatives at or above the threshold (scores are sorted high to low).
+    let mut above: Option<(f64, f64)> = None;
     let mut i = 0;
-    for &end in &rows.group_end {
+    for &(end, s, bin) in &rows.groups {
         let end = end as usize;
-        let s = rows.score[i];
-        let (mut gp, mut gn) = (0.0, 0.0);
-        for j in i..end {
-            let wj = match weights {
-                Some(w) if w[j] == 0 => continue,
-                Some(w) => f64::from(w[j]),
-                None => 1.0,
-            };
-            let y = rows.label[j];
-            if y {
-                gp += wj;
-            } else {
-                gn += wj;
+        let (mut gw, mut gp) = (0.0, 0.0);
+        match weights {
+            Some(w) => {
+                for (st, &wj) in rows.stats[i..end].iter().zip(&w[i..end]) {
+                    let wj = f64::from(wj);
+                    gw += wj;
+                    gp += wj * st[0];
+                    log_loss += wj * st[1];
+                    brier += wj * st[2];
+                }
             }
-            log_loss += wj * rows.log_loss[j];
-            brier += wj * rows.squared[j];
-            let b = &mut bins[rows.bin[j] as usize];
-            b[0] += wj;
-            if y {
-                b[1] += wj;
+            None => {
+                for st in &rows.stats[i..end] {
+                    gw += 1.0;
+                    gp += st[0];
+                    log_loss += st[1];
+                    brier += st[2];
+                }
             }
-            b[2] += wj * s;
         }
         i = end;
-        if s >= threshold {
-            tp += gp;
-            fp += gn;
-        } else {
-            fn_ += gp;
-            tn += gn;
+        if above.is_none() && s < threshold {
+            above = Some((cum_pos, cum_neg));
         }
+        let gn = gw - gp;
+        let b = &mut bins[bin as usize];
+        b[0] += gw;
+        b[1] += gp;
+        b[2] += gw * s;
         auc += gn * (cum_pos + 0.5 * gp);
         cum_pos += gp;
         cum_neg += gn;
-        if gp + gn > 0.0 {
-            ap_terms.push((cum_pos, cum_neg));
+        if gp > 0.0 {
+            ap += gp * cum_pos / (cum_pos + cum_neg);
         }
     }
-    let n = tp + fp + fn_ + tn;
+    let (pos, neg) = (cum_pos, cum_neg);
+    let (tp, fp) = above.unwrap_or((pos, neg));
+    let (fn_, tn) = (pos - tp, neg - fp);
+    let n = pos + neg;
     let mut out = MetricValues::new();
     if n == 0.0 {
         return out;
     }
-    let (pos, neg) = (cum_pos, cum_neg);
     out.insert(Metric::Accuracy, (tp + tn) / n);
     if tp + fp > 0.0 {
         out.insert(Metric::Precision, tp / (tp + fp));
     }
     if pos > 0.0 {
         out.insert(Metric::Recall, tp / pos);
+        out.insert(Metric::PrAuc, ap / pos);
     }
     if 2.0 * tp + fp + fn_ > 0.0 {
         out.insert(Metric::F1, 2.0 * tp / (2.0 * tp + fp + fn_));
     }
     if pos > 0.0 && neg > 0.0 {
         out.insert(Metric::RocAuc, auc / (pos * neg));
-    }
-    if pos > 0.0 {
-        let mut prev_recall = 0.0;
-        for (cp, cn) in ap_terms {
-            let recall = cp / pos;
-            ap += (recall - prev_recall) * cp / (cp + cn);
-            prev_recall = recall;
-        }
-        out.insert(Metric::PrAuc, ap);
     }
     out.insert(Metric::LogLoss, log_loss / n);
     out.insert(Metric::Brier, brier / n);
@@ -438,7 +417,13 @@ pub fn bootstrap_intervals(
     let mut samples: std::collections::BTreeMap<Metric, Vec<f64>> = Default::default();
     for _ in 0..replicates {
         weights.iter_mut().for_each(|w| *w = 0);
-        for _ in 0..n {
+        // Two indices per 64-bit draw (multiply-shift on each half).
+        for _ in 0..n / 2 {
+            let r = rng.next_u64();
+            weights[(((r >> 32) * n as u64) >> 32) as usize] += 1;
+            weights[(((r & 0xFFFF_FFFF) * n as u64) >> 32) as usize] += 1;
+        }
+        if n % 2 == 1 {
             weights[rng.below(n)] += 1;
         }
         for (m, v) in metric_of(&weights) {

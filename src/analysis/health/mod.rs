@@ -206,6 +206,10 @@ pub struct DriftSuspect {
     pub correlation: f64,
     /// Windows of the metric's drop in which the feature drifted.
     pub drifted_in: Vec<usize>,
+    /// Share of degraded windows in which the feature drifted minus the share of healthy
+    /// labelled windows in which it drifted: near 1 when it drifts exactly when the metric
+    /// falls, near 0 when it drifts all the time (or never).
+    pub lift: f64,
 }
 
 /// Data drift or concept drift: what moved when the metric fell.
@@ -237,6 +241,11 @@ pub struct HealthReport {
     pub alerts: Vec<FiredAlert>,
     /// Rules whose value name is unknown for this data.
     pub unknown_rule_values: Vec<String>,
+    /// Share of missing values per window of the columns the rules ask about
+    /// (`null_rate:COL`).
+    pub null_rates: Vec<(String, Vec<f64>)>,
+    /// Share of drifted features per window, when feature drift was computed.
+    pub drift_share: Option<Vec<f64>>,
 }
 
 impl HealthReport {
@@ -250,12 +259,11 @@ impl HealthReport {
 
     /// Named values per window, for alert rules (`roc_auc`, `labelled`, `label_coverage`,
     /// `rows`, `estimated_accuracy`, `prediction_drift`, `label_drift`, `drift_share`,
-    /// `null_rate:COL`, `p50:COL`, `p95:COL`, `p99:COL`).
-    pub fn table(
-        &self,
-        input_nulls: &[(String, Vec<f64>)],
-        drift_share: Option<&[f64]>,
-    ) -> WindowTable {
+    /// `null_rate:COL`, `p50:COL`, `p95:COL`, `p99:COL`). `crate::analysis::alerts::evaluate`
+    /// runs rules on it; the analysis already did so for `HealthParams::rules`.
+    pub fn table(&self) -> WindowTable {
+        let input_nulls = &self.null_rates;
+        let drift_share = self.drift_share.as_deref();
         let mut t = WindowTable {
             windows: self
                 .windows
@@ -804,8 +812,10 @@ impl HealthPlan {
             attribution,
             alerts: Vec::new(),
             unknown_rule_values: Vec::new(),
+            null_rates: self.null_rates(input),
+            drift_share: input.drift_share.clone(),
         };
-        let table = report.table(&self.null_rates(input), input.drift_share.as_deref());
+        let table = report.table();
         report.alerts = super::alerts::evaluate(&self.params.rules, &table);
         report.unknown_rule_values = super::alerts::unknown_values(&self.params.rules, &table);
         report
@@ -843,9 +853,15 @@ fn attribute(
                 .map(|&v| if metric.higher_is_better() { -v } else { v })
         })
         .collect();
+    let healthy: Vec<usize> = windows
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| w.metrics.contains_key(&metric) && !degraded.contains(i))
+        .map(|(i, _)| i)
+        .collect();
     let mut suspects: Vec<DriftSuspect> = features
         .iter()
-        .filter_map(|f| {
+        .map(|f| {
             let pairs: Vec<(f64, f64)> = loss
                 .iter()
                 .zip(&f.scores)
@@ -855,24 +871,45 @@ fn attribute(
                     Some(((*l)?, drift))
                 })
                 .collect();
-            let correlation = pearson(&pairs)?;
-            let drifted_in: Vec<usize> = degraded
-                .iter()
-                .copied()
-                .filter(|&w| f.drifted.get(w).copied().unwrap_or(false))
-                .collect();
-            Some(DriftSuspect {
+            let correlation = pearson(&pairs).unwrap_or(0.0);
+            let drifted = |w: &usize| f.drifted.get(*w).copied().unwrap_or(false);
+            let drifted_in: Vec<usize> = degraded.iter().copied().filter(drifted).collect();
+            let share = |ws: &[usize]| {
+                if ws.is_empty() {
+                    0.0
+                } else {
+                    ws.iter().filter(|w| drifted(w)).count() as f64 / ws.len() as f64
+                }
+            };
+            let lift = share(&degraded) - share(&healthy);
+            DriftSuspect {
                 column: f.column.clone(),
                 correlation,
                 drifted_in,
-            })
+                lift,
+            }
         })
         .collect();
     suspects.sort_by(|a, b| {
-        (b.drifted_in.len(), b.correlation)
-            .partial_cmp(&(a.drifted_in.len(), a.correlation))
+        (b.lift, b.correlation)
+            .partial_cmp(&(a.lift, a.correlation))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
+    // A feature explains the drop when it drifts in most degraded windows and clearly more
+    // often than in healthy ones (or, with no healthy window to compare, moves with the loss).
+    let explains = |s: &DriftSuspect| {
+        if healthy.is_empty() {
+            s.drifted_in.len() * 2 >= degraded.len() && s.correlation >= 0.5
+        } else {
+            s.drifted_in.len() * 2 >= degraded.len() && s.lift >= 0.5
+        }
+    };
+    let always: Vec<&str> = suspects
+        .iter()
+        .filter(|s| !s.drifted_in.is_empty() && !explains(s))
+        .take(3)
+        .map(|s| s.column.as_str())
+        .collect();
     let verdict = if degraded.is_empty() {
         format!(
             "{} stays within the reference band in every labelled window.",
@@ -884,24 +921,31 @@ fn attribute(
             metric.title(),
             degraded.len()
         )
-    } else if suspects.iter().all(|s| s.drifted_in.is_empty()) {
+    } else if suspects.iter().any(explains) {
+        let names: Vec<&str> = suspects
+            .iter()
+            .filter(|s| explains(s))
+            .take(3)
+            .map(|s| s.column.as_str())
+            .collect();
+        format!(
+            "{} left the reference band in {} window(s); {} drifted in those windows more than in healthy ones (data drift may explain the drop).",
+            metric.title(),
+            degraded.len(),
+            names.join(", ")
+        )
+    } else if always.is_empty() {
         format!(
             "{} left the reference band in {} window(s) while no feature drifted in them: P(y|X) likely changed (concept drift).",
             metric.title(),
             degraded.len()
         )
     } else {
-        let names: Vec<&str> = suspects
-            .iter()
-            .filter(|s| !s.drifted_in.is_empty())
-            .take(3)
-            .map(|s| s.column.as_str())
-            .collect();
         format!(
-            "{} left the reference band in {} window(s); features that drifted in them: {} (data drift may explain part of it).",
+            "{} left the reference band in {} window(s); features drifted ({}) but as much in healthy windows, so the drift does not explain the drop: P(y|X) likely changed (concept drift).",
             metric.title(),
             degraded.len(),
-            names.join(", ")
+            always.join(", ")
         )
     };
     Some(Attribution {
@@ -943,4 +987,69 @@ pub fn analyze(input: &HealthInput, params: &HealthParams) -> Result<HealthRepor
         .filter_map(|n| detectors::run_one(plan.task, n, &errors))
         .collect();
     Ok(plan.finish(input, windows, detectors))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(i: usize, auc: f64) -> WindowHealth {
+        WindowHealth {
+            window: Window {
+                label: format!("w{i}"),
+                start: None,
+                end: None,
+                rows: 100,
+            },
+            labelled: 100,
+            metrics: [(Metric::RocAuc, auc)].into_iter().collect(),
+            intervals: BTreeMap::new(),
+            estimated: MetricValues::new(),
+            prediction_drift: None,
+            label_drift: None,
+            latency: Vec::new(),
+        }
+    }
+
+    fn feature(name: &str, drifted: [bool; 6]) -> FeatureDriftInput {
+        FeatureDriftInput {
+            column: name.into(),
+            scores: drifted
+                .iter()
+                .map(|&d| Some(if d { 0.3 } else { 0.02 }))
+                .collect(),
+            drifted: drifted.to_vec(),
+            higher_is_drift: true,
+        }
+    }
+
+    #[test]
+    fn attribution_tells_data_drift_from_concept_drift() {
+        let windows: Vec<WindowHealth> = [0.8, 0.81, 0.79, 0.6, 0.62, 0.61]
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| window(i, a))
+            .collect();
+        let band = Band {
+            mean: 0.8,
+            std: 0.01,
+            lower: 0.77,
+            upper: 0.83,
+        };
+        let when_it_falls = feature("income", [false, false, false, true, true, true]);
+        let always = feature("region", [true; 6]);
+        let a = attribute(
+            Metric::RocAuc,
+            &windows,
+            Some(&band),
+            &[when_it_falls, always.clone()],
+        )
+        .expect("attribution");
+        assert_eq!(a.degraded_windows, vec![3, 4, 5]);
+        assert_eq!(a.suspects[0].column, "income");
+        assert_eq!(a.suspects[0].lift, 1.0);
+        assert!(a.verdict.contains("income drifted"), "{}", a.verdict);
+        let a = attribute(Metric::RocAuc, &windows, Some(&band), &[always]).expect("attribution");
+        assert!(a.verdict.contains("P(y|X) likely changed"), "{}", a.verdict);
+    }
 }

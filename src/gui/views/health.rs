@@ -3,6 +3,8 @@
 //! detector markers and fired alerts; label coverage bars; prediction and label drift; latency
 //! percentiles when the data has such a column. All plots share the time axis and the cursor.
 
+use std::sync::Arc;
+
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
     Axis, Bar, BarChart, FilledArea, GridMark, HLine, Legend, Line, LineStyle, MarkerShape, Plot,
@@ -447,14 +449,15 @@ fn hover_text(r: &HealthReport, metric: Metric, w: usize) -> String {
 
 fn base_plot<'a>(
     id: &str,
-    report: &HealthReport,
+    report: &Arc<HealthReport>,
     xs: Vec<f64>,
     metric: Metric,
     height: f32,
     title: &str,
 ) -> Plot<'a> {
     let time = by_time(report);
-    let report = report.clone();
+    // The hover text reads the report: share it, do not copy it every frame.
+    let report = Arc::clone(report);
     let plot = Plot::new(("health", id))
         .height(height)
         .link_axis(egui::Id::unique(PLOT_GROUP), [true, false])
@@ -604,14 +607,14 @@ fn summary_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
     }
 }
 
-fn plots_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
+fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
     let (xs, width) = window_x(r);
     let color = CURRENT_COLOR;
     // Metric timeline.
     base_plot("metric", r, xs.clone(), metric, 260.0, metric.title())
         .legend(
             Legend::default()
-                .position(egui_plot::Corner::LeftBottom)
+                .position(egui_plot::Corner::RightBottom)
                 .text_style(egui::TextStyle::Small)
                 .background_alpha(0.6)
                 .follow_insertion_order(true),
@@ -635,12 +638,11 @@ fn plots_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
             for a in &r.alerts {
                 for &w in &a.windows {
                     p.span(
-                        Span::new(
-                            format!("alert {}", a.text),
-                            xs[w] - width / 2.0..=xs[w] + width / 2.0,
-                        )
-                        .fill(ALERT_COLOR.gamma_multiply(0.10))
-                        .border_width(0.0),
+                        // Unnamed: a span's name is drawn inside it, and the alert strip
+                        // above the plot names the rule.
+                        Span::new("", xs[w] - width / 2.0..=xs[w] + width / 2.0)
+                            .fill(ALERT_COLOR.gamma_multiply(0.10))
+                            .border_width(0.0),
                     );
                 }
             }
