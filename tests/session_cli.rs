@@ -50,6 +50,16 @@ fn the_format_1_fixture_keeps_its_meaning() {
     assert_eq!(s.views.drift.per_column.get("age"), Some(&DriftMethod::Psi));
     assert_eq!(s.views.seasonality.periods, vec![7]);
     assert_eq!(s.layout.tab, "integrity");
+    assert_eq!(
+        s.views
+            .health
+            .rules
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec!["accuracy < 0.78 for 2", "null_rate:debt_to_income > 0.05"]
+    );
+    assert_eq!(s.views.health.floor, Some(0.7));
     assert_eq!(s.layout.selected_column.as_deref(), Some("income"));
     assert_eq!(
         s.renames,
@@ -136,6 +146,86 @@ fn report_json_holds_every_analysis_in_the_commands_structures() {
     assert!(doc["seasonality"]["periods"].as_array().is_some());
     assert_eq!(doc["notes"]["columns"]["income"], "shift expected");
     assert_eq!(doc["datasets"]["reference"]["rows"], 25763);
+    // The health part is `sextant health --format json`'s document, with the session's rules.
+    assert_eq!(doc["health"]["task"], "classification");
+    assert_eq!(doc["health"]["windows"].as_array().map(Vec::len), Some(18));
+    assert!(
+        doc["health"]["alerts"]
+            .as_array()
+            .is_some_and(|a| a.len() == 2),
+        "{}",
+        doc["health"]["alerts"]
+    );
+}
+
+fn check(extra: &[&str]) -> Output {
+    let mut args = vec!["check", "--session", V1, "--format", "json"];
+    args.extend_from_slice(extra);
+    sextant(&args)
+}
+
+#[test]
+fn check_exits_1_naming_the_rules_that_broke() {
+    let o = check(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(doc["broken"], 2);
+    let rules = doc["rules"].as_array().expect("rules");
+    // Accuracy falls below 0.78 in two weeks in a row from 2025-11-03 (the concept drift of
+    // the sample data starts on 2025-11-01).
+    assert_eq!(rules[0]["rule"], "accuracy < 0.78 for 2");
+    assert_eq!(rules[0]["scope"], "windows");
+    assert!(
+        rules[0]["windows"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|l| l == "2025-11-10")),
+        "{}",
+        rules[0]
+    );
+    // The NaN spike of debt_to_income starts on 2025-11-15: its first week is 2025-11-10.
+    assert_eq!(rules[1]["windows"][0], "2025-11-10");
+}
+
+#[test]
+fn check_judges_whole_data_rules_and_passes_when_nothing_breaks() {
+    // A whole-data rule that holds (exit 1), then one that does not.
+    let o = check(&["--rule", "drift_score:income > 0.2"]);
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let income = &doc["rules"][2];
+    assert_eq!(income["scope"], "whole");
+    assert_eq!(income["fired"], true);
+    assert!((income["value"].as_f64().expect("value") - 0.2407).abs() < 1e-4);
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let quiet = dir.path().join("quiet.sextant");
+    let mut s = session::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(V1)).expect("read");
+    // The copy lives elsewhere: its data paths must stay valid.
+    for side in sextant::data::Side::BOTH {
+        if let Some(d) = s.dataset_mut(side).as_mut() {
+            d.path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/sessions")
+                .join(&d.path);
+        }
+    }
+    s.views.health.rules = vec!["roc_auc < 0.5".parse().expect("rule")];
+    session::write(&quiet, &s).expect("write");
+    let o = sextant(&["check", "--session", quiet.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("0 of 1 rules broke"), "{text}");
+}
+
+#[test]
+fn check_refuses_rules_naming_unknown_values() {
+    let o = check(&["--rule", "roc_auk < 0.7"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("roc_auk < 0.7"), "{}", stderr(&o));
+    let o = check(&["--rule", "roc_auc <> 0.7"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a malformed rule is a usage error"
+    );
 }
 
 #[test]

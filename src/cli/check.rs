@@ -13,7 +13,9 @@ use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::alerts::AlertRule;
 use crate::jobs::Progress;
 use crate::session::analyses::{self, Overlays};
-use crate::session::checks::{RuleOutcome, default_rules, judge, whole_data_table};
+use crate::session::checks::{
+    RuleOutcome, WindowedVerdicts, default_rules, judge, whole_data_table,
+};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -33,29 +35,34 @@ fn parse_rule(text: &str) -> Result<AlertRule, String> {
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
-    let loaded = load(Some(&args.session), None, None)?;
-    let mut rules = loaded.session.views.health.rules.clone();
-    rules.extend(args.rule.iter().cloned());
-    let defaults = rules.is_empty();
+    let mut loaded = load(Some(&args.session), None, None)?;
+    let health = &mut loaded.session.views.health;
+    health.rules.extend(args.rule.iter().cloned());
+    let defaults = health.rules.is_empty();
     if defaults {
-        rules = default_rules();
+        health.rules = default_rules();
     }
-    let analyses = analyses::run_for_check(
+    let rules = health.rules.clone();
+    // The health pass judges the rules it has values for window by window.
+    let analyses = analyses::run(
         &loaded.session,
         loaded.reference.as_ref(),
         loaded.current.as_ref(),
-        &rules,
+        Overlays::Drifted,
         super::integrity::system_now_micros(),
         &Progress::silent(),
     )
     .map_err(|_| CliError("the check was cancelled".into()))?;
     let whole = whole_data_table(&analyses, loaded.current.as_ref());
-    let per_window = analyses
+    let windowed = analyses
         .health
         .as_ref()
         .and_then(|h| h.as_ref().ok())
-        .map(|h| h.table.clone());
-    let (outcomes, unknown) = judge(&rules, &whole, per_window.as_ref());
+        .map(|h| WindowedVerdicts {
+            fired: &h.alerts,
+            unknown: &h.unknown_rule_values,
+        });
+    let (outcomes, unknown) = judge(&rules, &whole, windowed);
     if !unknown.is_empty() {
         let why = match analyses.health.as_ref() {
             Some(Err(e)) => format!(" (the health pass did not run: {e})"),
@@ -87,7 +94,12 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     Ok(if broke > 0 { EXIT_FINDING } else { EXIT_OK })
 }
 
-fn table(session: &std::path::Path, outcomes: &[RuleOutcome], defaults: bool, broke: usize) -> String {
+fn table(
+    session: &std::path::Path,
+    outcomes: &[RuleOutcome],
+    defaults: bool,
+    broke: usize,
+) -> String {
     let mut out = format!(
         "Checked {}: {broke} of {} rules broke{}\n",
         session.display(),

@@ -3,6 +3,7 @@
 //! (used by check commands), 2 for a usage or input error.
 
 pub mod bench;
+pub mod check;
 pub mod drift;
 pub mod health;
 pub mod inspect;
@@ -103,6 +104,8 @@ pub enum Command {
     Report(Box<report::ReportArgs>),
     /// Create or inspect session files (`session new`, `session show`).
     Session(session::SessionArgs),
+    /// Run a session's analyses and alert rules; exit 1 when a rule broke (for CI and cron).
+    Check(check::CheckArgs),
     /// How the model's quality moves over time: metrics per window with intervals, label
     /// coverage, change detectors, label-free estimates, staleness, alert rules.
     Health(Box<health::HealthArgs>),
@@ -144,6 +147,7 @@ pub fn run(command: Command) -> u8 {
         Command::IntegrityBench(args) => integrity::bench(&args),
         Command::Report(args) => report::run(&args),
         Command::Session(args) => session::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Health(args) => health::run(&args),
         Command::BenchHealth(args) => health::bench(&args),
     };

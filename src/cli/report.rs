@@ -130,6 +130,12 @@ fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         }),
         _ => None,
     };
+    if let Some(Ok(health)) = &a.health {
+        input.extra.push(crate::report::health::section(
+            health,
+            s.views.health.metric,
+        ));
+    }
     let mut problems = Vec::new();
     for (name, result) in [
         ("Drift", a.drift.as_ref().and_then(|d| d.as_ref().err())),
@@ -144,6 +150,10 @@ fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
                 Some(Ok(o)) => o.report.as_ref().err(),
                 None => None,
             },
+        ),
+        (
+            "Model health",
+            a.health.as_ref().and_then(|h| h.as_ref().err()),
         ),
     ] {
         if let Some(e) = result {
@@ -213,5 +223,10 @@ pub fn snapshot_json(source: &ReportSource) -> Value {
         "drift": drift,
         "integrity": integrity,
         "seasonality": seasonality,
+        "health": match &a.health {
+            Some(Ok(report)) => super::health::to_json(report),
+            Some(Err(e)) => json!({"error": e}),
+            None => Value::Null,
+        },
     })
 }

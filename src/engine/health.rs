@@ -2,18 +2,80 @@
 //! null masks out of the frames, score feature drift over the same windows with the drift
 //! engine, and run the pure health analysis with its windows fanned out over the cores.
 
+use crate::analysis::alerts::AlertRule;
 use crate::analysis::drift::DriftDirection;
 use crate::analysis::health::detectors::{self, DetectorReport};
 use crate::analysis::health::{
-    FeatureDriftInput, HealthError, HealthInput, HealthParams, HealthPlan, HealthReport, SideData,
-    WindowHealth,
+    FeatureDriftInput, HealthError, HealthInput, HealthParams, HealthPlan, HealthReport, Metric,
+    SideData, WindowHealth,
 };
+use crate::analysis::windows::WindowSpec;
 use crate::data::{Dataset, Role, RoleMap};
 use crate::jobs::{Cancelled, Progress};
 
 use super::columns;
 use super::drift::{self as drift_engine, DriftParams, DriftRunError};
 use super::parallel_map;
+
+/// What the user chose in the Health tab; saved and restored with the session.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(default)]
+pub struct HealthSettings {
+    /// The metric drawn (`None` = ROC AUC, or MAE for regression).
+    pub metric: Option<Metric>,
+    /// Decision threshold (`None` = 0.5).
+    pub threshold: Option<f64>,
+    /// Windows (`None` = weeks).
+    pub windows: Option<WindowSpec>,
+    /// The floor the metric should stay above (a ceiling for error metrics).
+    pub floor: Option<f64>,
+    /// Alert rules evaluated on every window.
+    pub rules: Vec<AlertRule>,
+    /// Columns (`None` = by role).
+    pub target: Option<String>,
+    pub prediction: Option<String>,
+    pub time: Option<String>,
+    /// Latency columns (`None` = columns named like latency).
+    pub latency: Option<Vec<String>>,
+    /// Score every feature's drift per window too (for drift share and attribution);
+    /// `None` = yes.
+    pub feature_drift: Option<bool>,
+}
+
+impl HealthSettings {
+    pub fn threshold(&self) -> f64 {
+        self.threshold.unwrap_or(0.5)
+    }
+
+    pub fn windows(&self) -> WindowSpec {
+        self.windows.unwrap_or(WindowSpec::Week)
+    }
+
+    pub fn feature_drift(&self) -> bool {
+        self.feature_drift.unwrap_or(true)
+    }
+
+    /// The analysis parameters.
+    pub fn params(&self) -> HealthParams {
+        HealthParams {
+            threshold: self.threshold(),
+            windows: self.windows(),
+            staleness_metric: self.metric,
+            floor: self.floor,
+            rules: self.rules.clone(),
+            ..HealthParams::default()
+        }
+    }
+
+    pub fn columns(&self) -> HealthColumns {
+        HealthColumns {
+            target: self.target.clone(),
+            prediction: self.prediction.clone(),
+            time: self.time.clone(),
+            latency: self.latency.clone(),
+        }
+    }
+}
 
 /// Which columns the pass reads (by name; the roles fill in what is not given).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

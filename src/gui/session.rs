@@ -128,6 +128,7 @@ impl App {
         s.views.drift = self.drift.settings.clone();
         s.views.integrity = self.integrity.params.clone();
         s.views.seasonality = self.seasonality.settings.clone();
+        s.views.health = self.health.settings.clone();
         s.layout.tab = self.tab.title().to_lowercase();
         s.layout.selected_column = self.selected_column.clone();
         s.layout.column_filter = self.column_filter.clone();
@@ -148,6 +149,13 @@ impl App {
         self.integrity.params = s.views.integrity.clone();
         self.integrity.draft = None;
         self.seasonality.settings = s.views.seasonality.clone();
+        self.health.settings = s.views.health.clone();
+        self.health.floor_text = s
+            .views
+            .health
+            .floor
+            .map(|f| f.to_string())
+            .unwrap_or_default();
         self.tab = Tab::from_name(&s.layout.tab).unwrap_or_default();
         self.selected_column = s.layout.selected_column.clone();
         self.column_filter = s.layout.column_filter.clone();

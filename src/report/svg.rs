@@ -32,7 +32,7 @@ pub enum XAxis {
 }
 
 /// One series of a line chart. `class` selects its colour in the stylesheet: `ref`, `cur`,
-/// `s0`…`s3`.
+/// `s0`…`s3`, `fl` (dashed grey). An empty `label` keeps the line out of the legend.
 #[derive(Debug, Clone, Copy)]
 pub struct Line<'a> {
     pub label: &'a str,
@@ -118,8 +118,13 @@ pub fn line_chart(frame: &Frame, lines: &[Line], markers: &[Marker]) -> String {
             r1(plot.py(m.y))
         );
     }
-    if lines.len() > 1 {
-        let items: Vec<(&str, &str)> = lines.iter().map(|l| (l.label, l.class)).collect();
+    // Lines without a label (the second edge of a band) stay out of the legend.
+    let items: Vec<(&str, &str)> = lines
+        .iter()
+        .filter(|l| !l.label.is_empty())
+        .map(|l| (l.label, l.class))
+        .collect();
+    if items.len() > 1 {
         legend(&mut s, WIDTH, &items);
     }
     s.push_str("</svg>");

@@ -2,11 +2,13 @@
 //! `sextant check` judges. One function for the CLI and the GUI's export, so that the report a
 //! pipeline writes is the report the window exports.
 
+use crate::analysis::health::HealthReport;
 use crate::analysis::integrity::IntegrityReport;
 use crate::analysis::integrity::adapter::check_datasets;
-use crate::data::Dataset;
+use crate::data::{Dataset, Role};
 use crate::engine::drift::{DriftRun, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
+use crate::engine::health::run as run_health;
 use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
 use crate::jobs::Progress;
 
@@ -30,6 +32,8 @@ pub struct Analyses {
     pub drift_details: Vec<(String, ColumnDetail)>,
     pub integrity: Option<Result<IntegrityReport, String>>,
     pub seasonality: Option<Result<SeasonalityOutcome, String>>,
+    /// Model health, when the data has a prediction column (by role or chosen).
+    pub health: Option<Result<HealthReport, String>>,
 }
 
 /// Run every analysis the session describes. `now_micros` is "now" for the integrity checks
@@ -48,6 +52,7 @@ pub fn run(
         drift_details: Vec::new(),
         integrity: None,
         seasonality: None,
+        health: None,
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
@@ -87,6 +92,24 @@ pub fn run(
                 .map_err(|e| e.to_string()),
         );
         progress.check()?;
+        let health = &views.health;
+        if health.prediction.is_some() || session.roles.column_with(Role::Prediction).is_some() {
+            progress.set(Some(0.7), "Measuring model health");
+            out.health = Some(
+                run_health(
+                    r,
+                    c,
+                    &session.roles,
+                    &session.renames,
+                    &health.columns(),
+                    &health.params(),
+                    health.feature_drift(),
+                    progress,
+                )
+                .map_err(|e| e.to_string()),
+            );
+            progress.check()?;
+        }
     }
     if reference.is_some() || current.is_some() {
         progress.set(Some(0.8), "Decomposing");

@@ -96,36 +96,52 @@ pub fn whole_data_table(analyses: &Analyses, current: Option<&Dataset>) -> Windo
     }
 }
 
-/// Judge `rules`: those in `per_window` (when given) window by window, the rest on `whole`.
-/// Returns the outcomes in rule order, and the rules whose value neither table has.
+/// What the health pass said of the rules it judged window by window: the alerts that fired
+/// and the value names it does not have.
+pub struct WindowedVerdicts<'a> {
+    pub fired: &'a [FiredAlert],
+    pub unknown: &'a [String],
+}
+
+/// Judge `rules`: those the health pass judged per window (`windowed`) take its verdict, the
+/// rest are judged on `whole`. Returns the outcomes in rule order, and the rules whose value
+/// neither has.
 pub fn judge(
     rules: &[AlertRule],
     whole: &WindowTable,
-    per_window: Option<&WindowTable>,
+    windowed: Option<WindowedVerdicts>,
 ) -> (Vec<RuleOutcome>, Vec<String>) {
     let mut outcomes = Vec::new();
     let mut unknown = Vec::new();
     for rule in rules {
-        let windowed = per_window.filter(|t| t.values.contains_key(&rule.value));
-        let (table, scope) = match windowed {
-            Some(t) => (t, "windows"),
-            None if whole.values.contains_key(&rule.value) => (whole, "whole"),
-            None => {
-                unknown.push(rule.to_string());
-                continue;
-            }
-        };
-        let fired: Vec<FiredAlert> = evaluate(std::slice::from_ref(rule), table);
-        let value = (scope == "whole")
-            .then(|| whole.values.get(&rule.value).and_then(|v| v[0]))
-            .flatten();
-        outcomes.push(RuleOutcome {
-            rule: rule.to_string(),
-            scope,
-            fired: !fired.is_empty(),
-            windows: fired.into_iter().flat_map(|f| f.labels).collect(),
-            value,
-        });
+        if let Some(w) = &windowed
+            && !w.unknown.contains(&rule.value)
+        {
+            let labels: Vec<String> = w
+                .fired
+                .iter()
+                .filter(|a| a.rule == *rule)
+                .flat_map(|a| a.labels.iter().cloned())
+                .collect();
+            outcomes.push(RuleOutcome {
+                rule: rule.to_string(),
+                scope: "windows",
+                fired: !labels.is_empty(),
+                windows: labels,
+                value: None,
+            });
+        } else if let Some(values) = whole.values.get(&rule.value) {
+            let fired = evaluate(std::slice::from_ref(rule), whole);
+            outcomes.push(RuleOutcome {
+                rule: rule.to_string(),
+                scope: "whole",
+                fired: !fired.is_empty(),
+                windows: fired.into_iter().flat_map(|f| f.labels).collect(),
+                value: values.first().copied().flatten(),
+            });
+        } else {
+            unknown.push(rule.to_string());
+        }
     }
     (outcomes, unknown)
 }
@@ -149,7 +165,7 @@ mod tests {
     }
 
     #[test]
-    fn windowed_values_win_over_whole_data_values() {
+    fn windowed_verdicts_win_over_whole_data_values() {
         let whole = table(
             &[WHOLE_DATA],
             &[
@@ -170,7 +186,17 @@ mod tests {
             rule("integrity_errors >= 1"),
             rule("typo_metric > 1"),
         ];
-        let (out, unknown) = judge(&rules, &whole, Some(&weeks));
+        // What the health pass reports for these rules on these weeks.
+        let fired = evaluate(&rules, &weeks);
+        let unknown = crate::analysis::alerts::unknown_values(&rules, &weeks);
+        let (out, unknown) = judge(
+            &rules,
+            &whole,
+            Some(WindowedVerdicts {
+                fired: &fired,
+                unknown: &unknown,
+            }),
+        );
         assert_eq!(unknown, vec!["typo_metric > 1".to_string()]);
         assert_eq!(out.len(), 3);
         assert_eq!((out[0].scope, out[0].fired), ("windows", true));

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::integrity::IntegrityParams;
 use crate::data::RoleMap;
 use crate::engine::drift::DriftSettings;
+use crate::engine::health::HealthSettings;
 use crate::engine::seasonality::SeasonalitySettings;
 
 /// A saved analysis.
@@ -77,6 +78,8 @@ pub struct Views {
     pub drift: DriftSettings,
     pub integrity: IntegrityParams,
     pub seasonality: SeasonalitySettings,
+    /// Model health, with the alert rules `sextant check` runs.
+    pub health: HealthSettings,
 }
 
 /// Where the user was.

@@ -10,77 +10,17 @@ use egui_plot::{
     Axis, Bar, BarChart, FilledArea, GridMark, HLine, Legend, Line, LineStyle, MarkerShape, Plot,
     PlotPoints, Points, Span, VLine,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::analysis::alerts::AlertRule;
-use crate::analysis::health::{HealthParams, HealthReport, Metric, Task};
+use crate::analysis::health::{HealthReport, Metric, Task};
 use crate::analysis::windows::WindowSpec;
 use crate::data::datetime::MICROS_PER_DAY;
 use crate::data::{Role, Side};
-use crate::engine::health::{HealthColumns, run as run_health};
+pub use crate::engine::health::HealthSettings;
+use crate::engine::health::run as run_health;
 use crate::gui::app::{App, Tab};
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, fmt_num};
-
-/// What the user chose in the Health tab; saved and restored with the session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct HealthSettings {
-    /// The metric drawn (`None` = ROC AUC, or MAE for regression).
-    pub metric: Option<Metric>,
-    /// Decision threshold (`None` = 0.5).
-    pub threshold: Option<f64>,
-    /// Windows (`None` = weeks).
-    pub windows: Option<WindowSpec>,
-    /// The floor the metric should stay above (a ceiling for error metrics).
-    pub floor: Option<f64>,
-    /// Alert rules evaluated on every window.
-    pub rules: Vec<AlertRule>,
-    /// Columns (`None` = by role).
-    pub target: Option<String>,
-    pub prediction: Option<String>,
-    pub time: Option<String>,
-    /// Latency columns (`None` = columns named like latency).
-    pub latency: Option<Vec<String>>,
-    /// Score every feature's drift per window too (for drift share and attribution);
-    /// `None` = yes.
-    pub feature_drift: Option<bool>,
-}
-
-impl HealthSettings {
-    pub fn threshold(&self) -> f64 {
-        self.threshold.unwrap_or(0.5)
-    }
-
-    pub fn windows(&self) -> WindowSpec {
-        self.windows.unwrap_or(WindowSpec::Week)
-    }
-
-    pub fn feature_drift(&self) -> bool {
-        self.feature_drift.unwrap_or(true)
-    }
-
-    /// The analysis parameters.
-    pub fn params(&self) -> HealthParams {
-        HealthParams {
-            threshold: self.threshold(),
-            windows: self.windows(),
-            staleness_metric: self.metric,
-            floor: self.floor,
-            rules: self.rules.clone(),
-            ..HealthParams::default()
-        }
-    }
-
-    pub fn columns(&self) -> HealthColumns {
-        HealthColumns {
-            target: self.target.clone(),
-            prediction: self.prediction.clone(),
-            time: self.time.clone(),
-            latency: self.latency.clone(),
-        }
-    }
-}
 
 /// The Health tab's state on `App`.
 #[derive(Default)]
