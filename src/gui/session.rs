@@ -251,7 +251,7 @@ impl App {
     /// why and changes nothing.
     pub fn save_session_to(&mut self, path: PathBuf) -> bool {
         let path = with_extension(path, session::EXTENSION);
-        let previous = std::mem::replace(&mut self.session.path, Some(path.clone()));
+        let previous = self.session.path.replace(path.clone());
         let snapshot = self.snapshot();
         match session::write(&path, &snapshot) {
             Ok(()) => {
