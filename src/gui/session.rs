@@ -214,7 +214,8 @@ impl App {
             .session
             .last_autosave
             .is_none_or(|t| t.elapsed() >= AUTOSAVE_EVERY);
-        if due && self.session.recovery_dir.is_some() {
+        // An offered recovery copy stays on disk until the user has answered.
+        if due && self.session.recovery_dir.is_some() && self.session.recovery_offer.is_none() {
             self.session.last_autosave = Some(Instant::now());
             self.write_recovery();
         }
