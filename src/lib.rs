@@ -9,6 +9,7 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod jobs;
+pub mod model;
 pub mod sample_data;
 
 #[cfg(feature = "gui")]

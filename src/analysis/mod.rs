@@ -1,6 +1,7 @@
 //! The analysis core: pure statistics over slices. No egui, threads, files or clocks here;
 //! `*Params` in, `*Report` out, typed `*Error`s for invalid input.
 
+pub mod compression;
 pub mod drift;
 pub mod integrity;
 pub mod json;

@@ -1,0 +1,255 @@
+//! The compression lab against onnxruntime: predictions and metrics of the sample models on the
+//! first 2 000 complete training rows (tests/golden/compress/reference_outputs.json, written by
+//! tools/sample_models/train.py with the versions recorded in it), exported variants reproducing
+//! their simulation, and clear errors for bad input.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use sextant::data::{Dataset, LoadOptions};
+use sextant::jobs::Progress;
+use sextant::model::compress::{CompressParams, Metric};
+use sextant::model::eval::{eval_data, predict_all};
+use sextant::model::variant::build;
+use sextant::model::{EvalData, OnnxModel, VariantSpec, compress};
+use serde_json::Value;
+
+const ROWS: usize = 2000;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn training() -> &'static Dataset {
+    static DS: OnceLock<Dataset> = OnceLock::new();
+    DS.get_or_init(|| {
+        Dataset::load(
+            &root().join("sample_data/credit_training.parquet"),
+            &LoadOptions::default(),
+            &Progress::silent(),
+        )
+        .expect("training data loads")
+    })
+}
+
+fn golden() -> Value {
+    let text = std::fs::read_to_string(root().join("tests/golden/compress/reference_outputs.json"))
+        .expect("golden file");
+    serde_json::from_str(&text).expect("golden json")
+}
+
+fn model(name: &str) -> OnnxModel {
+    OnnxModel::load(&root().join("sample_data").join(name)).expect("model loads")
+}
+
+fn data_for(m: &OnnxModel) -> EvalData {
+    let columns: Vec<String> = training().columns.iter().map(|c| c.name.clone()).collect();
+    let features = m.resolve_features(&[], &columns).expect("features resolve");
+    eval_data(&training().frame, &features, "defaulted")
+        .expect("eval data")
+        .head(ROWS)
+}
+
+fn check_against_onnxruntime(file: &str, key: &str, tolerance: f64) {
+    let m = model(file);
+    let data = data_for(&m);
+    let g = golden();
+    let expected = &g["models"][key];
+    let p = predict_all(&m, &m.proto, None, &data).expect("predicts");
+    let reference: Vec<f64> = expected["p1"]
+        .as_array()
+        .expect("p1")
+        .iter()
+        .map(|v| v.as_f64().expect("number"))
+        .collect();
+    assert_eq!(p.len(), reference.len());
+    let worst = p
+        .iter()
+        .zip(&reference)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < tolerance, "{file}: max |Δp| = {worst}");
+    let labels: Vec<f64> = g["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|v| v.as_f64().expect("label"))
+        .collect();
+    assert_eq!(labels, data.y, "same rows as the Python script");
+    // Metrics on our predictions against sklearn.metrics on onnxruntime's.
+    let m = sextant::analysis::compression::metrics::classification(&data.y, &p);
+    for (ours, name, tol) in [
+        (m.accuracy, "accuracy", 1e-9),
+        (m.roc_auc, "roc_auc", 1e-4),
+        (m.log_loss, "log_loss", 1e-5),
+        (m.f1, "f1", 1e-9),
+    ] {
+        let theirs = expected[name].as_f64().expect("metric");
+        assert!((ours - theirs).abs() < tol, "{file} {name}: {ours} vs {theirs}");
+    }
+}
+
+#[test]
+fn mlp_matches_onnxruntime() {
+    check_against_onnxruntime("credit_mlp.onnx", "credit_mlp", 1e-5);
+}
+
+#[test]
+fn tree_ensemble_matches_onnxruntime() {
+    check_against_onnxruntime("credit_gbt.onnx", "credit_gbt", 1e-5);
+}
+
+#[test]
+fn describes_the_sample_mlp() {
+    let m = model("credit_mlp.onnx");
+    assert_eq!(m.inputs.len(), 1);
+    assert_eq!(m.inputs[0].shape, vec![None, Some(7)]);
+    assert_eq!(m.layers().len(), 3);
+    let dims: Vec<(usize, usize)> = m.layers().iter().map(|l| (l.rows, l.cols)).collect();
+    assert_eq!(dims, vec![(7, 32), (32, 16), (16, 1)]);
+    // weights + biases + the constant 1 of the [1 - p, p] tail
+    assert_eq!(m.parameters, 7 * 32 + 32 + 32 * 16 + 16 + 16 + 1 + 1);
+    assert_eq!(
+        m.feature_names.as_deref().map(<[String]>::len),
+        Some(7),
+        "feature names come from the metadata"
+    );
+}
+
+/// Write the export, read it back, run it: the same outputs as the simulated variant.
+fn reload_equals_simulation(file: &str, specs: &[&str]) {
+    let m = model(file);
+    let data = data_for(&m).head(500);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for s in specs {
+        let spec = VariantSpec::parse(s).expect("spec");
+        let b = build(&m, spec).expect("variant builds");
+        let simulated = predict_all(&m, &b.proto, b.trees.as_ref(), &data).expect("simulated");
+        let path = dir.path().join(format!("{}.onnx", b.name));
+        std::fs::write(&path, OnnxModel::encode(&b.export)).expect("write");
+        let reloaded = OnnxModel::load(&path).expect("exported file loads");
+        let real = predict_all(&reloaded, &reloaded.proto, None, &data).expect("reloaded runs");
+        assert_eq!(simulated, real, "{file} {s}");
+        if matches!(s, &"int8-per-tensor" | &"int8-per-channel" | &"fp16") {
+            assert!(
+                reloaded.file_bytes < m.file_bytes,
+                "{s}: {} vs {}",
+                reloaded.file_bytes,
+                m.file_bytes
+            );
+        }
+    }
+}
+
+#[test]
+fn mlp_exports_reproduce_the_simulation() {
+    reload_equals_simulation(
+        "credit_mlp.onnx",
+        &[
+            "fp16",
+            "int8-per-tensor",
+            "int8-per-channel",
+            "int4-per-channel",
+            "prune:0.5",
+            "neurons:0.5",
+        ],
+    );
+}
+
+#[test]
+fn tree_exports_reproduce_the_simulation() {
+    reload_equals_simulation("credit_gbt.onnx", &["fp16", "int8", "trees:10"]);
+}
+
+#[test]
+fn sweep_on_the_mlp() {
+    let m = model("credit_mlp.onnx");
+    let data = data_for(&m);
+    let params = CompressParams {
+        variants: [
+            "fp16",
+            "int8-per-channel",
+            "int4-per-tensor",
+            "prune:0.5",
+            "neurons:0.5",
+            "distill:logistic",
+        ]
+        .iter()
+        .map(|s| VariantSpec::parse(s).expect("spec"))
+        .collect(),
+        measure_latency: false,
+        metric: Metric::RocAuc,
+        ..CompressParams::default()
+    };
+    let r = compress(&m, &data, &params, &Progress::silent()).expect("sweep");
+    let names: Vec<&str> = r.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "original",
+            "fp16",
+            "int8-per-channel",
+            "int4-per-tensor",
+            "prune-50%",
+            "neurons-50%",
+            "distill-logistic"
+        ]
+    );
+    let v = |n: &str| r.variants.iter().find(|v| v.name == n).expect("variant");
+    assert_eq!(v("original").agreement, 1.0);
+    assert!(v("fp16").agreement > 0.999);
+    assert!(v("int8-per-channel").packed_bytes < v("fp16").packed_bytes);
+    assert!(v("prune-50%").packed_bytes < v("original").packed_bytes);
+    // A pruned model written dense does not shrink.
+    assert!(v("prune-50%").file_bytes + 64 > v("original").file_bytes);
+    assert!(v("neurons-50%").file_bytes < v("original").file_bytes);
+    let auc = v("distill-logistic").roc_auc.expect("auc");
+    assert!(auc > 0.6, "student AUC {auc}");
+    assert!(!r.pareto.is_empty());
+    assert_eq!(r.sensitivity.len(), 3);
+    let json = serde_json::to_value(&r).expect("serializes");
+    assert!(json["variants"][0]["packed_bytes"].is_u64());
+}
+
+#[test]
+fn bad_inputs_say_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = dir.path().join("junk.onnx");
+    std::fs::write(&junk, b"this is not a protobuf at all \xff\xff\xff").expect("write");
+    let e = OnnxModel::load(&junk).expect_err("junk").to_string();
+    assert!(e.contains("is not an ONNX model"), "{e}");
+
+    let missing = OnnxModel::load(Path::new("/nonexistent/m.onnx")).expect_err("missing");
+    assert!(missing.to_string().contains("could not be read"));
+
+    // An operator nobody implements.
+    let mut m = model("credit_mlp.onnx");
+    if let Some(g) = m.proto.graph.as_mut() {
+        g.node[2].op_type = "FancyActivation".into();
+    }
+    let path = dir.path().join("fancy.onnx");
+    std::fs::write(&path, OnnxModel::encode(&m.proto)).expect("write");
+    let e = OnnxModel::load(&path).expect_err("unsupported").to_string();
+    assert!(e.contains("FancyActivation") && e.contains("node"), "{e}");
+
+    let m = model("credit_mlp.onnx");
+    let columns: Vec<String> = training().columns.iter().map(|c| c.name.clone()).collect();
+    let e = m
+        .resolve_features(&["age".into(), "income".into()], &columns)
+        .expect_err("too few")
+        .to_string();
+    assert!(e.contains("expects 7 input columns"), "{e}");
+    let mut names = m.feature_names.clone().expect("names");
+    names[0] = "shoe_size".into();
+    let e = m.resolve_features(&names, &columns).expect_err("missing").to_string();
+    assert!(e.contains("shoe_size"), "{e}");
+
+    let e = eval_data(&training().frame, &["age".into()], "no_such_label")
+        .expect_err("label")
+        .to_string();
+    assert!(e.contains("no_such_label"), "{e}");
+    let e = eval_data(&training().frame, &["region".into()], "defaulted")
+        .expect_err("text")
+        .to_string();
+    assert!(e.contains("region") && e.contains("not numeric"), "{e}");
+}
