@@ -107,8 +107,8 @@ fn describes_the_sample_mlp() {
     assert_eq!(m.layers().len(), 3);
     let dims: Vec<(usize, usize)> = m.layers().iter().map(|l| (l.rows, l.cols)).collect();
     assert_eq!(dims, vec![(7, 32), (32, 16), (16, 1)]);
-    // weights + biases + the constant 1 of the [1 - p, p] tail
-    assert_eq!(m.parameters, 7 * 32 + 32 + 32 * 16 + 16 + 16 + 1 + 1);
+    // mean and 1/std, weights, biases, and the constant 1 of the [1 - p, p] tail
+    assert_eq!(m.parameters, 7 + 7 + 7 * 32 + 32 + 32 * 16 + 16 + 16 + 1 + 1);
     assert_eq!(
         m.feature_names.as_deref().map(<[String]>::len),
         Some(7),
@@ -252,4 +252,107 @@ fn bad_inputs_say_what_is_wrong() {
         .expect_err("text")
         .to_string();
     assert!(e.contains("region") && e.contains("not numeric"), "{e}");
+}
+
+fn sextant(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sextant"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn cli_json_contract() {
+    let out = sextant(&[
+        "compress",
+        "--model",
+        "sample_data/credit_gbt.onnx",
+        "--data",
+        "sample_data/credit_training.parquet",
+        "--target",
+        "defaulted",
+        "--variants",
+        "fp16,int8,trees:20",
+        "--batch-sizes",
+        "1,16",
+        "--rows",
+        "1500",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["model"]["path"].as_str().expect("path").ends_with("credit_gbt.onnx"));
+    assert!(v["model"]["parameters"].as_u64().expect("parameters") > 0);
+    assert!(v["model"]["file_bytes"].as_u64().expect("bytes") > 0);
+    assert_eq!(v["model"]["inputs"][0]["name"], "input");
+    assert_eq!(v["metric"], "roc_auc");
+    let names: Vec<&str> = v["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .map(|x| x["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["original", "fp16", "int8-leaves", "trees-20"]);
+    let kinds: Vec<&str> = v["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .map(|x| x["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["original", "fp16", "quantized", "trees"]);
+    for x in v["variants"].as_array().expect("variants") {
+        for key in ["accuracy", "roc_auc", "log_loss", "agreement", "packed_bytes", "file_bytes"] {
+            assert!(x[key].is_number(), "{key} in {x}");
+        }
+        let lat = x["latency"].as_array().expect("latency");
+        assert_eq!(lat.len(), 2);
+        assert_eq!(lat[1]["batch"], 16);
+        assert!(lat[0]["p50_us"].is_number() && lat[0]["p95_us"].is_number());
+        // Only what changes compute is measured.
+        let estimated = lat[0]["estimated"].as_bool().expect("estimated");
+        assert_eq!(estimated, matches!(x["kind"].as_str(), Some("fp16" | "quantized")));
+    }
+    assert!(v["pareto"].as_array().is_some_and(|p| !p.is_empty()));
+}
+
+#[test]
+fn cli_bad_input_exits_2() {
+    let out = sextant(&[
+        "compress",
+        "--model",
+        "sample_data/credit_training.csv",
+        "--data",
+        "sample_data/credit_training.parquet",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: ") && err.contains("not an ONNX model"), "{err}");
+
+    let out = sextant(&[
+        "compress",
+        "--model",
+        "sample_data/credit_mlp.onnx",
+        "--data",
+        "sample_data/credit_training.parquet",
+        "--variants",
+        "int3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("int3"));
+
+    let out = sextant(&[
+        "compress",
+        "--model",
+        "sample_data/credit_mlp.onnx",
+        "--data",
+        "sample_data/credit_training.parquet",
+        "--features",
+        "age,income,region,credit_score,loan_amount,loan_term_months,debt_to_income",
+        "--no-latency",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("region") && err.contains("not numeric"), "{err}");
 }

@@ -3,6 +3,7 @@
 //! (used by check commands), 2 for a usage or input error.
 
 pub mod bench;
+pub mod compress;
 pub mod drift;
 pub mod inspect;
 pub mod integrity;
@@ -94,6 +95,9 @@ pub enum Command {
     /// Time all integrity checks on generated data (a benchmark).
     #[command(hide = true)]
     IntegrityBench(integrity::IntegrityBenchArgs),
+    /// What each compression of an ONNX model (quantization, pruning, fewer trees, a student)
+    /// costs in quality and gains in size and latency, on labelled data.
+    Compress(Box<compress::CompressArgs>),
 }
 
 /// Output format of a command.
@@ -127,6 +131,7 @@ pub fn run(command: Command) -> u8 {
         Command::BenchSeasonality(args) => seasonality::bench(&args),
         Command::Integrity(args) => integrity::run(&args),
         Command::IntegrityBench(args) => integrity::bench(&args),
+        Command::Compress(args) => compress::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -450,3 +450,19 @@ pub fn sensitivity(
     rows.sort_by(|a, b| damage(b).total_cmp(&damage(a)));
     Ok(rows)
 }
+
+/// The ONNX bytes of a variant as it would be deployed (compact storage where it exists).
+pub fn export_bytes(
+    model: &OnnxModel,
+    data: &EvalData,
+    spec: VariantSpec,
+) -> Result<Vec<u8>, ModelError> {
+    let b = match spec {
+        VariantSpec::Distill(student) => {
+            let teacher = predict_all(model, &model.proto, None, data)?;
+            distill::student(model, data, &teacher, student)?
+        }
+        s => variant::build(model, s)?,
+    };
+    Ok(OnnxModel::encode(&b.export))
+}

@@ -1,8 +1,8 @@
 """Train the compression lab's sample models on sample_data/credit_training.parquet.
 
 Writes
-  sample_data/credit_mlp.onnx   MLPClassifier 7-32-16-1 (ReLU), standardisation folded into the
-                                first layer, so the graph is MatMul/Add/Relu/Sigmoid only
+  sample_data/credit_mlp.onnx   MLPClassifier 7-32-16-1 (ReLU) behind a standardisation
+                                (Sub, Mul), as MatMul/Add/Relu/Sigmoid nodes
   sample_data/credit_gbt.onnx   GradientBoostingClassifier, 60 trees of depth 3
                                 (ai.onnx.ml TreeEnsembleClassifier, ml opset 1)
   tests/golden/compress/reference_outputs.json
@@ -52,17 +52,24 @@ def complete_rows(df):
 
 
 def mlp_onnx(mlp, mean, std):
-    """A hand-built graph: x -> MatMul/Add (+Relu) per layer -> Sigmoid -> [1-p, p].
+    """A hand-built graph: (x - mean) * (1 / std) -> MatMul/Add (+Relu) per layer -> Sigmoid
+    -> [1-p, p].
 
-    The standardisation (x - mean) / std is folded into the first layer:
-    W0' = W0 / std[:, None], b0' = b0 - (mean / std) @ W0.
+    The standardisation stays a separate step (not folded into the first layer's weights) so
+    that the weights of every layer are on comparable scales, as in a deployed network; folded,
+    the income column's weights would be ~1e-5 and no 8-bit grid could hold them.
     """
-    weights = [w.astype(np.float64) for w in mlp.coefs_]
-    biases = [b.astype(np.float64) for b in mlp.intercepts_]
-    biases[0] = biases[0] - (mean / std) @ weights[0]
-    weights[0] = weights[0] / std[:, None]
-    nodes, inits = [], []
-    prev = "input"
+    weights = mlp.coefs_
+    biases = mlp.intercepts_
+    inits = [
+        numpy_helper.from_array(mean.astype(np.float32), "mean"),
+        numpy_helper.from_array((1.0 / std).astype(np.float32), "inv_std"),
+    ]
+    nodes = [
+        helper.make_node("Sub", ["input", "mean"], ["centred"]),
+        helper.make_node("Mul", ["centred", "inv_std"], ["standardised"]),
+    ]
+    prev = "standardised"
     for i, (w, b) in enumerate(zip(weights, biases)):
         inits.append(numpy_helper.from_array(w.astype(np.float32), f"W{i}"))
         inits.append(numpy_helper.from_array(b.astype(np.float32), f"B{i}"))
@@ -103,7 +110,9 @@ def main():
     std = X.astype(np.float64).std(axis=0)
 
     mlp = MLPClassifier(hidden_layer_sizes=(32, 16), max_iter=200, random_state=7)
-    mlp.fit((X - mean) / std, y)
+    # Standardise exactly as the graph will: float32 (x - mean) * (1 / std).
+    z = (X - mean.astype(np.float32)) * (1.0 / std).astype(np.float32)
+    mlp.fit(z, y)
     mlp_model = with_features(mlp_onnx(mlp, mean, std))
 
     gbt = GradientBoostingClassifier(n_estimators=60, max_depth=3, random_state=7)

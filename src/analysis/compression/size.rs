@@ -10,8 +10,8 @@
 //! per output column (per-channel); float formats have none. Biases stay f32 (4 bytes each).
 //!
 //! Trees: each internal node stores a feature id (1 byte for ≤ 256 features, else 2), a threshold
-//! (`b_t / 8` bytes) and two child indices (2 bytes each); each leaf stores its value (`b_l / 8`
-//! bytes).
+//! (`⌈b_t / 8⌉` bytes) and two child indices (2 bytes each); the leaves' values take
+//! `⌈leaves · b_l / 8⌉` bytes.
 
 use serde::Serialize;
 
@@ -105,7 +105,7 @@ pub fn tree_bytes(
 ) -> u64 {
     let feature_id = if features <= 256 { 1 } else { 2 };
     internal as u64 * (feature_id + bits_to_bytes(1, threshold_bits) + 4)
-        + leaves as u64 * bits_to_bytes(1, leaf_bits)
+        + bits_to_bytes(leaves as u64, leaf_bits)
 }
 
 #[cfg(test)]
@@ -143,5 +143,13 @@ mod tests {
         assert_eq!(sum(32, None, 0.5, |t| t.bitmap), 7_528);
         assert_eq!(sum(32, None, 0.5, |t| t.csr), 9_264);
         assert_eq!(layered_bytes(&mlp(32, None, 0.1), 97), 2_152);
+    }
+
+    #[test]
+    fn tree_formula() {
+        // 699 internal nodes, 799 leaves, 20 features (TOOLCHAIN.md §5): ≈ 9.5 KB at fp32.
+        assert_eq!(tree_bytes(699, 799, 20, 32, 32), 699 * 9 + 799 * 4);
+        assert_eq!(tree_bytes(699, 799, 20, 16, 8), 699 * 7 + 799);
+        assert_eq!(tree_bytes(699, 799, 20, 16, 4), 699 * 7 + 400);
     }
 }
