@@ -123,6 +123,8 @@ def main():
         target_opset={"": 15, "ai.onnx.ml": 3},
         options={id(gbt): {"zipmap": False}},
     )
+    # skl2onnx names the graph with a random UUID; a fixed name keeps the file reproducible.
+    gbt_model.graph.name = "credit_gbt"
     gbt_model = with_features(gbt_model)
 
     out = ROOT / "sample_data"
