@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use serde_json::Value;
 use sextant::data::{Dataset, LoadOptions};
 use sextant::jobs::Progress;
 use sextant::model::compress::{CompressParams, Metric};
 use sextant::model::eval::{eval_data, predict_all};
 use sextant::model::variant::build;
 use sextant::model::{EvalData, OnnxModel, VariantSpec, compress};
-use serde_json::Value;
 
 const ROWS: usize = 2000;
 
@@ -85,7 +85,10 @@ fn check_against_onnxruntime(file: &str, key: &str, tolerance: f64) {
         (m.f1, "f1", 1e-9),
     ] {
         let theirs = expected[name].as_f64().expect("metric");
-        assert!((ours - theirs).abs() < tol, "{file} {name}: {ours} vs {theirs}");
+        assert!(
+            (ours - theirs).abs() < tol,
+            "{file} {name}: {ours} vs {theirs}"
+        );
     }
 }
 
@@ -108,7 +111,10 @@ fn describes_the_sample_mlp() {
     let dims: Vec<(usize, usize)> = m.layers().iter().map(|l| (l.rows, l.cols)).collect();
     assert_eq!(dims, vec![(7, 32), (32, 16), (16, 1)]);
     // mean and 1/std, weights, biases, and the constant 1 of the [1 - p, p] tail
-    assert_eq!(m.parameters, 7 + 7 + 7 * 32 + 32 + 32 * 16 + 16 + 16 + 1 + 1);
+    assert_eq!(
+        m.parameters,
+        7 + 7 + 7 * 32 + 32 + 32 * 16 + 16 + 16 + 1 + 1
+    );
     assert_eq!(
         m.feature_names.as_deref().map(<[String]>::len),
         Some(7),
@@ -241,7 +247,10 @@ fn bad_inputs_say_what_is_wrong() {
     assert!(e.contains("expects 7 input columns"), "{e}");
     let mut names = m.feature_names.clone().expect("names");
     names[0] = "shoe_size".into();
-    let e = m.resolve_features(&names, &columns).expect_err("missing").to_string();
+    let e = m
+        .resolve_features(&names, &columns)
+        .expect_err("missing")
+        .to_string();
     assert!(e.contains("shoe_size"), "{e}");
 
     let e = eval_data(&training().frame, &["age".into()], "no_such_label")
@@ -281,9 +290,18 @@ fn cli_json_contract() {
         "--format",
         "json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert!(v["model"]["path"].as_str().expect("path").ends_with("credit_gbt.onnx"));
+    assert!(
+        v["model"]["path"]
+            .as_str()
+            .expect("path")
+            .ends_with("credit_gbt.onnx")
+    );
     assert!(v["model"]["parameters"].as_u64().expect("parameters") > 0);
     assert!(v["model"]["file_bytes"].as_u64().expect("bytes") > 0);
     assert_eq!(v["model"]["inputs"][0]["name"], "input");
@@ -303,7 +321,14 @@ fn cli_json_contract() {
         .collect();
     assert_eq!(kinds, ["original", "fp16", "quantized", "trees"]);
     for x in v["variants"].as_array().expect("variants") {
-        for key in ["accuracy", "roc_auc", "log_loss", "agreement", "packed_bytes", "file_bytes"] {
+        for key in [
+            "accuracy",
+            "roc_auc",
+            "log_loss",
+            "agreement",
+            "packed_bytes",
+            "file_bytes",
+        ] {
             assert!(x[key].is_number(), "{key} in {x}");
         }
         let lat = x["latency"].as_array().expect("latency");
@@ -312,7 +337,10 @@ fn cli_json_contract() {
         assert!(lat[0]["p50_us"].is_number() && lat[0]["p95_us"].is_number());
         // Only what changes compute is measured.
         let estimated = lat[0]["estimated"].as_bool().expect("estimated");
-        assert_eq!(estimated, matches!(x["kind"].as_str(), Some("fp16" | "quantized")));
+        assert_eq!(
+            estimated,
+            matches!(x["kind"].as_str(), Some("fp16" | "quantized"))
+        );
     }
     assert!(v["pareto"].as_array().is_some_and(|p| !p.is_empty()));
 }
@@ -328,7 +356,10 @@ fn cli_bad_input_exits_2() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: ") && err.contains("not an ONNX model"), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("not an ONNX model"),
+        "{err}"
+    );
 
     let out = sextant(&[
         "compress",
@@ -354,5 +385,8 @@ fn cli_bad_input_exits_2() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("region") && err.contains("not numeric"), "{err}");
+    assert!(
+        err.contains("region") && err.contains("not numeric"),
+        "{err}"
+    );
 }

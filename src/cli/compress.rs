@@ -88,12 +88,15 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         None => {
             let mut roles = RoleMap::default();
             roles.add_inferred(&ds.columns);
-            roles.column_with(Role::Target).map(str::to_string).ok_or_else(|| {
-                CliError(format!(
-                    "{} has no column that looks like a label; name it with --target COL",
-                    args.data.display()
-                ))
-            })?
+            roles
+                .column_with(Role::Target)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    CliError(format!(
+                        "{} has no column that looks like a label; name it with --target COL",
+                        args.data.display()
+                    ))
+                })?
         }
     };
     let columns: Vec<String> = ds.columns.iter().map(|c| c.name.clone()).collect();
@@ -115,7 +118,9 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
             .collect::<Result<_, _>>()?
     };
     if args.batch_sizes.contains(&0) {
-        return Err(CliError("--batch-sizes: a batch size must be at least 1".into()));
+        return Err(CliError(
+            "--batch-sizes: a batch size must be at least 1".into(),
+        ));
     }
     let params = CompressParams {
         variants: variants.clone(),
@@ -134,7 +139,9 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         sensitivity: !args.no_sensitivity,
     };
     if cfg!(debug_assertions) && params.measure_latency {
-        eprintln!("warning: this is a debug build; latencies are 20-30× slower than a release build");
+        eprintln!(
+            "warning: this is a debug build; latencies are 20-30× slower than a release build"
+        );
     }
     let report = compress(&model, &data, &params, &Progress::silent())?;
     if let Some(dir) = &args.export {
@@ -269,7 +276,10 @@ pub fn table(r: &crate::model::CompressionReport) -> String {
             "\nPer-layer sensitivity ({} change with only that layer compressed, worst first)\n",
             r.metric.label()
         ));
-        let mut t = TextTable::new(&["layer", "int4 per channel", "prune 50%"], &[false, true, true]);
+        let mut t = TextTable::new(
+            &["layer", "int4 per channel", "prune 50%"],
+            &[false, true, true],
+        );
         for s in &r.sensitivity {
             t.row(vec![
                 s.layer.clone(),

@@ -19,10 +19,17 @@ pub enum Tab {
     Drift,
     Integrity,
     Seasonality,
+    Compression,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::Integrity, Tab::Drift, Tab::Seasonality];
+    pub const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Integrity,
+        Tab::Drift,
+        Tab::Seasonality,
+        Tab::Compression,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -30,6 +37,7 @@ impl Tab {
             Tab::Drift => "Drift",
             Tab::Integrity => "Integrity",
             Tab::Seasonality => "Seasonality",
+            Tab::Compression => "Compression",
         }
     }
 
@@ -74,6 +82,7 @@ pub struct App {
     /// production column with its training name.
     pub renames: Vec<(String, String)>,
     pub seasonality: views::seasonality::SeasonalityState,
+    pub compression: views::compression::CompressionState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -101,6 +110,7 @@ impl App {
             integrity: Default::default(),
             renames: Vec::new(),
             seasonality: Default::default(),
+            compression: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -157,6 +167,7 @@ impl App {
             || self.drift.is_busy()
             || self.seasonality.result.is_running()
             || self.integrity.report.is_running()
+            || self.compression.is_busy()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -189,6 +200,7 @@ impl App {
         self.poll_loads();
         self.poll_dialog();
         views::seasonality::logic(self, ctx);
+        views::compression::logic(self, ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -238,6 +250,7 @@ impl App {
                 Tab::Drift => views::drift::drift_ui(self, ui),
                 Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
                 Tab::Integrity => views::integrity::integrity_ui(self, ui),
+                Tab::Compression => views::compression::compression_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -287,6 +300,11 @@ impl App {
             Command::SetTheme(theme) => self.prefs.theme = theme,
             Command::ShowAbout(open) => self.about_open = open,
             Command::ClearRecent => self.prefs.recent.clear(),
+            Command::OpenModelDialog => views::compression::open_model_dialog(self),
+            Command::LoadModel(path) => {
+                views::compression::open_model(self, path);
+                self.tab = Tab::Compression;
+            }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
     }
@@ -424,7 +442,17 @@ impl App {
     }
 
     /// Decide which side dropped files belong to; ask when the names do not say.
-    fn assign_dropped(&mut self, paths: Vec<PathBuf>) {
+    fn assign_dropped(&mut self, mut paths: Vec<PathBuf>) {
+        // A dropped ONNX file is a model for the Compression tab, not data.
+        if let Some(i) = paths
+            .iter()
+            .position(|p| views::compression::is_model_file(p))
+        {
+            self.push(Command::LoadModel(paths.remove(i)));
+            if paths.is_empty() {
+                return;
+            }
+        }
         match paths.as_slice() {
             [one] => match Side::from_file_name(one) {
                 Some(side) => self.push(Command::Load(side, one.clone())),

@@ -32,5 +32,9 @@ pub enum Command {
     SetTheme(ThemeChoice),
     ShowAbout(bool),
     ClearRecent,
+    /// Show a file dialog to open an ONNX model (Compression tab).
+    OpenModelDialog,
+    /// Open this ONNX model in the Compression tab.
+    LoadModel(PathBuf),
     Quit,
 }

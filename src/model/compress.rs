@@ -28,8 +28,12 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const CLASSIFICATION: [Metric; 4] =
-        [Metric::RocAuc, Metric::Accuracy, Metric::LogLoss, Metric::F1];
+    pub const CLASSIFICATION: [Metric; 4] = [
+        Metric::RocAuc,
+        Metric::Accuracy,
+        Metric::LogLoss,
+        Metric::F1,
+    ];
     pub const REGRESSION: [Metric; 2] = [Metric::Mae, Metric::Rmse];
 
     pub fn key(self) -> &'static str {
@@ -312,7 +316,12 @@ pub fn compress(
             }
             s => variant::build(model, *s)?,
         };
-        let p = predict_all(model_for(model, &b).as_ref().unwrap_or(model), &b.proto, b.trees.as_ref(), data)?;
+        let p = predict_all(
+            model_for(model, &b).as_ref().unwrap_or(model),
+            &b.proto,
+            b.trees.as_ref(),
+            data,
+        )?;
         built.push((b, p));
     }
     let original = built[0].1.clone();

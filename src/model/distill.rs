@@ -170,7 +170,12 @@ fn student_proto(
         node("Add", &["student_mm", "student_B"], "student_z"),
     ];
     let output = if task == Task::Classification {
-        inits.push(proto::tensor("student_one", proto::FLOAT, &[1], f32s(&[1.0])));
+        inits.push(proto::tensor(
+            "student_one",
+            proto::FLOAT,
+            &[1],
+            f32s(&[1.0]),
+        ));
         nodes.push(node("Sigmoid", &["student_z"], "student_p1"));
         nodes.push(node("Sub", &["student_one", "student_p1"], "student_p0"));
         let mut concat = node("Concat", &["student_p0", "student_p1"], "probabilities");

@@ -121,7 +121,10 @@ pub enum Runner {
         inputs: usize,
         classification: bool,
     },
-    Trees { compiled: Compiled, width: usize },
+    Trees {
+        compiled: Compiled,
+        width: usize,
+    },
 }
 
 impl Runner {

@@ -51,7 +51,11 @@ pub fn batch_rows(x: &[f32], width: usize, batch: usize) -> Vec<f32> {
 
 /// Time `runner` on `input` (one batch): a few warm-up calls, then calls until `budget` has
 /// passed (at least 5, at most 5 000). Returns (p50, p95) in µs.
-pub fn time_calls(runner: &Runner, input: &[f32], budget: Duration) -> Result<(f64, f64), ModelError> {
+pub fn time_calls(
+    runner: &Runner,
+    input: &[f32],
+    budget: Duration,
+) -> Result<(f64, f64), ModelError> {
     for _ in 0..3 {
         runner.run(input)?;
     }
@@ -118,7 +122,11 @@ mod tests {
 
     #[test]
     fn estimate_with_factor_one_reproduces_measurement() {
-        let pts = vec![measured(1, 5.0, 6.0), measured(32, 10.0, 12.0), measured(1024, 180.0, 200.0)];
+        let pts = vec![
+            measured(1, 5.0, 6.0),
+            measured(32, 10.0, 12.0),
+            measured(1024, 180.0, 200.0),
+        ];
         let rule = SpeedRule {
             row_factor: 1.0,
             rule: String::new(),

@@ -43,6 +43,7 @@ pub struct Layer {
 
 /// What can be edited in a model.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per model; boxing would only add indirection
 pub enum Structure {
     /// Dense layers in graph order, run by tract.
     Layers(Vec<Layer>),
@@ -178,7 +179,11 @@ impl OnnxModel {
             };
             // The classifier's second output (probabilities) or the regressor's only output.
             let node = &g.node[pos];
-            let out = node.output.get(usize::from(t.classifier)).cloned().unwrap_or_default();
+            let out = node
+                .output
+                .get(usize::from(t.classifier))
+                .cloned()
+                .unwrap_or_default();
             (Structure::Trees(t), out, task)
         } else {
             let out = outputs
@@ -198,18 +203,18 @@ impl OnnxModel {
         };
         let parameters = match &structure {
             Structure::Trees(t) => t.parameter_count() as u64,
-            Structure::Layers(_) => g
-                .initializer
-                .iter()
-                .map(|t| t.dims.iter().product::<i64>().max(0) as u64)
-                .sum::<u64>()
-                + g
-                    .node
+            Structure::Layers(_) => {
+                g.initializer
                     .iter()
-                    .flat_map(|n| &n.attribute)
-                    .filter(|a| a.name == "coefficients" || a.name == "intercepts")
-                    .map(|a| a.floats.len() as u64)
-                    .sum::<u64>(),
+                    .map(|t| t.dims.iter().product::<i64>().max(0) as u64)
+                    .sum::<u64>()
+                    + g.node
+                        .iter()
+                        .flat_map(|n| &n.attribute)
+                        .filter(|a| a.name == "coefficients" || a.name == "intercepts")
+                        .map(|a| a.floats.len() as u64)
+                        .sum::<u64>()
+            }
         };
         Ok(OnnxModel {
             path,
@@ -228,9 +233,10 @@ impl OnnxModel {
 
     /// The file name, for labels.
     pub fn name(&self) -> String {
-        self.path
-            .file_name()
-            .map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned())
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     }
 
     /// Number of values the model takes per row (`k` of an `[N, k]` input, or one per input).
@@ -272,7 +278,8 @@ impl OnnxModel {
         } else {
             return Err(ModelError::Invalid(format!(
                 "{name} takes one input of {} columns and does not name them; list the columns in order (--features a,b,c in the CLI)",
-                self.width().map_or_else(|| "several".into(), |k| k.to_string())
+                self.width()
+                    .map_or_else(|| "several".into(), |k| k.to_string())
             )));
         };
         if let Some(k) = self.width()
@@ -318,7 +325,9 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
         match node.op_type.as_str() {
             "MatMul" => {
                 let Some(w) = node.input.get(1) else { continue };
-                let Some((rows, cols)) = dims_of(w) else { continue };
+                let Some((rows, cols)) = dims_of(w) else {
+                    continue;
+                };
                 let out = node.output.first().cloned().unwrap_or_default();
                 let bias = g
                     .node

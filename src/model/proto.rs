@@ -20,7 +20,7 @@ pub fn floats(t: &pb::TensorProto) -> Result<Vec<f32>, ModelError> {
     if !t.float_data.is_empty() {
         return Ok(t.float_data.clone());
     }
-    if t.raw_data.len() % 4 != 0 {
+    if !t.raw_data.len().is_multiple_of(4) {
         return Err(ModelError::Invalid(format!(
             "the initializer {} has {} raw bytes, not a whole number of floats",
             t.name,
@@ -112,7 +112,8 @@ pub fn int_attribute(name: &str, value: i64) -> pb::AttributeProto {
 
 /// Shape of a value-info as dims: `Some(n)` for a fixed size, `None` for a symbolic one.
 pub fn value_shape(v: &pb::ValueInfoProto) -> (Vec<Option<i64>>, i32) {
-    let Some(pb::type_proto::Value::TensorType(t)) = v.r#type.as_ref().and_then(|t| t.value.as_ref())
+    let Some(pb::type_proto::Value::TensorType(t)) =
+        v.r#type.as_ref().and_then(|t| t.value.as_ref())
     else {
         return (Vec::new(), 0);
     };

@@ -51,11 +51,15 @@ pub struct TreeEnsemble {
 }
 
 fn ints(node: &pb::NodeProto, name: &str) -> Vec<i64> {
-    attribute(node, name).map(|a| a.ints.clone()).unwrap_or_default()
+    attribute(node, name)
+        .map(|a| a.ints.clone())
+        .unwrap_or_default()
 }
 
 fn floats(node: &pb::NodeProto, name: &str) -> Vec<f32> {
-    attribute(node, name).map(|a| a.floats.clone()).unwrap_or_default()
+    attribute(node, name)
+        .map(|a| a.floats.clone())
+        .unwrap_or_default()
 }
 
 /// Attribute-name prefix of the leaf arrays.
@@ -76,7 +80,9 @@ impl TreeEnsemble {
         if attribute(node, "nodes_values_as_tensor").is_some()
             || attribute(node, "base_values_as_tensor").is_some()
         {
-            return Err(bad("stores values as tensors (ML opset 3 doubles), which is not supported"));
+            return Err(bad(
+                "stores values as tensors (ML opset 3 doubles), which is not supported",
+            ));
         }
         let modes = attribute(node, "nodes_modes")
             .map(|a| {
@@ -115,7 +121,11 @@ impl TreeEnsemble {
             modes,
             true_ids: ints(node, "nodes_truenodeids"),
             false_ids: ints(node, "nodes_falsenodeids"),
-            missing_true: if missing.is_empty() { vec![false; n] } else { missing },
+            missing_true: if missing.is_empty() {
+                vec![false; n]
+            } else {
+                missing
+            },
             leaf_tree: ints(node, &format!("{p}treeids")),
             leaf_node: ints(node, &format!("{p}nodeids")),
             leaf_target: ints(node, &format!("{p}ids")),

@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::compression::prune::{
-    smallest_magnitudes, unit_importance, units_to_keep,
-};
+use crate::analysis::compression::prune::{smallest_magnitudes, unit_importance, units_to_keep};
 use crate::analysis::compression::quantize::{self, Granularity, fake_quantize, round_to_f16};
 use crate::analysis::compression::size::{self, WeightStorage};
 
@@ -31,7 +29,10 @@ pub enum VariantSpec {
     Fp16,
     /// Symmetric max-abs fake quantization to `bits` bits (tree leaves: per tensor, with fp16
     /// thresholds).
-    Int { bits: u32, granularity: Granularity },
+    Int {
+        bits: u32,
+        granularity: Granularity,
+    },
     /// Unstructured magnitude pruning of `percent` % of the weights.
     Prune {
         percent: u32,
@@ -41,9 +42,13 @@ pub enum VariantSpec {
         keep_ends: bool,
     },
     /// Structured pruning: remove `percent` % of the units of every hidden layer.
-    Neurons { percent: u32 },
+    Neurons {
+        percent: u32,
+    },
     /// The first `count` trees of the ensemble.
-    Trees { count: usize },
+    Trees {
+        count: usize,
+    },
     /// A student trained on the teacher's outputs.
     Distill(Student),
 }
@@ -77,7 +82,9 @@ impl VariantSpec {
                 .map_err(|_| format!("\"{text}\": {v} is not a fraction like 0.5 or 50%"))?;
             let p = if pct || f > 1.0 { f } else { f * 100.0 };
             if !(0.0..=99.0).contains(&p) {
-                return Err(format!("\"{text}\": the fraction must be between 0 and 99 %"));
+                return Err(format!(
+                    "\"{text}\": the fraction must be between 0 and 99 %"
+                ));
             }
             Ok(p.round() as u32)
         };
@@ -680,7 +687,10 @@ fn export_int8(
         };
         let mut attrs = Vec::new();
         if granularity == Granularity::PerChannel {
-            attrs.push(proto::int_attribute("axis", if l.transposed { 0 } else { 1 }));
+            attrs.push(proto::int_attribute(
+                "axis",
+                if l.transposed { 0 } else { 1 },
+            ));
         }
         let node = pb::NodeProto {
             op_type: "DequantizeLinear".into(),

@@ -142,7 +142,11 @@ mod tests {
         assert!((m.roc_auc - 7.5 / 9.0).abs() < 1e-12);
         assert!((m.accuracy - 4.0 / 6.0).abs() < 1e-12);
         assert!((m.f1 - 2.0 * 2.0 / (4.0 + 1.0 + 1.0)).abs() < 1e-12);
-        let ll = -((0.9f64).ln() + (0.4f64).ln() + (0.35f64).ln() + (0.8f64).ln() + (0.7f64).ln()
+        let ll = -((0.9f64).ln()
+            + (0.4f64).ln()
+            + (0.35f64).ln()
+            + (0.8f64).ln()
+            + (0.7f64).ln()
             + (0.65f64).ln())
             / 6.0;
         assert!((m.log_loss - ll).abs() < 1e-12);

@@ -4,7 +4,13 @@
 /// Indices of the frontier points, cheapest first. `cost` is minimised; `quality` is maximised
 /// when `higher_is_better`, else minimised. Points with a non-finite coordinate are skipped.
 pub fn frontier(cost: &[f64], quality: &[f64], higher_is_better: bool) -> Vec<usize> {
-    let q = |i: usize| if higher_is_better { quality[i] } else { -quality[i] };
+    let q = |i: usize| {
+        if higher_is_better {
+            quality[i]
+        } else {
+            -quality[i]
+        }
+    };
     let mut idx: Vec<usize> = (0..cost.len().min(quality.len()))
         .filter(|&i| cost[i].is_finite() && quality[i].is_finite())
         .collect();

@@ -13,7 +13,9 @@ pub fn smallest_magnitudes(tensors: &[&[f32]], sparsity: f64) -> Vec<(usize, usi
     if k == 0 {
         return Vec::new();
     }
-    all.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    all.select_nth_unstable_by(k - 1, |a, b| {
+        a.0.total_cmp(&b.0).then((a.1, a.2).cmp(&(b.1, b.2)))
+    });
     all.truncate(k);
     all.into_iter().map(|(_, t, i)| (t, i)).collect()
 }

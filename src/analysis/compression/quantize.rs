@@ -127,7 +127,10 @@ mod tests {
     #[test]
     fn zero_tensor_gets_unit_scale() {
         let mut w = [0.0f32; 4];
-        assert_eq!(fake_quantize(&mut w, 2, 8, Granularity::PerTensor), vec![1.0]);
+        assert_eq!(
+            fake_quantize(&mut w, 2, 8, Granularity::PerTensor),
+            vec![1.0]
+        );
         assert_eq!(w, [0.0; 4]);
     }
 

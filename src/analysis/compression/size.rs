@@ -136,7 +136,11 @@ mod tests {
         assert_eq!(dense(4, Some(Granularity::PerTensor)), 2_080);
         assert_eq!(dense(4, Some(Granularity::PerChannel)), 2_456);
         let sum = |b, g, d, f: fn(&TensorBytes) -> u64| {
-            mlp(b, g, d).iter().map(|w| f(&tensor_bytes(w))).sum::<u64>() + 388
+            mlp(b, g, d)
+                .iter()
+                .map(|w| f(&tensor_bytes(w)))
+                .sum::<u64>()
+                + 388
         };
         assert_eq!(sum(32, None, 1.0, |t| t.bitmap), 14_248);
         assert_eq!(sum(32, None, 1.0, |t| t.csr), 17_664);

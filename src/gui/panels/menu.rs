@@ -51,6 +51,10 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         app.push(Command::OpenDialog(Side::Current));
         ui.close();
     }
+    if ui.button("Open model…").clicked() {
+        app.push(Command::OpenModelDialog);
+        ui.close();
+    }
     ui.menu_button("Open recent", |ui| {
         if app.prefs.recent.is_empty() {
             ui.label("No recent files");
