@@ -163,6 +163,23 @@ fn mlp_exports_reproduce_the_simulation() {
 }
 
 #[test]
+fn student_exports_reload_and_run() {
+    let m = model("credit_mlp.onnx");
+    let data = data_for(&m).head(800);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for s in ["distill:logistic", "distill:mlp", "distill:tree"] {
+        let spec = VariantSpec::parse(s).expect("spec");
+        let bytes = sextant::model::compress::export_bytes(&m, &data, spec).expect("student");
+        let path = dir.path().join("student.onnx");
+        std::fs::write(&path, bytes).expect("write");
+        let student = OnnxModel::load(&path).expect("student loads");
+        assert_eq!(student.feature_names.as_deref(), m.feature_names.as_deref());
+        let p = predict_all(&student, &student.proto, None, &data).expect("student runs");
+        assert!(p.iter().all(|v| (0.0..=1.0).contains(v)), "{s}");
+    }
+}
+
+#[test]
 fn tree_exports_reproduce_the_simulation() {
     reload_equals_simulation("credit_gbt.onnx", &["fp16", "int8", "trees:10"]);
 }
@@ -179,6 +196,8 @@ fn sweep_on_the_mlp() {
             "prune:0.5",
             "neurons:0.5",
             "distill:logistic",
+            "distill:mlp",
+            "distill:tree",
         ]
         .iter()
         .map(|s| VariantSpec::parse(s).expect("spec"))
@@ -198,7 +217,9 @@ fn sweep_on_the_mlp() {
             "int4-per-tensor",
             "prune-50%",
             "neurons-50%",
-            "distill-logistic"
+            "distill-logistic",
+            "distill-mlp",
+            "distill-tree"
         ]
     );
     let v = |n: &str| r.variants.iter().find(|v| v.name == n).expect("variant");
@@ -209,8 +230,11 @@ fn sweep_on_the_mlp() {
     // A pruned model written dense does not shrink.
     assert!(v("prune-50%").file_bytes + 64 > v("original").file_bytes);
     assert!(v("neurons-50%").file_bytes < v("original").file_bytes);
-    let auc = v("distill-logistic").roc_auc.expect("auc");
-    assert!(auc > 0.6, "student AUC {auc}");
+    for student in ["distill-logistic", "distill-mlp", "distill-tree"] {
+        let auc = v(student).roc_auc.expect("auc");
+        assert!(auc > 0.6, "{student} AUC {auc}");
+        assert!(v(student).agreement > 0.8, "{student}");
+    }
     assert!(!r.pareto.is_empty());
     assert_eq!(r.sensitivity.len(), 3);
     let json = serde_json::to_value(&r).expect("serializes");

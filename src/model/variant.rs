@@ -18,6 +18,10 @@ use super::{ModelError, pb};
 pub enum Student {
     /// Logistic (or linear) regression on the teacher's outputs.
     Logistic,
+    /// One hidden layer of 16 ReLU units.
+    Mlp,
+    /// One regression tree of depth 4.
+    Tree,
 }
 
 /// One compression to try.
@@ -69,7 +73,7 @@ pub enum VariantKind {
 impl VariantSpec {
     /// Parse a CLI name: `original`, `fp16`, `int8` (per channel), `int8-per-tensor`,
     /// `int4-per-channel`, `prune:0.5` (or `prune:50%`, `prune-global:0.5`,
-    /// `prune-keep-ends:0.5`), `neurons:0.25`, `trees:25`, `distill:logistic`.
+    /// `prune-keep-ends:0.5`), `neurons:0.25`, `trees:25`, `distill:logistic` (or `mlp`, `tree`).
     pub fn parse(text: &str) -> Result<VariantSpec, String> {
         let t = text.trim().to_ascii_lowercase();
         let fraction = |v: &str| -> Result<u32, String> {
@@ -127,8 +131,10 @@ impl VariantSpec {
                     .ok_or_else(|| format!("\"{text}\": trees:K needs a tree count K ≥ 1")),
                 "distill" => match value {
                     "logistic" | "logreg" | "linear" => Ok(VariantSpec::Distill(Student::Logistic)),
+                    "mlp" => Ok(VariantSpec::Distill(Student::Mlp)),
+                    "tree" => Ok(VariantSpec::Distill(Student::Tree)),
                     _ => Err(format!(
-                        "\"{text}\": the only student so far is distill:logistic"
+                        "\"{text}\": students are distill:logistic, distill:mlp and distill:tree"
                     )),
                 },
                 _ => Err(format!("unknown variant \"{text}\"")),
@@ -144,7 +150,7 @@ impl VariantSpec {
                     int(4, rest)
                 } else {
                     Err(format!(
-                        "unknown variant \"{text}\" (try fp16, int8, int4-per-tensor, prune:0.5, neurons:0.25, trees:25, distill:logistic)"
+                        "unknown variant \"{text}\" (try fp16, int8, int4-per-tensor, prune:0.5, neurons:0.25, trees:25, distill:mlp)"
                     ))
                 }
             }
@@ -176,6 +182,8 @@ impl VariantSpec {
             VariantSpec::Neurons { percent } => format!("neurons-{percent}%"),
             VariantSpec::Trees { count } => format!("trees-{count}"),
             VariantSpec::Distill(Student::Logistic) => "distill-logistic".into(),
+            VariantSpec::Distill(Student::Mlp) => "distill-mlp".into(),
+            VariantSpec::Distill(Student::Tree) => "distill-tree".into(),
         }
     }
 
@@ -233,6 +241,7 @@ impl VariantSpec {
                 v.push(VariantSpec::Neurons { percent: 50 });
             }
         }
+        v.extend([Student::Logistic, Student::Mlp, Student::Tree].map(VariantSpec::Distill));
         v
     }
 }
