@@ -414,3 +414,106 @@ fn cli_bad_input_exits_2() {
         "{err}"
     );
 }
+
+fn fixture_reference(name: &str) -> Vec<f64> {
+    let text = std::fs::read_to_string(root().join("tests/golden/compress/fixture_outputs.json"))
+        .expect("fixture outputs");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    v["models"][name]
+        .as_array()
+        .expect("outputs")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
+}
+
+fn fixture(name: &str) -> (OnnxModel, EvalData) {
+    let m = OnnxModel::load(
+        &root()
+            .join("tests/fixtures/models")
+            .join(format!("{name}.onnx")),
+    )
+    .expect("fixture loads");
+    let columns: Vec<String> = training().columns.iter().map(|c| c.name.clone()).collect();
+    let features = m.resolve_features(&[], &columns).expect("features");
+    let data = eval_data(&training().frame, &features, "defaulted")
+        .expect("data")
+        .head(300);
+    (m, data)
+}
+
+#[test]
+fn linear_classifier_matches_onnxruntime_and_gets_students() {
+    let (m, data) = fixture("logreg");
+    assert!(m.layers().is_empty());
+    let p = predict_all(&m, &m.proto, None, &data).expect("runs");
+    let r = fixture_reference("logreg");
+    let worst = p
+        .iter()
+        .zip(&r)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-5, "max |Δp| = {worst}");
+    let params = CompressParams {
+        variants: m.default_variants(),
+        measure_latency: false,
+        ..CompressParams::default()
+    };
+    let report = compress(&m, &data, &params, &Progress::silent()).expect("sweep");
+    assert_eq!(report.variants.len(), 4);
+    assert!(
+        report.variants[1].agreement > 0.95,
+        "{:?}",
+        report.variants[1]
+    );
+}
+
+#[test]
+fn gemm_model_with_one_input_per_column() {
+    let (m, data) = fixture("gemm_mlp");
+    assert_eq!(m.inputs.len(), 4);
+    assert_eq!(
+        data.features,
+        ["age", "income", "credit_score", "debt_to_income"]
+    );
+    let dims: Vec<(usize, usize, bool)> = m
+        .layers()
+        .iter()
+        .map(|l| (l.rows, l.cols, l.transposed))
+        .collect();
+    assert_eq!(dims, vec![(4, 8, true), (8, 1, true)]);
+    let p = predict_all(&m, &m.proto, None, &data).expect("runs");
+    let r = fixture_reference("gemm_mlp");
+    let worst = p
+        .iter()
+        .zip(&r)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-5, "max |Δp| = {worst}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for s in [
+        "fp16",
+        "int8-per-channel",
+        "int4-per-tensor",
+        "neurons:0.5",
+        "prune:0.5",
+    ] {
+        let b = build(&m, VariantSpec::parse(s).expect("spec")).expect("builds");
+        let simulated = predict_all(&m, &b.proto, None, &data).expect("simulated");
+        let path = dir.path().join("v.onnx");
+        std::fs::write(&path, OnnxModel::encode(&b.export)).expect("write");
+        let back = OnnxModel::load(&path).expect("reloads");
+        let real = predict_all(&back, &back.proto, None, &data).expect("runs");
+        assert_eq!(simulated, real, "{s}");
+    }
+    let params = CompressParams {
+        variants: m.default_variants(),
+        measure_latency: true,
+        batch_sizes: vec![1, 4],
+        time_per_point: std::time::Duration::from_millis(1),
+        ..CompressParams::default()
+    };
+    let report = compress(&m, &data, &params, &Progress::silent()).expect("default sweep");
+    assert!(report.variants.iter().any(|v| v.name == "distill-mlp"));
+    assert!(report.variants.iter().all(|v| v.latency.len() == 2));
+}

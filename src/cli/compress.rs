@@ -106,10 +106,7 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         data = data.head(n.max(1));
     }
     let variants = if args.variants.is_empty() {
-        VariantSpec::defaults(match &model.structure {
-            Structure::Trees(t) => Some(t.trees().len()),
-            Structure::Layers(_) => None,
-        })
+        model.default_variants()
     } else {
         args.variants
             .iter()

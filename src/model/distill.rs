@@ -136,84 +136,28 @@ fn student_proto(
     b: f64,
     task: Task,
 ) -> pb::ModelProto {
-    use pb::tensor_shape_proto::{Dimension, dimension::Value};
     let k = w.len();
-    let input = teacher.inputs[0].name.clone();
-    let value = |name: &str, dims: Vec<Option<i64>>| pb::ValueInfoProto {
-        name: name.to_string(),
-        r#type: Some(pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                elem_type: proto::FLOAT,
-                shape: Some(pb::TensorShapeProto {
-                    dim: dims
-                        .into_iter()
-                        .map(|d| Dimension {
-                            value: Some(match d {
-                                Some(n) => Value::DimValue(n),
-                                None => Value::DimParam("N".into()),
-                            }),
-                            ..Default::default()
-                        })
-                        .collect(),
-                }),
-            })),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let node = |op: &str, inputs: &[&str], output: &str| pb::NodeProto {
-        op_type: op.into(),
-        name: output.into(),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![output.into()],
-        ..Default::default()
-    };
-    let f32s = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let input = input_name(teacher);
     let wf: Vec<f32> = w.iter().map(|v| *v as f32).collect();
     let mut inits = vec![
-        proto::tensor("student_W", proto::FLOAT, &[k as i64, 1], f32s(&wf)),
-        proto::tensor("student_B", proto::FLOAT, &[1], f32s(&[b as f32])),
+        proto::tensor("student_W", proto::FLOAT, &[k as i64, 1], f32_bytes(&wf)),
+        proto::tensor("student_B", proto::FLOAT, &[1], f32_bytes(&[b as f32])),
     ];
     let mut nodes = vec![
-        node("MatMul", &[&input, "student_W"], "student_mm"),
-        node("Add", &["student_mm", "student_B"], "student_z"),
+        simple_node("MatMul", &[&input, "student_W"], "student_mm"),
+        simple_node("Add", &["student_mm", "student_B"], "student_z"),
     ];
-    let output = if task == Task::Classification {
-        inits.push(proto::tensor(
-            "student_one",
-            proto::FLOAT,
-            &[1],
-            f32s(&[1.0]),
-        ));
-        nodes.push(node("Sigmoid", &["student_z"], "student_p1"));
-        nodes.push(node("Sub", &["student_one", "student_p1"], "student_p0"));
-        let mut concat = node("Concat", &["student_p0", "student_p1"], "probabilities");
-        concat.attribute.push(proto::int_attribute("axis", 1));
-        nodes.push(concat);
-        value("probabilities", vec![None, Some(2)])
+    let out = head(&mut nodes, &mut inits, "student_z", task);
+    wrap_graph(teacher, k, features, nodes, inits, out, false)
+}
+
+/// The name of the `[N, k]` tensor a student reads: the teacher's input, or the concatenation
+/// of the teacher's one-column inputs.
+fn input_name(teacher: &OnnxModel) -> String {
+    if teacher.inputs.len() > 1 {
+        "student_x".into()
     } else {
-        value("student_z", vec![None, Some(1)])
-    };
-    pb::ModelProto {
-        ir_version: 8,
-        producer_name: "sextant distillation".into(),
-        opset_import: vec![pb::OperatorSetIdProto {
-            domain: String::new(),
-            version: 15,
-        }],
-        metadata_props: vec![pb::StringStringEntryProto {
-            key: "feature_names".into(),
-            value: features.join(","),
-        }],
-        graph: Some(pb::GraphProto {
-            name: "student".into(),
-            node: nodes,
-            initializer: inits,
-            input: vec![value(&input, vec![None, Some(k as i64)])],
-            output: vec![output],
-            ..Default::default()
-        }),
-        ..Default::default()
+        teacher.inputs[0].name.clone()
     }
 }
 
@@ -472,14 +416,24 @@ fn simple_node(op: &str, inputs: &[&str], output: &str) -> pb::NodeProto {
 }
 
 fn wrap_graph(
-    input: &str,
+    teacher: &OnnxModel,
     k: usize,
     features: &[String],
-    nodes: Vec<pb::NodeProto>,
+    mut nodes: Vec<pb::NodeProto>,
     inits: Vec<pb::TensorProto>,
     output: pb::ValueInfoProto,
     ml: bool,
 ) -> pb::ModelProto {
+    // The student takes the same inputs as the teacher.
+    let inputs = if teacher.inputs.len() > 1 {
+        let names: Vec<&str> = teacher.inputs.iter().map(|i| i.name.as_str()).collect();
+        let mut concat = simple_node("Concat", &names, "student_x");
+        concat.attribute.push(proto::int_attribute("axis", 1));
+        nodes.insert(0, concat);
+        names.iter().map(|n| value_info(n, 1)).collect()
+    } else {
+        vec![value_info(&teacher.inputs[0].name, k as i64)]
+    };
     let mut opsets = vec![pb::OperatorSetIdProto {
         domain: String::new(),
         version: 15,
@@ -502,7 +456,7 @@ fn wrap_graph(
             name: "student".into(),
             node: nodes,
             initializer: inits,
-            input: vec![value_info(input, k as i64)],
+            input: inputs,
             output: vec![output],
             ..Default::default()
         }),
@@ -547,7 +501,7 @@ fn mlp_proto(
 ) -> pb::ModelProto {
     let k = s.mean.len();
     let h = s.b1.len();
-    let input = teacher.inputs[0].name.clone();
+    let input = input_name(teacher);
     let mut inits = vec![
         proto::tensor(
             "student_mean",
@@ -581,7 +535,7 @@ fn mlp_proto(
         simple_node("Add", &["student_mm2", "student_B2"], "student_z"),
     ];
     let out = head(&mut nodes, &mut inits, "student_z", task);
-    wrap_graph(&input, k, features, nodes, inits, out, false)
+    wrap_graph(teacher, k, features, nodes, inits, out, false)
 }
 
 fn tree_proto(
@@ -590,7 +544,7 @@ fn tree_proto(
     tree: &[TreeNode],
     k: usize,
 ) -> pb::ModelProto {
-    let input = teacher.inputs[0].name.clone();
+    let input = input_name(teacher);
     let ints = |name: &str, v: Vec<i64>| pb::AttributeProto {
         name: name.into(),
         r#type: pb::attribute_proto::AttributeType::Ints as i32,
@@ -660,7 +614,7 @@ fn tree_proto(
         ..Default::default()
     };
     wrap_graph(
-        &input,
+        teacher,
         k,
         features,
         vec![node],
@@ -677,11 +631,6 @@ pub fn student(
     teacher_predictions: &[f64],
     kind: Student,
 ) -> Result<Built, ModelError> {
-    if teacher.inputs.len() != 1 {
-        return Err(ModelError::Invalid(
-            "students are built for models with one [N, k] input".into(),
-        ));
-    }
     let k = data.width();
     let logistic = teacher.task == Task::Classification;
     let dense = |rows: usize, cols: usize| WeightStorage {

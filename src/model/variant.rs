@@ -199,8 +199,15 @@ impl VariantSpec {
         }
     }
 
-    /// The default sweep for a model.
-    pub fn defaults(trees: Option<usize>) -> Vec<VariantSpec> {
+    /// The default sweep for a model: `trees` is the tree count of a tree ensemble, `layers`
+    /// whether the model has dense layers to edit (a linear model's coefficients live in node
+    /// attributes, so it only gets students).
+    pub fn defaults(trees: Option<usize>, layers: bool) -> Vec<VariantSpec> {
+        if trees.is_none() && !layers {
+            return std::iter::once(VariantSpec::Original)
+                .chain([Student::Logistic, Student::Mlp, Student::Tree].map(VariantSpec::Distill))
+                .collect();
+        }
         let mut v = vec![
             VariantSpec::Original,
             VariantSpec::Fp16,

@@ -258,10 +258,7 @@ fn request(app: &mut App, ctx: &egui::Context) {
     };
     let load_id = app.dataset(side).map(|d| d.load_id);
     let specs: Result<Vec<VariantSpec>, String> = if s.variants.is_empty() {
-        Ok(VariantSpec::defaults(match &inp.model.structure {
-            Structure::Trees(t) => Some(t.trees().len()),
-            Structure::Layers(_) => None,
-        }))
+        Ok(inp.model.default_variants())
     } else {
         s.variants.iter().map(|v| VariantSpec::parse(v)).collect()
     };
@@ -302,10 +299,7 @@ fn start_export(app: &mut App, name: String, path: PathBuf) {
     let trees = matches!(inp.model.structure, Structure::Trees(_));
     let settings = app.compression.settings.clone();
     let specs: Vec<VariantSpec> = if settings.variants.is_empty() {
-        VariantSpec::defaults(match &inp.model.structure {
-            Structure::Trees(t) => Some(t.trees().len()),
-            Structure::Layers(_) => None,
-        })
+        inp.model.default_variants()
     } else {
         settings
             .variants
