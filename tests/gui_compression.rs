@@ -90,3 +90,30 @@ fn asks_for_a_label_when_there_is_none() {
     settle(&mut h);
     h.get_by_label_contains("Mark the label column with the target role");
 }
+
+#[test]
+fn evaluates_on_both_files_through_an_accepted_rename() {
+    let mut app = App::with_datasets(
+        Some(sample("credit_training.parquet")),
+        Some(sample("credit_production.parquet")),
+    );
+    app.push(Command::SetTab(Tab::Compression));
+    app.compression.settings.side = sextant::gui::views::compression::EvalSide::Both;
+    app.compression.settings.variants = vec!["fp16".into()];
+    app.compression.settings.batch_sizes = vec![1];
+    let mut h = harness(app);
+    h.step();
+    settle(&mut h);
+    // Production calls open_accounts num_open_accounts: the model cannot read it yet.
+    h.get_by_label_contains("open_accounts that the data does not have");
+    h.state_mut().push(Command::AcceptRename(
+        "num_open_accounts".into(),
+        "open_accounts".into(),
+    ));
+    h.step();
+    settle(&mut h);
+    let app = h.state();
+    let report = app.compression.report.value.as_ref().expect("report");
+    // All complete training rows plus production's labelled ones.
+    assert!(report.rows > 25_504 + 5_000, "{}", report.rows);
+}

@@ -29,6 +29,8 @@ pub enum EvalSide {
     #[default]
     Training,
     Production,
+    /// Training rows, then production rows.
+    Both,
 }
 
 /// What the user chose in the Compression tab (saved and restored by sessions).
@@ -195,9 +197,34 @@ pub fn logic(app: &mut App, ctx: &egui::Context) {
 /// Inputs of the evaluation: model, data, label, features.
 struct Inputs {
     model: std::sync::Arc<OnnxModel>,
-    frame: polars::prelude::DataFrame,
+    /// Each side's frame with the feature columns under that side's names.
+    frames: Vec<(polars::prelude::DataFrame, Vec<String>)>,
     target: String,
+    /// Feature names as training calls them.
     features: Vec<String>,
+    load_ids: Vec<u64>,
+}
+
+impl Inputs {
+    /// The labelled rows of every chosen side, one after the other.
+    fn data(&self) -> Result<crate::model::EvalData, String> {
+        let mut all: Option<crate::model::EvalData> = None;
+        for (frame, names) in &self.frames {
+            let d = eval_data(frame, names, &self.target).map_err(|e| e.to_string())?;
+            match &mut all {
+                None => all = Some(d),
+                Some(a) => {
+                    a.x.extend(d.x);
+                    a.y.extend(d.y);
+                    a.rows += d.rows;
+                    a.skipped += d.skipped;
+                }
+            }
+        }
+        let mut data = all.ok_or_else(|| "No data to evaluate on".to_string())?;
+        data.features = self.features.clone();
+        Ok(data)
+    }
 }
 
 fn inputs(app: &App) -> Result<Inputs, String> {
@@ -207,16 +234,11 @@ fn inputs(app: &App) -> Result<Inputs, String> {
         .value
         .clone()
         .ok_or_else(|| "No model loaded".to_string())?;
-    let side = match app.compression.settings.side {
-        EvalSide::Training => Side::Reference,
-        EvalSide::Production => Side::Current,
+    let sides: &[Side] = match app.compression.settings.side {
+        EvalSide::Training => &[Side::Reference],
+        EvalSide::Production => &[Side::Current],
+        EvalSide::Both => &[Side::Reference, Side::Current],
     };
-    let ds = app.dataset(side).ok_or_else(|| {
-        format!(
-            "Open a {} file to evaluate the model on",
-            side.label().to_lowercase()
-        )
-    })?;
     let target = app
         .roles
         .column_with(Role::Target)
@@ -225,15 +247,44 @@ fn inputs(app: &App) -> Result<Inputs, String> {
             "Mark the label column with the target role (datasets panel) to evaluate the model"
                 .to_string()
         })?;
-    let columns: Vec<String> = ds.columns.iter().map(|c| c.name.clone()).collect();
-    let features = model
-        .resolve_features(&app.compression.settings.features, &columns)
-        .map_err(|e| e.to_string())?;
+    let mut frames = Vec::new();
+    let mut features = Vec::new();
+    let mut load_ids = Vec::new();
+    for &side in sides {
+        let ds = app.dataset(side).ok_or_else(|| {
+            format!(
+                "Open a {} file to evaluate the model on",
+                side.label().to_lowercase()
+            )
+        })?;
+        // Production columns go by their training names (accepted renames).
+        let columns: Vec<String> = ds
+            .columns
+            .iter()
+            .map(|c| app.reference_name(&c.name).to_string())
+            .collect();
+        features = model
+            .resolve_features(&app.compression.settings.features, &columns)
+            .map_err(|e| format!("{} ({}): {e}", ds.name(), side.label().to_lowercase()))?;
+        let names: Vec<String> = features
+            .iter()
+            .map(|f| {
+                app.renames
+                    .iter()
+                    .find(|(_, r)| r == f)
+                    .filter(|_| side == Side::Current)
+                    .map_or_else(|| f.clone(), |(c, _)| c.clone())
+            })
+            .collect();
+        frames.push((ds.frame.clone(), names));
+        load_ids.push(ds.load_id);
+    }
     Ok(Inputs {
-        frame: ds.frame.clone(),
+        frames,
         target,
         features,
         model,
+        load_ids,
     })
 }
 
@@ -252,11 +303,6 @@ fn request(app: &mut App, ctx: &egui::Context) {
     }
     let Ok(inp) = inputs(app) else { return };
     let s = &app.compression.settings;
-    let side = match s.side {
-        EvalSide::Training => Side::Reference,
-        EvalSide::Production => Side::Current,
-    };
-    let load_id = app.dataset(side).map(|d| d.load_id);
     let specs: Result<Vec<VariantSpec>, String> = if s.variants.is_empty() {
         Ok(inp.model.default_variants())
     } else {
@@ -274,7 +320,7 @@ fn request(app: &mut App, ctx: &egui::Context) {
     };
     let key = key_of(&(
         model_path(s),
-        load_id,
+        &inp.load_ids,
         &inp.target,
         &inp.features,
         format!("{:?}", params.variants),
@@ -285,8 +331,7 @@ fn request(app: &mut App, ctx: &egui::Context) {
         .report
         .request(key, "Evaluating variants", waker, move |progress| {
             progress.set(None, "Preparing the data");
-            let data =
-                eval_data(&inp.frame, &inp.features, &inp.target).map_err(|e| e.to_string())?;
+            let data = inp.data()?;
             crate::model::compress(&inp.model, &data, &params, progress).map_err(|e| e.to_string())
         });
 }
@@ -313,7 +358,7 @@ fn start_export(app: &mut App, name: String, path: PathBuf) {
     let Some(spec) = spec else { return };
     let _ = report;
     let job = Job::spawn(format!("Exporting {name}"), app.waker(), move |_| {
-        let data = eval_data(&inp.frame, &inp.features, &inp.target).map_err(|e| e.to_string())?;
+        let data = inp.data()?;
         let bytes = crate::model::compress::export_bytes(&inp.model, &data, spec)
             .map_err(|e| e.to_string())?;
         crate::data::write::write_atomically(&path, |f| {
@@ -486,28 +531,37 @@ fn settings_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
         if r.lost_focus() {
             s.settings.features = split_list(&s.features_text);
         }
-        egui::ComboBox::from_label("Evaluate on")
+        let label = ui.label("Evaluate on");
+        egui::ComboBox::from_id_salt("compression_side")
             .selected_text(match s.settings.side {
                 EvalSide::Training => "training",
                 EvalSide::Production => "production",
+                EvalSide::Both => "both",
             })
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut s.settings.side, EvalSide::Training, "training");
                 ui.selectable_value(&mut s.settings.side, EvalSide::Production, "production");
-            });
+                ui.selectable_value(&mut s.settings.side, EvalSide::Both, "both");
+            })
+            .response
+            .labelled_by(label.id);
         let metrics: &[Metric] = match model.task {
             Task::Classification => &Metric::CLASSIFICATION,
             Task::Regression => &Metric::REGRESSION,
         };
         let shown = s.settings.metric.for_task(model.task);
-        egui::ComboBox::from_label("Metric")
+        let label = ui.label("Metric");
+        egui::ComboBox::from_id_salt("compression_metric")
             .selected_text(shown.label())
             .show_ui(ui, |ui| {
                 for m in metrics {
                     ui.selectable_value(&mut s.settings.metric, *m, m.label());
                 }
-            });
-        egui::ComboBox::from_label("x axis")
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("x axis");
+        egui::ComboBox::from_id_salt("compression_x")
             .selected_text(match s.settings.x_axis {
                 XAxis::Size => "packed size",
                 XAxis::Latency => "latency per row",
@@ -515,7 +569,9 @@ fn settings_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut s.settings.x_axis, XAxis::Size, "packed size");
                 ui.selectable_value(&mut s.settings.x_axis, XAxis::Latency, "latency per row");
-            });
+            })
+            .response
+            .labelled_by(label.id);
     });
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Variants");
