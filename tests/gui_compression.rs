@@ -117,3 +117,11 @@ fn evaluates_on_both_files_through_an_accepted_rename() {
     // All complete training rows plus production's labelled ones.
     assert!(report.rows > 25_504 + 5_000, "{}", report.rows);
 }
+
+#[test]
+fn glyphs_of_the_tab_are_in_the_bundled_fonts() {
+    let mut h = Harness::builder().build_ui(|ui| {
+        ui.label("µs × · … -");
+    });
+    h.run();
+}

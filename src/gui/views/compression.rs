@@ -889,7 +889,7 @@ fn table_ui(
                         .unwrap_or_default(),
                 );
                 let cell = |ui: &mut Ui, m: Metric, val: Option<f64>| {
-                    let text = val.map_or_else(|| "–".into(), |x| format!("{x:.4}"));
+                    let text = val.map_or_else(|| "-".into(), |x| format!("{x:.4}"));
                     if m == metric
                         && let (Some(b), Some(x)) = (base, val)
                         && (if m.higher_is_better() { b - x } else { x - b }) > app.compression.settings.loss_budget()
@@ -913,7 +913,7 @@ fn table_ui(
                 ui.label(format!("{} B", v.dense_bytes));
                 ui.label(format!("{} B", v.file_bytes));
                 ui.label(v.latency.first().map_or_else(
-                    || "–".into(),
+                    || "-".into(),
                     |p| format!("{} µs{}", fmt_num((p.p50_us * 10.0).round() / 10.0), if p.estimated { " (est.)" } else { "" }),
                 ));
                 if ui
@@ -928,7 +928,7 @@ fn table_ui(
                 ui.end_row();
             }
         });
-    ui.weak("* on the Pareto frontier. Packed: the documented formula (bits per weight + scales + the smaller of dense, bitmap or CSR storage). Dense: the same without sparse storage. File: the variant written as ONNX — a pruned model saved dense does not shrink.");
+    ui.weak("* on the Pareto frontier. Packed: the documented formula (bits per weight + scales + the smaller of dense, bitmap or CSR storage). Dense: the same without sparse storage. File: the variant written as ONNX: a pruned model saved dense does not shrink.");
 }
 
 fn sensitivity_ui(ui: &mut Ui, report: &CompressionReport) {
