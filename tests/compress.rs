@@ -445,7 +445,9 @@ fn fixture(name: &str) -> (OnnxModel, EvalData) {
 #[test]
 fn linear_classifier_matches_onnxruntime_and_gets_students() {
     let (m, data) = fixture("logreg");
-    assert!(m.layers().is_empty());
+    // The coefficients attribute is the one layer: 4 features × 2 class scores.
+    let dims: Vec<(usize, usize)> = m.layers().iter().map(|l| (l.rows, l.cols)).collect();
+    assert_eq!(dims, vec![(4, 2)]);
     let p = predict_all(&m, &m.proto, None, &data).expect("runs");
     let r = fixture_reference("logreg");
     let worst = p
@@ -460,12 +462,33 @@ fn linear_classifier_matches_onnxruntime_and_gets_students() {
         ..CompressParams::default()
     };
     let report = compress(&m, &data, &params, &Progress::silent()).expect("sweep");
-    assert_eq!(report.variants.len(), 4);
-    assert!(
-        report.variants[1].agreement > 0.95,
-        "{:?}",
-        report.variants[1]
-    );
+    let names: Vec<&str> = report.variants.iter().map(|v| v.name.as_str()).collect();
+    assert!(names.contains(&"int8-per-channel") && names.contains(&"distill-logistic"));
+    assert!(!names.iter().any(|n| n.starts_with("neurons")), "{names:?}");
+    let v = |n: &str| {
+        report
+            .variants
+            .iter()
+            .find(|v| v.name == n)
+            .expect("variant")
+    };
+    assert!(v("fp16").agreement > 0.99);
+    assert!(v("distill-logistic").agreement > 0.95);
+    // Edited coefficients survive a round trip through a file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for s in ["fp16", "int4-per-tensor", "prune:0.5"] {
+        let b = build(&m, VariantSpec::parse(s).expect("spec")).expect("builds");
+        let simulated = predict_all(&m, &b.proto, None, &data).expect("simulated");
+        assert_ne!(simulated, p, "{s} changed nothing");
+        let path = dir.path().join("v.onnx");
+        std::fs::write(&path, OnnxModel::encode(&b.export)).expect("write");
+        let back = OnnxModel::load(&path).expect("reloads");
+        assert_eq!(
+            predict_all(&back, &back.proto, None, &data).expect("runs"),
+            simulated,
+            "{s}"
+        );
+    }
 }
 
 #[test]

@@ -37,8 +37,21 @@ pub struct Layer {
     pub bias: Option<String>,
     pub rows: usize,
     pub cols: usize,
-    /// The weight is stored `[out, in]` (`Gemm` with `transB = 1`).
+    /// The weight is stored `[out, in]` (`Gemm` with `transB = 1`, linear models).
     pub transposed: bool,
+    /// Where the weight lives.
+    pub source: WeightSource,
+}
+
+/// Where a layer's weight and bias are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightSource {
+    /// Graph initializers named `weight` and `bias`.
+    Initializer,
+    /// The `coefficients` and `intercepts` attributes of node `node` (`ai.onnx.ml`
+    /// `LinearClassifier` / `LinearRegressor`), stored `[targets, features]`.
+    Attribute { node: usize },
 }
 
 /// What can be edited in a model.
@@ -255,8 +268,8 @@ impl OnnxModel {
     /// The sweep used when the user names no variants.
     pub fn default_variants(&self) -> Vec<super::VariantSpec> {
         match &self.structure {
-            Structure::Trees(t) => super::VariantSpec::defaults(Some(t.trees().len()), false),
-            Structure::Layers(l) => super::VariantSpec::defaults(None, !l.is_empty()),
+            Structure::Trees(t) => super::VariantSpec::defaults(Some(t.trees().len()), 0),
+            Structure::Layers(l) => super::VariantSpec::defaults(None, l.len()),
         }
     }
 
@@ -353,6 +366,7 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
                     rows,
                     cols,
                     transposed: false,
+                    source: WeightSource::Initializer,
                 });
             }
             "Gemm" => {
@@ -377,6 +391,33 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
                     rows,
                     cols,
                     transposed,
+                    source: WeightSource::Initializer,
+                });
+            }
+            "LinearClassifier" | "LinearRegressor" => {
+                let coefficients =
+                    proto::attribute(node, "coefficients").map_or(0, |a| a.floats.len());
+                let intercepts = proto::attribute(node, "intercepts").map_or(0, |a| a.floats.len());
+                let targets = if node.op_type == "LinearRegressor" {
+                    proto::attr_int(node, "targets", 1).max(1) as usize
+                } else {
+                    intercepts.max(1)
+                };
+                if coefficients == 0 || coefficients % targets != 0 {
+                    continue;
+                }
+                let position = g
+                    .node
+                    .iter()
+                    .position(|n| std::ptr::eq(n, node))
+                    .unwrap_or(0);
+                layers.push(Layer {
+                    weight: "coefficients".into(),
+                    bias: (intercepts == targets).then(|| "intercepts".to_string()),
+                    rows: coefficients / targets,
+                    cols: targets,
+                    transposed: true,
+                    source: WeightSource::Attribute { node: position },
                 });
             }
             _ => {}

@@ -7,7 +7,7 @@ use crate::analysis::compression::prune::{smallest_magnitudes, unit_importance, 
 use crate::analysis::compression::quantize::{self, Granularity, fake_quantize, round_to_f16};
 use crate::analysis::compression::size::{self, WeightStorage};
 
-use super::load::{Layer, OnnxModel, Structure};
+use super::load::{Layer, OnnxModel, Structure, WeightSource};
 use super::proto::{self, graph, graph_mut};
 use super::trees::TreeEnsemble;
 use super::{ModelError, pb};
@@ -200,10 +200,10 @@ impl VariantSpec {
     }
 
     /// The default sweep for a model: `trees` is the tree count of a tree ensemble, `layers`
-    /// whether the model has dense layers to edit (a linear model's coefficients live in node
-    /// attributes, so it only gets students).
-    pub fn defaults(trees: Option<usize>, layers: bool) -> Vec<VariantSpec> {
-        if trees.is_none() && !layers {
+    /// the number of dense layers (a graph without any only gets students; neuron pruning needs
+    /// a hidden layer).
+    pub fn defaults(trees: Option<usize>, layers: usize) -> Vec<VariantSpec> {
+        if trees.is_none() && layers == 0 {
             return std::iter::once(VariantSpec::Original)
                 .chain([Student::Logistic, Student::Mlp, Student::Tree].map(VariantSpec::Distill))
                 .collect();
@@ -244,8 +244,10 @@ impl VariantSpec {
                         keep_ends: false,
                     });
                 }
-                v.push(VariantSpec::Neurons { percent: 25 });
-                v.push(VariantSpec::Neurons { percent: 50 });
+                if layers >= 2 {
+                    v.push(VariantSpec::Neurons { percent: 25 });
+                    v.push(VariantSpec::Neurons { percent: 50 });
+                }
             }
         }
         v.extend([Student::Logistic, Student::Mlp, Student::Tree].map(VariantSpec::Distill));
@@ -283,8 +285,47 @@ pub struct Built {
     pub speed: Option<SpeedRule>,
 }
 
+/// The floats of a node attribute.
+fn attribute_floats(g: &pb::GraphProto, node: usize, name: &str) -> Result<Vec<f32>, ModelError> {
+    g.node
+        .get(node)
+        .and_then(|n| proto::attribute(n, name))
+        .map(|a| a.floats.clone())
+        .ok_or_else(|| ModelError::Invalid(format!("the model has no attribute {name}")))
+}
+
+fn set_attribute_floats(
+    g: &mut pb::GraphProto,
+    node: usize,
+    name: &str,
+    values: Vec<f32>,
+) -> Result<(), ModelError> {
+    let a = g
+        .node
+        .get_mut(node)
+        .and_then(|n| n.attribute.iter_mut().find(|a| a.name == name))
+        .ok_or_else(|| ModelError::Invalid(format!("the model has no attribute {name}")))?;
+    a.floats = values;
+    Ok(())
+}
+
+/// A layer's bias.
+fn read_bias(g: &pb::GraphProto, layer: &Layer) -> Result<Option<Vec<f32>>, ModelError> {
+    let Some(name) = &layer.bias else {
+        return Ok(None);
+    };
+    match layer.source {
+        WeightSource::Attribute { node } => attribute_floats(g, node, name).map(Some),
+        WeightSource::Initializer => proto::initializer(g, name).map(proto::floats).transpose(),
+    }
+}
+
 /// A layer's weight as `[in, out]` row-major f32.
 pub fn read_weight(g: &pb::GraphProto, layer: &Layer) -> Result<Vec<f32>, ModelError> {
+    if let WeightSource::Attribute { node } = layer.source {
+        let w = attribute_floats(g, node, &layer.weight)?;
+        return Ok(transpose(&w, layer.cols, layer.rows));
+    }
     let t = proto::initializer(g, &layer.weight)
         .ok_or_else(|| ModelError::Invalid(format!("the model has no weight {}", layer.weight)))?;
     let w = proto::floats(t)?;
@@ -303,6 +344,9 @@ fn write_weight(
     rows: usize,
     cols: usize,
 ) -> Result<(), ModelError> {
+    if let WeightSource::Attribute { node } = layer.source {
+        return set_attribute_floats(g, node, &layer.weight, transpose(w, rows, cols));
+    }
     let t = proto::initializer_mut(g, &layer.weight)?;
     if layer.transposed {
         proto::set_floats(t, &transpose(w, rows, cols), &[cols as i64, rows as i64]);
@@ -427,13 +471,7 @@ fn build_layers(
     let mut dims: Vec<(usize, usize)> = layers.iter().map(|l| (l.rows, l.cols)).collect();
     let mut biases: Vec<Option<Vec<f32>>> = layers
         .iter()
-        .map(|l| {
-            l.bias
-                .as_ref()
-                .map(|b| proto::initializer(g, b).map(proto::floats).transpose())
-                .transpose()
-                .map(Option::flatten)
-        })
+        .map(|l| read_bias(g, l))
         .collect::<Result<_, _>>()?;
     let mut proto = model.proto.clone();
     let mut bits = 32;
@@ -541,7 +579,11 @@ fn build_layers(
         let g = graph_mut(&mut proto)?;
         for (i, l) in layers.iter().enumerate() {
             write_weight(g, l, &weights[i], dims[i].0, dims[i].1)?;
-            if let (Some(name), Some(b)) = (&l.bias, &biases[i]) {
+            if let (Some(name), Some(b), WeightSource::Attribute { node }) =
+                (&l.bias, &biases[i], l.source)
+            {
+                set_attribute_floats(g, node, name, b.clone())?;
+            } else if let (Some(name), Some(b)) = (&l.bias, &biases[i]) {
                 let t = proto::initializer_mut(g, name)?;
                 let shape: Vec<i64> = if t.dims.len() == 2 {
                     vec![1, b.len() as i64]
@@ -639,6 +681,10 @@ fn export_fp16(
     let mut out = proto.clone();
     let g = graph_mut(&mut out)?;
     for (i, l) in layers.iter().enumerate() {
+        if l.source != WeightSource::Initializer {
+            // Attributes have no compact type: the rounded values stay in float attributes.
+            continue;
+        }
         let (rows, cols) = dims[i];
         let stored = if l.transposed {
             transpose(&weights[i], rows, cols)
@@ -682,6 +728,9 @@ fn export_int8(
     }
     let g = graph_mut(&mut out)?;
     for (i, l) in layers.iter().enumerate() {
+        if l.source != WeightSource::Initializer {
+            continue;
+        }
         let (rows, cols) = dims[i];
         let q = &quantized[i];
         let stored: Vec<i8> = if l.transposed {
