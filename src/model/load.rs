@@ -403,7 +403,7 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
                 } else {
                     intercepts.max(1)
                 };
-                if coefficients == 0 || coefficients % targets != 0 {
+                if coefficients == 0 || !coefficients.is_multiple_of(targets) {
                     continue;
                 }
                 let position = g
