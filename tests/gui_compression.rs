@@ -125,3 +125,26 @@ fn glyphs_of_the_tab_are_in_the_bundled_fonts() {
     });
     h.run();
 }
+
+#[test]
+fn a_cancelled_sweep_stays_cancelled_until_asked() {
+    let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
+    app.push(Command::SetTab(Tab::Compression));
+    let mut h = harness(app);
+    // Wait for the model, then for the sweep to start.
+    for _ in 0..500 {
+        h.step();
+        if h.state().compression.report.is_running() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(h.state().compression.report.is_running());
+    h.get_by_label("Cancel").click();
+    h.run_steps(4);
+    assert!(!h.state().compression.report.is_running());
+    h.get_by_label("Cancelled.");
+    h.get_by_label("Run again").click();
+    h.run_steps(2);
+    assert!(h.state().compression.report.is_running());
+}
