@@ -148,3 +148,22 @@ fn a_cancelled_sweep_stays_cancelled_until_asked() {
     h.run_steps(2);
     assert!(h.state().compression.report.is_running());
 }
+
+#[test]
+fn a_dropped_onnx_file_opens_in_the_compression_tab() {
+    let app = App::with_datasets(Some(sample("credit_training.parquet")), None);
+    let mut h = harness(app);
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_gbt.onnx");
+    h.state_mut().push(Command::Dropped(vec![model.clone()]));
+    h.run_steps(3);
+    assert_eq!(h.state().tab, Tab::Compression);
+    assert_eq!(
+        h.state().compression.settings.model_path.as_deref(),
+        Some(model.as_path())
+    );
+    // The training file stays where it was.
+    assert!(h.state().datasets[0].is_some());
+    h.state_mut().compression.settings.variants = vec!["trees:5".into()];
+    h.state_mut().compression.settings.batch_sizes = vec![1];
+    settle(&mut h);
+}

@@ -134,18 +134,35 @@ pub struct ModelSummary {
     pub trees: Option<usize>,
 }
 
+/// Serialize a float the project's way: non-finite values as "NaN" / "Infinity" strings.
+fn finite_or_name<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    crate::analysis::json::number(*v).serialize(s)
+}
+
+/// The same for an optional float (`null` when absent).
+fn opt_finite_or_name<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    v.map(crate::analysis::json::number).serialize(s)
+}
+
 /// One evaluated variant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VariantReport {
     pub name: String,
     pub kind: VariantKind,
+    #[serde(serialize_with = "opt_finite_or_name")]
     pub accuracy: Option<f64>,
+    #[serde(serialize_with = "opt_finite_or_name")]
     pub roc_auc: Option<f64>,
+    #[serde(serialize_with = "opt_finite_or_name")]
     pub log_loss: Option<f64>,
+    #[serde(serialize_with = "opt_finite_or_name")]
     pub f1: Option<f64>,
+    #[serde(serialize_with = "opt_finite_or_name")]
     pub mae: Option<f64>,
+    #[serde(serialize_with = "opt_finite_or_name")]
     pub rmse: Option<f64>,
     /// Share of rows where the variant predicts what the original does.
+    #[serde(serialize_with = "finite_or_name")]
     pub agreement: f64,
     /// Packed size by the documented formula.
     pub packed_bytes: u64,
@@ -186,8 +203,10 @@ pub struct SensitivityRow {
     pub layer: String,
     /// Metric change with only this layer at int4 per channel (negative = worse for metrics
     /// where higher is better).
+    #[serde(serialize_with = "finite_or_name")]
     pub int4_delta: f64,
     /// Metric change with only this layer pruned by 50 %.
+    #[serde(serialize_with = "finite_or_name")]
     pub prune50_delta: f64,
 }
 
