@@ -48,6 +48,10 @@ pub struct Cli {
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub window_size: Option<[f32; 2]>,
 
+    /// ONNX model to open in the Compression tab.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+
     /// Column to select when the window opens.
     #[arg(long, value_name = "NAME")]
     pub column: Option<String>,

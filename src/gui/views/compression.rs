@@ -509,7 +509,7 @@ fn model_summary_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(model.name()).strong());
         ui.label(format!(
-            "· {} · {kind} · {} parameters · {} bytes · inputs {} · outputs {}",
+            "· {} · {kind} · {} parameters · {} bytes on disk · inputs {} · outputs {}",
             match model.task {
                 Task::Classification => "binary classifier",
                 Task::Regression => "regressor",
@@ -716,8 +716,12 @@ fn tradeoff_ui(
         .filter(|(_, x, y)| x.is_finite() && y.is_finite())
         .collect();
     let selected = app.compression.selected.clone();
+    // Room on the right for the labels of the largest points.
+    let x_max = pts.iter().map(|p| p.1).fold(0.0, f64::max);
     Plot::new("compression_tradeoff")
         .height(260.0)
+        .include_x(0.0)
+        .include_x(x_max * 1.15)
         .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .x_axis_label(x_label)
         .y_axis_label(metric.label())
@@ -948,7 +952,7 @@ fn table_ui(
                 ui.end_row();
             }
         });
-    ui.weak("* on the Pareto frontier. Packed: the documented formula (bits per weight + scales + the smaller of dense, bitmap or CSR storage). Dense: the same without sparse storage. File: the variant written as ONNX: a pruned model saved dense does not shrink.");
+    ui.weak("* on the Pareto frontier. Packed: the documented formula (bits per weight + scales + the smaller of dense, bitmap or CSR storage). Dense: the same without sparse storage. File: the variant as Sextant writes it to ONNX (re-encoded, so the sizes compare with each other); a pruned model saved dense does not shrink.");
 }
 
 fn sensitivity_ui(ui: &mut Ui, report: &CompressionReport) {
