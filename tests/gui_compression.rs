@@ -78,6 +78,10 @@ fn sweep_of_the_sample_tree_ensemble() {
     h.run_steps(3);
     assert_eq!(h.state().compression.selected.as_deref(), Some("trees-15"));
     h.get_by_label_contains("trees-15: ");
+    // The same chart as throughput.
+    h.get_by_label("throughput").click();
+    h.run_steps(3);
+    h.get_by_label_contains("Throughput (rows/s at p50) against batch size");
 }
 
 #[test]

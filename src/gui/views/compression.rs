@@ -52,6 +52,18 @@ pub struct CompressionSettings {
     pub metric: Metric,
     pub x_axis: XAxis,
     pub side: EvalSide,
+    /// What the batch-size chart shows.
+    pub batch_chart: BatchChart,
+}
+
+/// The y axis of the batch-size chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum BatchChart {
+    /// p95 time per call, with the latency budget.
+    #[default]
+    Latency,
+    /// Rows per second at the median.
+    Throughput,
 }
 
 impl CompressionSettings {
@@ -799,7 +811,19 @@ fn batch_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
         .selected
         .clone()
         .unwrap_or_else(|| "original".into());
-    ui.label(RichText::new("Latency per call (p95) against batch size").strong());
+    let mode = s.batch_chart;
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(match mode {
+                BatchChart::Latency => "Latency per call (p95) against batch size",
+                BatchChart::Throughput => "Throughput (rows/s at p50) against batch size",
+            })
+            .strong(),
+        );
+        let s = &mut app.compression.settings;
+        ui.radio_value(&mut s.batch_chart, BatchChart::Latency, "latency");
+        ui.radio_value(&mut s.batch_chart, BatchChart::Throughput, "throughput");
+    });
     let original = &report.variants[0];
     let variant = report
         .variants
@@ -813,14 +837,25 @@ fn batch_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
     let to_pts = |v: &crate::model::VariantReport| -> Vec<[f64; 2]> {
         v.latency
             .iter()
-            .map(|p| [(p.batch as f64).log2(), p.p95_us / 1000.0])
+            .map(|p| {
+                [
+                    (p.batch as f64).log2(),
+                    match mode {
+                        BatchChart::Latency => p.p95_us / 1000.0,
+                        BatchChart::Throughput => p.rows_per_s,
+                    },
+                ]
+            })
             .collect()
     };
     Plot::new("compression_batches")
         .height(260.0)
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .x_axis_label("batch size (log2)")
-        .y_axis_label("ms per call")
+        .y_axis_label(match mode {
+            BatchChart::Latency => "ms per call",
+            BatchChart::Throughput => "rows per second",
+        })
         .x_axis_formatter(|mark, _| format!("{}", 2f64.powf(mark.value).round()))
         .show(ui, |p| {
             p.line(
@@ -840,11 +875,13 @@ fn batch_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
                         .color(FRONTIER),
                 );
             }
-            p.hline(
-                HLine::new(format!("budget {} ms", fmt_num(budget)), budget)
-                    .color(Color32::from_rgb(200, 90, 70))
-                    .style(egui_plot::LineStyle::dashed_loose()),
-            );
+            if mode == BatchChart::Latency {
+                p.hline(
+                    HLine::new(format!("budget {} ms", fmt_num(budget)), budget)
+                        .color(Color32::from_rgb(200, 90, 70))
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
         });
     let best = largest_within(&variant.latency, budget);
     let rate = variant
