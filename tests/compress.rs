@@ -540,3 +540,44 @@ fn gemm_model_with_one_input_per_column() {
     assert!(report.variants.iter().any(|v| v.name == "distill-mlp"));
     assert!(report.variants.iter().all(|v| v.latency.len() == 2));
 }
+
+#[test]
+fn cli_on_production_through_a_rename_with_students_from_training() {
+    let args = [
+        "compress",
+        "--model",
+        "sample_data/credit_mlp.onnx",
+        "--data",
+        "sample_data/credit_production.parquet",
+        "--variants",
+        "distill:logistic",
+        "--rows",
+        "1000",
+        "--no-latency",
+        "--no-sensitivity",
+        "--format",
+        "json",
+    ];
+    let out = sextant(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("open_accounts"), "{err}");
+
+    let mut with = args.to_vec();
+    with.extend([
+        "--rename",
+        "num_open_accounts=open_accounts",
+        "--train",
+        "sample_data/credit_training.parquet",
+    ]);
+    let out = sextant(&with);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["rows"], 1000);
+    assert_eq!(v["model"]["features"][2], "open_accounts");
+    assert_eq!(v["variants"][1]["name"], "distill-logistic");
+}

@@ -22,9 +22,9 @@ use super::table::{TextTable, fmt_num};
 use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
 use crate::data::{Role, RoleMap};
 use crate::jobs::Progress;
-use crate::model::compress::{CompressParams, Metric, XAxis};
+use crate::model::compress::{CompressParams, Metric, XAxis, compress_with_training};
 use crate::model::eval::eval_data;
-use crate::model::{OnnxModel, Structure, VariantSpec, compress};
+use crate::model::{OnnxModel, Structure, VariantSpec};
 
 /// The metric on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +63,13 @@ pub struct CompressArgs {
     /// Metric for the Pareto frontier.
     #[arg(long, value_enum, default_value_t = MetricArg::RocAuc)]
     pub metric: MetricArg,
+    /// Labelled data the distillation students learn from (default: the --data rows, so their
+    /// metrics are in sample; give the training file to evaluate them out of sample).
+    #[arg(long, value_name = "FILE")]
+    pub train: Option<PathBuf>,
+    /// A renamed column of --data: read NEW where the model expects OLD. Repeatable.
+    #[arg(long, value_name = "NEW=OLD")]
+    pub rename: Vec<String>,
     /// Use at most this many labelled rows (the first ones).
     #[arg(long, value_name = "N")]
     pub rows: Option<usize>,
@@ -99,9 +106,26 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
                 })?
         }
     };
-    let columns: Vec<String> = ds.columns.iter().map(|c| c.name.clone()).collect();
+    let renames = super::integrity::parse_renames(&args.rename)?;
+    let old_name = |c: &str| {
+        renames
+            .iter()
+            .find(|(new, _)| new == c)
+            .map_or_else(|| c.to_string(), |(_, old)| old.clone())
+    };
+    let columns: Vec<String> = ds.columns.iter().map(|c| old_name(&c.name)).collect();
     let features = model.resolve_features(&args.features, &columns)?;
-    let mut data = eval_data(&ds.frame, &features, &target)?;
+    let in_data: Vec<String> = features
+        .iter()
+        .map(|f| {
+            renames
+                .iter()
+                .find(|(_, old)| old == f)
+                .map_or_else(|| f.clone(), |(new, _)| new.clone())
+        })
+        .collect();
+    let mut data = eval_data(&ds.frame, &in_data, &target)?;
+    data.features = features.clone();
     if let Some(n) = args.rows {
         data = data.head(n.max(1));
     }
@@ -140,7 +164,25 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
             "warning: this is a debug build; latencies are 20-30× slower than a release build"
         );
     }
-    let report = compress(&model, &data, &params, &Progress::silent())?;
+    let training = match &args.train {
+        Some(path) => {
+            let t = load_dataset(path)?;
+            let mut d = eval_data(&t.frame, &features, &target)
+                .map_err(|e| CliError(format!("--train {}: {e}", path.display())))?;
+            if let Some(n) = args.rows {
+                d = d.head(n.max(1));
+            }
+            Some(d)
+        }
+        None => None,
+    };
+    let report = compress_with_training(
+        &model,
+        &data,
+        training.as_ref(),
+        &params,
+        &Progress::silent(),
+    )?;
     if let Some(dir) = &args.export {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError(format!("{} could not be created: {e}", dir.display())))?;
@@ -153,7 +195,11 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
                     .find(|s| s.name(matches!(model.structure, Structure::Trees(_))) == v.name)
                     .unwrap_or(&VariantSpec::Original)
             };
-            let bytes = crate::model::compress::export_bytes(&model, &data, spec)?;
+            let bytes = crate::model::compress::export_bytes(
+                &model,
+                training.as_ref().unwrap_or(&data),
+                spec,
+            )?;
             let path = dir.join(format!("{}.onnx", v.name.replace('%', "pct")));
             crate::data::write::write_atomically(&path, |f| {
                 std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string())

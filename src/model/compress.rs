@@ -307,6 +307,18 @@ pub fn compress(
     params: &CompressParams,
     progress: &Progress,
 ) -> Result<CompressionReport, ModelError> {
+    compress_with_training(model, data, None, params, progress)
+}
+
+/// [`compress`] with students trained on the teacher's outputs over `training` rows (the
+/// reference data) instead of the evaluation rows, so their metrics are out of sample.
+pub fn compress_with_training(
+    model: &OnnxModel,
+    data: &EvalData,
+    training: Option<&EvalData>,
+    params: &CompressParams,
+    progress: &Progress,
+) -> Result<CompressionReport, ModelError> {
     if model.task == Task::Classification && !data.labels_are_binary() {
         return Err(ModelError::Invalid(
             "the model is a binary classifier but the label column holds values other than 0 and 1"
@@ -324,15 +336,23 @@ pub fn compress(
     );
     let steps = specs.len() as f32 + if params.sensitivity { 2.0 } else { 0.0 };
     let mut built: Vec<(Built, Vec<f64>)> = Vec::new();
+    // The teacher's outputs on the rows students learn from.
+    let mut teacher_on_training: Option<Vec<f64>> = None;
     for (i, spec) in specs.iter().enumerate() {
         progress.check()?;
         let label = spec.name(matches!(model.structure, Structure::Trees(_)));
         progress.set(Some(i as f32 / steps), format!("Evaluating {label}"));
         let b = match spec {
-            VariantSpec::Distill(student) => {
-                let teacher = &built[0].1;
-                distill::student(model, data, teacher, *student)?
-            }
+            VariantSpec::Distill(student) => match training {
+                Some(train) => {
+                    if teacher_on_training.is_none() {
+                        teacher_on_training = Some(predict_all(model, &model.proto, None, train)?);
+                    }
+                    let teacher = teacher_on_training.as_deref().unwrap_or_default();
+                    distill::student(model, train, teacher, *student)?
+                }
+                None => distill::student(model, data, &built[0].1, *student)?,
+            },
             s => variant::build(model, *s)?,
         };
         let p = predict_all(

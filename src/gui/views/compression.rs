@@ -219,6 +219,8 @@ struct Inputs {
     /// Feature names as training calls them.
     features: Vec<String>,
     load_ids: Vec<u64>,
+    /// Training's frame, for students, when the evaluation rows are not (only) training's.
+    training: Option<polars::prelude::DataFrame>,
 }
 
 impl Inputs {
@@ -295,12 +297,17 @@ fn inputs(app: &App) -> Result<Inputs, String> {
         frames.push((ds.frame.clone(), names));
         load_ids.push(ds.load_id);
     }
+    // Students learn from training's rows; when those are evaluated too they are in sample.
+    let training = (app.compression.settings.side != EvalSide::Training)
+        .then(|| app.dataset(Side::Reference).map(|d| d.frame.clone()))
+        .flatten();
     Ok(Inputs {
         frames,
         target,
         features,
         model,
         load_ids,
+        training,
     })
 }
 
@@ -337,6 +344,9 @@ fn request(app: &mut App, ctx: &egui::Context) {
     let key = key_of(&(
         model_path(s),
         &inp.load_ids,
+        inp.training
+            .as_ref()
+            .map(|_| app.dataset(Side::Reference).map(|d| d.load_id)),
         &inp.target,
         &inp.features,
         format!("{:?}", params.variants),
@@ -352,14 +362,27 @@ fn request(app: &mut App, ctx: &egui::Context) {
         .request(key, "Evaluating variants", waker, move |progress| {
             progress.set(None, "Preparing the data");
             let data = inp.data()?;
-            crate::model::compress(&inp.model, &data, &params, progress).map_err(|e| e.to_string())
+            let training = inp
+                .training
+                .as_ref()
+                .map(|f| eval_data(f, &inp.features, &inp.target))
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            crate::model::compress::compress_with_training(
+                &inp.model,
+                &data,
+                training.as_ref(),
+                &params,
+                progress,
+            )
+            .map_err(|e| e.to_string())
         });
 }
 
 fn start_export(app: &mut App, name: String, path: PathBuf) {
-    let Some(report) = app.compression.report.value.clone() else {
+    if app.compression.report.value.is_none() {
         return;
-    };
+    }
     let Ok(inp) = inputs(app) else { return };
     let trees = matches!(inp.model.structure, Structure::Trees(_));
     let settings = app.compression.settings.clone();
@@ -376,9 +399,12 @@ fn start_export(app: &mut App, name: String, path: PathBuf) {
         .chain(specs)
         .find(|s| s.name(trees) == name);
     let Some(spec) = spec else { return };
-    let _ = report;
     let job = Job::spawn(format!("Exporting {name}"), app.waker(), move |_| {
-        let data = inp.data()?;
+        // Students learn from training's rows, as in the sweep.
+        let data = match &inp.training {
+            Some(f) => eval_data(f, &inp.features, &inp.target).map_err(|e| e.to_string())?,
+            None => inp.data()?,
+        };
         let bytes = crate::model::compress::export_bytes(&inp.model, &data, spec)
             .map_err(|e| e.to_string())?;
         crate::data::write::write_atomically(&path, |f| {
