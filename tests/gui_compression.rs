@@ -82,6 +82,18 @@ fn sweep_of_the_sample_tree_ensemble() {
     h.get_by_label("throughput").click();
     h.run_steps(3);
     h.get_by_label_contains("Throughput (rows/s at p50) against batch size");
+
+    // Export a variant (what the save dialog's answer starts) and read it back.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("trees-15.onnx");
+    sextant::gui::views::compression::start_export(h.state_mut(), "trees-15".into(), path.clone());
+    settle(&mut h);
+    let back = sextant::model::OnnxModel::load(&path).expect("exported model loads");
+    let sextant::model::Structure::Trees(t) = &back.structure else {
+        panic!("a tree model");
+    };
+    assert_eq!(t.trees().len(), 15);
+    h.get_by_label_contains("Wrote ");
 }
 
 #[test]

@@ -96,8 +96,8 @@ pub struct CompressionState {
     texts_from: Option<CompressionSettings>,
     /// The variant highlighted in the charts.
     pub selected: Option<String>,
-    dialog: Option<Receiver<Option<PathBuf>>>,
-    export_dialog: Option<(String, Receiver<Option<PathBuf>>)>,
+    dialog: Option<Receiver<Picked>>,
+    export_dialog: Option<(String, Receiver<Picked>)>,
     export_job: Option<Job<Result<PathBuf, String>>>,
     pub message: Option<String>,
     /// The inputs of the last request, and inputs whose sweep the user cancelled (not restarted
@@ -132,17 +132,41 @@ pub fn open_model(app: &mut App, path: PathBuf) {
     app.compression.selected = None;
 }
 
+/// Ask where to write the selected variant (the original when none is selected) as ONNX: File →
+/// Export model variant….
+pub fn export_selected_dialog(app: &mut App) {
+    let name = app
+        .compression
+        .selected
+        .clone()
+        .unwrap_or_else(|| "original".into());
+    let file = format!("{}.onnx", name.replace('%', "pct"));
+    app.compression.export_dialog =
+        pick_file(app, true, "Export model variant", Some(file)).map(|rx| (name, rx));
+}
+
+/// Whether there is a variant to export.
+pub fn can_export(app: &App) -> bool {
+    app.compression.report.value.is_some()
+}
+
 /// Show the native open dialog for a model.
 pub fn open_model_dialog(app: &mut App) {
     app.compression.dialog = pick_file(app, false, "Open ONNX model", None);
 }
+
+/// What a native dialog answered, and how fast (an instant empty answer means no dialog could be
+/// shown on this machine).
+type Picked = (Option<PathBuf>, std::time::Duration);
+
+const NO_DIALOG: &str = "No native file dialog is available here; type the model's path in the Model box, or export with `sextant compress --export DIR`";
 
 fn pick_file(
     app: &App,
     save: bool,
     title: &str,
     file_name: Option<String>,
-) -> Option<Receiver<Option<PathBuf>>> {
+) -> Option<Receiver<Picked>> {
     let (tx, rx) = sync_channel(1);
     let waker = app.waker();
     let title = title.to_string();
@@ -156,8 +180,9 @@ fn pick_file(
             if let Some(n) = file_name {
                 d = d.set_file_name(n);
             }
+            let started = std::time::Instant::now();
             let picked = if save { d.save_file() } else { d.pick_file() };
-            let _ = tx.send(picked);
+            let _ = tx.send((picked, started.elapsed()));
             if let Some(w) = waker {
                 w();
             }
@@ -173,22 +198,27 @@ pub fn logic(app: &mut App, ctx: &egui::Context) {
     if s.report.poll() {
         ctx.request_repaint();
     }
+    let quick = std::time::Duration::from_millis(250);
     if let Some(rx) = &s.dialog
-        && let Ok(picked) = rx.try_recv()
+        && let Ok((picked, elapsed)) = rx.try_recv()
     {
         s.dialog = None;
-        if let Some(path) = picked {
-            open_model(app, path);
+        match picked {
+            Some(path) => open_model(app, path),
+            None if elapsed < quick => app.status_info(NO_DIALOG),
+            None => {}
         }
     }
     let s = &mut app.compression;
     if let Some((name, rx)) = &s.export_dialog
-        && let Ok(picked) = rx.try_recv()
+        && let Ok((picked, elapsed)) = rx.try_recv()
     {
         let name = name.clone();
         s.export_dialog = None;
-        if let Some(path) = picked {
-            start_export(app, name, path);
+        match picked {
+            Some(path) => start_export(app, name, path),
+            None if elapsed < quick => app.status_info(NO_DIALOG),
+            None => {}
         }
     }
     let s = &mut app.compression;
@@ -379,7 +409,9 @@ fn request(app: &mut App, ctx: &egui::Context) {
         });
 }
 
-fn start_export(app: &mut App, name: String, path: PathBuf) {
+/// Write variant `name` of the current sweep to `path` in the background (the export dialog's
+/// answer).
+pub fn start_export(app: &mut App, name: String, path: PathBuf) {
     if app.compression.report.value.is_none() {
         return;
     }
