@@ -581,3 +581,26 @@ fn cli_on_production_through_a_rename_with_students_from_training() {
     assert_eq!(v["model"]["features"][2], "open_accounts");
     assert_eq!(v["variants"][1]["name"], "distill-logistic");
 }
+
+#[test]
+fn a_tree_that_loops_is_refused() {
+    let mut m = model("credit_gbt.onnx");
+    if let Some(g) = m.proto.graph.as_mut() {
+        let node = &mut g.node[0];
+        let t = node
+            .attribute
+            .iter_mut()
+            .find(|a| a.name == "nodes_truenodeids")
+            .expect("true ids");
+        t.ints[0] = 0; // the root's true branch is the root itself
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("loop.onnx");
+    std::fs::write(&path, OnnxModel::encode(&m.proto)).expect("write");
+    let looped = OnnxModel::load(&path).expect("loads");
+    let data = data_for(&looped).head(10);
+    let e = predict_all(&looped, &looped.proto, None, &data)
+        .expect_err("cycle")
+        .to_string();
+    assert!(e.contains("cycle"), "{e}");
+}

@@ -291,6 +291,44 @@ impl TreeEnsemble {
                     .map(|i| i as u32)
             })
             .collect();
+        // A malformed file could make a tree loop forever: look for a cycle (depth-first,
+        // 0 = unseen, 1 = on the current path, 2 = done).
+        let mut state = vec![0u8; nodes.len()];
+        for &root in &roots {
+            let mut stack = vec![(root as usize, false)];
+            while let Some((i, leaving)) = stack.pop() {
+                if leaving {
+                    state[i] = 2;
+                    continue;
+                }
+                match state[i] {
+                    1 => {
+                        return Err(ModelError::Invalid(format!(
+                            "tree {} of the ensemble has a cycle",
+                            self.tree_ids[i]
+                        )));
+                    }
+                    2 => continue,
+                    _ => {}
+                }
+                state[i] = 1;
+                stack.push((i, true));
+                let nd = &nodes[i];
+                if nd.mode != Mode::Leaf {
+                    for c in [nd.yes as usize, nd.no as usize] {
+                        if state[c] == 1 {
+                            return Err(ModelError::Invalid(format!(
+                                "tree {} of the ensemble has a cycle",
+                                self.tree_ids[c]
+                            )));
+                        }
+                        if state[c] == 0 {
+                            stack.push((c, false));
+                        }
+                    }
+                }
+            }
+        }
         let max_feature = nodes
             .iter()
             .filter(|n| n.mode != Mode::Leaf)
