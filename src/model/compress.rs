@@ -514,3 +514,35 @@ pub fn export_bytes(
     };
     Ok(OnnxModel::encode(&b.export))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_metrics_are_named_in_json() {
+        // AUC is NaN when the rows hold one class only.
+        let v = VariantReport {
+            name: "original".into(),
+            kind: VariantKind::Original,
+            accuracy: Some(1.0),
+            roc_auc: Some(f64::NAN),
+            log_loss: Some(0.1),
+            f1: Some(0.0),
+            mae: None,
+            rmse: None,
+            agreement: 1.0,
+            packed_bytes: 1,
+            dense_bytes: 1,
+            file_bytes: 1,
+            sparsity: 0.0,
+            latency: Vec::new(),
+            latency_rule: None,
+        };
+        let json = serde_json::to_value(&v).expect("serializes");
+        assert_eq!(json["roc_auc"], "NaN");
+        assert_eq!(json["accuracy"], 1.0);
+        assert!(json["mae"].is_null());
+        assert_eq!(json["kind"], "original");
+    }
+}
