@@ -10,6 +10,7 @@ pub mod data;
 pub mod engine;
 pub mod jobs;
 pub mod report;
+pub mod model;
 pub mod sample_data;
 pub mod session;
 

@@ -21,6 +21,7 @@ fn open_window(args: Cli) -> ExitCode {
         tab: args.tab,
         window_size: args.window_size,
         screenshot: args.screenshot,
+        model: args.model,
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

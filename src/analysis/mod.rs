@@ -2,6 +2,7 @@
 //! `*Params` in, `*Report` out, typed `*Error`s for invalid input.
 
 pub mod alerts;
+pub mod compression;
 pub mod drift;
 pub mod health;
 pub mod integrity;

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod compress;
 pub mod drift;
 pub mod health;
 pub mod inspect;
@@ -52,6 +53,10 @@ pub struct Cli {
     /// Size of the window in points, e.g. 1600x1000.
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub window_size: Option<[f32; 2]>,
+
+    /// ONNX model to open in the Compression tab.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
 
     /// Column to select when the window opens.
     #[arg(long, value_name = "NAME")]
@@ -112,6 +117,9 @@ pub enum Command {
     /// Time the full health pass on 1M generated rows (a benchmark; run with --release).
     #[command(hide = true)]
     BenchHealth(health::BenchHealthArgs),
+    /// What each compression of an ONNX model (quantization, pruning, fewer trees, a student)
+    /// costs in quality and gains in size and latency, on labelled data.
+    Compress(Box<compress::CompressArgs>),
 }
 
 /// Output format of a command.
@@ -150,6 +158,7 @@ pub fn run(command: Command) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Health(args) => health::run(&args),
         Command::BenchHealth(args) => health::bench(&args),
+        Command::Compress(args) => compress::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -23,15 +23,17 @@ pub enum Tab {
     Integrity,
     Seasonality,
     Health,
+    Compression,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Overview,
         Tab::Integrity,
         Tab::Drift,
         Tab::Seasonality,
         Tab::Health,
+        Tab::Compression,
     ];
 
     pub fn title(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Tab {
             Tab::Integrity => "Integrity",
             Tab::Seasonality => "Seasonality",
             Tab::Health => "Health",
+            Tab::Compression => "Compression",
         }
     }
 
@@ -86,6 +89,7 @@ pub struct App {
     pub renames: Vec<(String, String)>,
     pub seasonality: views::seasonality::SeasonalityState,
     pub health: views::health::HealthState,
+    pub compression: views::compression::CompressionState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -119,6 +123,7 @@ impl App {
             renames: Vec::new(),
             seasonality: Default::default(),
             health: Default::default(),
+            compression: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -180,6 +185,7 @@ impl App {
             || self.integrity.report.is_running()
             || self.export.job.is_some()
             || self.health.report.is_running()
+            || self.compression.is_busy()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -212,6 +218,7 @@ impl App {
         self.poll_loads();
         self.poll_dialog();
         views::seasonality::logic(self, ctx);
+        views::compression::logic(self, ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -282,6 +289,7 @@ impl App {
                 Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
                 Tab::Integrity => views::integrity::integrity_ui(self, ui),
                 Tab::Health => views::health::health_ui(self, ui),
+                Tab::Compression => views::compression::compression_ui(self, ui),
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -332,6 +340,11 @@ impl App {
             Command::SetTheme(theme) => self.prefs.theme = theme,
             Command::ShowAbout(open) => self.about_open = open,
             Command::ClearRecent => self.prefs.recent.clear(),
+            Command::OpenModelDialog => views::compression::open_model_dialog(self),
+            Command::LoadModel(path) => {
+                views::compression::open_model(self, path);
+                self.tab = Tab::Compression;
+            }
             Command::ClearRecentSessions => self.prefs.recent_sessions.clear(),
             Command::SaveSession => self.save_session(),
             Command::SaveSessionAs => self.open_file_dialog(DialogPurpose::SaveSession),
@@ -537,7 +550,17 @@ impl App {
     }
 
     /// Decide which side dropped files belong to; ask when the names do not say.
-    fn assign_dropped(&mut self, paths: Vec<PathBuf>) {
+    fn assign_dropped(&mut self, mut paths: Vec<PathBuf>) {
+        // A dropped ONNX file is a model for the Compression tab, not data.
+        if let Some(i) = paths
+            .iter()
+            .position(|p| views::compression::is_model_file(p))
+        {
+            self.push(Command::LoadModel(paths.remove(i)));
+            if paths.is_empty() {
+                return;
+            }
+        }
         match paths.as_slice() {
             [one] => match Side::from_file_name(one) {
                 Some(side) => self.push(Command::Load(side, one.clone())),

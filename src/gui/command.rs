@@ -59,5 +59,9 @@ pub enum Command {
     ShowAbout(bool),
     ClearRecent,
     ClearRecentSessions,
+    /// Show a file dialog to open an ONNX model (Compression tab).
+    OpenModelDialog,
+    /// Open this ONNX model in the Compression tab.
+    LoadModel(PathBuf),
     Quit,
 }

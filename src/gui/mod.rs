@@ -37,6 +37,8 @@ pub struct Launch {
     pub window_size: Option<[f32; 2]>,
     /// Save a PNG of the window once loading has finished, then quit.
     pub screenshot: Option<PathBuf>,
+    /// ONNX model to open in the Compression tab.
+    pub model: Option<PathBuf>,
 }
 
 /// Open the window and run until it is closed.
@@ -130,6 +132,9 @@ impl SextantApp {
                 Some(tab) => app.push(command::Command::SetTab(tab)),
                 None => app.status_error(format!("There is no tab named \"{name}\"")),
             }
+        }
+        if let Some(model) = launch.model.clone() {
+            app.compression.settings.model_path = Some(model);
         }
         if let Some(column) = launch.column.clone() {
             app.push(command::Command::SelectColumn(column));

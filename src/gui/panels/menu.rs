@@ -99,6 +99,21 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         app.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Current)));
         ui.close();
     }
+    if ui.button("Open model…").clicked() {
+        app.push(Command::OpenModelDialog);
+        ui.close();
+    }
+    if ui
+        .add_enabled(
+            crate::gui::views::compression::can_export(app),
+            egui::Button::new("Export model variant…"),
+        )
+        .on_hover_text("Write the variant selected in the Compression tab as an ONNX file")
+        .clicked()
+    {
+        crate::gui::views::compression::export_selected_dialog(app);
+        ui.close();
+    }
     ui.menu_button("Open recent", |ui| {
         if app.prefs.recent.is_empty() {
             ui.label("No recent files");

@@ -1,5 +1,6 @@
 //! The views of the central area, one file each.
 
+pub mod compression;
 pub mod drift;
 pub mod health;
 pub mod integrity;

@@ -1,0 +1,1098 @@
+//! The Compression tab: open an ONNX model next to the data and see, on labelled rows, what each
+//! compression costs in quality and gains in size and latency. A trade-off scatter with the
+//! Pareto frontier and an accuracy-loss budget, the batch-size chart with a latency budget, the
+//! variant table (each variant can be exported as an ONNX file) and per-layer sensitivity bars.
+//! All work runs in background jobs (`Computed`); this file only draws and sends requests.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{
+    Bar, BarChart, HLine, Legend, Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Role, Side};
+use crate::gui::app::App;
+use crate::gui::computed::{Computed, key_of};
+use crate::gui::widgets::fmt_num;
+use crate::jobs::{Job, Poll};
+use crate::model::compress::{CompressParams, CompressionReport, Metric, XAxis};
+use crate::model::eval::eval_data;
+use crate::model::latency::largest_within;
+use crate::model::{OnnxModel, Structure, Task, VariantSpec};
+
+/// Which labelled data the model is evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum EvalSide {
+    #[default]
+    Training,
+    Production,
+    /// Training rows, then production rows.
+    Both,
+}
+
+/// What the user chose in the Compression tab (saved and restored by sessions).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CompressionSettings {
+    /// The ONNX model; `None` opens the bundled sample model when there is one.
+    pub model_path: Option<PathBuf>,
+    /// Columns for an `[N, k]` input, in order; empty: the names stored in the model.
+    pub features: Vec<String>,
+    /// Variant names (`fp16`, `int8-per-channel`, `prune:0.5`, …); empty: the default sweep.
+    pub variants: Vec<String>,
+    /// Batch sizes to time; empty: 1, 8, 32, 128, 1024.
+    pub batch_sizes: Vec<usize>,
+    /// Latency budget per call in ms; `None`: 1 ms.
+    pub latency_budget_ms: Option<f64>,
+    /// Largest acceptable metric loss against the original; `None`: 0.01.
+    pub accuracy_loss_budget: Option<f64>,
+    pub metric: Metric,
+    pub x_axis: XAxis,
+    pub side: EvalSide,
+    /// What the batch-size chart shows.
+    pub batch_chart: BatchChart,
+}
+
+/// The y axis of the batch-size chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum BatchChart {
+    /// p95 time per call, with the latency budget.
+    #[default]
+    Latency,
+    /// Rows per second at the median.
+    Throughput,
+}
+
+impl CompressionSettings {
+    pub fn latency_budget(&self) -> f64 {
+        self.latency_budget_ms.unwrap_or(1.0)
+    }
+    pub fn loss_budget(&self) -> f64 {
+        self.accuracy_loss_budget.unwrap_or(0.01)
+    }
+    fn batch_list(&self) -> Vec<usize> {
+        if self.batch_sizes.is_empty() {
+            vec![1, 8, 32, 128, 1024]
+        } else {
+            self.batch_sizes.clone()
+        }
+    }
+}
+
+/// The tab's state on `App`.
+#[derive(Default)]
+pub struct CompressionState {
+    pub settings: CompressionSettings,
+    pub model: Computed<OnnxModel>,
+    pub report: Computed<CompressionReport>,
+    /// Text being edited (applied on Enter or focus loss).
+    path_text: String,
+    variants_text: String,
+    features_text: String,
+    batches_text: String,
+    texts_from: Option<CompressionSettings>,
+    /// The variant highlighted in the charts.
+    pub selected: Option<String>,
+    dialog: Option<Receiver<Picked>>,
+    export_dialog: Option<(String, Receiver<Picked>)>,
+    export_job: Option<Job<Result<PathBuf, String>>>,
+    pub message: Option<String>,
+    /// The inputs of the last request, and inputs whose sweep the user cancelled (not restarted
+    /// until they change or the user asks).
+    last_key: Option<u64>,
+    cancelled_key: Option<u64>,
+}
+
+impl CompressionState {
+    pub fn is_busy(&self) -> bool {
+        self.model.is_running() || self.report.is_running() || self.export_job.is_some()
+    }
+}
+
+/// The bundled sample model, when Sextant runs from its source tree.
+fn sample_model() -> Option<PathBuf> {
+    crate::sample_data::bundled_dir()
+        .map(|d| d.join("credit_mlp.onnx"))
+        .filter(|p| p.exists())
+}
+
+/// The model to show: the chosen one, else the sample.
+pub fn model_path(settings: &CompressionSettings) -> Option<PathBuf> {
+    settings.model_path.clone().or_else(sample_model)
+}
+
+/// Open a model file (command from the menu, a drop or the dialog).
+pub fn open_model(app: &mut App, path: PathBuf) {
+    app.compression.settings.model_path = Some(path);
+    app.compression.settings.features.clear();
+    app.compression.settings.variants.clear();
+    app.compression.selected = None;
+}
+
+/// Ask where to write the selected variant (the original when none is selected) as ONNX: File →
+/// Export model variant….
+pub fn export_selected_dialog(app: &mut App) {
+    let name = app
+        .compression
+        .selected
+        .clone()
+        .unwrap_or_else(|| "original".into());
+    let file = format!("{}.onnx", name.replace('%', "pct"));
+    app.compression.export_dialog =
+        pick_file(app, true, "Export model variant", Some(file)).map(|rx| (name, rx));
+}
+
+/// Whether there is a variant to export.
+pub fn can_export(app: &App) -> bool {
+    app.compression.report.value.is_some()
+}
+
+/// Show the native open dialog for a model.
+pub fn open_model_dialog(app: &mut App) {
+    app.compression.dialog = pick_file(app, false, "Open ONNX model", None);
+}
+
+/// What a native dialog answered, and how fast (an instant empty answer means no dialog could be
+/// shown on this machine).
+type Picked = (Option<PathBuf>, std::time::Duration);
+
+const NO_DIALOG: &str = "No native file dialog is available here; type the model's path in the Model box, or export with `sextant compress --export DIR`";
+
+fn pick_file(
+    app: &App,
+    save: bool,
+    title: &str,
+    file_name: Option<String>,
+) -> Option<Receiver<Picked>> {
+    let (tx, rx) = sync_channel(1);
+    let waker = app.waker();
+    let title = title.to_string();
+    std::thread::Builder::new()
+        .name("model dialog".into())
+        .spawn(move || {
+            let mut d = rfd::FileDialog::new()
+                .set_title(title)
+                .add_filter("ONNX models", &["onnx"])
+                .add_filter("All files", &["*"]);
+            if let Some(n) = file_name {
+                d = d.set_file_name(n);
+            }
+            let started = std::time::Instant::now();
+            let picked = if save { d.save_file() } else { d.pick_file() };
+            let _ = tx.send((picked, started.elapsed()));
+            if let Some(w) = waker {
+                w();
+            }
+        })
+        .ok()?;
+    Some(rx)
+}
+
+/// Poll jobs and dialogs (from `App::logic`).
+pub fn logic(app: &mut App, ctx: &egui::Context) {
+    let s = &mut app.compression;
+    s.model.poll();
+    if s.report.poll() {
+        ctx.request_repaint();
+    }
+    let quick = std::time::Duration::from_millis(250);
+    if let Some(rx) = &s.dialog
+        && let Ok((picked, elapsed)) = rx.try_recv()
+    {
+        s.dialog = None;
+        match picked {
+            Some(path) => open_model(app, path),
+            None if elapsed < quick => app.status_info(NO_DIALOG),
+            None => {}
+        }
+    }
+    let s = &mut app.compression;
+    if let Some((name, rx)) = &s.export_dialog
+        && let Ok((picked, elapsed)) = rx.try_recv()
+    {
+        let name = name.clone();
+        s.export_dialog = None;
+        match picked {
+            Some(path) => start_export(app, name, path),
+            None if elapsed < quick => app.status_info(NO_DIALOG),
+            None => {}
+        }
+    }
+    let s = &mut app.compression;
+    if let Some(job) = &s.export_job {
+        match job.poll() {
+            Poll::Running => {}
+            Poll::Done(r) => {
+                s.export_job = None;
+                s.message = Some(match r {
+                    Ok(p) => format!("Wrote {}", p.display()),
+                    Err(e) => e,
+                });
+            }
+            Poll::Gone => {
+                s.export_job = None;
+                s.message = Some("The export stopped unexpectedly".into());
+            }
+        }
+    }
+}
+
+/// Inputs of the evaluation: model, data, label, features.
+struct Inputs {
+    model: std::sync::Arc<OnnxModel>,
+    /// Each side's frame with the feature columns under that side's names.
+    frames: Vec<(polars::prelude::DataFrame, Vec<String>)>,
+    target: String,
+    /// Feature names as training calls them.
+    features: Vec<String>,
+    load_ids: Vec<u64>,
+    /// Training's frame, for students, when the evaluation rows are not (only) training's.
+    training: Option<polars::prelude::DataFrame>,
+}
+
+impl Inputs {
+    /// The labelled rows of every chosen side, one after the other.
+    fn data(&self) -> Result<crate::model::EvalData, String> {
+        let mut all: Option<crate::model::EvalData> = None;
+        for (frame, names) in &self.frames {
+            let d = eval_data(frame, names, &self.target).map_err(|e| e.to_string())?;
+            match &mut all {
+                None => all = Some(d),
+                Some(a) => {
+                    a.x.extend(d.x);
+                    a.y.extend(d.y);
+                    a.rows += d.rows;
+                    a.skipped += d.skipped;
+                }
+            }
+        }
+        let mut data = all.ok_or_else(|| "No data to evaluate on".to_string())?;
+        data.features = self.features.clone();
+        Ok(data)
+    }
+}
+
+fn inputs(app: &App) -> Result<Inputs, String> {
+    let model = app
+        .compression
+        .model
+        .value
+        .clone()
+        .ok_or_else(|| "No model loaded".to_string())?;
+    let sides: &[Side] = match app.compression.settings.side {
+        EvalSide::Training => &[Side::Reference],
+        EvalSide::Production => &[Side::Current],
+        EvalSide::Both => &[Side::Reference, Side::Current],
+    };
+    let target = app
+        .roles
+        .column_with(Role::Target)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            "Mark the label column with the target role (datasets panel) to evaluate the model"
+                .to_string()
+        })?;
+    let mut frames = Vec::new();
+    let mut features = Vec::new();
+    let mut load_ids = Vec::new();
+    for &side in sides {
+        let ds = app.dataset(side).ok_or_else(|| {
+            format!(
+                "Open a {} file to evaluate the model on",
+                side.label().to_lowercase()
+            )
+        })?;
+        // Production columns go by their training names (accepted renames).
+        let columns: Vec<String> = ds
+            .columns
+            .iter()
+            .map(|c| app.reference_name(&c.name).to_string())
+            .collect();
+        features = model
+            .resolve_features(&app.compression.settings.features, &columns)
+            .map_err(|e| format!("{} ({}): {e}", ds.name(), side.label().to_lowercase()))?;
+        let names: Vec<String> = features
+            .iter()
+            .map(|f| {
+                app.renames
+                    .iter()
+                    .find(|(_, r)| r == f)
+                    .filter(|_| side == Side::Current)
+                    .map_or_else(|| f.clone(), |(c, _)| c.clone())
+            })
+            .collect();
+        frames.push((ds.frame.clone(), names));
+        load_ids.push(ds.load_id);
+    }
+    // Students learn from training's rows; when those are evaluated too they are in sample.
+    let training = (app.compression.settings.side != EvalSide::Training)
+        .then(|| app.dataset(Side::Reference).map(|d| d.frame.clone()))
+        .flatten();
+    Ok(Inputs {
+        frames,
+        target,
+        features,
+        model,
+        load_ids,
+        training,
+    })
+}
+
+fn request(app: &mut App, ctx: &egui::Context) {
+    if ctx.dragged_id().is_some() {
+        return;
+    }
+    let waker = app.waker();
+    if let Some(path) = model_path(&app.compression.settings) {
+        app.compression.model.request(
+            key_of(&path),
+            "Loading the model",
+            waker.clone(),
+            move |_| OnnxModel::load(&path).map_err(|e| e.to_string()),
+        );
+    }
+    let Ok(inp) = inputs(app) else { return };
+    let s = &app.compression.settings;
+    let specs: Result<Vec<VariantSpec>, String> = if s.variants.is_empty() {
+        Ok(inp.model.default_variants())
+    } else {
+        s.variants.iter().map(|v| VariantSpec::parse(v)).collect()
+    };
+    let Ok(specs) = specs else { return };
+    let params = CompressParams {
+        variants: specs,
+        batch_sizes: s.batch_list(),
+        measure_latency: true,
+        time_per_point: std::time::Duration::from_millis(60),
+        metric: s.metric,
+        x_axis: s.x_axis,
+        sensitivity: true,
+    };
+    let key = key_of(&(
+        model_path(s),
+        &inp.load_ids,
+        inp.training
+            .as_ref()
+            .map(|_| app.dataset(Side::Reference).map(|d| d.load_id)),
+        &inp.target,
+        &inp.features,
+        format!("{:?}", params.variants),
+        &params.batch_sizes,
+        s.metric,
+    ));
+    app.compression.last_key = Some(key);
+    if app.compression.cancelled_key == Some(key) {
+        return;
+    }
+    app.compression
+        .report
+        .request(key, "Evaluating variants", waker, move |progress| {
+            progress.set(None, "Preparing the data");
+            let data = inp.data()?;
+            let training = inp
+                .training
+                .as_ref()
+                .map(|f| eval_data(f, &inp.features, &inp.target))
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            crate::model::compress::compress_with_training(
+                &inp.model,
+                &data,
+                training.as_ref(),
+                &params,
+                progress,
+            )
+            .map_err(|e| e.to_string())
+        });
+}
+
+/// Write variant `name` of the current sweep to `path` in the background (the export dialog's
+/// answer).
+pub fn start_export(app: &mut App, name: String, path: PathBuf) {
+    if app.compression.report.value.is_none() {
+        return;
+    }
+    let Ok(inp) = inputs(app) else { return };
+    let trees = matches!(inp.model.structure, Structure::Trees(_));
+    let settings = app.compression.settings.clone();
+    let specs: Vec<VariantSpec> = if settings.variants.is_empty() {
+        inp.model.default_variants()
+    } else {
+        settings
+            .variants
+            .iter()
+            .filter_map(|v| VariantSpec::parse(v).ok())
+            .collect()
+    };
+    let spec = std::iter::once(VariantSpec::Original)
+        .chain(specs)
+        .find(|s| s.name(trees) == name);
+    let Some(spec) = spec else { return };
+    let job = Job::spawn(format!("Exporting {name}"), app.waker(), move |_| {
+        // Students learn from training's rows, as in the sweep.
+        let data = match &inp.training {
+            Some(f) => eval_data(f, &inp.features, &inp.target).map_err(|e| e.to_string())?,
+            None => inp.data()?,
+        };
+        let bytes = crate::model::compress::export_bytes(&inp.model, &data, spec)
+            .map_err(|e| e.to_string())?;
+        crate::data::write::write_atomically(&path, |f| {
+            std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string())
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(path)
+    });
+    match job {
+        Ok(j) => app.compression.export_job = Some(j),
+        Err(e) => app.compression.message = Some(format!("The export could not start: {e}")),
+    }
+}
+
+/// Draw the tab.
+pub fn compression_ui(app: &mut App, ui: &mut Ui) {
+    sync_texts(app);
+    request(app, ui.ctx());
+    model_bar_ui(app, ui);
+    ui.separator();
+    if let Some(e) = &app.compression.model.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+        return;
+    }
+    let Some(model) = app.compression.model.value.clone() else {
+        if model_path(&app.compression.settings).is_none() {
+            ui.vertical_centered(|ui| {
+                ui.add_space(60.0);
+                ui.heading("No model yet");
+                ui.label("Open an ONNX model with File > Open model…, drop it on the window, or type its path above.");
+            });
+        } else {
+            app.compression.model.status_ui(ui);
+        }
+        return;
+    };
+    model_summary_ui(app, ui, &model);
+    settings_ui(app, ui, &model);
+    if let Err(e) = inputs(app) {
+        ui.colored_label(ui.visuals().warn_fg_color, e);
+        return;
+    }
+    ui.horizontal(|ui| {
+        let was_running = app.compression.report.is_running();
+        app.compression.report.status_ui(ui);
+        if was_running && !app.compression.report.is_running() {
+            app.compression.cancelled_key = app.compression.last_key;
+        }
+        if app.compression.cancelled_key.is_some()
+            && app.compression.cancelled_key == app.compression.last_key
+        {
+            ui.weak("Cancelled.");
+            if ui.button("Run again").clicked() {
+                app.compression.cancelled_key = None;
+            }
+        }
+        if let Some(e) = &app.compression.report.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        if let Some(m) = &app.compression.message {
+            ui.label(m);
+        }
+    });
+    let Some(report) = app.compression.report.value.clone() else {
+        return;
+    };
+    let running = app.compression.report.is_running();
+    ui.scope(|ui| {
+        if running {
+            ui.multiply_opacity(0.45);
+        }
+        results_ui(app, ui, &report);
+    });
+}
+
+/// Refresh the edit buffers when the settings changed elsewhere (session restore, a drop).
+fn sync_texts(app: &mut App) {
+    let s = &mut app.compression;
+    if s.texts_from.as_ref() == Some(&s.settings) {
+        return;
+    }
+    s.path_text = model_path(&s.settings)
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    s.variants_text = s.settings.variants.join(", ");
+    s.features_text = s.settings.features.join(", ");
+    s.batches_text = s
+        .settings
+        .batch_list()
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    s.texts_from = Some(s.settings.clone());
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn model_bar_ui(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Model");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.compression.path_text)
+                    .desired_width(420.0)
+                    .hint_text("path/to/model.onnx"),
+            )
+            .labelled_by(label.id);
+        if r.lost_focus() && !app.compression.path_text.trim().is_empty() {
+            let p = PathBuf::from(app.compression.path_text.trim());
+            if Some(&p) != model_path(&app.compression.settings).as_ref() {
+                open_model(app, p);
+            }
+        }
+        if ui.button("Open model…").clicked() {
+            open_model_dialog(app);
+        }
+    });
+}
+
+fn model_summary_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
+    let _ = app;
+    let kind = match &model.structure {
+        Structure::Trees(t) => format!("tree ensemble, {} trees", t.trees().len()),
+        Structure::Layers(l) if l.is_empty() => "graph without dense layers".into(),
+        Structure::Layers(l) => format!(
+            "{} dense layers ({})",
+            l.len(),
+            l.iter()
+                .map(|l| format!("{}×{}", l.rows, l.cols))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(model.name()).strong());
+        ui.label(format!(
+            "· {} · {kind} · {} parameters · {} bytes on disk · inputs {} · outputs {}",
+            match model.task {
+                Task::Classification => "binary classifier",
+                Task::Regression => "regressor",
+            },
+            model.parameters,
+            model.file_bytes,
+            model
+                .inputs
+                .iter()
+                .map(crate::model::TensorInfo::describe)
+                .collect::<Vec<_>>()
+                .join(", "),
+            model
+                .outputs
+                .iter()
+                .map(crate::model::TensorInfo::describe)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    });
+}
+
+fn settings_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
+    let s = &mut app.compression;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Columns");
+        let hint = model
+            .feature_names
+            .as_ref()
+            .map_or_else(|| "a, b, c (in the model's order)".to_string(), |f| f.join(", "));
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut s.features_text)
+                    .desired_width(380.0)
+                    .hint_text(hint),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("The data columns fed to the model, in order. Empty: the names stored in the model.");
+        if r.lost_focus() {
+            s.settings.features = split_list(&s.features_text);
+        }
+        let label = ui.label("Evaluate on");
+        egui::ComboBox::from_id_salt("compression_side")
+            .selected_text(match s.settings.side {
+                EvalSide::Training => "training",
+                EvalSide::Production => "production",
+                EvalSide::Both => "both",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut s.settings.side, EvalSide::Training, "training");
+                ui.selectable_value(&mut s.settings.side, EvalSide::Production, "production");
+                ui.selectable_value(&mut s.settings.side, EvalSide::Both, "both");
+            })
+            .response
+            .labelled_by(label.id);
+        let metrics: &[Metric] = match model.task {
+            Task::Classification => &Metric::CLASSIFICATION,
+            Task::Regression => &Metric::REGRESSION,
+        };
+        let shown = s.settings.metric.for_task(model.task);
+        let label = ui.label("Metric");
+        egui::ComboBox::from_id_salt("compression_metric")
+            .selected_text(shown.label())
+            .show_ui(ui, |ui| {
+                for m in metrics {
+                    ui.selectable_value(&mut s.settings.metric, *m, m.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("x axis");
+        egui::ComboBox::from_id_salt("compression_x")
+            .selected_text(match s.settings.x_axis {
+                XAxis::Size => "packed size",
+                XAxis::Latency => "latency per row",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut s.settings.x_axis, XAxis::Size, "packed size");
+                ui.selectable_value(&mut s.settings.x_axis, XAxis::Latency, "latency per row");
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Variants");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut s.variants_text)
+                    .desired_width(420.0)
+                    .hint_text("default sweep; e.g. fp16, int8, int4-per-tensor, prune:0.5, neurons:0.25, trees:25, distill:logistic"),
+            )
+            .labelled_by(label.id);
+        if r.lost_focus() {
+            let list = split_list(&s.variants_text);
+            match list.iter().map(|v| VariantSpec::parse(v)).collect::<Result<Vec<_>, _>>() {
+                Ok(_) => {
+                    s.settings.variants = list;
+                    s.message = None;
+                }
+                Err(e) => s.message = Some(e),
+            }
+        }
+        let label = ui.label("Batch sizes");
+        let r = ui
+            .add(egui::TextEdit::singleline(&mut s.batches_text).desired_width(150.0))
+            .labelled_by(label.id);
+        if r.lost_focus() {
+            let parsed: Result<Vec<usize>, _> = split_list(&s.batches_text)
+                .iter()
+                .map(|b| b.parse::<usize>().map_err(|_| b.clone()))
+                .collect();
+            match parsed {
+                Ok(v) if !v.is_empty() && !v.contains(&0) => s.settings.batch_sizes = v,
+                _ => s.message = Some(format!("\"{}\" is not a list of batch sizes like 1, 32, 1024", s.batches_text)),
+            }
+        }
+        let label = ui.label("Loss budget");
+        let mut loss = s.settings.loss_budget();
+        if ui
+            .add(egui::DragValue::new(&mut loss).range(0.0..=1.0).speed(0.001).max_decimals(3))
+            .labelled_by(label.id)
+            .on_hover_text("Largest acceptable drop of the metric against the original")
+            .changed()
+        {
+            s.settings.accuracy_loss_budget = Some(loss);
+        }
+        let label = ui.label("Latency budget (ms)");
+        let mut budget = s.settings.latency_budget();
+        if ui
+            .add(egui::DragValue::new(&mut budget).range(0.001..=10_000.0).speed(0.05).max_decimals(3))
+            .labelled_by(label.id)
+            .changed()
+        {
+            s.settings.latency_budget_ms = Some(budget);
+        }
+    });
+}
+
+const FRONTIER: Color32 = Color32::from_rgb(230, 150, 40);
+
+fn results_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
+    let s = &app.compression.settings;
+    let metric = s.metric.for_task(report.model.task);
+    let frontier = report.frontier(metric, s.x_axis);
+    ui.label(format!(
+        "{} rows evaluated ({} skipped for missing values) · features {}",
+        report.rows,
+        report.skipped_rows,
+        report.model.features.join(", ")
+    ));
+    if cfg!(debug_assertions) {
+        ui.weak("Debug build: measured latencies are 20-30× slower than in a release build.");
+    }
+    let avail = ui.available_width();
+    let half = ((avail - 16.0) / 2.0).max(200.0);
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(half);
+            tradeoff_ui(app, ui, report, metric, &frontier);
+        });
+        ui.vertical(|ui| {
+            ui.set_width(half);
+            batch_ui(app, ui, report);
+        });
+    });
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("compression_results")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            table_ui(app, ui, report, metric, &frontier);
+            if !report.sensitivity.is_empty() {
+                ui.separator();
+                sensitivity_ui(ui, report);
+            }
+        });
+}
+
+fn tradeoff_ui(
+    app: &mut App,
+    ui: &mut Ui,
+    report: &CompressionReport,
+    metric: Metric,
+    frontier: &[usize],
+) {
+    let s = &app.compression.settings;
+    let x_label = match s.x_axis {
+        XAxis::Size => "packed size (bytes)",
+        XAxis::Latency => "latency per row (µs, largest batch)",
+    };
+    ui.label(RichText::new(format!("{} against {x_label}", metric.label())).strong());
+    let base = report.variants[0].metric(metric).unwrap_or(f64::NAN);
+    let budget = s.loss_budget();
+    let floor = if metric.higher_is_better() {
+        base - budget
+    } else {
+        base + budget
+    };
+    let pts: Vec<(usize, f64, f64)> = report
+        .variants
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i, v.x(s.x_axis)?, v.metric(metric)?)))
+        .filter(|(_, x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    let selected = app.compression.selected.clone();
+    // Room on the right for the labels of the largest points.
+    let x_max = pts.iter().map(|p| p.1).fold(0.0, f64::max);
+    Plot::new("compression_tradeoff")
+        .height(260.0)
+        .include_x(0.0)
+        .include_x(x_max * 1.15)
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+        .x_axis_label(x_label)
+        .y_axis_label(metric.label())
+        .show(ui, |p| {
+            let within: Vec<[f64; 2]> = pts
+                .iter()
+                .filter(|(_, _, y)| {
+                    if metric.higher_is_better() {
+                        *y >= floor
+                    } else {
+                        *y <= floor
+                    }
+                })
+                .map(|(_, x, y)| [*x, *y])
+                .collect();
+            let outside: Vec<[f64; 2]> = pts
+                .iter()
+                .filter(|(_, _, y)| {
+                    !(if metric.higher_is_better() {
+                        *y >= floor
+                    } else {
+                        *y <= floor
+                    })
+                })
+                .map(|(_, x, y)| [*x, *y])
+                .collect();
+            p.points(
+                Points::new("within the loss budget", PlotPoints::from(within))
+                    .radius(5.0)
+                    .shape(MarkerShape::Circle)
+                    .color(Color32::from_rgb(70, 150, 220)),
+            );
+            p.points(
+                Points::new("over the loss budget", PlotPoints::from(outside))
+                    .radius(5.0)
+                    .shape(MarkerShape::Cross)
+                    .color(Color32::from_rgb(200, 90, 70)),
+            );
+            let line: Vec<[f64; 2]> = frontier
+                .iter()
+                .filter_map(|&i| {
+                    pts.iter()
+                        .find(|(j, _, _)| *j == i)
+                        .map(|(_, x, y)| [*x, *y])
+                })
+                .collect();
+            p.line(
+                Line::new("Pareto frontier", PlotPoints::from(line))
+                    .color(FRONTIER)
+                    .width(2.0),
+            );
+            if floor.is_finite() {
+                p.hline(
+                    HLine::new(format!("loss budget ({})", fmt_num(budget)), floor)
+                        .color(Color32::GRAY)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+            for (i, x, y) in &pts {
+                let name = &report.variants[*i].name;
+                let mut t = RichText::new(name).size(11.0);
+                if selected.as_deref() == Some(name.as_str()) {
+                    t = t.strong();
+                }
+                p.text(Text::new("", PlotPoint::new(*x, *y), t).anchor(egui::Align2::LEFT_BOTTOM));
+            }
+        });
+}
+
+fn batch_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
+    let s = &app.compression.settings;
+    let budget = s.latency_budget();
+    let chosen = app
+        .compression
+        .selected
+        .clone()
+        .unwrap_or_else(|| "original".into());
+    let mode = s.batch_chart;
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(match mode {
+                BatchChart::Latency => "Latency per call (p95) against batch size",
+                BatchChart::Throughput => "Throughput (rows/s at p50) against batch size",
+            })
+            .strong(),
+        );
+        let s = &mut app.compression.settings;
+        ui.radio_value(&mut s.batch_chart, BatchChart::Latency, "latency");
+        ui.radio_value(&mut s.batch_chart, BatchChart::Throughput, "throughput");
+    });
+    let original = &report.variants[0];
+    let variant = report
+        .variants
+        .iter()
+        .find(|v| v.name == chosen)
+        .unwrap_or(original);
+    if original.latency.is_empty() {
+        ui.weak("Latency was not measured.");
+        return;
+    }
+    let to_pts = |v: &crate::model::VariantReport| -> Vec<[f64; 2]> {
+        v.latency
+            .iter()
+            .map(|p| {
+                [
+                    (p.batch as f64).log2(),
+                    match mode {
+                        BatchChart::Latency => p.p95_us / 1000.0,
+                        BatchChart::Throughput => p.rows_per_s,
+                    },
+                ]
+            })
+            .collect()
+    };
+    Plot::new("compression_batches")
+        .height(260.0)
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .x_axis_label("batch size (log2)")
+        .y_axis_label(match mode {
+            BatchChart::Latency => "ms per call",
+            BatchChart::Throughput => "rows per second",
+        })
+        .x_axis_formatter(|mark, _| format!("{}", 2f64.powf(mark.value).round()))
+        .show(ui, |p| {
+            p.line(
+                Line::new("original (measured)", PlotPoints::from(to_pts(original)))
+                    .width(2.0)
+                    .color(Color32::from_rgb(70, 150, 220)),
+            );
+            if variant.name != original.name {
+                let label = if variant.latency.iter().any(|l| l.estimated) {
+                    format!("{} (estimated)", variant.name)
+                } else {
+                    format!("{} (measured)", variant.name)
+                };
+                p.line(
+                    Line::new(label, PlotPoints::from(to_pts(variant)))
+                        .width(2.0)
+                        .color(FRONTIER),
+                );
+            }
+            if mode == BatchChart::Latency {
+                p.hline(
+                    HLine::new(format!("budget {} ms", fmt_num(budget)), budget)
+                        .color(Color32::from_rgb(200, 90, 70))
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        });
+    let best = largest_within(&variant.latency, budget);
+    let rate = variant
+        .latency
+        .iter()
+        .find(|p| Some(p.batch) == best)
+        .map(|p| p.rows_per_s);
+    ui.label(match (best, rate) {
+        (Some(b), Some(r)) => format!(
+            "{}: the largest batch within {} ms (p95) is {b}, at {} rows/s.",
+            variant.name,
+            fmt_num(budget),
+            fmt_num(r.round())
+        ),
+        _ => format!(
+            "{}: no batch size meets {} ms.",
+            variant.name,
+            fmt_num(budget)
+        ),
+    });
+    if let Some(rule) = &variant.latency_rule {
+        ui.weak(format!("Estimated, not measured: {rule}."));
+    }
+}
+
+fn table_ui(
+    app: &mut App,
+    ui: &mut Ui,
+    report: &CompressionReport,
+    metric: Metric,
+    frontier: &[usize],
+) {
+    let classification = report.model.task == Task::Classification;
+    let cols = if classification { 12 } else { 10 };
+    egui::Grid::new("compression_variants")
+        .striped(true)
+        .num_columns(cols)
+        .show(ui, |ui| {
+            let mut heads = vec!["Variant", "Kind"];
+            if classification {
+                heads.extend(["Accuracy", "ROC AUC", "Log loss", "F1"]);
+            } else {
+                heads.extend(["MAE", "RMSE"]);
+            }
+            heads.extend(["Agreement", "Packed", "Dense", "File", "Latency b=1", ""]);
+            for h in heads {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            let base = report.variants[0].metric(metric);
+            for (i, v) in report.variants.iter().enumerate() {
+                let on_frontier = frontier.contains(&i);
+                let name = if on_frontier {
+                    RichText::new(format!("{} *", v.name)).color(FRONTIER)
+                } else {
+                    RichText::new(&v.name)
+                };
+                let selected = app.compression.selected.as_deref() == Some(v.name.as_str());
+                if ui.selectable_label(selected, name).clicked() {
+                    app.compression.selected = Some(v.name.clone());
+                }
+                ui.label(
+                    serde_json::to_value(v.kind)
+                        .ok()
+                        .and_then(|k| k.as_str().map(|k| k.replace('_', " ")))
+                        .unwrap_or_default(),
+                );
+                let cell = |ui: &mut Ui, m: Metric, val: Option<f64>| {
+                    let text = val.map_or_else(|| "-".into(), |x| format!("{x:.4}"));
+                    if m == metric
+                        && let (Some(b), Some(x)) = (base, val)
+                        && (if m.higher_is_better() { b - x } else { x - b }) > app.compression.settings.loss_budget()
+                    {
+                        ui.colored_label(ui.visuals().warn_fg_color, text);
+                        return;
+                    }
+                    ui.label(text);
+                };
+                if classification {
+                    cell(ui, Metric::Accuracy, v.accuracy);
+                    cell(ui, Metric::RocAuc, v.roc_auc);
+                    cell(ui, Metric::LogLoss, v.log_loss);
+                    cell(ui, Metric::F1, v.f1);
+                } else {
+                    cell(ui, Metric::Mae, v.mae);
+                    cell(ui, Metric::Rmse, v.rmse);
+                }
+                ui.label(format!("{:.2}%", v.agreement * 100.0));
+                ui.label(format!("{} B", v.packed_bytes));
+                ui.label(format!("{} B", v.dense_bytes));
+                ui.label(format!("{} B", v.file_bytes));
+                ui.label(v.latency.first().map_or_else(
+                    || "-".into(),
+                    |p| format!("{} µs{}", fmt_num((p.p50_us * 10.0).round() / 10.0), if p.estimated { " (est.)" } else { "" }),
+                ));
+                if ui
+                    .button(format!("Export {}…", v.name))
+                    .on_hover_text("Write this variant as an ONNX file (int8 + DequantizeLinear, fp16 + Cast; pruned weights stay dense)")
+                    .clicked()
+                {
+                    let file = format!("{}.onnx", v.name.replace('%', "pct"));
+                    app.compression.export_dialog = pick_file(app, true, "Export model variant", Some(file))
+                        .map(|rx| (v.name.clone(), rx));
+                }
+                ui.end_row();
+            }
+        });
+    ui.weak("* on the Pareto frontier. Packed: the documented formula (bits per weight + scales + the smaller of dense, bitmap or CSR storage). Dense: the same without sparse storage. File: the variant as Sextant writes it to ONNX (re-encoded, so the sizes compare with each other); a pruned model saved dense does not shrink.");
+}
+
+fn sensitivity_ui(ui: &mut Ui, report: &CompressionReport) {
+    ui.label(
+        RichText::new(format!(
+            "Per-layer sensitivity: {} change with one layer compressed, worst first",
+            report.metric.label()
+        ))
+        .strong(),
+    );
+    let n = report.sensitivity.len();
+    let names: Vec<String> = report.sensitivity.iter().map(|r| r.layer.clone()).collect();
+    let int4: Vec<Bar> = report
+        .sensitivity
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Bar::new(i as f64 - 0.18, r.int4_delta).width(0.35))
+        .collect();
+    let prune: Vec<Bar> = report
+        .sensitivity
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Bar::new(i as f64 + 0.18, r.prune50_delta).width(0.35))
+        .collect();
+    Plot::new("compression_sensitivity")
+        .height(180.0)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                names[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |p| {
+            p.bar_chart(
+                BarChart::new("int4 per channel", int4).color(Color32::from_rgb(70, 150, 220)),
+            );
+            p.bar_chart(BarChart::new("prune 50%", prune).color(Color32::from_rgb(200, 90, 70)));
+        });
+}
+
+/// Whether a dropped file is a model.
+pub fn is_model_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("onnx"))
+}

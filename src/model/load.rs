@@ -1,0 +1,427 @@
+//! Loading an ONNX file and describing it: inputs, outputs, layers, parameter count.
+
+use std::path::{Path, PathBuf};
+
+use prost::Message;
+use serde::Serialize;
+
+use super::proto::{self, graph};
+use super::trees::TreeEnsemble;
+use super::{ModelError, pb};
+
+/// A graph input or output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TensorInfo {
+    pub name: String,
+    /// Fixed sizes, or `None` for a symbolic dimension such as the batch.
+    pub shape: Vec<Option<i64>>,
+    pub elem_type: String,
+}
+
+impl TensorInfo {
+    /// `input: float32 [N, 7]`.
+    pub fn describe(&self) -> String {
+        let dims: Vec<String> = self
+            .shape
+            .iter()
+            .map(|d| d.map_or_else(|| "N".to_string(), |n| n.to_string()))
+            .collect();
+        format!("{}: {} [{}]", self.name, self.elem_type, dims.join(", "))
+    }
+}
+
+/// A dense layer: `y = x · W + b` (`MatMul` + `Add`, or `Gemm`). `rows` × `cols` = in × out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Layer {
+    pub weight: String,
+    pub bias: Option<String>,
+    pub rows: usize,
+    pub cols: usize,
+    /// The weight is stored `[out, in]` (`Gemm` with `transB = 1`, linear models).
+    pub transposed: bool,
+    /// Where the weight lives.
+    pub source: WeightSource,
+}
+
+/// Where a layer's weight and bias are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightSource {
+    /// Graph initializers named `weight` and `bias`.
+    Initializer,
+    /// The `coefficients` and `intercepts` attributes of node `node` (`ai.onnx.ml`
+    /// `LinearClassifier` / `LinearRegressor`), stored `[targets, features]`.
+    Attribute { node: usize },
+}
+
+/// What can be edited in a model.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per model; boxing would only add indirection
+pub enum Structure {
+    /// Dense layers in graph order, run by tract.
+    Layers(Vec<Layer>),
+    /// A tree ensemble, run by the in-house evaluator.
+    Trees(TreeEnsemble),
+}
+
+/// Whether the model predicts a class probability or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// Binary classification: the output is P(class 1).
+    Classification,
+    Regression,
+}
+
+/// A loaded model.
+#[derive(Debug, Clone)]
+pub struct OnnxModel {
+    pub path: PathBuf,
+    pub file_bytes: u64,
+    pub proto: pb::ModelProto,
+    pub inputs: Vec<TensorInfo>,
+    pub outputs: Vec<TensorInfo>,
+    /// Column names stored in the model's metadata (`feature_names`, comma separated).
+    pub feature_names: Option<Vec<String>>,
+    pub structure: Structure,
+    /// Weights, biases and tree values.
+    pub parameters: u64,
+    /// The float output used for predictions.
+    pub output: String,
+    pub task: Task,
+    /// Operator types in graph order, for display.
+    pub ops: Vec<String>,
+}
+
+const TREE_OPS: [&str; 2] = ["TreeEnsembleClassifier", "TreeEnsembleRegressor"];
+
+impl OnnxModel {
+    /// Read and check an ONNX file.
+    pub fn load(path: &Path) -> Result<OnnxModel, ModelError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| ModelError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        let proto = pb::ModelProto::decode(bytes.as_slice()).map_err(|e| ModelError::NotOnnx {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        if proto.graph.as_ref().is_none_or(|g| g.node.is_empty()) {
+            return Err(ModelError::NotOnnx {
+                path: shown,
+                reason: "it has no graph nodes".into(),
+            });
+        }
+        Self::from_proto(path.to_path_buf(), bytes.len() as u64, proto)
+    }
+
+    /// Describe an already decoded model.
+    pub fn from_proto(
+        path: PathBuf,
+        file_bytes: u64,
+        proto: pb::ModelProto,
+    ) -> Result<OnnxModel, ModelError> {
+        let shown = path.display().to_string();
+        let g = graph(&proto)?;
+        let known = tract_onnx::onnx().op_register.0;
+        for node in &g.node {
+            let ours = TREE_OPS.contains(&node.op_type.as_str());
+            if !ours && !known.contains_key(&node.op_type) {
+                return Err(ModelError::Unsupported {
+                    path: shown,
+                    op: node.op_type.clone(),
+                    node: if node.name.is_empty() {
+                        node.output.first().cloned().unwrap_or_default()
+                    } else {
+                        node.name.clone()
+                    },
+                });
+            }
+        }
+        let init_names: std::collections::HashSet<&str> =
+            g.initializer.iter().map(|t| t.name.as_str()).collect();
+        let info = |v: &pb::ValueInfoProto| {
+            let (shape, ty) = proto::value_shape(v);
+            TensorInfo {
+                name: v.name.clone(),
+                shape,
+                elem_type: proto::type_name(ty).to_string(),
+            }
+        };
+        let inputs: Vec<TensorInfo> = g
+            .input
+            .iter()
+            .filter(|v| !init_names.contains(v.name.as_str()))
+            .map(info)
+            .collect();
+        let outputs: Vec<TensorInfo> = g.output.iter().map(info).collect();
+        if inputs.is_empty() {
+            return Err(ModelError::Invalid(format!("{shown} has no graph inputs")));
+        }
+        if let Some(bad) = inputs.iter().find(|i| i.elem_type != "float32") {
+            return Err(ModelError::Invalid(format!(
+                "{shown}: input {} is {}; Sextant feeds models float32 tensors",
+                bad.name, bad.elem_type
+            )));
+        }
+        let feature_names = proto
+            .metadata_props
+            .iter()
+            .find(|p| p.key == "feature_names")
+            .map(|p| {
+                p.value
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|v| !v.is_empty());
+        let ops: Vec<String> = g.node.iter().map(|n| n.op_type.clone()).collect();
+
+        let tree_node = g
+            .node
+            .iter()
+            .position(|n| TREE_OPS.contains(&n.op_type.as_str()));
+        let (structure, output, task) = if let Some(pos) = tree_node {
+            let t = TreeEnsemble::from_node(&g.node[pos], pos)?;
+            let task = if t.classifier {
+                Task::Classification
+            } else {
+                Task::Regression
+            };
+            // The classifier's second output (probabilities) or the regressor's only output.
+            let node = &g.node[pos];
+            let out = node
+                .output
+                .get(usize::from(t.classifier))
+                .cloned()
+                .unwrap_or_default();
+            (Structure::Trees(t), out, task)
+        } else {
+            let out = outputs
+                .iter()
+                .find(|o| o.elem_type == "float32")
+                .ok_or_else(|| {
+                    ModelError::Invalid(format!(
+                        "{shown} has no float32 output to read predictions from"
+                    ))
+                })?;
+            let task = if out.shape.last().copied().flatten() == Some(2) {
+                Task::Classification
+            } else {
+                Task::Regression
+            };
+            (Structure::Layers(find_layers(g)?), out.name.clone(), task)
+        };
+        let parameters = match &structure {
+            Structure::Trees(t) => t.parameter_count() as u64,
+            Structure::Layers(_) => {
+                g.initializer
+                    .iter()
+                    .map(|t| t.dims.iter().product::<i64>().max(0) as u64)
+                    .sum::<u64>()
+                    + g.node
+                        .iter()
+                        .flat_map(|n| &n.attribute)
+                        .filter(|a| a.name == "coefficients" || a.name == "intercepts")
+                        .map(|a| a.floats.len() as u64)
+                        .sum::<u64>()
+            }
+        };
+        Ok(OnnxModel {
+            path,
+            file_bytes,
+            proto,
+            inputs,
+            outputs,
+            feature_names,
+            structure,
+            parameters,
+            output,
+            task,
+            ops,
+        })
+    }
+
+    /// The file name, for labels.
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// Number of values the model takes per row (`k` of an `[N, k]` input, or one per input).
+    pub fn width(&self) -> Option<usize> {
+        if self.inputs.len() > 1 {
+            return Some(self.inputs.len());
+        }
+        let i = &self.inputs[0];
+        match i.shape.as_slice() {
+            [_, Some(k)] => Some(*k as usize),
+            [_] => Some(1),
+            _ => None,
+        }
+    }
+
+    /// The sweep used when the user names no variants.
+    pub fn default_variants(&self) -> Vec<super::VariantSpec> {
+        match &self.structure {
+            Structure::Trees(t) => super::VariantSpec::defaults(Some(t.trees().len()), 0),
+            Structure::Layers(l) => super::VariantSpec::defaults(None, l.len()),
+        }
+    }
+
+    /// The layers, when the model is a stack of dense layers.
+    pub fn layers(&self) -> &[Layer] {
+        match &self.structure {
+            Structure::Layers(l) => l,
+            Structure::Trees(_) => &[],
+        }
+    }
+
+    /// The columns the model reads, in order: one input per column maps by name; an `[N, k]`
+    /// input takes `user` when given, else the `feature_names` metadata. Says what does not
+    /// match `columns` (the dataset's column names).
+    pub fn resolve_features(
+        &self,
+        user: &[String],
+        columns: &[String],
+    ) -> Result<Vec<String>, ModelError> {
+        let name = self.name();
+        let chosen: Vec<String> = if self.inputs.len() > 1 {
+            self.inputs.iter().map(|i| i.name.clone()).collect()
+        } else if !user.is_empty() {
+            user.to_vec()
+        } else if let Some(f) = &self.feature_names {
+            f.clone()
+        } else {
+            return Err(ModelError::Invalid(format!(
+                "{name} takes one input of {} columns and does not name them; list the columns in order (--features a,b,c in the CLI)",
+                self.width()
+                    .map_or_else(|| "several".into(), |k| k.to_string())
+            )));
+        };
+        if let Some(k) = self.width()
+            && chosen.len() != k
+        {
+            return Err(ModelError::Invalid(format!(
+                "{name} expects {k} input columns but {} were given ({})",
+                chosen.len(),
+                chosen.join(", ")
+            )));
+        }
+        let missing: Vec<&str> = chosen
+            .iter()
+            .filter(|c| !columns.contains(c))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(ModelError::Invalid(format!(
+                "{name} reads column{} {} that the data does not have",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", ")
+            )));
+        }
+        Ok(chosen)
+    }
+
+    /// Encode the (edited) proto as ONNX bytes.
+    pub fn encode(proto: &pb::ModelProto) -> Vec<u8> {
+        proto.encode_to_vec()
+    }
+}
+
+/// Dense layers: a `MatMul` whose second input is a rank-2 initializer, with the following
+/// `Add` of an initializer as its bias; or a `Gemm` with an initializer `B` (and `C`).
+fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
+    let dims_of = |name: &str| {
+        proto::initializer(g, name)
+            .filter(|t| t.dims.len() == 2 && t.data_type == proto::FLOAT)
+            .map(|t| (t.dims[0] as usize, t.dims[1] as usize))
+    };
+    let mut layers = Vec::new();
+    for node in &g.node {
+        match node.op_type.as_str() {
+            "MatMul" => {
+                let Some(w) = node.input.get(1) else { continue };
+                let Some((rows, cols)) = dims_of(w) else {
+                    continue;
+                };
+                let out = node.output.first().cloned().unwrap_or_default();
+                let bias = g
+                    .node
+                    .iter()
+                    .find(|n| n.op_type == "Add" && n.input.contains(&out))
+                    .and_then(|n| n.input.iter().find(|i| **i != out))
+                    .filter(|b| {
+                        proto::initializer(g, b)
+                            .is_some_and(|t| t.dims.iter().product::<i64>() == cols as i64)
+                    })
+                    .cloned();
+                layers.push(Layer {
+                    weight: w.clone(),
+                    bias,
+                    rows,
+                    cols,
+                    transposed: false,
+                    source: WeightSource::Initializer,
+                });
+            }
+            "Gemm" => {
+                let Some(w) = node.input.get(1) else { continue };
+                let Some((a, b)) = dims_of(w) else { continue };
+                let transposed = proto::attr_int(node, "transB", 0) == 1;
+                if proto::attr_int(node, "transA", 0) == 1 {
+                    continue;
+                }
+                let (rows, cols) = if transposed { (b, a) } else { (a, b) };
+                let bias = node
+                    .input
+                    .get(2)
+                    .filter(|c| {
+                        proto::initializer(g, c)
+                            .is_some_and(|t| t.dims.iter().product::<i64>() == cols as i64)
+                    })
+                    .cloned();
+                layers.push(Layer {
+                    weight: w.clone(),
+                    bias,
+                    rows,
+                    cols,
+                    transposed,
+                    source: WeightSource::Initializer,
+                });
+            }
+            "LinearClassifier" | "LinearRegressor" => {
+                let coefficients =
+                    proto::attribute(node, "coefficients").map_or(0, |a| a.floats.len());
+                let intercepts = proto::attribute(node, "intercepts").map_or(0, |a| a.floats.len());
+                let targets = if node.op_type == "LinearRegressor" {
+                    proto::attr_int(node, "targets", 1).max(1) as usize
+                } else {
+                    intercepts.max(1)
+                };
+                if coefficients == 0 || !coefficients.is_multiple_of(targets) {
+                    continue;
+                }
+                let position = g
+                    .node
+                    .iter()
+                    .position(|n| std::ptr::eq(n, node))
+                    .unwrap_or(0);
+                layers.push(Layer {
+                    weight: "coefficients".into(),
+                    bias: (intercepts == targets).then(|| "intercepts".to_string()),
+                    rows: coefficients / targets,
+                    cols: targets,
+                    transposed: true,
+                    source: WeightSource::Attribute { node: position },
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(layers)
+}

@@ -1,0 +1,185 @@
+//! The Compression tab on the bundled sample data and sample model, driven by egui_kittest:
+//! the sweep runs in the background, the table, charts and sensitivity are drawn, and choosing
+//! another metric or a variant does not break anything.
+#![cfg(feature = "gui")]
+
+use std::path::Path;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use sextant::data::{Dataset, LoadOptions};
+use sextant::gui::app::{App, Tab};
+use sextant::gui::command::Command;
+use sextant::jobs::Progress;
+
+fn sample(name: &str) -> Dataset {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join(name);
+    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).expect("sample data")
+}
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_ui_state(
+            |ui, app: &mut App| {
+                app.logic(ui.ctx());
+                app.ui(ui);
+            },
+            app,
+        )
+}
+
+fn settle(h: &mut Harness<'static, App>) {
+    for _ in 0..3000 {
+        h.step();
+        if !h.state().is_busy() {
+            h.run_steps(6);
+            if !h.state().is_busy() {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("jobs did not finish");
+}
+
+#[test]
+fn sweep_of_the_sample_tree_ensemble() {
+    let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_gbt.onnx");
+    app.push(Command::LoadModel(model));
+    let mut h = harness(app);
+    h.step();
+    // Opening a model resets the variant list; choose a short one.
+    h.state_mut().compression.settings.variants =
+        vec!["fp16".into(), "int8".into(), "trees:15".into()];
+    h.state_mut().compression.settings.batch_sizes = vec![1, 16];
+    settle(&mut h);
+    assert_eq!(h.state().tab, Tab::Compression);
+    {
+        let app = h.state();
+        let report = app.compression.report.value.as_ref().expect("report");
+        let names: Vec<&str> = report.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["original", "fp16", "int8-leaves", "trees-15"]);
+        assert!(report.rows > 25_000);
+    }
+    h.get_by_label_contains("credit_gbt.onnx");
+    h.get_by_label_contains("ROC AUC against packed size");
+    h.get_by_label_contains("Latency per call (p95) against batch size");
+    h.get_by_label("Export trees-15…");
+    // Choose a variant: the batch chart follows it.
+    h.query_by_label("trees-15")
+        .or_else(|| h.query_by_label("trees-15 *"))
+        .expect("the table row")
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().compression.selected.as_deref(), Some("trees-15"));
+    h.get_by_label_contains("trees-15: ");
+    // The same chart as throughput.
+    h.get_by_label("throughput").click();
+    h.run_steps(3);
+    h.get_by_label_contains("Throughput (rows/s at p50) against batch size");
+
+    // Export a variant (what the save dialog's answer starts) and read it back.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("trees-15.onnx");
+    sextant::gui::views::compression::start_export(h.state_mut(), "trees-15".into(), path.clone());
+    settle(&mut h);
+    let back = sextant::model::OnnxModel::load(&path).expect("exported model loads");
+    let sextant::model::Structure::Trees(t) = &back.structure else {
+        panic!("a tree model");
+    };
+    assert_eq!(t.trees().len(), 15);
+    h.get_by_label_contains("Wrote ");
+}
+
+#[test]
+fn asks_for_a_label_when_there_is_none() {
+    let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
+    app.roles.set("defaulted", sextant::data::Role::Feature);
+    app.push(Command::SetTab(Tab::Compression));
+    let mut h = harness(app);
+    h.step();
+    settle(&mut h);
+    h.get_by_label_contains("Mark the label column with the target role");
+}
+
+#[test]
+fn evaluates_on_both_files_through_an_accepted_rename() {
+    let mut app = App::with_datasets(
+        Some(sample("credit_training.parquet")),
+        Some(sample("credit_production.parquet")),
+    );
+    app.push(Command::SetTab(Tab::Compression));
+    app.compression.settings.side = sextant::gui::views::compression::EvalSide::Both;
+    app.compression.settings.variants = vec!["fp16".into()];
+    app.compression.settings.batch_sizes = vec![1];
+    let mut h = harness(app);
+    h.step();
+    settle(&mut h);
+    // Production calls open_accounts num_open_accounts: the model cannot read it yet.
+    h.get_by_label_contains("open_accounts that the data does not have");
+    h.state_mut().push(Command::AcceptRename(
+        "num_open_accounts".into(),
+        "open_accounts".into(),
+    ));
+    h.step();
+    settle(&mut h);
+    let app = h.state();
+    let report = app.compression.report.value.as_ref().expect("report");
+    // All complete training rows plus production's labelled ones.
+    assert!(report.rows > 25_504 + 5_000, "{}", report.rows);
+}
+
+#[test]
+fn glyphs_of_the_tab_are_in_the_bundled_fonts() {
+    let mut h = Harness::builder().build_ui(|ui| {
+        ui.label("µs × · … -");
+    });
+    h.run();
+}
+
+#[test]
+fn a_cancelled_sweep_stays_cancelled_until_asked() {
+    let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
+    app.push(Command::SetTab(Tab::Compression));
+    let mut h = harness(app);
+    // Wait for the model, then for the sweep to start.
+    for _ in 0..500 {
+        h.step();
+        if h.state().compression.report.is_running() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(h.state().compression.report.is_running());
+    h.get_by_label("Cancel").click();
+    h.run_steps(4);
+    assert!(!h.state().compression.report.is_running());
+    h.get_by_label("Cancelled.");
+    h.get_by_label("Run again").click();
+    h.run_steps(2);
+    assert!(h.state().compression.report.is_running());
+}
+
+#[test]
+fn a_dropped_onnx_file_opens_in_the_compression_tab() {
+    let app = App::with_datasets(Some(sample("credit_training.parquet")), None);
+    let mut h = harness(app);
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_gbt.onnx");
+    h.state_mut().push(Command::Dropped(vec![model.clone()]));
+    h.run_steps(3);
+    assert_eq!(h.state().tab, Tab::Compression);
+    assert_eq!(
+        h.state().compression.settings.model_path.as_deref(),
+        Some(model.as_path())
+    );
+    // The training file stays where it was.
+    assert!(h.state().datasets[0].is_some());
+    h.state_mut().compression.settings.variants = vec!["trees:5".into()];
+    h.state_mut().compression.settings.batch_sizes = vec![1];
+    settle(&mut h);
+}
