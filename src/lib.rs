@@ -9,8 +9,8 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod jobs;
-pub mod report;
 pub mod model;
+pub mod report;
 pub mod sample_data;
 pub mod session;
 

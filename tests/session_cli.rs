@@ -60,6 +60,16 @@ fn the_format_1_fixture_keeps_its_meaning() {
         vec!["accuracy < 0.78 for 2", "null_rate:debt_to_income > 0.05"]
     );
     assert_eq!(s.views.health.floor, Some(0.7));
+    assert_eq!(
+        s.views.compression.model_path,
+        Some(std::path::PathBuf::from(
+            "../../sample_data/credit_mlp.onnx"
+        ))
+    );
+    assert_eq!(
+        s.views.compression.variants,
+        vec!["int8-per-channel", "prune:0.5"]
+    );
     assert_eq!(s.layout.selected_column.as_deref(), Some("income"));
     assert_eq!(
         s.renames,
@@ -146,6 +156,16 @@ fn report_json_holds_every_analysis_in_the_commands_structures() {
     assert!(doc["seasonality"]["periods"].as_array().is_some());
     assert_eq!(doc["notes"]["columns"]["income"], "shift expected");
     assert_eq!(doc["datasets"]["reference"]["rows"], 25763);
+    // The compression part is `sextant compress --format json`'s document for the session's
+    // model (found relative to the session file) and variants.
+    let variants: Vec<&str> = doc["compression"]["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(variants, vec!["original", "int8-per-channel", "prune-50%"]);
+    assert!(doc["compression"]["pareto"].as_array().is_some());
     // The health part is `sextant health --format json`'s document, with the session's rules.
     assert_eq!(doc["health"]["task"], "classification");
     assert_eq!(doc["health"]["windows"].as_array().map(Vec::len), Some(18));
@@ -208,6 +228,7 @@ fn check_judges_whole_data_rules_and_passes_when_nothing_breaks() {
         }
     }
     s.views.health.rules = vec!["roc_auc < 0.5".parse().expect("rule")];
+    s.views.compression.model_path = None;
     session::write(&quiet, &s).expect("write");
     let o = sextant(&["check", "--session", quiet.to_str().expect("utf8")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -244,9 +265,17 @@ fn report_html_is_small_self_contained_and_complete() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let html = std::fs::read_to_string(&out).expect("read");
     assert!(html.len() < 1_000_000, "{} bytes", html.len());
-    for heading in ["Summary", "Data drift", "Data integrity", "Seasonality"] {
+    for heading in [
+        "Summary",
+        "Data drift",
+        "Data integrity",
+        "Seasonality",
+        "Model health",
+    ] {
         assert!(html.contains(heading), "no {heading} section");
     }
+    // No model was named: no compression section.
+    assert!(!html.contains("id=\"compression\""));
     assert!(html.contains("<svg"));
     for external in [
         "http://",

@@ -136,6 +136,11 @@ fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             s.views.health.metric,
         ));
     }
+    if let Some(Ok(compression)) = &a.compression {
+        input
+            .extra
+            .push(crate::report::compression::section(compression));
+    }
     let mut problems = Vec::new();
     for (name, result) in [
         ("Drift", a.drift.as_ref().and_then(|d| d.as_ref().err())),
@@ -225,6 +230,11 @@ pub fn snapshot_json(source: &ReportSource) -> Value {
         "seasonality": seasonality,
         "health": match &a.health {
             Some(Ok(report)) => super::health::to_json(report),
+            Some(Err(e)) => json!({"error": e}),
+            None => Value::Null,
+        },
+        "compression": match &a.compression {
+            Some(Ok(report)) => serde_json::to_value(report).unwrap_or(Value::Null),
             Some(Err(e)) => json!({"error": e}),
             None => Value::Null,
         },

@@ -166,6 +166,18 @@ pub fn load(
                 loaded[d.side.index()] = Some(ds);
             }
             let [reference, current] = loaded;
+            let mut session = session;
+            // The model is read from where the session's folder says it is.
+            if let Some((model, exists)) = crate::session::open::named_model(&session, path) {
+                if !exists {
+                    return Err(CliError(format!(
+                        "{} names the model {}, which does not exist",
+                        path.display(),
+                        model.display()
+                    )));
+                }
+                session.views.compression.model_path = Some(model);
+            }
             Ok(LoadedSession {
                 session,
                 path: Some(path.to_path_buf()),

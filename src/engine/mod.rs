@@ -3,6 +3,7 @@
 //! Shared by the CLI and the GUI (which calls it from background jobs); knows nothing of egui.
 
 pub mod columns;
+pub mod compression;
 pub mod drift;
 pub mod drift_detail;
 pub mod health;

@@ -34,7 +34,9 @@ impl App {
             self.status_error("An export is already running; wait for it or cancel it");
             return;
         }
-        let session = self.snapshot();
+        let mut session = self.snapshot();
+        // The job reads the model from where it is now, not from the session-relative path.
+        session.views.compression.model_path = self.compression.settings.model_path.clone();
         let session_path = self.session.path.clone();
         let title = self.session.name();
         let datasets = self.datasets.clone();

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::data::Side;
-use crate::session::open::{NamedDataset, changed_since_saved, dataset_ref, named_datasets};
+use crate::session::open::{
+    NamedDataset, changed_since_saved, dataset_ref, named_datasets, named_model,
+};
 use crate::session::{self, DatasetRef, Notes, Session, paths};
 
 use super::app::{App, Tab};
@@ -40,6 +42,8 @@ pub struct Opening {
     pub path: PathBuf,
     pub session: Session,
     pub datasets: Vec<NamedDataset>,
+    /// The model of the Compression tab, and whether it is there.
+    pub model: Option<(PathBuf, bool)>,
 }
 
 /// A recovery copy found at start.
@@ -129,6 +133,15 @@ impl App {
         s.views.integrity = self.integrity.params.clone();
         s.views.seasonality = self.seasonality.settings.clone();
         s.views.health = self.health.settings.clone();
+        s.views.compression = self.compression.settings.clone();
+        if let Some(model) = &self.compression.settings.model_path {
+            let model = paths::absolute(model);
+            s.views.compression.model_path = Some(if self.session.path.is_some() {
+                paths::to_stored(&dir, &model)
+            } else {
+                model
+            });
+        }
         s.layout.tab = self.tab.title().to_lowercase();
         s.layout.selected_column = self.selected_column.clone();
         s.layout.column_filter = self.column_filter.clone();
@@ -150,6 +163,7 @@ impl App {
         self.integrity.draft = None;
         self.seasonality.settings = s.views.seasonality.clone();
         self.health.settings = s.views.health.clone();
+        self.compression.settings = s.views.compression.clone();
         self.health.floor_text = s
             .views
             .health
@@ -338,10 +352,12 @@ impl App {
         match session::read(path) {
             Ok(s) => {
                 let datasets = named_datasets(&s, path);
+                let model = named_model(&s, path);
                 self.session.opening = Some(Opening {
                     path: path.to_path_buf(),
                     session: s,
                     datasets,
+                    model,
                 });
             }
             Err(e) => self.status_error(e.to_string()),
@@ -365,6 +381,8 @@ impl App {
             return;
         };
         self.restore_settings(&opening.session);
+        // The model path as it resolves from the session's folder.
+        self.compression.settings.model_path = opening.model.as_ref().map(|(p, _)| p.clone());
         self.datasets = [None, None];
         for job in self.loads.iter_mut() {
             *job = None;
@@ -486,10 +504,12 @@ impl App {
             .clone()
             .unwrap_or_else(|| PathBuf::from("recovered.sextant"));
         let datasets = named_datasets(&offer.session, &path);
+        let model = named_model(&offer.session, &path);
         self.session.opening = Some(Opening {
             path,
             session: offer.session,
             datasets,
+            model,
         });
         self.open_session_datasets();
         self.session.path = origin;

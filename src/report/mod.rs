@@ -23,6 +23,7 @@
 //! assert!(section.html.contains("<table"));
 //! ```
 
+pub mod compression;
 pub mod health;
 pub mod html;
 pub mod svg;

@@ -11,6 +11,7 @@ use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::health::run as run_health;
 use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
 use crate::jobs::Progress;
+use crate::model::compress::CompressionReport;
 
 use super::Session;
 
@@ -34,6 +35,8 @@ pub struct Analyses {
     pub seasonality: Option<Result<SeasonalityOutcome, String>>,
     /// Model health, when the data has a prediction column (by role or chosen).
     pub health: Option<Result<HealthReport, String>>,
+    /// The compression lab, when the session names a model (its path as it resolves now).
+    pub compression: Option<Result<CompressionReport, String>>,
 }
 
 /// Run every analysis the session describes. `now_micros` is "now" for the integrity checks
@@ -53,6 +56,7 @@ pub fn run(
         integrity: None,
         seasonality: None,
         health: None,
+        compression: None,
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
@@ -123,6 +127,17 @@ pub fn run(
             Err(_) if progress.is_cancelled() => return Err(crate::jobs::Cancelled),
             other => Some(other),
         };
+    }
+    if views.compression.model_path.is_some() {
+        progress.set(Some(0.9), "Evaluating compressed variants");
+        out.compression = crate::engine::compression::run(
+            &views.compression,
+            [reference, current],
+            &session.roles,
+            &session.renames,
+            progress,
+        );
+        progress.check()?;
     }
     progress.set(Some(1.0), "Done");
     Ok(out)

@@ -79,3 +79,12 @@ pub fn changed_since_saved(entry: &DatasetRef, ds: &Dataset, side: Side) -> Opti
         )
     })
 }
+
+/// The model a session names (Compression tab), resolved against the session file's folder:
+/// `(path, exists)`.
+pub fn named_model(session: &Session, session_path: &Path) -> Option<(PathBuf, bool)> {
+    let stored = session.views.compression.model_path.as_ref()?;
+    let path = paths::resolve(&base_dir(session_path), stored);
+    let exists = path.is_file();
+    Some((path, exists))
+}

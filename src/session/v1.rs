@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::integrity::IntegrityParams;
 use crate::data::RoleMap;
+use crate::engine::compression::CompressionSettings;
 use crate::engine::drift::DriftSettings;
 use crate::engine::health::HealthSettings;
 use crate::engine::seasonality::SeasonalitySettings;
@@ -80,6 +81,8 @@ pub struct Views {
     pub seasonality: SeasonalitySettings,
     /// Model health, with the alert rules `sextant check` runs.
     pub health: HealthSettings,
+    /// The compression lab; its model path is stored like the datasets' (relative when near).
+    pub compression: CompressionSettings,
 }
 
 /// Where the user was.

@@ -56,6 +56,16 @@ fn opening_session(app: &mut App, ctx: &egui::Context) {
                     }
                     ui.end_row();
                 }
+                if let Some((path, exists)) = &opening.model {
+                    ui.strong("Model");
+                    ui.label(path.display().to_string());
+                    if *exists {
+                        ui.weak("found");
+                    } else {
+                        ui.colored_label(ui.visuals().error_fg_color, "missing");
+                    }
+                    ui.end_row();
+                }
             });
         if opening.datasets.is_empty() {
             ui.weak("The session names no data files.");

@@ -11,76 +11,18 @@ use egui::{Color32, RichText, Ui};
 use egui_plot::{
     Bar, BarChart, HLine, Legend, Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text,
 };
-use serde::{Deserialize, Serialize};
 
-use crate::data::{Role, Side};
+use crate::data::Side;
+use crate::engine::compression::Inputs;
+pub use crate::engine::compression::{BatchChart, CompressionSettings, EvalSide, model_path};
 use crate::gui::app::App;
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::widgets::fmt_num;
 use crate::jobs::{Job, Poll};
-use crate::model::compress::{CompressParams, CompressionReport, Metric, XAxis};
+use crate::model::compress::{CompressionReport, Metric, XAxis};
 use crate::model::eval::eval_data;
 use crate::model::latency::largest_within;
 use crate::model::{OnnxModel, Structure, Task, VariantSpec};
-
-/// Which labelled data the model is evaluated on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub enum EvalSide {
-    #[default]
-    Training,
-    Production,
-    /// Training rows, then production rows.
-    Both,
-}
-
-/// What the user chose in the Compression tab (saved and restored by sessions).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct CompressionSettings {
-    /// The ONNX model; `None` opens the bundled sample model when there is one.
-    pub model_path: Option<PathBuf>,
-    /// Columns for an `[N, k]` input, in order; empty: the names stored in the model.
-    pub features: Vec<String>,
-    /// Variant names (`fp16`, `int8-per-channel`, `prune:0.5`, …); empty: the default sweep.
-    pub variants: Vec<String>,
-    /// Batch sizes to time; empty: 1, 8, 32, 128, 1024.
-    pub batch_sizes: Vec<usize>,
-    /// Latency budget per call in ms; `None`: 1 ms.
-    pub latency_budget_ms: Option<f64>,
-    /// Largest acceptable metric loss against the original; `None`: 0.01.
-    pub accuracy_loss_budget: Option<f64>,
-    pub metric: Metric,
-    pub x_axis: XAxis,
-    pub side: EvalSide,
-    /// What the batch-size chart shows.
-    pub batch_chart: BatchChart,
-}
-
-/// The y axis of the batch-size chart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub enum BatchChart {
-    /// p95 time per call, with the latency budget.
-    #[default]
-    Latency,
-    /// Rows per second at the median.
-    Throughput,
-}
-
-impl CompressionSettings {
-    pub fn latency_budget(&self) -> f64 {
-        self.latency_budget_ms.unwrap_or(1.0)
-    }
-    pub fn loss_budget(&self) -> f64 {
-        self.accuracy_loss_budget.unwrap_or(0.01)
-    }
-    fn batch_list(&self) -> Vec<usize> {
-        if self.batch_sizes.is_empty() {
-            vec![1, 8, 32, 128, 1024]
-        } else {
-            self.batch_sizes.clone()
-        }
-    }
-}
 
 /// The tab's state on `App`.
 #[derive(Default)]
@@ -110,18 +52,6 @@ impl CompressionState {
     pub fn is_busy(&self) -> bool {
         self.model.is_running() || self.report.is_running() || self.export_job.is_some()
     }
-}
-
-/// The bundled sample model, when Sextant runs from its source tree.
-fn sample_model() -> Option<PathBuf> {
-    crate::sample_data::bundled_dir()
-        .map(|d| d.join("credit_mlp.onnx"))
-        .filter(|p| p.exists())
-}
-
-/// The model to show: the chosen one, else the sample.
-pub fn model_path(settings: &CompressionSettings) -> Option<PathBuf> {
-    settings.model_path.clone().or_else(sample_model)
 }
 
 /// Open a model file (command from the menu, a drop or the dialog).
@@ -240,41 +170,7 @@ pub fn logic(app: &mut App, ctx: &egui::Context) {
     }
 }
 
-/// Inputs of the evaluation: model, data, label, features.
-struct Inputs {
-    model: std::sync::Arc<OnnxModel>,
-    /// Each side's frame with the feature columns under that side's names.
-    frames: Vec<(polars::prelude::DataFrame, Vec<String>)>,
-    target: String,
-    /// Feature names as training calls them.
-    features: Vec<String>,
-    load_ids: Vec<u64>,
-    /// Training's frame, for students, when the evaluation rows are not (only) training's.
-    training: Option<polars::prelude::DataFrame>,
-}
-
-impl Inputs {
-    /// The labelled rows of every chosen side, one after the other.
-    fn data(&self) -> Result<crate::model::EvalData, String> {
-        let mut all: Option<crate::model::EvalData> = None;
-        for (frame, names) in &self.frames {
-            let d = eval_data(frame, names, &self.target).map_err(|e| e.to_string())?;
-            match &mut all {
-                None => all = Some(d),
-                Some(a) => {
-                    a.x.extend(d.x);
-                    a.y.extend(d.y);
-                    a.rows += d.rows;
-                    a.skipped += d.skipped;
-                }
-            }
-        }
-        let mut data = all.ok_or_else(|| "No data to evaluate on".to_string())?;
-        data.features = self.features.clone();
-        Ok(data)
-    }
-}
-
+/// The inputs of the evaluation for the app's current state.
 fn inputs(app: &App) -> Result<Inputs, String> {
     let model = app
         .compression
@@ -282,63 +178,14 @@ fn inputs(app: &App) -> Result<Inputs, String> {
         .value
         .clone()
         .ok_or_else(|| "No model loaded".to_string())?;
-    let sides: &[Side] = match app.compression.settings.side {
-        EvalSide::Training => &[Side::Reference],
-        EvalSide::Production => &[Side::Current],
-        EvalSide::Both => &[Side::Reference, Side::Current],
-    };
-    let target = app
-        .roles
-        .column_with(Role::Target)
-        .map(str::to_string)
-        .ok_or_else(|| {
-            "Mark the label column with the target role (datasets panel) to evaluate the model"
-                .to_string()
-        })?;
-    let mut frames = Vec::new();
-    let mut features = Vec::new();
-    let mut load_ids = Vec::new();
-    for &side in sides {
-        let ds = app.dataset(side).ok_or_else(|| {
-            format!(
-                "Open a {} file to evaluate the model on",
-                side.label().to_lowercase()
-            )
-        })?;
-        // Production columns go by their training names (accepted renames).
-        let columns: Vec<String> = ds
-            .columns
-            .iter()
-            .map(|c| app.reference_name(&c.name).to_string())
-            .collect();
-        features = model
-            .resolve_features(&app.compression.settings.features, &columns)
-            .map_err(|e| format!("{} ({}): {e}", ds.name(), side.label().to_lowercase()))?;
-        let names: Vec<String> = features
-            .iter()
-            .map(|f| {
-                app.renames
-                    .iter()
-                    .find(|(_, r)| r == f)
-                    .filter(|_| side == Side::Current)
-                    .map_or_else(|| f.clone(), |(c, _)| c.clone())
-            })
-            .collect();
-        frames.push((ds.frame.clone(), names));
-        load_ids.push(ds.load_id);
-    }
-    // Students learn from training's rows; when those are evaluated too they are in sample.
-    let training = (app.compression.settings.side != EvalSide::Training)
-        .then(|| app.dataset(Side::Reference).map(|d| d.frame.clone()))
-        .flatten();
-    Ok(Inputs {
-        frames,
-        target,
-        features,
+    let [r, c] = &app.datasets;
+    crate::engine::compression::inputs(
         model,
-        load_ids,
-        training,
-    })
+        &app.compression.settings,
+        [r.as_deref(), c.as_deref()],
+        &app.roles,
+        &app.renames,
+    )
 }
 
 fn request(app: &mut App, ctx: &egui::Context) {
@@ -356,20 +203,8 @@ fn request(app: &mut App, ctx: &egui::Context) {
     }
     let Ok(inp) = inputs(app) else { return };
     let s = &app.compression.settings;
-    let specs: Result<Vec<VariantSpec>, String> = if s.variants.is_empty() {
-        Ok(inp.model.default_variants())
-    } else {
-        s.variants.iter().map(|v| VariantSpec::parse(v)).collect()
-    };
-    let Ok(specs) = specs else { return };
-    let params = CompressParams {
-        variants: specs,
-        batch_sizes: s.batch_list(),
-        measure_latency: true,
-        time_per_point: std::time::Duration::from_millis(60),
-        metric: s.metric,
-        x_axis: s.x_axis,
-        sensitivity: true,
+    let Ok(params) = s.params(&inp.model, true) else {
+        return;
     };
     let key = key_of(&(
         model_path(s),
@@ -390,22 +225,7 @@ fn request(app: &mut App, ctx: &egui::Context) {
     app.compression
         .report
         .request(key, "Evaluating variants", waker, move |progress| {
-            progress.set(None, "Preparing the data");
-            let data = inp.data()?;
-            let training = inp
-                .training
-                .as_ref()
-                .map(|f| eval_data(f, &inp.features, &inp.target))
-                .transpose()
-                .map_err(|e| e.to_string())?;
-            crate::model::compress::compress_with_training(
-                &inp.model,
-                &data,
-                training.as_ref(),
-                &params,
-                progress,
-            )
-            .map_err(|e| e.to_string())
+            crate::engine::compression::sweep(&inp, &params, progress)
         });
 }
 
