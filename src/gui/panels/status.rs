@@ -3,6 +3,7 @@
 use crate::data::Side;
 use crate::gui::app::{App, StatusKind};
 use crate::gui::command::Command;
+use crate::jobs::Progress;
 
 pub fn status_bar(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
@@ -13,21 +14,15 @@ pub fn status_bar(app: &mut App, ui: &mut egui::Ui) {
                     continue;
                 };
                 running = true;
-                let p = job.progress();
-                let stage = p.stage();
-                let bar = match p.fraction() {
-                    Some(f) => egui::ProgressBar::new(f).show_percentage(),
-                    None => egui::ProgressBar::new(0.0).animate(true),
-                };
-                ui.add(bar.desired_width(160.0).text(if stage.is_empty() {
-                    job.label.clone()
-                } else {
-                    stage
-                }));
-                if ui.button("Cancel").clicked() {
+                if job_progress(ui, &job.label, job.progress()) {
                     app.push(Command::CancelLoad(side));
                 }
-                ui.separator();
+            }
+            if let Some(job) = &app.export.job {
+                running = true;
+                if job_progress(ui, &job.label, job.progress()) {
+                    app.push(Command::CancelExport);
+                }
             }
             if let Some(status) = &app.status {
                 let color = match status.kind {
@@ -44,4 +39,21 @@ pub fn status_bar(app: &mut App, ui: &mut egui::Ui) {
             }
         });
     });
+}
+
+/// A job's progress bar (its stage as text) and a Cancel button; true when Cancel was clicked.
+fn job_progress(ui: &mut egui::Ui, label: &str, p: &Progress) -> bool {
+    let stage = p.stage();
+    let bar = match p.fraction() {
+        Some(f) => egui::ProgressBar::new(f).show_percentage(),
+        None => egui::ProgressBar::new(0.0).animate(true),
+    };
+    ui.add(bar.desired_width(160.0).text(if stage.is_empty() {
+        label.to_string()
+    } else {
+        stage
+    }));
+    let cancel = ui.button("Cancel").clicked();
+    ui.separator();
+    cancel
 }
