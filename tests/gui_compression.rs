@@ -6,52 +6,20 @@
 use std::path::Path;
 use std::time::Duration;
 
+mod common;
+
+use common::{harness_sized, sample, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use sextant::data::{Dataset, LoadOptions};
 use sextant::gui::app::{App, Tab};
 use sextant::gui::command::Command;
-use sextant::jobs::Progress;
-
-fn sample(name: &str) -> Dataset {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample_data")
-        .join(name);
-    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).expect("sample data")
-}
-
-fn harness(app: App) -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 1000.0))
-        .build_ui_state(
-            |ui, app: &mut App| {
-                app.logic(ui.ctx());
-                app.ui(ui);
-            },
-            app,
-        )
-}
-
-fn settle(h: &mut Harness<'static, App>) {
-    for _ in 0..3000 {
-        h.step();
-        if !h.state().is_busy() {
-            h.run_steps(6);
-            if !h.state().is_busy() {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("jobs did not finish");
-}
 
 #[test]
 fn sweep_of_the_sample_tree_ensemble() {
     let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_gbt.onnx");
     app.push(Command::LoadModel(model));
-    let mut h = harness(app);
+    let mut h = harness_sized(app, 1400.0, 1000.0);
     h.step();
     // Opening a model resets the variant list; choose a short one.
     h.state_mut().compression.settings.variants =
@@ -101,7 +69,7 @@ fn asks_for_a_label_when_there_is_none() {
     let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
     app.roles.set("defaulted", sextant::data::Role::Feature);
     app.push(Command::SetTab(Tab::Compression));
-    let mut h = harness(app);
+    let mut h = harness_sized(app, 1400.0, 1000.0);
     h.step();
     settle(&mut h);
     h.get_by_label_contains("Mark the label column with the target role");
@@ -117,7 +85,7 @@ fn evaluates_on_both_files_through_an_accepted_rename() {
     app.compression.settings.side = sextant::gui::views::compression::EvalSide::Both;
     app.compression.settings.variants = vec!["fp16".into()];
     app.compression.settings.batch_sizes = vec![1];
-    let mut h = harness(app);
+    let mut h = harness_sized(app, 1400.0, 1000.0);
     h.step();
     settle(&mut h);
     // Production calls open_accounts num_open_accounts: the model cannot read it yet.
@@ -146,7 +114,7 @@ fn glyphs_of_the_tab_are_in_the_bundled_fonts() {
 fn a_cancelled_sweep_stays_cancelled_until_asked() {
     let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
     app.push(Command::SetTab(Tab::Compression));
-    let mut h = harness(app);
+    let mut h = harness_sized(app, 1400.0, 1000.0);
     // Wait for the model, then for the sweep to start.
     for _ in 0..500 {
         h.step();
@@ -168,7 +136,7 @@ fn a_cancelled_sweep_stays_cancelled_until_asked() {
 #[test]
 fn a_dropped_onnx_file_opens_in_the_compression_tab() {
     let app = App::with_datasets(Some(sample("credit_training.parquet")), None);
-    let mut h = harness(app);
+    let mut h = harness_sized(app, 1400.0, 1000.0);
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_gbt.onnx");
     h.state_mut().push(Command::Dropped(vec![model.clone()]));
     h.run_steps(3);

@@ -123,6 +123,41 @@ pub struct ColumnDrift {
     pub metrics: Option<AllMetricsReport>,
 }
 
+impl ColumnDrift {
+    /// A p-value for tables: the test's own (after correction), or for distance tests KS
+    /// (numbers) or chi-square / z (categories) from the full metric set; with the test's
+    /// name.
+    pub fn p_value(&self) -> Option<(f64, &'static str)> {
+        let v = &self.verdict;
+        if let Some(m) = v.method.filter(|m| m.yields_p_value()) {
+            return v.adjusted_score.or(v.score).map(|p| (p, m.name()));
+        }
+        let metrics = self.metrics.as_ref()?;
+        let keys: &[(&str, &'static str)] = match v.feature_type {
+            FeatureType::Numerical => &[("ks_p_value", "ks")],
+            _ => &[("chi_square_p_value", "chisquare"), ("z_test_p_value", "z")],
+        };
+        keys.iter()
+            .find_map(|(k, name)| metrics.values.get(*k).map(|p| (*p, *name)))
+    }
+
+    /// An effect size: normed Wasserstein (in reference standard deviations) for numbers,
+    /// Cramer's V for categories; with its description. Needs `all_metrics`.
+    pub fn effect_size(&self) -> Option<(f64, &'static str)> {
+        let metrics = self.metrics.as_ref()?;
+        match self.verdict.feature_type {
+            FeatureType::Numerical => metrics
+                .values
+                .get("wasserstein_normed")
+                .map(|v| (*v, "Wasserstein distance / reference std")),
+            _ => metrics
+                .values
+                .get("cramers_v")
+                .map(|v| (*v, "Cramer's V of training vs production")),
+        }
+    }
+}
+
 /// A column that was not tested, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {

@@ -404,35 +404,6 @@ fn group_digits(n: u64) -> String {
 // ---------------------------------------------------------------------------------------------
 // Drift
 
-/// A p-value for the table: the test's own (after correction), or for distances KS (numbers)
-/// or chi-square / z (categories) from the full metric set; with the test's name.
-pub fn p_value_of(c: &ColumnDrift) -> Option<(f64, &'static str)> {
-    let v = &c.verdict;
-    if let Some(m) = v.method.filter(|m| m.yields_p_value()) {
-        return v.adjusted_score.or(v.score).map(|p| (p, m.name()));
-    }
-    let metrics = c.metrics.as_ref()?;
-    let keys: &[(&str, &'static str)] = match v.feature_type {
-        FeatureType::Numerical => &[("ks_p_value", "ks")],
-        _ => &[("chi_square_p_value", "chisquare"), ("z_test_p_value", "z")],
-    };
-    keys.iter()
-        .find_map(|(k, name)| metrics.values.get(*k).map(|p| (*p, *name)))
-}
-
-/// An effect size: normed Wasserstein (in reference standard deviations) for numbers,
-/// Cramér's V for categories; with its description. Needs `all_metrics`.
-pub fn effect_size_of(c: &ColumnDrift) -> Option<(f64, &'static str)> {
-    let metrics = c.metrics.as_ref()?;
-    match c.verdict.feature_type {
-        FeatureType::Numerical => metrics
-            .values
-            .get("wasserstein_normed")
-            .map(|v| (*v, "Wasserstein distance / reference std")),
-        _ => metrics.values.get("cramers_v").map(|v| (*v, "Cramér's V")),
-    }
-}
-
 /// The test's statistic: the distance for distance tests, the test statistic (KS D,
 /// chi-square) for p-value tests when the full metric set has it.
 fn statistic_of(c: &ColumnDrift) -> Option<f64> {
@@ -518,7 +489,7 @@ fn drift_html(run: &DriftRun) -> String {
         .iter()
         .map(|c| {
             let v = &c.verdict;
-            let p = p_value_of(c).map_or_else(
+            let p = c.p_value().map_or_else(
                 || "—".to_string(),
                 |(p, test)| {
                     if Some(test) == v.method.map(DriftMethod::name) {
@@ -528,7 +499,7 @@ fn drift_html(run: &DriftRun) -> String {
                     }
                 },
             );
-            let effect = effect_size_of(c).map_or_else(
+            let effect = c.effect_size().map_or_else(
                 || "—".to_string(),
                 |(e, what)| format!("<span title=\"{}\">{}</span>", escape(what), fmt_num(e)),
             );

@@ -45,7 +45,8 @@ pub fn sample_app() -> App {
 
 /// Step until background jobs have finished (loading and analyses run on their own threads).
 pub fn settle(h: &mut Harness<'static, App>) {
-    for _ in 0..2000 {
+    // Up to a minute: the compression sweep is slow in a debug build.
+    for _ in 0..6000 {
         h.step();
         if !h.state().is_busy() {
             // A finished result asks for one more frame (plot axes size themselves from the

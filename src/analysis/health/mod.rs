@@ -249,6 +249,16 @@ pub struct HealthReport {
 }
 
 impl HealthReport {
+    /// The latency columns with percentiles in any window, sorted by name.
+    pub fn latency_columns(&self) -> Vec<String> {
+        self.windows
+            .iter()
+            .flat_map(|w| w.latency.iter().map(|p| p.column.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
     /// The metric a view shows first: ROC AUC for classification, MAE for regression.
     pub fn default_metric(&self) -> Metric {
         match self.task {
@@ -303,14 +313,7 @@ impl HealthReport {
         for (column, rates) in input_nulls {
             put(format!("null_rate:{column}"), &|w| rates.get(w).copied());
         }
-        let latency_columns: Vec<String> = self
-            .windows
-            .iter()
-            .flat_map(|w| w.latency.iter().map(|p| p.column.clone()))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        for c in latency_columns {
+        for c in self.latency_columns() {
             let pick = |w: usize, f: fn(&Percentiles) -> f64| {
                 self.windows[w]
                     .latency

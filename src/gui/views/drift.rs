@@ -167,38 +167,6 @@ fn column_severity(c: &ColumnDrift) -> f64 {
     }
 }
 
-/// A p-value for the table: the test's own, or for distances KS (numbers) or chi-square
-/// (categories) from the full metric set.
-fn p_value_of(c: &ColumnDrift) -> Option<(f64, &'static str)> {
-    let v = &c.verdict;
-    if let Some(m) = v.method.filter(|m| m.yields_p_value()) {
-        return v.adjusted_score.or(v.score).map(|p| (p, m.name()));
-    }
-    let metrics = c.metrics.as_ref()?;
-    let keys: &[(&str, &'static str)] = match v.feature_type {
-        FeatureType::Numerical => &[("ks_p_value", "ks")],
-        _ => &[("chi_square_p_value", "chisquare"), ("z_test_p_value", "z")],
-    };
-    keys.iter()
-        .find_map(|(k, name)| metrics.values.get(*k).map(|p| (*p, *name)))
-}
-
-/// An effect size for the table: normed Wasserstein (in reference standard deviations) for
-/// numbers, Cramér's V for categories.
-fn effect_size_of(c: &ColumnDrift) -> Option<(f64, &'static str)> {
-    let metrics = c.metrics.as_ref()?;
-    match c.verdict.feature_type {
-        FeatureType::Numerical => metrics
-            .values
-            .get("wasserstein_normed")
-            .map(|v| (*v, "Wasserstein distance / reference std")),
-        _ => metrics
-            .values
-            .get("cramers_v")
-            .map(|v| (*v, "Cramer's V of training vs production")),
-    }
-}
-
 /// Colour of a severity: neutral below 0.5, amber towards the threshold, red above it.
 fn severity_color(s: f64) -> Color32 {
     if !s.is_finite() || s >= 1.0 {
@@ -545,7 +513,7 @@ fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftRun, height: f32) {
                 row.col(|ui| {
                     ui.label(score.map(fmt_num).unwrap_or_default());
                 });
-                row.col(|ui| match p_value_of(c) {
+                row.col(|ui| match c.p_value() {
                     Some((p, test)) => {
                         ui.label(fmt_num(p)).on_hover_text(format!("p-value of {test}"));
                     }
@@ -553,7 +521,7 @@ fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftRun, height: f32) {
                         ui.weak("-");
                     }
                 });
-                row.col(|ui| match effect_size_of(c) {
+                row.col(|ui| match c.effect_size() {
                     Some((e, what)) => {
                         ui.label(fmt_num(e)).on_hover_text(what);
                     }

@@ -720,14 +720,7 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                 );
             }
         });
-    let latency: Vec<String> = r
-        .windows
-        .iter()
-        .flat_map(|w| w.latency.iter().map(|p| p.column.clone()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    for column in latency {
+    for column in r.latency_columns() {
         ui.add_space(4.0);
         base_plot(
             &format!("latency {column}"),
