@@ -200,6 +200,9 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     roles.add_inferred(&current.columns);
     let result = run(&reference, &current, &roles, &params, &Progress::silent())
         .map_err(|e| CliError(e.to_string()))?;
+    if let Some(e) = &result.windows_error {
+        eprintln!("warning: no drift per window: {e}");
+    }
     let text = match args.format {
         OutputFormat::Json => to_text(&to_json(&reference, &current, &result)),
         OutputFormat::Table => to_table(&result),
@@ -296,6 +299,9 @@ pub fn to_json(reference: &Dataset, current: &Dataset, run: &DriftRun) -> Value 
         doc["window_spec"] = Value::String(w.spec.to_string());
         doc["reference_window_thresholds"] = Value::Object(thresholds);
         doc["rows_without_timestamp"] = json!(w.unassigned_rows);
+    }
+    if let Some(e) = &run.windows_error {
+        doc["windows_error"] = json!(e);
     }
     doc
 }

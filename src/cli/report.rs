@@ -157,8 +157,19 @@ fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             },
         ),
         (
+            "Drift over time",
+            a.drift
+                .as_ref()
+                .and_then(|d| d.as_ref().ok())
+                .and_then(|d| d.windows_error.as_ref()),
+        ),
+        (
             "Model health",
             a.health.as_ref().and_then(|h| h.as_ref().err()),
+        ),
+        (
+            "Compression",
+            a.compression.as_ref().and_then(|c| c.as_ref().err()),
         ),
     ] {
         if let Some(e) = result {

@@ -216,6 +216,8 @@ pub struct DriftRun {
     pub columns: Vec<ColumnDrift>,
     pub skipped: Vec<Skipped>,
     pub windows: Option<WindowedDrift>,
+    /// Why windows were asked for but not scored (e.g. no timestamp column for weekly windows).
+    pub windows_error: Option<String>,
     /// The share of drifted columns at which the dataset counts as drifted.
     pub drift_share_threshold: f64,
 }
@@ -408,14 +410,20 @@ pub fn run(
         })
         .collect();
 
-    let windows = match params.windows {
+    // Windows that cannot be made (no timestamp for weeks, say) leave the columns' verdicts
+    // standing: the per-window part is left out, with the reason.
+    let (windows, windows_error) = match params.windows {
         Some(spec) => {
             progress.set(Some(0.75), format!("Scoring windows by {spec}"));
-            Some(windowed(
+            match windowed(
                 reference, current, roles, &prepared, &report, spec, params, progress,
-            )?)
+            ) {
+                Ok(w) => (Some(w), None),
+                Err(DriftRunError::Windows(e)) => (None, Some(e.to_string())),
+                Err(e) => return Err(e),
+            }
         }
-        None => None,
+        None => (None, None),
     };
     progress.set(Some(1.0), "Done");
     Ok(DriftRun {
@@ -423,6 +431,7 @@ pub fn run(
         columns,
         skipped,
         windows,
+        windows_error,
         drift_share_threshold: params.options.drift_share,
     })
 }

@@ -219,6 +219,9 @@ pub fn drift_ui(app: &mut App, ui: &mut Ui) {
                 if let Some(w) = &result.windows {
                     ui.separator();
                     heatmap_ui(app, ui, &result, w);
+                } else if let Some(e) = &result.windows_error {
+                    ui.separator();
+                    ui.weak(format!("No drift over time: {e}"));
                 }
             });
     });
