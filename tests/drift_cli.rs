@@ -347,3 +347,33 @@ fn per_kind_overrides_and_an_all_null_column() {
         "{notes}"
     );
 }
+
+#[test]
+fn weekly_windows_without_a_timestamp_keep_the_column_verdicts() {
+    // mixed_types.csv has no date column: weeks cannot be made, the drift still is.
+    let out = sextant(&[
+        "drift",
+        "--reference",
+        "tests/fixtures/mixed_types.csv",
+        "--current",
+        "tests/fixtures/mixed_types.csv",
+        "--windows",
+        "week",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        doc["windows_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("timestamp"))
+    );
+    assert!(doc.get("windows").is_none_or(Value::is_null));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no drift per window"));
+}
