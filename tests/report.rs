@@ -274,7 +274,7 @@ fn sections_appear_only_with_their_input() {
 }
 
 #[test]
-fn extra_sections_follow_the_built_in_ones() {
+fn extra_sections_follow_the_analyses_and_precede_the_notes() {
     let s = sample();
     let mut input = full(s);
     input.extra.push(Section {
@@ -286,9 +286,12 @@ fn extra_sections_follow_the_built_in_ones() {
     let out = render_html(&input);
     assert!(has_section(&out, "model-health", "Model health"));
     assert!(out.contains("href=\"#model-health\""));
+    let seasonality = out
+        .find("<section id=\"seasonality\"")
+        .expect("seasonality");
     let notes = out.find("<section id=\"notes\"").expect("notes");
     let extra = out.find("<section id=\"model-health\"").expect("extra");
-    assert!(notes < extra);
+    assert!(seasonality < extra && extra < notes);
 }
 
 #[test]

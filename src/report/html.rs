@@ -161,6 +161,8 @@ pub fn render_html(input: &ReportInput) -> String {
             html: seasonality_html(s),
         });
     }
+    // Other views' sections (model health, compression) before the notes, which close the page.
+    sections.extend(input.extra.iter().cloned());
     if !input.session_note.trim().is_empty() || !input.column_notes.is_empty() {
         sections.push(Section {
             id: "notes".into(),
@@ -168,7 +170,6 @@ pub fn render_html(input: &ReportInput) -> String {
             html: notes_html(input),
         });
     }
-    sections.extend(input.extra.iter().cloned());
 
     let mut s = String::with_capacity(64 * 1024);
     let _ = write!(

@@ -107,7 +107,7 @@ pub struct ReportInput<'a> {
     pub drift_details: Vec<(String, ColumnDetail)>,
     pub integrity: Option<&'a IntegrityReport>,
     pub seasonality: Option<SeasonalityInput<'a>>,
-    /// Sections of other views, after the built-in ones.
+    /// Sections of other views, after the built-in analyses and before the notes.
     pub extra: Vec<Section>,
 }
 
