@@ -65,26 +65,32 @@ pub fn run(
         progress.check()?;
         if let Ok(run) = &drift {
             progress.set(Some(0.4), "Drawing distributions");
-            for col in &run.columns {
-                let wanted = match overlays {
+            let wanted: Vec<&crate::engine::drift::ColumnDrift> = run
+                .columns
+                .iter()
+                .filter(|col| match overlays {
                     Overlays::Drifted => col.verdict.drifted,
                     Overlays::All => col.verdict.method.is_some(),
-                };
-                if !wanted {
-                    continue;
+                })
+                .collect();
+            // One column per core: each detail reads, sorts and bins a column on both sides.
+            let details = crate::engine::parallel_map(&wanted, |col| {
+                if progress.is_cancelled() {
+                    return None;
                 }
-                if let Ok(detail) = column_detail(
+                column_detail(
                     r,
                     c,
                     &col.reference_name,
                     &col.current_name,
                     views.drift.binning,
                     None,
-                ) {
-                    out.drift_details.push((col.reference_name.clone(), detail));
-                }
-                progress.check()?;
-            }
+                )
+                .ok()
+                .map(|d| (col.reference_name.clone(), d))
+            });
+            progress.check()?;
+            out.drift_details = details.into_iter().flatten().collect();
         }
         out.drift = Some(drift);
         progress.set(Some(0.6), "Checking data integrity");
