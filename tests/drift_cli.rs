@@ -15,6 +15,18 @@ fn sextant(args: &[&str]) -> std::process::Output {
 const REF: &str = "sample_data/credit_training.parquet";
 const CUR: &str = "sample_data/credit_production.parquet";
 
+/// Run `sextant ARGS`, expect exit 0, parse stdout as JSON.
+fn ok_json(args: &[&str]) -> Value {
+    let out = sextant(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
 fn drift_json(extra: &[&str]) -> Value {
     let mut args = vec![
         "drift",
@@ -26,14 +38,7 @@ fn drift_json(extra: &[&str]) -> Value {
         "json",
     ];
     args.extend_from_slice(extra);
-    let out = sextant(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
+    ok_json(&args)
 }
 
 fn column<'a>(doc: &'a Value, name: &str) -> &'a Value {
@@ -314,7 +319,7 @@ fn per_kind_overrides_and_an_all_null_column() {
     let (r, c) = (dir.path().join("ref.csv"), dir.path().join("cur.csv"));
     std::fs::write(&r, "x,notes\n1,a\n2,b\n3,a\n4,b\n").expect("write");
     std::fs::write(&c, "x,notes\n1,\n5,\n3,\n9,\n").expect("write");
-    let out = sextant(&[
+    let doc = ok_json(&[
         "drift",
         "--reference",
         r.to_str().expect("utf8"),
@@ -323,13 +328,6 @@ fn per_kind_overrides_and_an_all_null_column() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(
         doc["columns"]
             .as_array()

@@ -200,26 +200,21 @@ pub fn resolve_columns(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let target = cols
-        .target
-        .clone()
-        .or_else(|| roles.column_with(Role::Target).map(String::from))
-        .ok_or_else(|| HealthRunError::NoColumn {
-            role: "target",
-            flag: "target",
-            side: "current",
-            columns: names(),
-        })?;
-    let prediction = cols
-        .prediction
-        .clone()
-        .or_else(|| roles.column_with(Role::Prediction).map(String::from))
-        .ok_or_else(|| HealthRunError::NoColumn {
-            role: "prediction",
-            flag: "prediction",
-            side: "current",
-            columns: names(),
-        })?;
+    // A column named by the user, else the one with the role; none is an error listing the
+    // columns there are.
+    let by_role = |given: &Option<String>, role: Role, name: &'static str| {
+        given
+            .clone()
+            .or_else(|| roles.column_with(role).map(String::from))
+            .ok_or_else(|| HealthRunError::NoColumn {
+                role: name,
+                flag: name,
+                side: "current",
+                columns: names(),
+            })
+    };
+    let target = by_role(&cols.target, Role::Target, "target")?;
+    let prediction = by_role(&cols.prediction, Role::Prediction, "prediction")?;
     let time = cols
         .time
         .clone()
