@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::{CliError, EXIT_OK, load_dataset};
-use crate::data::{Dataset, RoleMap, Side};
+use crate::data::{Dataset, RoleMap};
 use crate::session::open::{changed_since_saved, dataset_ref, named_datasets};
 use crate::session::{self, Session, paths};
 
@@ -208,13 +208,6 @@ pub fn load(
 }
 
 impl LoadedSession {
-    pub fn dataset(&self, side: Side) -> Option<&Dataset> {
-        match side {
-            Side::Reference => self.reference.as_ref(),
-            Side::Current => self.current.as_ref(),
-        }
-    }
-
     /// A name for titles: the session's file name, else the two data files'.
     pub fn title(&self) -> String {
         match &self.path {

@@ -30,7 +30,7 @@ pub struct ExportState {
 impl App {
     /// Compute the report in the background and write it to `path`.
     pub fn start_export(&mut self, format: ReportFormat, path: PathBuf) {
-        if self.export.job.as_ref().is_some() {
+        if self.export.job.is_some() {
             self.status_error("An export is already running; wait for it or cancel it");
             return;
         }

@@ -103,24 +103,14 @@ impl App {
     /// The app's state as a session, paths relative to where the session is (or would be)
     /// saved.
     pub fn snapshot(&self) -> Session {
+        // Untitled: no folder, and `to_stored` keeps every path absolute.
         let dir = self
             .session
             .path
             .as_deref()
             .map(session::open::base_dir)
             .unwrap_or_default();
-        let entry = |side: Side| {
-            let ds = self.dataset(side)?;
-            Some(if self.session.path.is_some() {
-                dataset_ref(ds, &dir)
-            } else {
-                DatasetRef {
-                    path: paths::absolute(&ds.path),
-                    bytes: ds.file_bytes,
-                    fingerprint: ds.fingerprint().map(str::to_string),
-                }
-            })
-        };
+        let entry = |side: Side| self.dataset(side).map(|ds| dataset_ref(ds, &dir));
         let mut s = Session {
             roles: self.roles.clone(),
             renames: self.renames.clone(),
@@ -134,14 +124,12 @@ impl App {
         s.views.seasonality = self.seasonality.settings.clone();
         s.views.health = self.health.settings.clone();
         s.views.compression = self.compression.settings.clone();
-        if let Some(model) = &self.compression.settings.model_path {
-            let model = paths::absolute(model);
-            s.views.compression.model_path = Some(if self.session.path.is_some() {
-                paths::to_stored(&dir, &model)
-            } else {
-                model
-            });
-        }
+        s.views.compression.model_path = self
+            .compression
+            .settings
+            .model_path
+            .as_deref()
+            .map(|model| paths::to_stored(&dir, &paths::absolute(model)));
         s.layout.tab = self.tab.title().to_lowercase();
         s.layout.selected_column = self.selected_column.clone();
         s.layout.column_filter = self.column_filter.clone();

@@ -6,7 +6,8 @@ use std::path::{Component, Path, PathBuf};
 
 /// How `target` is written in a session saved in `session_dir`: relative when the two share
 /// more than the file-system root and the relative path climbs at most two folders, else
-/// absolute. Both paths should be absolute (the caller makes them so).
+/// absolute (always, for an empty `session_dir`: an untitled session). Both paths should be
+/// absolute (the caller makes them so).
 pub fn to_stored(session_dir: &Path, target: &Path) -> PathBuf {
     let from: Vec<Component> = normal(session_dir);
     let to: Vec<Component> = normal(target);
@@ -105,6 +106,12 @@ mod tests {
             to_stored(dir, Path::new("/data/a.csv")),
             PathBuf::from("/data/a.csv")
         );
+    }
+
+    #[test]
+    fn untitled_sessions_keep_paths_absolute() {
+        let target = Path::new("/home/ana/data/a.csv");
+        assert_eq!(to_stored(Path::new(""), target), target.to_path_buf());
     }
 
     #[test]

@@ -18,19 +18,8 @@ pub fn clean_pair(
     columns: usize,
     seed: u64,
 ) -> PolarsResult<(DataFrame, DataFrame)> {
-    let start_ref = days_from_civil(2024, 1, 1) * MICROS_PER_DAY;
     let start_cur = days_from_civil(2025, 6, 1) * MICROS_PER_DAY;
-    // The reference spans a year; the current data arrives at the same daily rate.
-    let rate_per_micro = rows_ref.max(1) as f64 / (365.0 * MICROS_PER_DAY as f64);
-    let r = frame(
-        rows_ref,
-        columns,
-        seed,
-        "R",
-        start_ref,
-        rate_per_micro,
-        false,
-    )?;
+    let (r, rate_per_micro) = reference(rows_ref, columns, seed)?;
     let c = frame(
         rows_cur,
         columns,
@@ -54,28 +43,39 @@ pub fn dirty_pair(
     columns: usize,
     seed: u64,
 ) -> PolarsResult<(DataFrame, DataFrame)> {
-    let start_ref = days_from_civil(2024, 1, 1) * MICROS_PER_DAY;
-    let rate_per_micro = rows_ref.max(1) as f64 / (365.0 * MICROS_PER_DAY as f64);
-    let r = frame(
-        rows_ref,
-        columns,
-        seed,
-        "R",
-        start_ref,
-        rate_per_micro,
-        false,
-    )?;
+    let (r, rate_per_micro) = reference(rows_ref, columns, seed)?;
     // Re-served rows keep their times.
     let c = frame(
         rows_cur,
         columns,
         seed,
         "R",
-        start_ref,
+        reference_start(),
         rate_per_micro,
         true,
     )?;
     Ok((r, c))
+}
+
+/// The reference starts on 2024-01-01.
+fn reference_start() -> i64 {
+    days_from_civil(2024, 1, 1) * MICROS_PER_DAY
+}
+
+/// The reference frame (2024, one year of Poisson arrivals) and its arrival rate per µs, which
+/// the current data shares.
+fn reference(rows: usize, columns: usize, seed: u64) -> PolarsResult<(DataFrame, f64)> {
+    let rate_per_micro = rows.max(1) as f64 / (365.0 * MICROS_PER_DAY as f64);
+    let frame = frame(
+        rows,
+        columns,
+        seed,
+        "R",
+        reference_start(),
+        rate_per_micro,
+        false,
+    )?;
+    Ok((frame, rate_per_micro))
 }
 
 fn frame(

@@ -286,42 +286,49 @@ fn value_combo(app: &mut App, ui: &mut Ui) {
             }
             ui.separator();
             if !features.is_empty() {
-                ui.menu_button("Drift score of…", |ui| {
-                egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
-                    for c in &features {
-                        if ui
-                            .selectable_label(
-                                *value == ValueSpec::DriftScore(c.clone()),
-                                c.as_str(),
-                            )
-                            .on_hover_text("This column's drift test per day, week or month of production against all of training")
-                            .clicked()
-                        {
-                            *value = ValueSpec::DriftScore(c.clone());
-                            ui.close();
-                        }
-                    }
-                });
-            });
+                column_menu(
+                    ui,
+                    "Drift score of…",
+                    &features,
+                    value,
+                    ValueSpec::DriftScore,
+                    "This column's drift test per day, week or month of production against all of training",
+                );
             }
-            ui.menu_button("Null rate of…", |ui| {
-                egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
-                    for c in &all {
-                        if ui
-                            .selectable_label(*value == ValueSpec::NullRate(c.clone()), c.as_str())
-                            .clicked()
-                        {
-                            *value = ValueSpec::NullRate(c.clone());
-                            ui.close();
-                        }
-                    }
-                });
-            });
+            column_menu(ui, "Null rate of…", &all, value, ValueSpec::NullRate, "");
         })
         .response
         .on_hover_text(
             "A numeric column aggregated per period, or a derived series: the row count, a column's null rate, the prediction mean, the label rate",
         );
+}
+
+/// A submenu choosing `make(column)` as the value, one entry per column.
+fn column_menu(
+    ui: &mut Ui,
+    title: &str,
+    columns: &[String],
+    value: &mut ValueSpec,
+    make: fn(String) -> ValueSpec,
+    hover: &str,
+) {
+    ui.menu_button(title, |ui| {
+        egui::ScrollArea::vertical()
+            .max_height(300.0)
+            .show(ui, |ui| {
+                for c in columns {
+                    let choice = make(c.clone());
+                    let mut item = ui.selectable_label(*value == choice, c.as_str());
+                    if !hover.is_empty() {
+                        item = item.on_hover_text(hover);
+                    }
+                    if item.clicked() {
+                        *value = choice;
+                        ui.close();
+                    }
+                }
+            });
+    });
 }
 
 fn value_text(value: &ValueSpec, roles: &RoleMap) -> String {
