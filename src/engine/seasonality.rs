@@ -268,7 +268,12 @@ pub fn compute(
     Ok(SeasonalityOutcome {
         label,
         time: req.time.clone(),
-        data: req.data,
+        // A drift score is always production's windows against training.
+        data: if value.is_none() {
+            DataChoice::Current
+        } else {
+            req.data
+        },
         series,
         x,
         candidates,
