@@ -41,6 +41,8 @@ pub enum SessionError {
     },
     #[error("{} is empty; it is not a Sextant session", path.display())]
     Empty { path: PathBuf },
+    #[error("{} is not a Sextant session: it is not text (a data file, perhaps?)", path.display())]
+    NotText { path: PathBuf },
     #[error("{} is not a valid Sextant session: {message} at line {line}, column {column}", path.display())]
     Parse {
         path: PathBuf,
@@ -72,9 +74,17 @@ struct Header {
 
 /// Read and parse a session file (see [`parse`]).
 pub fn read(path: &Path) -> Result<Session, SessionError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SessionError::Read {
-        path: path.to_path_buf(),
-        source,
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            SessionError::NotText {
+                path: path.to_path_buf(),
+            }
+        } else {
+            SessionError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
     })?;
     parse(&text, path)
 }
@@ -238,6 +248,16 @@ mod tests {
             parse("not ron at all", Path::new("t.sextant")),
             Err(SessionError::Parse { .. })
         ));
+    }
+
+    #[test]
+    fn a_binary_file_is_not_a_session() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("data.sextant");
+        std::fs::write(&path, [0x50, 0x41, 0x52, 0x31, 0xff, 0xfe, 0x00]).expect("write");
+        let e = read(&path).expect_err("binary");
+        assert!(matches!(e, SessionError::NotText { .. }), "{e}");
+        assert!(e.to_string().contains("not text"), "{e}");
     }
 
     #[test]
