@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::json::{opt_number, to_text};
+use crate::present::json::{opt_number, to_text};
 use super::session::load;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::alerts::AlertRule;
@@ -114,7 +114,7 @@ fn table(
     for o in outcomes {
         let status = if o.fired { "BROKE" } else { "ok" };
         let detail = match (o.scope, o.value) {
-            ("whole", Some(v)) => format!("whole data: {}", super::table::fmt_num(v)),
+            ("whole", Some(v)) => format!("whole data: {}", crate::format::fmt_num(v)),
             ("whole", None) => "whole data".into(),
             _ if o.windows.is_empty() => "no window".into(),
             _ => format!("windows {}", o.windows.join(", ")),

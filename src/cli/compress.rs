@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use super::json::to_text;
-use super::table::{TextTable, fmt_num};
+use crate::present::json::to_text;
+use crate::format::fmt_num;
+use crate::present::table::TextTable;
 use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
 use crate::data::{Role, RoleMap};
 use crate::jobs::Progress;

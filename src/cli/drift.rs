@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Map, Value, json};
 
-use super::json::{number, opt_number, to_text};
-use super::table::{TextTable, fmt_num};
+use crate::present::json::{number, opt_number, to_text};
+use crate::format::fmt_num;
+use crate::present::table::TextTable;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType, LogBase};
 use crate::analysis::windows::WindowSpec;

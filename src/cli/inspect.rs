@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::json::{number, opt_number, to_text};
-use super::table::{TextTable, fmt_num};
+use crate::present::json::{number, opt_number, to_text};
+use crate::format::fmt_num;
+use crate::present::table::TextTable;
 use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
 use crate::data::datetime::format_iso;
-use crate::data::error::human_bytes;
+use crate::format::fmt_bytes;
 use crate::data::{ColumnKind, ColumnSummary, Dataset};
 
 #[derive(Debug, Args)]
@@ -95,8 +96,8 @@ fn to_table(ds: &Dataset) -> String {
         ds.format,
         ds.rows(),
         ds.columns.len(),
-        human_bytes(ds.file_bytes),
-        human_bytes(ds.memory_bytes() as u64),
+        fmt_bytes(ds.file_bytes),
+        fmt_bytes(ds.memory_bytes() as u64),
     );
     let mut t = TextTable::new(
         &[

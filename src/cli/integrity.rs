@@ -13,7 +13,7 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
-use super::json::to_text;
+use crate::present::json::to_text;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_dataset};
 use crate::analysis::integrity::adapter::{check_datasets, inferred_roles, tables};
 use crate::analysis::integrity::{
@@ -186,13 +186,13 @@ fn timeline_json(t: &Timeline) -> Value {
         "starts": t.starts.iter().map(|s| format_iso(*s)).collect::<Vec<_>>(),
         "rows": t.rows,
         "events": t.events,
-        "reference_rate": super::json::number(t.reference_rate),
+        "reference_rate": crate::present::json::number(t.reference_rate),
         "change": t.change.map(|c| json!({
             "since": format_iso(c.since),
             "until": c.until.map(format_iso),
-            "rate_during": super::json::number(c.rate_during),
-            "rate_outside": super::json::number(c.rate_outside),
-            "p_value": super::json::number(c.p_value),
+            "rate_during": crate::present::json::number(c.rate_during),
+            "rate_outside": crate::present::json::number(c.rate_outside),
+            "p_value": crate::present::json::number(c.p_value),
         })),
     })
 }
@@ -241,7 +241,7 @@ fn to_table(report: &IntegrityReport, reference: &str, current: &str) -> String 
         report.current_rows, report.reference_rows, s.errors, s.warnings, s.infos
     );
     let mut t =
-        super::table::TextTable::new(&["severity", "check", "message"], &[false, false, false]);
+        crate::present::table::TextTable::new(&["severity", "check", "message"], &[false, false, false]);
     for f in &report.findings {
         t.row(vec![
             f.severity.name().to_string(),

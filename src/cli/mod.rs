@@ -9,12 +9,10 @@ pub mod drift;
 pub mod health;
 pub mod inspect;
 pub mod integrity;
-pub mod json;
 pub mod report;
 pub mod sample_data;
 pub mod seasonality;
 pub mod session;
-pub mod table;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use super::json::to_text;
+use crate::present::json::to_text;
 use super::seasonality::{DecompositionJson, decomposition_json};
 use super::session::load;
 use super::{CliError, EXIT_OK};

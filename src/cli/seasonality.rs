@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use super::json::{number, opt_number, to_text};
-use super::table::{TextTable, fmt_num};
+use crate::present::json::{number, opt_number, to_text};
+use crate::format::fmt_num;
+use crate::present::table::TextTable;
 use super::{CliError, EXIT_OK, load_dataset};
 use crate::analysis::seasonality::compare::{SeasonAwareReport, Verdict};
 use crate::analysis::seasonality::periods::CandidateSource;

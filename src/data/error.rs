@@ -62,8 +62,8 @@ pub enum DataError {
     #[error(
         "{} is too large to load: about {} needed but only {} of memory is available",
         show(path),
-        human_bytes(*needed_bytes),
-        human_bytes(*available_bytes)
+        crate::format::fmt_bytes(*needed_bytes),
+        crate::format::fmt_bytes(*available_bytes)
     )]
     TooLarge {
         path: PathBuf,
@@ -89,32 +89,10 @@ fn show(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Bytes as a short human string: "512 B", "3.4 MB", "1.2 GB" (decimal units).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn human_bytes_picks_units() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(3_400_000), "3.4 MB");
-        assert_eq!(human_bytes(1_200_000_000), "1.2 GB");
-    }
 
     #[test]
     fn messages_name_the_file() {

@@ -247,7 +247,7 @@ fn fold_rare_categories(bins: &mut Vec<DetailBin>) {
 
 /// A number short enough for an axis or bin label.
 fn short(v: f64) -> String {
-    crate::cli::table::fmt_num(v)
+    crate::format::fmt_num(v)
 }
 
 fn numeric_detail(r: &NumericSample, c: &NumericSample) -> Result<NumericDetail, String> {

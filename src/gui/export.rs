@@ -109,7 +109,7 @@ impl App {
                         Ok((path, bytes)) => self.status_info(format!(
                             "Wrote {} ({})",
                             path.display(),
-                            crate::data::error::human_bytes(bytes as u64)
+                            crate::format::fmt_bytes(bytes as u64)
                         )),
                         Err(e) => self.status_error(format!("The report was not written: {e}")),
                     }

@@ -50,10 +50,6 @@ pub fn sparkline(ui: &mut Ui, counts: &[u32], size: Vec2, color: Color32) -> egu
     response
 }
 
-/// A number for a table cell: integers plainly, others with 4 significant digits.
-pub fn fmt_num(v: f64) -> String {
-    crate::cli::table::fmt_num(v)
-}
 
 /// Save an egui screenshot as PNG, atomically.
 pub fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {

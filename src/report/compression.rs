@@ -6,7 +6,8 @@ use crate::model::compress::{CompressionReport, XAxis as TradeoffAxis};
 
 use super::html::{escape, table};
 use super::svg::{Frame, Line, Marker, XAxis, bars, line_chart};
-use super::{Section, fmt_bytes, fmt_num, fmt_pct};
+use super::Section;
+use crate::format::{fmt_bytes, fmt_num, fmt_pct};
 
 /// The section for a sweep.
 pub fn section(r: &CompressionReport) -> Section {

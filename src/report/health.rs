@@ -7,7 +7,8 @@ use crate::data::datetime::MICROS_PER_DAY;
 
 use super::html::{escape, table};
 use super::svg::{Frame, Line, Marker, XAxis, bars, line_chart};
-use super::{Section, fmt_num, fmt_pct};
+use super::Section;
+use crate::format::{fmt_num, fmt_pct};
 
 /// The section for a health report; `metric` is the one drawn (the report's default when
 /// `None`).

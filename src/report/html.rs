@@ -8,7 +8,8 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, Cell, Frame, HistogramBin, Line, Marker, XAxis};
-use super::{ReportInput, SeasonalityInput, Section, fmt_bytes, fmt_num, fmt_p, fmt_pct};
+use super::{ReportInput, SeasonalityInput, Section};
+use crate::format::{fmt_bytes, fmt_num, fmt_p, fmt_pct};
 use crate::analysis::drift::{DriftMethod, FeatureType};
 use crate::analysis::integrity::{IntegrityReport, Severity, Summary};
 use crate::data::datetime::{civil_from_days, format_micros};

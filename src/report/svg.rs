@@ -336,7 +336,7 @@ pub fn bars(title: &str, labels: &[String], values: &[f64], class: &str) -> Stri
             "<text class=\"tick\" x=\"{}\" y=\"{}\">{}</text>",
             r1(px(0.0_f64.max(*v)) + 4.0),
             r1(y + 13.0),
-            escape(&super::fmt_num(*v))
+            escape(&crate::format::fmt_num(*v))
         );
     }
     let _ = write!(s, "<path class=\"bar {}\" d=\"{d}\"/>", escape(class));
@@ -682,7 +682,7 @@ impl Plot {
                 "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                 LEFT - 4.0,
                 r1(y + 3.5),
-                escape(&short_num(t))
+                escape(&crate::format::fmt_tick(t))
             );
         }
         let _ = write!(
@@ -699,7 +699,7 @@ impl Plot {
         let ticks: Vec<(f64, String)> = match axis {
             XAxis::Number => nice_ticks(self.x0, self.x1, 7)
                 .into_iter()
-                .map(|t| (t, short_num(t)))
+                .map(|t| (t, crate::format::fmt_tick(t)))
                 .collect(),
             XAxis::Days => date_ticks(self.x0, self.x1),
         };
@@ -766,30 +766,6 @@ fn date_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
     out
 }
 
-/// A compact tick label: 3 significant digits, k/M suffixes for large values.
-fn short_num(v: f64) -> String {
-    let a = v.abs();
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1e6 {
-        format!("{}M", trim(format!("{:.2}", v / 1e6)))
-    } else if a >= 1e4 {
-        format!("{}k", trim(format!("{:.1}", v / 1e3)))
-    } else if a >= 1.0 {
-        trim(format!("{v:.2}"))
-    } else if a >= 1e-3 {
-        trim(format!("{v:.4}"))
-    } else {
-        format!("{v:.1e}")
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -509,16 +509,7 @@ pub(crate) fn fmt(v: f64) -> String {
     }
 }
 
-/// A p-value for messages.
-pub(crate) fn fmt_p(p: f64) -> String {
-    if p < 1e-12 {
-        "p < 1e-12".into()
-    } else if p < 0.01 {
-        format!("p = {p:.1e}")
-    } else {
-        format!("p = {p:.2}")
-    }
-}
+use crate::format::fmt_p_phrase as fmt_p;
 
 /// `out_of_range`: finite production values outside training's finite [min, max]. Under the
 /// hypothesis that both samples come from one distribution, the `k` values above the

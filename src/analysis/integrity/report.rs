@@ -325,16 +325,4 @@ pub fn num(v: f64) -> Value {
     crate::analysis::json::number(v)
 }
 
-/// A share rounded for display in messages: "35.2 %", "0.04 %", "< 0.01 %".
-pub fn pct(share: f64) -> String {
-    let p = share * 100.0;
-    if p == 0.0 {
-        "0 %".into()
-    } else if p < 0.01 {
-        "< 0.01 %".into()
-    } else if p < 1.0 {
-        format!("{p:.2} %")
-    } else {
-        format!("{p:.1} %")
-    }
-}
+pub use crate::format::fmt_pct as pct;

@@ -17,7 +17,7 @@ use crate::engine::compression::Inputs;
 pub use crate::engine::compression::{BatchChart, CompressionSettings, EvalSide, model_path};
 use crate::gui::app::App;
 use crate::gui::computed::{Computed, key_of};
-use crate::gui::widgets::fmt_num;
+use crate::format::fmt_num;
 use crate::jobs::{Job, Poll};
 use crate::model::compress::{CompressionReport, Metric, XAxis};
 use crate::model::eval::eval_data;

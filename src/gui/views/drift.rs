@@ -19,7 +19,8 @@ use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
-use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, fmt_num, sparkline};
+use crate::format::fmt_num;
+use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, sparkline};
 use crate::jobs::Waker;
 
 /// How the table is ordered.

@@ -20,7 +20,8 @@ pub use crate::engine::health::HealthSettings;
 use crate::engine::health::run as run_health;
 use crate::gui::app::{App, Tab};
 use crate::gui::computed::{Computed, key_of};
-use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, fmt_num};
+use crate::format::fmt_num;
+use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
 
 /// The Health tab's state on `App`.
 #[derive(Default)]

@@ -17,7 +17,8 @@ use crate::data::datetime::{MICROS_PER_DAY, format_micros, weekday_from_days};
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
-use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, fmt_num};
+use crate::format::fmt_num;
+use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
 
 /// The Integrity tab's state: the report being computed, the thresholds, what is expanded.
 #[derive(Default)]

@@ -6,11 +6,12 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::data::datetime::format_micros;
-use crate::data::error::human_bytes;
+use crate::format::fmt_bytes;
 use crate::data::{ColumnKind, ColumnSummary, Dataset, Role, Side};
 use crate::gui::app::App;
 use crate::gui::command::Command;
-use crate::gui::widgets::{fmt_num, side_color, sparkline, swatch};
+use crate::format::fmt_num;
+use crate::gui::widgets::{side_color, sparkline, swatch};
 
 /// Keys the column table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -105,9 +106,9 @@ fn dataset_facts(app: &App, ui: &mut Ui, side: Side) {
                 ui.weak("Size");
                 ui.label(format!(
                     "{} {} on disk · {} in memory",
-                    human_bytes(ds.file_bytes),
+                    fmt_bytes(ds.file_bytes),
                     ds.format,
-                    human_bytes(ds.memory_bytes() as u64)
+                    fmt_bytes(ds.memory_bytes() as u64)
                 ));
                 ui.end_row();
                 if let Some(ts) = app.roles.column_with(Role::Timestamp)

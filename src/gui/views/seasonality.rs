@@ -22,7 +22,8 @@ pub use crate::engine::seasonality::{
 };
 use crate::gui::app::App;
 use crate::gui::computed::{Computed, key_of};
-use crate::gui::widgets::{fmt_num, side_color, swatch};
+use crate::format::fmt_num;
+use crate::gui::widgets::{side_color, swatch};
 
 /// The controls of the tab and its background result.
 pub struct SeasonalityState {

@@ -59,26 +59,6 @@ impl TextTable {
     }
 }
 
-/// A number in at most 4 significant digits with thousands kept readable: 12 345, 0.1234, 1.2e-7.
-pub fn fmt_num(v: f64) -> String {
-    if !v.is_finite() {
-        return v.to_string();
-    }
-    let a = v.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if v.fract() == 0.0 && a < 1e15 {
-        format!("{v:.0}")
-    } else if a >= 1000.0 {
-        format!("{v:.1}")
-    } else if a >= 0.001 {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.3e}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,13 +71,5 @@ mod tests {
         let s = t.render();
         assert!(s.contains("a     10"), "{s}");
         assert!(s.contains("long   2"), "{s}");
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(fmt_num(12345.0), "12345");
-        assert_eq!(fmt_num(0.12345), "0.1235");
-        assert_eq!(fmt_num(1.5), "1.5");
-        assert_eq!(fmt_num(1.2e-7), "1.200e-7");
     }
 }

@@ -1,0 +1,6 @@
+//! Presenters: turn an analysis's outcome into text for people (aligned tables) and JSON for
+//! pipelines. They read outcomes only and compute nothing; the command line, the window's
+//! exports and the report call them, so every front end writes the same bytes.
+
+pub mod json;
+pub mod table;
