@@ -1,8 +1,12 @@
 //! Sextant: a workbench for keeping machine-learning models healthy in production.
 //!
-//! The crate is layered: [`data`] turns files into columns, `analysis` holds the statistics
-//! (pure functions, no I/O), [`jobs`] runs work off the UI thread, [`cli`] is the headless
-//! front end and `gui` (feature `gui`) the window. Only `gui` knows about egui.
+//! The crate is layered, each layer importing only those before it (tests/architecture.rs
+//! checks it): [`vocab`] and [`format`] (the shared words and how numbers read), `analysis`
+//! (the statistics: pure functions over slices), [`data`] and [`model`] (files into columns,
+//! ONNX models), [`engine`] and [`jobs`] (one entry point per analysis: settings in, outcome
+//! out, off the UI thread), [`present`], [`report`] and [`session`] (outcomes into tables,
+//! JSON, HTML; sessions on disk), and the front ends [`cli`] and `gui` (feature `gui`, the
+//! only one that knows egui).
 
 pub mod analysis;
 pub mod cli;
@@ -15,6 +19,7 @@ pub mod present;
 pub mod report;
 pub mod sample_data;
 pub mod session;
+pub mod vocab;
 
 #[cfg(feature = "gui")]
 pub mod gui;

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::data::datetime::{MICROS_PER_DAY, days_from_civil, weekday_from_days};
+use crate::vocab::time::{MICROS_PER_DAY, days_from_civil, weekday_from_days};
 
 /// File names of the bundled pair (Parquet is what the app opens; CSV is for people and tools).
 pub const TRAINING_PARQUET: &str = "credit_training.parquet";
@@ -142,7 +142,7 @@ fn round_to(v: f64, decimals: i32) -> f64 {
 fn volume_factor(days: i64) -> f64 {
     const WEEK: [f64; 7] = [1.15, 1.1, 1.1, 1.05, 1.0, 0.55, 0.45];
     let weekly = WEEK[weekday_from_days(days) as usize];
-    let (_, month, day) = crate::data::datetime::civil_from_days(days);
+    let (_, month, day) = crate::vocab::time::civil_from_days(days);
     let year_end = match (month, day) {
         (12, 24..=26) => 0.5,
         (12, 27..=31) => 1.35,

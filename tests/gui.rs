@@ -10,7 +10,7 @@ mod common;
 use common::{harness, sample_app, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use sextant::data::Side;
+use sextant::vocab::Side;
 use sextant::gui::app::{App, StatusKind};
 use sextant::gui::command::Command;
 
@@ -68,7 +68,7 @@ fn role_changes_apply_to_both_datasets() {
     assert_eq!(h.state().roles.get("score").name(), "prediction");
     h.state_mut().push(Command::SetRole(
         "credit_score".into(),
-        sextant::data::Role::Prediction,
+        sextant::vocab::Role::Prediction,
     ));
     settle(&mut h);
     assert_eq!(h.state().roles.get("credit_score").name(), "prediction");

@@ -67,7 +67,7 @@ fn sweep_of_the_sample_tree_ensemble() {
 #[test]
 fn asks_for_a_label_when_there_is_none() {
     let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
-    app.roles.set("defaulted", sextant::data::Role::Feature);
+    app.roles.set("defaulted", sextant::vocab::Role::Feature);
     app.push(Command::SetTab(Tab::Compression));
     let mut h = harness_sized(app, 1400.0, 1000.0);
     h.step();

@@ -13,7 +13,7 @@ use egui::accesskit::Role as A11yRole;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use sextant::analysis::drift::DriftMethod;
-use sextant::data::Side;
+use sextant::vocab::Side;
 use sextant::gui::app::{App, StatusKind, Tab};
 use sextant::gui::command::Command;
 use sextant::session::{self, Session};

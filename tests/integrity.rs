@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sextant::analysis::integrity::adapter::{check_datasets, inferred_roles};
 use sextant::analysis::integrity::{Check, IntegrityParams, IntegrityReport, Severity};
-use sextant::data::datetime::parse_iso;
+use sextant::vocab::time::parse_iso;
 use sextant::data::{Dataset, LoadOptions};
 use sextant::jobs::Progress;
 

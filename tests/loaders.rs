@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use sextant::data::write::write_frame;
-use sextant::data::{ColumnKind, DataError, Dataset, FileFormat, LoadOptions, Role};
+use sextant::data::{DataError, Dataset, FileFormat, LoadOptions};
+use sextant::vocab::{ColumnKind, Role};
 use sextant::jobs::Progress;
 
 fn fixture(name: &str) -> PathBuf {

@@ -15,9 +15,10 @@ use sextant::analysis::seasonality::{
     analyze_series,
 };
 use sextant::analysis::windows::WindowSpec;
-use sextant::data::datetime::parse_iso;
+use sextant::vocab::time::parse_iso;
 use sextant::data::series::{ValueSpec, build_series, resolve};
-use sextant::data::{Dataset, LoadOptions, Role, RoleMap};
+use sextant::data::{Dataset, LoadOptions, RoleMap};
+use sextant::vocab::Role;
 use sextant::engine::drift::{DriftParams, DriftRun, run};
 use sextant::engine::drift_detail::{ColumnDetail, column_detail};
 use sextant::jobs::Progress;
@@ -327,7 +328,7 @@ fn numbers_are_formatted_for_people() {
     let html = render_html(&full(sample()));
     // The drift share as a percentage, p-values in scientific notation when tiny.
     let share = sample().drift.report.share_of_drifted_columns;
-    assert!(html.contains(&sextant::report::fmt_pct(share)));
+    assert!(html.contains(&sextant::format::fmt_pct(share)));
     assert!(html.contains("25 763"), "row counts grouped");
     assert!(
         !html.contains("0.000000"),

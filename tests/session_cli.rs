@@ -220,7 +220,7 @@ fn check_judges_whole_data_rules_and_passes_when_nothing_breaks() {
     let quiet = dir.path().join("quiet.sextant");
     let mut s = session::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(V1)).expect("read");
     // The copy lives elsewhere: its data paths must stay valid.
-    for side in sextant::data::Side::BOTH {
+    for side in sextant::vocab::Side::BOTH {
         if let Some(d) = s.dataset_mut(side).as_mut() {
             d.path = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/sessions")

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::datetime::{
+use crate::vocab::time::{
     MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros, weekday_from_days,
 };
 

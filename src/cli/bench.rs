@@ -9,7 +9,7 @@ use clap::Args;
 use super::{CliError, EXIT_OK};
 use crate::data::{Dataset, LoadOptions, RoleMap};
 use crate::engine::drift::{DriftParams, run};
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 use crate::sample_data::bench_pair;
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use crate::present::json::{opt_number, to_text};
 use super::session::load;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::alerts::AlertRule;
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 use crate::session::analyses::{self, Overlays};
 use crate::session::checks::{
     RuleOutcome, WindowedVerdicts, default_rules, judge, whole_data_table,

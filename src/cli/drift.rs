@@ -17,10 +17,10 @@ use crate::present::table::TextTable;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType, LogBase};
 use crate::analysis::windows::WindowSpec;
-use crate::data::datetime::format_iso;
+use crate::vocab::time::format_iso;
 use crate::data::{Dataset, RoleMap};
 use crate::engine::drift::{ColumnDrift, DriftParams, DriftRun, Skipped, run};
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {

@@ -27,10 +27,11 @@ use crate::analysis::health::{
     HealthInput, HealthParams, HealthPlan, HealthReport, Metric, MetricValues, SideData, Task,
 };
 use crate::analysis::windows::WindowSpec;
-use crate::data::datetime::format_iso;
-use crate::data::{Role, RoleMap};
+use crate::vocab::time::format_iso;
+use crate::data::RoleMap;
+use crate::vocab::Role;
 use crate::engine::health::{HealthColumns, run as run_health};
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 
 #[derive(Debug, Args)]
 pub struct HealthArgs {
@@ -393,7 +394,7 @@ type GeneratedSide = (Vec<Option<f64>>, Vec<Option<f64>>, Vec<Option<i64>>);
 fn generate(n: usize, seed: u64, start_day: i64) -> GeneratedSide {
     let mut rng = crate::analysis::health::metrics::SplitMix64(seed);
     let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-    let day = crate::data::datetime::MICROS_PER_DAY;
+    let day = crate::vocab::time::MICROS_PER_DAY;
     let (mut y, mut p, mut t) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),

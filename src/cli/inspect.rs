@@ -13,9 +13,10 @@ use crate::present::json::{number, opt_number, to_text};
 use crate::format::fmt_num;
 use crate::present::table::TextTable;
 use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
-use crate::data::datetime::format_iso;
+use crate::vocab::time::format_iso;
 use crate::format::fmt_bytes;
-use crate::data::{ColumnKind, ColumnSummary, Dataset};
+use crate::data::{ColumnSummary, Dataset};
+use crate::vocab::ColumnKind;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {

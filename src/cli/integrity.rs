@@ -19,7 +19,7 @@ use crate::analysis::integrity::adapter::{check_datasets, inferred_roles, tables
 use crate::analysis::integrity::{
     Example, Finding, IntegrityParams, IntegrityReport, Severity, Timeline, WindowChoice,
 };
-use crate::data::datetime::{format_iso, parse_iso};
+use crate::vocab::time::{format_iso, parse_iso};
 
 /// The least severity that fails the command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -290,7 +290,7 @@ pub fn bench(args: &IntegrityBenchArgs) -> Result<u8, CliError> {
             crate::data::Dataset::from_frame(
                 std::path::PathBuf::from(name),
                 frame,
-                &crate::jobs::Progress::silent(),
+                &crate::vocab::Progress::silent(),
             )
             .map_err(CliError::from)
         };

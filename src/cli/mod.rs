@@ -20,7 +20,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::data::{Dataset, LoadOptions};
-use crate::jobs::{Job, Poll, Progress};
+use crate::jobs::{Job, Poll};
+use crate::vocab::Progress;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;

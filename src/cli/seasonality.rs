@@ -27,7 +27,7 @@ use crate::analysis::seasonality::{
 };
 use crate::data::Dataset;
 use crate::data::RoleMap;
-use crate::data::datetime::{format_iso, format_micros};
+use crate::vocab::time::{format_iso, format_micros};
 use crate::data::series::{ResolvedValue, ValueSpec, build_series, resolve};
 
 /// Output formats of `seasonality`.
@@ -300,7 +300,7 @@ fn drift_score(
     })?;
     let time = args.time.clone().or_else(|| {
         roles
-            .column_with(crate::data::Role::Timestamp)
+            .column_with(crate::vocab::Role::Timestamp)
             .map(str::to_string)
     });
     let series = crate::engine::seasonality::drift_series(
@@ -311,7 +311,7 @@ fn drift_score(
         column,
         time.as_deref(),
         frequency,
-        &crate::jobs::Progress::silent(),
+        &crate::vocab::Progress::silent(),
     )
     .map_err(CliError)?;
     let params = params_of(args);
@@ -720,7 +720,7 @@ pub fn bench(args: &BenchArgs) -> Result<u8, CliError> {
         );
     }
     // The builder: n rows with timestamps over two years, mean per hour.
-    let step_micros = 2 * 365 * crate::data::datetime::MICROS_PER_DAY / n.max(1) as i64;
+    let step_micros = 2 * 365 * crate::vocab::time::MICROS_PER_DAY / n.max(1) as i64;
     let times: Vec<Option<i64>> = (0..n)
         .map(|i| Some(1_704_067_200_000_000 + i as i64 * step_micros))
         .collect();

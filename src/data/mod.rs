@@ -2,11 +2,9 @@
 //! becomes a [`DataError`] whose message names the file and the cause.
 
 pub mod csv_sniff;
-pub mod datetime;
 pub mod error;
 pub mod fingerprint;
 pub mod format;
-pub mod kind;
 pub mod load;
 pub mod role;
 pub mod series;
@@ -19,82 +17,12 @@ use polars::prelude::DataFrame;
 
 pub use error::DataError;
 pub use format::FileFormat;
-pub use kind::ColumnKind;
 pub use load::LoadOptions;
-pub use role::{Role, RoleMap};
+pub use role::RoleMap;
 pub use summary::ColumnSummary;
 
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 
-/// Which side of the comparison a dataset is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// The training data (the baseline).
-    Reference,
-    /// The production data.
-    Current,
-}
-
-impl Side {
-    pub const BOTH: [Side; 2] = [Side::Reference, Side::Current];
-
-    /// The name a user sees.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Reference => "Training (reference)",
-            Self::Current => "Production (current)",
-        }
-    }
-
-    /// A short name for tight spaces.
-    pub fn short(self) -> &'static str {
-        match self {
-            Self::Reference => "Training",
-            Self::Current => "Production",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        match self {
-            Self::Reference => 0,
-            Self::Current => 1,
-        }
-    }
-
-    /// A guess from a file name: "train", "ref", "baseline" → reference; "prod", "current",
-    /// "serving", "live" → current; `None` when the name says neither.
-    pub fn from_file_name(path: &Path) -> Option<Side> {
-        let name = path.file_name()?.to_string_lossy().to_lowercase();
-        let reference = ["train", "reference", "ref_", "_ref", "baseline"]
-            .iter()
-            .any(|k| name.contains(k));
-        let current = ["prod", "current", "serving", "live", "cur_", "_cur"]
-            .iter()
-            .any(|k| name.contains(k));
-        match (reference, current) {
-            (true, false) => Some(Side::Reference),
-            (false, true) => Some(Side::Current),
-            _ => None,
-        }
-    }
-}
-
-/// A loaded file: the frame and its column summaries.
-pub struct Dataset {
-    /// Unique per load in this process: views key their background results on it, so a
-    /// reloaded file (same path, new content) is recomputed.
-    pub load_id: u64,
-    pub path: PathBuf,
-    pub format: FileFormat,
-    pub file_bytes: u64,
-    pub frame: DataFrame,
-    pub columns: Vec<ColumnSummary>,
-    /// Things worth knowing that did not stop the load (an all-null column, mixed types).
-    pub warnings: Vec<String>,
-    /// The file's content fingerprint, computed on first use (see [`Dataset::fingerprint`]).
-    fingerprint: std::sync::OnceLock<Option<String>>,
-}
 
 impl Dataset {
     /// Load and summarise a file. Runs on the calling thread; the GUI calls it from a job.

@@ -4,9 +4,9 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::kind::{ColumnKind, string_kind};
-use super::role::Role;
-use crate::jobs::{Cancelled, Progress};
+use crate::vocab::kind::{ColumnKind, string_kind};
+use crate::vocab::Role;
+use crate::vocab::{Cancelled, Progress};
 
 /// Bins of the sparkline histogram.
 pub const SPARK_BINS: usize = 24;
@@ -260,7 +260,7 @@ pub fn micros_of(series: &Series) -> Option<Int64Chunked> {
                     .ok()?
                     .i64()
                     .ok()?
-                    .apply_values(|d| d * super::datetime::MICROS_PER_DAY),
+                    .apply_values(|d| d * crate::vocab::time::MICROS_PER_DAY),
             )
         }
         _ => None,

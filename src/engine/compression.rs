@@ -8,8 +8,9 @@ use std::sync::Arc;
 use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, Role, RoleMap, Side};
-use crate::jobs::Progress;
+use crate::data::{Dataset, RoleMap};
+use crate::vocab::{Role, Side};
+use crate::vocab::Progress;
 use crate::model::compress::{CompressParams, CompressionReport, Metric, XAxis};
 use crate::model::eval::eval_data;
 use crate::model::{EvalData, OnnxModel, VariantSpec};

@@ -17,8 +17,9 @@ use crate::analysis::drift::{
     evaluate_column_or_skip, evaluate_dataset,
 };
 use crate::analysis::windows::{self, Window, WindowSpec};
-use crate::data::{Dataset, Role, RoleMap};
-use crate::jobs::{Cancelled, Progress};
+use crate::data::{Dataset, RoleMap};
+use crate::vocab::Role;
+use crate::vocab::{Cancelled, Progress};
 
 /// What to compute.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -10,8 +10,9 @@ use crate::analysis::health::{
     SideData, WindowHealth,
 };
 use crate::analysis::windows::WindowSpec;
-use crate::data::{Dataset, Role, RoleMap};
-use crate::jobs::{Cancelled, Progress};
+use crate::data::{Dataset, RoleMap};
+use crate::vocab::Role;
+use crate::vocab::{Cancelled, Progress};
 
 use super::columns;
 use super::drift::{self as drift_engine, DriftParams, DriftRunError};
@@ -258,7 +259,7 @@ pub fn run(
         None => current
             .columns
             .iter()
-            .filter(|c| c.kind == crate::data::ColumnKind::Numeric && is_latency_name(&c.name))
+            .filter(|c| c.kind == crate::vocab::ColumnKind::Numeric && is_latency_name(&c.name))
             .map(|c| c.name.clone())
             .collect(),
     };

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cli::report::ReportFormat;
-use crate::data::{DataError, Dataset, LoadOptions, RoleMap, Side};
-use crate::jobs::{Job, Poll, Waker};
+use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
+use crate::vocab::Side;
+use crate::jobs::{Job, Poll};
+use crate::vocab::Waker;
 
 use super::command::Command;
 use super::export::ExportState;
@@ -448,7 +450,7 @@ impl App {
             self.selected_column = ds
                 .columns
                 .iter()
-                .find(|c| self.roles.get(&c.name) == crate::data::Role::Feature)
+                .find(|c| self.roles.get(&c.name) == crate::vocab::Role::Feature)
                 .or(ds.columns.first())
                 .map(|c| c.name.clone());
         }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::data::{Role, Side};
+use crate::vocab::{Role, Side};
 
 use super::app::Tab;
 use super::file_dialog::DialogPurpose;

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::jobs::{Job, Poll, Progress, Waker};
+use crate::jobs::{Job, Poll};
+use crate::vocab::{Progress, Waker};
 
 /// The state of a background computation of a `T` from inputs identified by a key.
 pub struct Computed<T> {

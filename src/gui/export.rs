@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::cli::report::{ReportFormat, ReportSource, render};
-use crate::data::Side;
+use crate::vocab::Side;
 use crate::jobs::{Job, Poll};
 use crate::session::analyses::{self, Overlays};
 
@@ -60,7 +60,7 @@ impl App {
                 reference,
                 current,
                 analyses: &analyses,
-                generated: crate::data::datetime::format_iso(now),
+                generated: crate::vocab::time::format_iso(now),
             };
             let text = render(format, &source);
             crate::session::write_text(&path, &text).map_err(|e| e.to_string())?;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::data::Side;
+use crate::vocab::Side;
 
 /// What a file dialog is for; decides its title, filters, open or save, and what the chosen
 /// path does.

@@ -18,7 +18,7 @@ pub mod widgets;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::data::Side;
+use crate::vocab::Side;
 use crate::sample_data;
 
 /// The name eframe stores preferences under (and the folder of the recovery copy).

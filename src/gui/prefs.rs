@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::Side;
+use crate::vocab::Side;
 
 const KEY: &str = "sextant.prefs.v1";
 /// Recent files remembered.

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::data::Side;
+use crate::vocab::Side;
 use crate::session::open::{
     NamedDataset, changed_since_saved, dataset_ref, named_datasets, named_model,
 };

@@ -9,10 +9,10 @@ pub const REFERENCE_COLOR: Color32 = Color32::from_rgb(86, 156, 214);
 pub const CURRENT_COLOR: Color32 = Color32::from_rgb(230, 145, 56);
 
 /// Colour of a side.
-pub fn side_color(side: crate::data::Side) -> Color32 {
+pub fn side_color(side: crate::vocab::Side) -> Color32 {
     match side {
-        crate::data::Side::Reference => REFERENCE_COLOR,
-        crate::data::Side::Current => CURRENT_COLOR,
+        crate::vocab::Side::Reference => REFERENCE_COLOR,
+        crate::vocab::Side::Current => CURRENT_COLOR,
     }
 }
 

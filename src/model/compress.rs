@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::compression::{metrics, pareto};
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 
 use super::eval::{EvalData, Runner, predict_all};
 use super::latency::{self, LatencyPoint};

@@ -46,8 +46,8 @@ pub enum ModelError {
     Cancelled,
 }
 
-impl From<crate::jobs::Cancelled> for ModelError {
-    fn from(_: crate::jobs::Cancelled) -> Self {
+impl From<crate::vocab::Cancelled> for ModelError {
+    fn from(_: crate::vocab::Cancelled) -> Self {
         ModelError::Cancelled
     }
 }

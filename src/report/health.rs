@@ -3,7 +3,7 @@
 //! the drift attribution, the change detectors and the alert rules said; a table per window.
 
 use crate::analysis::health::{HealthReport, Metric};
-use crate::data::datetime::MICROS_PER_DAY;
+use crate::vocab::time::MICROS_PER_DAY;
 
 use super::html::{escape, table};
 use super::svg::{Frame, Line, Marker, XAxis, bars, line_chart};

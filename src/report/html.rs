@@ -12,8 +12,9 @@ use super::{ReportInput, SeasonalityInput, Section};
 use crate::format::{fmt_bytes, fmt_num, fmt_p, fmt_pct};
 use crate::analysis::drift::{DriftMethod, FeatureType};
 use crate::analysis::integrity::{IntegrityReport, Severity, Summary};
-use crate::data::datetime::{civil_from_days, format_micros};
-use crate::data::{Dataset, Role, Side};
+use crate::vocab::time::{civil_from_days, format_micros};
+use crate::data::Dataset;
+use crate::vocab::{Role, Side};
 use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift};
 use crate::engine::drift_detail::ColumnDetail;
 
@@ -796,7 +797,7 @@ fn integrity_html(report: &IntegrityReport) -> String {
                 .map(|t| (f, t))
         })
         .map(|(f, t)| {
-            const MICROS_PER_DAY: f64 = crate::data::datetime::MICROS_PER_DAY as f64;
+            const MICROS_PER_DAY: f64 = crate::vocab::time::MICROS_PER_DAY as f64;
             let x: Vec<f64> = t
                 .starts
                 .iter()

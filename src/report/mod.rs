@@ -77,7 +77,7 @@ impl SeasonalityInput<'_> {
     /// The x coordinates the report expects for a series: days since the epoch of each
     /// period's start, or the point index without timestamps.
     pub fn x_of(series: &TimeSeries) -> Vec<f64> {
-        const MICROS_PER_DAY: f64 = crate::data::datetime::MICROS_PER_DAY as f64;
+        const MICROS_PER_DAY: f64 = crate::vocab::time::MICROS_PER_DAY as f64;
         match &series.timestamps {
             Some(t) => t.iter().map(|m| *m as f64 / MICROS_PER_DAY).collect(),
             None => (0..series.len()).map(|i| i as f64).collect(),

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::html::escape;
-use crate::data::datetime::civil_from_days;
+use crate::vocab::time::civil_from_days;
 
 /// Width of the view box of full-width charts, px (charts scale to the page width; at about
 /// this width their 11 px text stays 11 px on a laptop screen).
@@ -754,7 +754,7 @@ fn date_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
     let mut index = y0 * 12 + i64::from(m0) - 1;
     loop {
         let (y, m) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
-        let day = crate::data::datetime::days_from_civil(y, m, 1) as f64;
+        let day = crate::vocab::time::days_from_civil(y, m, 1) as f64;
         if day > hi {
             break;
         }
@@ -798,8 +798,8 @@ mod tests {
 
     #[test]
     fn date_ticks_are_month_starts() {
-        let lo = crate::data::datetime::days_from_civil(2024, 1, 1) as f64;
-        let hi = crate::data::datetime::days_from_civil(2025, 12, 31) as f64;
+        let lo = crate::vocab::time::days_from_civil(2024, 1, 1) as f64;
+        let hi = crate::vocab::time::days_from_civil(2025, 12, 31) as f64;
         let t = date_ticks(lo, hi);
         assert!(t.len() >= 4 && t.len() <= 9, "{t:?}");
         assert!(t.iter().all(|(_, l)| l.len() == 7));

@@ -5,12 +5,13 @@
 use crate::analysis::health::HealthReport;
 use crate::analysis::integrity::IntegrityReport;
 use crate::analysis::integrity::adapter::check_datasets;
-use crate::data::{Dataset, Role};
+use crate::data::Dataset;
+use crate::vocab::Role;
 use crate::engine::drift::{DriftRun, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::health::run as run_health;
 use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 use crate::model::compress::CompressionReport;
 
 use super::Session;
@@ -48,7 +49,7 @@ pub fn run(
     overlays: Overlays,
     now_micros: i64,
     progress: &Progress,
-) -> Result<Analyses, crate::jobs::Cancelled> {
+) -> Result<Analyses, crate::vocab::Cancelled> {
     let views = &session.views;
     let mut out = Analyses {
         drift: None,
@@ -130,7 +131,7 @@ pub fn run(
             [reference, current],
             progress,
         ) {
-            Err(_) if progress.is_cancelled() => return Err(crate::jobs::Cancelled),
+            Err(_) if progress.is_cancelled() => return Err(crate::vocab::Cancelled),
             other => Some(other),
         };
     }

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::{Dataset, Side};
+use crate::data::Dataset;
+use crate::vocab::Side;
 
 use super::paths;
 use super::{DatasetRef, Session};

@@ -109,17 +109,17 @@ pub struct Notes {
 
 impl Session {
     /// The dataset entry of a side.
-    pub fn dataset(&self, side: crate::data::Side) -> Option<&DatasetRef> {
+    pub fn dataset(&self, side: crate::vocab::Side) -> Option<&DatasetRef> {
         match side {
-            crate::data::Side::Reference => self.datasets.reference.as_ref(),
-            crate::data::Side::Current => self.datasets.current.as_ref(),
+            crate::vocab::Side::Reference => self.datasets.reference.as_ref(),
+            crate::vocab::Side::Current => self.datasets.current.as_ref(),
         }
     }
 
-    pub fn dataset_mut(&mut self, side: crate::data::Side) -> &mut Option<DatasetRef> {
+    pub fn dataset_mut(&mut self, side: crate::vocab::Side) -> &mut Option<DatasetRef> {
         match side {
-            crate::data::Side::Reference => &mut self.datasets.reference,
-            crate::data::Side::Current => &mut self.datasets.current,
+            crate::vocab::Side::Reference => &mut self.datasets.reference,
+            crate::vocab::Side::Current => &mut self.datasets.current,
         }
     }
 }

@@ -780,7 +780,7 @@ impl HealthPlan {
                 let v = *w.metrics.get(&metric)?;
                 let x = match (self.params.windows, w.window.start) {
                     (WindowSpec::Chunks(_), _) | (_, None) => i as f64,
-                    (_, Some(s)) => s as f64 / crate::data::datetime::MICROS_PER_DAY as f64,
+                    (_, Some(s)) => s as f64 / crate::vocab::time::MICROS_PER_DAY as f64,
                 };
                 Some((x, v))
             })

@@ -10,7 +10,8 @@ use polars::prelude::*;
 use super::table::{ColumnData, Dict, Table, Values, encode_strings_with};
 use super::{IntegrityError, IntegrityParams, IntegrityReport};
 use crate::data::summary::micros_of;
-use crate::data::{ColumnKind, ColumnSummary, Dataset, Role, RoleMap};
+use crate::data::{ColumnSummary, Dataset, RoleMap};
+use crate::vocab::{ColumnKind, Role};
 
 /// Validity as booleans when the series has nulls (`None`: every value is present).
 fn validity(series: &Series) -> Option<Vec<bool>> {
@@ -117,7 +118,7 @@ pub fn column_data<'a>(
     if let Ok(ca) = series.str() {
         let (codes, dict) = encode_strings_with(ca.iter(), summary.map_or(0, |s| s.unique));
         let non_null = rows - ca.null_count();
-        let kind = kind_of(crate::data::kind::string_kind(dict.len(), non_null));
+        let kind = kind_of(crate::vocab::kind::string_kind(dict.len(), non_null));
         return ColumnData {
             name,
             dtype: dtype.to_string(),

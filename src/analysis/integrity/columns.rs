@@ -8,7 +8,7 @@ use super::stats::{all_on_one_side, normalise_category, two_proportion_test};
 use super::table::{NULL_CODE, key_f64};
 use super::time::{change_details, describe_change};
 use super::{ColumnData, Ctx, Pair};
-use crate::data::{ColumnKind, Role, Side};
+use crate::vocab::{ColumnKind, Role, Side};
 
 /// Every finding about one pair of columns.
 pub(crate) fn pair_findings(ctx: &Ctx<'_, '_>, pair: &Pair<'_, '_>) -> Vec<Finding> {

@@ -41,7 +41,7 @@ pub use report::{
 };
 pub use table::{ColumnData, Dict, Table, Values};
 
-use crate::data::{ColumnKind, Role, Side};
+use crate::vocab::{ColumnKind, Role, Side};
 
 /// Why the checks could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use super::report::{Check, Finding, Severity, num, pct};
 use super::table::{IdentityHasher, NULL_CODE, NULL_HASH, combine, key_f64, mix64};
 use super::{ColumnData, Ctx, Values};
-use crate::data::datetime::MICROS_PER_DAY;
-use crate::data::{Role, Side};
+use crate::vocab::time::MICROS_PER_DAY;
+use crate::vocab::{Role, Side};
 
 /// Fold one column's value hashes into the row hashes of rows `offset..offset + out.len()`.
 fn hash_column_into(c: &ColumnData<'_>, offset: usize, out: &mut [u64]) {

@@ -8,7 +8,7 @@ use super::report::{Check, Finding, Severity, num};
 use super::stats::{name_similarity, quantile_sorted};
 use super::table::NULL_CODE;
 use super::{ColumnData, Ctx};
-use crate::data::{ColumnKind, Role};
+use crate::vocab::{ColumnKind, Role};
 
 /// Quantiles compared between a missing and a new column.
 const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::data::{ColumnKind, Role};
+use crate::vocab::{ColumnKind, Role};
 
 /// The code of a missing value in [`Values::Strings`].
 pub const NULL_CODE: u32 = u32::MAX;
@@ -102,7 +102,7 @@ impl<'a> ColumnData<'a> {
         Self {
             name: name.into(),
             dtype: "str".into(),
-            kind: crate::data::kind::string_kind(dict.len(), non_null),
+            kind: crate::vocab::kind::string_kind(dict.len(), non_null),
             role: Role::Feature,
             values: Values::Strings { codes, dict },
         }
@@ -175,7 +175,7 @@ impl<'a> ColumnData<'a> {
             // Display prints the shortest text that reads back as the same f64 ("29157", "0.1").
             Values::Numeric { values, .. } => values[i].to_string(),
             Values::Strings { codes, dict } => dict.get(codes[i]).to_string(),
-            Values::Datetime { micros, .. } => crate::data::datetime::format_micros(micros[i]),
+            Values::Datetime { micros, .. } => crate::vocab::time::format_micros(micros[i]),
             Values::Other { .. } => "(value)".into(),
         }
     }

@@ -1,8 +1,8 @@
 //! One test per check on small tables built in memory, and the clean-pair test.
 
 use super::*;
-use crate::data::ColumnKind;
-use crate::data::datetime::{MICROS_PER_DAY, days_from_civil};
+use crate::vocab::ColumnKind;
+use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
 use crate::sample_data::Rng;
 
 fn day(y: i64, m: u32, d: u32) -> i64 {
@@ -636,7 +636,7 @@ fn serving_skew_by_id() {
 fn clean_pairs_raise_no_warning() {
     for seed in [1u64, 2, 3] {
         let (rf, cf) = synthetic::clean_pair(20_000, 15_000, 20, seed).expect("frames");
-        let progress = crate::jobs::Progress::silent();
+        let progress = crate::vocab::Progress::silent();
         let r = crate::data::Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
         let c = crate::data::Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
         let roles = adapter::inferred_roles(&r, &c, None);
@@ -656,7 +656,7 @@ fn clean_pairs_raise_no_warning() {
 #[test]
 fn the_report_does_not_depend_on_thread_count() {
     let (rf, cf) = synthetic::clean_pair(3000, 3000, 20, 9).expect("frames");
-    let progress = crate::jobs::Progress::silent();
+    let progress = crate::vocab::Progress::silent();
     let r = crate::data::Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
     let c = crate::data::Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
     let roles = adapter::inferred_roles(&r, &c, None);

@@ -3,8 +3,8 @@
 use super::report::{ChangePoint, Check, Finding, Severity, Timeline, Window, num, pct};
 use super::stats::rate_change_point;
 use super::{ColumnData, Ctx, IntegrityParams, WindowChoice};
-use crate::data::Side;
-use crate::data::datetime::{
+use crate::vocab::Side;
+use crate::vocab::time::{
     MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros, weekday_from_days,
 };
 
@@ -188,11 +188,11 @@ pub fn change_details(f: Finding, t: &Timeline) -> Finding {
     match &t.change {
         None => f,
         Some(c) => f
-            .with("since", crate::data::datetime::format_iso(c.since))
+            .with("since", crate::vocab::time::format_iso(c.since))
             .with(
                 "until",
                 c.until.map_or(serde_json::Value::Null, |u| {
-                    crate::data::datetime::format_iso(u).into()
+                    crate::vocab::time::format_iso(u).into()
                 }),
             )
             .with("rate_during", num(c.rate_during))
@@ -366,8 +366,8 @@ pub(crate) fn timestamp_findings(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
                 .take(p.max_examples)
                 .map(|(a, b)| {
                     serde_json::json!({
-                        "from": crate::data::datetime::format_iso(*a),
-                        "to": crate::data::datetime::format_iso(*b),
+                        "from": crate::vocab::time::format_iso(*a),
+                        "to": crate::vocab::time::format_iso(*b),
                         "hours": num(hours(b - a)),
                     })
                 })
@@ -415,8 +415,8 @@ pub(crate) fn timestamp_findings(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
             )
             .with("rows", future.len())
             .with("share", num(share))
-            .with("now", crate::data::datetime::format_iso(now))
-            .with("latest", crate::data::datetime::format_iso(latest));
+            .with("now", crate::vocab::time::format_iso(now))
+            .with("latest", crate::vocab::time::format_iso(latest));
             f.examples = ctx.examples_where(Side::Current, ts, future.into_iter(), |_| true);
             out.push(f);
         }
@@ -427,7 +427,7 @@ pub(crate) fn timestamp_findings(ctx: &Ctx<'_, '_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::datetime::parse_iso;
+    use crate::vocab::time::parse_iso;
 
     fn t(s: &str) -> i64 {
         parse_iso(s).expect("time")

@@ -646,7 +646,7 @@ mod tests {
     #[test]
     fn compare_series_skips_filled_points() {
         use super::super::timeseries::{Aggregation, BuildParams, Segment, build};
-        let day = crate::data::datetime::MICROS_PER_DAY;
+        let day = crate::vocab::time::MICROS_PER_DAY;
         let r_t: Vec<Option<i64>> = (0..28).map(|d| Some(d * day)).collect();
         let r_v: Vec<Option<f64>> = weekly(28, 10.0).into_iter().map(Some).collect();
         // Current: days 100..114 with one missing day (filled, so not compared).

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::periods::SamplingFrequency;
-use crate::data::datetime::{MICROS_PER_DAY, civil_from_days, days_from_civil, weekday_from_days};
+use crate::vocab::time::{MICROS_PER_DAY, civil_from_days, days_from_civil, weekday_from_days};
 
 /// How the values of one period become one number.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! The left panel: the two datasets and the column browser with a filter box.
 
-use crate::data::{ColumnKind, Role, Side};
+use crate::vocab::{ColumnKind, Role, Side};
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;

@@ -1,7 +1,7 @@
 //! Windows that float over the main layout: About, "which side is this file?", and the
 //! fallback path prompt used when no native file dialog exists.
 
-use crate::data::Side;
+use crate::vocab::Side;
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;

@@ -1,6 +1,6 @@
 //! The menu bar: File, View, Help.
 
-use crate::data::Side;
+use crate::vocab::Side;
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;

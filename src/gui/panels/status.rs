@@ -1,9 +1,9 @@
 //! The status bar: running jobs with progress and a cancel button, and the last message.
 
-use crate::data::Side;
+use crate::vocab::Side;
 use crate::gui::app::{App, StatusKind};
 use crate::gui::command::Command;
-use crate::jobs::Progress;
+use crate::vocab::Progress;
 
 pub fn status_bar(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {

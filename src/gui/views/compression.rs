@@ -12,7 +12,7 @@ use egui_plot::{
     Bar, BarChart, HLine, Legend, Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text,
 };
 
-use crate::data::Side;
+use crate::vocab::Side;
 use crate::engine::compression::Inputs;
 pub use crate::engine::compression::{BatchChart, CompressionSettings, EvalSide, model_path};
 use crate::gui::app::App;

@@ -12,7 +12,8 @@ use crate::analysis::drift::{
     BinningStrategy, Correction, DriftDirection, DriftMethod, FeatureType,
 };
 use crate::analysis::windows::WindowSpec;
-use crate::data::{Dataset, RoleMap, Side};
+use crate::data::{Dataset, RoleMap};
+use crate::vocab::Side;
 pub use crate::engine::drift::DriftSettings;
 use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift, run};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};

@@ -14,8 +14,8 @@ use egui_plot::{
 use crate::analysis::alerts::AlertRule;
 use crate::analysis::health::{HealthReport, Metric, Task};
 use crate::analysis::windows::WindowSpec;
-use crate::data::datetime::MICROS_PER_DAY;
-use crate::data::{Role, Side};
+use crate::vocab::time::MICROS_PER_DAY;
+use crate::vocab::{Role, Side};
 pub use crate::engine::health::HealthSettings;
 use crate::engine::health::run as run_health;
 use crate::gui::app::{App, Tab};

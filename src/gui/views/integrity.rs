@@ -12,8 +12,8 @@ use crate::analysis::integrity::adapter::check_datasets;
 use crate::analysis::integrity::{
     Check, Finding, IntegrityParams, IntegrityReport, Severity, Timeline, WindowChoice,
 };
-use crate::data::Side;
-use crate::data::datetime::{MICROS_PER_DAY, format_micros, weekday_from_days};
+use crate::vocab::Side;
+use crate::vocab::time::{MICROS_PER_DAY, format_micros, weekday_from_days};
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
@@ -57,7 +57,7 @@ pub fn request(app: &mut App) {
     let mut params = app.integrity.params.clone();
     params.renames = app.renames.clone();
     let roles = app.roles.clone();
-    let role_list: Vec<(String, crate::data::Role)> =
+    let role_list: Vec<(String, crate::vocab::Role)> =
         roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
     let key = key_of(&(
         reference.load_id,

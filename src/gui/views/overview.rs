@@ -5,9 +5,10 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
-use crate::data::datetime::format_micros;
+use crate::vocab::time::format_micros;
 use crate::format::fmt_bytes;
-use crate::data::{ColumnKind, ColumnSummary, Dataset, Role, Side};
+use crate::data::{ColumnSummary, Dataset};
+use crate::vocab::{ColumnKind, Role, Side};
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::format::fmt_num;

@@ -14,9 +14,10 @@ use crate::analysis::seasonality::compare::{SeasonAwareReport, Verdict};
 use crate::analysis::seasonality::periods::CandidateSource;
 use crate::analysis::seasonality::report::{Method, unit_name};
 use crate::analysis::seasonality::{Aggregation, SamplingFrequency};
-use crate::data::datetime::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
+use crate::vocab::time::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
 use crate::data::series::ValueSpec;
-use crate::data::{ColumnKind, Role, RoleMap, Side};
+use crate::data::RoleMap;
+use crate::vocab::{ColumnKind, Role, Side};
 pub use crate::engine::seasonality::{
     DataChoice, SeasonalityOutcome, SeasonalitySettings, TimeAxis, compute,
 };
@@ -1314,7 +1315,7 @@ mod tests {
         });
         let monday = weeks.iter().find(|m| m.step_size == 7.0).expect("weekly");
         assert_eq!(
-            crate::data::datetime::weekday_from_days(monday.value as i64),
+            crate::vocab::time::weekday_from_days(monday.value as i64),
             0
         );
     }
