@@ -49,7 +49,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         loaded.reference.as_ref(),
         loaded.current.as_ref(),
         Overlays::Drifted,
-        super::integrity::system_now_micros(),
+        crate::engine::clock::now_micros(),
         &Progress::silent(),
     )
     .map_err(|_| CliError("the check was cancelled".into()))?;

@@ -135,7 +135,7 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
         now_micros: Some(match &args.now {
             Some(s) => parse_iso(s)
                 .ok_or_else(|| CliError(format!("--now {s} is not an ISO-8601 date or time")))?,
-            None => system_now_micros(),
+            None => crate::engine::clock::now_micros(),
         }),
         ..Default::default()
     };
@@ -157,12 +157,6 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
     Ok(if fail { EXIT_FINDING } else { EXIT_OK })
 }
 
-/// The system clock in µs since the epoch (the CLI is allowed a clock; the analysis is not).
-pub fn system_now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
-}
 
 fn example_json(e: &Example) -> Value {
     let values: Map<String, Value> = e

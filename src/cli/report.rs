@@ -70,7 +70,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
     } else {
         Overlays::Drifted
     };
-    let now = super::integrity::system_now_micros();
+    let now = crate::engine::clock::now_micros();
     let analyses = analyses::run(
         &loaded.session,
         loaded.reference.as_ref(),

@@ -47,7 +47,7 @@ impl App {
         };
         let label = format!("Exporting {}", crate::data::load::file_name(&path));
         let job = Job::spawn(label, self.waker(), move |progress| {
-            let now = crate::cli::integrity::system_now_micros();
+            let now = crate::engine::clock::now_micros();
             let [r, c] = &datasets;
             let (reference, current) = (r.as_deref(), c.as_deref());
             let analyses = analyses::run(&session, reference, current, overlays, now, progress)

@@ -71,7 +71,7 @@ pub fn request(app: &mut App) {
     }
     // "Now" is read here, not in the analysis; it is left out of the key so that the report
     // is not recomputed every frame.
-    params.now_micros = Some(crate::cli::integrity::system_now_micros());
+    params.now_micros = Some(crate::engine::clock::now_micros());
     let waker = app.waker();
     app.integrity
         .report
