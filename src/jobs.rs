@@ -6,7 +6,6 @@
 //! Nothing here knows about egui.
 
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
-use std::sync::{Arc, Mutex};
 
 pub use crate::vocab::{Cancelled, Progress, Waker};
 
@@ -85,7 +84,8 @@ impl<T> Drop for Job<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn job_returns_result_and_wakes() {

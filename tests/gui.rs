@@ -10,9 +10,9 @@ mod common;
 use common::{harness, sample_app, settle};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use sextant::vocab::Side;
 use sextant::gui::app::{App, StatusKind};
 use sextant::gui::command::Command;
+use sextant::vocab::Side;
 
 #[test]
 fn clicking_a_column_selects_it_in_the_overview() {

@@ -13,10 +13,10 @@ use egui::accesskit::Role as A11yRole;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use sextant::analysis::drift::DriftMethod;
-use sextant::vocab::Side;
 use sextant::gui::app::{App, StatusKind, Tab};
 use sextant::gui::command::Command;
 use sextant::session::{self, Session};
+use sextant::vocab::Side;
 
 /// Open the File menu and click one of its items.
 fn file_menu(h: &mut Harness<'static, App>, item: &str) {

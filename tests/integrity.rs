@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use sextant::analysis::integrity::adapter::{check_datasets, inferred_roles};
 use sextant::analysis::integrity::{Check, IntegrityParams, IntegrityReport, Severity};
-use sextant::vocab::time::parse_iso;
 use sextant::data::{Dataset, LoadOptions};
 use sextant::jobs::Progress;
+use sextant::vocab::time::parse_iso;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/integrity")

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use sextant::data::write::write_frame;
 use sextant::data::{DataError, Dataset, FileFormat, LoadOptions};
-use sextant::vocab::{ColumnKind, Role};
 use sextant::jobs::Progress;
+use sextant::vocab::{ColumnKind, Role};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

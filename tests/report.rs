@@ -15,14 +15,14 @@ use sextant::analysis::seasonality::{
     analyze_series,
 };
 use sextant::analysis::windows::WindowSpec;
-use sextant::vocab::time::parse_iso;
 use sextant::data::series::{ValueSpec, build_series, resolve};
 use sextant::data::{Dataset, LoadOptions, RoleMap};
-use sextant::vocab::Role;
 use sextant::engine::drift::{DriftParams, DriftRun, run};
 use sextant::engine::drift_detail::{ColumnDetail, column_detail};
 use sextant::jobs::Progress;
 use sextant::report::{ReportInput, SeasonalityInput, Section, html, render_html, svg};
+use sextant::vocab::Role;
+use sextant::vocab::time::parse_iso;
 
 /// Everything computed once from the sample data.
 struct Sample {

@@ -9,8 +9,8 @@ use clap::Args;
 use super::{CliError, EXIT_OK};
 use crate::data::{Dataset, LoadOptions, RoleMap};
 use crate::engine::drift::{DriftParams, run};
-use crate::vocab::Progress;
 use crate::sample_data::bench_pair;
+use crate::vocab::Progress;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {

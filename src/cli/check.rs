@@ -7,15 +7,15 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use crate::present::json::{opt_number, to_text};
 use super::session::load;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::alerts::AlertRule;
-use crate::vocab::Progress;
+use crate::present::json::{opt_number, to_text};
 use crate::session::analyses::{self, Overlays};
 use crate::session::checks::{
     RuleOutcome, WindowedVerdicts, default_rules, judge, whole_data_table,
 };
+use crate::vocab::Progress;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {

@@ -17,16 +17,16 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::present::json::to_text;
-use crate::format::fmt_num;
-use crate::present::table::TextTable;
 use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
 use crate::data::RoleMap;
-use crate::vocab::Role;
-use crate::vocab::Progress;
+use crate::format::fmt_num;
 use crate::model::compress::{CompressParams, Metric, XAxis, compress_with_training};
 use crate::model::eval::eval_data;
 use crate::model::{OnnxModel, Structure, VariantSpec};
+use crate::present::json::to_text;
+use crate::present::table::TextTable;
+use crate::vocab::Progress;
+use crate::vocab::Role;
 
 /// The metric on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

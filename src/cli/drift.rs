@@ -11,16 +11,16 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Map, Value, json};
 
-use crate::present::json::{number, opt_number, to_text};
-use crate::format::fmt_num;
-use crate::present::table::TextTable;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType, LogBase};
 use crate::analysis::windows::WindowSpec;
-use crate::vocab::time::format_iso;
 use crate::data::{Dataset, RoleMap};
 use crate::engine::drift::{ColumnDrift, DriftParams, DriftRun, Skipped, run};
+use crate::format::fmt_num;
+use crate::present::json::{number, opt_number, to_text};
+use crate::present::table::TextTable;
 use crate::vocab::Progress;
+use crate::vocab::time::format_iso;
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {

@@ -18,20 +18,20 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Map, Value, json};
 
-use crate::present::json::{number, opt_number, to_text};
-use crate::format::fmt_num;
-use crate::present::table::TextTable;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_pair, write_output};
 use crate::analysis::alerts::AlertRule;
 use crate::analysis::health::{
     HealthInput, HealthParams, HealthPlan, HealthReport, Metric, MetricValues, SideData, Task,
 };
 use crate::analysis::windows::WindowSpec;
-use crate::vocab::time::format_iso;
 use crate::data::RoleMap;
-use crate::vocab::Role;
 use crate::engine::health::{HealthColumns, run as run_health};
+use crate::format::fmt_num;
+use crate::present::json::{number, opt_number, to_text};
+use crate::present::table::TextTable;
 use crate::vocab::Progress;
+use crate::vocab::Role;
+use crate::vocab::time::format_iso;
 
 #[derive(Debug, Args)]
 pub struct HealthArgs {

@@ -9,14 +9,14 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Value, json};
 
-use crate::present::json::{number, opt_number, to_text};
-use crate::format::fmt_num;
-use crate::present::table::TextTable;
 use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
-use crate::vocab::time::format_iso;
-use crate::format::fmt_bytes;
 use crate::data::{ColumnSummary, Dataset};
+use crate::format::fmt_bytes;
+use crate::format::fmt_num;
+use crate::present::json::{number, opt_number, to_text};
+use crate::present::table::TextTable;
 use crate::vocab::ColumnKind;
+use crate::vocab::time::format_iso;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {

@@ -13,12 +13,12 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
-use crate::present::json::to_text;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_dataset};
 use crate::analysis::integrity::adapter::{check_datasets, inferred_roles, tables};
 use crate::analysis::integrity::{
     Example, Finding, IntegrityParams, IntegrityReport, Severity, Timeline, WindowChoice,
 };
+use crate::present::json::to_text;
 use crate::vocab::time::{format_iso, parse_iso};
 
 /// The least severity that fails the command.
@@ -157,7 +157,6 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
     Ok(if fail { EXIT_FINDING } else { EXIT_OK })
 }
 
-
 fn example_json(e: &Example) -> Value {
     let values: Map<String, Value> = e
         .values
@@ -234,8 +233,10 @@ fn to_table(report: &IntegrityReport, reference: &str, current: &str) -> String 
         "Integrity of {current} ({} rows) against {reference} ({} rows): {} errors, {} warnings, {} infos\n\n",
         report.current_rows, report.reference_rows, s.errors, s.warnings, s.infos
     );
-    let mut t =
-        crate::present::table::TextTable::new(&["severity", "check", "message"], &[false, false, false]);
+    let mut t = crate::present::table::TextTable::new(
+        &["severity", "check", "message"],
+        &[false, false, false],
+    );
     for f in &report.findings {
         t.row(vec![
             f.severity.name().to_string(),

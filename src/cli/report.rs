@@ -6,16 +6,16 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::present::json::to_text;
 use super::seasonality::{DecompositionJson, decomposition_json};
 use super::session::load;
 use super::{CliError, EXIT_OK};
 use crate::data::Dataset;
-use crate::vocab::time::format_iso;
-use crate::vocab::Progress;
+use crate::present::json::to_text;
 use crate::report::{ReportInput, SeasonalityInput, Section};
 use crate::session::Session;
 use crate::session::analyses::{self, Analyses, Overlays};
+use crate::vocab::Progress;
+use crate::vocab::time::format_iso;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ReportFormat {

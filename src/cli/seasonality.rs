@@ -14,9 +14,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::present::json::{number, opt_number, to_text};
-use crate::format::fmt_num;
-use crate::present::table::TextTable;
 use super::{CliError, EXIT_OK, load_dataset};
 use crate::analysis::seasonality::compare::{SeasonAwareReport, Verdict};
 use crate::analysis::seasonality::periods::CandidateSource;
@@ -27,8 +24,11 @@ use crate::analysis::seasonality::{
 };
 use crate::data::Dataset;
 use crate::data::RoleMap;
-use crate::vocab::time::{format_iso, format_micros};
 use crate::data::series::{ResolvedValue, ValueSpec, build_series, resolve};
+use crate::format::fmt_num;
+use crate::present::json::{number, opt_number, to_text};
+use crate::present::table::TextTable;
+use crate::vocab::time::{format_iso, format_micros};
 
 /// Output formats of `seasonality`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -89,7 +89,6 @@ fn show(path: &Path) -> String {
     path.display().to_string()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,10 +9,10 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::csv_sniff::{self, SniffProblem};
-use crate::vocab::time::parse_iso;
 use super::error::DataError;
 use super::format::FileFormat;
 use crate::vocab::Progress;
+use crate::vocab::time::parse_iso;
 
 /// Bytes read from the start of a file to detect its format and CSV dialect.
 const HEAD_BYTES: usize = 256 * 1024;

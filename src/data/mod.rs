@@ -21,8 +21,23 @@ pub use load::LoadOptions;
 pub use role::RoleMap;
 pub use summary::ColumnSummary;
 
-use crate::vocab::Progress;
+use crate::vocab::{ColumnKind, Progress};
 
+/// A loaded file: the frame and its column summaries.
+pub struct Dataset {
+    /// Unique per load in this process: views key their background results on it, so a
+    /// reloaded file (same path, new content) is recomputed.
+    pub load_id: u64,
+    pub path: PathBuf,
+    pub format: FileFormat,
+    pub file_bytes: u64,
+    pub frame: DataFrame,
+    pub columns: Vec<ColumnSummary>,
+    /// Things worth knowing that did not stop the load (an all-null column, mixed types).
+    pub warnings: Vec<String>,
+    /// The file's content fingerprint, computed on first use (see [`Dataset::fingerprint`]).
+    fingerprint: std::sync::OnceLock<Option<String>>,
+}
 
 impl Dataset {
     /// Load and summarise a file. Runs on the calling thread; the GUI calls it from a job.
@@ -145,6 +160,7 @@ fn warnings_for(path: &Path, columns: &[ColumnSummary]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Side;
 
     #[test]
     fn side_from_file_names() {

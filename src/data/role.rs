@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{ColumnKind, Role};
 use super::summary::ColumnSummary;
-
+use crate::vocab::{ColumnKind, Role, role_from_name};
 
 /// Roles for a dataset's columns: name rules first, then at most one timestamp (the first
 /// time-named datetime column, or else the first datetime column). Other datetime columns stay

@@ -19,12 +19,13 @@
 use polars::prelude::*;
 
 use super::Dataset;
-use super::role::{Role, RoleMap};
+use super::role::RoleMap;
 use super::summary::micros_of;
 use crate::analysis::seasonality::SamplingFrequency;
 use crate::analysis::seasonality::timeseries::{
     self, Aggregation, BuildError, BuildParams, Segment, TimeSeries,
 };
+use crate::vocab::Role;
 
 /// What series a user asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

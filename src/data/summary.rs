@@ -4,8 +4,8 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::vocab::kind::{ColumnKind, string_kind};
 use crate::vocab::Role;
+use crate::vocab::kind::{ColumnKind, string_kind};
 use crate::vocab::{Cancelled, Progress};
 
 /// Bins of the sparkline histogram.

@@ -9,11 +9,11 @@ use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, RoleMap};
-use crate::vocab::{Role, Side};
-use crate::vocab::Progress;
 use crate::model::compress::{CompressParams, CompressionReport, Metric, XAxis};
 use crate::model::eval::eval_data;
 use crate::model::{EvalData, OnnxModel, VariantSpec};
+use crate::vocab::Progress;
+use crate::vocab::{Role, Side};
 
 /// Which labelled data the model is evaluated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]

@@ -16,12 +16,12 @@ use crate::analysis::seasonality::{
     analyze_series,
 };
 use crate::analysis::windows::WindowSpec;
-use crate::vocab::time::MICROS_PER_DAY;
 use crate::data::series::{ValueSpec, build_series, resolve};
 use crate::data::{Dataset, RoleMap};
-use crate::vocab::Role;
 use crate::engine::drift::{DriftParams, run as run_drift};
 use crate::vocab::Progress;
+use crate::vocab::Role;
+use crate::vocab::time::MICROS_PER_DAY;
 
 /// Which rows the series is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

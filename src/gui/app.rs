@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::cli::report::ReportFormat;
 use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
-use crate::vocab::Side;
 use crate::jobs::{Job, Poll};
+use crate::vocab::Side;
 use crate::vocab::Waker;
 
 use super::command::Command;

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::cli::report::{ReportFormat, ReportSource, render};
-use crate::vocab::Side;
 use crate::jobs::{Job, Poll};
 use crate::session::analyses::{self, Overlays};
+use crate::vocab::Side;
 
 use super::app::App;
 

@@ -18,8 +18,8 @@ pub mod widgets;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::vocab::Side;
 use crate::sample_data;
+use crate::vocab::Side;
 
 /// The name eframe stores preferences under (and the folder of the recovery copy).
 const APP_ID: &str = "Sextant";

@@ -10,11 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::vocab::Side;
 use crate::session::open::{
     NamedDataset, changed_since_saved, dataset_ref, named_datasets, named_model,
 };
 use crate::session::{self, DatasetRef, Notes, Session, paths};
+use crate::vocab::Side;
 
 use super::app::{App, Tab};
 use super::command::Command;

@@ -50,7 +50,6 @@ pub fn sparkline(ui: &mut Ui, counts: &[u32], size: Vec2, color: Color32) -> egu
     response
 }
 
-
 /// Save an egui screenshot as PNG, atomically.
 pub fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {
     let [w, h] = image.size;

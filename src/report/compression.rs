@@ -4,9 +4,9 @@
 
 use crate::model::compress::{CompressionReport, XAxis as TradeoffAxis};
 
+use super::Section;
 use super::html::{escape, table};
 use super::svg::{Frame, Line, Marker, XAxis, bars, line_chart};
-use super::Section;
 use crate::format::{fmt_bytes, fmt_num, fmt_pct};
 
 /// The section for a sweep.

@@ -5,9 +5,9 @@
 use crate::analysis::health::{HealthReport, Metric};
 use crate::vocab::time::MICROS_PER_DAY;
 
+use super::Section;
 use super::html::{escape, table};
 use super::svg::{Frame, Line, Marker, XAxis, bars, line_chart};
-use super::Section;
 use crate::format::{fmt_num, fmt_pct};
 
 /// The section for a health report; `metric` is the one drawn (the report's default when

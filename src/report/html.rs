@@ -9,14 +9,14 @@ use std::fmt::Write as _;
 
 use super::svg::{self, Cell, Frame, HistogramBin, Line, Marker, XAxis};
 use super::{ReportInput, SeasonalityInput, Section};
-use crate::format::{fmt_bytes, fmt_num, fmt_p, fmt_pct};
 use crate::analysis::drift::{DriftMethod, FeatureType};
 use crate::analysis::integrity::{IntegrityReport, Severity, Summary};
-use crate::vocab::time::{civil_from_days, format_micros};
 use crate::data::Dataset;
-use crate::vocab::{Role, Side};
 use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift};
 use crate::engine::drift_detail::ColumnDetail;
+use crate::format::{fmt_bytes, fmt_num, fmt_p, fmt_pct};
+use crate::vocab::time::{civil_from_days, format_micros};
+use crate::vocab::{Role, Side};
 
 /// Escapes text for HTML element content and attribute values: `& < > " '`.
 pub fn escape(text: &str) -> String {

@@ -766,7 +766,6 @@ fn date_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

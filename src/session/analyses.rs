@@ -6,13 +6,13 @@ use crate::analysis::health::HealthReport;
 use crate::analysis::integrity::IntegrityReport;
 use crate::analysis::integrity::adapter::check_datasets;
 use crate::data::Dataset;
-use crate::vocab::Role;
 use crate::engine::drift::{DriftRun, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::health::run as run_health;
 use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
-use crate::vocab::Progress;
 use crate::model::compress::CompressionReport;
+use crate::vocab::Progress;
+use crate::vocab::Role;
 
 use super::Session;
 

@@ -22,8 +22,7 @@ impl Renames {
     /// of either column.
     pub fn add(&mut self, current: impl Into<String>, reference: impl Into<String>) {
         let (current, reference) = (current.into(), reference.into());
-        self.pairs
-            .retain(|(c, r)| *c != current && *r != reference);
+        self.pairs.retain(|(c, r)| *c != current && *r != reference);
         self.pairs.push((current, reference));
     }
 

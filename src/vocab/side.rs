@@ -55,19 +55,3 @@ impl Side {
         }
     }
 }
-
-/// A loaded file: the frame and its column summaries.
-pub struct Dataset {
-    /// Unique per load in this process: views key their background results on it, so a
-    /// reloaded file (same path, new content) is recomputed.
-    pub load_id: u64,
-    pub path: PathBuf,
-    pub format: FileFormat,
-    pub file_bytes: u64,
-    pub frame: DataFrame,
-    pub columns: Vec<ColumnSummary>,
-    /// Things worth knowing that did not stop the load (an all-null column, mixed types).
-    pub warnings: Vec<String>,
-    /// The file's content fingerprint, computed on first use (see [`Dataset::fingerprint`]).
-    fingerprint: std::sync::OnceLock<Option<String>>,
-}

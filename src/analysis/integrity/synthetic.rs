@@ -5,8 +5,8 @@
 
 use polars::prelude::*;
 
-use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
 use crate::sample_data::Rng;
+use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
 
 /// Reference and current frames of `rows_ref` and `rows_cur` rows with `columns` columns
 /// (at least 6; beyond the 20 built-in ones, extra normal features are added). The current

@@ -1,9 +1,9 @@
 //! One test per check on small tables built in memory, and the clean-pair test.
 
 use super::*;
+use crate::sample_data::Rng;
 use crate::vocab::ColumnKind;
 use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
-use crate::sample_data::Rng;
 
 fn day(y: i64, m: u32, d: u32) -> i64 {
     days_from_civil(y, m, d) * MICROS_PER_DAY

@@ -1,10 +1,10 @@
 //! The left panel: the two datasets and the column browser with a filter box.
 
-use crate::vocab::{ColumnKind, Role, Side};
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;
 use crate::gui::widgets::{side_color, swatch};
+use crate::vocab::{ColumnKind, Role, Side};
 
 pub fn datasets_panel(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::left("datasets")

@@ -1,10 +1,10 @@
 //! Windows that float over the main layout: About, "which side is this file?", and the
 //! fallback path prompt used when no native file dialog exists.
 
-use crate::vocab::Side;
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;
+use crate::vocab::Side;
 
 pub fn dialogs(app: &mut App, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();

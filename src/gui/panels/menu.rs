@@ -1,10 +1,10 @@
 //! The menu bar: File, View, Help.
 
-use crate::vocab::Side;
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;
 use crate::gui::prefs::ThemeChoice;
+use crate::vocab::Side;
 
 pub fn menu_bar(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::top("menu_bar").show(ui, |ui| {

@@ -1,9 +1,9 @@
 //! The status bar: running jobs with progress and a cancel button, and the last message.
 
-use crate::vocab::Side;
 use crate::gui::app::{App, StatusKind};
 use crate::gui::command::Command;
 use crate::vocab::Progress;
+use crate::vocab::Side;
 
 pub fn status_bar(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {

@@ -12,17 +12,17 @@ use egui_plot::{
     Bar, BarChart, HLine, Legend, Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text,
 };
 
-use crate::vocab::Side;
 use crate::engine::compression::Inputs;
 pub use crate::engine::compression::{BatchChart, CompressionSettings, EvalSide, model_path};
+use crate::format::fmt_num;
 use crate::gui::app::App;
 use crate::gui::computed::{Computed, key_of};
-use crate::format::fmt_num;
 use crate::jobs::{Job, Poll};
 use crate::model::compress::{CompressionReport, Metric, XAxis};
 use crate::model::eval::eval_data;
 use crate::model::latency::largest_within;
 use crate::model::{OnnxModel, Structure, Task, VariantSpec};
+use crate::vocab::Side;
 
 /// The tab's state on `App`.
 #[derive(Default)]

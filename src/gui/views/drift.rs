@@ -13,16 +13,16 @@ use crate::analysis::drift::{
 };
 use crate::analysis::windows::WindowSpec;
 use crate::data::{Dataset, RoleMap};
-use crate::vocab::Side;
 pub use crate::engine::drift::DriftSettings;
 use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift, run};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
+use crate::format::fmt_num;
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
-use crate::format::fmt_num;
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, sparkline};
 use crate::jobs::Waker;
+use crate::vocab::Side;
 
 /// How the table is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

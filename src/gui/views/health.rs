@@ -14,14 +14,14 @@ use egui_plot::{
 use crate::analysis::alerts::AlertRule;
 use crate::analysis::health::{HealthReport, Metric, Task};
 use crate::analysis::windows::WindowSpec;
-use crate::vocab::time::MICROS_PER_DAY;
-use crate::vocab::{Role, Side};
 pub use crate::engine::health::HealthSettings;
 use crate::engine::health::run as run_health;
+use crate::format::fmt_num;
 use crate::gui::app::{App, Tab};
 use crate::gui::computed::{Computed, key_of};
-use crate::format::fmt_num;
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
+use crate::vocab::time::MICROS_PER_DAY;
+use crate::vocab::{Role, Side};
 
 /// The Health tab's state on `App`.
 #[derive(Default)]

@@ -12,13 +12,13 @@ use crate::analysis::integrity::adapter::check_datasets;
 use crate::analysis::integrity::{
     Check, Finding, IntegrityParams, IntegrityReport, Severity, Timeline, WindowChoice,
 };
-use crate::vocab::Side;
-use crate::vocab::time::{MICROS_PER_DAY, format_micros, weekday_from_days};
+use crate::format::fmt_num;
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
-use crate::format::fmt_num;
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
+use crate::vocab::Side;
+use crate::vocab::time::{MICROS_PER_DAY, format_micros, weekday_from_days};
 
 /// The Integrity tab's state: the report being computed, the thresholds, what is expanded.
 #[derive(Default)]

@@ -5,14 +5,14 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
-use crate::vocab::time::format_micros;
-use crate::format::fmt_bytes;
 use crate::data::{ColumnSummary, Dataset};
-use crate::vocab::{ColumnKind, Role, Side};
+use crate::format::fmt_bytes;
+use crate::format::fmt_num;
 use crate::gui::app::App;
 use crate::gui::command::Command;
-use crate::format::fmt_num;
 use crate::gui::widgets::{side_color, sparkline, swatch};
+use crate::vocab::time::format_micros;
+use crate::vocab::{ColumnKind, Role, Side};
 
 /// Keys the column table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -14,17 +14,17 @@ use crate::analysis::seasonality::compare::{SeasonAwareReport, Verdict};
 use crate::analysis::seasonality::periods::CandidateSource;
 use crate::analysis::seasonality::report::{Method, unit_name};
 use crate::analysis::seasonality::{Aggregation, SamplingFrequency};
-use crate::vocab::time::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
-use crate::data::series::ValueSpec;
 use crate::data::RoleMap;
-use crate::vocab::{ColumnKind, Role, Side};
+use crate::data::series::ValueSpec;
 pub use crate::engine::seasonality::{
     DataChoice, SeasonalityOutcome, SeasonalitySettings, TimeAxis, compute,
 };
+use crate::format::fmt_num;
 use crate::gui::app::App;
 use crate::gui::computed::{Computed, key_of};
-use crate::format::fmt_num;
 use crate::gui::widgets::{side_color, swatch};
+use crate::vocab::time::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
+use crate::vocab::{ColumnKind, Role, Side};
 
 /// The controls of the tab and its background result.
 pub struct SeasonalityState {
