@@ -17,11 +17,11 @@ use sextant::analysis::seasonality::{
 use sextant::analysis::windows::WindowSpec;
 use sextant::data::series::{ValueSpec, build_series, resolve};
 use sextant::data::{Dataset, LoadOptions, RoleMap};
-use sextant::engine::drift::{DriftParams, DriftRun, run};
+use sextant::engine::drift::{DriftInputs, DriftOutcome, DriftSettings, run};
 use sextant::engine::drift_detail::{ColumnDetail, column_detail};
 use sextant::jobs::Progress;
 use sextant::report::{ReportInput, SeasonalityInput, Section, html, render_html, svg};
-use sextant::vocab::Role;
+use sextant::vocab::{Renames, Role};
 use sextant::vocab::time::parse_iso;
 
 /// Everything computed once from the sample data.
@@ -30,7 +30,7 @@ struct Sample {
     current: Dataset,
     roles: RoleMap,
     renames: Vec<(String, String)>,
-    drift: DriftRun,
+    drift: DriftOutcome,
     details: Vec<(String, ColumnDetail)>,
     integrity: IntegrityReport,
     series: TimeSeries,
@@ -52,14 +52,19 @@ fn sample() -> &'static Sample {
         let current = load("credit_production.parquet");
         let roles = inferred_roles(&reference, &current, None);
         let renames = vec![("num_open_accounts".to_string(), "open_accounts".to_string())];
-        let params = DriftParams {
-            renames: renames.clone(),
+        let settings = DriftSettings {
             windows: Some(WindowSpec::Week),
             all_metrics: true,
-            ..DriftParams::default()
+            ..DriftSettings::default()
         };
-        let drift =
-            run(&reference, &current, &roles, &params, &Progress::silent()).expect("drift runs");
+        let drift_renames = Renames::from(renames.clone());
+        let inputs = DriftInputs {
+            reference: &reference,
+            current: &current,
+            roles: &roles,
+            renames: &drift_renames,
+        };
+        let drift = run(&inputs, &settings, &Progress::silent()).expect("drift runs");
         // Overlays for the drifted columns, as the GUI's export does by default.
         let details = drift
             .columns

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::{CliError, EXIT_OK};
 use crate::data::{Dataset, LoadOptions, RoleMap};
-use crate::engine::drift::{DriftParams, run};
+use crate::engine::drift::{DriftInputs, DriftSettings, run};
 use crate::sample_data::bench_pair;
 use crate::vocab::Progress;
 
@@ -85,19 +85,26 @@ pub fn run_bench(args: &BenchArgs) -> Result<u8, CliError> {
         best(args.repeat, || super::load_pair(&ref_path, &cur_path))?;
     let mut roles = RoleMap::default();
     roles.add_inferred(&reference.columns);
-    let drift = |params: &DriftParams| {
-        run(&reference, &current, &roles, params, &Progress::silent())
+    let renames = crate::vocab::Renames::new();
+    let inputs = DriftInputs {
+        reference: &reference,
+        current: &current,
+        roles: &roles,
+        renames: &renames,
+    };
+    let drift = |settings: &DriftSettings| {
+        run(&inputs, settings, &Progress::silent())
             .map_err(|e| CliError(e.to_string()))
     };
-    let (t_default, report) = best(args.repeat, || drift(&DriftParams::default()))?;
-    let all = DriftParams {
+    let (t_default, report) = best(args.repeat, || drift(&DriftSettings::verdicts_only()))?;
+    let all = DriftSettings {
         all_metrics: true,
-        ..DriftParams::default()
+        ..DriftSettings::verdicts_only()
     };
     let (t_all, _) = best(args.repeat, || drift(&all))?;
-    let windows = DriftParams {
+    let windows = DriftSettings {
         windows: Some(crate::analysis::windows::WindowSpec::Chunks(10)),
-        ..DriftParams::default()
+        ..DriftSettings::verdicts_only()
     };
     let (t_windows, _) = best(args.repeat, || drift(&windows))?;
     println!(

@@ -1,26 +1,19 @@
-//! `sextant drift`: per-column drift between a reference and a current file.
-//!
-//! JSON contract: `{"reference": {"path", "rows"}, "current": {"path", "rows"}, "columns":
-//! [{"column", "kind", "method", "score", "p_value", "threshold", "drifted",
-//! "reference_missing", "current_missing", "metrics": {…}}], "skipped": [{"column",
-//! "reason"}], "drifted_columns", "drift_share", "dataset_drift", "windows": […]}`. Keys may be
-//! added, never removed. Non-finite numbers are the strings "Infinity", "-Infinity", "NaN".
+//! `sextant drift`: per-column drift between a reference and a current file. The flags become
+//! [`DriftSettings`]; [`crate::engine::drift::run`] computes; [`crate::present::drift`] writes
+//! the JSON (its contract is documented there) or the table.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::{Map, Value, json};
 
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
-use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType, LogBase};
+use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType};
 use crate::analysis::windows::WindowSpec;
-use crate::data::{Dataset, RoleMap};
-use crate::engine::drift::{ColumnDrift, DriftParams, DriftRun, Skipped, run};
-use crate::format::fmt_num;
-use crate::present::json::{number, opt_number, to_text};
-use crate::present::table::TextTable;
-use crate::vocab::Progress;
-use crate::vocab::time::format_iso;
+use crate::data::RoleMap;
+use crate::engine::drift::{DriftInputs, DriftSettings, run};
+use crate::present::drift as present;
+use crate::present::json::{to_text, to_value};
+use crate::vocab::{Progress, Renames};
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {
@@ -135,32 +128,33 @@ fn pair<'a>(flag: &str, s: &'a str) -> Result<(&'a str, &'a str), CliError> {
         .ok_or_else(|| CliError(format!("{flag} takes NAME=VALUE, got \"{s}\"")))
 }
 
-/// The engine's parameters from the command line.
-pub fn params_from(args: &DriftArgs) -> Result<DriftParams, CliError> {
-    let mut params = DriftParams::default();
-    let o = &mut params.options;
-    o.global.method = (args.method != DriftMethod::Auto).then_some(args.method);
-    o.global.threshold = args.threshold;
-    o.correction = args.correction;
-    o.binning = args.binning;
+/// The drift settings and renames the flags ask for, validated.
+pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliError> {
     if !(0.0..=1.0).contains(&args.drift_share) {
         return Err(CliError("--drift-share must be between 0 and 1".into()));
     }
-    o.drift_share = args.drift_share;
-    if args.js_base2 {
-        o.divergence.js_base = LogBase::Two;
-    }
+    let mut settings = DriftSettings {
+        method: args.method,
+        threshold: args.threshold,
+        correction: args.correction,
+        binning: args.binning,
+        windows: args.windows,
+        drift_share: args.drift_share,
+        js_base2: args.js_base2,
+        all_metrics: args.all_metrics,
+        ..DriftSettings::default()
+    };
     for s in &args.column_method {
         let (col, method) = pair("--column-method", s)?;
         let method: DriftMethod = method.parse().map_err(CliError)?;
-        o.per_column.entry(col.to_string()).or_default().method = Some(method);
+        settings.per_column.insert(col.to_string(), method);
     }
     for s in &args.column_threshold {
         let (col, x) = pair("--column-threshold", s)?;
         let x: f64 = x
             .parse()
             .map_err(|_| CliError(format!("--column-threshold: \"{x}\" is not a number")))?;
-        o.per_column.entry(col.to_string()).or_default().threshold = Some(x);
+        settings.column_thresholds.insert(col.to_string(), x);
     }
     let kind = |k: &str| match k.to_ascii_lowercase().as_str() {
         "numeric" | "numerical" => Ok(FeatureType::Numerical),
@@ -172,26 +166,25 @@ pub fn params_from(args: &DriftArgs) -> Result<DriftParams, CliError> {
     for s in &args.kind_method {
         let (k, method) = pair("--kind-method", s)?;
         let method: DriftMethod = method.parse().map_err(CliError)?;
-        o.per_feature_type.entry(kind(k)?).or_default().method = Some(method);
+        settings.kind_methods.insert(kind(k)?, method);
     }
     for s in &args.kind_threshold {
         let (k, x) = pair("--kind-threshold", s)?;
         let x: f64 = x
             .parse()
             .map_err(|_| CliError(format!("--kind-threshold: \"{x}\" is not a number")))?;
-        o.per_feature_type.entry(kind(k)?).or_default().threshold = Some(x);
+        settings.kind_thresholds.insert(kind(k)?, x);
     }
+    let mut renames = Vec::new();
     for s in &args.rename {
         let (new, old) = pair("--rename", s)?;
-        params.renames.push((new.to_string(), old.to_string()));
+        renames.push((new.to_string(), old.to_string()));
     }
-    params.windows = args.windows;
-    params.all_metrics = args.all_metrics;
-    Ok(params)
+    Ok((settings, Renames::from(renames)))
 }
 
 pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
-    let params = params_from(args)?;
+    let (settings, renames) = settings_from(args)?;
     let (reference, current) = super::load_pair(&args.reference, &args.current)?;
     for w in reference.warnings.iter().chain(&current.warnings) {
         eprintln!("warning: {w}");
@@ -199,17 +192,23 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     let mut roles = RoleMap::default();
     roles.add_inferred(&reference.columns);
     roles.add_inferred(&current.columns);
-    let result = run(&reference, &current, &roles, &params, &Progress::silent())
-        .map_err(|e| CliError(e.to_string()))?;
-    if let Some(e) = &result.windows_error {
+    let inputs = DriftInputs {
+        reference: &reference,
+        current: &current,
+        roles: &roles,
+        renames: &renames,
+    };
+    let outcome =
+        run(&inputs, &settings, &Progress::silent()).map_err(|e| CliError(e.to_string()))?;
+    if let Some(e) = &outcome.windows_error {
         eprintln!("warning: no drift per window: {e}");
     }
     let text = match args.format {
-        OutputFormat::Json => to_text(&to_json(&reference, &current, &result)),
-        OutputFormat::Table => to_table(&result),
+        OutputFormat::Json => to_text(&to_value(&present::to_json(&reference, &current, &outcome))),
+        OutputFormat::Table => present::to_table(&outcome),
     };
     super::write_output(args.out.as_deref(), &text)?;
-    let code = if args.fail_on_drift && result.report.dataset_drift {
+    let code = if args.fail_on_drift && outcome.report.dataset_drift {
         EXIT_FINDING
     } else {
         EXIT_OK
@@ -217,205 +216,6 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     // The process ends right after this: handing the frames and samples back to the allocator
     // one by one would only delay the exit (about a tenth of a second at a million rows); the
     // operating system reclaims the memory at once.
-    std::mem::forget((reference, current, result));
+    std::mem::forget((reference, current, outcome));
     Ok(code)
-}
-
-/// Tested columns, and the columns the core declined (text) folded into `skipped`.
-fn split(run: &DriftRun) -> (Vec<&ColumnDrift>, Vec<Skipped>) {
-    let mut skipped = run.skipped.clone();
-    let mut tested = Vec::new();
-    for c in &run.columns {
-        if c.verdict.method.is_some() {
-            tested.push(c);
-        } else {
-            skipped.push(Skipped {
-                column: c.reference_name.clone(),
-                reason: c
-                    .verdict
-                    .not_tested_reason
-                    .clone()
-                    .unwrap_or_else(|| "not tested".into()),
-            });
-        }
-    }
-    (tested, skipped)
-}
-
-fn kind_name(c: &ColumnDrift) -> &'static str {
-    match c.verdict.feature_type {
-        FeatureType::Numerical => "numeric",
-        _ => "categorical",
-    }
-}
-
-/// The JSON document of `drift` (also used by reports).
-pub fn to_json(reference: &Dataset, current: &Dataset, run: &DriftRun) -> Value {
-    let (tested, skipped) = split(run);
-    let columns: Vec<Value> = tested.iter().map(|c| column_json(c)).collect();
-    let skipped: Vec<Value> = skipped
-        .iter()
-        .map(|s| json!({"column": s.column, "reason": s.reason}))
-        .collect();
-    let mut doc = json!({
-        "reference": {"path": reference.path.display().to_string(), "rows": reference.rows()},
-        "current": {"path": current.path.display().to_string(), "rows": current.rows()},
-        "columns": columns,
-        "skipped": skipped,
-        "drifted_columns": run.report.number_of_drifted_columns,
-        "tested_columns": run.report.number_of_columns,
-        "drift_share": number(run.report.share_of_drifted_columns),
-        "dataset_drift": run.report.dataset_drift,
-    });
-    if let Some(w) = &run.windows {
-        let windows: Vec<Value> = w
-            .windows
-            .iter()
-            .enumerate()
-            .map(|(i, win)| {
-                let mut cols = Map::new();
-                for c in &w.columns {
-                    cols.insert(
-                        c.column.clone(),
-                        json!({"score": opt_number(c.scores[i]), "drifted": c.drifted[i]}),
-                    );
-                }
-                json!({
-                    "label": win.label,
-                    "start": win.start.map(format_iso),
-                    "end": win.end.map(format_iso),
-                    "rows": win.rows,
-                    "drift_share": number(w.drift_share[i]),
-                    "dataset_drift": w.dataset_drift[i],
-                    "columns": cols,
-                })
-            })
-            .collect();
-        let thresholds: Map<String, Value> = w
-            .columns
-            .iter()
-            .map(|c| (c.column.clone(), opt_number(c.reference_threshold)))
-            .collect();
-        doc["windows"] = Value::Array(windows);
-        doc["window_spec"] = Value::String(w.spec.to_string());
-        doc["reference_window_thresholds"] = Value::Object(thresholds);
-        doc["rows_without_timestamp"] = json!(w.unassigned_rows);
-    }
-    if let Some(e) = &run.windows_error {
-        doc["windows_error"] = json!(e);
-    }
-    doc
-}
-
-fn column_json(c: &ColumnDrift) -> Value {
-    let v = &c.verdict;
-    let method = v.method.map(DriftMethod::name);
-    let p_value = v
-        .method
-        .filter(|m| m.yields_p_value())
-        .and(v.adjusted_score.or(v.score));
-    let score = if v.method.is_some_and(|m| m.yields_p_value()) {
-        p_value
-    } else {
-        v.score
-    };
-    let mut metrics = Map::new();
-    if let Some(m) = &c.metrics {
-        for (k, x) in &m.values {
-            metrics.insert(k.clone(), number(*x));
-        }
-    }
-    let excluded = |e: &crate::analysis::drift::ExcludedCounts| json!({"missing": e.missing, "nan": e.nan, "pos_inf": e.pos_inf, "neg_inf": e.neg_inf});
-    let mut out = json!({
-        "column": c.reference_name,
-        "kind": kind_name(c),
-        "method": method,
-        "score": opt_number(score),
-        "p_value": opt_number(p_value),
-        "threshold": opt_number(v.threshold),
-        "drifted": v.drifted,
-        "reference_missing": c.reference_missing.total(),
-        "current_missing": c.current_missing.total(),
-        "reference_excluded": excluded(&c.reference_missing),
-        "current_excluded": excluded(&c.current_missing),
-        "metrics": metrics,
-    });
-    if c.current_name != c.reference_name {
-        out["current_column"] = Value::String(c.current_name.clone());
-    }
-    if v.adjusted_score.is_some() && v.adjusted_score != v.score {
-        out["raw_p_value"] = opt_number(v.score);
-    }
-    out
-}
-
-fn to_table(run: &DriftRun) -> String {
-    let (mut tested, skipped) = split(run);
-    // Drifted first, then the rest, each in column order.
-    tested.sort_by_key(|c| !c.verdict.drifted);
-    let r = &run.report;
-    let mut out = format!(
-        "Dataset drift: {} — {} of {} tested columns drifted ({:.1} %; the dataset drifts at {:.0} %)\n\n",
-        if r.dataset_drift { "YES" } else { "no" },
-        r.number_of_drifted_columns,
-        r.number_of_columns,
-        r.share_of_drifted_columns * 100.0,
-        run.drift_share_threshold * 100.0,
-    );
-    let mut t = TextTable::new(
-        &[
-            "column",
-            "kind",
-            "method",
-            "score",
-            "threshold",
-            "drifted",
-            "missing ref",
-            "missing cur",
-        ],
-        &[false, false, false, true, true, false, true, true],
-    );
-    for c in tested {
-        let v = &c.verdict;
-        let score = if v.method.is_some_and(|m| m.yields_p_value()) {
-            v.adjusted_score.or(v.score)
-        } else {
-            v.score
-        };
-        let name = if c.current_name != c.reference_name {
-            format!("{} (now {})", c.reference_name, c.current_name)
-        } else {
-            c.reference_name.clone()
-        };
-        t.row(vec![
-            name,
-            kind_name(c).into(),
-            v.method.map_or("", DriftMethod::name).into(),
-            score.map(fmt_num).unwrap_or_default(),
-            v.threshold.map(fmt_num).unwrap_or_default(),
-            if v.drifted { "DRIFT".into() } else { "".into() },
-            c.reference_missing.total().to_string(),
-            c.current_missing.total().to_string(),
-        ]);
-    }
-    out.push_str(&t.render());
-    if !skipped.is_empty() {
-        out.push_str("\nNot tested:\n");
-        for s in &skipped {
-            out.push_str(&format!("  {}: {}\n", s.column, s.reason));
-        }
-    }
-    if let Some(w) = &run.windows {
-        out.push_str(&format!("\nDrift share by {} window:\n", w.spec));
-        for (i, win) in w.windows.iter().enumerate() {
-            out.push_str(&format!(
-                "  {:<12} {:>7} rows  {:>5.1} %{}\n",
-                win.label,
-                win.rows,
-                w.drift_share[i] * 100.0,
-                if w.dataset_drift[i] { "  DRIFT" } else { "" }
-            ));
-        }
-    }
-    out
 }

@@ -10,7 +10,7 @@ use super::seasonality::{DecompositionJson, decomposition_json};
 use super::session::load;
 use super::{CliError, EXIT_OK};
 use crate::data::Dataset;
-use crate::present::json::to_text;
+use crate::present::json::{to_text, to_value};
 use crate::report::{ReportInput, SeasonalityInput, Section};
 use crate::session::Session;
 use crate::session::analyses::{self, Analyses, Overlays};
@@ -143,16 +143,25 @@ fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
     }
     let mut problems = Vec::new();
     for (name, result) in [
-        ("Drift", a.drift.as_ref().and_then(|d| d.as_ref().err())),
+        (
+            "Drift",
+            a.drift
+                .as_ref()
+                .and_then(|d| d.as_ref().err())
+                .map(ToString::to_string),
+        ),
         (
             "Integrity",
-            a.integrity.as_ref().and_then(|i| i.as_ref().err()),
+            a.integrity
+                .as_ref()
+                .and_then(|i| i.as_ref().err())
+                .map(ToString::to_string),
         ),
         (
             "Seasonality",
             match &a.seasonality {
-                Some(Err(e)) => Some(e),
-                Some(Ok(o)) => o.report.as_ref().err(),
+                Some(Err(e)) => Some(e.to_string()),
+                Some(Ok(o)) => o.report.as_ref().err().map(ToString::to_string),
                 None => None,
             },
         ),
@@ -161,19 +170,25 @@ fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             a.drift
                 .as_ref()
                 .and_then(|d| d.as_ref().ok())
-                .and_then(|d| d.windows_error.as_ref()),
+                .and_then(|d| d.windows_error.clone()),
         ),
         (
             "Model health",
-            a.health.as_ref().and_then(|h| h.as_ref().err()),
+            a.health
+                .as_ref()
+                .and_then(|h| h.as_ref().err())
+                .map(ToString::to_string),
         ),
         (
             "Compression",
-            a.compression.as_ref().and_then(|c| c.as_ref().err()),
+            a.compression
+                .as_ref()
+                .and_then(|c| c.as_ref().err())
+                .map(ToString::to_string),
         ),
     ] {
         if let Some(e) = result {
-            problems.push(vec![name.to_string(), e.clone()]);
+            problems.push(vec![name.to_string(), e]);
         }
     }
     if !problems.is_empty() {
@@ -192,8 +207,8 @@ pub fn snapshot_json(source: &ReportSource) -> Value {
     let s = source.session;
     let a = source.analyses;
     let drift = match (&a.drift, source.reference, source.current) {
-        (Some(Ok(run)), Some(r), Some(c)) => super::drift::to_json(r, c, run),
-        (Some(Err(e)), _, _) => json!({"error": e}),
+        (Some(Ok(run)), Some(r), Some(c)) => to_value(&crate::present::drift::to_json(r, c, run)),
+        (Some(Err(e)), _, _) => json!({"error": e.to_string()}),
         _ => Value::Null,
     };
     let integrity = match (&a.integrity, source.reference, source.current) {

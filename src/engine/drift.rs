@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+
 use serde::{Deserialize, Serialize};
 
 use super::columns::{self, CategoricalPair, MISSING_CODE, Storage};
@@ -18,37 +19,63 @@ use crate::analysis::drift::{
 };
 use crate::analysis::windows::{self, Window, WindowSpec};
 use crate::data::{Dataset, RoleMap};
-use crate::vocab::Role;
-use crate::vocab::{Cancelled, Progress};
+use crate::vocab::{Cancelled, DriftMetric, Progress, Renames, Role};
 
-/// What to compute.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct DriftParams {
-    /// Methods, thresholds, binning, correction and the dataset drift share.
-    pub options: DriftOptions,
-    /// `(current name, reference name)`: a column renamed in the current data is compared with
-    /// its old name in the reference.
-    pub renames: Vec<(String, String)>,
-    /// Score each window of the current data as well.
-    pub windows: Option<WindowSpec>,
-    /// Compute every statistic that applies to each column, not only the chosen test.
-    pub all_metrics: bool,
+/// What the pass reads: the two datasets, the columns' roles and the accepted renames.
+#[derive(Clone, Copy)]
+pub struct DriftInputs<'a> {
+    /// The training (reference) data.
+    pub reference: &'a Dataset,
+    /// The production (current) data.
+    pub current: &'a Dataset,
+    /// Roles of the columns: ids, timestamps and ignored columns are not tested; the timestamp
+    /// column defines the calendar windows.
+    pub roles: &'a RoleMap,
+    /// Production columns renamed from training columns: each is compared under its training
+    /// name.
+    pub renames: &'a Renames,
 }
 
-/// Settings of the drift pass the user can change: what the Drift tab edits and a session file
-/// stores. Fields added later need `#[serde(default)]` so older session files still load.
+/// Settings of the drift pass: what the Drift tab edits, a session file stores and the
+/// command line's flags become. Fields added later need `#[serde(default)]` (and are skipped
+/// while at their default) so older session files load and re-save byte for byte.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DriftSettings {
+    /// The test of every column (`Auto`: chosen by type and size, as Evidently does).
     pub method: DriftMethod,
+    /// The threshold of every column (`None`: the method's own).
     pub threshold: Option<f64>,
+    /// Multiple-testing correction across the p-value tests.
     pub correction: Correction,
+    /// Binning for PSI, KL, JS and Hellinger on numbers.
     pub binning: BinningStrategy,
+    /// Score each window of the current data as well.
     pub windows: Option<WindowSpec>,
+    /// Share of drifted columns at which the dataset counts as drifted.
     pub drift_share: f64,
+    /// Jensen–Shannon distance in base 2 instead of the natural log.
     pub js_base2: bool,
     /// Tests chosen for single columns (by training name); `Auto` entries are dropped.
-    pub per_column: std::collections::BTreeMap<String, DriftMethod>,
+    pub per_column: BTreeMap<String, DriftMethod>,
+    /// Thresholds chosen for single columns (by training name).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_thresholds: BTreeMap<String, f64>,
+    /// Tests chosen for every column of a kind.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub kind_methods: BTreeMap<FeatureType, DriftMethod>,
+    /// Thresholds chosen for every column of a kind.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub kind_thresholds: BTreeMap<FeatureType, f64>,
+    /// Compute every statistic that applies to each column, not only the chosen test. The tab
+    /// and the report always do (their table shows a p-value and an effect size for every
+    /// column); the command line only when asked.
+    #[serde(skip_serializing_if = "is_true")]
+    pub all_metrics: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Default for DriftSettings {
@@ -62,34 +89,50 @@ impl Default for DriftSettings {
             drift_share: 0.5,
             js_base2: false,
             per_column: Default::default(),
+            column_thresholds: Default::default(),
+            kind_methods: Default::default(),
+            kind_thresholds: Default::default(),
+            all_metrics: true,
         }
     }
 }
 
 impl DriftSettings {
-    /// The engine's parameters for these settings and the accepted renames.
-    pub fn params(&self, renames: &[(String, String)]) -> DriftParams {
-        let mut p = DriftParams::default();
-        p.options.global.method = (self.method != DriftMethod::Auto).then_some(self.method);
-        p.options.global.threshold = self.threshold;
-        p.options.correction = self.correction;
-        p.options.binning = self.binning;
-        p.options.drift_share = self.drift_share;
+    /// Each column's test and threshold by default, no windows and no extra statistics: the
+    /// command line's defaults, and what a pass that needs only verdicts (or only windows,
+    /// set after) asks for.
+    pub fn verdicts_only() -> Self {
+        Self {
+            windows: None,
+            all_metrics: false,
+            ..Self::default()
+        }
+    }
+
+    /// The core's options for these settings (resolution order: column > kind > global).
+    pub fn options(&self) -> DriftOptions {
+        let mut o = DriftOptions::default();
+        o.global.method = (self.method != DriftMethod::Auto).then_some(self.method);
+        o.global.threshold = self.threshold;
+        o.correction = self.correction;
+        o.binning = self.binning;
+        o.drift_share = self.drift_share;
         if self.js_base2 {
-            p.options.divergence.js_base = LogBase::Two;
+            o.divergence.js_base = LogBase::Two;
         }
         for (column, method) in &self.per_column {
-            p.options
-                .per_column
-                .entry(column.clone())
-                .or_default()
-                .method = Some(*method);
+            o.per_column.entry(column.clone()).or_default().method = Some(*method);
         }
-        p.renames = renames.to_vec();
-        p.windows = self.windows;
-        // The table shows a p-value and an effect size for every column.
-        p.all_metrics = true;
-        p
+        for (column, threshold) in &self.column_thresholds {
+            o.per_column.entry(column.clone()).or_default().threshold = Some(*threshold);
+        }
+        for (kind, method) in &self.kind_methods {
+            o.per_feature_type.entry(*kind).or_default().method = Some(*method);
+        }
+        for (kind, threshold) in &self.kind_thresholds {
+            o.per_feature_type.entry(*kind).or_default().threshold = Some(*threshold);
+        }
+        o
     }
 }
 
@@ -102,11 +145,35 @@ pub enum DriftKind {
 }
 
 impl DriftKind {
+    /// "numeric" or "categorical", as the outputs name it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Numeric => "numeric",
             Self::Categorical => "categorical",
         }
+    }
+}
+
+/// How far past its threshold a score is: 1 at the threshold, 2 at twice the distance (or the
+/// threshold squared for p-values: the scale is logarithmic there), 0 for no evidence. A
+/// threshold that cannot be exceeded (≤ 0 for distances, outside (0, 1) for p-values) gives 0;
+/// a p-value of 0 under a usable threshold gives infinity.
+///
+/// The one definition the Drift tab (order, colours, sparklines) and the report (order,
+/// heatmap) share.
+pub fn severity(method: DriftMethod, score: f64, threshold: f64) -> f64 {
+    if method.yields_p_value() {
+        if score >= 1.0 || !(threshold > 0.0 && threshold < 1.0) {
+            0.0
+        } else if score <= 0.0 {
+            f64::INFINITY
+        } else {
+            score.ln() / threshold.ln()
+        }
+    } else if threshold > 0.0 {
+        score / threshold
+    } else {
+        0.0
     }
 }
 
@@ -125,21 +192,70 @@ pub struct ColumnDrift {
 }
 
 impl ColumnDrift {
+    /// Whether the core tested the column (it declines columns it cannot test, with a reason).
+    pub fn is_tested(&self) -> bool {
+        self.verdict.method.is_some()
+    }
+
+    /// How the column was tested: an integer column with few values is tested as categories
+    /// even though it is stored as numbers (see [`ColumnDrift::kind`] for the storage).
+    pub fn tested_as(&self) -> DriftKind {
+        match self.verdict.feature_type {
+            FeatureType::Numerical => DriftKind::Numeric,
+            _ => DriftKind::Categorical,
+        }
+    }
+
+    /// The score that decides: the p-value after correction for p-value tests, the distance
+    /// for the others.
+    pub fn deciding_score(&self) -> Option<f64> {
+        self.verdict.adjusted_score.or(self.verdict.score)
+    }
+
+    /// The column's [`severity`]; `None` for a column without a test, score or threshold.
+    pub fn severity(&self) -> Option<f64> {
+        let v = &self.verdict;
+        match (v.method, self.deciding_score(), v.threshold) {
+            (Some(m), Some(x), Some(t)) => Some(severity(m, x, t)),
+            _ => None,
+        }
+    }
+
+    /// The test's statistic: the distance for distance tests, the test statistic (KS D,
+    /// chi-square) for p-value tests when the full metric set has it.
+    pub fn statistic(&self) -> Option<f64> {
+        let v = &self.verdict;
+        let method = v.method?;
+        if !method.yields_p_value() {
+            return v.score;
+        }
+        let metric = match method {
+            DriftMethod::Ks => DriftMetric::KsStatistic,
+            DriftMethod::Chisquare => DriftMetric::ChiSquareStatistic,
+            _ => return None,
+        };
+        self.metrics.as_ref()?.get(metric)
+    }
+
     /// A p-value for tables: the test's own (after correction), or for distance tests KS
     /// (numbers) or chi-square / z (categories) from the full metric set; with the test's
     /// name.
     pub fn p_value(&self) -> Option<(f64, &'static str)> {
         let v = &self.verdict;
         if let Some(m) = v.method.filter(|m| m.yields_p_value()) {
-            return v.adjusted_score.or(v.score).map(|p| (p, m.name()));
+            return self.deciding_score().map(|p| (p, m.name()));
         }
         let metrics = self.metrics.as_ref()?;
-        let keys: &[(&str, &'static str)] = match v.feature_type {
-            FeatureType::Numerical => &[("ks_p_value", "ks")],
-            _ => &[("chi_square_p_value", "chisquare"), ("z_test_p_value", "z")],
+        let candidates: &[(DriftMetric, &'static str)] = match v.feature_type {
+            FeatureType::Numerical => &[(DriftMetric::KsPValue, "ks")],
+            _ => &[
+                (DriftMetric::ChiSquarePValue, "chisquare"),
+                (DriftMetric::ZTestPValue, "z"),
+            ],
         };
-        keys.iter()
-            .find_map(|(k, name)| metrics.values.get(*k).map(|p| (*p, *name)))
+        candidates
+            .iter()
+            .find_map(|(metric, name)| metrics.get(*metric).map(|p| (p, *name)))
     }
 
     /// An effect size: normed Wasserstein (in reference standard deviations) for numbers,
@@ -148,13 +264,11 @@ impl ColumnDrift {
         let metrics = self.metrics.as_ref()?;
         match self.verdict.feature_type {
             FeatureType::Numerical => metrics
-                .values
-                .get("wasserstein_normed")
-                .map(|v| (*v, "Wasserstein distance / reference std")),
+                .get(DriftMetric::WassersteinNormed)
+                .map(|v| (v, "Wasserstein distance / reference std")),
             _ => metrics
-                .values
-                .get("cramers_v")
-                .map(|v| (*v, "Cramer's V of training vs production")),
+                .get(DriftMetric::CramersV)
+                .map(|v| (v, "Cramer's V of training vs production")),
         }
     }
 }
@@ -171,7 +285,7 @@ pub struct Skipped {
 pub struct WindowedDrift {
     pub spec: WindowSpec,
     pub windows: Vec<Window>,
-    /// Per tested column, in the order of [`DriftRun::columns`].
+    /// Per tested column, in the order of [`DriftOutcome::columns`].
     pub columns: Vec<WindowedColumn>,
     /// Share of drifted columns per window.
     pub drift_share: Vec<f64>,
@@ -209,9 +323,10 @@ pub struct WindowedColumn {
     pub reference_threshold: Option<f64>,
 }
 
-/// The result of a drift pass.
+/// The result of a drift pass: what every presenter (the command's JSON and table, the Drift
+/// tab, the report) reads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DriftRun {
+pub struct DriftOutcome {
     /// Dataset verdict and the per-column verdicts (same order as `columns`).
     pub report: DatasetDriftReport,
     pub columns: Vec<ColumnDrift>,
@@ -223,9 +338,54 @@ pub struct DriftRun {
     pub drift_share_threshold: f64,
 }
 
+impl DriftOutcome {
+    /// The tested columns, most drifted first: drifted before not drifted, then by
+    /// [`severity`] (highest first; a column without one last). Stable: ties keep the
+    /// training file's column order. The Drift tab and the report list columns in this order.
+    pub fn ranked(&self) -> Vec<&ColumnDrift> {
+        let mut tested: Vec<&ColumnDrift> =
+            self.columns.iter().filter(|c| c.is_tested()).collect();
+        let sev = |c: &ColumnDrift| c.severity().unwrap_or(-1.0);
+        tested.sort_by(|a, b| {
+            b.verdict
+                .drifted
+                .cmp(&a.verdict.drifted)
+                .then(sev(b).total_cmp(&sev(a)))
+        });
+        tested
+    }
+
+    /// Every column that was not tested, with its reason: those left out before testing
+    /// (roles, one side only, types), then those the core declined, in column order.
+    pub fn not_tested(&self) -> Vec<Skipped> {
+        let mut skipped = self.skipped.clone();
+        skipped.extend(
+            self.columns
+                .iter()
+                .filter(|c| !c.is_tested())
+                .map(|c| Skipped {
+                    column: c.reference_name.clone(),
+                    reason: c
+                        .verdict
+                        .not_tested_reason
+                        .clone()
+                        .unwrap_or_else(|| "not tested".into()),
+                }),
+        );
+        skipped
+    }
+
+    /// The column (tested or not) with this training or production name.
+    pub fn column(&self, name: &str) -> Option<&ColumnDrift> {
+        self.columns
+            .iter()
+            .find(|c| c.reference_name == name || c.current_name == name)
+    }
+}
+
 /// Why a drift pass could not run at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DriftRunError {
+pub enum DriftError {
     #[error("{0}")]
     Windows(#[from] windows::WindowError),
     #[error("drift was cancelled")]
@@ -238,7 +398,7 @@ pub enum DriftRunError {
     },
 }
 
-impl From<Cancelled> for DriftRunError {
+impl From<Cancelled> for DriftError {
     fn from(_: Cancelled) -> Self {
         Self::Cancelled
     }
@@ -348,16 +508,22 @@ fn sample_from(values: impl Iterator<Item = Option<f64>>) -> NumericSample {
     NumericSample::from_vec(finite, missing)
 }
 
-/// Run the drift pass.
+/// Run the drift pass: the one entry point of drift for the command line, the window, the
+/// report and the passes that need drift per window (health, seasonality's comparison).
 pub fn run(
-    reference: &Dataset,
-    current: &Dataset,
-    roles: &RoleMap,
-    params: &DriftParams,
+    inputs: &DriftInputs,
+    settings: &DriftSettings,
     progress: &Progress,
-) -> Result<DriftRun, DriftRunError> {
+) -> Result<DriftOutcome, DriftError> {
+    let DriftInputs {
+        reference,
+        current,
+        roles,
+        renames,
+    } = *inputs;
+    let options = settings.options();
     progress.set(Some(0.0), "Choosing columns");
-    let (plan, skipped) = plan_columns(reference, current, roles, &params.renames)?;
+    let (plan, skipped) = plan_columns(reference, current, roles, renames)?;
     progress.check()?;
 
     progress.set(Some(0.05), format!("Sorting {} columns", plan.len()));
@@ -365,31 +531,31 @@ pub fn run(
         if progress.is_cancelled() {
             return None;
         }
-        prepare(reference, current, p, params.windows.is_some())
+        prepare(reference, current, p, settings.windows.is_some())
     });
     progress.check()?;
     let prepared: Vec<Prepared> = prepared.into_iter().flatten().collect();
 
     progress.set(Some(0.5), "Testing columns");
-    let inputs: Vec<ColumnInput> = prepared.iter().map(|p| p.input(None, None)).collect();
-    let verdicts = parallel_map(&inputs, |i| evaluate_column_or_skip(i, &params.options));
-    let report = dataset_report(verdicts, &params.options);
+    let tested: Vec<ColumnInput> = prepared.iter().map(|p| p.input(None, None)).collect();
+    let verdicts = parallel_map(&tested, |i| evaluate_column_or_skip(i, &options));
+    let report = dataset_report(verdicts, &options);
     progress.check()?;
 
-    let metrics: Vec<Option<AllMetricsReport>> = if params.all_metrics {
+    let metrics: Vec<Option<AllMetricsReport>> = if settings.all_metrics {
         progress.set(Some(0.6), "Computing every statistic");
         let metric_params = AllMetricsParams {
-            binning: params.options.binning,
-            divergence: params.options.divergence,
+            binning: options.binning,
+            divergence: options.divergence,
             ..AllMetricsParams::default()
         };
         let work: Vec<(&ColumnInput, &ColumnDriftReport)> =
-            inputs.iter().zip(&report.columns).collect();
+            tested.iter().zip(&report.columns).collect();
         parallel_map(&work, |(input, verdict)| {
             all_metrics(input, verdict, &metric_params)
         })
     } else {
-        vec![None; inputs.len()]
+        vec![None; tested.len()]
     };
     progress.check()?;
 
@@ -413,27 +579,27 @@ pub fn run(
 
     // Windows that cannot be made (no timestamp for weeks, say) leave the columns' verdicts
     // standing: the per-window part is left out, with the reason.
-    let (windows, windows_error) = match params.windows {
+    let (windows, windows_error) = match settings.windows {
         Some(spec) => {
             progress.set(Some(0.75), format!("Scoring windows by {spec}"));
             match windowed(
-                reference, current, roles, &prepared, &report, spec, params, progress,
+                reference, current, roles, &prepared, &report, spec, &options, progress,
             ) {
                 Ok(w) => (Some(w), None),
-                Err(DriftRunError::Windows(e)) => (None, Some(e.to_string())),
+                Err(DriftError::Windows(e)) => (None, Some(e.to_string())),
                 Err(e) => return Err(e),
             }
         }
         None => (None, None),
     };
     progress.set(Some(1.0), "Done");
-    Ok(DriftRun {
+    Ok(DriftOutcome {
         report,
         columns,
         skipped,
         windows,
         windows_error,
-        drift_share_threshold: params.options.drift_share,
+        drift_share_threshold: options.drift_share,
     })
 }
 
@@ -472,15 +638,15 @@ fn plan_columns(
     reference: &Dataset,
     current: &Dataset,
     roles: &RoleMap,
-    renames: &[(String, String)],
-) -> Result<(Vec<Planned>, Vec<Skipped>), DriftRunError> {
+    renames: &Renames,
+) -> Result<(Vec<Planned>, Vec<Skipped>), DriftError> {
     let ref_frame = &reference.frame;
     let cur_frame = &current.frame;
     let mut old_to_new: BTreeMap<&str, &str> = BTreeMap::new();
-    for (new, old) in renames {
-        let bad = |reason: &str| DriftRunError::BadRename {
-            current: new.clone(),
-            reference: old.clone(),
+    for (new, old) in renames.iter() {
+        let bad = |reason: &str| DriftError::BadRename {
+            current: new.to_string(),
+            reference: old.to_string(),
             reason: reason.to_string(),
         };
         if cur_frame.column(new).is_err() {
@@ -489,7 +655,7 @@ fn plan_columns(
         if ref_frame.column(old).is_err() {
             return Err(bad("the training data has no such column"));
         }
-        old_to_new.insert(old.as_str(), new.as_str());
+        old_to_new.insert(old, new);
     }
     let renamed_targets: Vec<&str> = old_to_new.values().copied().collect();
     let mut plan = Vec::new();
@@ -666,10 +832,10 @@ fn windowed(
     prepared: &[Prepared],
     report: &DatasetDriftReport,
     spec: WindowSpec,
-    params: &DriftParams,
+    options: &DriftOptions,
     progress: &Progress,
-) -> Result<WindowedDrift, DriftRunError> {
-    let options = pinned_options(&params.options, report);
+) -> Result<WindowedDrift, DriftError> {
+    let options = pinned_options(options, report);
     let cur_times = timestamps(current, roles);
     let assignment = windows::assign(spec, cur_times.as_deref(), current.rows())?;
     let rows_by_window = assignment.rows_by_window();

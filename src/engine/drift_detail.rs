@@ -9,7 +9,30 @@ use crate::analysis::drift::{
     BinLabels, BinnedShares, BinningStrategy, CategoricalCounts, DivergenceParams, KsParams,
     NumericSample, bin_categorical, bin_numeric, divergences, ks_2samp,
 };
+use crate::analysis::drift::DriftError as StatisticError;
 use crate::data::Dataset;
+
+/// Why one column's detail could not be drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DetailError {
+    #[error("{dataset} has no column \"{column}\"")]
+    NoColumn { dataset: String, column: String },
+    /// The rows of one window could not be taken from the production column.
+    #[error("{0}")]
+    Rows(String),
+    #[error("\"{column}\" has no finite values in the {side} data")]
+    NoFiniteValues { column: String, side: &'static str },
+    #[error("\"{0}\" cannot be read as categories")]
+    NotCategories(String),
+    #[error("\"{column}\" is {reference_type} in training and {current_type} in production")]
+    TypesDiffer {
+        column: String,
+        reference_type: String,
+        current_type: String,
+    },
+    #[error("{0}")]
+    Statistic(#[from] StatisticError),
+}
 
 /// Points of each ECDF and density curve sent to the plot.
 const CURVE_POINTS: usize = 512;
@@ -78,19 +101,22 @@ pub fn column_detail(
     current_name: &str,
     binning: BinningStrategy,
     current_rows: Option<&[u32]>,
-) -> Result<ColumnDetail, String> {
+) -> Result<ColumnDetail, DetailError> {
     let get = |ds: &Dataset, name: &str| {
         ds.frame
             .column(name)
             .map(|c| c.as_materialized_series().clone())
-            .map_err(|_| format!("{} has no column \"{name}\"", ds.name()))
+            .map_err(|_| DetailError::NoColumn {
+                dataset: ds.name(),
+                column: name.to_string(),
+            })
     };
     let r = get(reference, reference_name)?;
     let mut c = get(current, current_name)?;
     if let Some(rows) = current_rows {
         // One window of the current data.
         let idx = polars::prelude::IdxCa::from_vec("rows".into(), rows.to_vec());
-        c = c.take(&idx).map_err(|e| e.to_string())?;
+        c = c.take(&idx).map_err(|e| DetailError::Rows(e.to_string()))?;
     }
     let (rs, cs) = (
         columns::storage_of(r.dtype()),
@@ -116,26 +142,26 @@ pub fn column_detail(
         let integer = rs == Storage::Integer && cs == Storage::Integer;
         let (rs, cs) = (sample(&r, integer), sample(&c, integer));
         if rs.is_empty() || cs.is_empty() {
-            return Err(format!(
-                "\"{reference_name}\" has no finite values in the {} data",
-                if rs.is_empty() {
+            return Err(DetailError::NoFiniteValues {
+                column: reference_name.to_string(),
+                side: if rs.is_empty() {
                     "training"
                 } else {
                     "production"
-                }
-            ));
+                },
+            });
         }
-        let binned = bin_numeric(&rs, &cs, binning).map_err(|e| e.to_string())?;
+        let binned = bin_numeric(&rs, &cs, binning)?;
         fill_bins(&mut detail, &binned);
         detail.numeric = Some(numeric_detail(&rs, &cs)?);
     } else if !numeric(rs) && !numeric(cs) {
         let pair = columns::categorical_pair(&r, &c)
-            .ok_or_else(|| format!("\"{reference_name}\" cannot be read as categories"))?;
+            .ok_or_else(|| DetailError::NotCategories(reference_name.to_string()))?;
         let n = pair.labels.len();
         let (rc, rm) = CategoricalPair::counts(&pair.reference, n, None);
         let (cc, cm) = CategoricalPair::counts(&pair.current, n, None);
         let counts = CategoricalCounts::from_aligned(&pair.labels, &rc, &cc, (rm, cm));
-        let binned = bin_categorical(&counts).map_err(|e| e.to_string())?;
+        let binned = bin_categorical(&counts)?;
         fill_bins(&mut detail, &binned);
         detail.new_categories = detail
             .bins
@@ -151,11 +177,11 @@ pub fn column_detail(
             .collect();
         fold_rare_categories(&mut detail.bins);
     } else {
-        return Err(format!(
-            "\"{reference_name}\" is {} in training and {} in production",
-            r.dtype(),
-            c.dtype()
-        ));
+        return Err(DetailError::TypesDiffer {
+            column: reference_name.to_string(),
+            reference_type: r.dtype().to_string(),
+            current_type: c.dtype().to_string(),
+        });
     }
     Ok(detail)
 }
@@ -250,8 +276,8 @@ fn short(v: f64) -> String {
     crate::format::fmt_num(v)
 }
 
-fn numeric_detail(r: &NumericSample, c: &NumericSample) -> Result<NumericDetail, String> {
-    let ks = ks_2samp(r, c, &KsParams::default()).map_err(|e| e.to_string())?;
+fn numeric_detail(r: &NumericSample, c: &NumericSample) -> Result<NumericDetail, DetailError> {
+    let ks = ks_2samp(r, c, &KsParams::default())?;
     let cdf_at =
         |s: &NumericSample, x: f64| s.values().partition_point(|v| *v <= x) as f64 / s.len() as f64;
     // Densities over the central 99 % of both samples: tails of a few extreme values would

@@ -15,7 +15,7 @@ use crate::vocab::Role;
 use crate::vocab::{Cancelled, Progress};
 
 use super::columns;
-use super::drift::{self as drift_engine, DriftParams, DriftRunError};
+use super::drift::{self as drift_engine, DriftError, DriftInputs, DriftSettings};
 use super::parallel_map;
 
 /// What the user chose in the Health tab; saved and restored with the session.
@@ -117,7 +117,7 @@ pub enum HealthRunError {
     #[error("{0}")]
     Health(#[from] HealthError),
     #[error("{0}")]
-    Drift(#[from] DriftRunError),
+    Drift(#[from] DriftError),
     #[error("the health analysis was cancelled")]
     Cancelled,
 }
@@ -304,12 +304,18 @@ pub fn run(
         if let Some(t) = &time {
             feature_roles.set(t, Role::Timestamp);
         }
-        let drift_params = DriftParams {
-            renames: renames.to_vec(),
+        let drift_settings = DriftSettings {
             windows: Some(params.windows),
-            ..DriftParams::default()
+            ..DriftSettings::verdicts_only()
         };
-        let run = drift_engine::run(reference, current, &feature_roles, &drift_params, progress)?;
+        let drift_renames = crate::vocab::Renames::from(renames.to_vec());
+        let inputs = DriftInputs {
+            reference,
+            current,
+            roles: &feature_roles,
+            renames: &drift_renames,
+        };
+        let run = drift_engine::run(&inputs, &drift_settings, progress)?;
         match run.windows {
             Some(w) => {
                 let features = w

@@ -18,7 +18,7 @@ use crate::analysis::seasonality::{
 use crate::analysis::windows::WindowSpec;
 use crate::data::series::{ValueSpec, build_series, resolve};
 use crate::data::{Dataset, RoleMap};
-use crate::engine::drift::{DriftParams, run as run_drift};
+use crate::engine::drift::{DriftInputs, DriftSettings, run as run_drift};
 use crate::vocab::Progress;
 use crate::vocab::Role;
 use crate::vocab::time::MICROS_PER_DAY;
@@ -324,12 +324,18 @@ pub fn drift_series(
     }
     only.set(column, Role::Feature);
     only.set(time, Role::Timestamp);
-    let params = DriftParams {
+    let settings = DriftSettings {
         windows: Some(spec),
-        renames: renames.to_vec(),
-        ..DriftParams::default()
+        ..DriftSettings::verdicts_only()
     };
-    let run = run_drift(reference, current, &only, &params, progress).map_err(|e| e.to_string())?;
+    let drift_renames = crate::vocab::Renames::from(renames.to_vec());
+    let inputs = DriftInputs {
+        reference,
+        current,
+        roles: &only,
+        renames: &drift_renames,
+    };
+    let run = run_drift(&inputs, &settings, progress).map_err(|e| e.to_string())?;
     let windowed = run
         .windows
         .ok_or_else(|| "The production data has no time windows".to_string())?;

@@ -17,6 +17,24 @@ pub fn to_text(v: &Value) -> String {
     s
 }
 
+/// A serde struct as a JSON value, for [`to_text`]. Serialising these structs cannot fail
+/// (string keys, no fallible `Serialize`), so a failure writes `null`.
+pub fn to_value(v: &impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// `#[serde(serialize_with = "present::json::ser_number")]`: a float field written as
+/// [`number`] writes it, so serde structs keep the non-finite convention.
+pub fn ser_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&number(*v), s)
+}
+
+/// `#[serde(serialize_with = "present::json::ser_opt_number")]`: an optional float as
+/// [`opt_number`] writes it (`null` when absent).
+pub fn ser_opt_number<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&opt_number(*v), s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,32 +7,17 @@
 
 use std::fmt::Write as _;
 
+pub use super::markup::escape;
 use super::svg::{self, Cell, Frame, HistogramBin, Line, Marker, XAxis};
 use super::{ReportInput, SeasonalityInput, Section};
-use crate::analysis::drift::{DriftMethod, FeatureType};
+use crate::analysis::drift::DriftMethod;
 use crate::analysis::integrity::{IntegrityReport, Severity, Summary};
 use crate::data::Dataset;
-use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift};
+use crate::engine::drift::{ColumnDrift, DriftOutcome, WindowedDrift, severity};
 use crate::engine::drift_detail::ColumnDetail;
 use crate::format::{fmt_bytes, fmt_num, fmt_p, fmt_pct};
 use crate::vocab::time::{civil_from_days, format_micros};
 use crate::vocab::{Role, Side};
-
-/// Escapes text for HTML element content and attribute values: `& < > " '`.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// A table of plain-text cells (escaped here). Cells that read as numbers ("0.12", "45.5 %",
 /// "1.2e-8", "25 763") are right-aligned.
@@ -179,9 +164,10 @@ pub fn render_html(input: &ReportInput) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"generator\" content=\"Sextant {version}\">\
-         <title>{title}</title><style>{CSS}</style></head><body>\n\
+         <title>{title}</title><style>{css}</style></head><body>\n\
          <header><h1>{title}</h1><p class=\"meta\">Generated {at} by Sextant {version}</p></header>\n",
         title = escape(&input.title),
+        css = css(),
         at = escape(&input.generated_at),
         version = env!("CARGO_PKG_VERSION"),
     );
@@ -407,40 +393,6 @@ fn group_digits(n: u64) -> String {
 // ---------------------------------------------------------------------------------------------
 // Drift
 
-/// The test's statistic: the distance for distance tests, the test statistic (KS D,
-/// chi-square) for p-value tests when the full metric set has it.
-fn statistic_of(c: &ColumnDrift) -> Option<f64> {
-    let v = &c.verdict;
-    let method = v.method?;
-    if !method.yields_p_value() {
-        return v.score;
-    }
-    let key = match method {
-        DriftMethod::Ks => "ks_statistic",
-        DriftMethod::Chisquare => "chi_square_statistic",
-        _ => return None,
-    };
-    c.metrics.as_ref()?.values.get(key).copied()
-}
-
-/// How far past its threshold a score is: 1 at the threshold, 2 at twice the distance (or the
-/// threshold squared for p-values), 0 for no evidence.
-fn severity(method: DriftMethod, score: f64, threshold: f64) -> f64 {
-    if method.yields_p_value() {
-        if score >= 1.0 || !(threshold > 0.0 && threshold < 1.0) {
-            0.0
-        } else if score <= 0.0 {
-            f64::INFINITY
-        } else {
-            score.ln() / threshold.ln()
-        }
-    } else if threshold > 0.0 {
-        score / threshold
-    } else {
-        0.0
-    }
-}
-
 fn column_label(c: &ColumnDrift) -> String {
     if c.current_name == c.reference_name {
         escape(&c.reference_name)
@@ -453,7 +405,7 @@ fn column_label(c: &ColumnDrift) -> String {
     }
 }
 
-fn drift_html(run: &DriftRun) -> String {
+fn drift_html(run: &DriftOutcome) -> String {
     let r = &run.report;
     let mut s = format!(
         "<p>{} — {} of {} tested columns drifted ({}); the dataset counts as drifted from {} of its columns.</p>",
@@ -467,26 +419,8 @@ fn drift_html(run: &DriftRun) -> String {
         fmt_pct(r.share_of_drifted_columns),
         fmt_pct(run.drift_share_threshold)
     );
-    let mut tested: Vec<&ColumnDrift> = run
-        .columns
-        .iter()
-        .filter(|c| c.verdict.method.is_some())
-        .collect();
-    // Drifted first, then by how far past the threshold (stable, so ties keep run order).
-    let sev = |c: &ColumnDrift| match (
-        c.verdict.method,
-        c.verdict.adjusted_score.or(c.verdict.score),
-        c.verdict.threshold,
-    ) {
-        (Some(m), Some(x), Some(t)) => severity(m, x, t),
-        _ => -1.0,
-    };
-    tested.sort_by(|a, b| {
-        b.verdict
-            .drifted
-            .cmp(&a.verdict.drifted)
-            .then(sev(b).total_cmp(&sev(a)))
-    });
+    // Drifted first, then by how far past the threshold: the engine's ranking.
+    let tested = run.ranked();
     let opt = |v: Option<f64>| v.map_or_else(|| "—".to_string(), fmt_num);
     let rows: Vec<Vec<String>> = tested
         .iter()
@@ -508,12 +442,9 @@ fn drift_html(run: &DriftRun) -> String {
             );
             vec![
                 column_label(c),
-                match v.feature_type {
-                    FeatureType::Numerical => "numeric".into(),
-                    _ => "categorical".into(),
-                },
+                c.tested_as().name().into(),
                 escape(v.method.map_or("", DriftMethod::name)),
-                opt(statistic_of(c)),
+                opt(c.statistic()),
                 p,
                 effect,
                 opt(v.threshold),
@@ -544,29 +475,16 @@ fn drift_html(run: &DriftRun) -> String {
          Wasserstein distance in reference standard deviations (numbers), Cramér's V (categories). \
          A p-value in brackets comes from another test than the one deciding.</p>",
     );
-    let mut skipped: Vec<(String, String)> = run
-        .skipped
-        .iter()
-        .map(|k| (k.column.clone(), k.reason.clone()))
-        .collect();
-    skipped.extend(
-        run.columns
-            .iter()
-            .filter(|c| c.verdict.method.is_none())
-            .map(|c| {
-                (
-                    c.reference_name.clone(),
-                    c.verdict
-                        .not_tested_reason
-                        .clone()
-                        .unwrap_or_else(|| "not tested".into()),
-                )
-            }),
-    );
+    let skipped = run.not_tested();
     if !skipped.is_empty() {
         s.push_str("<h3>Not tested</h3><ul class=\"compact\">");
-        for (c, why) in skipped {
-            let _ = write!(s, "<li><b>{}</b>: {}</li>", escape(&c), escape(&why));
+        for k in skipped {
+            let _ = write!(
+                s,
+                "<li><b>{}</b>: {}</li>",
+                escape(&k.column),
+                escape(&k.reason)
+            );
         }
         s.push_str("</ul>");
     }
@@ -604,13 +522,9 @@ fn distributions_html(input: &ReportInput) -> String {
 
 fn detail_caption(input: &ReportInput, name: &str, d: &ColumnDetail) -> String {
     let mut parts = Vec::new();
-    if let Some(c) = input.drift.and_then(|r| {
-        r.columns
-            .iter()
-            .find(|c| c.reference_name == name || c.current_name == name)
-    }) {
+    if let Some(c) = input.drift.and_then(|r| r.column(name)) {
         let v = &c.verdict;
-        if let (Some(m), Some(x)) = (v.method, v.adjusted_score.or(v.score)) {
+        if let (Some(m), Some(x)) = (v.method, c.deciding_score()) {
             let x = if m.yields_p_value() {
                 fmt_p(x)
             } else {
@@ -643,7 +557,7 @@ fn detail_caption(input: &ReportInput, name: &str, d: &ColumnDetail) -> String {
     parts.join(" · ")
 }
 
-fn windows_html(run: &DriftRun, w: &WindowedDrift) -> String {
+fn windows_html(run: &DriftOutcome, w: &WindowedDrift) -> String {
     let labels: Vec<String> = w.windows.iter().map(|x| x.label.clone()).collect();
     let mut rows = vec!["dataset (drift share)".to_string()];
     let mut cells: Vec<Vec<Cell>> = Vec::new();
@@ -1052,64 +966,11 @@ fn notes_html(input: &ReportInput) -> String {
     s
 }
 
-/// The stylesheet: system fonts, light colours, print rules (no backgrounds to waste ink, a
-/// page per section, rows and charts kept whole).
-const CSS: &str = "\
-:root{--ref:#569cd6;--cur:#e69138;--fg:#1f2328;--muted:#59636e;--line:#d0d7de;--soft:#f6f8fa}\
-*{box-sizing:border-box}\
-body{margin:0 auto;max-width:1120px;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,\"Noto Sans\",\"Liberation Sans\",sans-serif;color:var(--fg);background:#fff}\
-h1{font-size:26px;margin:0 0 2px}\
-h2{font-size:20px;margin:0 0 10px;padding-bottom:4px;border-bottom:2px solid var(--line)}\
-h3{font-size:15px;margin:16px 0 6px}\
-section{margin:32px 0}\
-.meta,.muted,footer{color:var(--muted)}\
-footer{margin-top:40px;font-size:12px}\
-a{color:#0b5cad;text-decoration:none}\
-nav.toc{margin:18px 0;padding:10px 16px;background:var(--soft);border-radius:6px}\
-nav.toc h2{border:0;font-size:15px;margin:0}\
-nav.toc ol{columns:3;margin:4px 0;padding-left:20px}\
-table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}\
-th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}\
-th{background:var(--soft);font-weight:600}\
-.nw{white-space:nowrap}.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
-tr,figure,svg,.card{break-inside:avoid;page-break-inside:avoid}\
-thead{display:table-header-group}\
-.badge{display:inline-block;padding:0 8px;border-radius:9px;font-size:12px;font-weight:600;white-space:nowrap}\
-.b-drift,.b-error{background:#fde2e0;color:#a1221a}\
-.b-ok{background:#e3f4e6;color:#1d6b2f}\
-.b-warning{background:#fff1cc;color:#7a5300}\
-.b-info{background:#e8eef6;color:#284b78}\
-.cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 4px}\
-.card{border:1px solid var(--line);border-radius:6px;padding:10px 14px;flex:1 1 220px}\
-.card .k{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}\
-.card .big{font-size:18px;margin:2px 0}\
-.card .big .badge{font-size:15px;padding:2px 10px}\
-ul.compact{margin:4px 0;padding-left:20px;font-size:13px}\
-svg{width:100%;height:auto;display:block}\
-svg text{font:11px system-ui,sans-serif;fill:#4a5058}\
-svg .ttl{font-weight:600;font-size:12px;fill:var(--fg)}\
-.ln{fill:none;stroke-width:1.3;stroke-linejoin:round}\
-.ln.ref{stroke:var(--ref)}.ln.cur{stroke:var(--cur)}\
-.ln.fl{stroke:#9aa0a6;stroke-dasharray:4 3}.sw.fl{fill:#9aa0a6}.ln.s0{stroke:#2f5f98}.ln.s1{stroke:#7d4fb0}.ln.s2{stroke:#2b8a63}.ln.s3{stroke:#8a6d3b}\
-.area{stroke-width:1.5;fill-opacity:.28}\
-.area.ref{fill:var(--ref);stroke:var(--ref)}.area.cur{fill:var(--cur);stroke:var(--cur)}\
-.bar.ref,.sw.ref{fill:var(--ref)}.bar.cur,.sw.cur{fill:var(--cur)}\
-.bar.s0,.sw.s0{fill:#2f5f98}.bar.s1,.sw.s1{fill:#7d4fb0}.bar.s2,.sw.s2{fill:#2b8a63}.bar.s3,.sw.s3{fill:#8a6d3b}\
-.grid{stroke:#e6e9ed;fill:none}.frame{fill:none;stroke:#c8ced5}\
-.anom{fill:#d62728}.fill{fill:#9aa0a6}.dot{fill:#1f2328}.mark{fill:#d62728;fill-opacity:.08}\
-svg .mk{fill:#a1221a;font-weight:600}\
-figure{margin:0}\
-figcaption{font-size:12px;color:var(--muted);margin:2px 0 0 8px}\
-.figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:18px 28px}\
-.stack svg{margin-bottom:2px}\
-.note{white-space:pre-wrap;background:var(--soft);border-left:3px solid var(--line);padding:8px 12px;margin:8px 0}\
-@page{margin:14mm}\
-@media print{\
-body{max-width:none;padding:0;font-size:10.5pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}\
-section{break-before:page;page-break-before:always;margin:0}\
-section#summary{break-before:auto;page-break-before:auto}\
-nav.toc{background:none;border:1px solid var(--line)}\
-th{background:#f2f2f2}\
-.figs{grid-template-columns:1fr 1fr}\
-a{color:inherit}\
-}";
+/// The stylesheet (assets/report.css): system fonts, light colours, print rules (no
+/// backgrounds to waste ink, a page per section, rows and charts kept whole). The file keeps one
+/// rule per line for reading; the page gets it on one line, without the line breaks.
+const CSS_FILE: &str = include_str!("../../assets/report.css");
+
+fn css() -> String {
+    CSS_FILE.lines().collect()
+}

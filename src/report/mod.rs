@@ -26,6 +26,7 @@
 pub mod compression;
 pub mod health;
 pub mod html;
+pub mod markup;
 pub mod svg;
 
 use std::collections::BTreeMap;
@@ -33,7 +34,7 @@ use std::collections::BTreeMap;
 use crate::analysis::integrity::IntegrityReport;
 use crate::analysis::seasonality::{SeasonalityReport, TimeSeries};
 use crate::data::{Dataset, RoleMap};
-use crate::engine::drift::DriftRun;
+use crate::engine::drift::DriftOutcome;
 use crate::engine::drift_detail::ColumnDetail;
 
 pub use html::render_html;
@@ -102,7 +103,7 @@ pub struct ReportInput<'a> {
     pub roles: &'a RoleMap,
     /// Accepted renames, `(current name, reference name)`.
     pub renames: &'a [(String, String)],
-    pub drift: Option<&'a DriftRun>,
+    pub drift: Option<&'a DriftOutcome>,
     /// Columns drawn as overlays, `(column name, detail)`, in the order given.
     pub drift_details: Vec<(String, ColumnDetail)>,
     pub integrity: Option<&'a IntegrityReport>,

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
+use super::markup::escape;
 use crate::vocab::time::civil_from_days;
 
 /// Width of the view box of full-width charts, px (charts scale to the page width; at about

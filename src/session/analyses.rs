@@ -6,13 +6,12 @@ use crate::analysis::health::HealthReport;
 use crate::analysis::integrity::IntegrityReport;
 use crate::analysis::integrity::adapter::check_datasets;
 use crate::data::Dataset;
-use crate::engine::drift::{DriftRun, run as run_drift};
+use crate::engine::drift::{ColumnDrift, DriftError, DriftInputs, DriftOutcome, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::health::run as run_health;
 use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
 use crate::model::compress::CompressionReport;
-use crate::vocab::Progress;
-use crate::vocab::Role;
+use crate::vocab::{Progress, Renames, Role};
 
 use super::Session;
 
@@ -29,7 +28,7 @@ pub enum Overlays {
 /// What the analyses produced. Each part is `None` when its inputs are missing (a drift needs
 /// both datasets) and `Err` with one sentence when it could not be computed.
 pub struct Analyses {
-    pub drift: Option<Result<DriftRun, String>>,
+    pub drift: Option<Result<DriftOutcome, DriftError>>,
     /// The overlay data of the chosen columns, by training name.
     pub drift_details: Vec<(String, ColumnDetail)>,
     pub integrity: Option<Result<IntegrityReport, String>>,
@@ -61,17 +60,24 @@ pub fn run(
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
-        let params = views.drift.params(&session.renames);
-        let drift = run_drift(r, c, &session.roles, &params, progress).map_err(|e| e.to_string());
+        // Sessions store renames as pairs; the engine takes the vocabulary type.
+        let renames = Renames::from(session.renames.clone());
+        let inputs = DriftInputs {
+            reference: r,
+            current: c,
+            roles: &session.roles,
+            renames: &renames,
+        };
+        let drift = run_drift(&inputs, &views.drift, progress);
         progress.check()?;
         if let Ok(run) = &drift {
             progress.set(Some(0.4), "Drawing distributions");
-            let wanted: Vec<&crate::engine::drift::ColumnDrift> = run
+            let wanted: Vec<&ColumnDrift> = run
                 .columns
                 .iter()
                 .filter(|col| match overlays {
                     Overlays::Drifted => col.verdict.drifted,
-                    Overlays::All => col.verdict.method.is_some(),
+                    Overlays::All => col.is_tested(),
                 })
                 .collect();
             // One column per core: each detail reads, sorts and bins a column on both sides.

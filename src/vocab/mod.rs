@@ -5,6 +5,7 @@
 //! use it.
 
 pub mod kind;
+pub mod metric;
 pub mod progress;
 pub mod renames;
 pub mod role;
@@ -12,6 +13,7 @@ pub mod side;
 pub mod time;
 
 pub use kind::ColumnKind;
+pub use metric::DriftMetric;
 pub use progress::{Cancelled, Progress, Waker};
 pub use renames::Renames;
 pub use role::{Role, role_from_name};

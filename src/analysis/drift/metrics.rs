@@ -1,4 +1,4 @@
-//! "All metrics" for one column: every statistic that applies, by stable name.
+//! "All metrics" for one column: every statistic that applies, keyed by [`DriftMetric`].
 
 use std::collections::BTreeMap;
 
@@ -13,28 +13,7 @@ use super::ks::{KsParams, ks_2samp};
 use super::rank_tests::{anderson_ksamp, cramer_von_mises, mann_whitney_u};
 use super::sample::{NumericSample, require_non_empty};
 use super::ttest::welch_t_test;
-
-/// Every metric name [`all_numeric_metrics`] / [`all_categorical_metrics`] can emit.
-pub const METRIC_NAMES: [&str; 18] = [
-    "ks_statistic",
-    "ks_p_value",
-    "wasserstein",
-    "wasserstein_normed",
-    "psi",
-    "kl_divergence",
-    "jensen_shannon_distance",
-    "hellinger",
-    "anderson_darling_p_value",
-    "cramer_von_mises_p_value",
-    "energy_distance",
-    "t_test_p_value",
-    "mann_whitney_p_value",
-    "chi_square_statistic",
-    "chi_square_p_value",
-    "z_test_p_value",
-    "l_infinity",
-    "cramers_v",
-];
+use crate::vocab::DriftMetric;
 
 /// Parameters of the all-metrics functions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,24 +29,29 @@ pub struct AllMetricsParams {
 /// Every applicable statistic of one column.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AllMetricsReport {
-    /// Metric name (see [`METRIC_NAMES`]) → value.
-    pub values: BTreeMap<String, f64>,
-    /// Metric name → why it could not be computed for this column
+    /// Metric → value (serialised under the metric's name).
+    pub values: BTreeMap<DriftMetric, f64>,
+    /// Metric → why it could not be computed for this column
     /// (e.g. t-test with constant samples). Metrics that never apply to the
     /// column's type are simply absent.
-    pub skipped: BTreeMap<String, String>,
+    pub skipped: BTreeMap<DriftMetric, String>,
 }
 
 impl AllMetricsReport {
-    fn put(&mut self, name: &str, value: Result<f64, DriftError>) {
+    fn put(&mut self, metric: DriftMetric, value: Result<f64, DriftError>) {
         match value {
             Ok(v) => {
-                self.values.insert(name.to_owned(), v);
+                self.values.insert(metric, v);
             }
             Err(e) => {
-                self.skipped.insert(name.to_owned(), e.to_string());
+                self.skipped.insert(metric, e.to_string());
             }
         }
+    }
+
+    /// The value of one metric, when it was computed.
+    pub fn get(&self, metric: DriftMetric) -> Option<f64> {
+        self.values.get(&metric).copied()
     }
 }
 
@@ -83,39 +67,39 @@ pub fn all_numeric_metrics(
     require_non_empty(reference, current)?;
     let mut r = AllMetricsReport::default();
     let ks = ks_2samp(reference, current, &params.ks);
-    r.put("ks_statistic", ks.clone().map(|k| k.statistic));
-    r.put("ks_p_value", ks.map(|k| k.p_value));
+    r.put(DriftMetric::KsStatistic, ks.clone().map(|k| k.statistic));
+    r.put(DriftMetric::KsPValue, ks.map(|k| k.p_value));
     let w = wasserstein(reference, current);
-    r.put("wasserstein", w.clone().map(|w| w.distance));
-    r.put("wasserstein_normed", w.map(|w| w.normed));
+    r.put(DriftMetric::Wasserstein, w.clone().map(|w| w.distance));
+    r.put(DriftMetric::WassersteinNormed, w.map(|w| w.normed));
     match bin_numeric(reference, current, params.binning) {
         Ok(b) => put_divergences(&mut r, &divergences(&b, &params.divergence)),
         Err(e) => {
             for name in [
-                "psi",
-                "kl_divergence",
-                "jensen_shannon_distance",
-                "hellinger",
+                DriftMetric::Psi,
+                DriftMetric::KlDivergence,
+                DriftMetric::JensenShannonDistance,
+                DriftMetric::Hellinger,
             ] {
                 r.put(name, Err(e.clone()));
             }
         }
     }
     r.put(
-        "anderson_darling_p_value",
+        DriftMetric::AndersonDarlingPValue,
         anderson_ksamp(reference, current).map(|a| a.p_value),
     );
     r.put(
-        "cramer_von_mises_p_value",
+        DriftMetric::CramerVonMisesPValue,
         cramer_von_mises(reference, current).map(|c| c.p_value),
     );
-    r.put("energy_distance", energy_distance(reference, current));
+    r.put(DriftMetric::EnergyDistance, energy_distance(reference, current));
     r.put(
-        "t_test_p_value",
+        DriftMetric::TTestPValue,
         welch_t_test(reference, current).map(|t| t.p_value),
     );
     r.put(
-        "mann_whitney_p_value",
+        DriftMetric::MannWhitneyPValue,
         mann_whitney_u(reference, current).map(|m| m.p_value),
     );
     Ok(r)
@@ -131,20 +115,20 @@ pub fn all_categorical_metrics(
     let binned = bin_categorical(counts)?;
     let mut r = AllMetricsReport::default();
     let chi = chi_square(counts);
-    r.put("chi_square_statistic", chi.clone().map(|c| c.statistic));
-    r.put("chi_square_p_value", chi.map(|c| c.p_value));
+    r.put(DriftMetric::ChiSquareStatistic, chi.clone().map(|c| c.statistic));
+    r.put(DriftMetric::ChiSquarePValue, chi.map(|c| c.p_value));
     if counts.n_categories() <= 2 {
-        r.put("z_test_p_value", z_test(counts).map(|z| z.p_value));
+        r.put(DriftMetric::ZTestPValue, z_test(counts).map(|z| z.p_value));
     }
     put_divergences(&mut r, &divergences(&binned, &params.divergence));
-    r.put("l_infinity", l_infinity(counts).map(|l| l.value));
-    r.put("cramers_v", cramers_v(counts).map(|c| c.value));
+    r.put(DriftMetric::LInfinity, l_infinity(counts).map(|l| l.value));
+    r.put(DriftMetric::CramersV, cramers_v(counts).map(|c| c.value));
     Ok(r)
 }
 
 fn put_divergences(r: &mut AllMetricsReport, d: &super::divergence::DivergenceReport) {
-    r.put("psi", Ok(d.psi));
-    r.put("kl_divergence", Ok(d.kl_divergence));
-    r.put("jensen_shannon_distance", Ok(d.jensen_shannon_distance));
-    r.put("hellinger", Ok(d.hellinger));
+    r.put(DriftMetric::Psi, Ok(d.psi));
+    r.put(DriftMetric::KlDivergence, Ok(d.kl_divergence));
+    r.put(DriftMetric::JensenShannonDistance, Ok(d.jensen_shannon_distance));
+    r.put(DriftMetric::Hellinger, Ok(d.hellinger));
 }

@@ -45,7 +45,7 @@ pub use divergence::{
 pub use error::{DriftError, Side};
 pub use ks::{KsMethod, KsParams, KsReport, ks_2samp};
 pub use metrics::{
-    AllMetricsParams, AllMetricsReport, METRIC_NAMES, all_categorical_metrics, all_numeric_metrics,
+    AllMetricsParams, AllMetricsReport, all_categorical_metrics, all_numeric_metrics,
 };
 pub use rank_tests::{
     AndersonReport, CvmMethod, CvmReport, MannWhitneyReport, MwuMethod, anderson_ksamp,

@@ -8,13 +8,14 @@ use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, VLine};
 
-use crate::analysis::drift::{
-    BinningStrategy, Correction, DriftDirection, DriftMethod, FeatureType,
-};
+use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType};
 use crate::analysis::windows::WindowSpec;
 use crate::data::{Dataset, RoleMap};
 pub use crate::engine::drift::DriftSettings;
-use crate::engine::drift::{ColumnDrift, DriftRun, WindowedDrift, run};
+use crate::engine::drift::{
+    ColumnDrift, DriftInputs, DriftOutcome, WindowedDrift, run, severity,
+};
+use crate::vocab::Renames;
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::format::fmt_num;
 use crate::gui::app::App;
@@ -49,7 +50,7 @@ pub struct DriftView {
     pub settings: DriftSettings,
     /// Text of the threshold box (empty = the method's default).
     pub threshold_text: String,
-    pub run: Computed<DriftRun>,
+    pub run: Computed<DriftOutcome>,
     pub detail: Computed<ColumnDetail>,
     pub sort: DriftSort,
     pub only_drifted: bool,
@@ -78,20 +79,28 @@ impl DriftView {
         let (Some(reference), Some(current)) = (datasets[0].clone(), datasets[1].clone()) else {
             return;
         };
-        let params = self.settings.params(renames);
-        let params_text = serde_json::to_string(&params).unwrap_or_default();
+        let settings = self.settings.clone();
+        let drift_renames = Renames::from(renames.to_vec());
+        let settings_text = serde_json::to_string(&settings).unwrap_or_default();
         let roles_text = serde_json::to_string(roles).unwrap_or_default();
         let key = key_of(&(
             reference.load_id,
             current.load_id,
-            &params_text,
+            &settings_text,
+            &drift_renames,
             &roles_text,
         ));
         let roles = roles.clone();
         let (r, c) = (reference.clone(), current.clone());
         self.run
             .request(key, "Computing drift", waker.clone(), move |p| {
-                run(&r, &c, &roles, &params, p).map_err(|e| e.to_string())
+                let inputs = DriftInputs {
+                    reference: &r,
+                    current: &c,
+                    roles: &roles,
+                    renames: &drift_renames,
+                };
+                run(&inputs, &settings, p).map_err(|e| e.to_string())
             });
 
         let Some(selected) = selected else {
@@ -130,6 +139,7 @@ impl DriftView {
                     binning,
                     rows.as_deref(),
                 )
+                .map_err(|e| e.to_string())
             });
     }
 
@@ -138,35 +148,9 @@ impl DriftView {
     }
 }
 
-/// The score relative to its threshold: 1 at the threshold, above 1 when drifted. For p-values
-/// the scale is logarithmic (p = t → 1, p = t² → 2), for distances linear.
-pub fn severity(method: DriftMethod, score: f64, threshold: f64) -> f64 {
-    match method.direction() {
-        DriftDirection::PValueBelow | DriftDirection::PValueAtOrBelow => {
-            if score <= 0.0 {
-                f64::INFINITY
-            } else if threshold <= 0.0 || threshold >= 1.0 {
-                0.0
-            } else {
-                score.ln() / threshold.ln()
-            }
-        }
-        _ => {
-            if threshold > 0.0 {
-                score / threshold
-            } else {
-                f64::INFINITY
-            }
-        }
-    }
-}
-
+/// A column's severity for colours and sparklines (the engine's; -1 without a score).
 fn column_severity(c: &ColumnDrift) -> f64 {
-    let v = &c.verdict;
-    match (v.method, v.adjusted_score.or(v.score), v.threshold) {
-        (Some(m), Some(s), Some(t)) => severity(m, s, t),
-        _ => -1.0,
-    }
+    c.severity().unwrap_or(-1.0)
 }
 
 /// Colour of a severity: neutral below 0.5, amber towards the threshold, red above it.
@@ -381,7 +365,7 @@ fn window_name(w: WindowSpec) -> String {
     }
 }
 
-fn verdict_ui(result: &DriftRun, ui: &mut Ui) {
+fn verdict_ui(result: &DriftOutcome, ui: &mut Ui) {
     let r = &result.report;
     ui.horizontal(|ui| {
         let (text, color) = if r.dataset_drift {
@@ -430,13 +414,16 @@ fn verdict_ui(result: &DriftRun, ui: &mut Ui) {
 
 fn sorted_columns<'a>(
     view: &crate::gui::views::drift::DriftView,
-    run: &'a DriftRun,
+    run: &'a DriftOutcome,
 ) -> Vec<&'a ColumnDrift> {
     let filter = view.filter.to_lowercase();
-    let mut cols: Vec<&ColumnDrift> = run
-        .columns
-        .iter()
-        .filter(|c| c.verdict.method.is_some())
+    // By severity: the engine's ranking, the report's order (drifted first, then by severity).
+    let tested: Vec<&ColumnDrift> = match view.sort {
+        DriftSort::Severity => run.ranked(),
+        _ => run.columns.iter().filter(|c| c.is_tested()).collect(),
+    };
+    let mut cols: Vec<&ColumnDrift> = tested
+        .into_iter()
         .filter(|c| !view.only_drifted || c.verdict.drifted)
         .filter(|c| {
             c.reference_name.to_lowercase().contains(&filter)
@@ -444,16 +431,13 @@ fn sorted_columns<'a>(
         })
         .collect();
     match view.sort {
-        DriftSort::Severity => {
-            cols.sort_by(|a, b| column_severity(b).total_cmp(&column_severity(a)));
-        }
+        DriftSort::Severity | DriftSort::Position => {}
         DriftSort::Name => cols.sort_by_key(|c| c.reference_name.to_lowercase()),
-        DriftSort::Position => {}
     }
     cols
 }
 
-fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftRun, height: f32) {
+fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftOutcome, height: f32) {
     let cols = sorted_columns(&app.drift, run);
     let windows = run.windows.as_ref();
     let mut clicked = None;
@@ -582,7 +566,7 @@ fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftRun, height: f32) {
     }
 }
 
-fn detail_ui(app: &mut App, ui: &mut Ui, run: &DriftRun) {
+fn detail_ui(app: &mut App, ui: &mut Ui, run: &DriftOutcome) {
     let Some(selected) = app.selected_column.clone() else {
         ui.weak("Select a column to see its two distributions.");
         return;
@@ -936,7 +920,7 @@ fn quantile_table(ui: &mut Ui, n: &crate::engine::drift_detail::NumericDetail) {
         });
 }
 
-fn heatmap_ui(app: &mut App, ui: &mut Ui, run: &DriftRun, w: &WindowedDrift) {
+fn heatmap_ui(app: &mut App, ui: &mut Ui, run: &DriftOutcome, w: &WindowedDrift) {
     ui.strong(format!(
         "Drift by {} window ({} windows; a cell's colour is the score relative to its threshold, a dot marks a breach of the threshold learned from training windows)",
         window_name(w.spec),
