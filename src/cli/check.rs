@@ -1,20 +1,19 @@
 //! `sextant check --session S`: run a session's analyses and its alert rules, print which
 //! rules broke, exit 1 when one did — for CI pipelines and cron jobs. See
-//! [`crate::session::checks`] for the values rules can name.
+//! [`crate::session::checks`] for the values rules can name, [`crate::present::check`] for
+//! the output.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::json;
 
 use super::session::load;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat};
 use crate::analysis::alerts::AlertRule;
-use crate::present::json::{opt_number, to_text};
+use crate::present::check as present;
+use crate::present::json::{to_text, to_value};
 use crate::session::analyses::{self, Overlays};
-use crate::session::checks::{
-    RuleOutcome, WindowedVerdicts, default_rules, judge, whole_data_table,
-};
+use crate::session::checks::{WindowedVerdicts, default_rules, judge, whole_data_table};
 use crate::vocab::Progress;
 
 #[derive(Debug, Args)]
@@ -74,52 +73,18 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
             unknown.join("; ")
         )));
     }
-    let broke = outcomes.iter().filter(|o| o.fired).count();
     let text = match args.format {
-        OutputFormat::Json => to_text(&json!({
-            "session": args.session.display().to_string(),
-            "default_rules": defaults,
-            "broken": broke,
-            "rules": outcomes.iter().map(|o| json!({
-                "rule": o.rule,
-                "scope": o.scope,
-                "fired": o.fired,
-                "windows": o.windows,
-                "value": opt_number(o.value),
-            })).collect::<Vec<_>>(),
-        })),
-        OutputFormat::Table => table(&args.session, &outcomes, defaults, broke),
+        OutputFormat::Json => to_text(&to_value(&present::to_json(
+            &args.session,
+            &outcomes,
+            defaults,
+        ))),
+        OutputFormat::Table => present::to_table(&args.session, &outcomes, defaults),
     };
     print!("{text}");
-    Ok(if broke > 0 { EXIT_FINDING } else { EXIT_OK })
-}
-
-fn table(
-    session: &std::path::Path,
-    outcomes: &[RuleOutcome],
-    defaults: bool,
-    broke: usize,
-) -> String {
-    let mut out = format!(
-        "Checked {}: {broke} of {} rules broke{}\n",
-        session.display(),
-        outcomes.len(),
-        if defaults {
-            " (the session has no rules; these are the defaults)"
-        } else {
-            ""
-        }
-    );
-    let width = outcomes.iter().map(|o| o.rule.len()).max().unwrap_or(0);
-    for o in outcomes {
-        let status = if o.fired { "BROKE" } else { "ok" };
-        let detail = match (o.scope, o.value) {
-            ("whole", Some(v)) => format!("whole data: {}", crate::format::fmt_num(v)),
-            ("whole", None) => "whole data".into(),
-            _ if o.windows.is_empty() => "no window".into(),
-            _ => format!("windows {}", o.windows.join(", ")),
-        };
-        out.push_str(&format!("  {status:<5}  {:<width$}  {detail}\n", o.rule));
-    }
-    out
+    Ok(if present::broken(&outcomes) > 0 {
+        EXIT_FINDING
+    } else {
+        EXIT_OK
+    })
 }

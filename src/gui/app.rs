@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cli::report::ReportFormat;
+use crate::report::ReportFormat;
 use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
 use crate::jobs::{Job, Poll};
 use crate::vocab::Side;

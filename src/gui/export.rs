@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::cli::report::{ReportFormat, ReportSource, render};
+use crate::cli::report::render;
+use crate::report::{ReportFormat, ReportSource};
 use crate::jobs::{Job, Poll};
 use crate::session::analyses::{self, Overlays};
 use crate::vocab::Side;

@@ -26,7 +26,9 @@
 pub mod compression;
 pub mod health;
 pub mod html;
+pub mod json;
 pub mod markup;
+pub mod source;
 pub mod svg;
 
 use std::collections::BTreeMap;
@@ -38,6 +40,7 @@ use crate::engine::drift::DriftOutcome;
 use crate::engine::drift_detail::ColumnDetail;
 
 pub use html::render_html;
+pub use source::{ReportFormat, ReportSource, report_input};
 
 /// A section added by another view (model health, compression…): `html` is a fragment
 /// (already escaped) placed under an `<h2>` of `title`, with `id` as its anchor in the table

@@ -65,7 +65,7 @@ pub fn whole_data_table(analyses: &Analyses, current: Option<&Dataset>) -> Windo
         put("drift_share".into(), r.share_of_drifted_columns);
         put("drifted_columns".into(), r.number_of_drifted_columns as f64);
         for c in &run.columns {
-            if c.verdict.method.is_none() {
+            if !c.is_tested() {
                 continue;
             }
             if let Some(score) = c.verdict.score {

@@ -1,0 +1,110 @@
+//! The report's JSON snapshot: every number the report shows, each analysis in the structure
+//! of its command's `--format json`. Keys appear in the order of the structs' fields.
+
+use serde::Serialize;
+use serde::ser::Serializer;
+use serde_json::{Value, json};
+
+use super::ReportSource;
+use crate::data::RoleMap;
+use crate::present::drift as present_drift;
+use crate::present::json::to_value;
+
+/// The JSON of the analyses whose presenters do not live below the report yet (their
+/// commands' `to_json`), filled in by whoever calls [`snapshot`]. `Value::Null` where an
+/// analysis did not run.
+#[derive(Debug, Clone, Default)]
+pub struct PresentedParts {
+    /// `inspect --format json` of each dataset (`None` without it).
+    pub datasets: [Option<Value>; 2],
+    /// The `integrity` document, or `{"error": …}`.
+    pub integrity: Value,
+    /// The `seasonality` document, or `{"error": …}`.
+    pub seasonality: Value,
+    /// The `health` document, or `{"error": …}`.
+    pub health: Value,
+}
+
+/// The whole snapshot.
+#[derive(Debug, Serialize)]
+pub struct Snapshot<'a> {
+    title: &'a str,
+    generated: &'a str,
+    session: Option<String>,
+    sextant_version: &'static str,
+    datasets: Datasets,
+    #[serde(serialize_with = "ser_roles")]
+    roles: &'a RoleMap,
+    renames: Vec<RenameJson<'a>>,
+    notes: NotesJson<'a>,
+    drift: Value,
+    integrity: Value,
+    seasonality: Value,
+    health: Value,
+    compression: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct Datasets {
+    reference: Option<Value>,
+    current: Option<Value>,
+}
+
+/// The session's notes (its own struct: the JSON contract does not follow the session file).
+#[derive(Debug, Serialize)]
+struct NotesJson<'a> {
+    session: &'a str,
+    columns: &'a std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+struct RenameJson<'a> {
+    current: &'a str,
+    reference: &'a str,
+}
+
+/// Column → role name, in the role map's order.
+fn ser_roles<S: Serializer>(roles: &&RoleMap, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(roles.iter().map(|(c, r)| (c.to_string(), r.name())))
+}
+
+/// The snapshot of a report source, with the parts presented elsewhere.
+pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot<'a> {
+    let s = source.session;
+    let a = source.analyses;
+    let drift = match (&a.drift, source.reference, source.current) {
+        (Some(Ok(run)), Some(r), Some(c)) => to_value(&present_drift::to_json(r, c, run)),
+        (Some(Err(e)), _, _) => json!({"error": e.to_string()}),
+        _ => Value::Null,
+    };
+    let [reference, current] = parts.datasets;
+    Snapshot {
+        title: &source.title,
+        generated: &source.generated,
+        session: source.session_path.map(|p| p.display().to_string()),
+        sextant_version: env!("CARGO_PKG_VERSION"),
+        datasets: Datasets { reference, current },
+        roles: &s.roles,
+        renames: s
+            .renames
+            .iter()
+            .map(|(c, r)| RenameJson {
+                current: c,
+                reference: r,
+            })
+            .collect(),
+        notes: NotesJson {
+            session: &s.notes.session,
+            columns: &s.notes.columns,
+        },
+        drift,
+        integrity: parts.integrity,
+        seasonality: parts.seasonality,
+        health: parts.health,
+        compression: match &a.compression {
+            Some(Ok(report)) => to_value(report),
+            Some(Err(e)) => json!({"error": e}),
+            None => Value::Null,
+        },
+    }
+}
