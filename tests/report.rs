@@ -21,8 +21,8 @@ use sextant::engine::drift::{DriftInputs, DriftOutcome, DriftSettings, run};
 use sextant::engine::drift_detail::{ColumnDetail, column_detail};
 use sextant::jobs::Progress;
 use sextant::report::{ReportInput, SeasonalityInput, Section, html, render_html, svg};
-use sextant::vocab::{Renames, Role};
 use sextant::vocab::time::parse_iso;
+use sextant::vocab::{Renames, Role};
 
 /// Everything computed once from the sample data.
 struct Sample {

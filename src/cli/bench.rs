@@ -93,8 +93,7 @@ pub fn run_bench(args: &BenchArgs) -> Result<u8, CliError> {
         renames: &renames,
     };
     let drift = |settings: &DriftSettings| {
-        run(&inputs, settings, &Progress::silent())
-            .map_err(|e| CliError(e.to_string()))
+        run(&inputs, settings, &Progress::silent()).map_err(|e| CliError(e.to_string()))
     };
     let (t_default, report) = best(args.repeat, || drift(&DriftSettings::verdicts_only()))?;
     let all = DriftSettings {

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-
 use serde::{Deserialize, Serialize};
 
 use super::columns::{self, CategoricalPair, MISSING_CODE, Storage};
@@ -343,8 +342,7 @@ impl DriftOutcome {
     /// [`severity`] (highest first; a column without one last). Stable: ties keep the
     /// training file's column order. The Drift tab and the report list columns in this order.
     pub fn ranked(&self) -> Vec<&ColumnDrift> {
-        let mut tested: Vec<&ColumnDrift> =
-            self.columns.iter().filter(|c| c.is_tested()).collect();
+        let mut tested: Vec<&ColumnDrift> = self.columns.iter().filter(|c| c.is_tested()).collect();
         let sev = |c: &ColumnDrift| c.severity().unwrap_or(-1.0);
         tested.sort_by(|a, b| {
             b.verdict
@@ -359,19 +357,16 @@ impl DriftOutcome {
     /// (roles, one side only, types), then those the core declined, in column order.
     pub fn not_tested(&self) -> Vec<Skipped> {
         let mut skipped = self.skipped.clone();
-        skipped.extend(
-            self.columns
-                .iter()
-                .filter(|c| !c.is_tested())
-                .map(|c| Skipped {
-                    column: c.reference_name.clone(),
-                    reason: c
-                        .verdict
-                        .not_tested_reason
-                        .clone()
-                        .unwrap_or_else(|| "not tested".into()),
-                }),
-        );
+        skipped.extend(self.columns.iter().filter(|c| !c.is_tested()).map(|c| {
+            Skipped {
+                column: c.reference_name.clone(),
+                reason: c
+                    .verdict
+                    .not_tested_reason
+                    .clone()
+                    .unwrap_or_else(|| "not tested".into()),
+            }
+        }));
         skipped
     }
 

@@ -5,11 +5,11 @@
 use serde::Serialize;
 
 use super::columns::{self, CategoricalPair, Storage};
+use crate::analysis::drift::DriftError as StatisticError;
 use crate::analysis::drift::{
     BinLabels, BinnedShares, BinningStrategy, CategoricalCounts, DivergenceParams, KsParams,
     NumericSample, bin_categorical, bin_numeric, divergences, ks_2samp,
 };
-use crate::analysis::drift::DriftError as StatisticError;
 use crate::data::Dataset;
 
 /// Why one column's detail could not be drawn.

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::report::ReportFormat;
 use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
 use crate::jobs::{Job, Poll};
+use crate::report::ReportFormat;
 use crate::vocab::Side;
 use crate::vocab::Waker;
 

@@ -182,8 +182,7 @@ fn column_json(c: &ColumnDrift) -> ColumnJson<'_> {
         current_excluded: c.current_missing,
         metrics: c.metrics.as_ref(),
         current_column: (c.current_name != c.reference_name).then_some(c.current_name.as_str()),
-        raw_p_value: (v.adjusted_score.is_some() && v.adjusted_score != v.score)
-            .then_some(v.score),
+        raw_p_value: (v.adjusted_score.is_some() && v.adjusted_score != v.score).then_some(v.score),
     }
 }
 

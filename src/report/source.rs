@@ -61,15 +61,12 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         _ => None,
     };
     if let Some(Ok(health)) = &a.health {
-        input.extra.push(super::health::section(
-            health,
-            s.views.health.metric,
-        ));
-    }
-    if let Some(Ok(compression)) = &a.compression {
         input
             .extra
-            .push(super::compression::section(compression));
+            .push(super::health::section(health, s.views.health.metric));
+    }
+    if let Some(Ok(compression)) = &a.compression {
+        input.extra.push(super::compression::section(compression));
     }
     let mut problems = Vec::new();
     for (name, result) in [

@@ -93,7 +93,10 @@ pub fn all_numeric_metrics(
         DriftMetric::CramerVonMisesPValue,
         cramer_von_mises(reference, current).map(|c| c.p_value),
     );
-    r.put(DriftMetric::EnergyDistance, energy_distance(reference, current));
+    r.put(
+        DriftMetric::EnergyDistance,
+        energy_distance(reference, current),
+    );
     r.put(
         DriftMetric::TTestPValue,
         welch_t_test(reference, current).map(|t| t.p_value),
@@ -115,7 +118,10 @@ pub fn all_categorical_metrics(
     let binned = bin_categorical(counts)?;
     let mut r = AllMetricsReport::default();
     let chi = chi_square(counts);
-    r.put(DriftMetric::ChiSquareStatistic, chi.clone().map(|c| c.statistic));
+    r.put(
+        DriftMetric::ChiSquareStatistic,
+        chi.clone().map(|c| c.statistic),
+    );
     r.put(DriftMetric::ChiSquarePValue, chi.map(|c| c.p_value));
     if counts.n_categories() <= 2 {
         r.put(DriftMetric::ZTestPValue, z_test(counts).map(|z| z.p_value));
@@ -129,6 +135,9 @@ pub fn all_categorical_metrics(
 fn put_divergences(r: &mut AllMetricsReport, d: &super::divergence::DivergenceReport) {
     r.put(DriftMetric::Psi, Ok(d.psi));
     r.put(DriftMetric::KlDivergence, Ok(d.kl_divergence));
-    r.put(DriftMetric::JensenShannonDistance, Ok(d.jensen_shannon_distance));
+    r.put(
+        DriftMetric::JensenShannonDistance,
+        Ok(d.jensen_shannon_distance),
+    );
     r.put(DriftMetric::Hellinger, Ok(d.hellinger));
 }

@@ -12,10 +12,7 @@ use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureTy
 use crate::analysis::windows::WindowSpec;
 use crate::data::{Dataset, RoleMap};
 pub use crate::engine::drift::DriftSettings;
-use crate::engine::drift::{
-    ColumnDrift, DriftInputs, DriftOutcome, WindowedDrift, run, severity,
-};
-use crate::vocab::Renames;
+use crate::engine::drift::{ColumnDrift, DriftInputs, DriftOutcome, WindowedDrift, run, severity};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::format::fmt_num;
 use crate::gui::app::App;
@@ -23,6 +20,7 @@ use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, sparkline};
 use crate::jobs::Waker;
+use crate::vocab::Renames;
 use crate::vocab::Side;
 
 /// How the table is ordered.
