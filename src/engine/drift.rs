@@ -963,3 +963,47 @@ fn derived_threshold(
         _ => mean + 3.0 * sd,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_edge_cases_are_the_reports() {
+        // Distances: linear; a threshold that cannot be exceeded gives no evidence.
+        assert_eq!(severity(DriftMethod::Psi, 0.2, 0.1), 2.0);
+        assert_eq!(severity(DriftMethod::Psi, 0.2, 0.0), 0.0);
+        assert_eq!(severity(DriftMethod::Psi, 0.2, -1.0), 0.0);
+        // p-values: logarithmic; p = 0 is infinitely past a usable threshold.
+        assert!((severity(DriftMethod::Ks, 0.0025, 0.05) - 2.0).abs() < 1e-12);
+        assert_eq!(severity(DriftMethod::Ks, 0.0, 0.05), f64::INFINITY);
+        assert_eq!(severity(DriftMethod::Ks, 0.0, 0.0), 0.0);
+        assert_eq!(severity(DriftMethod::Ks, 0.0, 1.0), 0.0);
+        assert_eq!(severity(DriftMethod::Ks, 1.0, 0.05), 0.0);
+    }
+
+    #[test]
+    fn settings_store_only_what_sessions_always_stored() {
+        let text = ron::to_string(&DriftSettings::default()).expect("ron");
+        for key in [
+            "column_thresholds",
+            "kind_methods",
+            "kind_thresholds",
+            "all_metrics",
+        ] {
+            assert!(!text.contains(key), "{key} in {text}");
+        }
+        let mut cli = DriftSettings::verdicts_only();
+        cli.column_thresholds.insert("income".into(), 0.2);
+        cli.kind_methods
+            .insert(FeatureType::Categorical, DriftMethod::Psi);
+        let back: DriftSettings = ron::from_str(&ron::to_string(&cli).expect("ron")).expect("ron");
+        assert_eq!(back, cli);
+        let o = back.options();
+        assert_eq!(o.per_column["income"].threshold, Some(0.2));
+        assert_eq!(
+            o.per_feature_type[&FeatureType::Categorical].method,
+            Some(DriftMethod::Psi)
+        );
+    }
+}
