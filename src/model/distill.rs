@@ -210,7 +210,7 @@ pub fn fit_mlp(x: &[f32], k: usize, target: &[f64], logistic: bool, hidden: usiz
                 .collect::<Vec<_>>()
         })
         .collect();
-    let mut rng = crate::sample_data::Rng::new(0x5EED);
+    let mut rng = crate::vocab::Rng::new(0x5EED);
     let mut init = |fan_in: usize, len: usize| -> Vec<f64> {
         let a = (6.0 / fan_in as f64).sqrt();
         (0..len).map(|_| (rng.uniform() * 2.0 - 1.0) * a).collect()

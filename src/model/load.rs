@@ -265,14 +265,6 @@ impl OnnxModel {
         }
     }
 
-    /// The sweep used when the user names no variants.
-    pub fn default_variants(&self) -> Vec<super::VariantSpec> {
-        match &self.structure {
-            Structure::Trees(t) => super::VariantSpec::defaults(Some(t.trees().len()), 0),
-            Structure::Layers(l) => super::VariantSpec::defaults(None, l.len()),
-        }
-    }
-
     /// The layers, when the model is a stack of dense layers.
     pub fn layers(&self) -> &[Layer] {
         match &self.structure {

@@ -10,6 +10,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::vocab::Rng;
+
 /// What the model predicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -363,26 +365,6 @@ pub fn regression_metrics(pairs: &[(f64, f64)], weights: Option<&[u32]>) -> Metr
     out
 }
 
-/// SplitMix64: a tiny, fully specified generator, so intervals never depend on a crate's
-/// random-number algorithm.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// An index in `0..n` (multiply-shift; the bias is below 2⁻³² for the sizes used here).
-    pub fn below(&mut self, n: usize) -> usize {
-        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
-    }
-}
-
 /// The 2.5 % and 97.5 % percentiles (linear interpolation, numpy's default) of `values`.
 pub fn percentile_interval(values: &mut [f64]) -> Option<[f64; 2]> {
     if values.is_empty() {
@@ -412,7 +394,7 @@ pub fn bootstrap_intervals(
     if n == 0 || replicates == 0 {
         return out;
     }
-    let mut rng = SplitMix64(seed);
+    let mut rng = Rng::new(seed);
     let mut weights = vec![0u32; n];
     let mut samples: std::collections::BTreeMap<Metric, Vec<f64>> = Default::default();
     for _ in 0..replicates {
