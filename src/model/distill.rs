@@ -16,11 +16,12 @@
 //! The tree student is one CART regression tree of depth 4 (at least 20 rows per leaf) fitted by
 //! squared error to the teacher's outputs, exported as a `TreeEnsembleRegressor`.
 
-use super::load::{OnnxModel, Task};
+use super::load::OnnxModel;
 use super::proto;
 use super::variant::{Built, Student, VariantSpec};
 use super::{ModelError, pb};
 use crate::analysis::compression::size::{self, WeightStorage};
+use crate::vocab::Task;
 
 const RIDGE: f64 = 1e-4;
 
