@@ -42,7 +42,7 @@ pub enum Metric {
     /// `average_precision_score` (no interpolation).
     PrAuc,
     /// −mean(y·ln p + (1 − y)·ln(1 − p)), p clipped to [ε, 1 − ε] with ε = 2.22e-16 —
-    /// `log_loss`.
+    /// `log_loss` (the compression sweep clips at [`SWEEP_LOG_LOSS_EPS`], its historical ε).
     LogLoss,
     /// mean((p − y)²) — `brier_score_loss`.
     Brier,
