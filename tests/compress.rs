@@ -77,7 +77,7 @@ fn check_against_onnxruntime(file: &str, key: &str, tolerance: f64) {
         .collect();
     assert_eq!(labels, data.y, "same rows as the Python script");
     // Metrics on our predictions against sklearn.metrics on onnxruntime's.
-    let m = sextant::analysis::compression::metrics::classification(&data.y, &p);
+    let m = sextant::analysis::metrics::classification(&data.y, &p);
     for (ours, name, tol) in [
         (m.accuracy, "accuracy", 1e-9),
         (m.roc_auc, "roc_auc", 1e-4),

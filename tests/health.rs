@@ -4,8 +4,8 @@
 use std::process::Command;
 
 use serde_json::Value;
-use sextant::analysis::health::metrics::{SortedRows, classification_metrics, regression_metrics};
 use sextant::analysis::health::{HealthInput, HealthParams, Metric, SideData, Task, analyze};
+use sextant::analysis::metrics::{SortedRows, classification_metrics, regression_metrics};
 use sextant::analysis::windows::WindowSpec;
 
 /// Tolerance of metric values: sums over ≤ 2000 rows in a different order than numpy's.

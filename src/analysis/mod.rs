@@ -7,5 +7,6 @@ pub mod drift;
 pub mod health;
 pub mod integrity;
 pub mod json;
+pub mod metrics;
 pub mod seasonality;
 pub mod windows;

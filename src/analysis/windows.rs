@@ -1,6 +1,8 @@
 //! Time windows: splitting rows into day, week or month windows by a timestamp, or into N
 //! equal chunks. Pure logic over timestamps in microseconds since the epoch (UTC); the drift,
-//! integrity and health analyses all window the same way.
+//! integrity and health analyses all window the same way: [`Calendar`] is the one definition
+//! of where a day, week or month window starts and ends, which [`assign`] (drift, health) and
+//! the integrity timelines both use.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,6 +13,57 @@ use serde::{Deserialize, Serialize};
 use crate::vocab::time::{
     MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros, weekday_from_days,
 };
+
+/// A calendar unit of windows (UTC): where each window starts and where the next one does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calendar {
+    /// Calendar days.
+    Day,
+    /// ISO weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+}
+
+impl Calendar {
+    /// The snake_case name, as serialised.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+
+    /// The first day (days since the epoch) of the window holding `day`.
+    pub fn start_day(self, day: i64) -> i64 {
+        match self {
+            Self::Day => day,
+            Self::Week => day - i64::from(weekday_from_days(day)),
+            Self::Month => {
+                let (y, m, _) = civil_from_days(day);
+                days_from_civil(y, m, 1)
+            }
+        }
+    }
+
+    /// The first day of the window after the one starting on `start_day`.
+    pub fn next_start_day(self, start_day: i64) -> i64 {
+        match self {
+            Self::Day => start_day + 1,
+            Self::Week => start_day + 7,
+            Self::Month => {
+                let (y, m, _) = civil_from_days(start_day);
+                if m == 12 {
+                    days_from_civil(y + 1, 1, 1)
+                } else {
+                    days_from_civil(y, m + 1, 1)
+                }
+            }
+        }
+    }
+}
 
 /// How to split rows into windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -29,7 +82,17 @@ pub enum WindowSpec {
 impl WindowSpec {
     /// Whether the spec needs a timestamp column.
     pub fn needs_time(self) -> bool {
-        !matches!(self, Self::Chunks(_))
+        self.calendar().is_some()
+    }
+
+    /// The calendar unit of a spec by time; `None` for chunks.
+    pub fn calendar(self) -> Option<Calendar> {
+        match self {
+            Self::Day => Some(Calendar::Day),
+            Self::Week => Some(Calendar::Week),
+            Self::Month => Some(Calendar::Month),
+            Self::Chunks(_) => None,
+        }
     }
 }
 
@@ -122,49 +185,22 @@ pub fn assign(
     times: Option<&[Option<i64>]>,
     n_rows: usize,
 ) -> Result<WindowAssignment, WindowError> {
-    match spec {
-        WindowSpec::Chunks(n) => chunks(n, times, n_rows),
-        _ => {
-            let times = times.ok_or(WindowError::NoTimestamp(spec))?;
-            calendar(spec, times)
-        }
-    }
+    let unit = match spec {
+        WindowSpec::Chunks(n) => return chunks(n, times, n_rows),
+        WindowSpec::Day => Calendar::Day,
+        WindowSpec::Week => Calendar::Week,
+        WindowSpec::Month => Calendar::Month,
+    };
+    let times = times.ok_or(WindowError::NoTimestamp(spec))?;
+    calendar(unit, times)
 }
 
-/// Start of the calendar window holding `t`, in days since the epoch.
-fn window_start_day(spec: WindowSpec, t: i64) -> i64 {
-    let day = t.div_euclid(MICROS_PER_DAY);
-    match spec {
-        WindowSpec::Week => day - i64::from(weekday_from_days(day)),
-        WindowSpec::Month => {
-            let (y, m, _) = civil_from_days(day);
-            days_from_civil(y, m, 1)
-        }
-        _ => day,
-    }
-}
-
-/// The first day of the window after the one starting on `start_day`.
-fn next_start_day(spec: WindowSpec, start_day: i64) -> i64 {
-    match spec {
-        WindowSpec::Week => start_day + 7,
-        WindowSpec::Month => {
-            let (y, m, _) = civil_from_days(start_day);
-            if m == 12 {
-                days_from_civil(y + 1, 1, 1)
-            } else {
-                days_from_civil(y, m + 1, 1)
-            }
-        }
-        _ => start_day + 1,
-    }
-}
-
-fn calendar(spec: WindowSpec, times: &[Option<i64>]) -> Result<WindowAssignment, WindowError> {
+fn calendar(unit: Calendar, times: &[Option<i64>]) -> Result<WindowAssignment, WindowError> {
+    let start_day = |t: i64| unit.start_day(t.div_euclid(MICROS_PER_DAY));
     // Windows that hold at least one row, in time order.
     let mut starts: BTreeMap<i64, usize> = BTreeMap::new();
     for t in times.iter().flatten() {
-        *starts.entry(window_start_day(spec, *t)).or_insert(0) += 1;
+        *starts.entry(start_day(*t)).or_insert(0) += 1;
     }
     if starts.is_empty() {
         return Err(WindowError::NoTimes);
@@ -177,24 +213,24 @@ fn calendar(spec: WindowSpec, times: &[Option<i64>]) -> Result<WindowAssignment,
     let windows = starts
         .iter()
         .map(|(&day, &rows)| {
-            let label = match spec {
-                WindowSpec::Month => {
+            let label = match unit {
+                Calendar::Month => {
                     let (y, m, _) = civil_from_days(day);
                     format!("{y:04}-{m:02}")
                 }
-                _ => format_micros(day * MICROS_PER_DAY),
+                Calendar::Day | Calendar::Week => format_micros(day * MICROS_PER_DAY),
             };
             Window {
                 label,
                 start: Some(day * MICROS_PER_DAY),
-                end: Some(next_start_day(spec, day) * MICROS_PER_DAY),
+                end: Some(unit.next_start_day(day) * MICROS_PER_DAY),
                 rows,
             }
         })
         .collect();
     let row_window = times
         .iter()
-        .map(|t| t.map(|t| index[&window_start_day(spec, t)]))
+        .map(|t| t.map(|t| index[&start_day(t)]))
         .collect();
     Ok(WindowAssignment {
         windows,

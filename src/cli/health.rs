@@ -392,7 +392,7 @@ type GeneratedSide = (Vec<Option<f64>>, Vec<Option<f64>>, Vec<Option<i64>>);
 /// A generated side: a year of timestamps, a label and a score that is informative (a
 /// logistic model), with the model degrading over the last quarter and 20 % of labels missing.
 fn generate(n: usize, seed: u64, start_day: i64) -> GeneratedSide {
-    let mut rng = crate::analysis::health::metrics::SplitMix64(seed);
+    let mut rng = crate::vocab::Rng::new(seed);
     let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
     let day = crate::vocab::time::MICROS_PER_DAY;
     let (mut y, mut p, mut t) = (

@@ -274,7 +274,7 @@ pub struct IntegrityBenchArgs {
 
 pub fn bench(args: &IntegrityBenchArgs) -> Result<u8, CliError> {
     let t0 = Instant::now();
-    use crate::analysis::integrity::synthetic::{clean_pair, dirty_pair};
+    use crate::sample_data::synthetic::{clean_pair, dirty_pair};
     let (r, c) = if args.dirty {
         dirty_pair(args.rows, args.rows, args.columns, 42)?
     } else {

@@ -5,16 +5,20 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::compression::{metrics, pareto};
-use crate::vocab::Progress;
+use crate::analysis::compression::{agreement, pareto};
+use crate::analysis::metrics::{self, Metric as QualityMetric};
+use crate::vocab::{Progress, Task};
 
 use super::eval::{EvalData, Runner, predict_all};
 use super::latency::{self, LatencyPoint};
-use super::load::{OnnxModel, Structure, Task, TensorInfo};
+use super::load::{OnnxModel, Structure, TensorInfo};
 use super::variant::{self, Built, VariantKind, VariantSpec};
 use super::{ModelError, distill};
 
-/// The quality metric the trade-off is drawn for.
+/// The quality metric the trade-off is drawn for: one of the six the sweep computes for every
+/// variant (its table's columns). A choice among those, not a second metric vocabulary: its
+/// names, titles and directions are those of [`QualityMetric`], which it narrows, and its serde
+/// domain stays the six names so that a stored sweep naming another metric is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
@@ -36,30 +40,31 @@ impl Metric {
     ];
     pub const REGRESSION: [Metric; 2] = [Metric::Mae, Metric::Rmse];
 
+    /// The model-quality metric this is.
+    pub fn quality(self) -> QualityMetric {
+        match self {
+            Metric::RocAuc => QualityMetric::RocAuc,
+            Metric::Accuracy => QualityMetric::Accuracy,
+            Metric::LogLoss => QualityMetric::LogLoss,
+            Metric::F1 => QualityMetric::F1,
+            Metric::Mae => QualityMetric::Mae,
+            Metric::Rmse => QualityMetric::Rmse,
+        }
+    }
+
+    /// The snake_case name used in JSON and the CLI.
     pub fn key(self) -> &'static str {
-        match self {
-            Metric::RocAuc => "roc_auc",
-            Metric::Accuracy => "accuracy",
-            Metric::LogLoss => "log_loss",
-            Metric::F1 => "f1",
-            Metric::Mae => "mae",
-            Metric::Rmse => "rmse",
-        }
+        self.quality().key()
     }
 
+    /// A short human name.
     pub fn label(self) -> &'static str {
-        match self {
-            Metric::RocAuc => "ROC AUC",
-            Metric::Accuracy => "Accuracy",
-            Metric::LogLoss => "Log loss",
-            Metric::F1 => "F1",
-            Metric::Mae => "MAE",
-            Metric::Rmse => "RMSE",
-        }
+        self.quality().title()
     }
 
+    /// Whether a larger value is better (accuracy) or worse (log loss).
     pub fn higher_is_better(self) -> bool {
-        matches!(self, Metric::RocAuc | Metric::Accuracy | Metric::F1)
+        self.quality().higher_is_better()
     }
 
     /// The metric that fits a task when `self` does not.
@@ -378,7 +383,7 @@ pub fn compress_with_training(
                 f1,
                 mae,
                 rmse,
-                agreement: metrics::agreement(&original, p, classification),
+                agreement: agreement::agreement(&original, p, classification),
                 packed_bytes: b.packed_bytes,
                 dense_bytes: b.dense_bytes,
                 file_bytes: OnnxModel::encode(&b.export).len() as u64,
@@ -518,6 +523,28 @@ pub fn export_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sweep_metrics_keep_their_names_and_directions() {
+        let all = [
+            (Metric::RocAuc, "roc_auc", "ROC AUC", true),
+            (Metric::Accuracy, "accuracy", "Accuracy", true),
+            (Metric::LogLoss, "log_loss", "Log loss", false),
+            (Metric::F1, "f1", "F1", true),
+            (Metric::Mae, "mae", "MAE", false),
+            (Metric::Rmse, "rmse", "RMSE", false),
+        ];
+        for (m, key, label, higher) in all {
+            assert_eq!(
+                (m.key(), m.label(), m.higher_is_better()),
+                (key, label, higher)
+            );
+            assert_eq!(
+                serde_json::to_string(&m).expect("serialise"),
+                format!("\"{key}\"")
+            );
+        }
+    }
 
     #[test]
     fn non_finite_metrics_are_named_in_json() {

@@ -16,11 +16,12 @@
 //! The tree student is one CART regression tree of depth 4 (at least 20 rows per leaf) fitted by
 //! squared error to the teacher's outputs, exported as a `TreeEnsembleRegressor`.
 
-use super::load::{OnnxModel, Task};
+use super::load::OnnxModel;
 use super::proto;
 use super::variant::{Built, Student, VariantSpec};
 use super::{ModelError, pb};
 use crate::analysis::compression::size::{self, WeightStorage};
+use crate::vocab::Task;
 
 const RIDGE: f64 = 1e-4;
 
@@ -210,7 +211,7 @@ pub fn fit_mlp(x: &[f32], k: usize, target: &[f64], logistic: bool, hidden: usiz
                 .collect::<Vec<_>>()
         })
         .collect();
-    let mut rng = crate::sample_data::Rng::new(0x5EED);
+    let mut rng = crate::vocab::Rng::new(0x5EED);
     let mut init = |fan_in: usize, len: usize| -> Vec<f64> {
         let a = (6.0 / fan_in as f64).sqrt();
         (0..len).map(|_| (rng.uniform() * 2.0 - 1.0) * a).collect()

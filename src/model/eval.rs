@@ -172,7 +172,7 @@ impl Runner {
             batch,
             width,
             inputs,
-            classification: model.task == super::Task::Classification,
+            classification: model.task == crate::vocab::Task::Classification,
         })
     }
 

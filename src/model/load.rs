@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::proto::{self, graph};
 use super::trees::TreeEnsemble;
 use super::{ModelError, pb};
+use crate::vocab::Task;
 
 /// A graph input or output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,15 +63,6 @@ pub enum Structure {
     Layers(Vec<Layer>),
     /// A tree ensemble, run by the in-house evaluator.
     Trees(TreeEnsemble),
-}
-
-/// Whether the model predicts a class probability or a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Task {
-    /// Binary classification: the output is P(class 1).
-    Classification,
-    Regression,
 }
 
 /// A loaded model.
@@ -262,14 +254,6 @@ impl OnnxModel {
             [_, Some(k)] => Some(*k as usize),
             [_] => Some(1),
             _ => None,
-        }
-    }
-
-    /// The sweep used when the user names no variants.
-    pub fn default_variants(&self) -> Vec<super::VariantSpec> {
-        match &self.structure {
-            Structure::Trees(t) => super::VariantSpec::defaults(Some(t.trees().len()), 0),
-            Structure::Layers(l) => super::VariantSpec::defaults(None, l.len()),
         }
     }
 

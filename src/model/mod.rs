@@ -19,9 +19,10 @@ pub mod variant;
 
 pub use tract_onnx::pb;
 
+pub use crate::vocab::Task;
 pub use compress::{CompressParams, CompressionReport, VariantReport, compress};
 pub use eval::EvalData;
-pub use load::{Layer, OnnxModel, Structure, Task, TensorInfo};
+pub use load::{Layer, OnnxModel, Structure, TensorInfo};
 pub use variant::{Student, VariantKind, VariantSpec};
 
 /// Why a model could not be loaded, edited or run. Messages are one sentence.

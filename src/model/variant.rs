@@ -70,6 +70,18 @@ pub enum VariantKind {
     Distilled,
 }
 
+// Written here rather than beside `OnnxModel` in load.rs: the default sweep is a list of
+// variants, and keeping it with them means load.rs never imports this file (which imports it).
+impl OnnxModel {
+    /// The sweep used when the user names no variants.
+    pub fn default_variants(&self) -> Vec<VariantSpec> {
+        match &self.structure {
+            Structure::Trees(t) => VariantSpec::defaults(Some(t.trees().len()), 0),
+            Structure::Layers(l) => VariantSpec::defaults(None, l.len()),
+        }
+    }
+}
+
 impl VariantSpec {
     /// Parse a CLI name: `original`, `fp16`, `int8` (per channel), `int8-per-tensor`,
     /// `int4-per-channel`, `prune:0.5` (or `prune:50%`, `prune-global:0.5`,

@@ -14,7 +14,7 @@ use crate::format::{fmt_num, fmt_pct};
 /// `None`).
 pub fn section(report: &HealthReport, metric: Option<Metric>) -> Section {
     let metric = metric
-        .filter(|m| report.task.metrics().contains(m))
+        .filter(|m| Metric::of_task(report.task).contains(m))
         .unwrap_or_else(|| report.default_metric());
     let mut html = String::new();
     html.push_str(&summary(report, metric));

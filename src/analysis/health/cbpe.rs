@@ -6,7 +6,7 @@
 //! curve sorts rows by score and accumulates c (true positives) and 1 − c (false positives);
 //! its area is the estimated ROC AUC. No label of the window is read.
 
-use super::metrics::{Metric, MetricValues};
+use crate::analysis::metrics::{Metric, MetricValues};
 
 /// A monotone map from score to calibrated probability: isotonic regression by
 /// pool-adjacent-violators, linear between blocks and clipped outside the fitted range —

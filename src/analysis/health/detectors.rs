@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::metrics::Task;
+use crate::vocab::Task;
 
 /// River's incremental mean (`stats.Mean`): mean += (x − mean) / n, so that floating-point
 /// results agree to the last bit.

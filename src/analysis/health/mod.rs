@@ -7,9 +7,9 @@
 //! ([`HealthPlan::evaluate_window`]) so that a caller with threads can fan it out; [`analyze`]
 //! runs it in order.
 
+pub mod bootstrap;
 pub mod cbpe;
 pub mod detectors;
-pub mod metrics;
 pub mod staleness;
 
 use std::collections::BTreeMap;
@@ -17,16 +17,18 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use metrics::{Metric, MetricValues, Task};
+pub use crate::analysis::metrics::{Metric, MetricValues};
+pub use crate::vocab::Task;
 
 use super::alerts::{AlertRule, FiredAlert, WindowTable};
 use super::drift::{
     CategoricalCounts, ColumnInput, ColumnKind as DriftStorage, ColumnValues, DriftOptions,
     NumericSample, evaluate_column_or_skip,
 };
+use super::metrics::{SortedRows, classification_metrics, regression_metrics};
 use super::windows::{self, Window, WindowSpec};
+use bootstrap::bootstrap_intervals;
 use detectors::DetectorReport;
-use metrics::{SortedRows, bootstrap_intervals, classification_metrics, regression_metrics};
 use staleness::Staleness;
 
 /// What to compute.
@@ -286,7 +288,7 @@ impl HealthReport {
         let mut put = |name: String, f: &dyn Fn(usize) -> Option<f64>| {
             t.values.insert(name, (0..n).map(f).collect());
         };
-        for &m in self.task.metrics() {
+        for &m in Metric::of_task(self.task) {
             put(m.key().to_string(), &|w| {
                 self.windows[w].metrics.get(&m).copied()
             });
@@ -506,7 +508,7 @@ impl HealthPlan {
                 .map(|p| metrics_of(task, &p, params.threshold))
                 .collect();
             reference_windows = per_window.len();
-            for &m in task.metrics() {
+            for &m in Metric::of_task(task) {
                 let values: Vec<f64> = per_window
                     .iter()
                     .filter_map(|v| v.get(&m).copied())
@@ -663,9 +665,9 @@ impl HealthPlan {
                 v.sort_by(f64::total_cmp);
                 Some(Percentiles {
                     column: name.clone(),
-                    p50: metrics::quantile(&v, 0.5),
-                    p95: metrics::quantile(&v, 0.95),
-                    p99: metrics::quantile(&v, 0.99),
+                    p50: bootstrap::quantile(&v, 0.5),
+                    p95: bootstrap::quantile(&v, 0.95),
+                    p99: bootstrap::quantile(&v, 0.99),
                 })
             })
             .collect();

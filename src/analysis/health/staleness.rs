@@ -9,7 +9,7 @@
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::metrics::Metric;
+use crate::analysis::metrics::Metric;
 
 /// The x unit of the fits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -29,7 +29,6 @@ pub mod report;
 mod rows;
 mod schema;
 pub mod stats;
-pub mod synthetic;
 pub mod table;
 pub mod time;
 

@@ -3,7 +3,6 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::params::WindowChoice;
 use crate::vocab::Side;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
@@ -161,33 +160,9 @@ pub struct Example {
     pub values: Vec<(String, String)>,
 }
 
-/// Time windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Window {
-    Day,
-    Week,
-    Month,
-}
-
-impl Window {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Day => "day",
-            Self::Week => "week",
-            Self::Month => "month",
-        }
-    }
-
-    pub fn from_choice(c: WindowChoice) -> Option<Self> {
-        match c {
-            WindowChoice::Auto => None,
-            WindowChoice::Day => Some(Self::Day),
-            WindowChoice::Week => Some(Self::Week),
-            WindowChoice::Month => Some(Self::Month),
-        }
-    }
-}
+/// Time windows: the shared calendar unit of every analysis (serialised "day", "week",
+/// "month"), named for what a [`Timeline`] is cut into.
+pub use crate::analysis::windows::Calendar as Window;
 
 /// A rate per time window of the current data (missing share, unseen share, out-of-range
 /// share), with the reference's overall rate and the change point when one was found.

@@ -1,8 +1,8 @@
 //! One test per check on small tables built in memory, and the clean-pair test.
 
 use super::*;
-use crate::sample_data::Rng;
 use crate::vocab::ColumnKind;
+use crate::vocab::Rng;
 use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
 
 fn day(y: i64, m: u32, d: u32) -> i64 {
@@ -632,47 +632,6 @@ fn serving_skew_by_id() {
     assert_eq!(f.examples[0].id.as_deref(), Some("i050"));
 }
 
-#[test]
-fn clean_pairs_raise_no_warning() {
-    for seed in [1u64, 2, 3] {
-        let (rf, cf) = synthetic::clean_pair(20_000, 15_000, 20, seed).expect("frames");
-        let progress = crate::vocab::Progress::silent();
-        let r = crate::data::Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
-        let c = crate::data::Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
-        let roles = adapter::inferred_roles(&r, &c, None);
-        let report = adapter::check_datasets(&r, &c, &roles, &params(), &|| false).expect("report");
-        let loud: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity >= Severity::Warning)
-            .collect();
-        assert!(loud.is_empty(), "seed {seed}: {loud:#?}");
-        assert_eq!(report.timestamp_column.as_deref(), Some("event_time"));
-        assert_eq!(report.id_column.as_deref(), Some("row_id"));
-        assert_eq!(report.columns_compared, 20);
-    }
-}
-
-#[test]
-fn the_report_does_not_depend_on_thread_count() {
-    let (rf, cf) = synthetic::clean_pair(3000, 3000, 20, 9).expect("frames");
-    let progress = crate::vocab::Progress::silent();
-    let r = crate::data::Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
-    let c = crate::data::Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
-    let roles = adapter::inferred_roles(&r, &c, None);
-    let one = IntegrityParams {
-        threads: 1,
-        ..params()
-    };
-    let four = IntegrityParams {
-        threads: 4,
-        ..params()
-    };
-    let a = adapter::check_datasets(&r, &c, &roles, &one, &|| false).expect("a");
-    let b = adapter::check_datasets(&r, &c, &roles, &four, &|| false).expect("b");
-    assert_eq!(a, b);
-}
-
 mod properties {
     use super::*;
     use crate::analysis::integrity::stats::{all_on_one_side, hypergeom_sf, rate_change_point};
@@ -725,7 +684,7 @@ mod properties {
 
         #[test]
         fn findings_do_not_depend_on_row_order(seed in 0u64..1000) {
-            let mut rng = crate::sample_data::Rng::new(seed);
+            let mut rng = crate::vocab::Rng::new(seed);
             let n = 300;
             let ref_cols = vec![
                 ColumnData::numeric("x", normals(n, 0.0, 1.0, seed)),

@@ -4,9 +4,7 @@ use super::report::{ChangePoint, Check, Finding, Severity, Timeline, Window, num
 use super::stats::rate_change_point;
 use super::{ColumnData, Ctx, IntegrityParams, WindowChoice};
 use crate::vocab::Side;
-use crate::vocab::time::{
-    MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros, weekday_from_days,
-};
+use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 
 /// No window (a row without a timestamp).
 const NO_WINDOW: u32 = u32::MAX;
@@ -23,31 +21,13 @@ pub struct Windows {
     index: Vec<u32>,
 }
 
-/// The day a window containing `day` starts on.
-fn window_start_day(window: Window, day: i64) -> i64 {
-    match window {
-        Window::Day => day,
-        Window::Week => day - i64::from(weekday_from_days(day)),
-        Window::Month => {
-            let (y, m, _) = civil_from_days(day);
-            days_from_civil(y, m, 1)
-        }
-    }
-}
-
-/// The day the window after the one starting on `start` starts.
-fn next_window_day(window: Window, start: i64) -> i64 {
-    match window {
-        Window::Day => start + 1,
-        Window::Week => start + 7,
-        Window::Month => {
-            let (y, m, _) = civil_from_days(start);
-            if m == 12 {
-                days_from_civil(y + 1, 1, 1)
-            } else {
-                days_from_civil(y, m + 1, 1)
-            }
-        }
+/// The window a user's choice fixes; `None` for automatic.
+fn chosen_window(c: WindowChoice) -> Option<Window> {
+    match c {
+        WindowChoice::Auto => None,
+        WindowChoice::Day => Some(Window::Day),
+        WindowChoice::Week => Some(Window::Week),
+        WindowChoice::Month => Some(Window::Month),
     }
 }
 
@@ -68,7 +48,7 @@ impl Windows {
         }
         let (d0, d1) = (lo.div_euclid(MICROS_PER_DAY), hi.div_euclid(MICROS_PER_DAY));
         let span_days = d1 - d0 + 1;
-        let choices = match Window::from_choice(p.window) {
+        let choices = match chosen_window(p.window) {
             Some(w) => vec![w],
             None if span_days <= 180 => vec![Window::Day, Window::Week, Window::Month],
             None if span_days <= 3 * 366 => vec![Window::Week, Window::Month],
@@ -93,10 +73,10 @@ impl Windows {
         // Window starts as days, and a day → window lookup over the span (a few thousand
         // entries), so that each row costs one division and one load.
         let mut start_days = Vec::new();
-        let mut d = window_start_day(window, d0);
+        let mut d = window.start_day(d0);
         while d <= d1 {
             start_days.push(d);
-            d = next_window_day(window, d);
+            d = window.next_start_day(d);
         }
         let mut day_to_window = Vec::with_capacity((d1 - d0 + 1) as usize);
         let mut w = 0usize;

@@ -186,7 +186,7 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
             .response
             .labelled_by(l.id);
     });
-    let metrics: &[Metric] = task.unwrap_or_default().metrics();
+    let metrics: &[Metric] = Metric::of_task(task.unwrap_or_default());
     let shown = s
         .metric
         .filter(|m| Some(m.task()) == task || task.is_none())

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use crate::sample_data::Rng;
+use crate::vocab::Rng;
 use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
 
 /// Reference and current frames of `rows_ref` and `rows_cur` rows with `columns` columns
