@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use super::seasonality::{DecompositionJson, decomposition_json};
 use super::session::load;
 use super::{CliError, EXIT_OK};
 use crate::data::Dataset;
 use crate::present::json::to_text;
+use crate::present::seasonality as present_seasonality;
 use crate::report::{ReportInput, SeasonalityInput, Section};
 use crate::session::Session;
 use crate::session::analyses::{self, Analyses, Overlays};
@@ -203,17 +203,16 @@ pub fn snapshot_json(source: &ReportSource) -> Value {
     };
     let seasonality = match &a.seasonality {
         Some(Ok(o)) => match &o.report {
-            Ok(report) => decomposition_json(
-                &DecompositionJson {
-                    value: s.views.seasonality.value.to_text(),
-                    label: &o.label,
+            Ok(report) => present_seasonality::to_value(&present_seasonality::decomposition(
+                present_seasonality::About {
+                    // The report names the aggregation the session chose.
                     aggregation: s.views.seasonality.aggregation.name(),
-                    time: o.time.as_deref(),
+                    ..present_seasonality::About::of(o)
                 },
                 &o.series,
                 report,
                 o.comparison.as_ref().and_then(|c| c.as_ref().ok()),
-            ),
+            )),
             Err(e) => json!({"error": e}),
         },
         Some(Err(e)) => json!({"error": e}),

@@ -3,4 +3,5 @@
 //! exports and the report call them, so every front end writes the same bytes.
 
 pub mod json;
+pub mod seasonality;
 pub mod table;
