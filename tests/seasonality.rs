@@ -418,3 +418,54 @@ fn drift_score_per_day_is_the_drift_commands_window_score() {
     ]);
     assert!(e.contains("--current"), "{e}");
 }
+
+/// One pipeline: `sextant seasonality` with the flags that say what a session's seasonality
+/// settings say gives the numbers of that session's report, comparison included.
+#[test]
+fn command_with_a_sessions_settings_gives_its_reports_numbers() {
+    // tests/sessions/v1-credit.sextant: training data, the timestamp role's column
+    // (applied_at), the row count per day, period 7, every other setting at its default.
+    let command = json_ok(&[
+        "--input",
+        TRAINING,
+        "--current",
+        PRODUCTION,
+        "--value",
+        "@count",
+        "--time",
+        "applied_at",
+        "--period",
+        "7",
+    ]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("report.json");
+    let out = sextant(&[
+        "report",
+        "--session",
+        "tests/sessions/v1-credit.sextant",
+        "--format",
+        "json",
+        "--out",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("report")).expect("json");
+    let season = report["seasonality"]
+        .as_object()
+        .expect("a seasonality part");
+    assert!(season["comparison"].is_object(), "both files: a comparison");
+    for (key, want) in season {
+        // The report names the aggregation the session chose (mean, unused by a row count);
+        // the command the one its series was built with (rows).
+        if key == "aggregation" {
+            continue;
+        }
+        assert_eq!(&command[key], want, "{key}");
+    }
+}
