@@ -490,3 +490,120 @@ fn drift_series(
         },
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::hash::DefaultHasher;
+
+    use polars::prelude::{DataFrame, NamedFrom, Series};
+
+    use super::*;
+
+    fn hash_of(key: &SeasonalityKey) -> u64 {
+        let mut h = DefaultHasher::new();
+        key.hash(&mut h);
+        h.finish()
+    }
+
+    /// Forty rows of a weekly pattern, in file order.
+    fn weekly() -> Dataset {
+        let y: Vec<f64> = (0..40)
+            .map(|i| f64::from(i % 7) + 0.01 * f64::from(i))
+            .collect();
+        let frame =
+            DataFrame::new_infer_height(vec![Series::new("y".into(), y).into()]).expect("frame");
+        Dataset::from_frame("weekly.csv".into(), frame, &Progress::silent()).expect("dataset")
+    }
+
+    fn row_order_mean_of_y() -> SeasonalitySettings {
+        SeasonalitySettings {
+            time: TimeAxis::RowOrder,
+            value: ValueSpec::Column("y".into()),
+            periods: vec![7],
+            ..SeasonalitySettings::default()
+        }
+    }
+
+    #[test]
+    fn alpha_stays_out_of_session_text_at_its_default() {
+        let default = SeasonalitySettings::default();
+        let text = ron::to_string(&default).expect("ron");
+        assert!(!text.contains("alpha"), "{text}");
+        let back: SeasonalitySettings = ron::from_str(&text).expect("ron");
+        assert_eq!(back.alpha, DEFAULT_ALPHA);
+        let chosen = SeasonalitySettings {
+            alpha: 0.01,
+            ..default
+        };
+        let text = ron::to_string(&chosen).expect("ron");
+        assert!(text.contains("alpha:0.01"), "{text}");
+        assert_eq!(
+            ron::from_str::<SeasonalitySettings>(&text).expect("ron"),
+            chosen
+        );
+    }
+
+    #[test]
+    fn keys_follow_the_settings_roles_and_renames() {
+        let roles = RoleMap::default();
+        let none = Renames::new();
+        let settings = row_order_mean_of_y();
+        let key = settings.key(&roles, &none);
+        assert_eq!(key, settings.clone().key(&roles, &none));
+        assert_eq!(hash_of(&key), hash_of(&settings.key(&roles, &none)));
+        let other_alpha = SeasonalitySettings {
+            alpha: 0.01,
+            ..settings.clone()
+        };
+        assert_ne!(hash_of(&key), hash_of(&other_alpha.key(&roles, &none)));
+        let mut renamed = Renames::new();
+        renamed.add("y2", "y");
+        assert_ne!(hash_of(&key), hash_of(&settings.key(&roles, &renamed)));
+        // 0.0 and -0.0 are the same threshold: the same key.
+        let zero = |z: f64| SeasonalitySettings {
+            anomaly_threshold: z,
+            ..settings.clone()
+        };
+        assert_eq!(
+            hash_of(&zero(0.0).key(&roles, &none)),
+            hash_of(&zero(-0.0).key(&roles, &none))
+        );
+    }
+
+    #[test]
+    fn runs_on_the_chosen_data_and_stops_when_cancelled() {
+        let data = weekly();
+        let roles = RoleMap::default();
+        let renames = Renames::new();
+        let inputs = SeasonalityInputs {
+            reference: Some(&data),
+            current: None,
+            roles: &roles,
+            renames: &renames,
+        };
+        let settings = row_order_mean_of_y();
+        let outcome = run(&inputs, &settings, &Progress::silent()).expect("outcome");
+        assert_eq!(outcome.series.len(), 40);
+        assert_eq!(outcome.report.as_ref().expect("report").periods, vec![7]);
+        // No time axis and no production file: no comparison.
+        assert!(outcome.comparison.is_none());
+
+        let cancelled = Progress::silent();
+        cancelled.cancel();
+        assert_eq!(
+            run(&inputs, &settings, &cancelled),
+            Err(SeasonalityError::Cancelled(Cancelled))
+        );
+
+        let production = SeasonalitySettings {
+            data: DataChoice::Current,
+            ..settings
+        };
+        let err = run(&inputs, &production, &Progress::silent()).expect_err("not loaded");
+        assert_eq!(err, SeasonalityError::NotLoaded(DataChoice::Current));
+        assert_eq!(
+            err.to_string(),
+            "The production file is not loaded; open it or choose other data"
+        );
+    }
+}
