@@ -338,70 +338,12 @@ pub struct BenchArgs {
 
 /// Runs the benchmark and prints one line per setting.
 pub fn bench(args: &BenchArgs) -> Result<u8, CliError> {
-    use crate::analysis::seasonality::{StlParams, stl};
-    let n = args.points;
-    let mut state = 42u64;
-    let y: Vec<f64> = (0..n)
-        .map(|i| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let noise = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
-            let phase = (i % args.period) as f64 / args.period as f64 * std::f64::consts::TAU;
-            1e-5 * i as f64 + 3.0 * phase.sin() + noise
-        })
-        .collect();
-    println!(
-        "STL on {n} points, period {} ({} build), best of {}:",
-        args.period,
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        },
-        args.repeat.max(1)
-    );
-    for robust in [false, true] {
-        let params = StlParams::new(args.period).with_robust(robust);
-        let mut best = f64::INFINITY;
-        for _ in 0..args.repeat.max(1) {
-            let start = std::time::Instant::now();
-            let fit = stl::decompose(&y, &params)?;
-            best = best.min(start.elapsed().as_secs_f64());
-            std::hint::black_box(fit);
-        }
-        println!(
-            "  {:<10} {:>8.1} ms",
-            if robust { "robust" } else { "non-robust" },
-            best * 1000.0
-        );
-    }
-    // The builder: n rows with timestamps over two years, mean per hour.
-    let step_micros = 2 * 365 * crate::vocab::time::MICROS_PER_DAY / n.max(1) as i64;
-    let times: Vec<Option<i64>> = (0..n)
-        .map(|i| Some(1_704_067_200_000_000 + i as i64 * step_micros))
-        .collect();
-    let values: Vec<Option<f64>> = y.iter().map(|v| Some(*v)).collect();
-    let mut best = f64::INFINITY;
-    for _ in 0..args.repeat.max(1) {
-        let start = std::time::Instant::now();
-        let series = crate::analysis::seasonality::timeseries::build(
-            &[crate::analysis::seasonality::Segment {
-                times: Some(&times),
-                values: &values,
-            }],
-            &crate::analysis::seasonality::BuildParams {
-                frequency: SamplingFrequency::Hour,
-                aggregation: Aggregation::Mean,
-            },
-        )
-        .map_err(|e| CliError(e.to_string()))?;
-        best = best.min(start.elapsed().as_secs_f64());
-        std::hint::black_box(series);
-    }
-    println!(
-        "Series builder, {n} rows to hourly means: {:.1} ms",
-        best * 1000.0
-    );
+    let timings = engine::bench(args.points, args.period, args.repeat)?;
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    print!("{}", present::bench_text(&timings, build));
     Ok(EXIT_OK)
 }

@@ -13,8 +13,8 @@ use crate::analysis::seasonality::periods::PeriodCandidate;
 use crate::analysis::seasonality::report::{self, compare_series};
 use crate::analysis::seasonality::timeseries::{self, BuildError, BuildParams, Segment};
 use crate::analysis::seasonality::{
-    Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlOptions, TimeSeries,
-    analyze_series,
+    Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlError, StlOptions,
+    StlParams, TimeSeries, analyze_series, stl,
 };
 use crate::analysis::windows::WindowSpec;
 use crate::data::series::{SeriesDataError, ValueSpec, build_series, resolve};
@@ -310,9 +310,12 @@ pub enum SeasonalityError {
         /// Why the drift pass skipped it, when it said.
         reason: Option<String>,
     },
-    /// The windows' drift scores could not be made a series.
+    /// A regular series could not be built (the windows' drift scores, or the benchmark's rows).
     #[error(transparent)]
-    DriftSeries(#[from] BuildError),
+    Build(#[from] BuildError),
+    /// The benchmark's STL fit was refused.
+    #[error(transparent)]
+    Stl(#[from] StlError),
 }
 
 impl From<DriftRunError> for SeasonalityError {
@@ -489,6 +492,89 @@ fn drift_series(
             aggregation: Aggregation::Mean,
         },
     )?)
+}
+
+/// Best-of-`repeat` timings of [`bench`], in seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchTimings {
+    /// Series length.
+    pub points: usize,
+    /// Seasonal period.
+    pub period: usize,
+    /// Runs per setting (at least 1).
+    pub repeat: usize,
+    /// STL without robustness weights.
+    pub stl: f64,
+    /// Robust STL.
+    pub stl_robust: f64,
+    /// The series builder: `points` rows with timestamps over two years to hourly means.
+    pub builder: f64,
+}
+
+/// STL and series-builder timings on a synthetic series of `points` points (a trend, a sine of
+/// `period` points and uniform noise from a fixed seed, so every run times the same work):
+/// the README's speed figure (`sextant bench-seasonality`).
+pub fn bench(
+    points: usize,
+    period: usize,
+    repeat: usize,
+) -> Result<BenchTimings, SeasonalityError> {
+    // A period under 2 has no season (and 0 would divide by zero below).
+    if period < 2 {
+        return Err(StlError::PeriodTooSmall { period }.into());
+    }
+    let repeat = repeat.max(1);
+    let mut state = 42u64;
+    let y: Vec<f64> = (0..points)
+        .map(|i| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let noise = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            let phase = (i % period) as f64 / period as f64 * std::f64::consts::TAU;
+            1e-5 * i as f64 + 3.0 * phase.sin() + noise
+        })
+        .collect();
+    let mut stl_best = [f64::INFINITY; 2];
+    for (best, robust) in stl_best.iter_mut().zip([false, true]) {
+        let params = StlParams::new(period).with_robust(robust);
+        for _ in 0..repeat {
+            let start = std::time::Instant::now();
+            let fit = stl::decompose(&y, &params)?;
+            *best = best.min(start.elapsed().as_secs_f64());
+            std::hint::black_box(fit);
+        }
+    }
+    // The builder: `points` rows with timestamps over two years, mean per hour.
+    let step_micros = 2 * 365 * MICROS_PER_DAY / points.max(1) as i64;
+    let times: Vec<Option<i64>> = (0..points)
+        .map(|i| Some(1_704_067_200_000_000 + i as i64 * step_micros))
+        .collect();
+    let values: Vec<Option<f64>> = y.iter().map(|v| Some(*v)).collect();
+    let mut builder = f64::INFINITY;
+    for _ in 0..repeat {
+        let start = std::time::Instant::now();
+        let series = timeseries::build(
+            &[Segment {
+                times: Some(&times),
+                values: &values,
+            }],
+            &BuildParams {
+                frequency: SamplingFrequency::Hour,
+                aggregation: Aggregation::Mean,
+            },
+        )?;
+        builder = builder.min(start.elapsed().as_secs_f64());
+        std::hint::black_box(series);
+    }
+    Ok(BenchTimings {
+        points,
+        period,
+        repeat,
+        stl: stl_best[0],
+        stl_robust: stl_best[1],
+        builder,
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::analysis::seasonality::params::StlConfig;
 use crate::analysis::seasonality::periods::{CandidateSource, PeriodCandidate};
 use crate::analysis::seasonality::report::{Method, unit_name};
 use crate::analysis::seasonality::{SeasonalityReport, TimeSeries};
-use crate::engine::seasonality::SeasonalityOutcome;
+use crate::engine::seasonality::{BenchTimings, SeasonalityOutcome};
 use crate::format::fmt_num;
 use crate::present::json::number;
 use crate::present::table::TextTable;
@@ -494,5 +494,23 @@ pub fn table(
         }
         out.push_str(&t.render());
     }
+    out
+}
+
+/// `sextant bench-seasonality`'s lines: one per STL setting, then the series builder.
+/// `build` names the profile the timings were measured with ("debug" or "release").
+pub fn bench_text(t: &BenchTimings, build: &str) -> String {
+    let mut out = format!(
+        "STL on {} points, period {} ({build} build), best of {}:\n",
+        t.points, t.period, t.repeat
+    );
+    for (name, seconds) in [("non-robust", t.stl), ("robust", t.stl_robust)] {
+        out.push_str(&format!("  {name:<10} {:>8.1} ms\n", seconds * 1000.0));
+    }
+    out.push_str(&format!(
+        "Series builder, {} rows to hourly means: {:.1} ms\n",
+        t.points,
+        t.builder * 1000.0
+    ));
     out
 }
