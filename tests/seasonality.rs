@@ -418,3 +418,115 @@ fn drift_score_per_day_is_the_drift_commands_window_score() {
     ]);
     assert!(e.contains("--current"), "{e}");
 }
+
+/// One pipeline: `sextant seasonality` with the flags that say what a session's seasonality
+/// settings say gives the numbers of that session's report, comparison included.
+#[test]
+fn command_with_a_sessions_settings_gives_its_reports_numbers() {
+    // tests/sessions/v1-credit.sextant: training data, the timestamp role's column
+    // (applied_at), the row count per day, period 7, every other setting at its default.
+    let command = json_ok(&[
+        "--input",
+        TRAINING,
+        "--current",
+        PRODUCTION,
+        "--value",
+        "@count",
+        "--time",
+        "applied_at",
+        "--period",
+        "7",
+    ]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("report.json");
+    let out = sextant(&[
+        "report",
+        "--session",
+        "tests/sessions/v1-credit.sextant",
+        "--format",
+        "json",
+        "--out",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("report")).expect("json");
+    let season = report["seasonality"]
+        .as_object()
+        .expect("a seasonality part");
+    assert!(season["comparison"].is_object(), "both files: a comparison");
+    for (key, want) in season {
+        // The report names the aggregation the session chose (mean, unused by a row count);
+        // the command the one its series was built with (rows).
+        if key == "aggregation" {
+            continue;
+        }
+        assert_eq!(&command[key], want, "{key}");
+    }
+}
+
+/// The seasonality settings gained a field (the comparison's alpha): the session fixtures still
+/// load with its default, and a re-saved session does not write it while it is the default, so
+/// its bytes are those of a session written before the field existed.
+#[test]
+fn session_fixtures_load_and_resave_without_the_default_alpha() {
+    for name in ["v1-credit.sextant", "v1-minimal.sextant"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/sessions")
+            .join(name);
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let session = sextant::session::parse(&text, &path).expect("parse");
+        assert_eq!(session.views.seasonality.alpha, 0.05, "{name}");
+        let saved = sextant::session::to_text(&session);
+        let again = sextant::session::parse(&saved, &path).expect("parse again");
+        assert_eq!(sextant::session::to_text(&again), saved, "{name}: stable");
+        let block = saved
+            .split("SeasonalitySettings(")
+            .nth(1)
+            .and_then(|rest| rest.split("\n    ),").next())
+            .expect("a seasonality block");
+        assert!(!block.contains("alpha"), "{name}: {block}");
+    }
+}
+
+/// `--alpha` is the comparison's setting (the window and the report use the same one, 0.05
+/// unless chosen), and `--seasonal` is validated against the periods before any file is read.
+#[test]
+fn alpha_and_window_flags_become_settings() {
+    let doc = json_ok(&[
+        "--input",
+        TRAINING,
+        "--current",
+        PRODUCTION,
+        "--value",
+        "@count",
+        "--time",
+        "applied_at",
+        "--period",
+        "7",
+        "--alpha",
+        "0.01",
+    ]);
+    assert_eq!(doc["comparison"]["alpha"], 0.01);
+    let err = error_of(&[
+        "--input",
+        FIXTURE,
+        "--value",
+        "value",
+        "--period",
+        "7",
+        "--seasonal",
+        "7",
+        "--seasonal",
+        "9",
+    ]);
+    assert!(
+        err.contains("--seasonal was given 2 times for 1 period"),
+        "{err}"
+    );
+}

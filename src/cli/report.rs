@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::seasonality::{DecompositionJson, decomposition_json};
 use super::session::load;
 use super::{CliError, EXIT_OK};
 use crate::present::json::{to_text, to_value};
+use crate::present::seasonality as present_seasonality;
 use crate::report::json::{PresentedParts, snapshot};
 use crate::report::{ReportFormat, ReportSource, report_input};
 use crate::session::analyses::{self, Overlays};
@@ -95,17 +95,16 @@ fn presented_parts(source: &ReportSource) -> PresentedParts {
     };
     let seasonality = match &a.seasonality {
         Some(Ok(o)) => match &o.report {
-            Ok(report) => decomposition_json(
-                &DecompositionJson {
-                    value: s.views.seasonality.value.to_text(),
-                    label: &o.label,
+            Ok(report) => present_seasonality::to_value(&present_seasonality::decomposition(
+                present_seasonality::About {
+                    // The report names the aggregation the session chose.
                     aggregation: s.views.seasonality.aggregation.name(),
-                    time: o.time.as_deref(),
+                    ..present_seasonality::About::of(o)
                 },
                 &o.series,
                 report,
                 o.comparison.as_ref().and_then(|c| c.as_ref().ok()),
-            ),
+            )),
             Err(e) => json!({"error": e}),
         },
         Some(Err(e)) => json!({"error": e}),

@@ -5,4 +5,5 @@
 pub mod check;
 pub mod drift;
 pub mod json;
+pub mod seasonality;
 pub mod table;

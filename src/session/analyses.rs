@@ -9,7 +9,9 @@ use crate::data::Dataset;
 use crate::engine::drift::{ColumnDrift, DriftError, DriftInputs, DriftOutcome, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::health::run as run_health;
-use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
+use crate::engine::seasonality::{
+    SeasonalityError, SeasonalityInputs, SeasonalityOutcome, run as run_seasonality,
+};
 use crate::model::compress::CompressionReport;
 use crate::vocab::{Progress, Renames, Role};
 
@@ -130,15 +132,16 @@ pub fn run(
     }
     if reference.is_some() || current.is_some() {
         progress.set(Some(0.8), "Decomposing");
-        out.seasonality = match compute_seasonality(
-            &views.seasonality,
-            &session.roles,
-            &session.renames,
-            [reference, current],
-            progress,
-        ) {
-            Err(_) if progress.is_cancelled() => return Err(crate::vocab::Cancelled),
-            other => Some(other),
+        let renames = crate::vocab::Renames::from(session.renames.clone());
+        let inputs = SeasonalityInputs {
+            reference,
+            current,
+            roles: &session.roles,
+            renames: &renames,
+        };
+        out.seasonality = match run_seasonality(&inputs, &views.seasonality, progress) {
+            Err(SeasonalityError::Cancelled(c)) => return Err(c),
+            other => Some(other.map_err(|e| e.to_string())),
         };
     }
     if views.compression.model_path.is_some() {

@@ -7,7 +7,7 @@ use super::error::{Smoother, StlError};
 /// STL settings other than the period and the seasonal window; shared by
 /// [`StlParams`] and MSTL (where it plays the role of statsmodels'
 /// `stl_kwargs`). `Default` gives the statsmodels defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StlOptions {
     /// Trend window `nt` (odd, >= 3, > period). `None`: smallest odd integer

@@ -30,7 +30,7 @@ use super::error::{SeriesError, ensure_finite};
 use super::fft::{Complex, autocovariance_sums, dft};
 
 /// Sampling frequency of a series, used for calendar period candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SamplingFrequency {
     /// One sample per minute.
     Minute,

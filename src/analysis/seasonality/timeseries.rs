@@ -45,6 +45,18 @@ pub enum Aggregation {
     Rows,
 }
 
+// By hand because of the quantile's `f64`: equal aggregations (`PartialEq`, where 0.0 equals
+// -0.0) must hash alike, so a zero is hashed as +0.0. Cache keys of computations hash it.
+impl std::hash::Hash for Aggregation {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        if let Self::Quantile(q) = self {
+            let q = if *q == 0.0 { 0.0 } else { *q };
+            q.to_bits().hash(state);
+        }
+    }
+}
+
 impl Aggregation {
     /// The aggregations of a column offered in menus, in order (quantile with q = 0.9).
     pub const COLUMN_CHOICES: [Aggregation; 7] = [

@@ -17,7 +17,7 @@ use crate::analysis::seasonality::{Aggregation, SamplingFrequency};
 use crate::data::RoleMap;
 use crate::data::series::ValueSpec;
 pub use crate::engine::seasonality::{
-    DataChoice, SeasonalityOutcome, SeasonalitySettings, TimeAxis, compute,
+    DataChoice, SeasonalityInputs, SeasonalityOutcome, SeasonalitySettings, TimeAxis, run,
 };
 use crate::format::fmt_num;
 use crate::gui::app::App;
@@ -125,20 +125,21 @@ fn request(app: &mut App, ctx: &egui::Context) {
     let roles = app.roles.clone();
     let renames = app.renames.clone();
     let load_ids = [0, 1].map(|i| app.datasets[i].as_ref().map(|d| d.load_id));
-    let key = key_of(&(settings.key_text(&roles), &renames, load_ids));
+    let renames = crate::vocab::Renames::from(renames);
+    let key = key_of(&(settings.key(&roles, &renames), load_ids));
     let datasets = app.datasets.clone();
     let waker = app.waker();
     app.seasonality
         .result
         .request(key, "Decomposing", waker, move |progress| {
             let [r, c] = &datasets;
-            compute(
-                &settings,
-                &roles,
-                &renames,
-                [r.as_deref(), c.as_deref()],
-                progress,
-            )
+            let inputs = SeasonalityInputs {
+                reference: r.as_deref(),
+                current: c.as_deref(),
+                roles: &roles,
+                renames: &renames,
+            };
+            run(&inputs, &settings, progress).map_err(|e| e.to_string())
         });
 }
 
