@@ -109,22 +109,15 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         }
     };
     let renames = super::integrity::parse_renames(&args.rename)?;
-    let old_name = |c: &str| {
-        renames
-            .iter()
-            .find(|(new, _)| new == c)
-            .map_or_else(|| c.to_string(), |(_, old)| old.clone())
-    };
-    let columns: Vec<String> = ds.columns.iter().map(|c| old_name(&c.name)).collect();
+    let columns: Vec<String> = ds
+        .columns
+        .iter()
+        .map(|c| renames.reference_name(&c.name).to_string())
+        .collect();
     let features = model.resolve_features(&args.features, &columns)?;
     let in_data: Vec<String> = features
         .iter()
-        .map(|f| {
-            renames
-                .iter()
-                .find(|(_, old)| old == f)
-                .map_or_else(|| f.clone(), |(new, _)| new.clone())
-        })
+        .map(|f| renames.current_name(f).to_string())
         .collect();
     let mut data = eval_data(&ds.frame, &in_data, &target)?;
     data.features = features.clone();

@@ -197,7 +197,9 @@ pub fn snapshot_json(source: &ReportSource) -> Value {
         _ => Value::Null,
     };
     let integrity = match (&a.integrity, source.reference, source.current) {
-        (Some(Ok(report)), Some(r), Some(c)) => super::integrity::to_json(report, &r.path, &c.path),
+        (Some(Ok(report)), Some(r), Some(c)) => {
+            crate::present::integrity::to_json(report, &r.path, &c.path)
+        }
         (Some(Err(e)), _, _) => json!({"error": e}),
         _ => Value::Null,
     };

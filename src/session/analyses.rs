@@ -4,11 +4,11 @@
 
 use crate::analysis::health::HealthReport;
 use crate::analysis::integrity::IntegrityReport;
-use crate::analysis::integrity::adapter::check_datasets;
 use crate::data::Dataset;
 use crate::engine::drift::{DriftRun, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::health::run as run_health;
+use crate::engine::integrity::check_datasets;
 use crate::engine::seasonality::{SeasonalityOutcome, compute as compute_seasonality};
 use crate::model::compress::CompressionReport;
 use crate::vocab::Progress;
@@ -96,7 +96,7 @@ pub fn run(
         out.drift = Some(drift);
         progress.set(Some(0.6), "Checking data integrity");
         let mut params = views.integrity.clone();
-        params.renames = session.renames.clone();
+        params.renames = crate::vocab::Renames::from(session.renames.clone());
         params.now_micros = Some(now_micros);
         out.integrity = Some(
             check_datasets(r, c, &session.roles, &params, &|| progress.is_cancelled())

@@ -106,7 +106,7 @@ fn missing_new_and_likely_rename() {
 
     // With the mapping the pair is one column.
     let p = IntegrityParams {
-        renames: vec![("num_open_accounts".into(), "open_accounts".into())],
+        renames: vec![("num_open_accounts".into(), "open_accounts".into())].into(),
         ..params()
     };
     let report = run_with(r, c, &p);
@@ -131,14 +131,14 @@ fn swapped_names_are_two_renames() {
     let report = run(r.clone(), c.clone());
     assert_eq!(report.of(Check::OutOfRange).count(), 2);
     let p = IntegrityParams {
-        renames: vec![("a".into(), "b".into()), ("b".into(), "a".into())],
+        renames: vec![("a".into(), "b".into()), ("b".into(), "a".into())].into(),
         ..params()
     };
     let report = run_with(r.clone(), c.clone(), &p);
     none_of(&report, Check::OutOfRange);
     assert_eq!(report.of(Check::RenamedColumn).count(), 2);
     let twice = IntegrityParams {
-        renames: vec![("a".into(), "b".into()), ("a".into(), "a".into())],
+        renames: vec![("a".into(), "b".into()), ("a".into(), "a".into())].into(),
         ..params()
     };
     let e = check(&Table::new(r), &Table::new(c), &twice);
@@ -150,7 +150,7 @@ fn renames_naming_unknown_columns_are_errors() {
     let r = vec![ColumnData::numeric("a", vec![Some(1.0)])];
     let c = vec![ColumnData::numeric("b", vec![Some(1.0)])];
     let p = IntegrityParams {
-        renames: vec![("b".into(), "nope".into())],
+        renames: vec![("b".into(), "nope".into())].into(),
         ..params()
     };
     let e = check(&Table::new(r), &Table::new(c), &p).expect_err("bad rename");
@@ -630,47 +630,6 @@ fn serving_skew_by_id() {
         ("training".to_string(), "0.5".to_string())
     );
     assert_eq!(f.examples[0].id.as_deref(), Some("i050"));
-}
-
-#[test]
-fn clean_pairs_raise_no_warning() {
-    for seed in [1u64, 2, 3] {
-        let (rf, cf) = synthetic::clean_pair(20_000, 15_000, 20, seed).expect("frames");
-        let progress = crate::vocab::Progress::silent();
-        let r = crate::data::Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
-        let c = crate::data::Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
-        let roles = adapter::inferred_roles(&r, &c, None);
-        let report = adapter::check_datasets(&r, &c, &roles, &params(), &|| false).expect("report");
-        let loud: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity >= Severity::Warning)
-            .collect();
-        assert!(loud.is_empty(), "seed {seed}: {loud:#?}");
-        assert_eq!(report.timestamp_column.as_deref(), Some("event_time"));
-        assert_eq!(report.id_column.as_deref(), Some("row_id"));
-        assert_eq!(report.columns_compared, 20);
-    }
-}
-
-#[test]
-fn the_report_does_not_depend_on_thread_count() {
-    let (rf, cf) = synthetic::clean_pair(3000, 3000, 20, 9).expect("frames");
-    let progress = crate::vocab::Progress::silent();
-    let r = crate::data::Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
-    let c = crate::data::Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
-    let roles = adapter::inferred_roles(&r, &c, None);
-    let one = IntegrityParams {
-        threads: 1,
-        ..params()
-    };
-    let four = IntegrityParams {
-        threads: 4,
-        ..params()
-    };
-    let a = adapter::check_datasets(&r, &c, &roles, &one, &|| false).expect("a");
-    let b = adapter::check_datasets(&r, &c, &roles, &four, &|| false).expect("b");
-    assert_eq!(a, b);
 }
 
 mod properties {
