@@ -242,7 +242,7 @@ pub fn snapshot_json(source: &ReportSource) -> Value {
         "integrity": integrity,
         "seasonality": seasonality,
         "health": match &a.health {
-            Some(Ok(report)) => super::health::to_json(report),
+            Some(Ok(report)) => crate::present::health::to_json(report),
             Some(Err(e)) => json!({"error": e}),
             None => Value::Null,
         },

@@ -108,13 +108,13 @@ pub fn run(
             progress.set(Some(0.7), "Measuring model health");
             out.health = Some(
                 run_health(
-                    r,
-                    c,
-                    &session.roles,
-                    &session.renames,
-                    &health.columns(),
-                    &health.params(),
-                    health.feature_drift(),
+                    &crate::engine::health::HealthInputs {
+                        reference: r,
+                        current: c,
+                        roles: &session.roles,
+                        renames: &crate::vocab::Renames::from(session.renames.clone()),
+                    },
+                    health,
                     progress,
                 )
                 .map_err(|e| e.to_string()),
