@@ -232,8 +232,8 @@ pub fn snapshot_json(source: &ReportSource) -> Value {
         "session": source.session_path.map(|p| p.display().to_string()),
         "sextant_version": env!("CARGO_PKG_VERSION"),
         "datasets": {
-            "reference": source.reference.map(super::inspect::to_json),
-            "current": source.current.map(super::inspect::to_json),
+            "reference": source.reference.map(crate::present::inspect::to_json),
+            "current": source.current.map(crate::present::inspect::to_json),
         },
         "roles": roles,
         "renames": s.renames.iter().map(|(c, r)| json!({"current": c, "reference": r})).collect::<Vec<_>>(),

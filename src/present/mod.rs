@@ -2,7 +2,9 @@
 //! pipelines. They read outcomes only and compute nothing; the command line, the window's
 //! exports and the report call them, so every front end writes the same bytes.
 
+pub mod compression;
 pub mod health;
+pub mod inspect;
 pub mod integrity;
 pub mod json;
 pub mod table;

@@ -141,9 +141,10 @@ pub fn run(
             &views.compression,
             [reference, current],
             &session.roles,
-            &session.renames,
+            &crate::vocab::Renames::from(session.renames.clone()),
             progress,
-        );
+        )
+        .map(|r| r.map_err(|e| e.to_string()));
         progress.check()?;
     }
     progress.set(Some(1.0), "Done");
