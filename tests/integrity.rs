@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use sextant::analysis::integrity::adapter::{check_datasets, inferred_roles};
 use sextant::analysis::integrity::{Check, IntegrityParams, IntegrityReport, Severity};
 use sextant::data::{Dataset, LoadOptions};
+use sextant::engine::integrity::{check_datasets, inferred_roles};
 use sextant::jobs::Progress;
 use sextant::vocab::time::parse_iso;
 

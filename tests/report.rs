@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use sextant::analysis::drift::BinningStrategy;
-use sextant::analysis::integrity::adapter::{check_datasets, inferred_roles};
 use sextant::analysis::integrity::{IntegrityParams, IntegrityReport};
 use sextant::analysis::seasonality::{
     Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, TimeSeries,
@@ -19,6 +18,7 @@ use sextant::data::series::{ValueSpec, build_series, resolve};
 use sextant::data::{Dataset, LoadOptions, RoleMap};
 use sextant::engine::drift::{DriftInputs, DriftOutcome, DriftSettings, run};
 use sextant::engine::drift_detail::{ColumnDetail, column_detail};
+use sextant::engine::integrity::{check_datasets, inferred_roles};
 use sextant::jobs::Progress;
 use sextant::report::{ReportInput, SeasonalityInput, Section, html, render_html, svg};
 use sextant::vocab::time::parse_iso;
@@ -84,7 +84,7 @@ fn sample() -> &'static Sample {
             })
             .collect();
         let integrity_params = IntegrityParams {
-            renames: renames.clone(),
+            renames: renames.clone().into(),
             now_micros: parse_iso("2026-01-15"),
             ..IntegrityParams::default()
         };

@@ -1,16 +1,8 @@
 //! `sextant compress --model M.onnx --data D --target COL`: what each compression of a model
 //! would cost in quality and gain in size and latency, on your own labelled data.
 //!
-//! JSON contract (keys may be added, never removed): `{"model": {"path", "parameters",
-//! "file_bytes", "inputs": [{"name", "shape", "elem_type"}], "outputs", "task", "features",
-//! "layers", "trees"}, "metric", "x_axis", "rows", "skipped_rows", "variants": [{"name", "kind",
-//! "accuracy", "roc_auc", "log_loss", "f1", "mae", "rmse", "agreement", "packed_bytes",
-//! "dense_bytes", "file_bytes", "sparsity", "latency": [{"batch", "p50_us", "p95_us",
-//! "per_row_us", "rows_per_s", "estimated"}], "latency_rule"}], "pareto": [names],
-//! "sensitivity": [{"layer", "int4_delta", "prune50_delta"}]}`. Metrics that do not apply to the
-//! task are null; `kind` is one of original, fp16, quantized, pruned, neuron_pruned, trees,
-//! distilled. Latency is measured in the build you run (use a release build): variants that do
-//! not change compute in our runtime get `"estimated": true` and their rule in `latency_rule`.
+//! The flags become the sweep's parameters; `engine::compression` reads the labelled rows and
+//! `present::compression` writes the table or the JSON (its contract is documented there).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,12 +11,11 @@ use clap::{Args, ValueEnum};
 
 use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
 use crate::data::RoleMap;
-use crate::format::fmt_num;
+use crate::engine::compression::{file_data, labelled_rows, variant_named};
 use crate::model::compress::{CompressParams, Metric, XAxis, compress_with_training};
-use crate::model::eval::eval_data;
-use crate::model::{OnnxModel, Structure, VariantSpec};
+use crate::model::{OnnxModel, VariantSpec};
+use crate::present::compression::{to_json, to_table};
 use crate::present::json::to_text;
-use crate::present::table::TextTable;
 use crate::vocab::Progress;
 use crate::vocab::Role;
 
@@ -89,6 +80,42 @@ pub struct CompressArgs {
     pub format: OutputFormat,
 }
 
+/// The sweep's parameters from the flags: variants parsed (the model's default sweep when
+/// none are given), batch sizes checked.
+fn params(args: &CompressArgs, model: &OnnxModel) -> Result<CompressParams, CliError> {
+    let variants = if args.variants.is_empty() {
+        model.default_variants()
+    } else {
+        args.variants
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| VariantSpec::parse(s).map_err(|e| CliError(format!("--variants: {e}"))))
+            .collect::<Result<_, _>>()?
+    };
+    if args.batch_sizes.contains(&0) {
+        return Err(CliError(
+            "--batch-sizes: a batch size must be at least 1".into(),
+        ));
+    }
+    Ok(CompressParams {
+        variants,
+        batch_sizes: args.batch_sizes.clone(),
+        measure_latency: !args.no_latency,
+        time_per_point: Duration::from_millis(150),
+        metric: match args.metric {
+            MetricArg::RocAuc => Metric::RocAuc,
+            MetricArg::Accuracy => Metric::Accuracy,
+            MetricArg::LogLoss => Metric::LogLoss,
+            MetricArg::F1 => Metric::F1,
+            MetricArg::Mae => Metric::Mae,
+            MetricArg::Rmse => Metric::Rmse,
+        },
+        x_axis: XAxis::Size,
+        sensitivity: !args.no_sensitivity,
+    })
+}
+
+/// `sextant compress`.
 pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
     let model = OnnxModel::load(&args.model)?;
     let ds = load_dataset(&args.data)?;
@@ -109,58 +136,8 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         }
     };
     let renames = super::integrity::parse_renames(&args.rename)?;
-    let old_name = |c: &str| {
-        renames
-            .iter()
-            .find(|(new, _)| new == c)
-            .map_or_else(|| c.to_string(), |(_, old)| old.clone())
-    };
-    let columns: Vec<String> = ds.columns.iter().map(|c| old_name(&c.name)).collect();
-    let features = model.resolve_features(&args.features, &columns)?;
-    let in_data: Vec<String> = features
-        .iter()
-        .map(|f| {
-            renames
-                .iter()
-                .find(|(_, old)| old == f)
-                .map_or_else(|| f.clone(), |(new, _)| new.clone())
-        })
-        .collect();
-    let mut data = eval_data(&ds.frame, &in_data, &target)?;
-    data.features = features.clone();
-    if let Some(n) = args.rows {
-        data = data.head(n.max(1));
-    }
-    let variants = if args.variants.is_empty() {
-        model.default_variants()
-    } else {
-        args.variants
-            .iter()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| VariantSpec::parse(s).map_err(|e| CliError(format!("--variants: {e}"))))
-            .collect::<Result<_, _>>()?
-    };
-    if args.batch_sizes.contains(&0) {
-        return Err(CliError(
-            "--batch-sizes: a batch size must be at least 1".into(),
-        ));
-    }
-    let params = CompressParams {
-        variants: variants.clone(),
-        batch_sizes: args.batch_sizes.clone(),
-        measure_latency: !args.no_latency,
-        time_per_point: Duration::from_millis(150),
-        metric: match args.metric {
-            MetricArg::RocAuc => Metric::RocAuc,
-            MetricArg::Accuracy => Metric::Accuracy,
-            MetricArg::LogLoss => Metric::LogLoss,
-            MetricArg::F1 => Metric::F1,
-            MetricArg::Mae => Metric::Mae,
-            MetricArg::Rmse => Metric::Rmse,
-        },
-        x_axis: XAxis::Size,
-        sensitivity: !args.no_sensitivity,
-    };
+    let (data, features) = file_data(&model, &ds, &target, &args.features, &renames, args.rows)?;
+    let params = params(args, &model)?;
     if cfg!(debug_assertions) && params.measure_latency {
         eprintln!(
             "warning: this is a debug build; latencies are 20-30× slower than a release build"
@@ -169,12 +146,10 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
     let training = match &args.train {
         Some(path) => {
             let t = load_dataset(path)?;
-            let mut d = eval_data(&t.frame, &features, &target)
-                .map_err(|e| CliError(format!("--train {}: {e}", path.display())))?;
-            if let Some(n) = args.rows {
-                d = d.head(n.max(1));
-            }
-            Some(d)
+            Some(
+                labelled_rows(&t, &features, &target, args.rows)
+                    .map_err(|e| CliError(format!("--train {}: {e}", path.display())))?,
+            )
         }
         None => None,
     };
@@ -189,14 +164,7 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError(format!("{} could not be created: {e}", dir.display())))?;
         for v in &report.variants {
-            let spec = if v.name == "original" {
-                VariantSpec::Original
-            } else {
-                *variants
-                    .iter()
-                    .find(|s| s.name(matches!(model.structure, Structure::Trees(_))) == v.name)
-                    .unwrap_or(&VariantSpec::Original)
-            };
+            let spec = variant_named(&model, &params.variants, &v.name);
             let bytes = crate::model::compress::export_bytes(
                 &model,
                 training.as_ref().unwrap_or(&data),
@@ -210,134 +178,9 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         }
     }
     let text = match args.format {
-        OutputFormat::Json => {
-            to_text(&serde_json::to_value(&report).map_err(|e| CliError(e.to_string()))?)
-        }
-        OutputFormat::Table => table(&report),
+        OutputFormat::Json => to_text(&to_json(&report).map_err(|e| CliError(e.to_string()))?),
+        OutputFormat::Table => to_table(&report),
     };
     print!("{text}");
     Ok(EXIT_OK)
-}
-
-fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".into(), fmt_num)
-}
-
-fn bytes(b: u64) -> String {
-    if b >= 10_000 {
-        format!("{:.1} KB", b as f64 / 1000.0)
-    } else {
-        format!("{b} B")
-    }
-}
-
-/// The report for people.
-pub fn table(r: &crate::model::CompressionReport) -> String {
-    let mut out = String::new();
-    let m = &r.model;
-    out.push_str(&format!(
-        "Model {} · {} parameters · {} · inputs {}\n",
-        m.path,
-        m.parameters,
-        bytes(m.file_bytes),
-        m.inputs
-            .iter()
-            .map(crate::model::TensorInfo::describe)
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    out.push_str(&format!(
-        "Evaluated on {} rows ({} skipped for missing values) · features {}\n\n",
-        r.rows,
-        r.skipped_rows,
-        m.features.join(", ")
-    ));
-    let classification = r.variants.first().is_some_and(|v| v.accuracy.is_some());
-    let mut header = vec!["variant", "kind"];
-    if classification {
-        header.extend(["accuracy", "ROC AUC", "log loss", "F1"]);
-    } else {
-        header.extend(["MAE", "RMSE"]);
-    }
-    header.extend(["agreement", "packed", "dense", "file", "pareto"]);
-    let right: Vec<bool> = header.iter().enumerate().map(|(i, _)| i >= 2).collect();
-    let mut t = TextTable::new(&header, &right);
-    for v in &r.variants {
-        let mut row = vec![
-            v.name.clone(),
-            serde_json::to_value(v.kind)
-                .ok()
-                .and_then(|k| k.as_str().map(str::to_string))
-                .unwrap_or_default(),
-        ];
-        if classification {
-            row.extend([opt(v.accuracy), opt(v.roc_auc), opt(v.log_loss), opt(v.f1)]);
-        } else {
-            row.extend([opt(v.mae), opt(v.rmse)]);
-        }
-        row.extend([
-            format!("{:.2}%", v.agreement * 100.0),
-            bytes(v.packed_bytes),
-            bytes(v.dense_bytes),
-            bytes(v.file_bytes),
-            if r.pareto.contains(&v.name) { "*" } else { "" }.to_string(),
-        ]);
-        t.row(row);
-    }
-    out.push_str(&t.render());
-    if r.variants.iter().any(|v| !v.latency.is_empty()) {
-        out.push_str("\nLatency per call, p50 / p95 in µs (e = estimated, see the rules below)\n");
-        let batches: Vec<usize> = r.variants[0].latency.iter().map(|p| p.batch).collect();
-        let mut header: Vec<String> = vec!["variant".into()];
-        header.extend(batches.iter().map(|b| format!("batch {b}")));
-        let h: Vec<&str> = header.iter().map(String::as_str).collect();
-        let right: Vec<bool> = (0..h.len()).map(|i| i > 0).collect();
-        let mut t = TextTable::new(&h, &right);
-        for v in &r.variants {
-            let mut row = vec![v.name.clone()];
-            row.extend(v.latency.iter().map(|p| {
-                format!(
-                    "{} / {}{}",
-                    fmt_num((p.p50_us * 10.0).round() / 10.0),
-                    fmt_num((p.p95_us * 10.0).round() / 10.0),
-                    if p.estimated { " e" } else { "" }
-                )
-            }));
-            t.row(row);
-        }
-        out.push_str(&t.render());
-        let mut rules: Vec<&str> = r
-            .variants
-            .iter()
-            .filter_map(|v| v.latency_rule.as_deref())
-            .collect();
-        rules.dedup();
-        for rule in rules {
-            out.push_str(&format!("  e: {rule}\n"));
-        }
-    }
-    if !r.sensitivity.is_empty() {
-        out.push_str(&format!(
-            "\nPer-layer sensitivity ({} change with only that layer compressed, worst first)\n",
-            r.metric.label()
-        ));
-        let mut t = TextTable::new(
-            &["layer", "int4 per channel", "prune 50%"],
-            &[false, true, true],
-        );
-        for s in &r.sensitivity {
-            t.row(vec![
-                s.layer.clone(),
-                format!("{:+.4}", s.int4_delta),
-                format!("{:+.4}", s.prune50_delta),
-            ]);
-        }
-        out.push_str(&t.render());
-    }
-    out.push_str(&format!(
-        "\nPareto frontier ({} vs packed size): {}\n",
-        r.metric.label(),
-        r.pareto.join(", ")
-    ));
-    out
 }

@@ -3,35 +3,22 @@
 //! detectors on the error stream, CBPE estimates, the staleness projection, drift attribution,
 //! latency percentiles and alert rules. Exit code 1 when a `--rule` fired.
 //!
-//! JSON contract (keys may be added, never removed): `{"task", "threshold", "windows_by",
-//! "reference_metrics": {...}, "reference_band": {metric: {"mean", "std", "lower", "upper"}},
-//! "windows": [{"label", "start", "end", "rows", "labelled", "metrics": {...}, "intervals":
-//! {metric: [low, high]}, "estimated": {"accuracy", "roc_auc", "f1"}, "prediction_drift",
-//! "label_drift", "latency": [{"column", "p50", "p95", "p99"}]}], "detectors": [{"name",
-//! "warnings": [row indices], "drifts": [row indices], "warning_windows", "drift_windows"}],
-//! "staleness": {...}, "attribution": {...}, "alerts": [{"rule", "windows", "labels"}],
-//! "unassigned_rows", "missing_prediction"}`. Start and end are ISO-8601 (UTC); row indices
-//! count from 0 in the current file.
+//! The flags become [`HealthSettings`]; `engine::health::run` measures and `present::health`
+//! writes the table or the JSON (its contract is documented there).
 
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::{Map, Value, json};
 
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_pair, write_output};
 use crate::analysis::alerts::AlertRule;
-use crate::analysis::health::{
-    HealthInput, HealthParams, HealthPlan, HealthReport, Metric, MetricValues, SideData, Task,
-};
+use crate::analysis::health::{HealthInput, HealthParams, HealthPlan, Metric, SideData, Task};
 use crate::analysis::windows::WindowSpec;
 use crate::data::RoleMap;
-use crate::engine::health::{HealthColumns, run as run_health};
-use crate::format::fmt_num;
-use crate::present::json::{number, opt_number, to_text};
-use crate::present::table::TextTable;
-use crate::vocab::Progress;
-use crate::vocab::Role;
-use crate::vocab::time::format_iso;
+use crate::engine::health::{HealthInputs, HealthSettings, run as run_health};
+use crate::present::health::{to_json, to_table};
+use crate::present::json::to_text;
+use crate::vocab::{Progress, Renames, Role};
 
 #[derive(Debug, Args)]
 pub struct HealthArgs {
@@ -109,22 +96,46 @@ fn parse_rule(s: &str) -> Result<AlertRule, String> {
     s.parse()
 }
 
-pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
+/// The settings the flags ask for; the threshold is checked here, the rest by clap.
+fn settings(args: &HealthArgs) -> Result<HealthSettings, CliError> {
     if !(0.0..=1.0).contains(&args.threshold) {
         return Err(CliError(format!(
             "--threshold {} is outside 0 to 1",
             args.threshold
         )));
     }
-    let renames = args
-        .rename
-        .iter()
+    Ok(HealthSettings {
+        metric: args.metric,
+        threshold: Some(args.threshold),
+        windows: Some(args.windows),
+        floor: args.floor,
+        rules: args.rule.clone(),
+        target: args.target.clone(),
+        prediction: args.prediction.clone(),
+        time: args.time.clone(),
+        latency: None,
+        feature_drift: Some(!args.no_feature_drift),
+        task: args.task,
+        bootstrap: Some(args.bootstrap),
+        seed: Some(args.seed),
+    })
+}
+
+/// Parse `NEW=OLD` rename arguments.
+fn parse_renames(args: &[String]) -> Result<Renames, CliError> {
+    args.iter()
         .map(|r| {
             r.split_once('=')
                 .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
                 .ok_or_else(|| CliError(format!("--rename \"{r}\" is not NEW=OLD")))
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+/// `sextant health`.
+pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
+    let settings = settings(args)?;
+    let renames = parse_renames(&args.rename)?;
     let (reference, current) = load_pair(&args.reference, &args.current)?;
     let mut roles = RoleMap::default();
     roles.add_inferred(&reference.columns);
@@ -132,34 +143,14 @@ pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
     if let Some(t) = &args.time {
         roles.set(t, Role::Timestamp);
     }
-    let cols = HealthColumns {
-        target: args.target.clone(),
-        prediction: args.prediction.clone(),
-        time: args.time.clone(),
-        latency: None,
+    let inputs = HealthInputs {
+        reference: &reference,
+        current: &current,
+        roles: &roles,
+        renames: &renames,
     };
-    let params = HealthParams {
-        task: args.task,
-        threshold: args.threshold,
-        windows: args.windows,
-        bootstrap: args.bootstrap,
-        seed: args.seed,
-        detectors: true,
-        staleness_metric: args.metric,
-        floor: args.floor,
-        rules: args.rule.clone(),
-    };
-    let report = run_health(
-        &reference,
-        &current,
-        &roles,
-        &renames,
-        &cols,
-        &params,
-        !args.no_feature_drift,
-        &Progress::silent(),
-    )
-    .map_err(|e| CliError(format!("{}: {e}", args.current.display())))?;
+    let report = run_health(&inputs, &settings, &Progress::silent())
+        .map_err(|e| CliError(format!("{}: {e}", args.current.display())))?;
     let text = match args.format {
         OutputFormat::Json => to_text(&to_json(&report)),
         OutputFormat::Table => to_table(&report),
@@ -175,198 +166,6 @@ pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
     } else {
         EXIT_FINDING
     })
-}
-
-fn metrics_json(m: &MetricValues) -> Value {
-    Value::Object(
-        m.iter()
-            .map(|(k, v)| (k.key().to_string(), number(*v)))
-            .collect::<Map<_, _>>(),
-    )
-}
-
-/// The report as the JSON contract.
-pub fn to_json(r: &HealthReport) -> Value {
-    let windows: Vec<Value> = r
-        .windows
-        .iter()
-        .map(|w| {
-            json!({
-                "label": w.window.label,
-                "start": w.window.start.map(format_iso),
-                "end": w.window.end.map(format_iso),
-                "rows": w.window.rows,
-                "labelled": w.labelled,
-                "metrics": metrics_json(&w.metrics),
-                "intervals": Value::Object(w.intervals.iter().map(|(k, v)| {
-                    (k.key().to_string(), json!([number(v[0]), number(v[1])]))
-                }).collect()),
-                "estimated": metrics_json(&w.estimated),
-                "prediction_drift": serde_json::to_value(&w.prediction_drift).unwrap_or(Value::Null),
-                "label_drift": serde_json::to_value(&w.label_drift).unwrap_or(Value::Null),
-                "latency": serde_json::to_value(&w.latency).unwrap_or(Value::Null),
-            })
-        })
-        .collect();
-    let staleness = r.staleness.as_ref().map_or(Value::Null, |s| {
-        let fit = |f: &Option<crate::analysis::health::staleness::TrendFit>| {
-            f.map_or(Value::Null, |f| {
-                json!({"intercept": number(f.intercept), "slope": number(f.slope),
-                       "slope_se": number(f.slope_se), "p_value": number(f.p_value), "r2": number(f.r2)})
-            })
-        };
-        json!({
-            "metric": s.metric.key(),
-            "floor": opt_number(s.floor),
-            "unit": s.unit,
-            "points": s.points,
-            "degrading": s.degrading,
-            "linear": fit(&s.linear),
-            "exponential": fit(&s.exponential),
-            "crossing": s.crossing.map_or(Value::Null, |c| json!({
-                "model": c.model, "after": number(c.after), "low": number(c.low), "high": number(c.high)
-            })),
-            "message": s.message,
-        })
-    });
-    json!({
-        "task": r.task.name(),
-        "threshold": number(r.threshold),
-        "windows_by": r.spec.to_string(),
-        "reference_metrics": metrics_json(&r.reference.metrics),
-        "reference_rows": r.reference.rows,
-        "reference_labelled": r.reference.labelled,
-        "reference_band": serde_json::to_value(
-            r.reference.band.iter().map(|(k, v)| (k.key().to_string(), v)).collect::<std::collections::BTreeMap<_, _>>()
-        ).unwrap_or(Value::Null),
-        "windows": windows,
-        "unassigned_rows": r.unassigned_rows,
-        "missing_prediction": {"reference": r.missing_prediction[0], "current": r.missing_prediction[1]},
-        "detectors": serde_json::to_value(&r.detectors).unwrap_or(Value::Null),
-        "staleness": staleness,
-        "attribution": serde_json::to_value(&r.attribution).unwrap_or(Value::Null),
-        "alerts": r.alerts.iter().map(|a| json!({
-            "rule": a.text, "windows": a.windows, "labels": a.labels
-        })).collect::<Vec<_>>(),
-        "unknown_rule_values": r.unknown_rule_values,
-        "drift_share": r.drift_share.as_ref().map(|v| v.iter().map(|x| number(*x)).collect::<Vec<_>>()),
-    })
-}
-
-fn to_table(r: &HealthReport) -> String {
-    let mut out = String::new();
-    let shown: &[Metric] = match r.task {
-        Task::Classification => &[
-            Metric::RocAuc,
-            Metric::Accuracy,
-            Metric::F1,
-            Metric::LogLoss,
-        ],
-        Task::Regression => &[Metric::Mae, Metric::Rmse, Metric::R2],
-    };
-    out.push_str(&format!(
-        "Model health ({}, threshold {}, windows by {}); metrics use labelled rows only.\n",
-        r.task.name(),
-        r.threshold,
-        r.spec
-    ));
-    let reference: Vec<String> = shown
-        .iter()
-        .map(|m| {
-            let v = r
-                .reference
-                .metrics
-                .get(m)
-                .map_or("-".into(), |v| fmt_num(*v));
-            let band = r
-                .reference
-                .band
-                .get(m)
-                .map(|b| format!(" (band {} to {})", fmt_num(b.lower), fmt_num(b.upper)))
-                .unwrap_or_default();
-            format!("{} {v}{band}", m.key())
-        })
-        .collect();
-    out.push_str(&format!(
-        "Reference: {} rows, {} labelled; {}\n\n",
-        r.reference.rows,
-        r.reference.labelled,
-        reference.join(", ")
-    ));
-    let mut header = vec!["window", "rows", "labelled"];
-    header.extend(shown.iter().map(|m| m.key()));
-    let est = r.task == Task::Classification;
-    if est {
-        header.push("est. roc_auc");
-    }
-    header.push("pred. drift");
-    let right: Vec<bool> = header.iter().enumerate().map(|(i, _)| i > 0).collect();
-    let mut t = TextTable::new(&header, &right);
-    for w in &r.windows {
-        let mut row = vec![
-            w.window.label.clone(),
-            w.window.rows.to_string(),
-            w.labelled.to_string(),
-        ];
-        for m in shown {
-            row.push(match (w.metrics.get(m), w.intervals.get(m)) {
-                (Some(v), Some(iv)) => {
-                    format!("{} [{}, {}]", fmt_num(*v), fmt_num(iv[0]), fmt_num(iv[1]))
-                }
-                (Some(v), None) => fmt_num(*v),
-                _ => "-".into(),
-            });
-        }
-        if est {
-            row.push(
-                w.estimated
-                    .get(&Metric::RocAuc)
-                    .map_or("-".into(), |v| fmt_num(*v)),
-            );
-        }
-        row.push(w.prediction_drift.as_ref().map_or("-".into(), |d| {
-            format!(
-                "{}{}",
-                fmt_num(d.score),
-                if d.drifted { " drift" } else { "" }
-            )
-        }));
-        t.row(row);
-    }
-    out.push_str(&t.render());
-    out.push('\n');
-    for d in &r.detectors {
-        let windows = |ws: &[usize]| {
-            ws.iter()
-                .filter_map(|&w| r.windows.get(w).map(|w| w.window.label.clone()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        out.push_str(&format!(
-            "{}: {} drift(s){}, {} warning(s)\n",
-            d.name,
-            d.drifts.len(),
-            if d.drifts.is_empty() {
-                String::new()
-            } else {
-                format!(" in {}", windows(&d.drift_windows))
-            },
-            d.warnings.len()
-        ));
-    }
-    if let Some(s) = &r.staleness {
-        out.push_str(&format!("\nStaleness: {}\n", s.message));
-    }
-    if let Some(a) = &r.attribution {
-        out.push_str(&format!("Attribution: {}\n", a.verdict));
-    }
-    if !r.alerts.is_empty() {
-        out.push('\n');
-        for a in &r.alerts {
-            out.push_str(&format!("ALERT {} in {}\n", a.text, a.labels.join(", ")));
-        }
-    }
-    out
 }
 
 /// Arguments of the hidden `bench-health`.

@@ -1,25 +1,24 @@
 //! `sextant integrity --reference A --current B`: is the data itself broken, and since when?
 //!
-//! JSON contract: `{"reference", "current", "checks": [{"check", "severity", "columns",
-//! "message", "details", "examples": [{"side", "row", "other_row", "id", "timestamp",
-//! "values"}], "timeline"?}], "summary": {"errors", "warnings", "infos"}}`; `timeline` is
-//! present when the finding has a rate over time: `{"window", "starts", "rows", "events",
-//! "reference_rate", "change"}`. Times are ISO-8601 (UTC). Keys may be added, never removed.
+//! The flags become [`IntegritySettings`]; `engine::integrity::run` checks the data and
+//! `present::integrity` writes the table or the JSON (its contract is documented there).
 //! Exit code 1 when `--fail-on` is given and a finding of that severity or worse exists.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_dataset};
-use crate::analysis::integrity::adapter::{check_datasets, inferred_roles, tables};
-use crate::analysis::integrity::{
-    Example, Finding, IntegrityParams, IntegrityReport, Severity, Timeline, WindowChoice,
+use crate::analysis::integrity::{Severity, WindowChoice};
+use crate::engine::integrity::{
+    IntegrityInputs, IntegritySettings, inferred_roles, run as run_checks, tables,
 };
+use crate::present::integrity::{to_json, to_table};
 use crate::present::json::to_text;
-use crate::vocab::time::{format_iso, parse_iso};
+use crate::vocab::time::parse_iso;
+use crate::vocab::{Progress, Renames};
 
 /// The least severity that fails the command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,8 +69,9 @@ pub enum WindowArg {
     Month,
 }
 
-/// Parse `NEW=OLD` rename arguments.
-pub fn parse_renames(args: &[String]) -> Result<Vec<(String, String)>, CliError> {
+/// Parse `NEW=OLD` rename arguments, in the order given (a column renamed twice is kept
+/// twice, so that the checks can say so).
+pub fn parse_renames(args: &[String]) -> Result<Renames, CliError> {
     args.iter()
         .map(|a| match a.split_once('=') {
             Some((new, old)) if !new.trim().is_empty() && !old.trim().is_empty() => {
@@ -85,7 +85,7 @@ pub fn parse_renames(args: &[String]) -> Result<Vec<(String, String)>, CliError>
 }
 
 /// Apply `--set NAME=VALUE` overrides through the parameters' serde names.
-pub fn apply_overrides(params: &mut IntegrityParams, sets: &[String]) -> Result<(), CliError> {
+pub fn apply_overrides(params: &mut IntegritySettings, sets: &[String]) -> Result<(), CliError> {
     if sets.is_empty() {
         return Ok(());
     }
@@ -117,14 +117,9 @@ pub fn apply_overrides(params: &mut IntegrityParams, sets: &[String]) -> Result<
     params.validate().map_err(CliError::from)
 }
 
-pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
-    let reference = load_dataset(&args.reference)?;
-    let current = load_dataset(&args.current)?;
-    for w in reference.warnings.iter().chain(&current.warnings) {
-        eprintln!("warning: {w}");
-    }
-    let mut params = IntegrityParams {
-        renames: parse_renames(&args.rename)?,
+/// The settings the flags ask for (thresholds validated); renames and "now" are inputs.
+fn settings(args: &IntegrityArgs) -> Result<IntegritySettings, CliError> {
+    let mut settings = IntegritySettings {
         id_column: args.id.clone(),
         window: match args.window {
             WindowArg::Auto => WindowChoice::Auto,
@@ -132,16 +127,35 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
             WindowArg::Week => WindowChoice::Week,
             WindowArg::Month => WindowChoice::Month,
         },
-        now_micros: Some(match &args.now {
-            Some(s) => parse_iso(s)
-                .ok_or_else(|| CliError(format!("--now {s} is not an ISO-8601 date or time")))?,
-            None => crate::engine::clock::now_micros(),
-        }),
         ..Default::default()
     };
-    apply_overrides(&mut params, &args.set)?;
+    apply_overrides(&mut settings, &args.set)?;
+    Ok(settings)
+}
+
+/// `sextant integrity`.
+pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
+    let reference = load_dataset(&args.reference)?;
+    let current = load_dataset(&args.current)?;
+    for w in reference.warnings.iter().chain(&current.warnings) {
+        eprintln!("warning: {w}");
+    }
+    let renames = parse_renames(&args.rename)?;
+    let now = match &args.now {
+        Some(s) => parse_iso(s)
+            .ok_or_else(|| CliError(format!("--now {s} is not an ISO-8601 date or time")))?,
+        None => crate::engine::clock::now_micros(),
+    };
+    let settings = settings(args)?;
     let roles = inferred_roles(&reference, &current, args.id.as_deref());
-    let report = check_datasets(&reference, &current, &roles, &params, &|| false)?;
+    let inputs = IntegrityInputs {
+        reference: &reference,
+        current: &current,
+        roles: &roles,
+        renames: &renames,
+        now_micros: Some(now),
+    };
+    let report = run_checks(&inputs, &settings, &Progress::silent())?;
     let text = match args.format {
         OutputFormat::Json => to_text(&to_json(&report, &args.reference, &args.current)),
         OutputFormat::Table => to_table(&report, &reference.name(), &current.name()),
@@ -155,100 +169,6 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
         report.worst().is_some_and(|w| w >= least)
     });
     Ok(if fail { EXIT_FINDING } else { EXIT_OK })
-}
-
-fn example_json(e: &Example) -> Value {
-    let values: Map<String, Value> = e
-        .values
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    json!({
-        "side": e.side,
-        "row": e.row,
-        "other_row": e.other_row,
-        "id": e.id,
-        "timestamp": e.timestamp.map(format_iso),
-        "values": values,
-    })
-}
-
-fn timeline_json(t: &Timeline) -> Value {
-    json!({
-        "window": t.window.name(),
-        "starts": t.starts.iter().map(|s| format_iso(*s)).collect::<Vec<_>>(),
-        "rows": t.rows,
-        "events": t.events,
-        "reference_rate": crate::present::json::number(t.reference_rate),
-        "change": t.change.map(|c| json!({
-            "since": format_iso(c.since),
-            "until": c.until.map(format_iso),
-            "rate_during": crate::present::json::number(c.rate_during),
-            "rate_outside": crate::present::json::number(c.rate_outside),
-            "p_value": crate::present::json::number(c.p_value),
-        })),
-    })
-}
-
-/// One finding as JSON.
-pub fn finding_json(f: &Finding) -> Value {
-    let mut v = json!({
-        "check": f.check.name(),
-        "severity": f.severity.name(),
-        "columns": f.columns,
-        "message": f.message,
-        "details": f.details,
-        "examples": f.examples.iter().map(example_json).collect::<Vec<_>>(),
-    });
-    if let (Some(t), Some(map)) = (&f.timeline, v.as_object_mut()) {
-        map.insert("timeline".into(), timeline_json(t));
-    }
-    v
-}
-
-/// The JSON document of `integrity`.
-pub fn to_json(
-    report: &IntegrityReport,
-    reference: &std::path::Path,
-    current: &std::path::Path,
-) -> Value {
-    let s = report.summary();
-    json!({
-        "reference": reference.display().to_string(),
-        "current": current.display().to_string(),
-        "reference_rows": report.reference_rows,
-        "current_rows": report.current_rows,
-        "columns_compared": report.columns_compared,
-        "timestamp_column": report.timestamp_column,
-        "id_column": report.id_column,
-        "window": report.window.map(|w| w.name()),
-        "checks": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "summary": {"errors": s.errors, "warnings": s.warnings, "infos": s.infos},
-    })
-}
-
-fn to_table(report: &IntegrityReport, reference: &str, current: &str) -> String {
-    let s = report.summary();
-    let mut out = format!(
-        "Integrity of {current} ({} rows) against {reference} ({} rows): {} errors, {} warnings, {} infos\n\n",
-        report.current_rows, report.reference_rows, s.errors, s.warnings, s.infos
-    );
-    let mut t = crate::present::table::TextTable::new(
-        &["severity", "check", "message"],
-        &[false, false, false],
-    );
-    for f in &report.findings {
-        t.row(vec![
-            f.severity.name().to_string(),
-            f.check.name().to_string(),
-            f.message.clone(),
-        ]);
-    }
-    out.push_str(&t.render());
-    if report.findings.is_empty() {
-        out.push_str("No findings: the data looks intact.\n");
-    }
-    out
 }
 
 /// Hidden benchmark: all checks on a generated clean pair.
@@ -298,7 +218,7 @@ pub fn bench(args: &IntegrityBenchArgs) -> Result<u8, CliError> {
         t0.elapsed().as_secs_f64()
     );
     let roles = inferred_roles(&reference, &current, None);
-    let params = IntegrityParams {
+    let params = IntegritySettings {
         // After the generated data, whatever its length.
         now_micros: parse_iso("2100-01-01"),
         ..Default::default()

@@ -89,7 +89,9 @@ fn presented_parts(source: &ReportSource) -> PresentedParts {
     let s = source.session;
     let a = source.analyses;
     let integrity = match (&a.integrity, source.reference, source.current) {
-        (Some(Ok(report)), Some(r), Some(c)) => super::integrity::to_json(report, &r.path, &c.path),
+        (Some(Ok(report)), Some(r), Some(c)) => {
+            crate::present::integrity::to_json(report, &r.path, &c.path)
+        }
         (Some(Err(e)), _, _) => json!({"error": e}),
         _ => Value::Null,
     };
@@ -112,13 +114,13 @@ fn presented_parts(source: &ReportSource) -> PresentedParts {
     };
     PresentedParts {
         datasets: [
-            source.reference.map(super::inspect::to_json),
-            source.current.map(super::inspect::to_json),
+            source.reference.map(crate::present::inspect::to_json),
+            source.current.map(crate::present::inspect::to_json),
         ],
         integrity,
         seasonality,
         health: match &a.health {
-            Some(Ok(report)) => super::health::to_json(report),
+            Some(Ok(report)) => crate::present::health::to_json(report),
             Some(Err(e)) => json!({"error": e}),
             None => Value::Null,
         },

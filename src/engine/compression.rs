@@ -1,6 +1,7 @@
 //! The compression lab over loaded datasets: the settings a user chooses (what the Compression
 //! tab edits and a session stores), the evaluation inputs they pick out of the datasets, and the
-//! whole sweep from settings to a report — shared by the tab's background job and the report.
+//! whole sweep from settings to a report — shared by the tab's background job, the report and
+//! `sextant compress` (which reads one labelled file: [`file_data`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,9 +12,58 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Dataset, RoleMap};
 use crate::model::compress::{CompressParams, CompressionReport, Metric, XAxis};
 use crate::model::eval::eval_data;
-use crate::model::{EvalData, OnnxModel, VariantSpec};
-use crate::vocab::Progress;
-use crate::vocab::{Role, Side};
+use crate::model::{EvalData, ModelError, OnnxModel, Structure, VariantSpec};
+use crate::vocab::{Cancelled, Progress, Renames, Role, Side};
+
+/// What every presenter of the lab reads: the model, each variant's quality, size and latency,
+/// the Pareto frontier and the per-layer sensitivity.
+pub type CompressionOutcome = CompressionReport;
+
+/// Why the lab could not evaluate the model. Messages are one sentence, as the window shows
+/// them.
+#[derive(Debug, thiserror::Error)]
+pub enum CompressionError {
+    /// The model could not be loaded, edited or run, or the data does not fit it.
+    #[error(transparent)]
+    Model(ModelError),
+    /// No column has the target role.
+    #[error("Mark the label column with the target role (datasets panel) to evaluate the model")]
+    NoTarget,
+    /// The side chosen for the evaluation has no file.
+    #[error("Open a {side} file to evaluate the model on")]
+    NoData { side: String },
+    /// The model's features are not among one dataset's columns.
+    #[error("{dataset} ({side}): {reason}")]
+    Features {
+        dataset: String,
+        side: String,
+        reason: ModelError,
+    },
+    /// No side was chosen.
+    #[error("No data to evaluate on")]
+    NoRows,
+    /// A variant name that does not parse.
+    #[error("{0}")]
+    Variant(String),
+    /// The user cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<ModelError> for CompressionError {
+    fn from(e: ModelError) -> Self {
+        match e {
+            ModelError::Cancelled => Self::Cancelled,
+            other => Self::Model(other),
+        }
+    }
+}
+
+impl From<Cancelled> for CompressionError {
+    fn from(_: Cancelled) -> Self {
+        Self::Cancelled
+    }
+}
 
 /// Which labelled data the model is evaluated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -100,12 +150,81 @@ pub struct Inputs {
     pub training: Option<DataFrame>,
 }
 
+/// The features a model reads from a dataset's columns, as training calls them: production
+/// columns go by their training names under accepted renames. `given` names them for a model
+/// with one unnamed `[N, k]` input.
+pub fn model_features(
+    model: &OnnxModel,
+    given: &[String],
+    ds: &Dataset,
+    renames: &Renames,
+) -> Result<Vec<String>, ModelError> {
+    let columns: Vec<String> = ds
+        .columns
+        .iter()
+        .map(|c| renames.reference_name(&c.name).to_string())
+        .collect();
+    model.resolve_features(given, &columns)
+}
+
+/// The names under which a production dataset holds the training `features`.
+pub fn current_names(features: &[String], renames: &Renames) -> Vec<String> {
+    features
+        .iter()
+        .map(|f| renames.current_name(f).to_string())
+        .collect()
+}
+
+/// The labelled rows of one file for the model, features under their training names; at
+/// most `rows` of them (the first ones) when given. Returns the rows and the features.
+pub fn file_data(
+    model: &OnnxModel,
+    ds: &Dataset,
+    target: &str,
+    given: &[String],
+    renames: &Renames,
+    rows: Option<usize>,
+) -> Result<(EvalData, Vec<String>), ModelError> {
+    let features = model_features(model, given, ds, renames)?;
+    let mut data = eval_data(&ds.frame, &current_names(&features, renames), target)?;
+    data.features = features.clone();
+    if let Some(n) = rows {
+        data = data.head(n.max(1));
+    }
+    Ok((data, features))
+}
+
+/// The labelled rows of a training file for the students, features under their training
+/// names; at most `rows` of them when given.
+pub fn labelled_rows(
+    ds: &Dataset,
+    features: &[String],
+    target: &str,
+    rows: Option<usize>,
+) -> Result<EvalData, ModelError> {
+    let mut data = eval_data(&ds.frame, features, target)?;
+    if let Some(n) = rows {
+        data = data.head(n.max(1));
+    }
+    Ok(data)
+}
+
+/// The variant of `variants` whose report is named `name` ("original" is the model itself;
+/// an unknown name falls back to it).
+pub fn variant_named(model: &OnnxModel, variants: &[VariantSpec], name: &str) -> VariantSpec {
+    let trees = matches!(model.structure, Structure::Trees(_));
+    *variants
+        .iter()
+        .find(|s| s.name(trees) == name)
+        .unwrap_or(&VariantSpec::Original)
+}
+
 impl Inputs {
     /// The labelled rows of every chosen side, one after the other.
-    pub fn data(&self) -> Result<EvalData, String> {
+    pub fn data(&self) -> Result<EvalData, CompressionError> {
         let mut all: Option<EvalData> = None;
         for (frame, names) in &self.frames {
-            let d = eval_data(frame, names, &self.target).map_err(|e| e.to_string())?;
+            let d = eval_data(frame, names, &self.target)?;
             match &mut all {
                 None => all = Some(d),
                 Some(a) => {
@@ -116,7 +235,7 @@ impl Inputs {
                 }
             }
         }
-        let mut data = all.ok_or_else(|| "No data to evaluate on".to_string())?;
+        let mut data = all.ok_or(CompressionError::NoRows)?;
         data.features = self.features.clone();
         Ok(data)
     }
@@ -130,15 +249,8 @@ pub fn inputs(
     settings: &CompressionSettings,
     datasets: [Option<&Dataset>; 2],
     roles: &RoleMap,
-    renames: &[(String, String)],
-) -> Result<Inputs, String> {
-    let reference_name = |current: &str| -> String {
-        renames
-            .iter()
-            .find(|(c, _)| c == current)
-            .map_or(current, |(_, r)| r.as_str())
-            .to_string()
-    };
+    renames: &Renames,
+) -> Result<Inputs, CompressionError> {
     let sides: &[Side] = match settings.side {
         EvalSide::Training => &[Side::Reference],
         EvalSide::Production => &[Side::Current],
@@ -147,35 +259,27 @@ pub fn inputs(
     let target = roles
         .column_with(Role::Target)
         .map(str::to_string)
-        .ok_or_else(|| {
-            "Mark the label column with the target role (datasets panel) to evaluate the model"
-                .to_string()
-        })?;
+        .ok_or(CompressionError::NoTarget)?;
     let mut frames = Vec::new();
     let mut features = Vec::new();
     let mut load_ids = Vec::new();
     for &side in sides {
-        let ds = datasets[side.index()].ok_or_else(|| {
-            format!(
-                "Open a {} file to evaluate the model on",
-                side.label().to_lowercase()
-            )
+        let ds = datasets[side.index()].ok_or_else(|| CompressionError::NoData {
+            side: side.label().to_lowercase(),
         })?;
         // Production columns go by their training names (accepted renames).
-        let columns: Vec<String> = ds.columns.iter().map(|c| reference_name(&c.name)).collect();
-        features = model
-            .resolve_features(&settings.features, &columns)
-            .map_err(|e| format!("{} ({}): {e}", ds.name(), side.label().to_lowercase()))?;
-        let names: Vec<String> = features
-            .iter()
-            .map(|f| {
-                renames
-                    .iter()
-                    .find(|(_, r)| r == f)
-                    .filter(|_| side == Side::Current)
-                    .map_or_else(|| f.clone(), |(c, _)| c.clone())
-            })
-            .collect();
+        features = model_features(&model, &settings.features, ds, renames).map_err(|reason| {
+            CompressionError::Features {
+                dataset: ds.name(),
+                side: side.label().to_lowercase(),
+                reason,
+            }
+        })?;
+        let names = if side == Side::Current {
+            current_names(&features, renames)
+        } else {
+            features.clone()
+        };
         frames.push((ds.frame.clone(), names));
         load_ids.push(ds.load_id);
     }
@@ -200,14 +304,15 @@ impl CompressionSettings {
         &self,
         model: &OnnxModel,
         measure_latency: bool,
-    ) -> Result<CompressParams, String> {
+    ) -> Result<CompressParams, CompressionError> {
         let variants: Vec<VariantSpec> = if self.variants.is_empty() {
             model.default_variants()
         } else {
             self.variants
                 .iter()
                 .map(|v| VariantSpec::parse(v))
-                .collect::<Result<_, _>>()?
+                .collect::<Result<_, _>>()
+                .map_err(CompressionError::Variant)?
         };
         Ok(CompressParams {
             variants,
@@ -227,23 +332,21 @@ pub fn sweep(
     inputs: &Inputs,
     params: &CompressParams,
     progress: &Progress,
-) -> Result<CompressionReport, String> {
+) -> Result<CompressionOutcome, CompressionError> {
     progress.set(None, "Preparing the data");
     let data = inputs.data()?;
     let training = inputs
         .training
         .as_ref()
         .map(|f| eval_data(f, &inputs.features, &inputs.target))
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    crate::model::compress::compress_with_training(
+        .transpose()?;
+    Ok(crate::model::compress::compress_with_training(
         &inputs.model,
         &data,
         training.as_ref(),
         params,
         progress,
-    )
-    .map_err(|e| e.to_string())
+    )?)
 }
 
 /// The whole lab for a session: load the chosen model (none chosen: nothing to do), pick the
@@ -252,13 +355,13 @@ pub fn run(
     settings: &CompressionSettings,
     datasets: [Option<&Dataset>; 2],
     roles: &RoleMap,
-    renames: &[(String, String)],
+    renames: &Renames,
     progress: &Progress,
-) -> Option<Result<CompressionReport, String>> {
+) -> Option<Result<CompressionOutcome, CompressionError>> {
     let path = settings.model_path.as_ref()?;
     Some((|| {
         progress.set(None, "Loading the model");
-        let model = Arc::new(OnnxModel::load(path).map_err(|e| e.to_string())?);
+        let model = Arc::new(OnnxModel::load(path)?);
         let params = settings.params(&model, true)?;
         let inputs = inputs(model, settings, datasets, roles, renames)?;
         sweep(&inputs, &params, progress)

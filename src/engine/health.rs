@@ -1,24 +1,25 @@
-//! The health pass over two datasets: pull the target, prediction, timestamp, latency and
-//! null masks out of the frames, score feature drift over the same windows with the drift
-//! engine, and run the pure health analysis with its windows fanned out over the cores.
+//! The health pass over two datasets, the one entry point every front end calls ([`run`]):
+//! pull the target, prediction, timestamp, latency and null masks out of the frames, score
+//! feature drift over the same windows with the drift engine, and run the pure health
+//! analysis with its windows fanned out over the cores.
 
 use crate::analysis::alerts::AlertRule;
 use crate::analysis::drift::DriftDirection;
 use crate::analysis::health::detectors::{self, DetectorReport};
 use crate::analysis::health::{
     FeatureDriftInput, HealthError, HealthInput, HealthParams, HealthPlan, HealthReport, Metric,
-    SideData, WindowHealth,
+    SideData, Task, WindowHealth,
 };
 use crate::analysis::windows::WindowSpec;
 use crate::data::{Dataset, RoleMap};
-use crate::vocab::Role;
-use crate::vocab::{Cancelled, Progress};
+use crate::vocab::{Cancelled, Progress, Renames, Role};
 
 use super::columns;
 use super::drift::{self as drift_engine, DriftError, DriftInputs, DriftSettings};
 use super::parallel_map;
 
-/// What the user chose in the Health tab; saved and restored with the session.
+/// What the user chose in the Health tab or on the command line; saved and restored with the
+/// session.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(default)]
 pub struct HealthSettings {
@@ -41,6 +42,30 @@ pub struct HealthSettings {
     /// Score every feature's drift per window too (for drift share and attribution);
     /// `None` = yes.
     pub feature_drift: Option<bool>,
+    /// Classification or regression (`None` = inferred from the values). The fields from here
+    /// on are left out of a session while unset, so that sessions read as they always did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<Task>,
+    /// Bootstrap resamples per window (`None` = 200; 0 = no intervals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<usize>,
+    /// Seed of the bootstrap (`None` = 42).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// What every presenter of the health pass reads: metrics, intervals and estimates per
+/// window, detectors, staleness, attribution and alerts.
+pub type HealthOutcome = HealthReport;
+
+/// The data the health pass runs on.
+#[derive(Clone, Copy)]
+pub struct HealthInputs<'a> {
+    pub reference: &'a Dataset,
+    pub current: &'a Dataset,
+    pub roles: &'a RoleMap,
+    /// Production columns compared with their training names (feature drift).
+    pub renames: &'a Renames,
 }
 
 impl HealthSettings {
@@ -58,13 +83,17 @@ impl HealthSettings {
 
     /// The analysis parameters.
     pub fn params(&self) -> HealthParams {
+        let defaults = HealthParams::default();
         HealthParams {
+            task: self.task,
+            bootstrap: self.bootstrap.unwrap_or(defaults.bootstrap),
+            seed: self.seed.unwrap_or(defaults.seed),
             threshold: self.threshold(),
             windows: self.windows(),
             staleness_metric: self.metric,
             floor: self.floor,
             rules: self.rules.clone(),
-            ..HealthParams::default()
+            ..defaults
         }
     }
 
@@ -223,18 +252,22 @@ pub fn resolve_columns(
     Ok((target, prediction, time))
 }
 
-/// Run the health pass. `feature_drift` also scores every feature per window with the drift
-/// engine (for `drift_share` and the attribution).
+/// Run the health pass under `settings`. With feature drift on (the default) every feature is
+/// also scored per window with the drift engine (for `drift_share` and the attribution).
 pub fn run(
-    reference: &Dataset,
-    current: &Dataset,
-    roles: &RoleMap,
-    renames: &[(String, String)],
-    cols: &HealthColumns,
-    params: &HealthParams,
-    feature_drift: bool,
+    inputs: &HealthInputs<'_>,
+    settings: &HealthSettings,
     progress: &Progress,
-) -> Result<HealthReport, HealthRunError> {
+) -> Result<HealthOutcome, HealthRunError> {
+    let HealthInputs {
+        reference,
+        current,
+        roles,
+        renames,
+    } = *inputs;
+    let cols = &settings.columns();
+    let params = &settings.params();
+    let feature_drift = settings.feature_drift();
     progress.set(Some(0.0), "Reading the target and prediction");
     let (target, prediction, time) = resolve_columns(current, roles, cols)?;
     let ref_target = numeric_column(reference, "reference", &target, "target")?;
@@ -308,12 +341,11 @@ pub fn run(
             windows: Some(params.windows),
             ..DriftSettings::verdicts_only()
         };
-        let drift_renames = crate::vocab::Renames::from(renames.to_vec());
         let inputs = DriftInputs {
             reference,
             current,
             roles: &feature_roles,
-            renames: &drift_renames,
+            renames,
         };
         let run = drift_engine::run(&inputs, &drift_settings, progress)?;
         match run.windows {

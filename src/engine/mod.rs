@@ -8,6 +8,7 @@ pub mod compression;
 pub mod drift;
 pub mod drift_detail;
 pub mod health;
+pub mod integrity;
 pub mod seasonality;
 
 use std::sync::Mutex;

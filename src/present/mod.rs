@@ -3,7 +3,11 @@
 //! exports and the report call them, so every front end writes the same bytes.
 
 pub mod check;
+pub mod compression;
 pub mod drift;
+pub mod health;
+pub mod inspect;
+pub mod integrity;
 pub mod json;
 pub mod seasonality;
 pub mod table;

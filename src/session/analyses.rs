@@ -4,11 +4,11 @@
 
 use crate::analysis::health::HealthReport;
 use crate::analysis::integrity::IntegrityReport;
-use crate::analysis::integrity::adapter::check_datasets;
 use crate::data::Dataset;
 use crate::engine::drift::{ColumnDrift, DriftError, DriftInputs, DriftOutcome, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::health::run as run_health;
+use crate::engine::integrity::check_datasets;
 use crate::engine::seasonality::{
     SeasonalityError, SeasonalityInputs, SeasonalityOutcome, run as run_seasonality,
 };
@@ -104,7 +104,7 @@ pub fn run(
         out.drift = Some(drift);
         progress.set(Some(0.6), "Checking data integrity");
         let mut params = views.integrity.clone();
-        params.renames = session.renames.clone();
+        params.renames = crate::vocab::Renames::from(session.renames.clone());
         params.now_micros = Some(now_micros);
         out.integrity = Some(
             check_datasets(r, c, &session.roles, &params, &|| progress.is_cancelled())
@@ -116,13 +116,13 @@ pub fn run(
             progress.set(Some(0.7), "Measuring model health");
             out.health = Some(
                 run_health(
-                    r,
-                    c,
-                    &session.roles,
-                    &session.renames,
-                    &health.columns(),
-                    &health.params(),
-                    health.feature_drift(),
+                    &crate::engine::health::HealthInputs {
+                        reference: r,
+                        current: c,
+                        roles: &session.roles,
+                        renames: &crate::vocab::Renames::from(session.renames.clone()),
+                    },
+                    health,
                     progress,
                 )
                 .map_err(|e| e.to_string()),
@@ -150,9 +150,10 @@ pub fn run(
             &views.compression,
             [reference, current],
             &session.roles,
-            &session.renames,
+            &crate::vocab::Renames::from(session.renames.clone()),
             progress,
-        );
+        )
+        .map(|r| r.map_err(|e| e.to_string()));
         progress.check()?;
     }
     progress.set(Some(1.0), "Done");

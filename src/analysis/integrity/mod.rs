@@ -5,7 +5,7 @@
 //!
 //! [`check`] compares a reference [`Table`] (training) with a current one (production) under
 //! [`IntegrityParams`] and returns an [`IntegrityReport`] of [`Finding`]s, errors first.
-//! [`adapter`] builds the tables from loaded datasets.
+//! `engine::integrity` builds the tables from loaded datasets.
 //!
 //! Every statistical decision is a test with level `alpha` so that two samples of the same
 //! distribution raise no warning (tested with generated data):
@@ -22,7 +22,6 @@
 //! scoped threads. The scoped threads are joined before `check` returns, so the function stays
 //! a pure computation (same input, same report, in the same order).
 
-pub mod adapter;
 mod columns;
 pub mod params;
 pub mod report;
@@ -226,31 +225,27 @@ fn context<'t, 'a>(
         std::collections::HashSet::new(),
         std::collections::HashSet::new(),
     );
-    for (cur, refn) in &p.renames {
-        if !seen_cur.insert(cur.as_str()) {
-            return Err(IntegrityError::DuplicateRename(cur.clone()));
+    for (cur, refn) in p.renames.iter() {
+        if !seen_cur.insert(cur) {
+            return Err(IntegrityError::DuplicateRename(cur.to_string()));
         }
-        if !seen_ref.insert(refn.as_str()) {
-            return Err(IntegrityError::DuplicateRename(refn.clone()));
+        if !seen_ref.insert(refn) {
+            return Err(IntegrityError::DuplicateRename(refn.to_string()));
         }
         for (side, table, name) in [("current", current, cur), ("reference", reference, refn)] {
             if table.column(name).is_none() {
                 return Err(IntegrityError::UnknownRenameColumn {
-                    current: cur.clone(),
-                    reference: refn.clone(),
+                    current: cur.to_string(),
+                    reference: refn.to_string(),
                     side,
-                    missing: name.clone(),
+                    missing: name.to_string(),
                 });
             }
         }
     }
-    let current_name_of = |reference_name: &str| -> Option<&str> {
-        p.renames
-            .iter()
-            .find(|(_, r)| r == reference_name)
-            .map(|(c, _)| c.as_str())
-    };
-    let renamed_current = |current_name: &str| p.renames.iter().any(|(c, _)| c == current_name);
+    let current_name_of =
+        |reference_name: &str| -> Option<&str> { p.renames.current_of(reference_name) };
+    let renamed_current = |current_name: &str| p.renames.reference_of(current_name).is_some();
     let mut pairs: Vec<Pair<'t, 'a>> = Vec::new();
     for rc in &reference.columns {
         let (cur_name, renamed) = match current_name_of(&rc.name) {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::vocab::Renames;
+
 /// Time windows for "when did a problem start".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -81,7 +83,7 @@ pub struct IntegrityParams {
     /// Renamed columns as (current name, reference name): the pair is compared as one column.
     /// Not saved: a session keeps the renames once, for every view.
     #[serde(skip)]
-    pub renames: Vec<(String, String)>,
+    pub renames: Renames,
     /// The column to join rows on for `serving_skew`; `None`: the id-role column present in
     /// both datasets.
     pub id_column: Option<String>,
@@ -117,7 +119,7 @@ impl Default for IntegrityParams {
             skew_error_share: 0.05,
             max_label_classes: 50,
             max_examples: 20,
-            renames: Vec::new(),
+            renames: Renames::new(),
             id_column: None,
             now_micros: None,
             threads: 2,

@@ -1,6 +1,6 @@
 //! The column data the checks read: numbers as `f64` slices, strings dictionary-encoded once
 //! (with each distinct value hashed once), timestamps as microseconds. Built by
-//! [`super::adapter`] from polars frames, or directly in tests.
+//! `engine::integrity` from polars frames, or directly in tests.
 
 use std::borrow::Cow;
 

@@ -106,7 +106,7 @@ fn missing_new_and_likely_rename() {
 
     // With the mapping the pair is one column.
     let p = IntegrityParams {
-        renames: vec![("num_open_accounts".into(), "open_accounts".into())],
+        renames: vec![("num_open_accounts".into(), "open_accounts".into())].into(),
         ..params()
     };
     let report = run_with(r, c, &p);
@@ -131,14 +131,14 @@ fn swapped_names_are_two_renames() {
     let report = run(r.clone(), c.clone());
     assert_eq!(report.of(Check::OutOfRange).count(), 2);
     let p = IntegrityParams {
-        renames: vec![("a".into(), "b".into()), ("b".into(), "a".into())],
+        renames: vec![("a".into(), "b".into()), ("b".into(), "a".into())].into(),
         ..params()
     };
     let report = run_with(r.clone(), c.clone(), &p);
     none_of(&report, Check::OutOfRange);
     assert_eq!(report.of(Check::RenamedColumn).count(), 2);
     let twice = IntegrityParams {
-        renames: vec![("a".into(), "b".into()), ("a".into(), "a".into())],
+        renames: vec![("a".into(), "b".into()), ("a".into(), "a".into())].into(),
         ..params()
     };
     let e = check(&Table::new(r), &Table::new(c), &twice);
@@ -150,7 +150,7 @@ fn renames_naming_unknown_columns_are_errors() {
     let r = vec![ColumnData::numeric("a", vec![Some(1.0)])];
     let c = vec![ColumnData::numeric("b", vec![Some(1.0)])];
     let p = IntegrityParams {
-        renames: vec![("b".into(), "nope".into())],
+        renames: vec![("b".into(), "nope".into())].into(),
         ..params()
     };
     let e = check(&Table::new(r), &Table::new(c), &p).expect_err("bad rename");

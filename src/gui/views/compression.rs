@@ -184,8 +184,9 @@ fn inputs(app: &App) -> Result<Inputs, String> {
         &app.compression.settings,
         [r.as_deref(), c.as_deref()],
         &app.roles,
-        &app.renames,
+        &crate::vocab::Renames::from(app.renames.clone()),
     )
+    .map_err(|e| e.to_string())
 }
 
 fn request(app: &mut App, ctx: &egui::Context) {
@@ -225,7 +226,7 @@ fn request(app: &mut App, ctx: &egui::Context) {
     app.compression
         .report
         .request(key, "Evaluating variants", waker, move |progress| {
-            crate::engine::compression::sweep(&inp, &params, progress)
+            crate::engine::compression::sweep(&inp, &params, progress).map_err(|e| e.to_string())
         });
 }
 
@@ -255,7 +256,7 @@ pub fn start_export(app: &mut App, name: String, path: PathBuf) {
         // Students learn from training's rows, as in the sweep.
         let data = match &inp.training {
             Some(f) => eval_data(f, &inp.features, &inp.target).map_err(|e| e.to_string())?,
-            None => inp.data()?,
+            None => inp.data().map_err(|e| e.to_string())?,
         };
         let bytes = crate::model::compress::export_bytes(&inp.model, &data, spec)
             .map_err(|e| e.to_string())?;

@@ -67,17 +67,14 @@ pub fn request(app: &mut App) {
     app.health
         .report
         .request(key, "Measuring model health", waker, move |progress| {
-            run_health(
-                &reference,
-                &current,
-                &roles,
-                &renames,
-                &settings.columns(),
-                &settings.params(),
-                settings.feature_drift(),
-                progress,
-            )
-            .map_err(|e| e.to_string())
+            let renames = crate::vocab::Renames::from(renames);
+            let inputs = crate::engine::health::HealthInputs {
+                reference: &reference,
+                current: &current,
+                roles: &roles,
+                renames: &renames,
+            };
+            run_health(&inputs, &settings, progress).map_err(|e| e.to_string())
         });
 }
 

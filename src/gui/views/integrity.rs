@@ -8,10 +8,10 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{GridInput, GridMark, HLine, Legend, Line, Plot, PlotPoints, Span};
 
-use crate::analysis::integrity::adapter::check_datasets;
 use crate::analysis::integrity::{
     Check, Finding, IntegrityParams, IntegrityReport, Severity, Timeline, WindowChoice,
 };
+use crate::engine::integrity::check_datasets;
 use crate::format::fmt_num;
 use crate::gui::app::App;
 use crate::gui::command::Command;
@@ -55,7 +55,7 @@ pub fn request(app: &mut App) {
         return;
     };
     let mut params = app.integrity.params.clone();
-    params.renames = app.renames.clone();
+    params.renames = crate::vocab::Renames::from(app.renames.clone());
     let roles = app.roles.clone();
     let role_list: Vec<(String, crate::vocab::Role)> =
         roles.iter().map(|(c, r)| (c.to_string(), r)).collect();

@@ -1,17 +1,94 @@
-//! From loaded datasets to the [`Table`]s the checks read: f64 columns are borrowed from the
-//! polars frame without copying, other numbers cast once, strings dictionary-encoded once,
-//! booleans encoded as the categories "false"/"true", dates and timestamps as microseconds.
+//! The integrity checks over loaded datasets, the one entry point every front end calls
+//! ([`run`]): the command line, the window's Integrity tab and the session's report.
+//!
+//! The pure checks in `analysis::integrity` read [`Table`]s; this module builds them from the
+//! polars frames: f64 columns are borrowed without copying, other numbers cast once, strings
+//! dictionary-encoded once, booleans encoded as the categories "false"/"true", dates and
+//! timestamps as microseconds. Keeping polars and `Dataset` here is what lets the analysis
+//! layer stay free of both.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
-use super::table::{ColumnData, Dict, Table, Values, encode_strings_with};
-use super::{IntegrityError, IntegrityParams, IntegrityReport};
+use crate::analysis::integrity::table::{ColumnData, Dict, Table, Values, encode_strings_with};
+use crate::analysis::integrity::{IntegrityError, IntegrityParams, IntegrityReport};
 use crate::data::summary::micros_of;
 use crate::data::{ColumnSummary, Dataset, RoleMap};
-use crate::vocab::{ColumnKind, Role};
+use crate::vocab::{Cancelled, ColumnKind, Progress, Renames, Role};
+
+/// What a user chooses for the checks: every threshold, the windows and the id column. It is
+/// the analysis's parameter set as sessions have always stored it (`renames`, `now_micros`
+/// and `threads` are not saved; [`run`] fills the first two from its inputs).
+pub type IntegritySettings = IntegrityParams;
+
+/// What every presenter of the checks reads: the findings, errors first, with the row counts
+/// and the id and timestamp columns used.
+pub type IntegrityOutcome = IntegrityReport;
+
+/// The data the checks run on.
+#[derive(Clone, Copy)]
+pub struct IntegrityInputs<'a> {
+    pub reference: &'a Dataset,
+    pub current: &'a Dataset,
+    pub roles: &'a RoleMap,
+    /// Production columns compared with their training names.
+    pub renames: &'a Renames,
+    /// "Now" for the future-timestamp check, µs since the epoch (UTC); `None` skips that
+    /// check. The caller reads the clock (`engine::clock::now_micros`) or takes the user's.
+    pub now_micros: Option<i64>,
+}
+
+/// Why the checks did not produce a report.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IntegrityRunError {
+    /// The settings or renames do not fit the data.
+    #[error(transparent)]
+    Check(IntegrityError),
+    /// The user cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<IntegrityError> for IntegrityRunError {
+    fn from(e: IntegrityError) -> Self {
+        match e {
+            IntegrityError::Cancelled => Self::Cancelled,
+            other => Self::Check(other),
+        }
+    }
+}
+
+impl From<Cancelled> for IntegrityRunError {
+    fn from(_: Cancelled) -> Self {
+        Self::Cancelled
+    }
+}
+
+/// Run every check on two loaded datasets under `settings`, stopping early when `progress`
+/// is cancelled.
+pub fn run(
+    inputs: &IntegrityInputs<'_>,
+    settings: &IntegritySettings,
+    progress: &Progress,
+) -> Result<IntegrityOutcome, IntegrityRunError> {
+    progress.set(None, "Checking data integrity");
+    let params = IntegrityParams {
+        renames: inputs.renames.clone(),
+        now_micros: inputs.now_micros,
+        ..settings.clone()
+    };
+    let report = check_datasets(
+        inputs.reference,
+        inputs.current,
+        inputs.roles,
+        &params,
+        &|| progress.is_cancelled(),
+    )?;
+    progress.check()?;
+    Ok(report)
+}
 
 /// Validity as booleans when the series has nulls (`None`: every value is present).
 fn validity(series: &Series) -> Option<Vec<bool>> {
@@ -184,7 +261,9 @@ pub fn tables<'a>(
     (rt, ct)
 }
 
-/// Run every check on two loaded datasets (the CLI's and the GUI's entry point).
+/// Run every check on two loaded datasets with `params` as given (renames and "now"
+/// included); `stop` is asked between columns whether to give up. [`run`] is the front ends'
+/// entry point; this is the step below it, for callers that hold full parameters.
 pub fn check_datasets(
     reference: &Dataset,
     current: &Dataset,
@@ -193,7 +272,7 @@ pub fn check_datasets(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<IntegrityReport, IntegrityError> {
     let (r, c) = tables(reference, current, roles, params.threads);
-    super::check_cancellable(&r, &c, params, stop)
+    crate::analysis::integrity::check_cancellable(&r, &c, params, stop)
 }
 
 /// Roles for a pair of datasets as the CLI infers them: each file's inferred roles, the
@@ -206,4 +285,85 @@ pub fn inferred_roles(reference: &Dataset, current: &Dataset, id: Option<&str>) 
         roles.set(id, Role::Id);
     }
     roles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample_data::synthetic;
+    use crate::analysis::integrity::{Finding, Severity};
+    use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
+
+    fn params() -> IntegrityParams {
+        IntegrityParams {
+            now_micros: Some(days_from_civil(2030, 1, 1) * MICROS_PER_DAY),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn clean_pairs_raise_no_warning() {
+        for seed in [1u64, 2, 3] {
+            let (rf, cf) = synthetic::clean_pair(20_000, 15_000, 20, seed).expect("frames");
+            let progress = crate::vocab::Progress::silent();
+            let r = Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
+            let c = Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
+            let roles = inferred_roles(&r, &c, None);
+            let report = check_datasets(&r, &c, &roles, &params(), &|| false).expect("report");
+            let loud: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity >= Severity::Warning)
+                .collect();
+            assert!(loud.is_empty(), "seed {seed}: {loud:#?}");
+            assert_eq!(report.timestamp_column.as_deref(), Some("event_time"));
+            assert_eq!(report.id_column.as_deref(), Some("row_id"));
+            assert_eq!(report.columns_compared, 20);
+        }
+    }
+
+    #[test]
+    fn the_report_does_not_depend_on_thread_count() {
+        let (rf, cf) = synthetic::clean_pair(3000, 3000, 20, 9).expect("frames");
+        let progress = crate::vocab::Progress::silent();
+        let r = Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
+        let c = Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
+        let roles = inferred_roles(&r, &c, None);
+        let one = IntegrityParams {
+            threads: 1,
+            ..params()
+        };
+        let four = IntegrityParams {
+            threads: 4,
+            ..params()
+        };
+        let a = check_datasets(&r, &c, &roles, &one, &|| false).expect("a");
+        let b = check_datasets(&r, &c, &roles, &four, &|| false).expect("b");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn run_takes_renames_and_now_from_its_inputs() {
+        let (rf, cf) = synthetic::clean_pair(2000, 2000, 5, 3).expect("frames");
+        let progress = Progress::silent();
+        let r = Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
+        let c = Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
+        let roles = inferred_roles(&r, &c, None);
+        let renames = Renames::new();
+        let inputs = IntegrityInputs {
+            reference: &r,
+            current: &c,
+            roles: &roles,
+            renames: &renames,
+            now_micros: params().now_micros,
+        };
+        let via_run = run(&inputs, &IntegritySettings::default(), &progress).expect("run");
+        let direct = check_datasets(&r, &c, &roles, &params(), &|| false).expect("direct");
+        assert_eq!(via_run, direct);
+        progress.cancel();
+        assert_eq!(
+            run(&inputs, &IntegritySettings::default(), &progress),
+            Err(IntegrityRunError::Cancelled)
+        );
+    }
 }
