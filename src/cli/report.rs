@@ -6,14 +6,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::{Value, json};
 
 use super::session::load;
 use super::{CliError, EXIT_OK};
-use crate::present::json::{to_text, to_value};
-use crate::present::seasonality as present_seasonality;
-use crate::report::json::{PresentedParts, snapshot};
-use crate::report::{ReportFormat, ReportSource, report_input};
+use crate::report::{ReportFormat, ReportSource, render};
 use crate::session::analyses::{self, Overlays};
 use crate::vocab::Progress;
 use crate::vocab::time::format_iso;
@@ -73,56 +69,4 @@ pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
     super::write_output(Some(&args.out), &text)?;
     eprintln!("Wrote {} ({} bytes)", args.out.display(), text.len());
     Ok(EXIT_OK)
-}
-
-/// The report in a format. The JSON snapshot takes the integrity, seasonality, health and
-/// dataset parts from those commands' presenters.
-pub fn render(format: ReportFormat, source: &ReportSource) -> String {
-    match format {
-        ReportFormat::Json => to_text(&to_value(&snapshot(source, presented_parts(source)))),
-        ReportFormat::Html => crate::report::render_html(&report_input(source)),
-    }
-}
-
-/// The parts of the JSON snapshot whose presenters are still the commands' own.
-fn presented_parts(source: &ReportSource) -> PresentedParts {
-    let s = source.session;
-    let a = source.analyses;
-    let integrity = match (&a.integrity, source.reference, source.current) {
-        (Some(Ok(report)), Some(r), Some(c)) => {
-            crate::present::integrity::to_json(report, &r.path, &c.path)
-        }
-        (Some(Err(e)), _, _) => json!({"error": e}),
-        _ => Value::Null,
-    };
-    let seasonality = match &a.seasonality {
-        Some(Ok(o)) => match &o.report {
-            Ok(report) => present_seasonality::to_value(&present_seasonality::decomposition(
-                present_seasonality::About {
-                    // The report names the aggregation the session chose.
-                    aggregation: s.views.seasonality.aggregation.name(),
-                    ..present_seasonality::About::of(o)
-                },
-                &o.series,
-                report,
-                o.comparison.as_ref().and_then(|c| c.as_ref().ok()),
-            )),
-            Err(e) => json!({"error": e}),
-        },
-        Some(Err(e)) => json!({"error": e}),
-        None => Value::Null,
-    };
-    PresentedParts {
-        datasets: [
-            source.reference.map(crate::present::inspect::to_json),
-            source.current.map(crate::present::inspect::to_json),
-        ],
-        integrity,
-        seasonality,
-        health: match &a.health {
-            Some(Ok(report)) => crate::present::health::to_json(report),
-            Some(Err(e)) => json!({"error": e}),
-            None => Value::Null,
-        },
-    }
 }

@@ -290,8 +290,8 @@ pub fn inferred_roles(reference: &Dataset, current: &Dataset, id: Option<&str>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample_data::synthetic;
     use crate::analysis::integrity::{Finding, Severity};
+    use crate::sample_data::synthetic;
     use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
 
     fn params() -> IntegrityParams {

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::cli::report::render;
 use crate::jobs::{Job, Poll};
+use crate::report::render;
 use crate::report::{ReportFormat, ReportSource};
 use crate::session::analyses::{self, Overlays};
 use crate::vocab::Side;

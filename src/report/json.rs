@@ -5,10 +5,12 @@ use serde::Serialize;
 use serde::ser::Serializer;
 use serde_json::{Value, json};
 
+use super::ReportFormat;
 use super::ReportSource;
 use crate::data::RoleMap;
 use crate::present::drift as present_drift;
-use crate::present::json::to_value;
+use crate::present::json::{to_text, to_value};
+use crate::present::seasonality as present_seasonality;
 
 /// The JSON of the analyses whose presenters do not live below the report yet (their
 /// commands' `to_json`), filled in by whoever calls [`snapshot`]. `Value::Null` where an
@@ -103,6 +105,57 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
         health: parts.health,
         compression: match &a.compression {
             Some(Ok(report)) => to_value(report),
+            Some(Err(e)) => json!({"error": e}),
+            None => Value::Null,
+        },
+    }
+}
+
+/// The report in a format: the HTML page, or the JSON snapshot of every number.
+pub fn render(format: ReportFormat, source: &ReportSource) -> String {
+    match format {
+        ReportFormat::Json => to_text(&to_value(&snapshot(source, presented_parts(source)))),
+        ReportFormat::Html => super::render_html(&super::report_input(source)),
+    }
+}
+
+/// The parts of the JSON snapshot that other analyses' presenters write.
+pub fn presented_parts(source: &ReportSource) -> PresentedParts {
+    let s = source.session;
+    let a = source.analyses;
+    let integrity = match (&a.integrity, source.reference, source.current) {
+        (Some(Ok(report)), Some(r), Some(c)) => {
+            crate::present::integrity::to_json(report, &r.path, &c.path)
+        }
+        (Some(Err(e)), _, _) => json!({"error": e}),
+        _ => Value::Null,
+    };
+    let seasonality = match &a.seasonality {
+        Some(Ok(o)) => match &o.report {
+            Ok(report) => present_seasonality::to_value(&present_seasonality::decomposition(
+                present_seasonality::About {
+                    // The report names the aggregation the session chose.
+                    aggregation: s.views.seasonality.aggregation.name(),
+                    ..present_seasonality::About::of(o)
+                },
+                &o.series,
+                report,
+                o.comparison.as_ref().and_then(|c| c.as_ref().ok()),
+            )),
+            Err(e) => json!({"error": e}),
+        },
+        Some(Err(e)) => json!({"error": e}),
+        None => Value::Null,
+    };
+    PresentedParts {
+        datasets: [
+            source.reference.map(crate::present::inspect::to_json),
+            source.current.map(crate::present::inspect::to_json),
+        ],
+        integrity,
+        seasonality,
+        health: match &a.health {
+            Some(Ok(report)) => crate::present::health::to_json(report),
             Some(Err(e)) => json!({"error": e}),
             None => Value::Null,
         },

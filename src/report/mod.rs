@@ -40,6 +40,7 @@ use crate::engine::drift::DriftOutcome;
 use crate::engine::drift_detail::ColumnDetail;
 
 pub use html::render_html;
+pub use json::render;
 pub use source::{ReportFormat, ReportSource, report_input};
 
 /// A section added by another view (model health, compression…): `html` is a fragment
