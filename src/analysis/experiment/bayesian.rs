@@ -8,7 +8,9 @@
 //!   (gbstats's `inverse`) it is 1 − Φ(μ/σ);
 //! - risk of keeping control = P(X > 0)·E[X | X > 0] = μΦ(μ/σ) + σφ(μ/σ), risk of shipping the
 //!   treatment = −P(X < 0)·E[X | X < 0] = σφ(μ/σ) − μΦ(−μ/σ), both in the estimate's units
-//!   (closed forms of gbstats's truncated-normal means); gbstats swaps the two for an inverse
+//!   (closed forms of gbstats's truncated-normal means, evaluated as σ·L(∓μ/σ) with the
+//!   standard normal loss function L(x) = φ(x) − x·Q(x), by a continued fraction in the far
+//!   tail so that a risk of 1e-38 keeps its digits); gbstats swaps the two for an inverse
 //!   metric and, for |μ/σ| > 37, uses their limits max(μ, 0) and max(−μ, 0);
 //! - credible interval μ ± Φ⁻¹(1 − α/2)·σ (`gaussian_credible_interval`).
 
@@ -75,8 +77,7 @@ pub fn bayesian_effect(params: &BayesianParams) -> Result<BayesianReport, Experi
     let (risk_ctrl, risk_trt) = if d.abs() > 37.0 {
         (mu.max(0.0), (-mu).max(0.0))
     } else {
-        let density = sigma * normal_pdf(d);
-        (mu * up + density, density - mu * normal_sf(d))
+        (sigma * normal_loss(-d), sigma * normal_loss(d))
     };
     let (chance_to_win, risk_control, risk) = match params.direction {
         Direction::HigherIsBetter => (up, risk_ctrl, risk_trt),
@@ -92,4 +93,19 @@ pub fn bayesian_effect(params: &BayesianParams) -> Result<BayesianReport, Experi
         ci_low: mu - z * sigma,
         ci_high: mu + z * sigma,
     })
+}
+
+/// The standard normal loss function L(x) = E[max(Z − x, 0)] = φ(x) − x·Q(x), Q = 1 − Φ.
+///
+/// For x ≥ 5 the difference cancels, so L(x) = Q(x)·c(x) with the Mills-ratio continued
+/// fraction φ(x)/Q(x) − x = c(x) = 1/(x + 2/(x + 3/(x + …))), which has no cancellation.
+pub fn normal_loss(x: f64) -> f64 {
+    if x < 5.0 {
+        return normal_pdf(x) - x * normal_sf(x);
+    }
+    let mut tail = x;
+    for k in (2..=400).rev() {
+        tail = x + f64::from(k) / tail;
+    }
+    normal_sf(x) / tail
 }

@@ -8,9 +8,9 @@
 //! θ = c_pooled / s²_x,pooled, from the summed n, Σx, Σx², Σy, Σy², Σxy. Each arm's adjusted
 //! mean is ȳ − θ·x̄ and its adjusted per-unit variance s²_y + θ²·s²_x − 2θ·c.
 //! - absolute: Δ = adj_b − adj_a, Var(Δ) = v_b/n_b + v_a/n_a with the adjusted variances;
-//! - relative: L = (adj_b − adj_a)/|ȳ_a| with gbstats's
+//! - relative: L = (adj_b − adj_a)/|ȳ_a| with gbstats's variance
 //!   Var(L) = (s²_yb + θ²s²_xb − 2θc_b)/(n_b ȳ_a²)
-//!          + (s²_ya·ȳ_b²/ȳ_a² − 2θ·c_a·ȳ_b/ȳ_a + θ²s²_xa)/(n_a ȳ_a²);
+//!   \+ (s²_ya·ȳ_b²/ȳ_a² − 2θ·c_a·ȳ_b/ȳ_a + θ²s²_xa)/(n_a ȳ_a²);
 //! - Welch ν from the adjusted per-unit variances; intervals and p-values as the unadjusted
 //!   test ([`super::frequentist`]).
 //!

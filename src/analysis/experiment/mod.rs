@@ -12,9 +12,11 @@
 //! - [`bayesian`]: chance to win and risk (gbstats `EffectBayesianABTest`, default prior);
 //! - [`sequential`]: always-valid intervals (gbstats `SequentialTwoSidedTTest`);
 //! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
-//! - [`power`]: sample size, minimum detectable effect and duration (normal formulas).
+//! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
+//! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test.
 
 pub mod bayesian;
+pub mod champion;
 pub mod cuped;
 pub mod dist;
 pub mod error;
