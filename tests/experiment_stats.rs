@@ -540,6 +540,7 @@ fn power_equals_normal_formulas() {
             power: f(&case["power"]),
             arms: 3,
             daily_units: Some(1000.0),
+            enrolled: 500,
         })
         .expect("power");
         close("delta", r.delta, f(&case["delta"]));
@@ -551,6 +552,11 @@ fn power_equals_normal_formulas() {
         assert_eq!(r.per_arm, case["per_arm"].as_u64().expect("n"));
         assert_eq!(r.total, 3 * r.per_arm);
         close("days", r.days.expect("days"), r.total as f64 / 1000.0);
+        close(
+            "days remaining",
+            r.days_remaining.expect("days remaining"),
+            (r.total - 500) as f64 / 1000.0,
+        );
     }
     for case in g["mde"].as_array().expect("mdes") {
         let r = minimum_detectable_effect(&MdeParams {
@@ -575,7 +581,8 @@ fn power_equals_normal_formulas() {
             alpha: 0.05,
             power: 0.8,
             arms: 2,
-            daily_units: None
+            daily_units: None,
+            enrolled: 0,
         }),
         Err(ExperimentError::OutOfRange { .. })
     ));
@@ -707,6 +714,7 @@ proptest! {
             power: 0.8,
             arms: 2,
             daily_units: None,
+            enrolled: 0,
         }).unwrap();
         let back = minimum_detectable_effect(&MdeParams {
             baseline: Baseline::Proportion { rate },

@@ -9,7 +9,8 @@
 //! - minimum detectable effect at n per arm: Δ = (z_{1−α/2} + z_{1−β})·σ·√(2/n) for a mean; for
 //!   a proportion the positive root of Δ²(n/K + 1) − Δ(1 − 2p) − 2p(1 − p) = 0 with
 //!   K = (z_{1−α/2} + z_{1−β})², i.e. the Δ that the sample-size formula inverts to n;
-//! - duration: total units (n per arm × arms) / daily units, in days.
+//! - duration: total units (n per arm × arms) / daily units, in days; the days still needed
+//!   subtract the units already enrolled.
 
 use serde::Serialize;
 
@@ -84,6 +85,8 @@ pub struct PowerParams {
     pub arms: u32,
     /// Units entering per day over all arms, for the duration.
     pub daily_units: Option<f64>,
+    /// Units already enrolled over all arms (0 when planning), for the days still needed.
+    pub enrolled: u64,
 }
 
 /// Result of [`sample_size`].
@@ -103,6 +106,8 @@ pub struct PowerReport {
     pub total: u64,
     /// total / daily units, when given.
     pub days: Option<f64>,
+    /// max(total − enrolled, 0) / daily units: the days still needed at that traffic.
+    pub days_remaining: Option<f64>,
 }
 
 fn z_factor(alpha: f64, power: f64) -> Result<f64, ExperimentError> {
@@ -172,6 +177,9 @@ pub fn sample_size(params: &PowerParams) -> Result<PowerReport, ExperimentError>
         per_arm,
         total,
         days,
+        days_remaining: days
+            .and(params.daily_units)
+            .map(|d| total.saturating_sub(params.enrolled) as f64 / d),
     })
 }
 
