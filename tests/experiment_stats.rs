@@ -20,7 +20,8 @@ use sextant::analysis::experiment::power::{
     Baseline, MdeParams, PowerParams, minimum_detectable_effect, sample_size,
 };
 use sextant::analysis::experiment::sequential::{
-    DEFAULT_TUNING, SequentialParams, sequential_interval,
+    Alternative, DEFAULT_TUNING, OneSidedParams, SequentialParams, sequential_interval,
+    sequential_one_sided,
 };
 use sextant::analysis::experiment::srm::{SrmParams, sample_ratio_mismatch};
 
@@ -340,6 +341,66 @@ fn sequential_equals_gbstats_confidence_sequences() {
             assert!(s.ci_high - s.ci_low > est.ci_high - est.ci_low);
         }
     }
+}
+
+#[test]
+fn one_sided_sequential_equals_gbstats() {
+    let g = golden("effects.json");
+    for case in g["cases"].as_array().expect("cases") {
+        let name = case["name"].as_str().expect("name");
+        let params = effect_case(case);
+        let e = frequentist_effect(&params).expect("effect");
+        let n = params.control.n + params.treatment.n;
+        for (dt, est) in [("relative", e.relative), ("absolute", e.absolute)] {
+            for (side, alternative) in [
+                ("less", Alternative::Less),
+                ("greater", Alternative::Greater),
+            ] {
+                let r = sequential_one_sided(&OneSidedParams {
+                    estimate: est.estimate,
+                    standard_error: est.standard_error,
+                    n,
+                    alpha: 0.05,
+                    tuning: DEFAULT_TUNING,
+                    alternative,
+                })
+                .expect("one-sided");
+                let want = &case["sequential_one_sided"][dt][side];
+                let what = format!("{name} {dt} {side}");
+                close_abs(
+                    &format!("{what} bound"),
+                    r.bound,
+                    f(&want["bound"]),
+                    TOL,
+                    TOL * r.halfwidth,
+                );
+                // gbstats's bisection, step for step: the same midpoint.
+                close(
+                    &format!("{what} p"),
+                    r.p_value.expect("converged"),
+                    f(&want["p_value"]),
+                );
+                // The closed form against brentq on gbstats's half-width (xtol 1e-14 in ln α).
+                close(
+                    &format!("{what} exact p"),
+                    r.exact_p_value,
+                    f(&want["exact_p_value"]),
+                );
+                assert_eq!(r.significant, r.exact_p_value < 0.05, "{what}");
+            }
+        }
+    }
+    assert!(matches!(
+        sequential_one_sided(&OneSidedParams {
+            estimate: 0.1,
+            standard_error: 0.1,
+            n: 100,
+            alpha: 0.5,
+            tuning: DEFAULT_TUNING,
+            alternative: Alternative::Less,
+        }),
+        Err(ExperimentError::OutOfRange { .. })
+    ));
 }
 
 #[test]

@@ -10,7 +10,8 @@
 //! - [`cuped`]: regression adjustment on a pre-experiment covariate (gbstats
 //!   `RegressionAdjustedStatistic`);
 //! - [`bayesian`]: chance to win and risk (gbstats `EffectBayesianABTest`, default prior);
-//! - [`sequential`]: always-valid intervals (gbstats `SequentialTwoSidedTTest`);
+//! - [`sequential`]: always-valid intervals (gbstats `SequentialTwoSidedTTest`) and the
+//!   one-sided guardrail test (`SequentialOneSidedTreatment{Lesser,Greater}TTest`);
 //! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
 //! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
 //! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test.

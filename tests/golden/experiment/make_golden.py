@@ -42,8 +42,11 @@ from gbstats.utils import check_srm  # noqa: E402
 from gbstats.frequentist.tests import (  # noqa: E402
     FrequentistConfig,
     SequentialConfig,
+    SequentialOneSidedTreatmentGreaterTTest,
+    SequentialOneSidedTreatmentLesserTTest,
     SequentialTwoSidedTTest,
     TwoSidedTTest,
+    sequential_interval_halfwidth_one_sided,
 )
 from gbstats.bayesian.tests import EffectBayesianABTest, EffectBayesianConfig  # noqa: E402
 from gbstats.models.statistics import (  # noqa: E402
@@ -214,6 +217,42 @@ def effect_cases():
                 "p_value": float(sr.pValue),
             }
         case["sequential"] = seq
+        # gbstats SequentialOneSidedTreatment{Lesser,Greater}TTest([(a, b)],
+        # SequentialConfig(difference_type=dt, alpha=0.05)): the finite interval end and the
+        # bisected pValue; "exact_p_value" solves the half-width = |estimate| for alpha with
+        # scipy.optimize.brentq on gbstats's sequential_interval_halfwidth_one_sided (rho fixed)
+        one = {}
+        for dt in ["relative", "absolute"]:
+            one[dt] = {}
+            for side, cls in [
+                ("less", SequentialOneSidedTreatmentLesserTTest),
+                ("greater", SequentialOneSidedTreatmentGreaterTTest),
+            ]:
+                test = cls([(sa, sb)], SequentialConfig(difference_type=dt, alpha=0.05))
+                res = test.compute_result()
+                est = test.moments_result.point_estimate
+                se = test.moments_result.standard_error
+                n = test.n
+                s2 = se**2 * n
+                toward = est < 0 if side == "less" else est > 0
+                if toward:
+                    g = lambda al: sequential_interval_halfwidth_one_sided(  # noqa: E731
+                        s2, n, 5000, al, test.rho
+                    ) - abs(est)
+                    # solved in u = ln(alpha) over [ln 1e-300, 0]
+                    if g(1.0) < 0:
+                        u = brentq(lambda u: g(math.exp(u)), math.log(1e-300), 0.0, xtol=1e-14)
+                        exact = math.exp(u)
+                    else:
+                        exact = 1.0
+                else:
+                    exact = 1.0
+                one[dt][side] = {
+                    "bound": float(res.ci[1] if side == "less" else res.ci[0]),
+                    "p_value": None if res.pValue is None else float(res.pValue),
+                    "exact_p_value": float(exact),
+                }
+        case["sequential_one_sided"] = one
         out.append(case)
     return out
 
