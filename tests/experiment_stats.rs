@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use sextant::analysis::experiment::ExperimentError;
+use sextant::analysis::experiment::analysis::{ExperimentParams, MetricInput, analyze_experiment};
 use sextant::analysis::experiment::bayesian::{BayesianParams, bayesian_effect, normal_loss};
 use sextant::analysis::experiment::champion::{
     DelongParams, McNemarParams, delong_test, mcnemar_test, midranks,
@@ -734,6 +735,139 @@ fn mcnemar_equals_statsmodels() {
 #[test]
 fn midranks_average_ties() {
     assert_eq!(midranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+}
+
+#[test]
+fn whole_experiment_combines_and_corrects() {
+    let g = golden("effects.json");
+    let cases = g["cases"].as_array().expect("cases");
+    let by = |name: &str| cases.iter().find(|c| c["name"] == name).expect("case");
+    let prop =
+        |v: &Value| ArmSummary::from_values(&floats(v), MetricKind::Proportion).expect("arm");
+    let conv = by("conversion");
+    let null = by("null");
+    let arms3 = vec![
+        prop(&conv["control"]),
+        prop(&conv["treatment"]),
+        prop(&null["treatment"]),
+    ];
+    let constant = ArmSummary::from_values(&[1.0; 10], MetricKind::Mean).expect("arm");
+    let c = golden("cuped.json");
+    let spend = &c["cases"][0];
+    let cuped_arm = |post: &str, pre: &str| {
+        CupedArm::from_values(
+            &floats(&spend[post]),
+            &floats(&spend[pre]),
+            MetricKind::Mean,
+        )
+        .expect("cuped arm")
+    };
+    let spend_arms = [
+        cuped_arm("control_post", "control_pre"),
+        cuped_arm("treatment_post", "treatment_pre"),
+    ];
+    let third = spend_arms[1];
+    let params = ExperimentParams {
+        arms: vec!["A".into(), "B".into(), "C".into()],
+        control: 0,
+        units: vec![1500, 1600, 800],
+        planned: Some(vec![0.4, 0.4, 0.2]),
+        srm_threshold: 0.001,
+        metrics: vec![
+            MetricInput {
+                name: "conversion".into(),
+                kind: MetricKind::Proportion,
+                direction: Direction::HigherIsBetter,
+                arms: arms3.clone(),
+                cuped: None,
+            },
+            MetricInput {
+                name: "flat".into(),
+                kind: MetricKind::Mean,
+                direction: Direction::HigherIsBetter,
+                arms: vec![constant; 3],
+                cuped: None,
+            },
+            MetricInput {
+                name: "spend".into(),
+                kind: MetricKind::Mean,
+                direction: Direction::HigherIsBetter,
+                arms: vec![spend_arms[0].post, spend_arms[1].post, third.post],
+                cuped: Some(vec![spend_arms[0], spend_arms[1], third]),
+            },
+        ],
+        alpha: 0.05,
+        correction: Correction::Holm,
+        sequential_tuning: Some(DEFAULT_TUNING),
+    };
+    let r = analyze_experiment(&params).expect("experiment");
+    let srm = sample_ratio_mismatch(&SrmParams {
+        counts: vec![1500, 1600, 800],
+        planned: Some(vec![0.4, 0.4, 0.2]),
+        threshold: 0.001,
+    })
+    .expect("srm");
+    assert_eq!(r.srm, srm);
+    assert_eq!(r.trustworthy, !srm.flag);
+    assert_eq!(r.metrics.len(), 6);
+    // The constant metric: both rows carry the cause, the others are analysed.
+    for row in r.metrics.iter().filter(|m| m.metric == "flat") {
+        assert!(row.result.is_none());
+        let e = row.error.as_deref().expect("error");
+        assert!(e.starts_with("flat: ") && e.contains("variance 0"), "{e}");
+    }
+    let ok: Vec<_> = r.metrics.iter().filter_map(|m| m.result.as_ref()).collect();
+    assert_eq!(ok.len(), 4);
+    // Row B of conversion is the golden frequentist effect.
+    let b = &r.metrics[0];
+    assert_eq!((b.metric.as_str(), b.arm.as_str()), ("conversion", "B"));
+    let single = frequentist_effect(&effect_case(conv)).expect("effect");
+    let res = b.result.as_ref().expect("result");
+    assert_eq!(res.effect, single);
+    assert_eq!(res.p_value, single.relative.p_value);
+    // Spend rows use CUPED as the headline.
+    let spend_b = r
+        .metrics
+        .iter()
+        .find(|m| m.metric == "spend" && m.arm == "B")
+        .expect("row");
+    let sres = spend_b.result.as_ref().expect("result");
+    let cup = sres.cuped.as_ref().expect("cuped");
+    close("cuped p", cup.p_value, f(&spend["relative"]["p_value"]));
+    assert_eq!(sres.p_value, cup.p_value);
+    assert!(sres.sequential.expect("sequential").ci_low < cup.relative.ci_low);
+    // Adjusted p-values are Holm over the four raw headline p-values.
+    let raw: Vec<f64> = ok.iter().map(|m| m.p_value).collect();
+    let holm = adjust_p_values(&MultipleTestingParams {
+        p_values: raw,
+        correction: Correction::Holm,
+        alpha: 0.05,
+    })
+    .expect("holm");
+    for (m, adj) in ok.iter().zip(&holm.adjusted) {
+        assert_eq!(m.adjusted_p_value, *adj);
+        assert!(m.adjusted_p_value >= m.p_value);
+        assert_eq!(
+            m.verdict,
+            Verdict::from_test(m.estimate, *adj, 0.05, Direction::HigherIsBetter)
+        );
+    }
+    // Whole-experiment errors.
+    let mut one_arm = params.clone();
+    one_arm.arms.truncate(1);
+    one_arm.units.truncate(1);
+    assert!(matches!(
+        analyze_experiment(&one_arm),
+        Err(ExperimentError::TooFewArms { .. })
+    ));
+    let mut bad_split = params.clone();
+    bad_split.planned = Some(vec![0.5, 0.4, 0.2]);
+    assert!(matches!(
+        analyze_experiment(&bad_split),
+        Err(ExperimentError::InvalidSplit { .. })
+    ));
+    let json = serde_json::to_value(&r).expect("serialize");
+    assert!(json["metrics"][0]["result"]["effect"]["relative"]["ci_low"].is_number());
 }
 
 proptest! {

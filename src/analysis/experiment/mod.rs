@@ -3,6 +3,7 @@
 //! golden-tested against the reference it names (gbstats from GitHub main, scipy, statsmodels;
 //! fixtures and the script that made them in `tests/golden/experiment/`).
 //!
+//! - [`analysis`]: the whole experiment (SRM, every metric × arm, correction, verdicts);
 //! - [`srm`]: sample-ratio mismatch (chi-square goodness of fit; `scipy.stats.chisquare`);
 //! - [`moments`]: per-arm n, Σx, Σx² and gbstats's variances;
 //! - [`frequentist`]: absolute and relative effects with Welch t intervals (gbstats
@@ -16,6 +17,7 @@
 //! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
 //! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test.
 
+pub mod analysis;
 pub mod bayesian;
 pub mod champion;
 pub mod cuped;
