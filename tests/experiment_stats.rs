@@ -20,6 +20,7 @@ use sextant::analysis::experiment::multiple::{Correction, MultipleTestingParams,
 use sextant::analysis::experiment::power::{
     Baseline, MdeParams, PowerParams, minimum_detectable_effect, sample_size,
 };
+use sextant::analysis::experiment::segments::{SegmentInput, SegmentParams, segment_effects};
 use sextant::analysis::experiment::sequential::{
     Alternative, DEFAULT_TUNING, OneSidedParams, SequentialParams, sequential_interval,
     sequential_one_sided,
@@ -868,6 +869,76 @@ fn whole_experiment_combines_and_corrects() {
     ));
     let json = serde_json::to_value(&r).expect("serialize");
     assert!(json["metrics"][0]["result"]["effect"]["relative"]["ci_low"].is_number());
+}
+
+/// A classic Simpson reversal (the kidney-stone numbers): the treatment wins in both
+/// segments and loses in total, because it got most of the hard cases.
+#[test]
+fn segments_flag_simpsons_paradox() {
+    let p = |successes: usize, n: usize| {
+        let mut v = vec![1.0; successes];
+        v.resize(n, 0.0);
+        ArmSummary::from_values(&v, MetricKind::Proportion).expect("arm")
+    };
+    // control: small 234/270, large 55/80; treatment: small 81/87, large 192/263.
+    let segments = vec![
+        SegmentInput {
+            segment: "small".into(),
+            control: p(234, 270),
+            treatment: p(81, 87),
+        },
+        SegmentInput {
+            segment: "large".into(),
+            control: p(55, 80),
+            treatment: p(192, 263),
+        },
+        SegmentInput {
+            segment: "empty".into(),
+            control: p(0, 0),
+            treatment: p(3, 5),
+        },
+    ];
+    let r = segment_effects(&SegmentParams {
+        control: p(289, 350),
+        treatment: p(273, 350),
+        segments,
+        alpha: 0.05,
+        direction: Direction::HigherIsBetter,
+        correction: Correction::BenjaminiHochberg,
+    })
+    .expect("segments");
+    assert!(r.total.relative.estimate < 0.0);
+    assert!(r.simpson);
+    assert!(r.segments[0].sign_differs && r.segments[1].sign_differs);
+    let empty = &r.segments[2];
+    assert!(empty.effect.is_none() && empty.error.as_deref().expect("error").contains("no units"));
+    for (row, (c, t)) in r.segments[..2]
+        .iter()
+        .zip([(p(234, 270), p(81, 87)), (p(55, 80), p(192, 263))])
+    {
+        let e = row.effect.as_ref().expect("effect");
+        let alone = frequentist_effect(&EffectParams {
+            control: c,
+            treatment: t,
+            alpha: 0.05,
+            direction: Direction::HigherIsBetter,
+        })
+        .expect("effect");
+        assert_eq!(*e, alone);
+        assert!(e.relative.estimate > 0.0);
+        assert!(row.adjusted_p_value.expect("adjusted") >= e.p_value);
+    }
+    let bh = adjust_p_values(&MultipleTestingParams {
+        p_values: r.segments[..2]
+            .iter()
+            .map(|s| s.effect.as_ref().expect("e").p_value)
+            .collect(),
+        correction: Correction::BenjaminiHochberg,
+        alpha: 0.05,
+    })
+    .expect("bh");
+    assert_eq!(r.segments[0].adjusted_p_value, Some(bh.adjusted[0]));
+    assert_eq!(r.segments[1].adjusted_p_value, Some(bh.adjusted[1]));
 }
 
 proptest! {

@@ -14,6 +14,7 @@
 //! - [`sequential`]: always-valid intervals (gbstats `SequentialTwoSidedTTest`) and the
 //!   one-sided guardrail test (`SequentialOneSidedTreatment{Lesser,Greater}TTest`);
 //! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
+//! - [`segments`]: effects per segment with a correction and Simpson's-paradox notes;
 //! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
 //! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test.
 
@@ -27,6 +28,7 @@ pub mod frequentist;
 pub mod moments;
 pub mod multiple;
 pub mod power;
+pub mod segments;
 pub mod sequential;
 pub mod srm;
 
