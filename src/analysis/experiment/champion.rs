@@ -1,0 +1,254 @@
+//! Champion against challenger offline, on the same labelled rows: DeLong's test for two
+//! correlated ROC AUCs and McNemar's test on paired decisions.
+//!
+//! **DeLong** (DeLong, DeLong & Clarke-Pearson 1988, in the O(n log n) form of Sun & Xu 2014):
+//! with m positives and n negatives, midranks T_z of each model's scores over all rows, T_x over
+//! the positives and T_y over the negatives, AUC = Σ_{positives} T_z/(m·n) − (m + 1)/(2n)
+//! (ties count ½, the Mann–Whitney AUC). The structural components V₀₁ = (T_z − T_x)/n on the
+//! positives and V₁₀ = 1 − (T_z − T_y)/m on the negatives give the 2 × 2 covariance
+//! S = S₀₁/m + S₁₀/n (sample covariances, ddof = 1); Var(AUC_a − AUC_b) = S_aa + S_bb − 2S_ab,
+//! z = (AUC_a − AUC_b)/√Var and p = 2·P(Z > |z|). Equals the fast-DeLong numpy implementation
+//! (yandexdataschool/roc_comparison) written out in the golden script.
+//!
+//! **McNemar** on the 2 × 2 table [[a, b], [c, d]] of paired outcomes (rows: champion
+//! correct/wrong, columns: challenger correct/wrong), as
+//! `statsmodels.stats.contingency_tables.mcnemar`: exact p = min(1, 2·P(Bin(b + c, ½) ≤
+//! min(b, c))); with continuity correction X² = (|b − c| − 1)²/(b + c), p = P(χ²₁ > X²).
+
+use serde::Serialize;
+use statrs::function::factorial::ln_binomial;
+
+use super::dist::{chi2_sf, normal_sf};
+use super::error::ExperimentError;
+
+/// Input of [`delong_test`]: two models' scores on the same labelled rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DelongParams {
+    /// Labels (true = positive).
+    pub labels: Vec<bool>,
+    /// Model A's scores (the champion), higher = more positive.
+    pub scores_a: Vec<f64>,
+    /// Model B's scores (the challenger).
+    pub scores_b: Vec<f64>,
+}
+
+/// Result of [`delong_test`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DelongReport {
+    /// ROC AUC of model A.
+    pub auc_a: f64,
+    /// ROC AUC of model B.
+    pub auc_b: f64,
+    /// AUC_a − AUC_b.
+    pub difference: f64,
+    /// Var(AUC_a − AUC_b).
+    pub variance: f64,
+    /// difference / √variance.
+    pub z: f64,
+    /// Two-sided p-value, 2·P(Z > |z|).
+    pub p_value: f64,
+}
+
+/// Midranks (average ranks, 1-based) of `x`: `scipy.stats.rankdata(method="average")`.
+pub fn midranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&i, &j| x[i].total_cmp(&x[j]));
+    let mut ranks = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            ranks[k] = rank;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+/// Per model: AUC, V₀₁ on the positives and V₁₀ on the negatives.
+fn components(scores: &[f64], labels: &[bool], m: usize, n: usize) -> (f64, Vec<f64>, Vec<f64>) {
+    let pos: Vec<f64> = scores
+        .iter()
+        .zip(labels)
+        .filter(|p| *p.1)
+        .map(|p| *p.0)
+        .collect();
+    let neg: Vec<f64> = scores
+        .iter()
+        .zip(labels)
+        .filter(|p| !*p.1)
+        .map(|p| *p.0)
+        .collect();
+    let tz = midranks(scores);
+    let tx = midranks(&pos);
+    let ty = midranks(&neg);
+    let tz_pos: Vec<f64> = tz
+        .iter()
+        .zip(labels)
+        .filter(|p| *p.1)
+        .map(|p| *p.0)
+        .collect();
+    let tz_neg: Vec<f64> = tz
+        .iter()
+        .zip(labels)
+        .filter(|p| !*p.1)
+        .map(|p| *p.0)
+        .collect();
+    let (mf, nf) = (m as f64, n as f64);
+    let auc = tz_pos.iter().sum::<f64>() / mf / nf - (mf + 1.0) / 2.0 / nf;
+    let v01 = tz_pos.iter().zip(&tx).map(|(z, x)| (z - x) / nf).collect();
+    let v10 = tz_neg
+        .iter()
+        .zip(&ty)
+        .map(|(z, y)| 1.0 - (z - y) / mf)
+        .collect();
+    (auc, v01, v10)
+}
+
+/// Sample covariance (ddof = 1) of two equally long series.
+fn cov(a: &[f64], b: &[f64]) -> f64 {
+    let k = a.len() as f64;
+    let ma = a.iter().sum::<f64>() / k;
+    let mb = b.iter().sum::<f64>() / k;
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - ma) * (y - mb))
+        .sum::<f64>()
+        / (k - 1.0)
+}
+
+/// DeLong's test for the difference of two correlated ROC AUCs.
+///
+/// Errors: lengths that differ, a non-finite score, fewer than two positives or two negatives
+/// (no covariance), a difference with variance 0 (the two models rank every row alike).
+pub fn delong_test(params: &DelongParams) -> Result<DelongReport, ExperimentError> {
+    let y = &params.labels;
+    for (what, s) in [
+        ("champion scores", &params.scores_a),
+        ("challenger scores", &params.scores_b),
+    ] {
+        if s.len() != y.len() {
+            return Err(ExperimentError::LengthMismatch {
+                what: "scores and labels",
+                left: s.len(),
+                right: y.len(),
+            });
+        }
+        if let Some(index) = s.iter().position(|x| !x.is_finite()) {
+            return Err(ExperimentError::NonFinite { what, index });
+        }
+    }
+    let m = y.iter().filter(|&&b| b).count();
+    let n = y.len() - m;
+    for (arm, count) in [("positive labels", m), ("negative labels", n)] {
+        if count < 2 {
+            return Err(ExperimentError::TooFewUnits {
+                arm: arm.to_string(),
+                n: count as u64,
+                needed: 2,
+                statistic: "DeLong's test",
+            });
+        }
+    }
+    let (auc_a, v01_a, v10_a) = components(&params.scores_a, y, m, n);
+    let (auc_b, v01_b, v10_b) = components(&params.scores_b, y, m, n);
+    let (mf, nf) = (m as f64, n as f64);
+    let s = |p: &[f64], q: &[f64], r: &[f64], t: &[f64]| cov(p, q) / mf + cov(r, t) / nf;
+    let s_aa = s(&v01_a, &v01_a, &v10_a, &v10_a);
+    let s_bb = s(&v01_b, &v01_b, &v10_b, &v10_b);
+    let s_ab = s(&v01_a, &v01_b, &v10_a, &v10_b);
+    let variance = s_aa + s_bb - 2.0 * s_ab;
+    if variance.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return Err(ExperimentError::ZeroVariance {
+            arm: "the AUC difference".to_string(),
+            what: "metric",
+        });
+    }
+    let difference = auc_a - auc_b;
+    let z = difference / variance.sqrt();
+    Ok(DelongReport {
+        auc_a,
+        auc_b,
+        difference,
+        variance,
+        z,
+        p_value: (2.0 * normal_sf(z.abs())).min(1.0),
+    })
+}
+
+/// Input of [`mcnemar_test`]: the paired 2 × 2 table [[a, b], [c, d]]; b and c are the
+/// discordant pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct McNemarParams {
+    /// Row-major table.
+    pub table: [[u64; 2]; 2],
+}
+
+impl McNemarParams {
+    /// The table from paired correctness: rows champion correct/wrong, columns challenger.
+    pub fn from_correct(champion: &[bool], challenger: &[bool]) -> Result<Self, ExperimentError> {
+        if champion.len() != challenger.len() {
+            return Err(ExperimentError::LengthMismatch {
+                what: "champion and challenger decisions",
+                left: champion.len(),
+                right: challenger.len(),
+            });
+        }
+        let mut table = [[0u64; 2]; 2];
+        for (&a, &b) in champion.iter().zip(challenger) {
+            table[usize::from(!a)][usize::from(!b)] += 1;
+        }
+        Ok(Self { table })
+    }
+}
+
+/// Result of [`mcnemar_test`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct McNemarReport {
+    /// Discordant pairs b (champion right, challenger wrong).
+    pub b: u64,
+    /// Discordant pairs c (champion wrong, challenger right).
+    pub c: u64,
+    /// Exact binomial statistic min(b, c).
+    pub exact_statistic: f64,
+    /// Exact two-sided p-value.
+    pub exact_p_value: f64,
+    /// Continuity-corrected chi-square (None without discordant pairs).
+    pub chi2: Option<f64>,
+    /// Its p-value (None without discordant pairs).
+    pub chi2_p_value: Option<f64>,
+}
+
+/// McNemar's test, exact and chi-square with continuity correction.
+///
+/// With no discordant pair the exact p-value is 1 and the chi-square is undefined (None), as
+/// statsmodels (which divides by zero there).
+pub fn mcnemar_test(params: &McNemarParams) -> McNemarReport {
+    let (b, c) = (params.table[0][1], params.table[1][0]);
+    let total = b + c;
+    let k = b.min(c);
+    // P(Bin(total, 1/2) ≤ k) as a sum of pmfs in logs; exact for the sizes met here.
+    let ln_half = 0.5_f64.ln() * total as f64;
+    let cdf: f64 = (0..=k)
+        .map(|i| (ln_binomial(total, i) + ln_half).exp())
+        .sum();
+    let (chi2, chi2_p_value) = if total == 0 {
+        (None, None)
+    } else {
+        let diff = b.abs_diff(c) as f64;
+        let x = (diff - 1.0).powi(2) / total as f64;
+        (Some(x), Some(chi2_sf(x, 1.0)))
+    };
+    McNemarReport {
+        b,
+        c,
+        exact_statistic: k as f64,
+        exact_p_value: (2.0 * cdf).min(1.0),
+        chi2,
+        chi2_p_value,
+    }
+}

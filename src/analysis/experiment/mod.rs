@@ -1,0 +1,35 @@
+//! The statistics core of the experiments capability (A/B tests of models, champion against
+//! challenger, gradual rollouts): pure functions over per-arm sufficient statistics, each
+//! golden-tested against the reference it names (gbstats from GitHub main, scipy, statsmodels;
+//! fixtures and the script that made them in `tests/golden/experiment/`).
+//!
+//! - [`analysis`]: the whole experiment (SRM, every metric × arm, correction, verdicts);
+//! - [`srm`]: sample-ratio mismatch (chi-square goodness of fit; `scipy.stats.chisquare`);
+//! - [`moments`]: per-arm n, Σx, Σx² and gbstats's variances;
+//! - [`frequentist`]: absolute and relative effects with Welch t intervals (gbstats
+//!   `TwoSidedTTest`), the pooled z-test for proportions (statsmodels `proportions_ztest`);
+//! - [`cuped`]: regression adjustment on a pre-experiment covariate (gbstats
+//!   `RegressionAdjustedStatistic`);
+//! - [`bayesian`]: chance to win and risk (gbstats `EffectBayesianABTest`, default prior);
+//! - [`sequential`]: always-valid intervals (gbstats `SequentialTwoSidedTTest`) and the
+//!   one-sided guardrail test (`SequentialOneSidedTreatment{Lesser,Greater}TTest`);
+//! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
+//! - [`segments`]: effects per segment with a correction and Simpson's-paradox notes;
+//! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
+//! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test.
+
+pub mod analysis;
+pub mod bayesian;
+pub mod champion;
+pub mod cuped;
+pub mod dist;
+pub mod error;
+pub mod frequentist;
+pub mod moments;
+pub mod multiple;
+pub mod power;
+pub mod segments;
+pub mod sequential;
+pub mod srm;
+
+pub use error::ExperimentError;
