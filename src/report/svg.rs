@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::markup::escape;
-use crate::vocab::time::civil_from_days;
+use crate::format::ticks::{self, nice_ticks};
 
 /// Width of the view box of full-width charts, px (charts scale to the page width; at about
 /// this width their 11 px text stays 11 px on a laptop screen).
@@ -714,34 +714,14 @@ impl Plot {
     }
 }
 
-/// About `target` round values (1, 2 or 5 × 10^k apart) inside `[lo, hi]`.
-pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
-        return vec![lo];
-    }
-    let raw = (hi - lo) / target.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
-}
-
 /// Date ticks for an axis in days since the epoch: month starts (every 1, 2, 3, 6 or 12
-/// months) on spans over 60 days, otherwise nice day steps.
+/// months, at most about 8 of them) on spans over 60 days, labelled by month; otherwise round
+/// day steps labelled by day.
 fn date_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
-    let label = |d: i64| {
-        let (y, m, day) = civil_from_days(d);
-        format!("{y:04}-{m:02}-{day:02}")
-    };
     if hi - lo <= 60.0 {
         return nice_ticks(lo, hi, 6)
             .into_iter()
-            .map(|t| (t, label(t.round() as i64)))
+            .map(|t| (t, ticks::date_label(t.round(), 1.0)))
             .collect();
     }
     let months = ((hi - lo) / 30.4).ceil() as i64;
@@ -749,21 +729,10 @@ fn date_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
         .into_iter()
         .find(|e| months / e <= 8)
         .unwrap_or(120);
-    let (y0, m0, _) = civil_from_days(lo.floor() as i64);
-    let mut out = Vec::new();
-    let mut index = y0 * 12 + i64::from(m0) - 1;
-    loop {
-        let (y, m) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
-        let day = crate::vocab::time::days_from_civil(y, m, 1) as f64;
-        if day > hi {
-            break;
-        }
-        if day >= lo && index % every == 0 {
-            out.push((day, format!("{y:04}-{m:02}")));
-        }
-        index += 1;
-    }
-    out
+    ticks::month_starts(lo, hi, every)
+        .into_iter()
+        .map(|day| (day, ticks::date_label(day, ticks::MONTH_DAYS)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -55,3 +55,13 @@ impl Side {
         }
     }
 }
+
+/// The side's name in messages and JSON: "reference" or "current".
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::Reference => "reference",
+            Side::Current => "current",
+        })
+    }
+}

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::categorical::CategoricalCounts;
-use super::error::{DriftError, Side};
+use super::error::DriftError;
+use crate::vocab::Side;
 use super::sample::{MergeWalk, NumericSample, require_non_empty};
 
 /// How a numeric column is cut into bins.

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{DriftError, Side};
+use super::error::DriftError;
+use crate::vocab::Side;
 use super::sample::{MergeWalk, NumericSample};
 use super::special::{chi2_sf, normal_cdf};
 

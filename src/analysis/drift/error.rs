@@ -1,26 +1,8 @@
 //! Typed errors for invalid or untestable input.
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Which of the two compared samples an error refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// The reference (baseline) sample.
-    Reference,
-    /// The current (production) sample.
-    Current,
-}
-
-impl std::fmt::Display for Side {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Side::Reference => "reference",
-            Side::Current => "current",
-        })
-    }
-}
+use crate::vocab::Side;
 
 /// Why a drift statistic could not be computed.
 ///

@@ -42,7 +42,7 @@ pub use divergence::{
     DivergenceParams, DivergenceReport, LogBase, divergences, fill_zero_shares, hellinger_distance,
     jensen_shannon_distance, kl_divergence, psi,
 };
-pub use error::{DriftError, Side};
+pub use error::DriftError;
 pub use ks::{KsMethod, KsParams, KsReport, ks_2samp};
 pub use metrics::{
     AllMetricsParams, AllMetricsReport, all_categorical_metrics, all_numeric_metrics,

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{DriftError, Side};
+use super::error::DriftError;
+use crate::vocab::Side;
 use super::sample::{CompensatedSum, MergeWalk, NumericSample, compensated_sum, require_non_empty};
 use super::special::{bessel_k_quarter_times_exp_neg, gcd, normal_cdf, polyfit2};
 

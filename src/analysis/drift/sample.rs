@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{DriftError, Side};
+use super::error::DriftError;
+use crate::vocab::Side;
 
 /// How many values were dropped from a sample before testing, per reason.
 ///

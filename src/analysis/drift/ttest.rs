@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{DriftError, Side};
+use super::error::DriftError;
+use crate::vocab::Side;
 use super::sample::{NumericSample, require_non_empty};
 use super::special::student_t_sf;
 
