@@ -80,6 +80,16 @@ pub fn fmt_bytes(bytes: u64) -> String {
     }
 }
 
+/// A byte count for comparing sizes that differ by a few bytes (the compression lab's model
+/// variants): exact below 10 000 bytes ("3204 B"), then kilobytes with one decimal ("33.6 KB").
+pub fn fmt_bytes_exact(bytes: u64) -> String {
+    if bytes >= 10_000 {
+        format!("{:.1} KB", bytes as f64 / 1000.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 /// A compact axis label: 3 significant digits, k/M suffixes for large values.
 pub fn fmt_tick(v: f64) -> String {
     let a = v.abs();

@@ -16,7 +16,7 @@
 use serde_json::Value;
 
 use crate::engine::compression::CompressionOutcome;
-use crate::format::fmt_num;
+use crate::format::{fmt_bytes_exact, fmt_num};
 use crate::present::table::TextTable;
 
 /// The outcome as the JSON contract.
@@ -29,15 +29,6 @@ fn opt(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), fmt_num)
 }
 
-/// Sizes as this table has always shown them (KB above 10 000 bytes, one decimal). Not
-/// `format::fmt_bytes`: its kB/MB steps would change the command's output contract.
-fn bytes(b: u64) -> String {
-    if b >= 10_000 {
-        format!("{:.1} KB", b as f64 / 1000.0)
-    } else {
-        format!("{b} B")
-    }
-}
 
 /// The outcome for people: the model line, a row per variant, latency per batch size, the
 /// per-layer sensitivity and the Pareto frontier.
@@ -48,7 +39,7 @@ pub fn to_table(r: &CompressionOutcome) -> String {
         "Model {} · {} parameters · {} · inputs {}\n",
         m.path,
         m.parameters,
-        bytes(m.file_bytes),
+        fmt_bytes_exact(m.file_bytes),
         m.inputs
             .iter()
             .map(crate::model::TensorInfo::describe)
@@ -86,9 +77,9 @@ pub fn to_table(r: &CompressionOutcome) -> String {
         }
         row.extend([
             format!("{:.2}%", v.agreement * 100.0),
-            bytes(v.packed_bytes),
-            bytes(v.dense_bytes),
-            bytes(v.file_bytes),
+            fmt_bytes_exact(v.packed_bytes),
+            fmt_bytes_exact(v.dense_bytes),
+            fmt_bytes_exact(v.file_bytes),
             if r.pareto.contains(&v.name) { "*" } else { "" }.to_string(),
         ]);
         t.row(row);
