@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::{CliError, EXIT_OK, load_dataset};
-use crate::data::{Dataset, RoleMap};
-use crate::session::open::{changed_since_saved, dataset_ref, named_datasets};
+use crate::data::Dataset;
+use crate::session::open::{changed_since_saved, named_datasets, starting_session};
 use crate::session::{self, Session, paths};
 
 #[derive(Debug, Args)]
@@ -84,46 +84,10 @@ fn new(args: &NewArgs) -> Result<u8, CliError> {
     Ok(EXIT_OK)
 }
 
-/// A session over these datasets with inferred roles and default settings, paths written
-/// relative to the folder of `session_path`.
-pub fn starting_session(
-    reference: &Dataset,
-    current: Option<&Dataset>,
-    session_path: &Path,
-) -> Session {
-    let dir = session::open::base_dir(session_path);
-    let mut roles = RoleMap::default();
-    roles.add_inferred(&reference.columns);
-    if let Some(c) = current {
-        roles.add_inferred(&c.columns);
-    }
-    let mut s = Session {
-        roles,
-        ..Session::default()
-    };
-    s.datasets.reference = Some(dataset_ref(reference, &dir));
-    s.datasets.current = current.map(|c| dataset_ref(c, &dir));
-    s
-}
-
 fn show(args: &ShowArgs) -> Result<u8, CliError> {
     let session = session::read(&args.session)?;
-    println!(
-        "{} (session format {})",
-        args.session.display(),
-        session.version
-    );
-    for d in named_datasets(&session, &args.session) {
-        println!(
-            "  {:<10} {}{}",
-            d.side.short().to_lowercase(),
-            d.path.display(),
-            if d.exists { "" } else { "  (missing)" }
-        );
-    }
-    if !session.notes.session.is_empty() {
-        println!("  note: {}", session.notes.session);
-    }
+    let named = named_datasets(&session, &args.session);
+    print!("{}", crate::present::session::show_text(&args.session, &session, &named));
     Ok(EXIT_OK)
 }
 

@@ -10,4 +10,5 @@ pub mod inspect;
 pub mod integrity;
 pub mod json;
 pub mod seasonality;
+pub mod session;
 pub mod table;

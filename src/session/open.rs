@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::Dataset;
+use crate::data::{Dataset, RoleMap};
 use crate::vocab::Side;
 
 use super::paths;
@@ -88,4 +88,26 @@ pub fn named_model(session: &Session, session_path: &Path) -> Option<(PathBuf, b
     let path = paths::resolve(&base_dir(session_path), stored);
     let exists = path.is_file();
     Some((path, exists))
+}
+
+/// A session over these datasets with inferred roles and default settings, paths written
+/// relative to the folder of `session_path`.
+pub fn starting_session(
+    reference: &Dataset,
+    current: Option<&Dataset>,
+    session_path: &Path,
+) -> Session {
+    let dir = base_dir(session_path);
+    let mut roles = RoleMap::default();
+    roles.add_inferred(&reference.columns);
+    if let Some(c) = current {
+        roles.add_inferred(&c.columns);
+    }
+    let mut s = Session {
+        roles,
+        ..Session::default()
+    };
+    s.datasets.reference = Some(dataset_ref(reference, &dir));
+    s.datasets.current = current.map(|c| dataset_ref(c, &dir));
+    s
 }
