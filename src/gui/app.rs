@@ -10,67 +10,13 @@ use crate::vocab::Side;
 use crate::vocab::Waker;
 
 use super::command::Command;
-use super::export::ExportState;
+pub use super::status::{Status, StatusKind};
+pub use super::tab::Tab;
+use super::export_state::ExportState;
 use super::file_dialog::{DialogOutcome, DialogPurpose, NativeDialog, PathPrompt};
 use super::prefs::{Prefs, ThemeChoice};
-use super::session::{AfterSave, SessionState};
+use super::session_state::{AfterSave, SessionState};
 use super::{panels, views};
-
-/// The tabs of the central area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-pub enum Tab {
-    #[default]
-    Overview,
-    Drift,
-    Integrity,
-    Seasonality,
-    Health,
-    Compression,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 6] = [
-        Tab::Overview,
-        Tab::Integrity,
-        Tab::Drift,
-        Tab::Seasonality,
-        Tab::Health,
-        Tab::Compression,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Overview => "Overview",
-            Tab::Drift => "Drift",
-            Tab::Integrity => "Integrity",
-            Tab::Seasonality => "Seasonality",
-            Tab::Health => "Health",
-            Tab::Compression => "Compression",
-        }
-    }
-
-    /// A tab by its (case-insensitive) title, for `--tab`.
-    pub fn from_name(name: &str) -> Option<Tab> {
-        Tab::ALL
-            .into_iter()
-            .find(|t| t.title().eq_ignore_ascii_case(name.trim()))
-    }
-}
-
-/// How serious the status-bar message is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Warning,
-    Error,
-}
-
-/// The last message shown in the status bar.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
 
 /// Everything the window shows. Drawn by `ui`, changed only by `apply`.
 pub struct App {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::vocab::{Role, Side};
 
-use super::app::Tab;
+use super::tab::Tab;
 use super::file_dialog::DialogPurpose;
 use super::prefs::ThemeChoice;
 

@@ -3,7 +3,6 @@
 //! central area, saved and copied to the clipboard).
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use crate::cli::report::{ReportFormat, ReportSource, render};
 use crate::jobs::{Job, Poll};
@@ -11,21 +10,7 @@ use crate::session::analyses::{self, Overlays};
 use crate::vocab::Side;
 
 use super::app::App;
-
-type PngResult = Result<(PathBuf, egui::ColorImage), String>;
-
-/// Exports in flight.
-#[derive(Default)]
-pub struct ExportState {
-    /// The report being computed and written: its path and size when done.
-    pub job: Option<Job<Result<(PathBuf, usize), String>>>,
-    /// Draw every tested column's distributions in the report, not only the drifted ones.
-    pub all_columns: bool,
-    /// The PNG being captured, filled in by the screenshot callback.
-    png: Arc<Mutex<Option<PngResult>>>,
-    /// Where the central area was drawn in the last frame (the part a PNG shows).
-    pub view_rect: Option<egui::Rect>,
-}
+pub use super::export_state::ExportState;
 
 impl App {
     /// Compute the report in the background and write it to `path`.

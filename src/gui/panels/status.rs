@@ -1,6 +1,7 @@
 //! The status bar: running jobs with progress and a cancel button, and the last message.
 
-use crate::gui::app::{App, StatusKind};
+use crate::gui::app::App;
+use crate::gui::status::StatusKind;
 use crate::gui::command::Command;
 use crate::vocab::Progress;
 use crate::vocab::Side;
