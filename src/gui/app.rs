@@ -10,12 +10,12 @@ use crate::vocab::Side;
 use crate::vocab::Waker;
 
 use super::command::Command;
-pub use super::status::{Status, StatusKind};
-pub use super::tab::Tab;
 use super::export_state::ExportState;
 use super::file_dialog::{DialogOutcome, DialogPurpose, NativeDialog, PathPrompt};
 use super::prefs::{Prefs, ThemeChoice};
 use super::session_state::{AfterSave, SessionState};
+pub use super::status::{Status, StatusKind};
+pub use super::tab::Tab;
 use super::{panels, views};
 
 /// Everything the window shows. Drawn by `ui`, changed only by `apply`.

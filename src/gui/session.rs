@@ -10,17 +10,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::session::open::{
-    changed_since_saved, dataset_ref, named_datasets, named_model,
-};
+use crate::session::open::{changed_since_saved, dataset_ref, named_datasets, named_model};
 use crate::session::{self, Notes, Session, paths};
 use crate::vocab::Side;
 
 use super::app::App;
-use super::tab::Tab;
-pub use super::session_state::{AfterSave, Opening, RecoveryOffer, SessionState};
 use super::command::Command;
 use super::file_dialog::DialogPurpose;
+pub use super::session_state::{AfterSave, Opening, RecoveryOffer, SessionState};
+use super::tab::Tab;
 
 /// How often the recovery copy is written while there are unsaved changes.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(60);

@@ -42,10 +42,6 @@ pub struct CompressionState {
     export_dialog: Option<(String, Receiver<Picked>)>,
     export_job: Option<Job<Result<PathBuf, String>>>,
     pub message: Option<String>,
-    /// The inputs of the last request, and inputs whose sweep the user cancelled (not restarted
-    /// until they change or the user asks).
-    last_key: Option<u64>,
-    cancelled_key: Option<u64>,
 }
 
 impl CompressionState {
@@ -218,10 +214,6 @@ fn request(app: &mut App, ctx: &egui::Context) {
         &params.batch_sizes,
         s.metric,
     ));
-    app.compression.last_key = Some(key);
-    if app.compression.cancelled_key == Some(key) {
-        return;
-    }
     app.compression
         .report
         .request(key, "Evaluating variants", waker, move |progress| {
@@ -300,19 +292,8 @@ pub fn compression_ui(app: &mut App, ui: &mut Ui) {
         return;
     }
     ui.horizontal(|ui| {
-        let was_running = app.compression.report.is_running();
+        // A cancelled sweep is not started again until the inputs change or the user asks.
         app.compression.report.status_ui(ui);
-        if was_running && !app.compression.report.is_running() {
-            app.compression.cancelled_key = app.compression.last_key;
-        }
-        if app.compression.cancelled_key.is_some()
-            && app.compression.cancelled_key == app.compression.last_key
-        {
-            ui.weak("Cancelled.");
-            if ui.button("Run again").clicked() {
-                app.compression.cancelled_key = None;
-            }
-        }
         if let Some(e) = &app.compression.report.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }

@@ -30,10 +30,6 @@ pub struct IntegrityState {
     pub draft: Option<IntegrityParams>,
     /// Hide info-level findings.
     pub hide_infos: bool,
-    /// The inputs of the last request, and inputs whose computation the user cancelled (not
-    /// restarted until they change or the user asks).
-    last_key: Option<u64>,
-    cancelled_key: Option<u64>,
 }
 
 /// The colour of a severity.
@@ -65,10 +61,6 @@ pub fn request(app: &mut App) {
         role_list,
         format!("{params:?}"),
     ));
-    app.integrity.last_key = Some(key);
-    if app.integrity.cancelled_key == Some(key) {
-        return;
-    }
     // "Now" is read here, not in the analysis; it is left out of the key so that the report
     // is not recomputed every frame.
     params.now_micros = Some(crate::engine::clock::now_micros());
@@ -116,20 +108,8 @@ pub fn integrity_ui(app: &mut App, ui: &mut Ui) {
     }
     ui.horizontal(|ui| {
         ui.heading("Is the production data intact?");
-        let was_running = app.integrity.report.is_running();
-        app.integrity.report.status_ui(ui);
-        if was_running && !app.integrity.report.is_running() {
-            // Cancelled: do not start again until the inputs change or the user asks.
-            app.integrity.cancelled_key = app.integrity.last_key;
-        }
-        if app.integrity.cancelled_key.is_some()
-            && app.integrity.cancelled_key == app.integrity.last_key
-        {
-            ui.weak("Cancelled.");
-            if ui.button("Check again").clicked() {
-                app.integrity.cancelled_key = None;
-            }
-        }
+        // A cancelled check is not started again until the inputs change or the user asks.
+        app.integrity.report.status_ui_again(ui, "Check again");
     });
     let report = app.integrity.report.value.clone();
     let running = app.integrity.report.is_running();

@@ -649,7 +649,10 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
 fn results_ui(app: &mut App, ui: &mut Ui) {
     app.seasonality.result.status_ui(ui);
     let Some(view) = app.seasonality.result.value.clone() else {
-        if !app.seasonality.result.is_running() && app.seasonality.result.error.is_none() {
+        if !app.seasonality.result.is_running()
+            && !app.seasonality.result.is_cancelled()
+            && app.seasonality.result.error.is_none()
+        {
             ui.weak("Preparing the series…");
         }
         return;
