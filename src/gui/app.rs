@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
 use crate::jobs::{Job, Poll};
-use crate::vocab::Side;
 use crate::vocab::Waker;
+use crate::vocab::{Renames, Side};
 
 use super::command::Command;
 use super::export_state::ExportState;
@@ -31,9 +31,9 @@ pub struct App {
     pub overview: views::overview::OverviewState,
     pub drift: views::drift::DriftView,
     pub integrity: views::integrity::IntegrityState,
-    /// Accepted renames, `(current name, reference name)`: every view compares the renamed
-    /// production column with its training name.
-    pub renames: Vec<(String, String)>,
+    /// Accepted renames: every view compares the renamed production column with its training
+    /// name.
+    pub renames: Renames,
     pub seasonality: views::seasonality::SeasonalityState,
     pub health: views::health::HealthState,
     pub compression: views::compression::CompressionState,
@@ -67,7 +67,7 @@ impl App {
             overview: Default::default(),
             drift: Default::default(),
             integrity: Default::default(),
-            renames: Vec::new(),
+            renames: Renames::new(),
             seasonality: Default::default(),
             health: Default::default(),
             compression: Default::default(),
@@ -109,10 +109,7 @@ impl App {
 
     /// The training name of a production column: itself, or its accepted rename's old name.
     pub fn reference_name<'n>(&'n self, current: &'n str) -> &'n str {
-        self.renames
-            .iter()
-            .find(|(c, _)| c == current)
-            .map_or(current, |(_, r)| r.as_str())
+        self.renames.reference_name(current)
     }
 
     pub fn push(&mut self, command: Command) {
@@ -369,15 +366,7 @@ impl App {
 
     /// Names of all columns: training's order first, then columns only in production.
     pub fn all_columns(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for ds in self.datasets.iter().flatten() {
-            for c in &ds.columns {
-                if !names.contains(&c.name) {
-                    names.push(c.name.clone());
-                }
-            }
-        }
-        names
+        super::view_ctx::all_columns(&self.datasets)
     }
 }
 

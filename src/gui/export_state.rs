@@ -11,8 +11,10 @@ pub type PngResult = Result<(PathBuf, egui::ColorImage), String>;
 /// Exports in flight.
 #[derive(Default)]
 pub struct ExportState {
-    /// The report being computed and written: its path and size when done.
+    /// The report or model being computed and written: its path and size when done.
     pub job: Option<Job<Result<(PathBuf, usize), String>>>,
+    /// What the running job writes, for its messages ("report", "model").
+    pub what: &'static str,
     /// Draw every tested column's distributions in the report, not only the drifted ones.
     pub all_columns: bool,
     /// The PNG being captured, filled in by the screenshot callback.

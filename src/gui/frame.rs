@@ -10,11 +10,30 @@ use crate::vocab::Side;
 
 use super::app::App;
 use super::command::Command;
+use super::export::start_model_export;
 use super::file_dialog::DialogPurpose;
 use super::prefs::ThemeChoice;
 use super::session_state::AfterSave;
 use super::tab::Tab;
+use super::view_ctx::ViewCtx;
 use super::{panels, views};
+
+/// The context a view gets for one frame: the app's shared state, borrowed field by field so
+/// that the view's own state can be borrowed next to it.
+macro_rules! view_ctx {
+    ($app:ident) => {
+        ViewCtx::new(
+            &$app.datasets,
+            &$app.roles,
+            &$app.renames,
+            &$app.selected_column,
+            $app.tab,
+            $app.loads.iter().any(Option::is_some),
+            $app.waker.clone(),
+            &mut $app.commands,
+        )
+    };
+}
 
 impl App {
     /// Per-frame work that is not drawing: poll jobs and dialogs, read dropped files and
@@ -32,8 +51,6 @@ impl App {
         }
         self.poll_loads();
         self.poll_dialog();
-        views::seasonality::logic(self, ctx);
-        views::compression::logic(self, ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files
@@ -74,19 +91,23 @@ impl App {
             )));
         }
         self.apply_commands(ctx);
-        self.drift.update(
-            &self.datasets,
-            &self.roles,
-            &self.renames,
-            self.selected_column.as_deref(),
-            self.waker.clone(),
-        );
-        views::integrity::request(self);
-        self.integrity.report.poll();
+        self.update_views(ctx);
         self.export_logic(ctx);
         self.session_logic(ctx);
-        views::health::request(self);
-        self.health.report.poll();
+    }
+
+    /// Every view's background work starts here, one way for all: a view's `update` collects
+    /// finished results and requests the computation of its current inputs, which its
+    /// `Computed` starts only when they differ from what it holds (and were not cancelled).
+    /// Integrity and Drift run whether or not their tab is shown (the tab titles and the
+    /// status need them); the others only while shown.
+    fn update_views(&mut self, ctx: &egui::Context) {
+        let cx = view_ctx!(self);
+        self.drift.update(&cx);
+        self.integrity.update(&cx);
+        self.seasonality.update(&cx, ctx);
+        self.health.update(&cx);
+        self.compression.update(&cx, ctx);
     }
 
     /// Draw the whole window.
@@ -98,13 +119,18 @@ impl App {
             self.export.view_rect = Some(ui.max_rect());
             panels::tabs::tab_bar(self, ui);
             ui.separator();
+            let mut cx = view_ctx!(self);
             match self.tab {
-                Tab::Overview => views::overview::overview_ui(self, ui),
-                Tab::Drift => views::drift::drift_ui(self, ui),
-                Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
-                Tab::Integrity => views::integrity::integrity_ui(self, ui),
-                Tab::Health => views::health::health_ui(self, ui),
-                Tab::Compression => views::compression::compression_ui(self, ui),
+                Tab::Overview => views::overview::overview_ui(&mut self.overview, &mut cx, ui),
+                Tab::Drift => views::drift::drift_ui(&mut self.drift, &mut cx, ui),
+                Tab::Seasonality => {
+                    views::seasonality::seasonality_ui(&mut self.seasonality, &mut cx, ui)
+                }
+                Tab::Integrity => views::integrity::integrity_ui(&mut self.integrity, &mut cx, ui),
+                Tab::Health => views::health::health_ui(&mut self.health, &mut cx, ui),
+                Tab::Compression => {
+                    views::compression::compression_ui(&mut self.compression, &mut cx, ui)
+                }
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -138,26 +164,29 @@ impl App {
                 self.refresh_warnings();
             }
             Command::SelectColumn(name) => {
-                views::seasonality::on_select_column(self, &name);
+                self.seasonality.column_selected(&name);
                 self.selected_column = Some(name);
             }
             Command::SetRole(column, role) => self.roles.set(&column, role),
             Command::SetTab(tab) => self.tab = tab,
             Command::AcceptRename(current, reference) => {
-                self.renames
-                    .retain(|(c, r)| *c != current && *r != reference);
                 self.status_info(format!(
                     "Production's {current} is now compared with training's {reference}"
                 ));
-                self.renames.push((current, reference));
+                self.renames.add(current, reference);
             }
-            Command::UndoRename(current) => self.renames.retain(|(c, _)| *c != current),
+            Command::UndoRename(current) => {
+                self.renames = (self.renames.iter())
+                    .filter(|(c, _)| *c != current)
+                    .map(|(c, r)| (c.to_string(), r.to_string()))
+                    .collect();
+            }
             Command::SetTheme(theme) => self.prefs.theme = theme,
             Command::ShowAbout(open) => self.about_open = open,
             Command::ClearRecent => self.prefs.recent.clear(),
-            Command::OpenModelDialog => views::compression::open_model_dialog(self),
+            Command::OpenModelDialog => self.open_file_dialog(DialogPurpose::OpenModel),
             Command::LoadModel(path) => {
-                views::compression::open_model(self, path);
+                self.compression.open_model(path);
                 self.tab = Tab::Compression;
             }
             Command::ClearRecentSessions => self.prefs.recent_sessions.clear(),
@@ -196,6 +225,12 @@ impl App {
             DialogPurpose::ExportHtml => self.start_export(ReportFormat::Html, path),
             DialogPurpose::ExportJson => self.start_export(ReportFormat::Json, path),
             DialogPurpose::ExportPng => self.request_png(path, ctx),
+            DialogPurpose::OpenModel => self.compression.open_model(path),
+            DialogPurpose::ExportModel => {
+                if let Some(name) = self.compression.export_name.clone() {
+                    start_model_export(self, name, path);
+                }
+            }
         }
     }
 }

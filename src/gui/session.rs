@@ -39,7 +39,7 @@ impl App {
         let entry = |side: Side| self.dataset(side).map(|ds| dataset_ref(ds, &dir));
         let mut s = Session {
             roles: self.roles.clone(),
-            renames: self.renames.clone(),
+            renames: self.renames.pairs().to_vec(),
             notes: self.session.notes.clone(),
             ..Session::default()
         };
@@ -65,7 +65,7 @@ impl App {
     /// Take a session's settings (not its datasets: see [`App::open_session_datasets`]).
     fn restore_settings(&mut self, s: &Session) {
         self.roles = s.roles.clone();
-        self.renames = s.renames.clone();
+        self.renames = s.renames.clone().into();
         self.drift.settings = s.views.drift.clone();
         self.drift.threshold_text = s
             .views
@@ -455,6 +455,7 @@ impl App {
             DialogPurpose::ExportPng => {
                 Some(format!("{stem}-{}.png", self.tab.title().to_lowercase()))
             }
+            DialogPurpose::ExportModel => self.compression.export_file_name(),
             _ => None,
         }
     }
