@@ -112,6 +112,8 @@ impl App {
 
     /// Draw the whole window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        // A view's settings edited while drawing are computed by the next frame's `logic`.
+        let settings_before = self.snapshot();
         panels::menu::menu_bar(self, ui);
         panels::status::status_bar(self, ui);
         panels::datasets::datasets_panel(self, ui);
@@ -134,8 +136,9 @@ impl App {
             }
         });
         panels::dialogs::dialogs(self, ui);
-        // Commands pushed while drawing (clicks) take effect before the next frame.
-        if !self.commands.is_empty() {
+        // Commands pushed while drawing (clicks) and edited settings take effect in the next
+        // frame: make sure there is one.
+        if !self.commands.is_empty() || self.snapshot() != settings_before {
             ui.ctx().request_repaint();
         }
     }
