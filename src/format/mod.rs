@@ -1,6 +1,8 @@
-//! How numbers read: the one place that turns numbers, p-values, shares and byte counts into
-//! text for tables, the window, the report and messages. A leaf: it imports nothing of the
-//! crate, so every layer can use it and none repeats it.
+//! How numbers read: the one place that turns numbers, p-values, shares, byte counts, dates
+//! and axis ticks into text for tables, the window, the report and messages. A leaf: it
+//! imports only the vocabulary's calendar, so every layer can use it and none repeats it.
+
+pub mod ticks;
 
 /// A number in at most 4 significant digits with thousands kept readable: 12 345, 0.1234, 1.2e-7.
 /// Integers are written as integers, 4 decimals (trailing zeros dropped) in the usual range,
