@@ -107,7 +107,7 @@ fn inputs(st: &CompressionState, cx: &ViewCtx<'_>) -> Result<Inputs, String> {
         model,
         &st.settings,
         [r.as_deref(), c.as_deref()],
-        &cx.roles,
+        cx.roles,
         cx.renames.pairs(),
     )
 }

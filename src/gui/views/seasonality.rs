@@ -20,11 +20,12 @@ pub use crate::engine::seasonality::{
     DataChoice, SeasonalityOutcome, SeasonalitySettings, TimeAxis, compute,
 };
 use crate::format::fmt_num;
+use crate::format::ticks::{self, DAY_STEPS, calendar_ticks, nice_step};
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::tab::Tab;
 use crate::gui::view_ctx::ViewCtx;
 use crate::gui::widgets::{side_color, swatch};
-use crate::vocab::time::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
+use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 use crate::vocab::{ColumnKind, Role, Side};
 
 /// The controls of the tab and its background result.
@@ -260,7 +261,7 @@ fn value_combo(st: &mut SeasonalityState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         .collect();
     let prediction = cx.roles.column_with(Role::Prediction).map(str::to_string);
     let target = cx.roles.column_with(Role::Target).map(str::to_string);
-    let text = value_text(&st.settings.value, &cx.roles);
+    let text = value_text(&st.settings.value, cx.roles);
     let value = &mut st.settings.value;
     egui::ComboBox::from_label("Value")
         .selected_text(text)
@@ -802,85 +803,28 @@ fn capitalised(s: &str) -> String {
     }
 }
 
-/// Steps of the date axis in days: minutes up to years.
-const DAY_STEPS: [f64; 14] = [
-    1.0 / 1440.0,
-    5.0 / 1440.0,
-    15.0 / 1440.0,
-    1.0 / 24.0,
-    3.0 / 24.0,
-    6.0 / 24.0,
-    0.5,
-    1.0,
-    7.0,
-    MONTH_DAYS,
-    3.0 * MONTH_DAYS,
-    6.0 * MONTH_DAYS,
-    12.0 * MONTH_DAYS,
-    60.0 * MONTH_DAYS,
-];
-const MONTH_DAYS: f64 = 30.436875;
-
 /// Grid marks on calendar boundaries (days since the epoch on the x axis): minutes, hours,
-/// days, Mondays, first days of months, quarters and years.
+/// days, Mondays, first days of months, quarters and years, placed by `format::ticks` as in
+/// the report's charts.
 pub(crate) fn date_grid(input: GridInput) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     let first = DAY_STEPS
         .iter()
         .position(|s| *s >= input.base_step_size)
         .unwrap_or(DAY_STEPS.len() - 1);
-    let mut marks = Vec::new();
-    for &step in DAY_STEPS.iter().skip(first).take(3) {
-        if step >= MONTH_DAYS * 0.99 {
-            let months = (step / MONTH_DAYS).round() as i64;
-            let (y, m, _) = civil_from_days(lo.floor() as i64);
-            let mut index = y * 12 + i64::from(m) - 1;
-            index -= index.rem_euclid(months);
-            for _ in 0..2000 {
-                let day = days_from_civil(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
-                    as f64;
-                if day > hi {
-                    break;
-                }
-                if day >= lo {
-                    marks.push(GridMark {
-                        value: day,
-                        step_size: step,
-                    });
-                }
-                index += months;
-            }
-        } else {
-            // Weeks start on Monday: day 4 since the epoch was a Monday.
-            let offset = if step == 7.0 { 4.0 } else { 0.0 };
-            let mut v = ((lo - offset) / step).floor() * step + offset;
-            let mut count = 0;
-            while v <= hi && count < 2000 {
-                if v >= lo {
-                    marks.push(GridMark {
-                        value: v,
-                        step_size: step,
-                    });
-                }
-                v += step;
-                count += 1;
-            }
-        }
-    }
-    marks
-}
-
-/// The smallest of 1, 2, 5 × 10^k that is >= `x`.
-fn nice_step(x: f64) -> f64 {
-    if x.is_nan() || x <= 0.0 {
-        return 1.0;
-    }
-    let base = 10f64.powf(x.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * base)
-        .find(|s| *s >= x * (1.0 - 1e-12))
-        .unwrap_or(10.0 * base)
+    DAY_STEPS
+        .iter()
+        .skip(first)
+        .take(3)
+        .flat_map(|&step| {
+            calendar_ticks(lo, hi, step)
+                .into_iter()
+                .map(move |value| GridMark {
+                    value,
+                    step_size: step,
+                })
+        })
+        .collect()
 }
 
 /// A y grid in steps of 1, 2, 5 × 10^k, so that short plots still get a few labelled lines
@@ -894,23 +838,7 @@ pub(crate) fn nice_y_grid(input: GridInput) -> Vec<GridMark> {
 
 /// A date label for a grid mark, as precise as its step.
 pub(crate) fn date_label(mark: GridMark) -> String {
-    let micros = (mark.value * MICROS_PER_DAY as f64).round() as i64;
-    let text = format_micros(micros);
-    if mark.step_size >= 12.0 * MONTH_DAYS * 0.99 {
-        text.get(..4).unwrap_or(&text).to_string()
-    } else if mark.step_size >= MONTH_DAYS * 0.99 {
-        text.get(..7).unwrap_or(&text).to_string()
-    } else if mark.step_size >= 1.0 {
-        text.get(..10).unwrap_or(&text).to_string()
-    } else {
-        let minutes = micros.rem_euclid(MICROS_PER_DAY) / 60_000_000;
-        format!(
-            "{} {:02}:{:02}",
-            text.get(5..10).unwrap_or(&text),
-            minutes / 60,
-            minutes % 60
-        )
-    }
+    ticks::date_label(mark.value, mark.step_size)
 }
 
 fn base_plot<'a>(id: &str, view: &SeasonalityOutcome, height: f32, title: &str) -> Plot<'a> {
@@ -1281,6 +1209,8 @@ fn season_chart(ui: &mut Ui, c: &SeasonAwareReport, frequency: Option<SamplingFr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::ticks::MONTH_DAYS;
+    use crate::vocab::time::days_from_civil;
 
     #[test]
     fn nice_steps_and_date_labels() {
