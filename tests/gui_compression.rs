@@ -54,7 +54,7 @@ fn sweep_of_the_sample_tree_ensemble() {
     // Export a variant (what the save dialog's answer starts) and read it back.
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("trees-15.onnx");
-    sextant::gui::views::compression::start_export(h.state_mut(), "trees-15".into(), path.clone());
+    sextant::gui::export::start_model_export(h.state_mut(), "trees-15".into(), path.clone());
     settle(&mut h);
     let back = sextant::model::OnnxModel::load(&path).expect("exported model loads");
     let sextant::model::Structure::Trees(t) = &back.structure else {

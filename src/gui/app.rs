@@ -5,72 +5,17 @@ use std::sync::Arc;
 
 use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
 use crate::jobs::{Job, Poll};
-use crate::report::ReportFormat;
-use crate::vocab::Side;
 use crate::vocab::Waker;
+use crate::vocab::{Renames, Side};
 
 use super::command::Command;
-use super::export::ExportState;
+use super::export_state::ExportState;
 use super::file_dialog::{DialogOutcome, DialogPurpose, NativeDialog, PathPrompt};
 use super::prefs::{Prefs, ThemeChoice};
-use super::session::{AfterSave, SessionState};
-use super::{panels, views};
-
-/// The tabs of the central area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-pub enum Tab {
-    #[default]
-    Overview,
-    Drift,
-    Integrity,
-    Seasonality,
-    Health,
-    Compression,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 6] = [
-        Tab::Overview,
-        Tab::Integrity,
-        Tab::Drift,
-        Tab::Seasonality,
-        Tab::Health,
-        Tab::Compression,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Overview => "Overview",
-            Tab::Drift => "Drift",
-            Tab::Integrity => "Integrity",
-            Tab::Seasonality => "Seasonality",
-            Tab::Health => "Health",
-            Tab::Compression => "Compression",
-        }
-    }
-
-    /// A tab by its (case-insensitive) title, for `--tab`.
-    pub fn from_name(name: &str) -> Option<Tab> {
-        Tab::ALL
-            .into_iter()
-            .find(|t| t.title().eq_ignore_ascii_case(name.trim()))
-    }
-}
-
-/// How serious the status-bar message is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Warning,
-    Error,
-}
-
-/// The last message shown in the status bar.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
+use super::session_state::SessionState;
+pub use super::status::{Status, StatusKind};
+pub use super::tab::Tab;
+use super::views;
 
 /// Everything the window shows. Drawn by `ui`, changed only by `apply`.
 pub struct App {
@@ -86,9 +31,9 @@ pub struct App {
     pub overview: views::overview::OverviewState,
     pub drift: views::drift::DriftView,
     pub integrity: views::integrity::IntegrityState,
-    /// Accepted renames, `(current name, reference name)`: every view compares the renamed
-    /// production column with its training name.
-    pub renames: Vec<(String, String)>,
+    /// Accepted renames: every view compares the renamed production column with its training
+    /// name.
+    pub renames: Renames,
     pub seasonality: views::seasonality::SeasonalityState,
     pub health: views::health::HealthState,
     pub compression: views::compression::CompressionState,
@@ -103,9 +48,9 @@ pub struct App {
     /// The session file, unsaved changes, opening and recovery.
     pub session: SessionState,
     pub export: ExportState,
-    commands: Vec<Command>,
-    waker: Option<Waker>,
-    applied_theme: Option<ThemeChoice>,
+    pub(super) commands: Vec<Command>,
+    pub(super) waker: Option<Waker>,
+    pub(super) applied_theme: Option<ThemeChoice>,
 }
 
 impl App {
@@ -122,7 +67,7 @@ impl App {
             overview: Default::default(),
             drift: Default::default(),
             integrity: Default::default(),
-            renames: Vec::new(),
+            renames: Renames::new(),
             seasonality: Default::default(),
             health: Default::default(),
             compression: Default::default(),
@@ -164,10 +109,7 @@ impl App {
 
     /// The training name of a production column: itself, or its accepted rename's old name.
     pub fn reference_name<'n>(&'n self, current: &'n str) -> &'n str {
-        self.renames
-            .iter()
-            .find(|(c, _)| c == current)
-            .map_or(current, |(_, r)| r.as_str())
+        self.renames.reference_name(current)
     }
 
     pub fn push(&mut self, command: Command) {
@@ -204,189 +146,7 @@ impl App {
         });
     }
 
-    /// Per-frame work that is not drawing: poll jobs and dialogs, read dropped files and
-    /// shortcuts, apply commands. Cheap: nothing here computes.
-    pub fn logic(&mut self, ctx: &egui::Context) {
-        if self.waker.is_none() {
-            self.set_waker(ctx);
-        }
-        if self.applied_theme != Some(self.prefs.theme) {
-            ctx.set_theme(match self.prefs.theme {
-                ThemeChoice::Dark => egui::Theme::Dark,
-                ThemeChoice::Light => egui::Theme::Light,
-            });
-            self.applied_theme = Some(self.prefs.theme);
-        }
-        self.poll_loads();
-        self.poll_dialog();
-        views::seasonality::logic(self, ctx);
-        views::compression::logic(self, ctx);
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        });
-        if !dropped.is_empty() {
-            self.push(Command::Dropped(dropped));
-        }
-        let (open_current, open_reference) = ctx.input_mut(|i| {
-            let shift = egui::KeyboardShortcut::new(
-                egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
-                egui::Key::O,
-            );
-            let plain = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
-            (i.consume_shortcut(&shift), i.consume_shortcut(&plain))
-        });
-        let (save_as, save) = ctx.input_mut(|i| {
-            let shift = egui::KeyboardShortcut::new(
-                egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
-                egui::Key::S,
-            );
-            let plain = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S);
-            (i.consume_shortcut(&shift), i.consume_shortcut(&plain))
-        });
-        if save_as {
-            self.push(Command::SaveSessionAs);
-        } else if save {
-            self.push(Command::SaveSession);
-        }
-        if open_current {
-            self.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Current)));
-        } else if open_reference {
-            self.push(Command::OpenDialog(DialogPurpose::OpenData(
-                Side::Reference,
-            )));
-        }
-        self.apply_commands(ctx);
-        self.drift.update(
-            &self.datasets,
-            &self.roles,
-            &self.renames,
-            self.selected_column.as_deref(),
-            self.waker.clone(),
-        );
-        views::integrity::request(self);
-        self.integrity.report.poll();
-        self.export_logic(ctx);
-        self.session_logic(ctx);
-        views::health::request(self);
-        self.health.report.poll();
-    }
-
-    /// Draw the whole window.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
-        panels::menu::menu_bar(self, ui);
-        panels::status::status_bar(self, ui);
-        panels::datasets::datasets_panel(self, ui);
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.export.view_rect = Some(ui.max_rect());
-            panels::tabs::tab_bar(self, ui);
-            ui.separator();
-            match self.tab {
-                Tab::Overview => views::overview::overview_ui(self, ui),
-                Tab::Drift => views::drift::drift_ui(self, ui),
-                Tab::Seasonality => views::seasonality::seasonality_ui(self, ui),
-                Tab::Integrity => views::integrity::integrity_ui(self, ui),
-                Tab::Health => views::health::health_ui(self, ui),
-                Tab::Compression => views::compression::compression_ui(self, ui),
-            }
-        });
-        panels::dialogs::dialogs(self, ui);
-        // Commands pushed while drawing (clicks) take effect before the next frame.
-        if !self.commands.is_empty() {
-            ui.ctx().request_repaint();
-        }
-    }
-
-    fn apply_commands(&mut self, ctx: &egui::Context) {
-        for command in std::mem::take(&mut self.commands) {
-            self.apply(command, ctx);
-        }
-    }
-
-    /// Apply one command.
-    pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
-        match command {
-            Command::OpenDialog(purpose) => self.open_file_dialog(purpose),
-            Command::FileChosen(purpose, path) => self.file_chosen(purpose, path, ctx),
-            Command::Load(side, path) => self.start_load(side, path),
-            Command::Dropped(paths) => self.assign_dropped(paths),
-            Command::CancelLoad(side) => {
-                if let Some(job) = self.loads[side.index()].take() {
-                    job.progress().cancel();
-                    self.status_info(format!("{} cancelled; nothing was changed", job.label));
-                }
-            }
-            Command::Close(side) => {
-                self.datasets[side.index()] = None;
-                self.refresh_warnings();
-            }
-            Command::SelectColumn(name) => {
-                views::seasonality::on_select_column(self, &name);
-                self.selected_column = Some(name);
-            }
-            Command::SetRole(column, role) => self.roles.set(&column, role),
-            Command::SetTab(tab) => self.tab = tab,
-            Command::AcceptRename(current, reference) => {
-                self.renames
-                    .retain(|(c, r)| *c != current && *r != reference);
-                self.status_info(format!(
-                    "Production's {current} is now compared with training's {reference}"
-                ));
-                self.renames.push((current, reference));
-            }
-            Command::UndoRename(current) => self.renames.retain(|(c, _)| *c != current),
-            Command::SetTheme(theme) => self.prefs.theme = theme,
-            Command::ShowAbout(open) => self.about_open = open,
-            Command::ClearRecent => self.prefs.recent.clear(),
-            Command::OpenModelDialog => views::compression::open_model_dialog(self),
-            Command::LoadModel(path) => {
-                views::compression::open_model(self, path);
-                self.tab = Tab::Compression;
-            }
-            Command::ClearRecentSessions => self.prefs.recent_sessions.clear(),
-            Command::SaveSession => self.save_session(),
-            Command::SaveSessionAs => self.open_file_dialog(DialogPurpose::SaveSession),
-            Command::OpenSession => self.guard_unsaved(AfterSave::OpenSessionDialog),
-            Command::OpenSessionPath(path) => self.guard_unsaved(AfterSave::OpenSession(path)),
-            Command::NewSession => self.guard_unsaved(AfterSave::NewSession),
-            Command::ConfirmOpenSession => self.open_session_datasets(),
-            Command::CancelOpenSession => self.session.opening = None,
-            Command::AnswerUnsaved(answer) => self.answer_unsaved(answer),
-            Command::AnswerRecovery(restore) => self.answer_recovery(restore),
-            Command::DismissChanged => self.session.changed.clear(),
-            Command::Export(purpose) => self.open_file_dialog(purpose),
-            Command::CancelExport => self.cancel_export(),
-            Command::Quit => {
-                if self.session.dirty && !self.session.allow_close {
-                    self.guard_unsaved(AfterSave::Quit);
-                } else {
-                    self.session.allow_close = true;
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-            }
-        }
-    }
-
-    /// A file dialog answered.
-    fn file_chosen(&mut self, purpose: DialogPurpose, path: PathBuf, ctx: &egui::Context) {
-        match purpose {
-            DialogPurpose::OpenData(side) => self.start_load(side, path),
-            DialogPurpose::LocateData(side) => self.locate_dataset(side, path),
-            DialogPurpose::OpenSession => self.read_session_file(&path),
-            DialogPurpose::SaveSession => {
-                self.save_session_to(path);
-            }
-            DialogPurpose::ExportHtml => self.start_export(ReportFormat::Html, path),
-            DialogPurpose::ExportJson => self.start_export(ReportFormat::Json, path),
-            DialogPurpose::ExportPng => self.request_png(path, ctx),
-        }
-    }
-
-    fn start_load(&mut self, side: Side, path: PathBuf) {
+    pub(super) fn start_load(&mut self, side: Side, path: PathBuf) {
         let label = format!("Loading {}", crate::data::load::file_name(&path));
         let job_path = path.clone();
         match Job::spawn(label, self.waker.clone(), move |p| {
@@ -402,7 +162,7 @@ impl App {
         }
     }
 
-    fn poll_loads(&mut self) {
+    pub(super) fn poll_loads(&mut self) {
         for side in Side::BOTH {
             let slot = &mut self.loads[side.index()];
             let Some(job) = slot else {
@@ -459,7 +219,7 @@ impl App {
         self.on_dataset_installed(side);
     }
 
-    fn refresh_warnings(&mut self) {
+    pub(super) fn refresh_warnings(&mut self) {
         self.warnings = self
             .datasets
             .iter()
@@ -515,7 +275,7 @@ impl App {
         }
     }
 
-    fn show_path_prompt(
+    pub(super) fn show_path_prompt(
         &mut self,
         purpose: DialogPurpose,
         start: Option<PathBuf>,
@@ -527,7 +287,7 @@ impl App {
         self.path_prompt = Some(PathPrompt::new(purpose, dir, file_name));
     }
 
-    fn poll_dialog(&mut self) {
+    pub(super) fn poll_dialog(&mut self) {
         let Some(dialog) = &self.native_dialog else {
             return;
         };
@@ -552,7 +312,7 @@ impl App {
     }
 
     /// Decide which side dropped files belong to; ask when the names do not say.
-    fn assign_dropped(&mut self, mut paths: Vec<PathBuf>) {
+    pub(super) fn assign_dropped(&mut self, mut paths: Vec<PathBuf>) {
         // A dropped ONNX file is a model for the Compression tab, not data.
         if let Some(i) = paths
             .iter()
@@ -606,15 +366,7 @@ impl App {
 
     /// Names of all columns: training's order first, then columns only in production.
     pub fn all_columns(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for ds in self.datasets.iter().flatten() {
-            for c in &ds.columns {
-                if !names.contains(&c.name) {
-                    names.push(c.name.clone());
-                }
-            }
-        }
-        names
+        super::view_ctx::all_columns(&self.datasets)
     }
 }
 

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use crate::vocab::{Role, Side};
 
-use super::app::Tab;
 use super::file_dialog::DialogPurpose;
 use super::prefs::ThemeChoice;
+use super::tab::Tab;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {

@@ -1,6 +1,8 @@
 //! A value computed in the background from inputs that can change: the pattern every analysis
 //! view uses. While a new value is computed the previous one stays visible (drawn dimmed), a
 //! new request cancels the old one, and a failure keeps the previous value next to the error.
+//! A cancelled computation stays cancelled: the same inputs are not started again until they
+//! change or the user asks ([`Computed::invalidate`], the "Run again" button).
 
 use std::sync::Arc;
 
@@ -16,6 +18,9 @@ pub struct Computed<T> {
     pub value: Option<Arc<T>>,
     /// The last failure, cleared when a computation succeeds.
     pub error: Option<String>,
+    /// The user cancelled the computation for `key`: requests for the same inputs wait until
+    /// the inputs change or [`Computed::invalidate`] is called.
+    cancelled: bool,
 }
 
 impl<T> Default for Computed<T> {
@@ -25,12 +30,14 @@ impl<T> Default for Computed<T> {
             key: None,
             value: None,
             error: None,
+            cancelled: false,
         }
     }
 }
 
 impl<T: Send + Sync + 'static> Computed<T> {
-    /// Start computing for inputs `key` unless that is already done or under way.
+    /// Start computing for inputs `key` unless that is already done, under way, or was
+    /// cancelled by the user.
     /// `work` runs on its own thread; it should call `progress.check()` between stages.
     pub fn request(
         &mut self,
@@ -43,6 +50,7 @@ impl<T: Send + Sync + 'static> Computed<T> {
             return;
         }
         self.key = Some(key);
+        self.cancelled = false;
         // Dropping the previous job cancels it.
         match Job::spawn(label, waker, work) {
             Ok(job) => self.job = Some(job),
@@ -53,7 +61,8 @@ impl<T: Send + Sync + 'static> Computed<T> {
         }
     }
 
-    /// Forget the inputs so the next `request` recomputes (e.g. after a dataset changed).
+    /// Forget the inputs so the next `request` recomputes (an explicit Run, or a change the
+    /// key does not see); this is also how a cancelled computation is started again.
     pub fn invalidate(&mut self) {
         self.key = None;
     }
@@ -93,16 +102,30 @@ impl<T: Send + Sync + 'static> Computed<T> {
         self.job.as_ref().map(|j| j.progress())
     }
 
-    /// Stop the running job; the previous value stays.
+    /// Whether the user cancelled the computation for the current inputs (and it was not
+    /// started again).
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled && self.job.is_none()
+    }
+
+    /// Stop the running job; the previous value stays, and the same inputs are not started
+    /// again (the key is kept) until they change or [`Computed::invalidate`] is called.
     pub fn cancel(&mut self) {
         if let Some(job) = self.job.take() {
             job.progress().cancel();
-            self.key = None;
+            self.cancelled = true;
         }
     }
 
-    /// A progress bar with a Cancel button while running; the error (if any) otherwise.
+    /// A progress bar with a Cancel button while running; after a cancel "Cancelled." and a
+    /// "Run again" button; the error (if any) otherwise.
     pub fn status_ui(&mut self, ui: &mut egui::Ui) {
+        self.status_ui_again(ui, "Run again");
+    }
+
+    /// [`Computed::status_ui`] with `again` as the label of the button that starts a cancelled
+    /// computation again.
+    pub fn status_ui_again(&mut self, ui: &mut egui::Ui, again: &str) {
         if let Some(p) = self.progress() {
             let stage = p.stage();
             let bar = match p.fraction() {
@@ -116,6 +139,11 @@ impl<T: Send + Sync + 'static> Computed<T> {
             });
             if cancel {
                 self.cancel();
+            }
+        } else if self.is_cancelled() {
+            ui.weak("Cancelled.");
+            if ui.button(again).clicked() {
+                self.invalidate();
             }
         } else if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);

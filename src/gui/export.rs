@@ -3,7 +3,6 @@
 //! central area, saved and copied to the clipboard).
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use crate::jobs::{Job, Poll};
 use crate::report::render;
@@ -12,21 +11,9 @@ use crate::session::analyses::{self, Overlays};
 use crate::vocab::Side;
 
 use super::app::App;
-
-type PngResult = Result<(PathBuf, egui::ColorImage), String>;
-
-/// Exports in flight.
-#[derive(Default)]
-pub struct ExportState {
-    /// The report being computed and written: its path and size when done.
-    pub job: Option<Job<Result<(PathBuf, usize), String>>>,
-    /// Draw every tested column's distributions in the report, not only the drifted ones.
-    pub all_columns: bool,
-    /// The PNG being captured, filled in by the screenshot callback.
-    png: Arc<Mutex<Option<PngResult>>>,
-    /// Where the central area was drawn in the last frame (the part a PNG shows).
-    pub view_rect: Option<egui::Rect>,
-}
+pub use super::export_state::ExportState;
+use super::view_ctx::ViewCtx;
+use super::views::compression::export_work;
 
 impl App {
     /// Compute the report in the background and write it to `path`.
@@ -68,7 +55,10 @@ impl App {
             Ok((path, text.len()))
         });
         match job {
-            Ok(job) => self.export.job = Some(job),
+            Ok(job) => {
+                self.export.job = Some(job);
+                self.export.what = "report";
+            }
             Err(e) => self.status_error(format!("The export could not start: {e}")),
         }
     }
@@ -112,7 +102,10 @@ impl App {
                             path.display(),
                             crate::format::fmt_bytes(bytes as u64)
                         )),
-                        Err(e) => self.status_error(format!("The report was not written: {e}")),
+                        Err(e) => {
+                            let what = self.export.what;
+                            self.status_error(format!("The {what} was not written: {e}"));
+                        }
                     }
                 }
                 Poll::Gone => {
@@ -138,5 +131,33 @@ impl App {
     /// Whether a report can be exported (some data is open).
     pub fn can_export(&self) -> bool {
         Side::BOTH.into_iter().any(|s| self.dataset(s).is_some())
+    }
+}
+
+/// Write variant `name` of the Compression tab's sweep to `path` as ONNX (the export dialog's
+/// answer), as the app's export job: its progress and Cancel in the status bar, its result as
+/// the status message. Nothing happens when there is no such variant.
+pub fn start_model_export(app: &mut App, name: String, path: PathBuf) {
+    // Building the work only reads the app; the context's command list stays empty.
+    let mut no_commands = Vec::new();
+    let cx = ViewCtx::new(
+        &app.datasets,
+        &app.roles,
+        &app.renames,
+        &app.selected_column,
+        app.tab,
+        false,
+        app.waker(),
+        &mut no_commands,
+    );
+    let Some(work) = export_work(&app.compression, &cx, &name, path) else {
+        return;
+    };
+    match Job::spawn(format!("Exporting {name}"), app.waker(), work) {
+        Ok(job) => {
+            app.export.job = Some(job);
+            app.export.what = "model";
+        }
+        Err(e) => app.status_error(format!("The export could not start: {e}")),
     }
 }

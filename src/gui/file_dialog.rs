@@ -22,6 +22,10 @@ pub enum DialogPurpose {
     ExportHtml,
     ExportJson,
     ExportPng,
+    /// Open an ONNX model in the Compression tab.
+    OpenModel,
+    /// Write the Compression tab's chosen variant as an ONNX file.
+    ExportModel,
 }
 
 const DATA_EXTENSIONS: &[&str] = &[
@@ -38,6 +42,8 @@ impl DialogPurpose {
             Self::ExportHtml => "Export report (HTML)".into(),
             Self::ExportJson => "Export report (JSON)".into(),
             Self::ExportPng => "Save view as PNG".into(),
+            Self::OpenModel => "Open ONNX model".into(),
+            Self::ExportModel => "Export model variant".into(),
         }
     }
 
@@ -49,6 +55,7 @@ impl DialogPurpose {
             Self::ExportHtml => ("HTML report", &["html", "htm"]),
             Self::ExportJson => ("JSON", &["json"]),
             Self::ExportPng => ("PNG image", &["png"]),
+            Self::OpenModel | Self::ExportModel => ("ONNX models", &["onnx"]),
         }
     }
 
@@ -56,7 +63,11 @@ impl DialogPurpose {
     pub fn saves(self) -> bool {
         matches!(
             self,
-            Self::SaveSession | Self::ExportHtml | Self::ExportJson | Self::ExportPng
+            Self::SaveSession
+                | Self::ExportHtml
+                | Self::ExportJson
+                | Self::ExportPng
+                | Self::ExportModel
         )
     }
 

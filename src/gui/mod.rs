@@ -8,10 +8,16 @@ pub mod app;
 pub mod command;
 pub mod computed;
 pub mod export;
+pub mod export_state;
 pub mod file_dialog;
+pub mod frame;
 pub mod panels;
 pub mod prefs;
 pub mod session;
+pub mod session_state;
+pub mod status;
+pub mod tab;
+pub mod view_ctx;
 pub mod views;
 pub mod widgets;
 

@@ -10,94 +10,20 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::session::open::{
-    NamedDataset, changed_since_saved, dataset_ref, named_datasets, named_model,
-};
-use crate::session::{self, DatasetRef, Notes, Session, paths};
+use crate::session::open::{changed_since_saved, dataset_ref, named_datasets, named_model};
+use crate::session::{self, Notes, Session, paths};
 use crate::vocab::Side;
 
-use super::app::{App, Tab};
+use super::app::App;
 use super::command::Command;
 use super::file_dialog::DialogPurpose;
+pub use super::session_state::{AfterSave, Opening, RecoveryOffer, SessionState};
+use super::tab::Tab;
 
 /// How often the recovery copy is written while there are unsaved changes.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(60);
 const RECOVERY_FILE: &str = "recovery.sextant";
 const RECOVERY_ORIGIN: &str = "recovery.origin";
-
-/// What to do once the user has answered the unsaved-changes question (and saved, if asked).
-#[derive(Debug, Clone, PartialEq)]
-pub enum AfterSave {
-    Quit,
-    /// Show the dialog to open another session.
-    OpenSessionDialog,
-    /// Open this session file.
-    OpenSession(PathBuf),
-    /// Start an empty session.
-    NewSession,
-}
-
-/// A session being opened: its datasets are listed for the user before any is read.
-pub struct Opening {
-    pub path: PathBuf,
-    pub session: Session,
-    pub datasets: Vec<NamedDataset>,
-    /// The model of the Compression tab, and whether it is there.
-    pub model: Option<(PathBuf, bool)>,
-}
-
-/// A recovery copy found at start.
-pub struct RecoveryOffer {
-    pub session: Session,
-    pub origin: Option<PathBuf>,
-    /// When it was written, as the file's age in words.
-    pub age: String,
-}
-
-/// Session bookkeeping held by [`App`].
-#[derive(Default)]
-pub struct SessionState {
-    /// Where the session is saved (`None`: untitled).
-    pub path: Option<PathBuf>,
-    /// The snapshot when last saved or opened.
-    pub baseline: Option<Session>,
-    pub notes: Notes,
-    /// Whether the state differs from the baseline (updated every frame).
-    pub dirty: bool,
-    /// Unsaved whatever the baseline says (a restored recovery copy), until saved.
-    pub force_dirty: bool,
-    pub opening: Option<Opening>,
-    /// The question "save changes?" and what follows it.
-    pub unsaved_prompt: Option<AfterSave>,
-    /// What to do after the next successful "save as".
-    pub after_save: Option<AfterSave>,
-    /// Datasets of an opened session still loading, with their saved entries: compared when
-    /// they arrive, and the baseline retaken once all have.
-    pub expected: [Option<DatasetRef>; 2],
-    /// An opened session's datasets are loading; the baseline is retaken when they are in.
-    pub settling: bool,
-    /// Sides whose file the user located anew (the session must be saved to remember it).
-    pub relocated: [bool; 2],
-    /// Files that changed since the session was saved, shown before the results.
-    pub changed: Vec<String>,
-    pub recovery_offer: Option<RecoveryOffer>,
-    /// Folder of the recovery copy (`None`: no recovery, as in tests and screenshots).
-    pub recovery_dir: Option<PathBuf>,
-    pub last_autosave: Option<Instant>,
-    /// The user chose to close without saving: the window may close.
-    pub allow_close: bool,
-    /// The title last sent to the window.
-    pub shown_title: String,
-}
-
-impl SessionState {
-    /// The session's name for titles and questions.
-    pub fn name(&self) -> String {
-        self.path
-            .as_deref()
-            .map_or_else(|| "Untitled session".into(), session::display_name)
-    }
-}
 
 impl App {
     /// The app's state as a session, paths relative to where the session is (or would be)
@@ -113,7 +39,7 @@ impl App {
         let entry = |side: Side| self.dataset(side).map(|ds| dataset_ref(ds, &dir));
         let mut s = Session {
             roles: self.roles.clone(),
-            renames: self.renames.clone(),
+            renames: self.renames.pairs().to_vec(),
             notes: self.session.notes.clone(),
             ..Session::default()
         };
@@ -139,7 +65,7 @@ impl App {
     /// Take a session's settings (not its datasets: see [`App::open_session_datasets`]).
     fn restore_settings(&mut self, s: &Session) {
         self.roles = s.roles.clone();
-        self.renames = s.renames.clone();
+        self.renames = s.renames.clone().into();
         self.drift.settings = s.views.drift.clone();
         self.drift.threshold_text = s
             .views
@@ -529,6 +455,7 @@ impl App {
             DialogPurpose::ExportPng => {
                 Some(format!("{stem}-{}.png", self.tab.title().to_lowercase()))
             }
+            DialogPurpose::ExportModel => self.compression.export_file_name(),
             _ => None,
         }
     }

@@ -83,6 +83,13 @@ impl From<Renames> for Vec<(String, String)> {
     }
 }
 
+/// Equal to a list of `(current, reference)` pairs in the order they were accepted.
+impl PartialEq<Vec<(String, String)>> for Renames {
+    fn eq(&self, other: &Vec<(String, String)>) -> bool {
+        &self.pairs == other
+    }
+}
+
 impl FromIterator<(String, String)> for Renames {
     fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
         Self {

@@ -105,13 +105,14 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
     }
     if ui
         .add_enabled(
-            crate::gui::views::compression::can_export(app),
+            app.compression.can_export(),
             egui::Button::new("Export model variant…"),
         )
         .on_hover_text("Write the variant selected in the Compression tab as an ONNX file")
         .clicked()
     {
-        crate::gui::views::compression::export_selected_dialog(app);
+        app.compression.choose_export(None);
+        app.push(Command::Export(DialogPurpose::ExportModel));
         ui.close();
     }
     ui.menu_button("Open recent", |ui| {

@@ -1,7 +1,8 @@
 //! The status bar: running jobs with progress and a cancel button, and the last message.
 
-use crate::gui::app::{App, StatusKind};
+use crate::gui::app::App;
 use crate::gui::command::Command;
+use crate::gui::status::StatusKind;
 use crate::vocab::Progress;
 use crate::vocab::Side;
 

@@ -5,7 +5,6 @@
 //! All work runs in background jobs (`Computed`); this file only draws and sends requests.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, sync_channel};
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
@@ -15,16 +14,19 @@ use egui_plot::{
 use crate::engine::compression::Inputs;
 pub use crate::engine::compression::{BatchChart, CompressionSettings, EvalSide, model_path};
 use crate::format::fmt_num;
-use crate::gui::app::App;
+use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
-use crate::jobs::{Job, Poll};
+use crate::gui::file_dialog::DialogPurpose;
+use crate::gui::tab::Tab;
+use crate::gui::view_ctx::ViewCtx;
+use crate::jobs::Progress;
 use crate::model::compress::{CompressionReport, Metric, XAxis};
 use crate::model::eval::eval_data;
 use crate::model::latency::largest_within;
 use crate::model::{OnnxModel, Structure, Task, VariantSpec};
 use crate::vocab::Side;
 
-/// The tab's state on `App`.
+/// The tab's state, held by the app.
 #[derive(Default)]
 pub struct CompressionState {
     pub settings: CompressionSettings,
@@ -38,172 +40,94 @@ pub struct CompressionState {
     texts_from: Option<CompressionSettings>,
     /// The variant highlighted in the charts.
     pub selected: Option<String>,
-    dialog: Option<Receiver<Picked>>,
-    export_dialog: Option<(String, Receiver<Picked>)>,
-    export_job: Option<Job<Result<PathBuf, String>>>,
+    /// The variant the export dialog was opened for: the chosen path writes it.
+    pub export_name: Option<String>,
+    /// Why the last edit of a text box was not applied.
     pub message: Option<String>,
-    /// The inputs of the last request, and inputs whose sweep the user cancelled (not restarted
-    /// until they change or the user asks).
-    last_key: Option<u64>,
-    cancelled_key: Option<u64>,
 }
 
 impl CompressionState {
     pub fn is_busy(&self) -> bool {
-        self.model.is_running() || self.report.is_running() || self.export_job.is_some()
+        self.model.is_running() || self.report.is_running()
     }
-}
 
-/// Open a model file (command from the menu, a drop or the dialog).
-pub fn open_model(app: &mut App, path: PathBuf) {
-    app.compression.settings.model_path = Some(path);
-    app.compression.settings.features.clear();
-    app.compression.settings.variants.clear();
-    app.compression.selected = None;
-}
-
-/// Ask where to write the selected variant (the original when none is selected) as ONNX: File →
-/// Export model variant….
-pub fn export_selected_dialog(app: &mut App) {
-    let name = app
-        .compression
-        .selected
-        .clone()
-        .unwrap_or_else(|| "original".into());
-    let file = format!("{}.onnx", name.replace('%', "pct"));
-    app.compression.export_dialog =
-        pick_file(app, true, "Export model variant", Some(file)).map(|rx| (name, rx));
-}
-
-/// Whether there is a variant to export.
-pub fn can_export(app: &App) -> bool {
-    app.compression.report.value.is_some()
-}
-
-/// Show the native open dialog for a model.
-pub fn open_model_dialog(app: &mut App) {
-    app.compression.dialog = pick_file(app, false, "Open ONNX model", None);
-}
-
-/// What a native dialog answered, and how fast (an instant empty answer means no dialog could be
-/// shown on this machine).
-type Picked = (Option<PathBuf>, std::time::Duration);
-
-const NO_DIALOG: &str = "No native file dialog is available here; type the model's path in the Model box, or export with `sextant compress --export DIR`";
-
-fn pick_file(
-    app: &App,
-    save: bool,
-    title: &str,
-    file_name: Option<String>,
-) -> Option<Receiver<Picked>> {
-    let (tx, rx) = sync_channel(1);
-    let waker = app.waker();
-    let title = title.to_string();
-    std::thread::Builder::new()
-        .name("model dialog".into())
-        .spawn(move || {
-            let mut d = rfd::FileDialog::new()
-                .set_title(title)
-                .add_filter("ONNX models", &["onnx"])
-                .add_filter("All files", &["*"]);
-            if let Some(n) = file_name {
-                d = d.set_file_name(n);
-            }
-            let started = std::time::Instant::now();
-            let picked = if save { d.save_file() } else { d.pick_file() };
-            let _ = tx.send((picked, started.elapsed()));
-            if let Some(w) = waker {
-                w();
-            }
-        })
-        .ok()?;
-    Some(rx)
-}
-
-/// Poll jobs and dialogs (from `App::logic`).
-pub fn logic(app: &mut App, ctx: &egui::Context) {
-    let s = &mut app.compression;
-    s.model.poll();
-    if s.report.poll() {
-        ctx.request_repaint();
+    /// Open a model file (command from the menu, a drop or the dialog).
+    pub fn open_model(&mut self, path: PathBuf) {
+        self.settings.model_path = Some(path);
+        self.settings.features.clear();
+        self.settings.variants.clear();
+        self.selected = None;
     }
-    let quick = std::time::Duration::from_millis(250);
-    if let Some(rx) = &s.dialog
-        && let Ok((picked, elapsed)) = rx.try_recv()
-    {
-        s.dialog = None;
-        match picked {
-            Some(path) => open_model(app, path),
-            None if elapsed < quick => app.status_info(NO_DIALOG),
-            None => {}
+
+    /// Whether there is a variant to export.
+    pub fn can_export(&self) -> bool {
+        self.report.value.is_some()
+    }
+
+    /// Remember which variant the export dialog is for: the selected one (the original when
+    /// none is selected) unless `name` says. File → Export model variant… and the table's
+    /// buttons.
+    pub fn choose_export(&mut self, name: Option<String>) {
+        self.export_name = Some(
+            name.or_else(|| self.selected.clone())
+                .unwrap_or_else(|| "original".into()),
+        );
+    }
+
+    /// The file name the export dialog proposes for the chosen variant.
+    pub fn export_file_name(&self) -> Option<String> {
+        let name = self.export_name.as_deref()?;
+        Some(format!("{}.onnx", name.replace('%', "pct")))
+    }
+
+    /// Per-frame work (from `App::logic`): collect finished jobs, and while the tab is shown
+    /// load the model and start the sweep for the current inputs. Waits while anything is
+    /// being dragged, so a drag value starts one job on release.
+    pub fn update(&mut self, cx: &ViewCtx<'_>, ctx: &egui::Context) {
+        self.model.poll();
+        if self.report.poll() {
+            ctx.request_repaint();
         }
-    }
-    let s = &mut app.compression;
-    if let Some((name, rx)) = &s.export_dialog
-        && let Ok((picked, elapsed)) = rx.try_recv()
-    {
-        let name = name.clone();
-        s.export_dialog = None;
-        match picked {
-            Some(path) => start_export(app, name, path),
-            None if elapsed < quick => app.status_info(NO_DIALOG),
-            None => {}
-        }
-    }
-    let s = &mut app.compression;
-    if let Some(job) = &s.export_job {
-        match job.poll() {
-            Poll::Running => {}
-            Poll::Done(r) => {
-                s.export_job = None;
-                s.message = Some(match r {
-                    Ok(p) => format!("Wrote {}", p.display()),
-                    Err(e) => e,
-                });
-            }
-            Poll::Gone => {
-                s.export_job = None;
-                s.message = Some("The export stopped unexpectedly".into());
-            }
+        if cx.tab == Tab::Compression {
+            sync_texts(self);
+            request(self, cx, ctx);
         }
     }
 }
 
 /// The inputs of the evaluation for the app's current state.
-fn inputs(app: &App) -> Result<Inputs, String> {
-    let model = app
-        .compression
+fn inputs(st: &CompressionState, cx: &ViewCtx<'_>) -> Result<Inputs, String> {
+    let model = st
         .model
         .value
         .clone()
         .ok_or_else(|| "No model loaded".to_string())?;
-    let [r, c] = &app.datasets;
+    let [r, c] = &cx.datasets;
     crate::engine::compression::inputs(
         model,
-        &app.compression.settings,
+        &st.settings,
         [r.as_deref(), c.as_deref()],
-        &app.roles,
-        &crate::vocab::Renames::from(app.renames.clone()),
+        cx.roles,
+        cx.renames,
     )
     .map_err(|e| e.to_string())
 }
 
-fn request(app: &mut App, ctx: &egui::Context) {
+fn request(st: &mut CompressionState, cx: &ViewCtx<'_>, ctx: &egui::Context) {
     if ctx.dragged_id().is_some() {
         return;
     }
-    let waker = app.waker();
-    if let Some(path) = model_path(&app.compression.settings) {
-        app.compression.model.request(
+    let waker = cx.waker();
+    if let Some(path) = model_path(&st.settings) {
+        st.model.request(
             key_of(&path),
             "Loading the model",
             waker.clone(),
             move |_| OnnxModel::load(&path).map_err(|e| e.to_string()),
         );
     }
-    let Ok(inp) = inputs(app) else { return };
-    let s = &app.compression.settings;
+    let Ok(inp) = inputs(st, cx) else { return };
+    let s = &st.settings;
     let Ok(params) = s.params(&inp.model, true) else {
         return;
     };
@@ -212,37 +136,35 @@ fn request(app: &mut App, ctx: &egui::Context) {
         &inp.load_ids,
         inp.training
             .as_ref()
-            .map(|_| app.dataset(Side::Reference).map(|d| d.load_id)),
+            .map(|_| cx.dataset(Side::Reference).map(|d| d.load_id)),
         &inp.target,
         &inp.features,
         format!("{:?}", params.variants),
         &params.batch_sizes,
         s.metric,
     ));
-    app.compression.last_key = Some(key);
-    if app.compression.cancelled_key == Some(key) {
-        return;
-    }
-    app.compression
-        .report
+    st.report
         .request(key, "Evaluating variants", waker, move |progress| {
             crate::engine::compression::sweep(&inp, &params, progress).map_err(|e| e.to_string())
         });
 }
 
-/// Write variant `name` of the current sweep to `path` in the background (the export dialog's
-/// answer).
-pub fn start_export(app: &mut App, name: String, path: PathBuf) {
-    if app.compression.report.value.is_none() {
-        return;
-    }
-    let Ok(inp) = inputs(app) else { return };
+/// The work of writing variant `name` of the current sweep to `path` (the export dialog's
+/// answer), for the app's export job; `None` when there is no such variant to write. The work
+/// answers the path and the size written.
+pub fn export_work(
+    st: &CompressionState,
+    cx: &ViewCtx<'_>,
+    name: &str,
+    path: PathBuf,
+) -> Option<impl FnOnce(&Progress) -> Result<(PathBuf, usize), String> + Send + 'static> {
+    st.report.value.as_ref()?;
+    let inp = inputs(st, cx).ok()?;
     let trees = matches!(inp.model.structure, Structure::Trees(_));
-    let settings = app.compression.settings.clone();
-    let specs: Vec<VariantSpec> = if settings.variants.is_empty() {
+    let specs: Vec<VariantSpec> = if st.settings.variants.is_empty() {
         inp.model.default_variants()
     } else {
-        settings
+        st.settings
             .variants
             .iter()
             .filter_map(|v| VariantSpec::parse(v).ok())
@@ -250,9 +172,8 @@ pub fn start_export(app: &mut App, name: String, path: PathBuf) {
     };
     let spec = std::iter::once(VariantSpec::Original)
         .chain(specs)
-        .find(|s| s.name(trees) == name);
-    let Some(spec) = spec else { return };
-    let job = Job::spawn(format!("Exporting {name}"), app.waker(), move |_| {
+        .find(|s| s.name(trees) == name)?;
+    Some(move |_: &Progress| {
         // Students learn from training's rows, as in the sweep.
         let data = match &inp.training {
             Some(f) => eval_data(f, &inp.features, &inp.target).map_err(|e| e.to_string())?,
@@ -264,78 +185,61 @@ pub fn start_export(app: &mut App, name: String, path: PathBuf) {
             std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string())
         })
         .map_err(|e| e.to_string())?;
-        Ok(path)
-    });
-    match job {
-        Ok(j) => app.compression.export_job = Some(j),
-        Err(e) => app.compression.message = Some(format!("The export could not start: {e}")),
-    }
+        Ok((path, bytes.len()))
+    })
 }
 
 /// Draw the tab.
-pub fn compression_ui(app: &mut App, ui: &mut Ui) {
-    sync_texts(app);
-    request(app, ui.ctx());
-    model_bar_ui(app, ui);
+pub fn compression_ui(st: &mut CompressionState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    model_bar_ui(st, cx, ui);
     ui.separator();
-    if let Some(e) = &app.compression.model.error {
+    if let Some(e) = &st.model.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
         return;
     }
-    let Some(model) = app.compression.model.value.clone() else {
-        if model_path(&app.compression.settings).is_none() {
+    let Some(model) = st.model.value.clone() else {
+        if model_path(&st.settings).is_none() {
             ui.vertical_centered(|ui| {
                 ui.add_space(60.0);
                 ui.heading("No model yet");
                 ui.label("Open an ONNX model with File > Open model…, drop it on the window, or type its path above.");
             });
         } else {
-            app.compression.model.status_ui(ui);
+            st.model.status_ui(ui);
         }
         return;
     };
-    model_summary_ui(app, ui, &model);
-    settings_ui(app, ui, &model);
-    if let Err(e) = inputs(app) {
+    model_summary_ui(ui, &model);
+    settings_ui(st, ui, &model);
+    if let Err(e) = inputs(st, cx) {
         ui.colored_label(ui.visuals().warn_fg_color, e);
         return;
     }
     ui.horizontal(|ui| {
-        let was_running = app.compression.report.is_running();
-        app.compression.report.status_ui(ui);
-        if was_running && !app.compression.report.is_running() {
-            app.compression.cancelled_key = app.compression.last_key;
-        }
-        if app.compression.cancelled_key.is_some()
-            && app.compression.cancelled_key == app.compression.last_key
-        {
-            ui.weak("Cancelled.");
-            if ui.button("Run again").clicked() {
-                app.compression.cancelled_key = None;
-            }
-        }
-        if let Some(e) = &app.compression.report.error {
+        // A cancelled sweep is not started again until the inputs change or the user asks.
+        st.report.status_ui(ui);
+        if let Some(e) = &st.report.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
-        if let Some(m) = &app.compression.message {
+        if let Some(m) = &st.message {
             ui.label(m);
         }
     });
-    let Some(report) = app.compression.report.value.clone() else {
+    let Some(report) = st.report.value.clone() else {
         return;
     };
-    let running = app.compression.report.is_running();
+    let running = st.report.is_running();
     ui.scope(|ui| {
         if running {
             ui.multiply_opacity(0.45);
         }
-        results_ui(app, ui, &report);
+        results_ui(st, cx, ui, &report);
     });
 }
 
 /// Refresh the edit buffers when the settings changed elsewhere (session restore, a drop).
-fn sync_texts(app: &mut App) {
-    let s = &mut app.compression;
+fn sync_texts(st: &mut CompressionState) {
+    let s = &mut *st;
     if s.texts_from.as_ref() == Some(&s.settings) {
         return;
     }
@@ -361,30 +265,29 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn model_bar_ui(app: &mut App, ui: &mut Ui) {
+fn model_bar_ui(st: &mut CompressionState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
     ui.horizontal(|ui| {
         let label = ui.label("Model");
         let r = ui
             .add(
-                egui::TextEdit::singleline(&mut app.compression.path_text)
+                egui::TextEdit::singleline(&mut st.path_text)
                     .desired_width(420.0)
                     .hint_text("path/to/model.onnx"),
             )
             .labelled_by(label.id);
-        if r.lost_focus() && !app.compression.path_text.trim().is_empty() {
-            let p = PathBuf::from(app.compression.path_text.trim());
-            if Some(&p) != model_path(&app.compression.settings).as_ref() {
-                open_model(app, p);
+        if r.lost_focus() && !st.path_text.trim().is_empty() {
+            let p = PathBuf::from(st.path_text.trim());
+            if Some(&p) != model_path(&st.settings).as_ref() {
+                st.open_model(p);
             }
         }
         if ui.button("Open model…").clicked() {
-            open_model_dialog(app);
+            cx.push(Command::OpenModelDialog);
         }
     });
 }
 
-fn model_summary_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
-    let _ = app;
+fn model_summary_ui(ui: &mut Ui, model: &OnnxModel) {
     let kind = match &model.structure {
         Structure::Trees(t) => format!("tree ensemble, {} trees", t.trees().len()),
         Structure::Layers(l) if l.is_empty() => "graph without dense layers".into(),
@@ -423,8 +326,8 @@ fn model_summary_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
     });
 }
 
-fn settings_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
-    let s = &mut app.compression;
+fn settings_ui(st: &mut CompressionState, ui: &mut Ui, model: &OnnxModel) {
+    let s = &mut *st;
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Columns");
         let hint = model
@@ -541,8 +444,13 @@ fn settings_ui(app: &mut App, ui: &mut Ui, model: &OnnxModel) {
 
 const FRONTIER: Color32 = Color32::from_rgb(230, 150, 40);
 
-fn results_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
-    let s = &app.compression.settings;
+fn results_ui(
+    st: &mut CompressionState,
+    cx: &mut ViewCtx<'_>,
+    ui: &mut Ui,
+    report: &CompressionReport,
+) {
+    let s = &st.settings;
     let metric = s.metric.for_task(report.model.task);
     let frontier = report.frontier(metric, s.x_axis);
     ui.label(format!(
@@ -559,11 +467,11 @@ fn results_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.set_width(half);
-            tradeoff_ui(app, ui, report, metric, &frontier);
+            tradeoff_ui(st, ui, report, metric, &frontier);
         });
         ui.vertical(|ui| {
             ui.set_width(half);
-            batch_ui(app, ui, report);
+            batch_ui(st, ui, report);
         });
     });
     ui.separator();
@@ -571,7 +479,7 @@ fn results_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
         .id_salt("compression_results")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            table_ui(app, ui, report, metric, &frontier);
+            table_ui(st, cx, ui, report, metric, &frontier);
             if !report.sensitivity.is_empty() {
                 ui.separator();
                 sensitivity_ui(ui, report);
@@ -580,13 +488,13 @@ fn results_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
 }
 
 fn tradeoff_ui(
-    app: &mut App,
+    st: &mut CompressionState,
     ui: &mut Ui,
     report: &CompressionReport,
     metric: Metric,
     frontier: &[usize],
 ) {
-    let s = &app.compression.settings;
+    let s = &st.settings;
     let x_label = match s.x_axis {
         XAxis::Size => "packed size (bytes)",
         XAxis::Latency => "latency per row (µs, largest batch)",
@@ -606,7 +514,7 @@ fn tradeoff_ui(
         .filter_map(|(i, v)| Some((i, v.x(s.x_axis)?, v.metric(metric)?)))
         .filter(|(_, x, y)| x.is_finite() && y.is_finite())
         .collect();
-    let selected = app.compression.selected.clone();
+    let selected = st.selected.clone();
     // Room on the right for the labels of the largest points.
     let x_max = pts.iter().map(|p| p.1).fold(0.0, f64::max);
     Plot::new("compression_tradeoff")
@@ -682,14 +590,10 @@ fn tradeoff_ui(
         });
 }
 
-fn batch_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
-    let s = &app.compression.settings;
+fn batch_ui(st: &mut CompressionState, ui: &mut Ui, report: &CompressionReport) {
+    let s = &st.settings;
     let budget = s.latency_budget();
-    let chosen = app
-        .compression
-        .selected
-        .clone()
-        .unwrap_or_else(|| "original".into());
+    let chosen = st.selected.clone().unwrap_or_else(|| "original".into());
     let mode = s.batch_chart;
     ui.horizontal(|ui| {
         ui.label(
@@ -699,7 +603,7 @@ fn batch_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
             })
             .strong(),
         );
-        let s = &mut app.compression.settings;
+        let s = &mut st.settings;
         ui.radio_value(&mut s.batch_chart, BatchChart::Latency, "latency");
         ui.radio_value(&mut s.batch_chart, BatchChart::Throughput, "throughput");
     });
@@ -787,7 +691,8 @@ fn batch_ui(app: &mut App, ui: &mut Ui, report: &CompressionReport) {
 }
 
 fn table_ui(
-    app: &mut App,
+    st: &mut CompressionState,
+    cx: &mut ViewCtx<'_>,
     ui: &mut Ui,
     report: &CompressionReport,
     metric: Metric,
@@ -818,9 +723,9 @@ fn table_ui(
                 } else {
                     RichText::new(&v.name)
                 };
-                let selected = app.compression.selected.as_deref() == Some(v.name.as_str());
+                let selected = st.selected.as_deref() == Some(v.name.as_str());
                 if ui.selectable_label(selected, name).clicked() {
-                    app.compression.selected = Some(v.name.clone());
+                    st.selected = Some(v.name.clone());
                 }
                 ui.label(
                     serde_json::to_value(v.kind)
@@ -832,7 +737,7 @@ fn table_ui(
                     let text = val.map_or_else(|| "-".into(), |x| format!("{x:.4}"));
                     if m == metric
                         && let (Some(b), Some(x)) = (base, val)
-                        && (if m.higher_is_better() { b - x } else { x - b }) > app.compression.settings.loss_budget()
+                        && (if m.higher_is_better() { b - x } else { x - b }) > st.settings.loss_budget()
                     {
                         ui.colored_label(ui.visuals().warn_fg_color, text);
                         return;
@@ -861,9 +766,8 @@ fn table_ui(
                     .on_hover_text("Write this variant as an ONNX file (int8 + DequantizeLinear, fp16 + Cast; pruned weights stay dense)")
                     .clicked()
                 {
-                    let file = format!("{}.onnx", v.name.replace('%', "pct"));
-                    app.compression.export_dialog = pick_file(app, true, "Export model variant", Some(file))
-                        .map(|rx| (v.name.clone(), rx));
+                    st.choose_export(Some(v.name.clone()));
+                    cx.push(Command::Export(DialogPurpose::ExportModel));
                 }
                 ui.end_row();
             }

@@ -2,25 +2,20 @@
 //! and effect size side by side), the selected column's distributions overlaid with the bins
 //! that made the difference, and a columns × windows heatmap.
 
-use std::sync::Arc;
-
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, VLine};
 
 use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType};
 use crate::analysis::windows::WindowSpec;
-use crate::data::{Dataset, RoleMap};
 pub use crate::engine::drift::DriftSettings;
 use crate::engine::drift::{ColumnDrift, DriftInputs, DriftOutcome, WindowedDrift, run, severity};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::format::fmt_num;
-use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
+use crate::gui::view_ctx::ViewCtx;
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR, sparkline};
-use crate::jobs::Waker;
-use crate::vocab::Renames;
 use crate::vocab::Side;
 
 /// How the table is ordered.
@@ -64,21 +59,16 @@ impl DriftView {
     /// Start (re)computing when the datasets, roles, renames or settings changed, and the
     /// selected column's detail when the selection changed. Called every frame; cheap when
     /// nothing changed.
-    pub fn update(
-        &mut self,
-        datasets: &[Option<Arc<Dataset>>; 2],
-        roles: &RoleMap,
-        renames: &[(String, String)],
-        selected: Option<&str>,
-        waker: Option<Waker>,
-    ) {
+    pub fn update(&mut self, cx: &ViewCtx<'_>) {
+        let (datasets, roles) = (cx.datasets, cx.roles);
+        let (selected, waker) = (cx.selected_column.as_deref(), cx.waker());
         self.run.poll();
         self.detail.poll();
         let (Some(reference), Some(current)) = (datasets[0].clone(), datasets[1].clone()) else {
             return;
         };
         let settings = self.settings.clone();
-        let drift_renames = Renames::from(renames.to_vec());
+        let drift_renames = cx.renames.clone();
         let settings_text = serde_json::to_string(&settings).unwrap_or_default();
         let roles_text = serde_json::to_string(roles).unwrap_or_default();
         let key = key_of(&(
@@ -104,10 +94,7 @@ impl DriftView {
         let Some(selected) = selected else {
             return;
         };
-        let current_name = renames
-            .iter()
-            .find(|(_, old)| old == selected)
-            .map_or(selected.to_string(), |(new, _)| new.clone());
+        let current_name = cx.renames.current_name(selected).to_string();
         if reference.frame.column(selected).is_err() || current.frame.column(&current_name).is_err()
         {
             return;
@@ -167,8 +154,8 @@ fn severity_color(s: f64) -> Color32 {
     }
 }
 
-pub fn drift_ui(app: &mut App, ui: &mut Ui) {
-    if app.dataset(Side::Reference).is_none() || app.dataset(Side::Current).is_none() {
+pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    if cx.dataset(Side::Reference).is_none() || cx.dataset(Side::Current).is_none() {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading("Drift needs two datasets");
@@ -176,8 +163,8 @@ pub fn drift_ui(app: &mut App, ui: &mut Ui) {
         });
         return;
     }
-    settings_ui(app, ui);
-    let view = &mut app.drift;
+    settings_ui(st, ui);
+    let view = &mut *st;
     view.run.status_ui(ui);
     let Some(result) = view.run.value.clone() else {
         if view.run.is_running() {
@@ -193,16 +180,16 @@ pub fn drift_ui(app: &mut App, ui: &mut Ui) {
         verdict_ui(&result, ui);
         ui.add_space(4.0);
         let table_height = (ui.available_height() * 0.42).max(150.0);
-        drift_table(app, ui, &result, table_height);
+        drift_table(st, cx, ui, &result, table_height);
         ui.separator();
         egui::ScrollArea::vertical()
             .id_salt("drift_lower")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                detail_ui(app, ui, &result);
+                detail_ui(st, cx, ui, &result);
                 if let Some(w) = &result.windows {
                     ui.separator();
-                    heatmap_ui(app, ui, &result, w);
+                    heatmap_ui(st, cx, ui, &result, w);
                 } else if let Some(e) = &result.windows_error {
                     ui.separator();
                     ui.weak(format!("No drift over time: {e}"));
@@ -211,8 +198,8 @@ pub fn drift_ui(app: &mut App, ui: &mut Ui) {
     });
 }
 
-fn settings_ui(app: &mut App, ui: &mut Ui) {
-    let s = &mut app.drift.settings;
+fn settings_ui(st: &mut DriftView, ui: &mut Ui) {
+    let s = &mut st.settings;
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Test");
         egui::ComboBox::from_id_salt("drift_method")
@@ -228,20 +215,20 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
             .on_hover_text("Test for every column; auto picks Evidently's default per column");
         ui.label("Threshold");
         let response = ui.add(
-            egui::TextEdit::singleline(&mut app.drift.threshold_text)
+            egui::TextEdit::singleline(&mut st.threshold_text)
                 .desired_width(56.0)
                 .hint_text("default"),
         );
         // Apply on Enter or when focus leaves, like a slider on release.
         if response.lost_focus() {
-            let text = app.drift.threshold_text.trim();
+            let text = st.threshold_text.trim();
             s.threshold = if text.is_empty() {
                 None
             } else {
                 text.parse().ok().filter(|t: &f64| t.is_finite())
             };
             if s.threshold.is_none() {
-                app.drift.threshold_text.clear();
+                st.threshold_text.clear();
             }
         }
         let label = ui.label("Bins");
@@ -296,10 +283,9 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
         let label = ui.label("Dataset drifts at");
         // The slider edits a pending value; the setting (and so a new computation) changes on
         // release, not on every step of the drag.
-        let pending = app
-            .drift
+        let pending = st
             .pending_share
-            .get_or_insert(app.drift.settings.drift_share * 100.0);
+            .get_or_insert(st.settings.drift_share * 100.0);
         let slider = ui
             .add(
                 egui::Slider::new(pending, 5.0..=100.0)
@@ -310,13 +296,13 @@ fn settings_ui(app: &mut App, ui: &mut Ui) {
         let pct = *pending;
         ui.label(format!("{pct:.0} % of tested columns drift"));
         if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
-            app.drift.settings.drift_share = pct / 100.0;
+            st.settings.drift_share = pct / 100.0;
         }
         if !slider.dragged() && !slider.changed() {
-            app.drift.pending_share = None;
+            st.pending_share = None;
         }
     });
-    let view = &mut app.drift;
+    let view = &mut *st;
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut view.filter)
@@ -435,8 +421,8 @@ fn sorted_columns<'a>(
     cols
 }
 
-fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftOutcome, height: f32) {
-    let cols = sorted_columns(&app.drift, run);
+fn drift_table(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui, run: &DriftOutcome, height: f32) {
+    let cols = sorted_columns(&*st, run);
     let windows = run.windows.as_ref();
     let mut clicked = None;
     // Clicks on a cell's text must select the row, not start a text selection.
@@ -476,7 +462,7 @@ fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftOutcome, height: f32) {
             body.rows(22.0, cols.len(), |mut row| {
                 let c = cols[row.index()];
                 let v = &c.verdict;
-                row.set_selected(app.selected_column.as_deref() == Some(c.reference_name.as_str()));
+                row.set_selected(cx.selected_column.as_deref() == Some(c.reference_name.as_str()));
                 row.col(|ui| {
                     if c.current_name != c.reference_name {
                         ui.label(format!("{} > {}", c.reference_name, c.current_name));
@@ -559,13 +545,13 @@ fn drift_table(app: &mut App, ui: &mut Ui, run: &DriftOutcome, height: f32) {
             });
         });
     if let Some(name) = clicked {
-        app.drift.window = None;
-        app.push(Command::SelectColumn(name));
+        st.window = None;
+        cx.push(Command::SelectColumn(name));
     }
 }
 
-fn detail_ui(app: &mut App, ui: &mut Ui, run: &DriftOutcome) {
-    let Some(selected) = app.selected_column.clone() else {
+fn detail_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui, run: &DriftOutcome) {
+    let Some(selected) = cx.selected_column.clone() else {
         ui.weak("Select a column to see its two distributions.");
         return;
     };
@@ -580,7 +566,7 @@ fn detail_ui(app: &mut App, ui: &mut Ui, run: &DriftOutcome) {
         ui.weak(format!("\"{selected}\" was not tested: {reason}."));
         return;
     };
-    let view = &mut app.drift;
+    let view = &mut *st;
     ui.horizontal(|ui| {
         ui.heading(format!("Drift of {selected}"));
         if let Some(w) = view.window
@@ -918,13 +904,19 @@ fn quantile_table(ui: &mut Ui, n: &crate::engine::drift_detail::NumericDetail) {
         });
 }
 
-fn heatmap_ui(app: &mut App, ui: &mut Ui, run: &DriftOutcome, w: &WindowedDrift) {
+fn heatmap_ui(
+    st: &mut DriftView,
+    cx: &mut ViewCtx<'_>,
+    ui: &mut Ui,
+    run: &DriftOutcome,
+    w: &WindowedDrift,
+) {
     ui.strong(format!(
         "Drift by {} window ({} windows; a cell's colour is the score relative to its threshold, a dot marks a breach of the threshold learned from training windows)",
         window_name(w.spec),
         w.windows.len()
     ));
-    let cols = sorted_columns(&app.drift, run);
+    let cols = sorted_columns(&*st, run);
     let label_w = 170.0;
     let cell_h = 18.0;
     let n = w.windows.len().max(1);
@@ -1000,8 +992,8 @@ fn heatmap_ui(app: &mut App, ui: &mut Ui, run: &DriftOutcome, w: &WindowedDrift)
             learned.map(fmt_num).unwrap_or_else(|| "-".into()),
         ));
         if response.clicked() {
-            app.drift.window = Some(i);
-            app.push(Command::SelectColumn(name));
+            st.window = Some(i);
+            cx.push(Command::SelectColumn(name));
         }
     }
 }

@@ -17,8 +17,9 @@ use crate::analysis::windows::WindowSpec;
 pub use crate::engine::health::HealthSettings;
 use crate::engine::health::run as run_health;
 use crate::format::fmt_num;
-use crate::gui::app::{App, Tab};
 use crate::gui::computed::{Computed, key_of};
+use crate::gui::tab::Tab;
+use crate::gui::view_ctx::ViewCtx;
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
 use crate::vocab::time::MICROS_PER_DAY;
 use crate::vocab::{Role, Side};
@@ -41,21 +42,29 @@ const ALERT_COLOR: Color32 = Color32::from_rgb(220, 50, 47);
 const WARNING_COLOR: Color32 = Color32::from_rgb(200, 160, 30);
 const ESTIMATE_COLOR: Color32 = Color32::from_rgb(150, 110, 200);
 
-/// Start (or keep) the computation for the current inputs; only while the tab is shown.
-pub fn request(app: &mut App) {
-    if app.tab != Tab::Health {
+impl HealthState {
+    /// Start (or keep) the computation for the current inputs, only while the tab is shown,
+    /// and collect its result (from `App::logic`).
+    pub fn update(&mut self, cx: &ViewCtx<'_>) {
+        request(self, cx);
+        self.report.poll();
+    }
+}
+
+fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
+    if cx.tab != Tab::Health {
         return;
     }
     let (Some(reference), Some(current)) = (
-        app.datasets[Side::Reference.index()].clone(),
-        app.datasets[Side::Current.index()].clone(),
+        cx.datasets[Side::Reference.index()].clone(),
+        cx.datasets[Side::Current.index()].clone(),
     ) else {
         return;
     };
-    let roles = app.roles.clone();
+    let roles = cx.roles.clone();
     let role_list: Vec<(String, Role)> = roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
-    let settings = app.health.settings.clone();
-    let renames = app.renames.clone();
+    let settings = st.settings.clone();
+    let renames = cx.renames.pairs().to_vec();
     let key = key_of(&(
         reference.load_id,
         current.load_id,
@@ -63,9 +72,8 @@ pub fn request(app: &mut App) {
         &renames,
         format!("{settings:?}"),
     ));
-    let waker = app.waker();
-    app.health
-        .report
+    let waker = cx.waker();
+    st.report
         .request(key, "Measuring model health", waker, move |progress| {
             let renames = crate::vocab::Renames::from(renames);
             let inputs = crate::engine::health::HealthInputs {
@@ -78,8 +86,8 @@ pub fn request(app: &mut App) {
         });
 }
 
-pub fn health_ui(app: &mut App, ui: &mut Ui) {
-    if app.dataset(Side::Reference).is_none() || app.dataset(Side::Current).is_none() {
+pub fn health_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    if cx.dataset(Side::Reference).is_none() || cx.dataset(Side::Current).is_none() {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading("Health needs both files");
@@ -94,9 +102,9 @@ pub fn health_ui(app: &mut App, ui: &mut Ui) {
             egui::ScrollArea::vertical()
                 .id_salt("health_controls_scroll")
                 .auto_shrink([false, false])
-                .show(ui, |ui| controls_ui(app, ui));
+                .show(ui, |ui| controls_ui(st, cx, ui));
         });
-    egui::CentralPanel::default().show(ui, |ui| results_ui(app, ui));
+    egui::CentralPanel::default().show(ui, |ui| results_ui(st, ui));
 }
 
 fn column_combo(
@@ -131,11 +139,11 @@ fn column_combo(
     changed
 }
 
-fn controls_ui(app: &mut App, ui: &mut Ui) {
-    let names = app.all_columns();
-    let roles = app.roles.clone();
-    let task = app.health.report.value.as_ref().map(|r| r.task);
-    let s = &mut app.health.settings;
+fn controls_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    let names = cx.all_columns();
+    let roles = cx.roles.clone();
+    let task = st.report.value.as_ref().map(|r| r.task);
+    let s = &mut st.settings;
     ui.strong("Columns");
     column_combo(
         ui,
@@ -209,7 +217,7 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
     if task != Some(Task::Regression) {
         ui.horizontal(|ui| {
             let l = ui.label("Threshold");
-            let mut t = app.health.pending_threshold.unwrap_or(s.threshold());
+            let mut t = st.pending_threshold.unwrap_or(s.threshold());
             let r = ui
                 .add(egui::Slider::new(&mut t, 0.01..=0.99).step_by(0.01))
                 .labelled_by(l.id)
@@ -217,11 +225,11 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
                     "A score at or above this predicts class 1 (accuracy, precision, recall, F1)",
                 );
             if r.dragged() || r.changed() {
-                app.health.pending_threshold = Some(t);
+                st.pending_threshold = Some(t);
             }
             // A job starts when the slider is released, not on every step of a drag.
             if !r.dragged()
-                && let Some(p) = app.health.pending_threshold.take()
+                && let Some(p) = st.pending_threshold.take()
             {
                 s.threshold = Some(p);
             }
@@ -231,16 +239,16 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
         let l = ui.label("Floor");
         let r = ui
             .add(
-                egui::TextEdit::singleline(&mut app.health.floor_text)
+                egui::TextEdit::singleline(&mut st.floor_text)
                     .desired_width(70.0)
                     .hint_text("e.g. 0.75"),
             )
             .labelled_by(l.id)
             .on_hover_text("Project when the metric's trend crosses this value (a ceiling for error metrics); empty for none");
         if r.lost_focus() {
-            let t = app.health.floor_text.trim();
+            let t = st.floor_text.trim();
             s.floor = if t.is_empty() { None } else { t.parse().ok() };
-            app.health.floor_text = s.floor.map(|f| f.to_string()).unwrap_or_default();
+            st.floor_text = s.floor.map(|f| f.to_string()).unwrap_or_default();
         }
     });
     let mut fd = s.feature_drift();
@@ -273,25 +281,25 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
         let l = ui.label("Rule");
         let r = ui
             .add(
-                egui::TextEdit::singleline(&mut app.health.rule_text)
+                egui::TextEdit::singleline(&mut st.rule_text)
                     .desired_width(150.0)
                     .hint_text("roc_auc < 0.8 for 2"),
             )
             .labelled_by(l.id)
             .on_hover_text("VALUE OP NUMBER [for N]: a metric, estimated_accuracy, label_coverage, prediction_drift, drift_share, null_rate:COL, p95:COL …");
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Add").clicked() || enter) && !app.health.rule_text.trim().is_empty() {
-            match app.health.rule_text.parse::<AlertRule>() {
+        if (ui.button("Add").clicked() || enter) && !st.rule_text.trim().is_empty() {
+            match st.rule_text.parse::<AlertRule>() {
                 Ok(rule) => {
                     s.rules.push(rule);
-                    app.health.rule_text.clear();
-                    app.health.rule_error = None;
+                    st.rule_text.clear();
+                    st.rule_error = None;
                 }
-                Err(e) => app.health.rule_error = Some(e),
+                Err(e) => st.rule_error = Some(e),
             }
         }
     });
-    if let Some(e) = &app.health.rule_error {
+    if let Some(e) = &st.rule_error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
 }
@@ -426,23 +434,22 @@ fn base_plot<'a>(
     })
 }
 
-fn results_ui(app: &mut App, ui: &mut Ui) {
+fn results_ui(st: &mut HealthState, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.heading("Is the model still good?");
-        app.health.report.status_ui(ui);
+        st.report.status_ui(ui);
     });
-    if let Some(e) = &app.health.report.error {
+    if let Some(e) = &st.report.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
-    let Some(report) = app.health.report.value.clone() else {
-        if !app.health.report.is_running() && app.health.report.error.is_none() {
+    let Some(report) = st.report.value.clone() else {
+        if !st.report.is_running() && st.report.error.is_none() {
             ui.weak("No result yet.");
         }
         return;
     };
-    let running = app.health.report.is_running();
-    let metric = app
-        .health
+    let running = st.report.is_running();
+    let metric = st
         .settings
         .metric
         .filter(|m| m.task() == report.task)

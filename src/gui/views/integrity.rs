@@ -13,9 +13,9 @@ use crate::analysis::integrity::{
 };
 use crate::engine::integrity::check_datasets;
 use crate::format::fmt_num;
-use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::computed::{Computed, key_of};
+use crate::gui::view_ctx::ViewCtx;
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
 use crate::vocab::Side;
 use crate::vocab::time::{MICROS_PER_DAY, format_micros, weekday_from_days};
@@ -30,10 +30,6 @@ pub struct IntegrityState {
     pub draft: Option<IntegrityParams>,
     /// Hide info-level findings.
     pub hide_infos: bool,
-    /// The inputs of the last request, and inputs whose computation the user cancelled (not
-    /// restarted until they change or the user asks).
-    last_key: Option<u64>,
-    cancelled_key: Option<u64>,
 }
 
 /// The colour of a severity.
@@ -45,18 +41,26 @@ pub fn severity_color(s: Severity, ui: &Ui) -> Color32 {
     }
 }
 
-/// Start (or keep) the computation for the current inputs. Called from `App::logic`, so the
-/// tab's title has its counts before the tab is opened.
-pub fn request(app: &mut App) {
+impl IntegrityState {
+    /// Start (or keep) the computation for the current inputs and collect its result. Called
+    /// from `App::logic` whether or not the tab is shown, so the tab's title has its counts
+    /// before the tab is opened.
+    pub fn update(&mut self, cx: &ViewCtx<'_>) {
+        request(self, cx);
+        self.report.poll();
+    }
+}
+
+fn request(st: &mut IntegrityState, cx: &ViewCtx<'_>) {
     let (Some(reference), Some(current)) = (
-        app.datasets[Side::Reference.index()].clone(),
-        app.datasets[Side::Current.index()].clone(),
+        cx.datasets[Side::Reference.index()].clone(),
+        cx.datasets[Side::Current.index()].clone(),
     ) else {
         return;
     };
-    let mut params = app.integrity.params.clone();
-    params.renames = crate::vocab::Renames::from(app.renames.clone());
-    let roles = app.roles.clone();
+    let mut params = st.params.clone();
+    params.renames = cx.renames.clone();
+    let roles = cx.roles.clone();
     let role_list: Vec<(String, crate::vocab::Role)> =
         roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
     let key = key_of(&(
@@ -65,16 +69,11 @@ pub fn request(app: &mut App) {
         role_list,
         format!("{params:?}"),
     ));
-    app.integrity.last_key = Some(key);
-    if app.integrity.cancelled_key == Some(key) {
-        return;
-    }
     // "Now" is read here, not in the analysis; it is left out of the key so that the report
     // is not recomputed every frame.
     params.now_micros = Some(crate::engine::clock::now_micros());
-    let waker = app.waker();
-    app.integrity
-        .report
+    let waker = cx.waker();
+    st.report
         .request(key, "Checking data integrity", waker, move |progress| {
             progress.set(None, "Checking data integrity");
             check_datasets(&reference, &current, &roles, &params, &|| {
@@ -85,8 +84,8 @@ pub fn request(app: &mut App) {
 }
 
 /// The tab's title with the counts: "Integrity (2 errors, 5 warnings)".
-pub fn title(app: &App) -> String {
-    let Some(report) = &app.integrity.report.value else {
+pub fn title(st: &IntegrityState) -> String {
+    let Some(report) = &st.report.value else {
         return "Integrity".into();
     };
     let s = report.summary();
@@ -105,8 +104,8 @@ pub fn title(app: &App) -> String {
     }
 }
 
-pub fn integrity_ui(app: &mut App, ui: &mut Ui) {
-    if app.dataset(Side::Reference).is_none() || app.dataset(Side::Current).is_none() {
+pub fn integrity_ui(st: &mut IntegrityState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    if cx.dataset(Side::Reference).is_none() || cx.dataset(Side::Current).is_none() {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading("Integrity needs both files");
@@ -116,24 +115,12 @@ pub fn integrity_ui(app: &mut App, ui: &mut Ui) {
     }
     ui.horizontal(|ui| {
         ui.heading("Is the production data intact?");
-        let was_running = app.integrity.report.is_running();
-        app.integrity.report.status_ui(ui);
-        if was_running && !app.integrity.report.is_running() {
-            // Cancelled: do not start again until the inputs change or the user asks.
-            app.integrity.cancelled_key = app.integrity.last_key;
-        }
-        if app.integrity.cancelled_key.is_some()
-            && app.integrity.cancelled_key == app.integrity.last_key
-        {
-            ui.weak("Cancelled.");
-            if ui.button("Check again").clicked() {
-                app.integrity.cancelled_key = None;
-            }
-        }
+        // A cancelled check is not started again until the inputs change or the user asks.
+        st.report.status_ui_again(ui, "Check again");
     });
-    let report = app.integrity.report.value.clone();
-    let running = app.integrity.report.is_running();
-    header_ui(app, ui, report.as_deref());
+    let report = st.report.value.clone();
+    let running = st.report.is_running();
+    header_ui(st, cx, ui, report.as_deref());
     ui.separator();
     let Some(report) = report else {
         if !running {
@@ -149,12 +136,17 @@ pub fn integrity_ui(app: &mut App, ui: &mut Ui) {
                 // The previous result stays visible, dimmed, while the new one is computed.
                 ui.multiply_opacity(0.5);
             }
-            checklist_ui(app, ui, &report);
+            checklist_ui(st, cx, ui, &report);
         });
 }
 
 /// Summary counts, accepted renames and the thresholds.
-fn header_ui(app: &mut App, ui: &mut Ui, report: Option<&IntegrityReport>) {
+fn header_ui(
+    st: &mut IntegrityState,
+    cx: &mut ViewCtx<'_>,
+    ui: &mut Ui,
+    report: Option<&IntegrityReport>,
+) {
     ui.horizontal_wrapped(|ui| {
         if let Some(r) = report {
             let s = r.summary();
@@ -178,12 +170,12 @@ fn header_ui(app: &mut App, ui: &mut Ui, report: Option<&IntegrityReport>) {
                 ui.weak(format!("· rates per {} of {ts}", w.name()));
             }
         }
-        ui.checkbox(&mut app.integrity.hide_infos, "Hide infos");
+        ui.checkbox(&mut st.hide_infos, "Hide infos");
     });
-    if !app.renames.is_empty() {
+    if !cx.renames.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label("Renamed columns:");
-            for (current, reference) in app.renames.clone() {
+            for (current, reference) in cx.renames.pairs().to_vec() {
                 ui.label(RichText::new(format!("{current} = {reference}")).strong())
                     .on_hover_text(format!(
                         "Production's {current} is compared with training's {reference} in every view"
@@ -193,21 +185,21 @@ fn header_ui(app: &mut App, ui: &mut Ui, report: Option<&IntegrityReport>) {
                     .on_hover_text("Compare the two columns as unrelated again")
                     .clicked()
                 {
-                    app.push(Command::UndoRename(current.clone()));
+                    cx.push(Command::UndoRename(current.clone()));
                 }
             }
         });
     }
-    thresholds_ui(app, ui);
+    thresholds_ui(st, ui);
 }
 
 /// The thresholds, editable; a change is applied with a button so that a drag does not start
 /// a computation per frame.
-fn thresholds_ui(app: &mut App, ui: &mut Ui) {
+fn thresholds_ui(st: &mut IntegrityState, ui: &mut Ui) {
     egui::CollapsingHeader::new("Thresholds")
         .id_salt("integrity_thresholds")
         .show(ui, |ui| {
-            let state = &mut app.integrity;
+            let state = &mut *st;
             let draft = state.draft.get_or_insert_with(|| state.params.clone());
             egui::Grid::new("integrity_params")
                 .num_columns(3)
@@ -367,13 +359,18 @@ fn thresholds_ui(app: &mut App, ui: &mut Ui) {
         });
 }
 
-fn checklist_ui(app: &mut App, ui: &mut Ui, report: &Arc<IntegrityReport>) {
+fn checklist_ui(
+    st: &mut IntegrityState,
+    cx: &mut ViewCtx<'_>,
+    ui: &mut Ui,
+    report: &Arc<IntegrityReport>,
+) {
     if report.findings.is_empty() {
         ui.label("No findings: the production data looks intact.");
         return;
     }
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-        if severity == Severity::Info && app.integrity.hide_infos {
+        if severity == Severity::Info && st.hide_infos {
             continue;
         }
         let items: Vec<(usize, &Finding)> = report
@@ -397,15 +394,15 @@ fn checklist_ui(app: &mut App, ui: &mut Ui, report: &Arc<IntegrityReport>) {
                 .color(severity_color(severity, ui)),
         );
         for (i, f) in items {
-            finding_ui(app, ui, i, f);
+            finding_ui(cx, ui, i, f);
         }
     }
 }
 
-fn finding_ui(app: &mut App, ui: &mut Ui, index: usize, f: &Finding) {
+fn finding_ui(cx: &mut ViewCtx<'_>, ui: &mut Ui, index: usize, f: &Finding) {
     let selected = f
         .column()
-        .is_some_and(|c| app.selected_column.as_deref() == Some(c));
+        .is_some_and(|c| cx.selected_column.as_deref() == Some(c));
     let mut frame = egui::Frame::group(ui.style());
     if selected {
         frame = frame.fill(ui.visuals().faint_bg_color);
@@ -423,21 +420,21 @@ fn finding_ui(app: &mut App, ui: &mut Ui, index: usize, f: &Finding) {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if let Some(col) = f.column() {
                     // The training name selects the column in every view (drift is keyed by it).
-                    let name = app.reference_name(col).to_string();
+                    let name = cx.reference_name(col).to_string();
                     if ui
                         .button(format!("Drift of {col}"))
                         .on_hover_text("Open this column's distributions in the Drift tab")
                         .clicked()
                     {
-                        app.push(Command::SelectColumn(name.clone()));
-                        app.push(Command::SetTab(crate::gui::app::Tab::Drift));
+                        cx.push(Command::SelectColumn(name.clone()));
+                        cx.push(Command::SetTab(crate::gui::tab::Tab::Drift));
                     }
                     if ui
                         .button(format!("Select {col}"))
                         .on_hover_text("Select this column in every view")
                         .clicked()
                     {
-                        app.push(Command::SelectColumn(name));
+                        cx.push(Command::SelectColumn(name));
                     }
                 }
                 if f.check == Check::LikelyRename && f.columns.len() == 2 {
@@ -449,7 +446,7 @@ fn finding_ui(app: &mut App, ui: &mut Ui, index: usize, f: &Finding) {
                         ))
                         .clicked()
                     {
-                        app.push(Command::AcceptRename(current.clone(), reference.clone()));
+                        cx.push(Command::AcceptRename(current.clone(), reference.clone()));
                     }
                 }
             });

@@ -8,8 +8,8 @@ use egui_plot::{Bar, BarChart, Legend, Plot};
 use crate::data::{ColumnSummary, Dataset};
 use crate::format::fmt_bytes;
 use crate::format::fmt_num;
-use crate::gui::app::App;
 use crate::gui::command::Command;
+use crate::gui::view_ctx::ViewCtx;
 use crate::gui::widgets::{side_color, sparkline, swatch};
 use crate::vocab::time::format_micros;
 use crate::vocab::{ColumnKind, Role, Side};
@@ -46,8 +46,8 @@ impl Default for OverviewState {
     }
 }
 
-pub fn overview_ui(app: &mut App, ui: &mut Ui) {
-    if app.datasets.iter().all(Option::is_none) {
+pub fn overview_ui(st: &mut OverviewState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    if cx.datasets.iter().all(Option::is_none) {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading("No data yet");
@@ -57,40 +57,40 @@ pub fn overview_ui(app: &mut App, ui: &mut Ui) {
     }
     ui.columns(2, |cols| {
         for (ui, side) in cols.iter_mut().zip(Side::BOTH) {
-            dataset_facts(app, ui, side);
+            dataset_facts(cx, ui, side);
         }
     });
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         ui.label("Numbers of:");
         for side in Side::BOTH {
-            let enabled = app.dataset(side).is_some();
-            let selected = shown_side(app) == side;
+            let enabled = cx.dataset(side).is_some();
+            let selected = shown_side(st, cx) == side;
             if ui
                 .add_enabled(enabled, egui::Button::selectable(selected, side.short()))
                 .clicked()
             {
-                app.overview.side = side;
+                st.side = side;
             }
         }
     });
     let table_height = (ui.available_height() * 0.5).max(160.0);
-    column_table(app, ui, table_height);
+    column_table(st, cx, ui, table_height);
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("column_detail")
         .auto_shrink([false, false])
-        .show(ui, |ui| column_detail(app, ui));
+        .show(ui, |ui| column_detail(cx, ui));
 }
 
-fn dataset_facts(app: &App, ui: &mut Ui, side: Side) {
+fn dataset_facts(cx: &ViewCtx<'_>, ui: &mut Ui, side: Side) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
             swatch(ui, side_color(side));
             ui.strong(side.label());
         });
-        let Some(ds) = app.dataset(side) else {
+        let Some(ds) = cx.dataset(side) else {
             ui.weak("Not loaded");
             return;
         };
@@ -112,7 +112,7 @@ fn dataset_facts(app: &App, ui: &mut Ui, side: Side) {
                     fmt_bytes(ds.memory_bytes() as u64)
                 ));
                 ui.end_row();
-                if let Some(ts) = app.roles.column_with(Role::Timestamp)
+                if let Some(ts) = cx.roles.column_with(Role::Timestamp)
                     && let Some((from, to)) = ds.time_range(ts)
                 {
                     ui.weak("Time range");
@@ -125,31 +125,31 @@ fn dataset_facts(app: &App, ui: &mut Ui, side: Side) {
 }
 
 /// The side whose numbers the table shows: the chosen one, or the other when it is not loaded.
-fn shown_side(app: &App) -> Side {
-    let chosen = app.overview.side;
-    if app.dataset(chosen).is_some() {
+fn shown_side(st: &OverviewState, cx: &ViewCtx<'_>) -> Side {
+    let chosen = st.side;
+    if cx.dataset(chosen).is_some() {
         chosen
     } else {
         Side::BOTH
             .into_iter()
-            .find(|s| app.dataset(*s).is_some())
+            .find(|s| cx.dataset(*s).is_some())
             .unwrap_or(chosen)
     }
 }
 
 /// Rows of the table: column names with their position in the chosen dataset.
-fn sorted_rows(app: &App) -> Vec<String> {
-    let ds = app.dataset(shown_side(app));
+fn sorted_rows(st: &OverviewState, cx: &ViewCtx<'_>) -> Vec<String> {
+    let ds = cx.dataset(shown_side(st, cx));
     let summary = |name: &str| ds.and_then(|d| d.column(name));
-    let mut names = app.all_columns();
+    let mut names = cx.all_columns();
     let OverviewState {
         sort, ascending, ..
-    } = app.overview;
+    } = *st;
     match sort {
         SortKey::Position => {}
         SortKey::Name => names.sort_by_key(|n| n.to_lowercase()),
         SortKey::Kind => names.sort_by_key(|n| summary(n).map(|c| c.kind.name())),
-        SortKey::Role => names.sort_by_key(|n| app.roles.get(n).name()),
+        SortKey::Role => names.sort_by_key(|n| cx.roles.get(n).name()),
         SortKey::Nulls => names.sort_by_key(|n| summary(n).map(|c| c.nulls)),
         SortKey::Unique => names.sort_by_key(|n| summary(n).map(|c| c.unique)),
     }
@@ -159,11 +159,11 @@ fn sorted_rows(app: &App) -> Vec<String> {
     names
 }
 
-fn column_table(app: &mut App, ui: &mut Ui, height: f32) {
-    let rows = sorted_rows(app);
-    let side = shown_side(app);
+fn column_table(st: &mut OverviewState, cx: &mut ViewCtx<'_>, ui: &mut Ui, height: f32) {
+    let rows = sorted_rows(st, cx);
+    let side = shown_side(st, cx);
     let color = side_color(side);
-    let ds = app.datasets[side.index()].clone();
+    let ds = cx.datasets[side.index()].clone();
     let mut clicked_header = None;
     let header = |ui: &mut Ui, text: &str, key: SortKey, state: &OverviewState| {
         let arrow = match (state.sort == key, state.ascending) {
@@ -190,7 +190,7 @@ fn column_table(app: &mut App, ui: &mut Ui, height: f32) {
         .column(Column::initial(130.0).clip(true))
         .column(Column::remainder().at_least(60.0).clip(true))
         .header(22.0, |mut h| {
-            let state = app.overview.clone();
+            let state = st.clone();
             for (text, key) in [
                 ("Column", SortKey::Name),
                 ("Role", SortKey::Role),
@@ -215,9 +215,9 @@ fn column_table(app: &mut App, ui: &mut Ui, height: f32) {
             body.rows(22.0, rows.len(), |mut row| {
                 let name = &rows[row.index()];
                 let summary = ds.as_deref().and_then(|d| d.column(name));
-                let selected = app.selected_column.as_deref() == Some(name.as_str());
+                let selected = cx.selected_column.as_deref() == Some(name.as_str());
                 row.set_selected(selected);
-                let role = app.roles.get(name);
+                let role = cx.roles.get(name);
                 row.col(|ui| {
                     let kind = summary.map_or("", |s| s.kind.icon());
                     ui.weak(kind);
@@ -229,7 +229,7 @@ fn column_table(app: &mut App, ui: &mut Ui, height: f32) {
                     ui.menu_button(role.name(), |ui| {
                         for r in Role::ALL {
                             if ui.selectable_label(r == role, r.name()).clicked() {
-                                app.push(Command::SetRole(name.clone(), r));
+                                cx.push(Command::SetRole(name.clone(), r));
                                 ui.close();
                             }
                         }
@@ -245,7 +245,7 @@ fn column_table(app: &mut App, ui: &mut Ui, height: f32) {
                         row.col(|_| {});
                     }
                     if row.response().clicked() {
-                        app.push(Command::SelectColumn(name.clone()));
+                        cx.push(Command::SelectColumn(name.clone()));
                     }
                     return;
                 };
@@ -289,16 +289,16 @@ fn column_table(app: &mut App, ui: &mut Ui, height: f32) {
                     );
                 });
                 if row.response().clicked() {
-                    app.push(Command::SelectColumn(name.clone()));
+                    cx.push(Command::SelectColumn(name.clone()));
                 }
             });
         });
     if let Some(key) = clicked_header {
-        if app.overview.sort == key {
-            app.overview.ascending = !app.overview.ascending;
+        if st.sort == key {
+            st.ascending = !st.ascending;
         } else {
-            app.overview.sort = key;
-            app.overview.ascending = true;
+            st.sort = key;
+            st.ascending = true;
         }
     }
 }
@@ -326,18 +326,18 @@ fn value_cells(c: &ColumnSummary) -> (String, String, String) {
     }
 }
 
-fn column_detail(app: &mut App, ui: &mut Ui) {
-    let Some(name) = app.selected_column.clone() else {
+fn column_detail(cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    let Some(name) = cx.selected_column.clone() else {
         ui.weak("Select a column to see its distributions.");
         return;
     };
     let summaries: Vec<(Side, &Dataset, &ColumnSummary)> = Side::BOTH
         .into_iter()
         .filter_map(|s| {
-            let ds = app.dataset(s)?;
+            let ds = cx.dataset(s)?;
             // Under an accepted rename, training's column is the old name.
             let column = match s {
-                Side::Reference => app.reference_name(&name),
+                Side::Reference => cx.reference_name(&name),
                 Side::Current => name.as_str(),
             };
             Some((s, ds, ds.column(column)?))
@@ -352,7 +352,7 @@ fn column_detail(app: &mut App, ui: &mut Ui) {
         ui.weak(format!(
             "{} · role {}",
             first.kind.name(),
-            app.roles.get(&name).name()
+            cx.roles.get(&name).name()
         ));
     });
     ui.horizontal_top(|ui| {

@@ -20,10 +20,12 @@ pub use crate::engine::seasonality::{
     DataChoice, SeasonalityInputs, SeasonalityOutcome, SeasonalitySettings, TimeAxis, run,
 };
 use crate::format::fmt_num;
-use crate::gui::app::App;
+use crate::format::ticks::{self, DAY_STEPS, calendar_ticks, nice_step};
 use crate::gui::computed::{Computed, key_of};
+use crate::gui::tab::Tab;
+use crate::gui::view_ctx::ViewCtx;
 use crate::gui::widgets::{side_color, swatch};
-use crate::vocab::time::{MICROS_PER_DAY, civil_from_days, days_from_civil, format_micros};
+use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 use crate::vocab::{ColumnKind, Role, Side};
 
 /// The controls of the tab and its background result.
@@ -57,35 +59,36 @@ impl SeasonalityState {
     }
 }
 
-/// Follows `app.selected_column` (called when a column is selected anywhere).
-pub fn on_select_column(app: &mut App, name: &str) {
-    app.seasonality.column_selected(name);
-}
-
-/// Per-frame work of the tab (from `App::logic`): collect a finished computation and follow a
-/// newly selected column once its kind is known.
-pub fn logic(app: &mut App, ctx: &egui::Context) {
-    if app.seasonality.result.poll() {
-        // Plots size their axes from the previous frame: draw a second frame so a new plot's
-        // tick labels get the room they need.
-        ctx.request_repaint();
-    }
-    let Some(name) = app.seasonality.pending_column.clone() else {
-        return;
-    };
-    let mut found = app
-        .datasets
-        .iter()
-        .flatten()
-        .filter_map(|d| d.column(&name));
-    if let Some(c) = found.next() {
-        if matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean) {
-            app.seasonality.settings.value = ValueSpec::Column(name);
+impl SeasonalityState {
+    /// Per-frame work of the tab (from `App::logic`): collect a finished computation, follow a
+    /// newly selected column once its kind is known, and while the tab is shown start the
+    /// computation for the current controls.
+    pub fn update(&mut self, cx: &ViewCtx<'_>, ctx: &egui::Context) {
+        if self.result.poll() {
+            // Plots size their axes from the previous frame: draw a second frame so a new
+            // plot's tick labels get the room they need.
+            ctx.request_repaint();
         }
-        app.seasonality.pending_column = None;
-    } else if app.loads.iter().all(Option::is_none) {
-        // Nothing is loading and no file has this column: forget it.
-        app.seasonality.pending_column = None;
+        self.follow_pending_column(cx);
+        if cx.tab == Tab::Seasonality && cx.datasets.iter().any(Option::is_some) {
+            request(self, cx, ctx);
+        }
+    }
+
+    fn follow_pending_column(&mut self, cx: &ViewCtx<'_>) {
+        let Some(name) = self.pending_column.clone() else {
+            return;
+        };
+        let mut found = cx.datasets.iter().flatten().filter_map(|d| d.column(&name));
+        if let Some(c) = found.next() {
+            if matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean) {
+                self.settings.value = ValueSpec::Column(name);
+            }
+            self.pending_column = None;
+        } else if !cx.loading {
+            // Nothing is loading and no file has this column: forget it.
+            self.pending_column = None;
+        }
     }
 }
 
@@ -93,8 +96,8 @@ const PLOT_GROUP: &str = "seasonality_x";
 const ANOMALY_COLOR: Color32 = Color32::from_rgb(220, 50, 47);
 const FILLED_COLOR: Color32 = Color32::from_gray(150);
 
-pub fn seasonality_ui(app: &mut App, ui: &mut Ui) {
-    if app.datasets.iter().all(Option::is_none) {
+pub fn seasonality_ui(st: &mut SeasonalityState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    if cx.datasets.iter().all(Option::is_none) {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading("No data yet");
@@ -109,28 +112,25 @@ pub fn seasonality_ui(app: &mut App, ui: &mut Ui) {
             egui::ScrollArea::vertical()
                 .id_salt("seasonality_controls_scroll")
                 .auto_shrink([false, false])
-                .show(ui, |ui| controls_ui(app, ui));
+                .show(ui, |ui| controls_ui(st, cx, ui));
         });
-    request(app, ui.ctx());
-    egui::CentralPanel::default().show(ui, |ui| results_ui(app, ui));
+    egui::CentralPanel::default().show(ui, |ui| results_ui(st, ui));
 }
 
 /// Starts a computation for the current controls unless one is running for them already.
 /// Waits while anything is being dragged, so a drag value starts one job on release.
-fn request(app: &mut App, ctx: &egui::Context) {
+fn request(st: &mut SeasonalityState, cx: &ViewCtx<'_>, ctx: &egui::Context) {
     if ctx.dragged_id().is_some() {
         return;
     }
-    let settings = app.seasonality.settings.clone();
-    let roles = app.roles.clone();
-    let renames = app.renames.clone();
-    let load_ids = [0, 1].map(|i| app.datasets[i].as_ref().map(|d| d.load_id));
-    let renames = crate::vocab::Renames::from(renames);
+    let settings = st.settings.clone();
+    let roles = cx.roles.clone();
+    let renames = cx.renames.clone();
+    let load_ids = [0, 1].map(|i| cx.datasets[i].as_ref().map(|d| d.load_id));
     let key = key_of(&(settings.key(&roles, &renames), load_ids));
-    let datasets = app.datasets.clone();
-    let waker = app.waker();
-    app.seasonality
-        .result
+    let datasets = cx.datasets.clone();
+    let waker = cx.waker();
+    st.result
         .request(key, "Decomposing", waker, move |progress| {
             let [r, c] = &datasets;
             let inputs = SeasonalityInputs {
@@ -146,19 +146,19 @@ fn request(app: &mut App, ctx: &egui::Context) {
 // ---------------------------------------------------------------------------------------------
 // Controls
 
-fn controls_ui(app: &mut App, ui: &mut Ui) {
+fn controls_ui(st: &mut SeasonalityState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
     ui.add_space(4.0);
     ui.heading("Series");
-    let both_loaded = app.datasets.iter().all(Option::is_some);
+    let both_loaded = cx.datasets.iter().all(Option::is_some);
     ui.horizontal(|ui| {
         let label = ui.label("Data");
         for choice in DataChoice::ALL {
             let enabled = match choice {
-                DataChoice::Reference => app.dataset(Side::Reference).is_some(),
-                DataChoice::Current => app.dataset(Side::Current).is_some(),
+                DataChoice::Reference => cx.dataset(Side::Reference).is_some(),
+                DataChoice::Current => cx.dataset(Side::Current).is_some(),
                 DataChoice::Both => both_loaded,
             };
-            let selected = app.seasonality.settings.data == choice;
+            let selected = st.settings.data == choice;
             if ui
                 .add_enabled(enabled, egui::Button::selectable(selected, choice.label()))
                 .labelled_by(label.id)
@@ -168,37 +168,37 @@ fn controls_ui(app: &mut App, ui: &mut Ui) {
                 })
                 .clicked()
             {
-                app.seasonality.settings.data = choice;
+                st.settings.data = choice;
             }
         }
     });
-    time_combo(app, ui);
-    value_combo(app, ui);
-    let column_value = matches!(app.seasonality.settings.value, ValueSpec::Column(_));
-    ui.add_enabled_ui(column_value, |ui| aggregation_combo(app, ui));
-    let timed = !matches!(app.seasonality.settings.time, TimeAxis::RowOrder)
-        && (app.roles.column_with(Role::Timestamp).is_some()
-            || matches!(app.seasonality.settings.time, TimeAxis::Column(_)));
+    time_combo(st, cx, ui);
+    value_combo(st, cx, ui);
+    let column_value = matches!(st.settings.value, ValueSpec::Column(_));
+    ui.add_enabled_ui(column_value, |ui| aggregation_combo(st, ui));
+    let timed = !matches!(st.settings.time, TimeAxis::RowOrder)
+        && (cx.roles.column_with(Role::Timestamp).is_some()
+            || matches!(st.settings.time, TimeAxis::Column(_)));
     ui.add_enabled_ui(timed, |ui| {
         egui::ComboBox::from_label("Frequency")
-            .selected_text(app.seasonality.settings.frequency.name())
+            .selected_text(st.settings.frequency.name())
             .show_ui(ui, |ui| {
                 for f in SamplingFrequency::ALL {
-                    ui.selectable_value(&mut app.seasonality.settings.frequency, f, f.name());
+                    ui.selectable_value(&mut st.settings.frequency, f, f.name());
                 }
             });
     });
     ui.separator();
-    periods_ui(app, ui);
+    periods_ui(st, ui);
     ui.separator();
-    stl_controls_ui(app, ui);
+    stl_controls_ui(st, ui);
 }
 
-fn datetime_columns(app: &App) -> Vec<String> {
-    app.all_columns()
+fn datetime_columns(cx: &ViewCtx<'_>) -> Vec<String> {
+    cx.all_columns()
         .into_iter()
         .filter(|n| {
-            app.datasets
+            cx.datasets
                 .iter()
                 .flatten()
                 .any(|d| d.column(n).is_some_and(|c| c.kind == ColumnKind::Datetime))
@@ -206,23 +206,23 @@ fn datetime_columns(app: &App) -> Vec<String> {
         .collect()
 }
 
-fn time_combo(app: &mut App, ui: &mut Ui) {
-    let role_column = app.roles.column_with(Role::Timestamp).map(str::to_string);
+fn time_combo(st: &mut SeasonalityState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    let role_column = cx.roles.column_with(Role::Timestamp).map(str::to_string);
     let role_text = match &role_column {
         Some(c) => format!("{c} (timestamp role)"),
         None => "Row order (no timestamp role)".into(),
     };
-    let text = match &app.seasonality.settings.time {
+    let text = match &st.settings.time {
         TimeAxis::Role => role_text.clone(),
         TimeAxis::Column(c) => c.clone(),
         TimeAxis::RowOrder => "Row order".into(),
     };
-    let columns = datetime_columns(app);
+    let columns = datetime_columns(cx);
     egui::ComboBox::from_label("Time")
         .selected_text(text)
         .width(150.0)
         .show_ui(ui, |ui| {
-            let t = &mut app.seasonality.settings.time;
+            let t = &mut st.settings.time;
             ui.selectable_value(t, TimeAxis::Role, role_text);
             for c in columns {
                 if Some(&c) != role_column.as_ref() {
@@ -237,32 +237,32 @@ fn time_combo(app: &mut App, ui: &mut Ui) {
         );
 }
 
-fn value_combo(app: &mut App, ui: &mut Ui) {
-    let numeric: Vec<String> = app
+fn value_combo(st: &mut SeasonalityState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+    let numeric: Vec<String> = cx
         .all_columns()
         .into_iter()
         .filter(|n| {
-            app.roles.get(n) != Role::Ignored
-                && app.datasets.iter().flatten().any(|d| {
+            cx.roles.get(n) != Role::Ignored
+                && cx.datasets.iter().flatten().any(|d| {
                     d.column(n).is_some_and(|c| {
                         matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean)
                     })
                 })
         })
         .collect();
-    let all = app.all_columns();
+    let all = cx.all_columns();
     let features: Vec<String> = all
         .iter()
         .filter(|n| {
-            app.roles.get(n) == Role::Feature
-                && Side::BOTH.into_iter().all(|s| app.dataset(s).is_some())
+            cx.roles.get(n) == Role::Feature
+                && Side::BOTH.into_iter().all(|s| cx.dataset(s).is_some())
         })
         .cloned()
         .collect();
-    let prediction = app.roles.column_with(Role::Prediction).map(str::to_string);
-    let target = app.roles.column_with(Role::Target).map(str::to_string);
-    let text = value_text(&app.seasonality.settings.value, &app.roles);
-    let value = &mut app.seasonality.settings.value;
+    let prediction = cx.roles.column_with(Role::Prediction).map(str::to_string);
+    let target = cx.roles.column_with(Role::Target).map(str::to_string);
+    let text = value_text(&st.settings.value, cx.roles);
+    let value = &mut st.settings.value;
     egui::ComboBox::from_label("Value")
         .selected_text(text)
         .width(150.0)
@@ -362,8 +362,8 @@ fn aggregation_text(a: Aggregation) -> String {
     }
 }
 
-fn aggregation_combo(app: &mut App, ui: &mut Ui) {
-    let s = &mut app.seasonality;
+fn aggregation_combo(st: &mut SeasonalityState, ui: &mut Ui) {
+    let s = &mut *st;
     ui.horizontal(|ui| {
         egui::ComboBox::from_label("Aggregation")
             .selected_text(aggregation_text(s.settings.aggregation))
@@ -403,9 +403,9 @@ fn period_name(frequency: Option<SamplingFrequency>, period: usize) -> Option<&'
     }
 }
 
-fn periods_ui(app: &mut App, ui: &mut Ui) {
+fn periods_ui(st: &mut SeasonalityState, ui: &mut Ui) {
     ui.heading("Periods");
-    let s = &mut app.seasonality;
+    let s = &mut *st;
     let view = s.result.value.clone();
     let frequency = view.as_ref().and_then(|v| v.series.frequency);
     let shown: Vec<usize> = view
@@ -555,9 +555,9 @@ fn optional_window(ui: &mut Ui, label: &str, value: &mut Option<usize>, auto: us
     });
 }
 
-fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
+fn stl_controls_ui(st: &mut SeasonalityState, ui: &mut Ui) {
     ui.heading("Decomposition");
-    let s = &mut app.seasonality;
+    let s = &mut *st;
     let resolved = s
         .result
         .value
@@ -647,15 +647,15 @@ fn stl_controls_ui(app: &mut App, ui: &mut Ui) {
 // ---------------------------------------------------------------------------------------------
 // Results
 
-fn results_ui(app: &mut App, ui: &mut Ui) {
-    app.seasonality.result.status_ui(ui);
-    let Some(view) = app.seasonality.result.value.clone() else {
-        if !app.seasonality.result.is_running() && app.seasonality.result.error.is_none() {
+fn results_ui(st: &mut SeasonalityState, ui: &mut Ui) {
+    st.result.status_ui(ui);
+    let Some(view) = st.result.value.clone() else {
+        if !st.result.is_running() && !st.result.is_cancelled() && st.result.error.is_none() {
             ui.weak("Preparing the series…");
         }
         return;
     };
-    let running = app.seasonality.result.is_running();
+    let running = st.result.is_running();
     ui.scope(|ui| {
         if running {
             ui.multiply_opacity(0.45);
@@ -803,85 +803,28 @@ fn capitalised(s: &str) -> String {
     }
 }
 
-/// Steps of the date axis in days: minutes up to years.
-const DAY_STEPS: [f64; 14] = [
-    1.0 / 1440.0,
-    5.0 / 1440.0,
-    15.0 / 1440.0,
-    1.0 / 24.0,
-    3.0 / 24.0,
-    6.0 / 24.0,
-    0.5,
-    1.0,
-    7.0,
-    MONTH_DAYS,
-    3.0 * MONTH_DAYS,
-    6.0 * MONTH_DAYS,
-    12.0 * MONTH_DAYS,
-    60.0 * MONTH_DAYS,
-];
-const MONTH_DAYS: f64 = 30.436875;
-
 /// Grid marks on calendar boundaries (days since the epoch on the x axis): minutes, hours,
-/// days, Mondays, first days of months, quarters and years.
+/// days, Mondays, first days of months, quarters and years, placed by `format::ticks` as in
+/// the report's charts.
 pub(crate) fn date_grid(input: GridInput) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     let first = DAY_STEPS
         .iter()
         .position(|s| *s >= input.base_step_size)
         .unwrap_or(DAY_STEPS.len() - 1);
-    let mut marks = Vec::new();
-    for &step in DAY_STEPS.iter().skip(first).take(3) {
-        if step >= MONTH_DAYS * 0.99 {
-            let months = (step / MONTH_DAYS).round() as i64;
-            let (y, m, _) = civil_from_days(lo.floor() as i64);
-            let mut index = y * 12 + i64::from(m) - 1;
-            index -= index.rem_euclid(months);
-            for _ in 0..2000 {
-                let day = days_from_civil(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
-                    as f64;
-                if day > hi {
-                    break;
-                }
-                if day >= lo {
-                    marks.push(GridMark {
-                        value: day,
-                        step_size: step,
-                    });
-                }
-                index += months;
-            }
-        } else {
-            // Weeks start on Monday: day 4 since the epoch was a Monday.
-            let offset = if step == 7.0 { 4.0 } else { 0.0 };
-            let mut v = ((lo - offset) / step).floor() * step + offset;
-            let mut count = 0;
-            while v <= hi && count < 2000 {
-                if v >= lo {
-                    marks.push(GridMark {
-                        value: v,
-                        step_size: step,
-                    });
-                }
-                v += step;
-                count += 1;
-            }
-        }
-    }
-    marks
-}
-
-/// The smallest of 1, 2, 5 × 10^k that is >= `x`.
-fn nice_step(x: f64) -> f64 {
-    if x.is_nan() || x <= 0.0 {
-        return 1.0;
-    }
-    let base = 10f64.powf(x.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * base)
-        .find(|s| *s >= x * (1.0 - 1e-12))
-        .unwrap_or(10.0 * base)
+    DAY_STEPS
+        .iter()
+        .skip(first)
+        .take(3)
+        .flat_map(|&step| {
+            calendar_ticks(lo, hi, step)
+                .into_iter()
+                .map(move |value| GridMark {
+                    value,
+                    step_size: step,
+                })
+        })
+        .collect()
 }
 
 /// A y grid in steps of 1, 2, 5 × 10^k, so that short plots still get a few labelled lines
@@ -895,23 +838,7 @@ pub(crate) fn nice_y_grid(input: GridInput) -> Vec<GridMark> {
 
 /// A date label for a grid mark, as precise as its step.
 pub(crate) fn date_label(mark: GridMark) -> String {
-    let micros = (mark.value * MICROS_PER_DAY as f64).round() as i64;
-    let text = format_micros(micros);
-    if mark.step_size >= 12.0 * MONTH_DAYS * 0.99 {
-        text.get(..4).unwrap_or(&text).to_string()
-    } else if mark.step_size >= MONTH_DAYS * 0.99 {
-        text.get(..7).unwrap_or(&text).to_string()
-    } else if mark.step_size >= 1.0 {
-        text.get(..10).unwrap_or(&text).to_string()
-    } else {
-        let minutes = micros.rem_euclid(MICROS_PER_DAY) / 60_000_000;
-        format!(
-            "{} {:02}:{:02}",
-            text.get(5..10).unwrap_or(&text),
-            minutes / 60,
-            minutes % 60
-        )
-    }
+    ticks::date_label(mark.value, mark.step_size)
 }
 
 fn base_plot<'a>(id: &str, view: &SeasonalityOutcome, height: f32, title: &str) -> Plot<'a> {
@@ -1282,6 +1209,8 @@ fn season_chart(ui: &mut Ui, c: &SeasonAwareReport, frequency: Option<SamplingFr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::ticks::MONTH_DAYS;
+    use crate::vocab::time::days_from_civil;
 
     #[test]
     fn nice_steps_and_date_labels() {
