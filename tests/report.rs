@@ -29,7 +29,7 @@ struct Sample {
     reference: Dataset,
     current: Dataset,
     roles: RoleMap,
-    renames: Vec<(String, String)>,
+    renames: Renames,
     drift: DriftOutcome,
     details: Vec<(String, ColumnDetail)>,
     integrity: IntegrityReport,
@@ -106,7 +106,7 @@ fn sample() -> &'static Sample {
             reference,
             current,
             roles,
-            renames,
+            renames: renames.into(),
             drift,
             details,
             integrity,
@@ -309,7 +309,7 @@ fn user_strings_are_escaped() {
     details.new_categories = vec![evil.into()];
     let mut roles = s.roles.clone();
     roles.set(evil, Role::Id);
-    let renames = vec![(evil.to_string(), "open_accounts".to_string())];
+    let renames: Renames = vec![(evil.to_string(), "open_accounts".to_string())].into();
     let mut input = ReportInput::new(evil, evil, &roles);
     input.reference = Some(&s.reference);
     input.current = Some(&s.current);

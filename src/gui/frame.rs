@@ -179,10 +179,7 @@ impl App {
                 self.renames.add(current, reference);
             }
             Command::UndoRename(current) => {
-                self.renames = (self.renames.iter())
-                    .filter(|(c, _)| *c != current)
-                    .map(|(c, r)| (c.to_string(), r.to_string()))
-                    .collect();
+                self.renames.remove_current(&current);
             }
             Command::SetTheme(theme) => self.prefs.theme = theme,
             Command::ShowAbout(open) => self.about_open = open,

@@ -39,7 +39,7 @@ impl App {
         let entry = |side: Side| self.dataset(side).map(|ds| dataset_ref(ds, &dir));
         let mut s = Session {
             roles: self.roles.clone(),
-            renames: self.renames.pairs().to_vec(),
+            renames: self.renames.clone(),
             notes: self.session.notes.clone(),
             ..Session::default()
         };

@@ -38,6 +38,10 @@ use crate::analysis::seasonality::{SeasonalityReport, TimeSeries};
 use crate::data::{Dataset, RoleMap};
 use crate::engine::drift::DriftOutcome;
 use crate::engine::drift_detail::ColumnDetail;
+use crate::vocab::Renames;
+
+/// The renames of a report input that has none.
+static NO_RENAMES: Renames = Renames::new();
 
 pub use html::render_html;
 pub use json::render;
@@ -105,8 +109,8 @@ pub struct ReportInput<'a> {
     pub reference: Option<&'a Dataset>,
     pub current: Option<&'a Dataset>,
     pub roles: &'a RoleMap,
-    /// Accepted renames, `(current name, reference name)`.
-    pub renames: &'a [(String, String)],
+    /// Accepted renames.
+    pub renames: &'a Renames,
     pub drift: Option<&'a DriftOutcome>,
     /// Columns drawn as overlays, `(column name, detail)`, in the order given.
     pub drift_details: Vec<(String, ColumnDetail)>,
@@ -131,7 +135,7 @@ impl<'a> ReportInput<'a> {
             reference: None,
             current: None,
             roles,
-            renames: &[],
+            renames: &NO_RENAMES,
             drift: None,
             drift_details: Vec::new(),
             integrity: None,

@@ -13,7 +13,7 @@ use crate::engine::seasonality::{
     SeasonalityError, SeasonalityInputs, SeasonalityOutcome, run as run_seasonality,
 };
 use crate::model::compress::CompressionReport;
-use crate::vocab::{Progress, Renames, Role};
+use crate::vocab::{Progress, Role};
 
 use super::Session;
 
@@ -63,7 +63,7 @@ pub fn run(
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
         // Sessions store renames as pairs; the engine takes the vocabulary type.
-        let renames = Renames::from(session.renames.clone());
+        let renames = session.renames.clone();
         let inputs = DriftInputs {
             reference: r,
             current: c,
@@ -104,7 +104,7 @@ pub fn run(
         out.drift = Some(drift);
         progress.set(Some(0.6), "Checking data integrity");
         let mut params = views.integrity.clone();
-        params.renames = crate::vocab::Renames::from(session.renames.clone());
+        params.renames = session.renames.clone();
         params.now_micros = Some(now_micros);
         out.integrity = Some(
             check_datasets(r, c, &session.roles, &params, &|| progress.is_cancelled())
@@ -120,7 +120,7 @@ pub fn run(
                         reference: r,
                         current: c,
                         roles: &session.roles,
-                        renames: &crate::vocab::Renames::from(session.renames.clone()),
+                        renames: &session.renames,
                     },
                     health,
                     progress,
@@ -132,7 +132,7 @@ pub fn run(
     }
     if reference.is_some() || current.is_some() {
         progress.set(Some(0.8), "Decomposing");
-        let renames = crate::vocab::Renames::from(session.renames.clone());
+        let renames = session.renames.clone();
         let inputs = SeasonalityInputs {
             reference,
             current,
@@ -150,7 +150,7 @@ pub fn run(
             &views.compression,
             [reference, current],
             &session.roles,
-            &crate::vocab::Renames::from(session.renames.clone()),
+            &session.renames.clone(),
             progress,
         )
         .map(|r| r.map_err(|e| e.to_string()));

@@ -171,7 +171,7 @@ mod tests {
             fingerprint: Some("xxh3:0123456789abcdef".into()),
         });
         s.renames
-            .push(("num_open_accounts".into(), "open_accounts".into()));
+            .add("num_open_accounts", "open_accounts");
         s.views.drift.threshold = Some(0.2);
         s.views.seasonality.periods = vec![7, 365];
         s.layout.tab = "drift".into();

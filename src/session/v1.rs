@@ -16,6 +16,7 @@ use crate::engine::compression::CompressionSettings;
 use crate::engine::drift::DriftSettings;
 use crate::engine::health::HealthSettings;
 use crate::engine::seasonality::SeasonalitySettings;
+use crate::vocab::Renames;
 
 /// A saved analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,8 +27,8 @@ pub struct Session {
     pub datasets: Datasets,
     /// Column roles by column name (both datasets).
     pub roles: RoleMap,
-    /// Accepted renames, `(production name, training name)`.
-    pub renames: Vec<(String, String)>,
+    /// Accepted renames (stored as `(production name, training name)` pairs).
+    pub renames: Renames,
     /// Every view's settings.
     pub views: Views,
     pub layout: Layout,
@@ -40,7 +41,7 @@ impl Default for Session {
             version: super::FORMAT_VERSION,
             datasets: Datasets::default(),
             roles: RoleMap::default(),
-            renames: Vec::new(),
+            renames: Renames::new(),
             views: Views::default(),
             layout: Layout::default(),
             notes: Notes::default(),

@@ -14,8 +14,13 @@ pub struct Renames {
 
 impl Renames {
     /// No renames.
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        Self { pairs: Vec::new() }
+    }
+
+    /// Forget the rename of production's `current`, if there is one.
+    pub fn remove_current(&mut self, current: &str) {
+        self.pairs.retain(|(c, _)| c != current);
     }
 
     /// Record that production's `current` is training's `reference`; replaces an earlier rename
