@@ -87,7 +87,10 @@ fn new(args: &NewArgs) -> Result<u8, CliError> {
 fn show(args: &ShowArgs) -> Result<u8, CliError> {
     let session = session::read(&args.session)?;
     let named = named_datasets(&session, &args.session);
-    print!("{}", crate::present::session::show_text(&args.session, &session, &named));
+    print!(
+        "{}",
+        crate::present::session::show_text(&args.session, &session, &named)
+    );
     Ok(EXIT_OK)
 }
 

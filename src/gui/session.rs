@@ -65,7 +65,7 @@ impl App {
     /// Take a session's settings (not its datasets: see [`App::open_session_datasets`]).
     fn restore_settings(&mut self, s: &Session) {
         self.roles = s.roles.clone();
-        self.renames = s.renames.clone().into();
+        self.renames = s.renames.clone();
         self.drift.settings = s.views.drift.clone();
         self.drift.threshold_text = s
             .views

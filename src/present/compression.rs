@@ -29,7 +29,6 @@ fn opt(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), fmt_num)
 }
 
-
 /// The outcome for people: the model line, a row per variant, latency per batch size, the
 /// per-layer sensitivity and the Pareto frontier.
 pub fn to_table(r: &CompressionOutcome) -> String {

@@ -9,7 +9,12 @@ use crate::session::open::NamedDataset;
 /// The session's file, format, named datasets (missing ones marked) and note, one per line.
 pub fn show_text(path: &Path, session: &Session, named: &[NamedDataset]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} (session format {})", path.display(), session.version);
+    let _ = writeln!(
+        out,
+        "{} (session format {})",
+        path.display(),
+        session.version
+    );
     for d in named {
         let _ = writeln!(
             out,

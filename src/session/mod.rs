@@ -170,8 +170,7 @@ mod tests {
             bytes: 1234,
             fingerprint: Some("xxh3:0123456789abcdef".into()),
         });
-        s.renames
-            .add("num_open_accounts", "open_accounts");
+        s.renames.add("num_open_accounts", "open_accounts");
         s.views.drift.threshold = Some(0.2);
         s.views.seasonality.periods = vec![7, 365];
         s.layout.tab = "drift".into();

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::categorical::CategoricalCounts;
 use super::error::DriftError;
-use crate::vocab::Side;
 use super::sample::{MergeWalk, NumericSample, require_non_empty};
+use crate::vocab::Side;
 
 /// How a numeric column is cut into bins.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::error::DriftError;
-use crate::vocab::Side;
 use super::sample::{MergeWalk, NumericSample};
 use super::special::{chi2_sf, normal_cdf};
+use crate::vocab::Side;
 
 /// Category counts of reference and current, aligned over the union of
 /// categories (labels sorted ascending, so results are deterministic).

@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::DriftError;
-use crate::vocab::Side;
 use super::sample::{CompensatedSum, MergeWalk, NumericSample, compensated_sum, require_non_empty};
 use super::special::{bessel_k_quarter_times_exp_neg, gcd, normal_cdf, polyfit2};
+use crate::vocab::Side;
 
 /// How the Mann–Whitney p-value was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,11 +11,11 @@ use super::categorical::{CategoricalCounts, chi_square, cramers_v, l_infinity, z
 use super::distance::{energy_distance, wasserstein};
 use super::divergence::{DivergenceParams, divergences};
 use super::error::DriftError;
-use crate::vocab::Side;
 use super::ks::{KsParams, ks_2samp};
 use super::rank_tests::{anderson_ksamp, cramer_von_mises, mann_whitney_u};
 use super::sample::NumericSample;
 use super::ttest::welch_t_test;
+use crate::vocab::Side;
 
 /// A drift statistic selectable per column, kind or globally.
 /// Serialised in snake_case (`"ks"`, `"kl_div"`, `"cramer_von_mises"`, ...).

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::DriftError;
-use crate::vocab::Side;
 use super::sample::{NumericSample, require_non_empty};
 use super::special::student_t_sf;
+use crate::vocab::Side;
 
 /// Result of [`welch_t_test`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -421,7 +421,13 @@ fn sorted_columns<'a>(
     cols
 }
 
-fn drift_table(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui, run: &DriftOutcome, height: f32) {
+fn drift_table(
+    st: &mut DriftView,
+    cx: &mut ViewCtx<'_>,
+    ui: &mut Ui,
+    run: &DriftOutcome,
+    height: f32,
+) {
     let cols = sorted_columns(&*st, run);
     let windows = run.windows.as_ref();
     let mut clicked = None;
