@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod compression;
 pub mod drift;
+pub mod erf;
 pub mod experiment;
 pub mod health;
 pub mod integrity;

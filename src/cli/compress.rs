@@ -135,7 +135,7 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
                 })?
         }
     };
-    let renames = super::integrity::parse_renames(&args.rename)?;
+    let renames = super::parse_renames(&args.rename)?;
     let (data, features) = file_data(&model, &ds, &target, &args.features, &renames, args.rows)?;
     let params = params(args, &model)?;
     if cfg!(debug_assertions) && params.measure_latency {

@@ -18,7 +18,7 @@ use crate::data::RoleMap;
 use crate::engine::health::{HealthInputs, HealthSettings, run as run_health};
 use crate::present::health::{to_json, to_table};
 use crate::present::json::to_text;
-use crate::vocab::{Progress, Renames, Role};
+use crate::vocab::{Progress, Role};
 
 #[derive(Debug, Args)]
 pub struct HealthArgs {
@@ -121,21 +121,10 @@ fn settings(args: &HealthArgs) -> Result<HealthSettings, CliError> {
     })
 }
 
-/// Parse `NEW=OLD` rename arguments.
-fn parse_renames(args: &[String]) -> Result<Renames, CliError> {
-    args.iter()
-        .map(|r| {
-            r.split_once('=')
-                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
-                .ok_or_else(|| CliError(format!("--rename \"{r}\" is not NEW=OLD")))
-        })
-        .collect()
-}
-
 /// `sextant health`.
 pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
     let settings = settings(args)?;
-    let renames = parse_renames(&args.rename)?;
+    let renames = super::parse_renames(&args.rename)?;
     let (reference, current) = load_pair(&args.reference, &args.current)?;
     let mut roles = RoleMap::default();
     roles.add_inferred(&reference.columns);

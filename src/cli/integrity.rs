@@ -17,8 +17,8 @@ use crate::engine::integrity::{
 };
 use crate::present::integrity::{to_json, to_table};
 use crate::present::json::to_text;
+use crate::vocab::Progress;
 use crate::vocab::time::parse_iso;
-use crate::vocab::{Progress, Renames};
 
 /// The least severity that fails the command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,21 +67,6 @@ pub enum WindowArg {
     Day,
     Week,
     Month,
-}
-
-/// Parse `NEW=OLD` rename arguments, in the order given (a column renamed twice is kept
-/// twice, so that the checks can say so).
-pub fn parse_renames(args: &[String]) -> Result<Renames, CliError> {
-    args.iter()
-        .map(|a| match a.split_once('=') {
-            Some((new, old)) if !new.trim().is_empty() && !old.trim().is_empty() => {
-                Ok((new.trim().to_string(), old.trim().to_string()))
-            }
-            _ => Err(CliError(format!(
-                "--rename {a} is not of the form NEW=OLD (production name = training name)"
-            ))),
-        })
-        .collect()
 }
 
 /// Apply `--set NAME=VALUE` overrides through the parameters' serde names.
@@ -140,7 +125,7 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
     for w in reference.warnings.iter().chain(&current.warnings) {
         eprintln!("warning: {w}");
     }
-    let renames = parse_renames(&args.rename)?;
+    let renames = super::parse_renames(&args.rename)?;
     let now = match &args.now {
         Some(s) => parse_iso(s)
             .ok_or_else(|| CliError(format!("--now {s} is not an ISO-8601 date or time")))?,

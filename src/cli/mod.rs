@@ -236,3 +236,18 @@ pub fn write_output(out: Option<&std::path::Path>, text: &str) -> Result<(), Cli
         .map_err(CliError::from),
     }
 }
+
+/// Parse `NEW=OLD` rename arguments, in the order given (a column renamed twice is kept
+/// twice, so that the checks can say so).
+pub fn parse_renames(args: &[String]) -> Result<crate::vocab::Renames, CliError> {
+    args.iter()
+        .map(|a| match a.split_once('=') {
+            Some((new, old)) if !new.trim().is_empty() && !old.trim().is_empty() => {
+                Ok((new.trim().to_string(), old.trim().to_string()))
+            }
+            _ => Err(CliError(format!(
+                "--rename {a} is not of the form NEW=OLD (production name = training name)"
+            ))),
+        })
+        .collect()
+}

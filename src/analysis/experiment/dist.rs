@@ -4,6 +4,8 @@
 
 use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, Normal, StudentsT};
 
+use crate::analysis::erf::{erf_small, erfc_large};
+
 /// Standard normal upper tail P(Z > z) = `scipy.stats.norm.sf(z)`, to ~1e-15 relative in both
 /// tails. statrs's `erfc` is only good to ~1e-10 relative, so erfc is evaluated here as Cephes
 /// `ndtr` does: x = z/√2; the Maclaurin series of erf for |x| < 1/√2, else Laplace's continued
@@ -21,59 +23,6 @@ pub fn normal_sf(z: f64) -> f64 {
     } else {
         1.0 - 0.5 * erfc_large(-x)
     }
-}
-
-/// erf(x) for |x| < 1 by its Maclaurin series (terms shrink fast, little cancellation).
-fn erf_small(x: f64) -> f64 {
-    let x2 = x * x;
-    let mut term = x; // (-1)^n x^{2n+1} / n!
-    let mut sum = x;
-    let mut n = 0.0_f64;
-    loop {
-        n += 1.0;
-        term *= -x2 / n;
-        let t = term / (2.0 * n + 1.0);
-        sum += t;
-        if t.abs() <= 1e-17 * sum.abs() || n > 200.0 {
-            break;
-        }
-    }
-    sum * std::f64::consts::FRAC_2_SQRT_PI
-}
-
-/// erfc(x) for x ≥ 1/√2 by Laplace's continued fraction
-/// erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …)))) (modified Lentz);
-/// e^{−x²} is computed with x split into a 16-fraction-bit head and a tail so that x² is not
-/// rounded.
-fn erfc_large(x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    if x > 27.3 {
-        return 0.0;
-    }
-    let mut f = x;
-    let mut c = x;
-    let mut d = 0.0;
-    for k in 1..20_000 {
-        let a = f64::from(k) / 2.0;
-        d = x + a * d;
-        if d == 0.0 {
-            d = TINY;
-        }
-        c = x + a / c;
-        if c == 0.0 {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = c * d;
-        f *= delta;
-        if (delta - 1.0).abs() < 1e-16 {
-            break;
-        }
-    }
-    let head = (x * 65536.0).round() / 65536.0;
-    let tail = x - head;
-    let exp_neg_x2 = (-head * head).exp() * (-(2.0 * head * tail + tail * tail)).exp();
-    exp_neg_x2 / std::f64::consts::PI.sqrt() / f
 }
 
 /// Standard normal cdf Φ(z) = P(Z ≤ z) = `scipy.stats.norm.cdf(z)`, from the lower tail so that
