@@ -12,7 +12,7 @@ use clap::Args;
 
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_pair, write_output};
 use crate::analysis::alerts::AlertRule;
-use crate::analysis::health::{HealthInput, HealthParams, HealthPlan, Metric, SideData, Task};
+use crate::analysis::health::{Metric, Task};
 use crate::analysis::windows::WindowSpec;
 use crate::data::RoleMap;
 use crate::engine::health::{HealthInputs, HealthSettings, run as run_health};
@@ -174,102 +174,19 @@ pub struct BenchHealthArgs {
     pub repeat: usize,
 }
 
-/// Labels, scores and timestamps of a generated side.
-type GeneratedSide = (Vec<Option<f64>>, Vec<Option<f64>>, Vec<Option<i64>>);
-
-/// A generated side: a year of timestamps, a label and a score that is informative (a
-/// logistic model), with the model degrading over the last quarter and 20 % of labels missing.
-fn generate(n: usize, seed: u64, start_day: i64) -> GeneratedSide {
-    let mut rng = crate::vocab::Rng::new(seed);
-    let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-    let day = crate::vocab::time::MICROS_PER_DAY;
-    let (mut y, mut p, mut t) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for i in 0..n {
-        let frac = i as f64 / n as f64;
-        let time = start_day * day + (frac * 365.0 * day as f64) as i64;
-        let x = uniform() * 6.0 - 3.0;
-        let score = 1.0 / (1.0 + (-x).exp());
-        // The concept drifts after 75 % of the year: the score says less about the label.
-        let informative = if frac > 0.75 { 0.5 } else { 1.0 };
-        let truth = informative * score + (1.0 - informative) * 0.5;
-        let label = f64::from(u8::from(uniform() < truth));
-        y.push((uniform() >= 0.2).then_some(label));
-        p.push(Some(score));
-        t.push(Some(time));
-    }
-    (y, p, t)
-}
-
 /// Time the full health pass (all metrics, intervals, estimates, detectors) on generated data.
 pub fn bench(args: &BenchHealthArgs) -> Result<u8, CliError> {
-    let (ry, rp, rt) = generate(args.reference_rows, 1, 19_723);
-    let (cy, cp, ct) = generate(args.rows, 2, 20_089);
-    let input = HealthInput {
-        reference: SideData {
-            target: &ry,
-            prediction: &rp,
-            times: Some(&rt),
-        },
-        current: SideData {
-            target: &cy,
-            prediction: &cp,
-            times: Some(&ct),
-        },
-        ..HealthInput::default()
-    };
-    let params = HealthParams {
-        bootstrap: args.bootstrap,
-        floor: Some(0.75),
-        rules: vec!["roc_auc < 0.8 for 2".parse().map_err(CliError)?],
-        ..HealthParams::default()
-    };
-    println!(
-        "Health pass on {} current + {} reference rows, weekly windows, {} bootstrap resamples ({} build), best of {}:",
-        args.rows,
-        args.reference_rows,
-        args.bootstrap,
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        },
-        args.repeat.max(1)
+    let b =
+        crate::engine::bench::health(args.rows, args.reference_rows, args.bootstrap, args.repeat)?;
+    print!(
+        "{}",
+        crate::present::bench::health_text(
+            &b,
+            args.rows,
+            args.reference_rows,
+            args.bootstrap,
+            args.repeat
+        )
     );
-    let mut best = f64::INFINITY;
-    let mut windows = 0;
-    for _ in 0..args.repeat.max(1) {
-        let start = std::time::Instant::now();
-        let plan = HealthPlan::new(&input, &params).map_err(CliError::from)?;
-        let (ws, detectors) = crate::engine::health::evaluate(&plan, &input);
-        let report = plan.finish(&input, ws, detectors);
-        windows = report.windows.len();
-        best = best.min(start.elapsed().as_secs_f64());
-    }
-    println!("  {windows} windows, everything on all cores: {best:.3} s");
-    // Where the time goes, one part at a time on one core.
-    let plan = HealthPlan::new(&input, &params).map_err(CliError::from)?;
-    let start = std::time::Instant::now();
-    for w in 0..plan.window_count() {
-        plan.evaluate_window(&input, w);
-    }
-    println!(
-        "  windows (metrics, {} bootstrap resamples, CBPE, drift), one core: {:.3} s",
-        args.bootstrap,
-        start.elapsed().as_secs_f64()
-    );
-    let errors = plan.errors(&input);
-    for name in plan.detector_names() {
-        let start = std::time::Instant::now();
-        crate::analysis::health::detectors::run_one(plan.task, name, &errors);
-        println!(
-            "  {name} over {} labelled rows: {:.3} s",
-            errors.stream.len(),
-            start.elapsed().as_secs_f64()
-        );
-    }
     Ok(EXIT_OK)
 }

@@ -5,7 +5,6 @@
 //! Exit code 1 when `--fail-on` is given and a finding of that severity or worse exists.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use serde_json::Value;
@@ -13,7 +12,7 @@ use serde_json::Value;
 use super::{CliError, EXIT_FINDING, EXIT_OK, OutputFormat, load_dataset};
 use crate::analysis::integrity::{Severity, WindowChoice};
 use crate::engine::integrity::{
-    IntegrityInputs, IntegritySettings, inferred_roles, run as run_checks, tables,
+    IntegrityInputs, IntegritySettings, inferred_roles, run as run_checks,
 };
 use crate::present::integrity::{to_json, to_table};
 use crate::present::json::to_text;
@@ -178,66 +177,19 @@ pub struct IntegrityBenchArgs {
 }
 
 pub fn bench(args: &IntegrityBenchArgs) -> Result<u8, CliError> {
-    let t0 = Instant::now();
-    use crate::sample_data::synthetic::{clean_pair, dirty_pair};
-    let (r, c) = if args.dirty {
-        dirty_pair(args.rows, args.rows, args.columns, 42)?
+    let least = if args.verbose {
+        Severity::Info
     } else {
-        clean_pair(args.rows, args.rows, args.columns, 42)?
+        Severity::Warning
     };
-    let mk =
-        |frame: polars::prelude::DataFrame, name: &str| -> Result<crate::data::Dataset, CliError> {
-            crate::data::Dataset::from_frame(
-                std::path::PathBuf::from(name),
-                frame,
-                &crate::vocab::Progress::silent(),
-            )
-            .map_err(CliError::from)
-        };
-    let reference = mk(r, "reference")?;
-    let current = mk(c, "current")?;
+    let b =
+        crate::engine::bench::integrity(args.rows, args.columns, args.dirty, args.repeat, least)?;
     eprintln!(
         "generated and summarised 2 × {} rows × {} columns in {:.2} s",
-        args.rows,
-        args.columns,
-        t0.elapsed().as_secs_f64()
+        args.rows, args.columns, b.generate_s
     );
-    let roles = inferred_roles(&reference, &current, None);
-    let params = IntegritySettings {
-        // After the generated data, whatever its length.
-        now_micros: parse_iso("2100-01-01"),
-        ..Default::default()
-    };
-    let mut best = f64::INFINITY;
-    for k in 0..args.repeat.max(1) {
-        let t = Instant::now();
-        let (rt, ct) = tables(&reference, &current, &roles, params.threads);
-        let adapt = t.elapsed().as_secs_f64();
-        let report = crate::analysis::integrity::check(&rt, &ct, &params)?;
-        let total = t.elapsed().as_secs_f64();
-        best = best.min(total);
-        let s = report.summary();
-        if k == 0 {
-            let least = if args.verbose {
-                Severity::Info
-            } else {
-                Severity::Warning
-            };
-            for f in report.findings.iter().filter(|f| f.severity >= least) {
-                eprintln!("{}: {}: {}", f.severity.name(), f.check.name(), f.message);
-            }
-        }
-        println!(
-            "run {}: {:.3} s (tables {:.3} s, checks {:.3} s): {} errors, {} warnings, {} infos",
-            k + 1,
-            total,
-            adapt,
-            total - adapt,
-            s.errors,
-            s.warnings,
-            s.infos
-        );
-    }
-    println!("best: {best:.3} s");
+    let (findings, timings) = crate::present::bench::integrity_text(&b);
+    eprint!("{findings}");
+    print!("{timings}");
     Ok(EXIT_OK)
 }

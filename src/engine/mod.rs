@@ -2,6 +2,7 @@
 //! windows, fans work out over the cores, and hands slices to the pure `analysis` core.
 //! Shared by the CLI and the GUI (which calls it from background jobs); knows nothing of egui.
 
+pub mod bench;
 pub mod clock;
 pub mod columns;
 pub mod compression;

@@ -2,6 +2,7 @@
 //! pipelines. They read outcomes only and compute nothing; the command line, the window's
 //! exports and the report call them, so every front end writes the same bytes.
 
+pub mod bench;
 pub mod check;
 pub mod compression;
 pub mod drift;

@@ -1,0 +1,345 @@
+//! The benchmarks behind `sextant bench`, `bench-health` and `integrity-bench`: generated data,
+//! the same engine calls the commands make, and wall times (best of `repeat`). The numbers are
+//! returned as plain structs; `present::bench` writes them as the lines the README quotes.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::analysis::alerts::AlertRule;
+use crate::analysis::health::{HealthError, HealthInput, HealthParams, HealthPlan, SideData};
+use crate::analysis::integrity::{Finding, IntegrityError, Severity};
+use crate::analysis::windows::WindowSpec;
+use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
+use crate::engine::drift::{DriftError, DriftInputs, DriftSettings, run as run_drift};
+use crate::engine::integrity::{IntegritySettings, inferred_roles, tables};
+use crate::vocab::time::parse_iso;
+use crate::vocab::{Progress, Renames};
+
+/// Why a benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("generating the benchmark data failed: {0}")]
+    Generate(#[from] polars::prelude::PolarsError),
+    #[error("the benchmark folder could not be made: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Drift(#[from] DriftError),
+    #[error(transparent)]
+    Health(#[from] HealthError),
+    #[error(transparent)]
+    Integrity(#[from] IntegrityError),
+    #[error("loading stopped unexpectedly")]
+    Panicked,
+    #[error("{0}")]
+    Rule(String),
+}
+
+/// The best wall time of `repeat` runs (at least one) and the last run's value.
+fn best<T>(
+    repeat: usize,
+    mut f: impl FnMut() -> Result<T, BenchError>,
+) -> Result<(f64, T), BenchError> {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let v = f()?;
+        best = best.min(t.elapsed().as_secs_f64());
+        last = Some(v);
+    }
+    last.map(|v| (best, v)).ok_or(BenchError::Panicked)
+}
+
+/// Peak resident memory of this process (Linux), in bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+}
+
+/// Load two files at once on two threads; `light` skips the per-column statistics the window
+/// shows (what the analysis commands need, and what `sextant drift` times).
+fn load_pair(
+    reference: &Path,
+    current: &Path,
+    light: bool,
+) -> Result<(Dataset, Dataset), BenchError> {
+    let options = || LoadOptions {
+        light,
+        ..LoadOptions::default()
+    };
+    let load = |p: &Path| Dataset::load(p, &options(), &Progress::silent());
+    std::thread::scope(|s| {
+        let r = s.spawn(|| load(reference));
+        let c = load(current);
+        let r = r.join().map_err(|_| BenchError::Panicked)?;
+        Ok((r?, c?))
+    })
+}
+
+/// What `sextant bench` measured on a generated Parquet pair (times in seconds).
+#[derive(Debug, Clone)]
+pub struct DriftBench {
+    pub reference_rows: usize,
+    pub current_rows: usize,
+    pub repeat: usize,
+    pub load_full_s: f64,
+    pub load_light_s: f64,
+    pub drift_default_s: f64,
+    pub drift_all_metrics_s: f64,
+    pub drift_windows_s: f64,
+    pub drifted_columns: usize,
+    pub columns: usize,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// The generated pair's two files for `rows` rows per side in `dir`.
+pub fn bench_files(dir: &Path, rows: usize) -> (PathBuf, PathBuf) {
+    (
+        dir.join(format!("bench_reference_{rows}.parquet")),
+        dir.join(format!("bench_current_{rows}.parquet")),
+    )
+}
+
+/// Write the generated pair of 20 columns into `dir` unless it is there; returns whether it was
+/// generated.
+pub fn ensure_bench_pair(dir: &Path, rows: usize) -> Result<bool, BenchError> {
+    let (r_path, c_path) = bench_files(dir, rows);
+    if r_path.is_file() && c_path.is_file() {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(dir)?;
+    let (mut r, mut c) = crate::sample_data::bench_pair(rows, 7)?;
+    crate::data::write::write_frame(&mut r, &r_path)?;
+    crate::data::write::write_frame(&mut c, &c_path)?;
+    Ok(true)
+}
+
+/// Loading (as the window and as the commands do) and drift with default tests, every
+/// statistic and 10 windows, on the pair in `dir`.
+pub fn drift(dir: &Path, rows: usize, repeat: usize) -> Result<DriftBench, BenchError> {
+    let (ref_path, cur_path) = bench_files(dir, rows);
+    // The window loads both files at once with every column statistic it shows.
+    let (load_full_s, _) = best(repeat, || load_pair(&ref_path, &cur_path, false))?;
+    // `sextant drift` loads both at once with types, kinds and roles only.
+    let (load_light_s, (reference, current)) =
+        best(repeat, || load_pair(&ref_path, &cur_path, true))?;
+    let mut roles = RoleMap::default();
+    roles.add_inferred(&reference.columns);
+    let renames = Renames::new();
+    let inputs = DriftInputs {
+        reference: &reference,
+        current: &current,
+        roles: &roles,
+        renames: &renames,
+    };
+    let drift = |settings: &DriftSettings| Ok(run_drift(&inputs, settings, &Progress::silent())?);
+    let (drift_default_s, outcome) = best(repeat, || drift(&DriftSettings::verdicts_only()))?;
+    let all = DriftSettings {
+        all_metrics: true,
+        ..DriftSettings::verdicts_only()
+    };
+    let (drift_all_metrics_s, _) = best(repeat, || drift(&all))?;
+    let windows = DriftSettings {
+        windows: Some(WindowSpec::Chunks(10)),
+        ..DriftSettings::verdicts_only()
+    };
+    let (drift_windows_s, _) = best(repeat, || drift(&windows))?;
+    Ok(DriftBench {
+        reference_rows: reference.rows(),
+        current_rows: current.rows(),
+        repeat,
+        load_full_s,
+        load_light_s,
+        drift_default_s,
+        drift_all_metrics_s,
+        drift_windows_s,
+        drifted_columns: outcome.report.number_of_drifted_columns,
+        columns: outcome.report.number_of_columns,
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}
+
+/// What `sextant bench-health` measured (times in seconds).
+#[derive(Debug, Clone)]
+pub struct HealthBench {
+    pub windows: usize,
+    /// The whole pass on all cores, best of the runs.
+    pub all_cores_s: f64,
+    /// Every window's metrics, intervals, estimates and drift, one after another on one core.
+    pub windows_one_core_s: f64,
+    /// Labelled rows in the error stream the detectors read.
+    pub labelled_rows: usize,
+    /// Each change detector's time over the error stream.
+    pub detectors: Vec<(String, f64)>,
+}
+
+/// Labels, scores and timestamps of a generated side.
+type GeneratedSide = (Vec<Option<f64>>, Vec<Option<f64>>, Vec<Option<i64>>);
+
+/// A generated side: a year of timestamps, a label and a score that is informative (a
+/// logistic model), with the model degrading over the last quarter and 20 % of labels missing.
+fn generate_health_side(n: usize, seed: u64, start_day: i64) -> GeneratedSide {
+    let mut rng = crate::vocab::Rng::new(seed);
+    let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let day = crate::vocab::time::MICROS_PER_DAY;
+    let (mut y, mut p, mut t) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for i in 0..n {
+        let frac = i as f64 / n as f64;
+        let time = start_day * day + (frac * 365.0 * day as f64) as i64;
+        let x = uniform() * 6.0 - 3.0;
+        let score = 1.0 / (1.0 + (-x).exp());
+        // The concept drifts after 75 % of the year: the score says less about the label.
+        let informative = if frac > 0.75 { 0.5 } else { 1.0 };
+        let truth = informative * score + (1.0 - informative) * 0.5;
+        let label = f64::from(u8::from(uniform() < truth));
+        y.push((uniform() >= 0.2).then_some(label));
+        p.push(Some(score));
+        t.push(Some(time));
+    }
+    (y, p, t)
+}
+
+/// The full health pass (all metrics, intervals, estimates, detectors) on generated data, then
+/// where its time goes, one part at a time.
+pub fn health(
+    rows: usize,
+    reference_rows: usize,
+    bootstrap: usize,
+    repeat: usize,
+) -> Result<HealthBench, BenchError> {
+    let (ry, rp, rt) = generate_health_side(reference_rows, 1, 19_723);
+    let (cy, cp, ct) = generate_health_side(rows, 2, 20_089);
+    let input = HealthInput {
+        reference: SideData {
+            target: &ry,
+            prediction: &rp,
+            times: Some(&rt),
+        },
+        current: SideData {
+            target: &cy,
+            prediction: &cp,
+            times: Some(&ct),
+        },
+        ..HealthInput::default()
+    };
+    let rule: AlertRule = "roc_auc < 0.8 for 2".parse().map_err(BenchError::Rule)?;
+    let params = HealthParams {
+        bootstrap,
+        floor: Some(0.75),
+        rules: vec![rule],
+        ..HealthParams::default()
+    };
+    let (all_cores_s, windows) = best(repeat, || {
+        let plan = HealthPlan::new(&input, &params)?;
+        let (ws, detectors) = crate::engine::health::evaluate(&plan, &input);
+        Ok(plan.finish(&input, ws, detectors).windows.len())
+    })?;
+    let plan = HealthPlan::new(&input, &params)?;
+    let start = Instant::now();
+    for w in 0..plan.window_count() {
+        plan.evaluate_window(&input, w);
+    }
+    let windows_one_core_s = start.elapsed().as_secs_f64();
+    let errors = plan.errors(&input);
+    let detectors = plan
+        .detector_names()
+        .into_iter()
+        .map(|name| {
+            let start = Instant::now();
+            crate::analysis::health::detectors::run_one(plan.task, name, &errors);
+            (name.to_string(), start.elapsed().as_secs_f64())
+        })
+        .collect();
+    Ok(HealthBench {
+        windows,
+        all_cores_s,
+        windows_one_core_s,
+        labelled_rows: errors.stream.len(),
+        detectors,
+    })
+}
+
+/// One run of `sextant integrity-bench`.
+#[derive(Debug, Clone)]
+pub struct IntegrityRun {
+    pub total_s: f64,
+    /// Turning the frames into the checks' tables.
+    pub tables_s: f64,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+/// What `sextant integrity-bench` measured.
+#[derive(Debug, Clone)]
+pub struct IntegrityBench {
+    /// Generating and summarising both sides.
+    pub generate_s: f64,
+    pub runs: Vec<IntegrityRun>,
+    /// The first run's findings at or above the severity asked for.
+    pub findings: Vec<Finding>,
+}
+
+/// Every integrity check on a generated pair of `rows` × `columns` per side (`dirty`: with
+/// planted problems, so that findings, timelines and the id join are timed too).
+pub fn integrity(
+    rows: usize,
+    columns: usize,
+    dirty: bool,
+    repeat: usize,
+    least: Severity,
+) -> Result<IntegrityBench, BenchError> {
+    use crate::sample_data::synthetic::{clean_pair, dirty_pair};
+    let t0 = Instant::now();
+    let (r, c) = if dirty {
+        dirty_pair(rows, rows, columns, 42)?
+    } else {
+        clean_pair(rows, rows, columns, 42)?
+    };
+    let silent = Progress::silent();
+    let reference = Dataset::from_frame(PathBuf::from("reference"), r, &silent)?;
+    let current = Dataset::from_frame(PathBuf::from("current"), c, &silent)?;
+    let generate_s = t0.elapsed().as_secs_f64();
+    let roles = inferred_roles(&reference, &current, None);
+    let params = IntegritySettings {
+        // After the generated data, whatever its length.
+        now_micros: parse_iso("2100-01-01"),
+        ..Default::default()
+    };
+    let mut runs = Vec::new();
+    let mut findings = Vec::new();
+    for k in 0..repeat.max(1) {
+        let t = Instant::now();
+        let (rt, ct) = tables(&reference, &current, &roles, params.threads);
+        let tables_s = t.elapsed().as_secs_f64();
+        let report = crate::analysis::integrity::check(&rt, &ct, &params)?;
+        let total_s = t.elapsed().as_secs_f64();
+        let s = report.summary();
+        if k == 0 {
+            findings = report
+                .findings
+                .into_iter()
+                .filter(|f| f.severity >= least)
+                .collect();
+        }
+        runs.push(IntegrityRun {
+            total_s,
+            tables_s,
+            errors: s.errors,
+            warnings: s.warnings,
+            infos: s.infos,
+        });
+    }
+    Ok(IntegrityBench {
+        generate_s,
+        runs,
+        findings,
+    })
+}
