@@ -289,8 +289,8 @@ pub fn inferred_roles(reference: &Dataset, current: &Dataset, id: Option<&str>) 
 
 #[cfg(test)]
 mod tests {
+    //! The checks over generated datasets are in tests/integrity.rs; here, what `run` adds.
     use super::*;
-    use crate::analysis::integrity::{Finding, Severity};
     use crate::sample_data::synthetic;
     use crate::vocab::time::{MICROS_PER_DAY, days_from_civil};
 
@@ -299,47 +299,6 @@ mod tests {
             now_micros: Some(days_from_civil(2030, 1, 1) * MICROS_PER_DAY),
             ..Default::default()
         }
-    }
-
-    #[test]
-    fn clean_pairs_raise_no_warning() {
-        for seed in [1u64, 2, 3] {
-            let (rf, cf) = synthetic::clean_pair(20_000, 15_000, 20, seed).expect("frames");
-            let progress = crate::vocab::Progress::silent();
-            let r = Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
-            let c = Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
-            let roles = inferred_roles(&r, &c, None);
-            let report = check_datasets(&r, &c, &roles, &params(), &|| false).expect("report");
-            let loud: Vec<&Finding> = report
-                .findings
-                .iter()
-                .filter(|f| f.severity >= Severity::Warning)
-                .collect();
-            assert!(loud.is_empty(), "seed {seed}: {loud:#?}");
-            assert_eq!(report.timestamp_column.as_deref(), Some("event_time"));
-            assert_eq!(report.id_column.as_deref(), Some("row_id"));
-            assert_eq!(report.columns_compared, 20);
-        }
-    }
-
-    #[test]
-    fn the_report_does_not_depend_on_thread_count() {
-        let (rf, cf) = synthetic::clean_pair(3000, 3000, 20, 9).expect("frames");
-        let progress = crate::vocab::Progress::silent();
-        let r = Dataset::from_frame("ref".into(), rf, &progress).expect("ref");
-        let c = Dataset::from_frame("cur".into(), cf, &progress).expect("cur");
-        let roles = inferred_roles(&r, &c, None);
-        let one = IntegrityParams {
-            threads: 1,
-            ..params()
-        };
-        let four = IntegrityParams {
-            threads: 4,
-            ..params()
-        };
-        let a = check_datasets(&r, &c, &roles, &one, &|| false).expect("a");
-        let b = check_datasets(&r, &c, &roles, &four, &|| false).expect("b");
-        assert_eq!(a, b);
     }
 
     #[test]
