@@ -2,6 +2,7 @@
 //! (a table for people, JSON for pipelines) and exits 0 when all is well, 1 for a finding
 //! (used by check commands), 2 for a usage or input error.
 
+pub mod ab;
 pub mod bench;
 pub mod check;
 pub mod compress;
@@ -95,6 +96,10 @@ pub enum Command {
     /// A column or derived series as a time series: candidate periods, STL/MSTL decomposition,
     /// seasonal and trend strength, remainder anomalies, season-aware comparison.
     Seasonality(Box<seasonality::SeasonalityArgs>),
+    /// An A/B test from an experiment log: sample-ratio mismatch, then each metric × arm
+    /// against the control (gbstats's frequentist engine), CUPED, chance to win, sequential
+    /// intervals, Holm or Benjamini–Hochberg.
+    Ab(Box<ab::AbArgs>),
     /// Time STL on a long synthetic series (for the README's speed figure).
     #[command(hide = true)]
     BenchSeasonality(seasonality::BenchArgs),
@@ -158,6 +163,7 @@ pub fn run(command: Command) -> u8 {
         Command::Health(args) => health::run(&args),
         Command::BenchHealth(args) => health::bench(&args),
         Command::Compress(args) => compress::run(&args),
+        Command::Ab(args) => ab::run_command(&args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ pub mod columns;
 pub mod compression;
 pub mod drift;
 pub mod drift_detail;
+pub mod experiment;
 pub mod health;
 pub mod integrity;
 pub mod seasonality;

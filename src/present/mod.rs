@@ -6,6 +6,7 @@ pub mod bench;
 pub mod check;
 pub mod compression;
 pub mod drift;
+pub mod experiment;
 pub mod health;
 pub mod inspect;
 pub mod integrity;

@@ -1,12 +1,12 @@
 //! Sufficient statistics of one arm for one metric, as gbstats keeps them
 //! (`ProportionStatistic`, `SampleMeanStatistic`): n, Σx and Σx².
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::ExperimentError;
 
 /// How a metric is aggregated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricKind {
     /// A 0/1 outcome per unit (conversion, success, click); variance p(1 − p).
@@ -16,7 +16,7 @@ pub enum MetricKind {
 }
 
 /// Which way is good for a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Higher is better (conversion, revenue).

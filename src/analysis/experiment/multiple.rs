@@ -14,7 +14,7 @@ use super::error::ExperimentError;
 use super::frequentist::check_alpha;
 
 /// Which correction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Correction {
     /// No correction: adjusted = raw.

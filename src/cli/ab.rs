@@ -1,0 +1,182 @@
+//! `sextant ab`: an A/B test of models (or anything) from an experiment log — sample-ratio
+//! mismatch first, then every metric × treatment arm against the control as GrowthBook's
+//! gbstats computes it, with CUPED, chance to win, sequential intervals and a correction.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
+use crate::analysis::experiment::moments::{Direction, MetricKind};
+use crate::analysis::experiment::multiple::Correction;
+use crate::engine::experiment::{ExperimentSettings, MetricSpec, run};
+use crate::present::experiment::{to_json, to_table};
+use crate::present::json::to_text;
+use crate::vocab::Progress;
+
+/// Which multiple-testing correction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CorrectionArg {
+    None,
+    Holm,
+    /// Benjamini–Hochberg.
+    Bh,
+}
+
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// The experiment log (CSV, Parquet, Arrow IPC, NDJSON): one row per unit, or per event
+    /// with --unit.
+    #[arg(long, value_name = "FILE")]
+    pub log: PathBuf,
+    /// The column naming each row's arm.
+    #[arg(long, value_name = "COL")]
+    pub variant: String,
+    /// The control arm's name.
+    #[arg(long, value_name = "NAME")]
+    pub control: String,
+    /// The randomisation unit's column: rows are events, aggregated per unit first (a mean
+    /// metric sums its events, a proportion is 1 when any event is).
+    #[arg(long, value_name = "COL")]
+    pub unit: Option<String>,
+    /// A metric: COL, COL:proportion, COL:mean, and :lower when lower is better (e.g.
+    /// latency_ms:mean:lower). The kind is inferred from the values when not given.
+    #[arg(long = "metric", value_name = "COL[:KIND][:lower]", required = true)]
+    pub metrics: Vec<String>,
+    /// A pre-experiment covariate for CUPED: METRIC=COL.
+    #[arg(long = "covariate", value_name = "METRIC=COL")]
+    pub covariates: Vec<String>,
+    /// The planned split, e.g. A=0.5,B=0.5 (default: equal).
+    #[arg(long, value_name = "ARM=SHARE,…")]
+    pub planned: Option<String>,
+    /// Two-sided level of the tests and intervals, in (0, 1).
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Also give always-valid intervals (GrowthBook's confidence sequences), safe to look at
+    /// every day.
+    #[arg(long)]
+    pub sequential: bool,
+    #[arg(long, value_enum, default_value = "none")]
+    pub correction: CorrectionArg,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+fn metric_spec(text: &str) -> Result<MetricSpec, CliError> {
+    let mut parts = text.split(':');
+    let column = parts.next().unwrap_or_default().trim().to_string();
+    if column.is_empty() {
+        return Err(CliError(format!("--metric \"{text}\" names no column")));
+    }
+    let mut spec = MetricSpec {
+        column,
+        kind: None,
+        direction: Direction::HigherIsBetter,
+    };
+    for p in parts {
+        match p.trim() {
+            "proportion" => spec.kind = Some(MetricKind::Proportion),
+            "mean" => spec.kind = Some(MetricKind::Mean),
+            "lower" => spec.direction = Direction::LowerIsBetter,
+            "higher" => spec.direction = Direction::HigherIsBetter,
+            other => {
+                return Err(CliError(format!(
+                    "--metric \"{text}\": \"{other}\" is not proportion, mean, lower or higher"
+                )));
+            }
+        }
+    }
+    Ok(spec)
+}
+
+fn planned(text: &str) -> Result<BTreeMap<String, f64>, CliError> {
+    let mut out = BTreeMap::new();
+    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (arm, share) = part
+            .split_once('=')
+            .ok_or_else(|| CliError(format!("--planned \"{part}\" is not ARM=SHARE")))?;
+        let share: f64 = share
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s: &f64| s.is_finite() && (0.0..=1.0).contains(s))
+            .ok_or_else(|| {
+                CliError(format!(
+                    "--planned \"{part}\": the share must be a number in [0, 1]"
+                ))
+            })?;
+        out.insert(arm.trim().to_string(), share);
+    }
+    let total: f64 = out.values().sum();
+    if (total - 1.0).abs() > 1e-9 {
+        return Err(CliError(format!(
+            "--planned \"{text}\": the shares add up to {total}, not 1"
+        )));
+    }
+    Ok(out)
+}
+
+/// The flags as validated settings.
+pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        return Err(CliError(format!(
+            "--alpha {} is not a level between 0 and 1",
+            args.alpha
+        )));
+    }
+    let metrics = args
+        .metrics
+        .iter()
+        .map(|m| metric_spec(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut covariates = BTreeMap::new();
+    for c in &args.covariates {
+        let (metric, column) = c
+            .split_once('=')
+            .ok_or_else(|| CliError(format!("--covariate \"{c}\" is not METRIC=COL")))?;
+        let metric = metric.trim().to_string();
+        if !metrics.iter().any(|m| m.column == metric) {
+            return Err(CliError(format!(
+                "--covariate \"{c}\": {metric} is not one of the --metric columns"
+            )));
+        }
+        covariates.insert(metric, column.trim().to_string());
+    }
+    Ok(ExperimentSettings {
+        variant: args.variant.clone(),
+        control: args.control.clone(),
+        unit: args.unit.clone(),
+        metrics,
+        covariates,
+        planned: args
+            .planned
+            .as_deref()
+            .map(planned)
+            .transpose()?
+            .unwrap_or_default(),
+        alpha: args.alpha,
+        correction: match args.correction {
+            CorrectionArg::None => Correction::None,
+            CorrectionArg::Holm => Correction::Holm,
+            CorrectionArg::Bh => Correction::BenjaminiHochberg,
+        },
+        sequential: args.sequential,
+    })
+}
+
+/// `sextant ab`.
+pub fn run_command(args: &AbArgs) -> Result<u8, CliError> {
+    let settings = settings(args)?;
+    let log = load_dataset(&args.log)?;
+    let outcome = run(&log, &settings, &Progress::silent())?;
+    let name = args.log.display().to_string();
+    print!(
+        "{}",
+        match args.format {
+            OutputFormat::Json => to_text(&to_json(&name, &outcome)),
+            OutputFormat::Table => to_table(&name, &outcome),
+        }
+    );
+    Ok(EXIT_OK)
+}
