@@ -280,7 +280,7 @@ fn bad_input_is_one_sentence_and_exit_2() {
         "--metric",
         "converted",
     ];
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--control", "C"],
             "the control arm \"C\" is not a value of variant",
@@ -301,6 +301,10 @@ fn bad_input_is_one_sentence_and_exit_2() {
         (
             &["--control", "A", "--unit", "nope"],
             "has no column \"nope\"",
+        ),
+        (
+            &["--control", "A", "--metric", "user_id"],
+            "the metric column \"user_id\" is not numeric",
         ),
     ];
     for (extra, want) in cases {

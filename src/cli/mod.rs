@@ -185,21 +185,7 @@ pub fn load_pair(
     reference: &std::path::Path,
     current: &std::path::Path,
 ) -> Result<(Dataset, Dataset), CliError> {
-    let light = || LoadOptions {
-        light: true,
-        ..LoadOptions::default()
-    };
-    let load = |p: &std::path::Path| {
-        Dataset::load(p, &light(), &Progress::silent()).map_err(CliError::from)
-    };
-    std::thread::scope(|s| {
-        let r = s.spawn(|| load(reference));
-        let c = load(current);
-        let r = r
-            .join()
-            .map_err(|_| CliError("loading stopped unexpectedly".into()))?;
-        Ok((r?, c?))
-    })
+    crate::engine::load_pair(reference, current, true).map_err(CliError::from)
 }
 
 fn load_with(path: &std::path::Path, options: LoadOptions) -> Result<Dataset, CliError> {

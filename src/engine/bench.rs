@@ -9,9 +9,10 @@ use crate::analysis::alerts::AlertRule;
 use crate::analysis::health::{HealthError, HealthInput, HealthParams, HealthPlan, SideData};
 use crate::analysis::integrity::{Finding, IntegrityError, Severity};
 use crate::analysis::windows::WindowSpec;
-use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
+use crate::data::{DataError, Dataset, RoleMap};
 use crate::engine::drift::{DriftError, DriftInputs, DriftSettings, run as run_drift};
 use crate::engine::integrity::{IntegritySettings, inferred_roles, tables};
+use crate::engine::load_pair;
 use crate::vocab::time::parse_iso;
 use crate::vocab::{Progress, Renames};
 
@@ -30,7 +31,9 @@ pub enum BenchError {
     Health(#[from] HealthError),
     #[error(transparent)]
     Integrity(#[from] IntegrityError),
-    #[error("loading stopped unexpectedly")]
+    #[error(transparent)]
+    Load(#[from] crate::engine::LoadPairError),
+    #[error("the benchmark ran no repetition")]
     Panicked,
     #[error("{0}")]
     Rule(String),
@@ -57,26 +60,6 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
-}
-
-/// Load two files at once on two threads; `light` skips the per-column statistics the window
-/// shows (what the analysis commands need, and what `sextant drift` times).
-fn load_pair(
-    reference: &Path,
-    current: &Path,
-    light: bool,
-) -> Result<(Dataset, Dataset), BenchError> {
-    let options = || LoadOptions {
-        light,
-        ..LoadOptions::default()
-    };
-    let load = |p: &Path| Dataset::load(p, &options(), &Progress::silent());
-    std::thread::scope(|s| {
-        let r = s.spawn(|| load(reference));
-        let c = load(current);
-        let r = r.join().map_err(|_| BenchError::Panicked)?;
-        Ok((r?, c?))
-    })
 }
 
 /// What `sextant bench` measured on a generated Parquet pair (times in seconds).
@@ -122,10 +105,10 @@ pub fn ensure_bench_pair(dir: &Path, rows: usize) -> Result<bool, BenchError> {
 pub fn drift(dir: &Path, rows: usize, repeat: usize) -> Result<DriftBench, BenchError> {
     let (ref_path, cur_path) = bench_files(dir, rows);
     // The window loads both files at once with every column statistic it shows.
-    let (load_full_s, _) = best(repeat, || load_pair(&ref_path, &cur_path, false))?;
+    let (load_full_s, _) = best(repeat, || Ok(load_pair(&ref_path, &cur_path, false)?))?;
     // `sextant drift` loads both at once with types, kinds and roles only.
     let (load_light_s, (reference, current)) =
-        best(repeat, || load_pair(&ref_path, &cur_path, true))?;
+        best(repeat, || Ok(load_pair(&ref_path, &cur_path, true)?))?;
     let mut roles = RoleMap::default();
     roles.add_inferred(&reference.columns);
     let renames = Renames::new();

@@ -21,7 +21,7 @@ use crate::analysis::experiment::multiple::Correction;
 use crate::analysis::experiment::srm::DEFAULT_SRM_THRESHOLD;
 use crate::analysis::experiment::{ExperimentError, sequential};
 use crate::data::Dataset;
-use crate::engine::columns::numeric;
+use crate::engine::columns::{Storage, numeric, storage_of};
 use crate::vocab::{Cancelled, Progress};
 
 /// One metric a user asked for.
@@ -139,14 +139,28 @@ pub struct ExperimentOutcome {
     pub arms: Vec<String>,
     /// Units per arm, in the order of `arms` (crossover units excluded).
     pub units: Vec<u64>,
-    /// Rows whose variant was missing (left out).
+    /// Rows left out for a missing variant (or, with a unit column, a missing unit id).
     pub missing_variant: usize,
     /// Units seen in more than one arm (left out).
     pub crossover_units: usize,
     /// Per metric: units whose value was missing (left out of that metric).
     pub missing_values: BTreeMap<String, usize>,
+    /// Per metric: why its covariate could not be used (the metric is then unadjusted).
+    pub covariate_errors: BTreeMap<String, String>,
     /// The tests.
     pub report: ExperimentReport,
+}
+
+/// A column of the log, or the sentence saying it is not there.
+fn series(ds: &Dataset, column: &str, what: &'static str) -> Result<Series, ExperimentRunError> {
+    ds.frame
+        .column(column)
+        .map(|c| c.as_materialized_series().clone())
+        .map_err(|_| ExperimentRunError::NoColumn {
+            file: ds.name(),
+            column: column.to_string(),
+            what,
+        })
 }
 
 /// The log's variant and unit of each row, as text.
@@ -155,51 +169,40 @@ fn strings(
     column: &str,
     what: &'static str,
 ) -> Result<Vec<Option<String>>, ExperimentRunError> {
-    let series = ds
-        .frame
-        .column(column)
-        .map_err(|_| ExperimentRunError::NoColumn {
-            file: ds.name(),
-            column: column.to_string(),
-            what,
-        })?
-        .as_materialized_series()
-        .clone();
-    let text = series
-        .cast(&DataType::String)
-        .map_err(|_| ExperimentRunError::NotNumeric {
-            file: ds.name(),
-            column: column.to_string(),
-            what,
-        })?;
-    let ca = text.str().map_err(|_| ExperimentRunError::NotNumeric {
+    let not_text = || ExperimentRunError::NotNumeric {
         file: ds.name(),
         column: column.to_string(),
         what,
-    })?;
+    };
+    let text = series(ds, column, what)?
+        .cast(&DataType::String)
+        .map_err(|_| not_text())?;
+    let ca = text.str().map_err(|_| not_text())?;
     Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
 }
 
+/// A metric or covariate column as row-aligned floats.
 fn numbers(
     ds: &Dataset,
     column: &str,
     what: &'static str,
 ) -> Result<Vec<Option<f64>>, ExperimentRunError> {
-    let series = ds
-        .frame
-        .column(column)
-        .map_err(|_| ExperimentRunError::NoColumn {
-            file: ds.name(),
-            column: column.to_string(),
-            what,
-        })?
-        .as_materialized_series()
-        .clone();
-    numeric(&series).ok_or_else(|| ExperimentRunError::NotNumeric {
+    let not_numeric = || ExperimentRunError::NotNumeric {
         file: ds.name(),
         column: column.to_string(),
         what,
-    })
+    };
+    let series = series(ds, column, what)?;
+    // Text would cast to all-missing numbers and read as "no units": refuse it by name. A
+    // column with no value at all stays a metric whose rows say it has none.
+    let numeric_storage = matches!(
+        storage_of(series.dtype()),
+        Storage::Float | Storage::Integer | Storage::Boolean
+    );
+    if !numeric_storage && series.null_count() < series.len() {
+        return Err(not_numeric());
+    }
+    numeric(&series).ok_or_else(not_numeric)
 }
 
 /// How the rows fold into units: each unit's arm and the rows that are its events.
@@ -341,6 +344,7 @@ pub fn run(
 
     let mut metrics = Vec::new();
     let mut missing_values = BTreeMap::new();
+    let mut covariate_errors = BTreeMap::new();
     for spec in &settings.metrics {
         progress.check()?;
         let values = numbers(log, &spec.column, "metric")?;
@@ -380,15 +384,22 @@ pub fn run(
             file: file.clone(),
             source,
         })?;
-        // A covariate that does not fit (missing for every unit, or of another kind) leaves
-        // the metric unadjusted; the analysis says why in the row.
-        let cuped = covariate.as_ref().map(|_| {
-            paired
+        // A covariate that does not fit (missing for every unit of an arm, or not of the
+        // metric's kind) leaves the metric unadjusted, and the outcome says why.
+        let cuped = match &covariate {
+            None => None,
+            Some(_) => match paired
                 .iter()
-                .filter_map(|(post, pre)| CupedArm::from_values(post, pre, kind).ok())
-                .collect::<Vec<_>>()
-        });
-        let cuped = cuped.filter(|c| c.len() == arms.len());
+                .map(|(post, pre)| CupedArm::from_values(post, pre, kind))
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(arms) => Some(arms),
+                Err(e) => {
+                    covariate_errors.insert(spec.column.clone(), e.to_string());
+                    None
+                }
+            },
+        };
         metrics.push(MetricInput {
             name: spec.column.clone(),
             kind,
@@ -426,6 +437,7 @@ pub fn run(
         missing_variant: units.missing_variant,
         crossover_units: units.crossover,
         missing_values,
+        covariate_errors,
         report,
     })
 }

@@ -13,8 +13,41 @@ pub mod health;
 pub mod integrity;
 pub mod seasonality;
 
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::data::{DataError, Dataset, LoadOptions};
+use crate::vocab::Progress;
+
+/// Why two files could not be loaded together.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadPairError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("loading stopped unexpectedly")]
+    Panicked,
+}
+
+/// Load a training and a production file at once, on two threads; `light` skips the
+/// per-column statistics only the window shows (what the analysis commands need).
+pub fn load_pair(
+    reference: &Path,
+    current: &Path,
+    light: bool,
+) -> Result<(Dataset, Dataset), LoadPairError> {
+    let options = || LoadOptions {
+        light,
+        ..LoadOptions::default()
+    };
+    let load = |p: &Path| Dataset::load(p, &options(), &Progress::silent());
+    std::thread::scope(|s| {
+        let r = s.spawn(|| load(reference));
+        let c = load(current);
+        let r = r.join().map_err(|_| LoadPairError::Panicked)?;
+        Ok((r?, c?))
+    })
+}
 
 /// Map `f` over `items` on all cores, keeping the order of `items`. Work is handed out one item
 /// at a time, so uneven items (a wide column, a long window) balance across threads.

@@ -27,6 +27,8 @@ struct Json<'a> {
     trustworthy: bool,
     correction: Value,
     missing_values: &'a BTreeMap<String, usize>,
+    /// Metric → why its covariate could not be used.
+    covariate_errors: &'a BTreeMap<String, String>,
     metrics: Vec<Row<'a>>,
 }
 
@@ -202,6 +204,7 @@ pub fn to_json(file: &str, o: &ExperimentOutcome) -> Value {
         trustworthy: r.trustworthy,
         correction: to_value(&r.correction),
         missing_values: &o.missing_values,
+        covariate_errors: &o.covariate_errors,
         metrics,
     })
 }
@@ -250,6 +253,9 @@ pub fn to_table(file: &str, o: &ExperimentOutcome) -> String {
         ));
     }
     out.push('\n');
+    for (metric, why) in &o.covariate_errors {
+        out.push_str(&format!("{metric}: the covariate is not used ({why})\n"));
+    }
     let mut t = TextTable::new(
         &[
             "metric",
