@@ -80,7 +80,8 @@ fn a_broken_file_keeps_what_was_loaded() {
     let mut h = harness(sample_app());
     settle(&mut h);
     let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ragged.csv");
-    h.state_mut().push(Command::Load(Side::Reference, bad));
+    h.state_mut()
+        .push(Command::Load(Side::Reference.into(), bad));
     settle(&mut h);
     let app = h.state();
     assert_eq!(
@@ -103,7 +104,8 @@ fn loading_in_the_background_shows_the_new_file() {
     settle(&mut h);
     h.get_by_label("No data yet");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events.ndjson");
-    h.state_mut().push(Command::Load(Side::Current, path));
+    h.state_mut()
+        .push(Command::Load(Side::Current.into(), path));
     settle(&mut h);
     assert_eq!(h.state().dataset(Side::Current).map(|d| d.rows()), Some(3));
     assert!(h.get_all_by_label_contains("events.ndjson").count() >= 1);

@@ -84,7 +84,7 @@ fn the_format_1_fixture_keeps_its_meaning() {
     assert_eq!(named.len(), 2);
     for d in &named {
         assert!(d.exists, "{}", d.path.display());
-        let saved = s.dataset(d.side).and_then(|e| e.fingerprint.clone());
+        let saved = s.dataset(d.slot).and_then(|e| e.fingerprint.clone());
         assert_eq!(
             saved.as_deref(),
             Some(

@@ -30,23 +30,39 @@ pub struct CheckArgs {
 }
 
 fn parse_rule(text: &str) -> Result<AlertRule, String> {
-    text.parse()
+    crate::session::checks::parse_rule(text)
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let mut loaded = load(Some(&args.session), None, None)?;
+    // The Experiments tab's rules are judged with the rest, on the experiment's values.
+    let experiment_rules = loaded
+        .session
+        .views
+        .experiment
+        .rules
+        .iter()
+        .map(|t| parse_rule(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError(format!("{}: {e}", args.session.display())))?;
+    let has_experiment =
+        loaded.experiment.is_some() && !loaded.session.views.experiment.ab.variant.is_empty();
     let health = &mut loaded.session.views.health;
     health.rules.extend(args.rule.iter().cloned());
+    health.rules.extend(experiment_rules);
     let defaults = health.rules.is_empty();
     if defaults {
         health.rules = default_rules();
+        // A session with an experiment is also checked for a broken split.
+        if has_experiment {
+            health.rules.extend(parse_rule("srm").ok());
+        }
     }
     let rules = health.rules.clone();
     // The health pass judges the rules it has values for window by window.
     let analyses = analyses::run(
         &loaded.session,
-        loaded.reference.as_ref(),
-        loaded.current.as_ref(),
+        loaded.data(),
         Overlays::Drifted,
         crate::engine::clock::now_micros(),
         &Progress::silent(),

@@ -41,8 +41,6 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Training (reference) file and, optionally, production (current) file to open in the window;
-    /// or one session file (*.sextant).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 

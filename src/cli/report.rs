@@ -49,8 +49,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
     let now = crate::engine::clock::now_micros();
     let analyses = analyses::run(
         &loaded.session,
-        loaded.reference.as_ref(),
-        loaded.current.as_ref(),
+        loaded.data(),
         overlays,
         now,
         &Progress::silent(),
@@ -62,6 +61,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
         session_path: loaded.path.as_deref(),
         reference: loaded.reference.as_ref(),
         current: loaded.current.as_ref(),
+        experiment: loaded.experiment.as_ref(),
         analyses: &analyses,
         generated: format_iso(now),
     };

@@ -33,6 +33,10 @@ pub struct NewArgs {
     /// Production (current) data file.
     #[arg(long, value_name = "FILE")]
     pub current: Option<PathBuf>,
+    /// An experiment (A/B) log for the Experiments tab; its variant, control, unit, metrics
+    /// and covariates are chosen from the column names (edit them in the window).
+    #[arg(long, value_name = "FILE")]
+    pub experiment: Option<PathBuf>,
     /// The session file to write (*.sextant).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -71,7 +75,21 @@ fn new(args: &NewArgs) -> Result<u8, CliError> {
     }
     let reference = load_dataset(&args.reference)?;
     let current = args.current.as_deref().map(load_dataset).transpose()?;
-    let session = starting_session(&reference, current.as_ref(), &args.out);
+    let mut session = starting_session(&reference, current.as_ref(), &args.out);
+    if let Some(path) = &args.experiment {
+        let log = load_dataset(path)?;
+        let columns = crate::engine::experiment_columns::log_columns(&log);
+        session.views.experiment.ab =
+            crate::engine::experiment_columns::infer_settings(&columns, &log);
+        if session.views.experiment.ab.variant.is_empty() {
+            eprintln!(
+                "warning: {} has no column named like a variant (variant, arm, group, bucket); choose it in the Experiments tab",
+                log.name()
+            );
+        }
+        let dir = crate::session::open::base_dir(&args.out);
+        session.datasets.experiment = Some(crate::session::open::dataset_ref(&log, &dir));
+    }
     session::write(&args.out, &session)?;
     println!(
         "Wrote {} ({} and {})",
@@ -101,6 +119,8 @@ pub struct LoadedSession {
     pub path: Option<PathBuf>,
     pub reference: Option<Dataset>,
     pub current: Option<Dataset>,
+    /// The experiment log the session names (only from --session).
+    pub experiment: Option<Dataset>,
 }
 
 /// Load `--session S`, or build a session in memory from `--reference A --current B`.
@@ -114,25 +134,25 @@ pub fn load(
     match (session_path, reference, current) {
         (Some(path), None, None) => {
             let session = session::read(path)?;
-            let mut loaded = [None, None];
+            let mut loaded = [None, None, None];
             for d in named_datasets(&session, path) {
                 if !d.exists {
                     return Err(CliError(format!(
                         "{} names the {} file {}, which does not exist; open the session in the window to locate it, or edit the path",
                         path.display(),
-                        d.side.short().to_lowercase(),
+                        d.slot.short().to_lowercase(),
                         d.path.display()
                     )));
                 }
                 let ds = load_dataset(&d.path)?;
-                if let Some(entry) = session.dataset(d.side)
-                    && let Some(warning) = changed_since_saved(entry, &ds, d.side)
+                if let Some(entry) = session.dataset(d.slot)
+                    && let Some(warning) = changed_since_saved(entry, &ds, d.slot)
                 {
                     eprintln!("warning: {warning}");
                 }
-                loaded[d.side.index()] = Some(ds);
+                loaded[d.slot.index()] = Some(ds);
             }
-            let [reference, current] = loaded;
+            let [reference, current, experiment] = loaded;
             let mut session = session;
             // The model is read from where the session's folder says it is.
             if let Some((model, exists)) = crate::session::open::named_model(&session, path) {
@@ -150,6 +170,7 @@ pub fn load(
                 path: Some(path.to_path_buf()),
                 reference,
                 current,
+                experiment,
             })
         }
         (None, Some(r), c) => {
@@ -162,6 +183,7 @@ pub fn load(
                 path: None,
                 reference: Some(reference),
                 current,
+                experiment: None,
             })
         }
         (Some(_), _, _) => Err(CliError(
@@ -175,6 +197,15 @@ pub fn load(
 }
 
 impl LoadedSession {
+    /// The loaded datasets, as the analyses take them.
+    pub fn data(&self) -> crate::session::analyses::SessionData<'_> {
+        crate::session::analyses::SessionData {
+            reference: self.reference.as_ref(),
+            current: self.current.as_ref(),
+            experiment: self.experiment.as_ref(),
+        }
+    }
+
     /// A name for titles: the session's file name, else the two data files'.
     pub fn title(&self) -> String {
         match &self.path {

@@ -662,7 +662,8 @@ fn plan_columns(
             reason,
         };
         match roles.get(name) {
-            Role::Id | Role::Timestamp | Role::Ignored => {
+            // The arm a unit was served is assigned, not a property of the data that drifts.
+            Role::Id | Role::Timestamp | Role::Ignored | Role::Variant => {
                 let role = roles.get(name).name();
                 skipped.push(skip(format!("{role} column (by its role)")));
                 continue;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::data::{DataError, Dataset, LoadOptions, RoleMap};
 use crate::jobs::{Job, Poll};
 use crate::vocab::Waker;
-use crate::vocab::{Renames, Side};
+use crate::vocab::{Renames, Side, Slot};
 
 use super::command::Command;
 use super::export_state::ExportState;
@@ -19,7 +19,10 @@ use super::views;
 
 /// Everything the window shows. Drawn by `ui`, changed only by `apply`.
 pub struct App {
+    /// Training, then production: the compared pair every analysis but the experiment reads.
     pub datasets: [Option<Arc<Dataset>>; 2],
+    /// The experiment (A/B or rollout) log of the Experiments tab.
+    pub experiment_log: Option<Arc<Dataset>>,
     pub roles: RoleMap,
     pub selected_column: Option<String>,
     pub tab: Tab,
@@ -27,7 +30,8 @@ pub struct App {
     pub status: Option<Status>,
     /// Warnings of the loaded files, shown under the status bar's message on demand.
     pub warnings: Vec<String>,
-    pub loads: [Option<Job<Result<Dataset, DataError>>>; 2],
+    /// Files loading, by slot.
+    pub loads: [Option<Job<Result<Dataset, DataError>>>; 3],
     pub overview: views::overview::OverviewState,
     pub drift: views::drift::DriftView,
     pub integrity: views::integrity::IntegrityState,
@@ -37,6 +41,7 @@ pub struct App {
     pub seasonality: views::seasonality::SeasonalityState,
     pub health: views::health::HealthState,
     pub compression: views::compression::CompressionState,
+    pub experiments: views::experiments::ExperimentsState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -57,13 +62,14 @@ impl App {
     pub fn new(prefs: Prefs) -> Self {
         Self {
             datasets: [None, None],
+            experiment_log: None,
             roles: RoleMap::default(),
             selected_column: None,
             tab: Tab::default(),
             prefs,
             status: None,
             warnings: Vec::new(),
-            loads: [None, None],
+            loads: [None, None, None],
             overview: Default::default(),
             drift: Default::default(),
             integrity: Default::default(),
@@ -71,6 +77,7 @@ impl App {
             seasonality: Default::default(),
             health: Default::default(),
             compression: Default::default(),
+            experiments: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -90,7 +97,7 @@ impl App {
         let mut app = Self::new(Prefs::default());
         for (side, ds) in Side::BOTH.into_iter().zip([reference, current]) {
             if let Some(ds) = ds {
-                app.install(side, ds);
+                app.install(side.into(), ds);
             }
         }
         app
@@ -120,6 +127,14 @@ impl App {
         self.datasets[side.index()].as_deref()
     }
 
+    /// The dataset in a slot: a side of the comparison, or the experiment log.
+    pub fn slot_dataset(&self, slot: Slot) -> Option<&Dataset> {
+        match slot.side() {
+            Some(side) => self.dataset(side),
+            None => self.experiment_log.as_deref(),
+        }
+    }
+
     /// Whether any background work is running.
     pub fn is_busy(&self) -> bool {
         self.loads.iter().any(Option::is_some)
@@ -130,6 +145,7 @@ impl App {
             || self.export.job.is_some()
             || self.health.report.is_running()
             || self.compression.is_busy()
+            || self.experiments.is_busy()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {
@@ -146,7 +162,7 @@ impl App {
         });
     }
 
-    pub(super) fn start_load(&mut self, side: Side, path: PathBuf) {
+    pub(super) fn start_load(&mut self, slot: Slot, path: PathBuf) {
         let label = format!("Loading {}", crate::data::load::file_name(&path));
         let job_path = path.clone();
         match Job::spawn(label, self.waker.clone(), move |p| {
@@ -157,53 +173,62 @@ impl App {
             Ok(ds)
         }) {
             // Replacing a running job drops it, which cancels it.
-            Ok(job) => self.loads[side.index()] = Some(job),
+            Ok(job) => self.loads[slot.index()] = Some(job),
             Err(e) => self.status_error(format!("{} could not be loaded: {e}", path.display())),
         }
     }
 
     pub(super) fn poll_loads(&mut self) {
-        for side in Side::BOTH {
-            let slot = &mut self.loads[side.index()];
-            let Some(job) = slot else {
+        for slot in Slot::ALL {
+            let load = &mut self.loads[slot.index()];
+            let Some(job) = load else {
                 continue;
             };
             match job.poll() {
                 Poll::Running => {}
                 Poll::Done(result) => {
-                    *slot = None;
+                    *load = None;
                     match result {
                         Ok(ds) => {
-                            self.prefs.remember(ds.path.clone(), side);
+                            self.prefs.remember(ds.path.clone(), slot);
                             self.status_info(format!(
                                 "Opened {} as {}: {} rows × {} columns",
                                 ds.name(),
-                                side.label().to_lowercase(),
+                                slot.label().to_lowercase(),
                                 ds.rows(),
                                 ds.columns.len()
                             ));
-                            self.install(side, ds);
+                            self.install(slot, ds);
                         }
                         // The previous dataset stays: a bad file loses nothing.
                         Err(DataError::Cancelled { .. }) => {
-                            self.session.expected[side.index()] = None;
+                            self.session.expected[slot.index()] = None;
                         }
                         Err(e) => {
-                            self.session.expected[side.index()] = None;
+                            self.session.expected[slot.index()] = None;
                             self.status_error(e.to_string());
                         }
                     }
                 }
                 Poll::Gone => {
-                    *slot = None;
+                    *load = None;
                     self.status_error("Loading stopped unexpectedly; nothing was changed");
                 }
             }
         }
     }
 
-    /// Make a loaded dataset visible for `side`.
-    pub fn install(&mut self, side: Side, ds: Dataset) {
+    /// Make a loaded dataset visible in `slot`.
+    pub fn install(&mut self, slot: Slot, ds: Dataset) {
+        let Some(side) = slot.side() else {
+            // The experiment log keeps its own columns and roles: its `group` or `channel`
+            // says nothing about the model's features.
+            self.experiments.log_installed(&ds);
+            self.experiment_log = Some(Arc::new(ds));
+            self.refresh_warnings();
+            self.on_dataset_installed(slot);
+            return;
+        };
         self.roles.add_inferred(&ds.columns);
         if self.selected_column.is_none() {
             // Start on the first feature: ids and timestamps are rarely what one looks at first.
@@ -216,13 +241,14 @@ impl App {
         }
         self.datasets[side.index()] = Some(Arc::new(ds));
         self.refresh_warnings();
-        self.on_dataset_installed(side);
+        self.on_dataset_installed(slot);
     }
 
     pub(super) fn refresh_warnings(&mut self) {
         self.warnings = self
             .datasets
             .iter()
+            .chain(std::iter::once(&self.experiment_log))
             .flatten()
             .flat_map(|d| d.warnings.iter().cloned())
             .collect();
@@ -250,8 +276,8 @@ impl App {
             return;
         }
         let start = match purpose {
-            DialogPurpose::OpenData(side) | DialogPurpose::LocateData(side) => self
-                .dataset(side)
+            DialogPurpose::OpenData(slot) | DialogPurpose::LocateData(slot) => self
+                .slot_dataset(slot)
                 .and_then(|d| d.path.parent().map(PathBuf::from)),
             _ => self
                 .session
@@ -323,44 +349,43 @@ impl App {
                 return;
             }
         }
-        match paths.as_slice() {
-            [one] => match Side::from_file_name(one) {
-                Some(side) => self.push(Command::Load(side, one.clone())),
-                None => self.pending_drop = paths,
-            },
-            [a, b] => {
-                let sides = match (Side::from_file_name(a), Side::from_file_name(b)) {
-                    (Some(x), Some(y)) if x != y => Some((x, y)),
-                    (Some(x), None) => Some((x, other(x))),
-                    (None, Some(y)) => Some((other(y), y)),
-                    _ => None,
-                };
-                match sides {
-                    Some((sa, sb)) => {
-                        self.push(Command::Load(sa, a.clone()));
-                        self.push(Command::Load(sb, b.clone()));
-                    }
-                    None => self.pending_drop = paths,
+        let guessed: Vec<Option<Slot>> = paths.iter().map(|p| Slot::from_file_name(p)).collect();
+        let slots: Option<Vec<Slot>> = match guessed.as_slice() {
+            [Some(x)] => Some(vec![*x]),
+            [Some(x), Some(y)] if x != y => Some(vec![*x, *y]),
+            // One side named: the other file is the other side.
+            [Some(x), None] => x.side().map(|s| vec![*x, other(s).into()]),
+            [None, Some(y)] => y.side().map(|s| vec![other(s).into(), *y]),
+            [Some(x), Some(y), Some(z)] if x != y && y != z && x != z => Some(vec![*x, *y, *z]),
+            _ => None,
+        };
+        match (slots, paths.len()) {
+            (Some(slots), _) => {
+                for (slot, path) in slots.into_iter().zip(paths) {
+                    self.push(Command::Load(slot, path));
                 }
             }
-            _ => self.status_error(format!(
-                "{} files were dropped; drop one file, or a training and a production file together",
-                paths.len()
+            (None, 1 | 2) => self.pending_drop = paths,
+            (None, n) => self.status_error(format!(
+                "{n} files were dropped; drop one file, a training and a production file together, or those two and an experiment log named as such"
             )),
         }
     }
 
-    /// The user answered which side the first pending dropped file is.
-    pub fn resolve_drop(&mut self, first_side: Option<Side>) {
+    /// The user answered which slot the first pending dropped file is; the next goes to the
+    /// other side (or to training, after an experiment log).
+    pub fn resolve_drop(&mut self, first: Option<Slot>) {
         let paths = std::mem::take(&mut self.pending_drop);
-        let Some(side) = first_side else {
+        let Some(first) = first else {
             return;
         };
-        let mut sides = [side, other(side)].into_iter();
-        for p in paths {
-            if let Some(s) = sides.next() {
-                self.push(Command::Load(s, p));
-            }
+        let order = match first {
+            Slot::Reference => [Slot::Reference, Slot::Current, Slot::Experiment],
+            Slot::Current => [Slot::Current, Slot::Reference, Slot::Experiment],
+            Slot::Experiment => [Slot::Experiment, Slot::Reference, Slot::Current],
+        };
+        for (slot, p) in order.into_iter().zip(paths) {
+            self.push(Command::Load(slot, p));
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::vocab::{Role, Side};
+use crate::vocab::{Role, Slot};
 
 use super::file_dialog::DialogPurpose;
 use super::prefs::ThemeChoice;
@@ -15,14 +15,14 @@ pub enum Command {
     OpenDialog(DialogPurpose),
     /// A file dialog answered with this path.
     FileChosen(DialogPurpose, PathBuf),
-    /// Load this file for this side (replacing what is there once it has loaded).
-    Load(Side, PathBuf),
+    /// Load this file into this slot (replacing what is there once it has loaded).
+    Load(Slot, PathBuf),
     /// Files dropped on the window, to be assigned to sides.
     Dropped(Vec<PathBuf>),
-    /// Stop loading a side; what was loaded before stays.
-    CancelLoad(Side),
-    /// Close a side's dataset.
-    Close(Side),
+    /// Stop loading a slot; what was loaded before stays.
+    CancelLoad(Slot),
+    /// Close a slot's dataset.
+    Close(Slot),
     /// Select a column in every view.
     SelectColumn(String),
     /// Change a column's role (applies to both datasets).

@@ -28,6 +28,7 @@ impl App {
         let session_path = self.session.path.clone();
         let title = self.session.name();
         let datasets = self.datasets.clone();
+        let experiment_log = self.experiment_log.clone();
         let overlays = if self.export.all_columns {
             Overlays::All
         } else {
@@ -38,7 +39,12 @@ impl App {
             let now = crate::engine::clock::now_micros();
             let [r, c] = &datasets;
             let (reference, current) = (r.as_deref(), c.as_deref());
-            let analyses = analyses::run(&session, reference, current, overlays, now, progress)
+            let data = analyses::SessionData {
+                reference,
+                current,
+                experiment: experiment_log.as_deref(),
+            };
+            let analyses = analyses::run(&session, data, overlays, now, progress)
                 .map_err(|_| "the export was cancelled".to_string())?;
             progress.set(Some(0.95), "Writing");
             let source = ReportSource {
@@ -47,6 +53,7 @@ impl App {
                 session_path: session_path.as_deref(),
                 reference,
                 current,
+                experiment: experiment_log.as_deref(),
                 analyses: &analyses,
                 generated: crate::vocab::time::format_iso(now),
             };

@@ -7,16 +7,16 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 /// What a file dialog is for; decides its title, filters, open or save, and what the chosen
 /// path does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DialogPurpose {
-    /// Open a data file for this side.
-    OpenData(Side),
+    /// Open a data file for this slot.
+    OpenData(Slot),
     /// Find a session's dataset that is not where the session says.
-    LocateData(Side),
+    LocateData(Slot),
     OpenSession,
     SaveSession,
     ExportHtml,
@@ -35,8 +35,9 @@ const DATA_EXTENSIONS: &[&str] = &[
 impl DialogPurpose {
     pub fn title(self) -> String {
         match self {
-            Self::OpenData(side) => format!("Open {} data", side.short().to_lowercase()),
-            Self::LocateData(side) => format!("Locate the {} file", side.short().to_lowercase()),
+            Self::OpenData(Slot::Experiment) => "Open an experiment log".into(),
+            Self::OpenData(slot) => format!("Open {} data", slot.short().to_lowercase()),
+            Self::LocateData(slot) => format!("Locate the {} file", slot.short().to_lowercase()),
             Self::OpenSession => "Open session".into(),
             Self::SaveSession => "Save session as".into(),
             Self::ExportHtml => "Export report (HTML)".into(),

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::report::ReportFormat;
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 use super::app::App;
 use super::command::Command;
@@ -84,10 +84,10 @@ impl App {
             self.push(Command::SaveSession);
         }
         if open_current {
-            self.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Current)));
+            self.push(Command::OpenDialog(DialogPurpose::OpenData(Slot::Current)));
         } else if open_reference {
             self.push(Command::OpenDialog(DialogPurpose::OpenData(
-                Side::Reference,
+                Slot::Reference,
             )));
         }
         self.apply_commands(ctx);
@@ -108,6 +108,7 @@ impl App {
         self.seasonality.update(&cx, ctx);
         self.health.update(&cx);
         self.compression.update(&cx, ctx);
+        self.experiments.update(&cx, self.experiment_log.as_ref());
     }
 
     /// Draw the whole window.
@@ -133,6 +134,12 @@ impl App {
                 Tab::Compression => {
                     views::compression::compression_ui(&mut self.compression, &mut cx, ui)
                 }
+                Tab::Experiments => views::experiments::experiments_ui(
+                    &mut self.experiments,
+                    &mut cx,
+                    self.experiment_log.as_deref(),
+                    ui,
+                ),
             }
         });
         panels::dialogs::dialogs(self, ui);
@@ -162,8 +169,11 @@ impl App {
                     self.status_info(format!("{} cancelled; nothing was changed", job.label));
                 }
             }
-            Command::Close(side) => {
-                self.datasets[side.index()] = None;
+            Command::Close(slot) => {
+                match slot.side() {
+                    Some(side) => self.datasets[side.index()] = None,
+                    None => self.experiment_log = None,
+                }
                 self.refresh_warnings();
             }
             Command::SelectColumn(name) => {

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::sample_data;
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 /// The name eframe stores preferences under (and the folder of the recovery copy).
 const APP_ID: &str = "Sextant";
@@ -145,8 +145,9 @@ impl SextantApp {
         if let Some(column) = launch.column.clone() {
             app.push(command::Command::SelectColumn(column));
         }
-        for (side, path) in Side::BOTH.into_iter().zip(files) {
-            app.push(command::Command::Load(side, path));
+        // Training, production, then an experiment log.
+        for (slot, path) in Slot::ALL.into_iter().zip(files) {
+            app.push(command::Command::Load(slot, path));
         }
         Self {
             app,

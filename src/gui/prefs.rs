@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 const KEY: &str = "sextant.prefs.v1";
 /// Recent files remembered.
@@ -22,7 +22,8 @@ pub enum ThemeChoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentFile {
     pub path: PathBuf,
-    pub side: Side,
+    /// Where it was opened (serialised as `side`, as before the experiment slot existed).
+    pub side: Slot,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -44,7 +45,7 @@ impl Prefs {
     }
 
     /// Put a file at the top of the recent list (once), keeping at most `MAX_RECENT`.
-    pub fn remember(&mut self, path: PathBuf, side: Side) {
+    pub fn remember(&mut self, path: PathBuf, side: Slot) {
         self.recent.retain(|r| r.path != path);
         self.recent.insert(0, RecentFile { path, side });
         self.recent.truncate(MAX_RECENT);
@@ -62,16 +63,17 @@ impl Prefs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Side;
 
     #[test]
     fn recent_list_is_unique_and_bounded() {
         let mut p = Prefs::default();
         for i in 0..15 {
-            p.remember(PathBuf::from(format!("f{i}.csv")), Side::Reference);
+            p.remember(PathBuf::from(format!("f{i}.csv")), Side::Reference.into());
         }
-        p.remember(PathBuf::from("f14.csv"), Side::Current);
+        p.remember(PathBuf::from("f14.csv"), Side::Current.into());
         assert_eq!(p.recent.len(), MAX_RECENT);
-        assert_eq!(p.recent[0].side, Side::Current);
+        assert_eq!(p.recent[0].side, Slot::Current);
         assert_eq!(
             p.recent
                 .iter()

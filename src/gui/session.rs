@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::session::open::{changed_since_saved, dataset_ref, named_datasets, named_model};
 use crate::session::{self, Notes, Session, paths};
-use crate::vocab::Side;
+use crate::vocab::{Side, Slot};
 
 use super::app::App;
 use super::command::Command;
@@ -36,20 +36,22 @@ impl App {
             .as_deref()
             .map(session::open::base_dir)
             .unwrap_or_default();
-        let entry = |side: Side| self.dataset(side).map(|ds| dataset_ref(ds, &dir));
+        let entry = |slot: Slot| self.slot_dataset(slot).map(|ds| dataset_ref(ds, &dir));
         let mut s = Session {
             roles: self.roles.clone(),
             renames: self.renames.clone(),
             notes: self.session.notes.clone(),
             ..Session::default()
         };
-        s.datasets.reference = entry(Side::Reference);
-        s.datasets.current = entry(Side::Current);
+        s.datasets.reference = entry(Slot::Reference);
+        s.datasets.current = entry(Slot::Current);
+        s.datasets.experiment = entry(Slot::Experiment);
         s.views.drift = self.drift.settings.clone();
         s.views.integrity = self.integrity.params.clone();
         s.views.seasonality = self.seasonality.settings.clone();
         s.views.health = self.health.settings.clone();
         s.views.compression = self.compression.settings.clone();
+        s.views.experiment = self.experiments.view_settings();
         s.views.compression.model_path = self
             .compression
             .settings
@@ -78,6 +80,7 @@ impl App {
         self.seasonality.settings = s.views.seasonality.clone();
         self.health.settings = s.views.health.clone();
         self.compression.settings = s.views.compression.clone();
+        self.experiments.restore(&s.views.experiment);
         self.health.floor_text = s
             .views
             .health
@@ -92,22 +95,22 @@ impl App {
 
     /// Per-frame bookkeeping: unsaved-changes flag, window title, the close guard, autosave.
     pub fn session_logic(&mut self, ctx: &egui::Context) {
-        let arrived = Side::BOTH.into_iter().all(|side| {
-            self.session.expected[side.index()].is_none() || self.dataset(side).is_some()
+        let arrived = Slot::ALL.into_iter().all(|slot| {
+            self.session.expected[slot.index()].is_none() || self.slot_dataset(slot).is_some()
         });
         let still_loading = self.loads.iter().any(Option::is_some);
         if self.session.settling && arrived && !still_loading {
             self.session.settling = false;
             // An opened session's datasets have all arrived: its state is the baseline, except
             // for files the user located elsewhere, which still need saving.
-            self.session.expected = [None, None];
+            self.session.expected = [None, None, None];
             let mut baseline = self.snapshot();
-            for side in Side::BOTH {
-                if self.session.relocated[side.index()] {
-                    *baseline.dataset_mut(side) = None;
+            for slot in Slot::ALL {
+                if self.session.relocated[slot.index()] {
+                    *baseline.dataset_mut(slot) = None;
                 }
             }
-            self.session.relocated = [false, false];
+            self.session.relocated = [false, false, false];
             self.session.baseline = Some(baseline);
         }
         let snapshot = self.snapshot();
@@ -154,10 +157,10 @@ impl App {
     }
 
     /// Untitled data opened into a clean untitled session keeps it clean.
-    pub fn on_dataset_installed(&mut self, side: Side) {
-        if let Some(entry) = self.session.expected[side.index()].clone()
-            && let Some(ds) = self.dataset(side)
-            && let Some(message) = changed_since_saved(&entry, ds, side)
+    pub fn on_dataset_installed(&mut self, slot: Slot) {
+        if let Some(entry) = self.session.expected[slot.index()].clone()
+            && let Some(ds) = self.slot_dataset(slot)
+            && let Some(message) = changed_since_saved(&entry, ds, slot)
         {
             self.session.changed.push(message);
         }
@@ -251,12 +254,13 @@ impl App {
             AfterSave::OpenSession(path) => self.read_session_file(&path),
             AfterSave::NewSession => {
                 self.datasets = [None, None];
+                self.experiment_log = None;
                 self.restore_settings(&Session::default());
                 self.session.path = None;
                 self.session.baseline = None;
                 self.session.force_dirty = false;
                 self.session.notes = Notes::default();
-                self.session.expected = [None, None];
+                self.session.expected = [None, None, None];
             }
         }
     }
@@ -279,13 +283,13 @@ impl App {
     }
 
     /// The user located a dataset of the session being opened.
-    pub fn locate_dataset(&mut self, side: Side, path: PathBuf) {
+    pub fn locate_dataset(&mut self, slot: Slot, path: PathBuf) {
         if let Some(opening) = &mut self.session.opening
-            && let Some(d) = opening.datasets.iter_mut().find(|d| d.side == side)
+            && let Some(d) = opening.datasets.iter_mut().find(|d| d.slot == slot)
         {
             d.exists = path.is_file();
             d.path = path;
-            self.session.relocated[side.index()] = true;
+            self.session.relocated[slot.index()] = true;
         }
     }
 
@@ -298,18 +302,19 @@ impl App {
         // The model path as it resolves from the session's folder.
         self.compression.settings.model_path = opening.model.as_ref().map(|(p, _)| p.clone());
         self.datasets = [None, None];
+        self.experiment_log = None;
         for job in self.loads.iter_mut() {
             *job = None;
         }
         self.session.path = Some(opening.path.clone());
         self.session.changed.clear();
-        self.session.expected = [None, None];
+        self.session.expected = [None, None, None];
         self.prefs.remember_session(opening.path.clone());
         for d in &opening.datasets {
             if d.exists {
-                self.session.expected[d.side.index()] = opening.session.dataset(d.side).cloned();
+                self.session.expected[d.slot.index()] = opening.session.dataset(d.slot).cloned();
                 self.session.settling = true;
-                self.push(Command::Load(d.side, d.path.clone()));
+                self.push(Command::Load(d.slot, d.path.clone()));
             }
         }
         let missing: Vec<String> = opening

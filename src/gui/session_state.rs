@@ -56,11 +56,11 @@ pub struct SessionState {
     pub after_save: Option<AfterSave>,
     /// Datasets of an opened session still loading, with their saved entries: compared when
     /// they arrive, and the baseline retaken once all have.
-    pub expected: [Option<DatasetRef>; 2],
+    pub expected: [Option<DatasetRef>; 3],
     /// An opened session's datasets are loading; the baseline is retaken when they are in.
     pub settling: bool,
-    /// Sides whose file the user located anew (the session must be saved to remember it).
-    pub relocated: [bool; 2],
+    /// Slots whose file the user located anew (the session must be saved to remember it).
+    pub relocated: [bool; 3],
     /// Files that changed since the session was saved, shown before the results.
     pub changed: Vec<String>,
     pub recovery_offer: Option<RecoveryOffer>,

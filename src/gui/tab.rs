@@ -11,16 +11,18 @@ pub enum Tab {
     Seasonality,
     Health,
     Compression,
+    Experiments,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Integrity,
         Tab::Drift,
         Tab::Seasonality,
         Tab::Health,
         Tab::Compression,
+        Tab::Experiments,
     ];
 
     pub fn title(self) -> &'static str {
@@ -31,6 +33,7 @@ impl Tab {
             Tab::Seasonality => "Seasonality",
             Tab::Health => "Health",
             Tab::Compression => "Compression",
+            Tab::Experiments => "Experiments",
         }
     }
 

@@ -16,6 +16,17 @@ pub fn side_color(side: crate::vocab::Side) -> Color32 {
     }
 }
 
+/// The colour of a dataset slot: a side's, or the experiment log's.
+pub fn slot_color(slot: crate::vocab::Slot) -> Color32 {
+    match slot.side() {
+        Some(side) => side_color(side),
+        None => EXPERIMENT_COLOR,
+    }
+}
+
+/// The experiment log's colour (distinct from both sides').
+pub const EXPERIMENT_COLOR: Color32 = Color32::from_rgb(190, 120, 210);
+
 /// A small filled square in a side's colour, used as a legend swatch.
 pub fn swatch(ui: &mut Ui, color: Color32) {
     let (rect, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());

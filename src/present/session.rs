@@ -19,7 +19,7 @@ pub fn show_text(path: &Path, session: &Session, named: &[NamedDataset]) -> Stri
         let _ = writeln!(
             out,
             "  {:<10} {}{}",
-            d.side.short().to_lowercase(),
+            d.slot.short().to_lowercase(),
             d.path.display(),
             if d.exists { "" } else { "  (missing)" }
         );

@@ -310,6 +310,9 @@ fn summary_html(input: &ReportInput) -> String {
         Role::Target,
         Role::Prediction,
         Role::Ignored,
+        Role::Variant,
+        Role::Covariate,
+        Role::Segment,
     ] {
         let cols: Vec<&str> = input
             .roles

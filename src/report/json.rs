@@ -18,7 +18,7 @@ use crate::present::seasonality as present_seasonality;
 #[derive(Debug, Clone, Default)]
 pub struct PresentedParts {
     /// `inspect --format json` of each dataset (`None` without it).
-    pub datasets: [Option<Value>; 2],
+    pub datasets: [Option<Value>; 3],
     /// The `integrity` document, or `{"error": …}`.
     pub integrity: Value,
     /// The `seasonality` document, or `{"error": …}`.
@@ -44,12 +44,15 @@ pub struct Snapshot<'a> {
     seasonality: Value,
     health: Value,
     compression: Value,
+    /// The `ab --format json` document of the experiment log, or `{"error": …}`.
+    experiment: Value,
 }
 
 #[derive(Debug, Serialize)]
 struct Datasets {
     reference: Option<Value>,
     current: Option<Value>,
+    experiment: Option<Value>,
 }
 
 /// The session's notes (its own struct: the JSON contract does not follow the session file).
@@ -79,13 +82,17 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
         (Some(Err(e)), _, _) => json!({"error": e.to_string()}),
         _ => Value::Null,
     };
-    let [reference, current] = parts.datasets;
+    let [reference, current, experiment_log] = parts.datasets;
     Snapshot {
         title: &source.title,
         generated: &source.generated,
         session: source.session_path.map(|p| p.display().to_string()),
         sextant_version: env!("CARGO_PKG_VERSION"),
-        datasets: Datasets { reference, current },
+        datasets: Datasets {
+            reference,
+            current,
+            experiment: experiment_log,
+        },
         roles: &s.roles,
         renames: s
             .renames
@@ -107,6 +114,11 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
             Some(Ok(report)) => to_value(report),
             Some(Err(e)) => json!({"error": e}),
             None => Value::Null,
+        },
+        experiment: match (&a.experiment, source.experiment) {
+            (Some(Ok(o)), Some(log)) => crate::present::experiment::to_json(&log.name(), o),
+            (Some(Err(e)), _) => json!({"error": e}),
+            _ => Value::Null,
         },
     }
 }
@@ -151,6 +163,7 @@ pub fn presented_parts(source: &ReportSource) -> PresentedParts {
         datasets: [
             source.reference.map(crate::present::inspect::to_json),
             source.current.map(crate::present::inspect::to_json),
+            source.experiment.map(crate::present::inspect::to_json),
         ],
         integrity,
         seasonality,

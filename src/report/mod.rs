@@ -24,6 +24,7 @@
 //! ```
 
 pub mod compression;
+pub mod experiment;
 pub mod health;
 pub mod html;
 pub mod json;

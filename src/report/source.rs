@@ -28,6 +28,8 @@ pub struct ReportSource<'a> {
     pub session_path: Option<&'a Path>,
     pub reference: Option<&'a Dataset>,
     pub current: Option<&'a Dataset>,
+    /// The experiment log (Experiments tab), when the session has one.
+    pub experiment: Option<&'a Dataset>,
     pub analyses: &'a Analyses,
     /// When the report was made (ISO 8601).
     pub generated: String,
@@ -67,6 +69,9 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
     }
     if let Some(Ok(compression)) = &a.compression {
         input.extra.push(super::compression::section(compression));
+    }
+    if let (Some(Ok(o)), Some(log)) = (&a.experiment, source.experiment) {
+        input.extra.push(super::experiment::section(o, &log.name()));
     }
     let mut problems = Vec::new();
     for (name, result) in [
@@ -111,6 +116,13 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             a.compression
                 .as_ref()
                 .and_then(|c| c.as_ref().err())
+                .map(ToString::to_string),
+        ),
+        (
+            "Experiments",
+            a.experiment
+                .as_ref()
+                .and_then(|e| e.as_ref().err())
                 .map(ToString::to_string),
         ),
     ] {

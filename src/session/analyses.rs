@@ -7,6 +7,7 @@ use crate::analysis::integrity::IntegrityReport;
 use crate::data::Dataset;
 use crate::engine::drift::{ColumnDrift, DriftError, DriftInputs, DriftOutcome, run as run_drift};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
+use crate::engine::experiment::{ExperimentOutcome, ExperimentRunError};
 use crate::engine::health::run as run_health;
 use crate::engine::integrity::check_datasets;
 use crate::engine::seasonality::{
@@ -39,19 +40,34 @@ pub struct Analyses {
     pub health: Option<Result<HealthReport, String>>,
     /// The compression lab, when the session names a model (its path as it resolves now).
     pub compression: Option<Result<CompressionReport, String>>,
+    /// The A/B test, when the session has an experiment log and its variant column.
+    pub experiment: Option<Result<ExperimentOutcome, String>>,
+}
+
+/// The datasets a session's analyses read.
+#[derive(Clone, Copy, Default)]
+pub struct SessionData<'a> {
+    pub reference: Option<&'a Dataset>,
+    pub current: Option<&'a Dataset>,
+    /// The experiment log (Experiments tab).
+    pub experiment: Option<&'a Dataset>,
 }
 
 /// Run every analysis the session describes. `now_micros` is "now" for the integrity checks
 /// (staleness of the newest timestamp); the caller reads the clock.
 pub fn run(
     session: &Session,
-    reference: Option<&Dataset>,
-    current: Option<&Dataset>,
+    data: SessionData<'_>,
     overlays: Overlays,
     now_micros: i64,
     progress: &Progress,
 ) -> Result<Analyses, crate::vocab::Cancelled> {
     let views = &session.views;
+    let SessionData {
+        reference,
+        current,
+        experiment,
+    } = data;
     let mut out = Analyses {
         drift: None,
         drift_details: Vec::new(),
@@ -59,6 +75,7 @@ pub fn run(
         seasonality: None,
         health: None,
         compression: None,
+        experiment: None,
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
@@ -155,6 +172,15 @@ pub fn run(
         )
         .map(|r| r.map_err(|e| e.to_string()));
         progress.check()?;
+    }
+    if let Some(log) = experiment
+        && !views.experiment.ab.variant.is_empty()
+    {
+        progress.set(Some(0.95), "Analysing the experiment");
+        out.experiment = match crate::engine::experiment::run(log, &views.experiment.ab, progress) {
+            Err(ExperimentRunError::Cancelled) => return Err(crate::vocab::Cancelled),
+            other => Some(other.map_err(|e| e.to_string())),
+        };
     }
     progress.set(Some(1.0), "Done");
     Ok(out)

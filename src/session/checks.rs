@@ -15,7 +15,14 @@
 //! | `integrity_errors`, `integrity_warnings` | findings of the integrity checks |
 //! | `null_rate:COL` | share of the column's production rows that are null or NaN |
 //! | `rows` | production rows |
+//! | `srm` | 1 when the experiment's sample-ratio check flagged the split, else 0 |
+//! | `srm_p_value` | its p-value |
+//! | `lift:METRIC[:ARM]` | the headline relative lift of METRIC for ARM (a fraction: −0.02 is −2 %); without ARM, of the only treatment arm |
+//! | `p_value:METRIC[:ARM]`, `adjusted_p_value:METRIC[:ARM]`, `chance_to_win:METRIC[:ARM]` | that row's test |
+//! | `guardrail:METRIC[:ARM]` | 1 when ARM is significantly worse than the control on METRIC (without ARM: any arm) |
 //!
+//! A rule that is only a value (`srm`, `guardrail:latency_ms`) means `VALUE >= 1`: the flag is
+//! up.
 //! A session without rules is checked against [`default_rules`]: the dataset drifted, or an
 //! integrity error was found.
 
@@ -24,7 +31,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::alerts::{AlertRule, FiredAlert, WindowTable, evaluate};
+use crate::analysis::experiment::frequentist::Verdict;
 use crate::data::Dataset;
+use crate::engine::experiment::ExperimentOutcome;
 
 use super::analyses::Analyses;
 
@@ -82,6 +91,11 @@ pub fn whole_data_table(analyses: &Analyses, current: Option<&Dataset>) -> Windo
         put("integrity_errors".into(), s.errors as f64);
         put("integrity_warnings".into(), s.warnings as f64);
     }
+    if let Some(Ok(o)) = &analyses.experiment {
+        for (name, v) in experiment_values(o) {
+            put(name, v);
+        }
+    }
     if let Some(ds) = current {
         put("rows".into(), ds.rows() as f64);
         for c in &ds.columns {
@@ -94,6 +108,67 @@ pub fn whole_data_table(analyses: &Analyses, current: Option<&Dataset>) -> Windo
         windows: vec![WHOLE_DATA.to_string()],
         values,
     }
+}
+
+/// A rule as a user types it: `VALUE OP NUMBER [for N]`, or a bare flag value (`srm`,
+/// `guardrail:latency_ms`), which means `VALUE >= 1`.
+pub fn parse_rule(text: &str) -> Result<AlertRule, String> {
+    let t = text.trim();
+    if !t.is_empty() && !t.contains(['<', '>']) && !t.contains(' ') {
+        return format!("{t} >= 1").parse();
+    }
+    t.parse()
+}
+
+/// The values an experiment gives rules (see the module's table).
+pub fn experiment_values(o: &ExperimentOutcome) -> BTreeMap<String, f64> {
+    let r = &o.report;
+    let mut v = BTreeMap::new();
+    v.insert("srm".to_string(), f64::from(u8::from(r.srm.flag)));
+    v.insert("srm_p_value".to_string(), r.srm.p_value);
+    let treatments = o.arms.len().saturating_sub(1);
+    for m in &r.metrics {
+        let Some(e) = &m.result else {
+            continue;
+        };
+        let worse = f64::from(u8::from(e.verdict == Verdict::Worse));
+        let rows = [
+            ("lift", e.estimate),
+            ("p_value", e.p_value),
+            ("adjusted_p_value", e.adjusted_p_value),
+            ("chance_to_win", e.chance_to_win),
+            ("guardrail", worse),
+        ];
+        for (name, value) in rows {
+            v.insert(format!("{name}:{}:{}", m.metric, m.arm), value);
+            if treatments == 1 {
+                v.insert(format!("{name}:{}", m.metric), value);
+            }
+        }
+        // With several arms, the bare guardrail is up when any arm is worse.
+        let any = v.entry(format!("guardrail:{}", m.metric)).or_insert(0.0);
+        *any = any.max(worse);
+    }
+    v
+}
+
+/// Whether an experiment rule fires on these values: `Ok(None)` when the experiment has no
+/// such value, `Err` when the rule does not parse.
+pub fn judge_experiment_rule(
+    text: &str,
+    values: &BTreeMap<String, f64>,
+) -> Result<Option<bool>, String> {
+    let rule = parse_rule(text)?;
+    let Some(value) = values.get(&rule.value) else {
+        return Ok(None);
+    };
+    let table = WindowTable {
+        windows: vec![WHOLE_DATA.to_string()],
+        values: [(rule.value.clone(), vec![Some(*value)])].into(),
+    };
+    Ok(Some(
+        !evaluate(std::slice::from_ref(&rule), &table).is_empty(),
+    ))
 }
 
 /// What the health pass said of the rules it judged window by window: the alerts that fired

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::data::{Dataset, RoleMap};
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 use super::paths;
 use super::{DatasetRef, Session};
@@ -14,7 +14,7 @@ use super::{DatasetRef, Session};
 /// A dataset a session names, resolved against the session file's folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedDataset {
-    pub side: Side,
+    pub slot: Slot,
     /// The path as written in the session.
     pub stored: PathBuf,
     /// The path it names on this machine.
@@ -31,16 +31,16 @@ pub fn base_dir(session_path: &Path) -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The datasets a session names, training first.
+/// The datasets a session names: training, production, then the experiment log.
 pub fn named_datasets(session: &Session, session_path: &Path) -> Vec<NamedDataset> {
     let dir = base_dir(session_path);
-    Side::BOTH
+    Slot::ALL
         .into_iter()
-        .filter_map(|side| {
-            let entry = session.dataset(side)?;
+        .filter_map(|slot| {
+            let entry = session.dataset(slot)?;
             let path = paths::resolve(&dir, &entry.path);
             Some(NamedDataset {
-                side,
+                slot,
                 stored: entry.path.clone(),
                 exists: path.is_file(),
                 path,
@@ -61,7 +61,7 @@ pub fn dataset_ref(ds: &Dataset, session_dir: &Path) -> DatasetRef {
 
 /// One sentence when a loaded dataset differs from what the session saw, `None` when it is the
 /// same file content (or the session did not record a fingerprint).
-pub fn changed_since_saved(entry: &DatasetRef, ds: &Dataset, side: Side) -> Option<String> {
+pub fn changed_since_saved(entry: &DatasetRef, ds: &Dataset, slot: Slot) -> Option<String> {
     let saved = entry.fingerprint.as_deref()?;
     let now = ds.fingerprint()?;
     (saved != now).then(|| {
@@ -75,7 +75,7 @@ pub fn changed_since_saved(entry: &DatasetRef, ds: &Dataset, side: Side) -> Opti
         };
         format!(
             "The {} file {} changed since the session was saved{size}; results may differ from the saved analysis",
-            side.short().to_lowercase(),
+            slot.short().to_lowercase(),
             ds.path.display()
         )
     })

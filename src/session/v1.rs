@@ -14,9 +14,10 @@ use crate::analysis::integrity::IntegrityParams;
 use crate::data::RoleMap;
 use crate::engine::compression::CompressionSettings;
 use crate::engine::drift::DriftSettings;
+use crate::engine::experiment::ExperimentSettings;
 use crate::engine::health::HealthSettings;
 use crate::engine::seasonality::SeasonalitySettings;
-use crate::vocab::Renames;
+use crate::vocab::{Renames, Slot};
 
 /// A saved analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +50,7 @@ impl Default for Session {
     }
 }
 
-/// The two data files.
+/// The data files: the compared pair and the experiment log.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Datasets {
@@ -57,6 +58,8 @@ pub struct Datasets {
     pub reference: Option<DatasetRef>,
     /// Production (current).
     pub current: Option<DatasetRef>,
+    /// The experiment (A/B or rollout) log of the Experiments tab.
+    pub experiment: Option<DatasetRef>,
 }
 
 /// A data file as the session saw it.
@@ -84,6 +87,19 @@ pub struct Views {
     pub health: HealthSettings,
     /// The compression lab; its model path is stored like the datasets' (relative when near).
     pub compression: CompressionSettings,
+    /// The A/B test of the experiment log (`sextant check` judges its `srm`, `lift:` and
+    /// `guardrail:` rules).
+    pub experiment: ExperimentView,
+}
+
+/// The Experiments tab: the A/B test's settings and the alert rules `sextant check` runs on it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExperimentView {
+    /// Empty `variant`: nothing chosen yet (the window infers the columns from the log).
+    pub ab: ExperimentSettings,
+    /// Rules such as `srm`, `lift:conversion < 0`, `guardrail:latency_ms`.
+    pub rules: Vec<String>,
 }
 
 /// Where the user was.
@@ -109,18 +125,20 @@ pub struct Notes {
 }
 
 impl Session {
-    /// The dataset entry of a side.
-    pub fn dataset(&self, side: crate::vocab::Side) -> Option<&DatasetRef> {
-        match side {
-            crate::vocab::Side::Reference => self.datasets.reference.as_ref(),
-            crate::vocab::Side::Current => self.datasets.current.as_ref(),
+    /// The dataset entry of a slot (a side of the comparison, or the experiment log).
+    pub fn dataset(&self, slot: impl Into<Slot>) -> Option<&DatasetRef> {
+        match slot.into() {
+            Slot::Reference => self.datasets.reference.as_ref(),
+            Slot::Current => self.datasets.current.as_ref(),
+            Slot::Experiment => self.datasets.experiment.as_ref(),
         }
     }
 
-    pub fn dataset_mut(&mut self, side: crate::vocab::Side) -> &mut Option<DatasetRef> {
-        match side {
-            crate::vocab::Side::Reference => &mut self.datasets.reference,
-            crate::vocab::Side::Current => &mut self.datasets.current,
+    pub fn dataset_mut(&mut self, slot: impl Into<Slot>) -> &mut Option<DatasetRef> {
+        match slot.into() {
+            Slot::Reference => &mut self.datasets.reference,
+            Slot::Current => &mut self.datasets.current,
+            Slot::Experiment => &mut self.datasets.experiment,
         }
     }
 }

@@ -19,6 +19,6 @@ pub use metric::DriftMetric;
 pub use progress::{Cancelled, Progress, Waker};
 pub use renames::Renames;
 pub use rng::Rng;
-pub use role::{Role, role_from_name};
-pub use side::Side;
+pub use role::{Role, experiment_role_from_name, role_from_name};
+pub use side::{Side, Slot};
 pub use task::Task;

@@ -22,17 +22,26 @@ pub enum Role {
     Prediction,
     /// Excluded from every analysis.
     Ignored,
+    /// An experiment log's arm of each unit (A/B tests, rollouts).
+    Variant,
+    /// A pre-experiment value of a unit, for variance reduction (CUPED).
+    Covariate,
+    /// A column to split an experiment's effect by (channel, region, …).
+    Segment,
 }
 
 impl Role {
     /// Every role, in menu order.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 9] = [
         Role::Feature,
         Role::Timestamp,
         Role::Id,
         Role::Target,
         Role::Prediction,
         Role::Ignored,
+        Role::Variant,
+        Role::Covariate,
+        Role::Segment,
     ];
 
     /// Lower-case name used in JSON and tables.
@@ -44,6 +53,9 @@ impl Role {
             Self::Target => "target",
             Self::Prediction => "prediction",
             Self::Ignored => "ignored",
+            Self::Variant => "variant",
+            Self::Covariate => "covariate",
+            Self::Segment => "segment",
         }
     }
 }
@@ -91,6 +103,41 @@ const TIME_NAMES: &[&str] = &[
     "event_time",
     "created",
 ];
+
+const VARIANT_NAMES: &[&str] = &[
+    "variant",
+    "arm",
+    "group",
+    "bucket",
+    "treatment",
+    "experiment_group",
+    "ab_group",
+    "model",
+    "model_variant",
+];
+const SEGMENT_NAMES: &[&str] = &[
+    "segment", "channel", "region", "country", "platform", "device", "cohort", "market",
+];
+
+/// The role a column of an experiment log suggests by its name: the variant (`variant`, `arm`,
+/// `group`, `bucket`, …), a pre-experiment covariate (`pre_*`), a segment (`segment`,
+/// `channel`, `region`, … when categorical), else the role any dataset's column gets. Only the
+/// experiment log is read this way: a training column named `group` stays a feature.
+pub fn experiment_role_from_name(name: &str, kind: ColumnKind) -> Role {
+    let n = name.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    if VARIANT_NAMES.contains(&n.as_str()) || n.ends_with("_variant") || n.ends_with("_arm") {
+        return Role::Variant;
+    }
+    if n.starts_with("pre_") && matches!(kind, ColumnKind::Numeric | ColumnKind::Boolean) {
+        return Role::Covariate;
+    }
+    if (SEGMENT_NAMES.contains(&n.as_str()) || n.starts_with("segment_"))
+        && matches!(kind, ColumnKind::Categorical | ColumnKind::Boolean)
+    {
+        return Role::Segment;
+    }
+    role_from_name(name, kind)
+}
 
 /// The role a column's name and kind suggest, ignoring the other columns.
 pub fn role_from_name(name: &str, kind: ColumnKind) -> Role {

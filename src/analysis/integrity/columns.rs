@@ -126,6 +126,10 @@ fn missing_column(r: &ColumnData<'_>, role: Role) -> Finding {
         Role::Id => (Severity::Warning, "rows cannot be joined to training by id"),
         Role::Timestamp => (Severity::Warning, "problems cannot be dated"),
         Role::Ignored => (Severity::Info, "it is ignored"),
+        Role::Variant | Role::Covariate | Role::Segment => (
+            Severity::Info,
+            "it is an experiment column, which production need not have",
+        ),
     };
     Finding::new(
         Check::MissingColumn,

@@ -3,8 +3,8 @@
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;
-use crate::gui::widgets::{side_color, swatch};
-use crate::vocab::{ColumnKind, Role, Side};
+use crate::gui::widgets::{slot_color, swatch};
+use crate::vocab::{ColumnKind, Role, Side, Slot};
 
 pub fn datasets_panel(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::left("datasets")
@@ -13,8 +13,8 @@ pub fn datasets_panel(app: &mut App, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             ui.add_space(4.0);
             ui.heading("Datasets");
-            for side in Side::BOTH {
-                dataset_card(app, ui, side);
+            for slot in Slot::ALL {
+                dataset_card(app, ui, slot);
             }
             egui::Panel::bottom("notes")
                 .resizable(true)
@@ -33,34 +33,37 @@ pub fn datasets_panel(app: &mut App, ui: &mut egui::Ui) {
         });
 }
 
-fn dataset_card(app: &mut App, ui: &mut egui::Ui, side: Side) {
+fn dataset_card(app: &mut App, ui: &mut egui::Ui, slot: Slot) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
-            swatch(ui, side_color(side));
-            ui.strong(side.label());
+            swatch(ui, slot_color(slot));
+            ui.strong(slot.label());
         });
-        match app.dataset(side) {
+        match app.slot_dataset(slot) {
             Some(ds) => {
                 ui.label(ds.name())
                     .on_hover_text(ds.path.display().to_string());
                 ui.weak(format!("{} rows × {} columns", ds.rows(), ds.columns.len()));
                 ui.horizontal(|ui| {
                     if ui.small_button("Replace…").clicked() {
-                        app.push(Command::OpenDialog(DialogPurpose::OpenData(side)));
+                        app.push(Command::OpenDialog(DialogPurpose::OpenData(slot)));
                     }
                     if ui.small_button("Close").clicked() {
-                        app.push(Command::Close(side));
+                        app.push(Command::Close(slot));
                     }
                 });
             }
             None => {
-                ui.weak("Nothing loaded");
+                ui.weak(match slot {
+                    Slot::Experiment => "No A/B test or rollout log",
+                    _ => "Nothing loaded",
+                });
                 if ui
-                    .button(format!("Open {}…", side.short().to_lowercase()))
+                    .button(format!("Open {}…", slot.short().to_lowercase()))
                     .clicked()
                 {
-                    app.push(Command::OpenDialog(DialogPurpose::OpenData(side)));
+                    app.push(Command::OpenDialog(DialogPurpose::OpenData(slot)));
                 }
             }
         }

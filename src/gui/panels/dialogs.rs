@@ -4,7 +4,7 @@
 use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 pub fn dialogs(app: &mut App, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
@@ -41,7 +41,7 @@ fn opening_session(app: &mut App, ctx: &egui::Context) {
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
                 for d in &opening.datasets {
-                    ui.strong(d.side.short());
+                    ui.strong(d.slot.short());
                     ui.label(d.path.display().to_string());
                     if d.exists {
                         ui.weak("found");
@@ -50,7 +50,7 @@ fn opening_session(app: &mut App, ctx: &egui::Context) {
                             ui.colored_label(ui.visuals().error_fg_color, "missing");
                             if ui.button("Locate…").clicked() {
                                 command =
-                                    Some(Command::OpenDialog(DialogPurpose::LocateData(d.side)));
+                                    Some(Command::OpenDialog(DialogPurpose::LocateData(d.slot)));
                             }
                         });
                     }
@@ -202,7 +202,7 @@ fn drop_side(app: &mut App, ctx: &egui::Context) {
         .iter()
         .map(|p| crate::data::load::file_name(p))
         .collect();
-    let mut answer: Option<Option<Side>> = None;
+    let mut answer: Option<Option<Slot>> = None;
     egui::Modal::new(egui::Id::unique("drop_side")).show(ctx, |ui| {
         ui.set_width(380.0);
         ui.heading("Open dropped file");
@@ -216,9 +216,9 @@ fn drop_side(app: &mut App, ctx: &egui::Context) {
         }
         ui.add_space(6.0);
         ui.horizontal(|ui| {
-            for side in Side::BOTH {
-                if ui.button(side.label()).clicked() {
-                    answer = Some(Some(side));
+            for slot in Slot::ALL {
+                if ui.button(slot.label()).clicked() {
+                    answer = Some(Some(slot));
                 }
             }
             if ui.button("Cancel").clicked() {

@@ -4,7 +4,7 @@ use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::file_dialog::DialogPurpose;
 use crate::gui::prefs::ThemeChoice;
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 pub fn menu_bar(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::top("menu_bar").show(ui, |ui| {
@@ -88,7 +88,7 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         .clicked()
     {
         app.push(Command::OpenDialog(DialogPurpose::OpenData(
-            Side::Reference,
+            Slot::Reference,
         )));
         ui.close();
     }
@@ -96,7 +96,17 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         .add(egui::Button::new("Open production…").shortcut_text(shortcut(ui, "Shift+O")))
         .clicked()
     {
-        app.push(Command::OpenDialog(DialogPurpose::OpenData(Side::Current)));
+        app.push(Command::OpenDialog(DialogPurpose::OpenData(Slot::Current)));
+        ui.close();
+    }
+    if ui
+        .button("Open experiment log…")
+        .on_hover_text("An A/B test or rollout log for the Experiments tab")
+        .clicked()
+    {
+        app.push(Command::OpenDialog(DialogPurpose::OpenData(
+            Slot::Experiment,
+        )));
         ui.close();
     }
     if ui.button("Open model…").clicked() {
@@ -140,16 +150,16 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         }
     });
     ui.separator();
-    for side in Side::BOTH {
-        let enabled = app.dataset(side).is_some();
+    for slot in Slot::ALL {
+        let enabled = app.slot_dataset(slot).is_some();
         if ui
             .add_enabled(
                 enabled,
-                egui::Button::new(format!("Close {}", side.short().to_lowercase())),
+                egui::Button::new(format!("Close {}", slot.short().to_lowercase())),
             )
             .clicked()
         {
-            app.push(Command::Close(side));
+            app.push(Command::Close(slot));
             ui.close();
         }
     }

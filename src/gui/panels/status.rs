@@ -4,19 +4,19 @@ use crate::gui::app::App;
 use crate::gui::command::Command;
 use crate::gui::status::StatusKind;
 use crate::vocab::Progress;
-use crate::vocab::Side;
+use crate::vocab::Slot;
 
 pub fn status_bar(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             let mut running = false;
-            for side in Side::BOTH {
-                let Some(job) = &app.loads[side.index()] else {
+            for slot in Slot::ALL {
+                let Some(job) = &app.loads[slot.index()] else {
                     continue;
                 };
                 running = true;
                 if job_progress(ui, &job.label, job.progress()) {
-                    app.push(Command::CancelLoad(side));
+                    app.push(Command::CancelLoad(slot));
                 }
             }
             if let Some(job) = &app.export.job {

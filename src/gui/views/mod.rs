@@ -2,6 +2,7 @@
 
 pub mod compression;
 pub mod drift;
+pub mod experiments;
 pub mod health;
 pub mod integrity;
 pub mod overview;

@@ -1,0 +1,118 @@
+//! What an experiment log's column names suggest: the variant, its control arm, the unit, the
+//! metrics with their direction, and `pre_X` as X's covariate. The window fills the
+//! Experiments tab with it when a log opens, and `sextant session new --experiment` writes it
+//! into a session; either way the user can change every choice.
+
+use crate::analysis::experiment::moments::Direction;
+use crate::data::Dataset;
+use crate::engine::experiment::{ExperimentSettings, MetricSpec};
+use crate::vocab::{ColumnKind, Role, experiment_role_from_name};
+
+/// One column of the log as the tab's pickers see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogColumn {
+    pub name: String,
+    pub kind: ColumnKind,
+    /// Its role as an experiment column, inferred from its name.
+    pub role: Role,
+}
+
+/// The log's columns with the roles their names suggest in an experiment log.
+pub fn log_columns(ds: &Dataset) -> Vec<LogColumn> {
+    ds.columns
+        .iter()
+        .map(|c| LogColumn {
+            name: c.name.clone(),
+            kind: c.kind,
+            role: experiment_role_from_name(&c.name, c.kind),
+        })
+        .collect()
+}
+
+/// The distinct non-missing values of a column, as text, sorted (empty when it is absent).
+pub fn distinct_values(ds: &Dataset, column: &str) -> Vec<String> {
+    use polars::prelude::*;
+    let Ok(c) = ds.frame.column(column) else {
+        return Vec::new();
+    };
+    let Ok(text) = c.as_materialized_series().cast(&DataType::String) else {
+        return Vec::new();
+    };
+    let Ok(unique) = text.unique() else {
+        return Vec::new();
+    };
+    let Ok(ca) = unique.str() else {
+        return Vec::new();
+    };
+    let mut values: Vec<String> = ca.iter().flatten().map(str::to_string).collect();
+    values.sort();
+    // A column with thousands of values is not a variant; keep the picker usable.
+    values.truncate(50);
+    values
+}
+
+/// The control arm a name suggests: `control`, `production`, `baseline`, `champion`, `a`,
+/// else the first arm in order.
+pub fn guess_control(arms: &[String]) -> Option<String> {
+    const NAMES: [&str; 7] = [
+        "control",
+        "production",
+        "baseline",
+        "champion",
+        "current",
+        "a",
+        "old",
+    ];
+    NAMES
+        .iter()
+        .find_map(|n| arms.iter().find(|a| a.eq_ignore_ascii_case(n)))
+        .or(arms.first())
+        .cloned()
+}
+
+/// Lower is better for names that say so (latency, errors, cost, defaults, churn).
+pub fn guess_direction(name: &str) -> Direction {
+    let n = name.to_ascii_lowercase();
+    let lower = [
+        "latency", "_ms", "error", "cost", "default", "churn", "time", "loss", "bounce",
+    ];
+    if lower.iter().any(|k| n.contains(k)) {
+        Direction::LowerIsBetter
+    } else {
+        Direction::HigherIsBetter
+    }
+}
+
+/// Settings from the columns' names: the first variant-named column, its control by name, the
+/// first id as the unit, every other number or flag as a metric, `pre_X` as X's covariate.
+pub fn infer_settings(columns: &[LogColumn], ds: &Dataset) -> ExperimentSettings {
+    let mut s = ExperimentSettings::default();
+    let Some(variant) = columns.iter().find(|c| c.role == Role::Variant) else {
+        return s;
+    };
+    s.variant = variant.name.clone();
+    s.control = guess_control(&distinct_values(ds, &s.variant)).unwrap_or_default();
+    s.unit = columns
+        .iter()
+        .find(|c| c.role == Role::Id)
+        .map(|c| c.name.clone());
+    for c in columns {
+        let numeric = matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean);
+        if numeric && matches!(c.role, Role::Feature | Role::Target | Role::Prediction) {
+            s.metrics.push(MetricSpec {
+                column: c.name.clone(),
+                kind: None,
+                direction: guess_direction(&c.name),
+            });
+        }
+    }
+    for c in columns.iter().filter(|c| c.role == Role::Covariate) {
+        let Some(metric) = c.name.get(4..) else {
+            continue;
+        };
+        if s.metrics.iter().any(|m| m.column == metric) {
+            s.covariates.insert(metric.to_string(), c.name.clone());
+        }
+    }
+    s
+}
