@@ -146,3 +146,18 @@ fn compression_cancel_stays_cancelled() {
         |a| a.compression.settings.batch_sizes = vec![1],
     );
 }
+
+#[test]
+fn experiments_cancel_stays_cancelled() {
+    let mut app = big_app();
+    app.install(
+        sextant::vocab::Slot::Experiment,
+        common::experiment_log(400_000, 0.0, 7),
+    );
+    cancel_stays_cancelled(
+        app,
+        Tab::Experiments,
+        |a| &a.experiments.result,
+        |app| app.experiments.settings.alpha = 0.01,
+    );
+}

@@ -61,3 +61,37 @@ pub fn settle(h: &mut Harness<'static, App>) {
     }
     panic!("jobs did not finish");
 }
+
+/// A per-unit log: `control` and `challenger`, conversion up in the challenger, latency up too,
+/// revenue with its pre-period value. With `lost` > 0 the challenger loses that share of its
+/// units (a sample-ratio mismatch).
+pub fn experiment_log(units: usize, lost: f64, seed: u64) -> Dataset {
+    let mut rng = sextant::vocab::Rng::new(seed);
+    let (mut ids, mut arms, mut conv, mut rev, mut pre, mut lat) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for i in 0..units {
+        let challenger = rng.uniform() < 0.5;
+        if challenger && rng.uniform() < lost {
+            continue;
+        }
+        let p = if challenger { 0.12 } else { 0.10 };
+        let base = 50.0 * -(1.0 - rng.uniform()).ln();
+        ids.push(format!("u{i}"));
+        arms.push(if challenger { "challenger" } else { "control" });
+        conv.push(i64::from(rng.uniform() < p));
+        rev.push(0.8 * base + 20.0 * rng.uniform() + if challenger { 2.0 } else { 0.0 });
+        pre.push(base);
+        lat.push(120.0 + 20.0 * rng.uniform() + if challenger { 6.0 } else { 0.0 });
+    }
+    let frame = polars::df!(
+        "user_id" => ids,
+        "variant" => arms,
+        "converted" => conv,
+        "revenue" => rev,
+        "pre_revenue" => pre,
+        "latency_ms" => lat,
+    )
+    .expect("a frame");
+    Dataset::from_frame("experiment_log.parquet".into(), frame, &Progress::silent())
+        .expect("a dataset")
+}

@@ -412,11 +412,7 @@ fn rules_ui(st: &mut ExperimentsState, ui: &mut Ui) {
                 Err(_) => ui.colored_label(WORSE_COLOR, "invalid"),
             };
             ui.monospace(text);
-            if ui
-                .small_button("✕")
-                .on_hover_text("Remove the rule")
-                .clicked()
-            {
+            if ui.small_button("Remove").clicked() {
                 remove = Some(i);
             }
         });
