@@ -41,7 +41,7 @@ pub fn section(o: &ExperimentOutcome, file: &str) -> Section {
         );
     }
     let total: u64 = o.units.iter().sum();
-    let mut about = if o.aggregated {
+    let mut about = if o.aggregated && o.rows as u64 != total {
         format!("{file}: {} events aggregated to {total} units", o.rows)
     } else {
         format!("{file}: one row per unit, {total} units")
@@ -144,8 +144,8 @@ fn correction_name(r: &crate::analysis::experiment::analysis::ExperimentReport) 
 /// A forest plot: one line per metric × arm, the interval as a bar, the lift as a dot, zero
 /// as a vertical rule.
 fn forest(o: &ExperimentOutcome) -> String {
-    const W: f64 = 640.0;
-    const LABEL: f64 = 200.0;
+    const W: f64 = 900.0;
+    const LABEL: f64 = 240.0;
     const ROW: f64 = 22.0;
     let rows: Vec<_> = o
         .report
@@ -206,13 +206,17 @@ fn forest(o: &ExperimentOutcome) -> String {
             escape(&format!("lift {:+.3} %", rel.estimate * 100.0))
         );
     }
-    for v in [lo, 0.0, hi] {
+    for v in crate::format::ticks::nice_ticks(lo, hi, 6) {
         let _ = write!(
             s,
             "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             x(v),
             h - 6.0,
-            escape(&format!("{:+.1} %", v * 100.0))
+            escape(&format!(
+                "{}{} %",
+                if v > 0.0 { "+" } else { "" },
+                fmt_num(v * 100.0)
+            ))
         );
     }
     s.push_str("</svg>");
