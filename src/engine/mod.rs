@@ -11,6 +11,7 @@ pub mod drift_detail;
 pub mod experiment;
 pub mod health;
 pub mod integrity;
+pub mod rollout;
 pub mod seasonality;
 
 use std::path::Path;
