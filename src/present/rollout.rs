@@ -49,7 +49,6 @@ fn test(t: &GuardrailTest) -> Value {
         "standard_error": number(t.standard_error),
         "bound": number(t.bound),
         "p_value": number(t.p_value),
-        "gbstats_p_value": opt_number(t.gbstats_p_value),
         "units": t.n,
         "steps_used": t.strata,
         "breached": t.breached,
@@ -95,20 +94,31 @@ fn signed_pct(x: f64) -> String {
     format!("{:+.1} %", x * 100.0)
 }
 
+fn signed_num(x: f64) -> String {
+    if x >= 0.0 {
+        format!("+{}", fmt_num(x))
+    } else {
+        fmt_num(x)
+    }
+}
+
+/// A bound near 0 needs more digits than an estimate to show which side it is on.
+fn signed_pct_fine(x: f64) -> String {
+    format!("{:+.2} %", x * 100.0)
+}
+
 /// The evidence of a stop in one sentence.
 fn evidence_text(e: &Evidence, relative: bool) -> String {
-    let show = |x: f64| {
-        if relative {
-            signed_pct(x)
-        } else {
-            format!("{:+}", fmt_num(x))
-        }
+    let show = |x: f64, fine: bool| match (relative, fine) {
+        (true, true) => signed_pct_fine(x),
+        (true, false) => signed_pct(x),
+        (false, _) => signed_num(x),
     };
     format!(
         "{}: {} (always-valid bound {}), p = {}, at {}",
         e.metric,
-        show(e.test.estimate),
-        show(e.test.bound),
+        show(e.test.estimate, false),
+        show(e.test.bound, true),
         fmt_p(e.test.p_value),
         format_micros(e.time)
     )
@@ -303,8 +313,8 @@ fn fmt_effect_cell(e: Option<&EffectReport>, relative: bool) -> String {
             signed_pct(e.relative.ci_high)
         ),
         Some(e) => format!(
-            "{:+} ({} … {})",
-            fmt_num(e.absolute.estimate),
+            "{} ({} … {})",
+            signed_num(e.absolute.estimate),
             fmt_num(e.absolute.ci_low),
             fmt_num(e.absolute.ci_high)
         ),
@@ -319,7 +329,7 @@ fn fmt_guardrail_cell(g: &GuardrailAtStep, relative: bool) -> String {
             let est = if relative {
                 signed_pct(t.estimate)
             } else {
-                format!("{:+}", fmt_num(t.estimate))
+                signed_num(t.estimate)
             };
             format!(
                 "{est} p={}{}",
@@ -446,7 +456,7 @@ pub fn to_table(file: &str, o: &RolloutOutcome) -> String {
             if relative {
                 signed_pct(s.effect.estimate)
             } else {
-                format!("{:+}", fmt_num(s.effect.estimate))
+                signed_num(s.effect.estimate)
             },
             if relative { signed_pct(s.effect.ci_low) } else { fmt_num(s.effect.ci_low) },
             if relative { signed_pct(s.effect.ci_high) } else { fmt_num(s.effect.ci_high) },

@@ -490,10 +490,11 @@ pub struct GuardrailTest {
     /// The finite end of the always-valid one-sided interval: its lower end when higher is
     /// worse, its upper end when lower is worse.
     pub bound: f64,
-    /// The α at which the bound touches 0 (closed form, in [0, 1]).
+    /// The α at which the bound touches 0 (closed form, in [0, 1]). gbstats's own `pValue` of
+    /// a post-stratified one-sided test is not this: its `compute_p_value` re-runs the test on
+    /// the strata summed together (without `post_stratify`), i.e. on the pooled data whose
+    /// bias the stratification removes, so it is not reported.
     pub p_value: f64,
-    /// gbstats's bisected p-value (clipped to [1e-5, 0.4999]; `None` where it does not converge).
-    pub gbstats_p_value: Option<f64>,
     /// Units in the strata used.
     pub n: u64,
     /// Strata (steps) used.
@@ -661,10 +662,20 @@ pub fn guardrail_test(
         .filter(|s| eligible(s, params.min_units))
         .collect();
     if used.is_empty() {
-        return Err(format!(
-            "no step has yet {} units with a value in each arm and a value that varies",
-            params.min_units
-        ));
+        let enough = strata
+            .iter()
+            .any(|s| s.control.n >= params.min_units && s.treatment.n >= params.min_units);
+        return Err(if enough {
+            format!(
+                "the value does not vary within an arm of any step with {} units per arm",
+                params.min_units
+            )
+        } else {
+            format!(
+                "no step has {} units with a value in each arm yet",
+                params.min_units
+            )
+        });
     }
     let m = post_stratified(&used, params.difference).map_err(|e| e.to_string())?;
     let r = sequential_one_sided(&OneSidedParams {
@@ -681,7 +692,6 @@ pub fn guardrail_test(
         standard_error: m.standard_error,
         bound: r.bound,
         p_value: r.exact_p_value,
-        gbstats_p_value: r.p_value,
         n: m.n,
         strata: m.strata,
         breached: r.significant,

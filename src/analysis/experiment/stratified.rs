@@ -80,6 +80,17 @@ pub struct StratifiedMoments {
     pub strata: usize,
 }
 
+/// The kind of an arm summed over the strata, as gbstats's `sum_stats` makes it: adding two
+/// `ProportionStatistic`s gives a `SampleMeanStatistic`, whose variance is the sample variance
+/// (ddof 1) instead of p(1 − p); one stratum is not summed and keeps its kind. It matters for
+/// the Welch degrees of freedom of [`post_stratified_test`] and the zero-variance check.
+fn summed_kind(strata: &[Stratum]) -> MetricKind {
+    match strata {
+        [one] => one.control.kind,
+        _ => MetricKind::Mean,
+    }
+}
+
 /// The post-stratified effect of the treatment over `strata` (gbstats's
 /// `EffectMomentsPostStratification(stats, EffectMomentsConfig(difference_type))`).
 ///
@@ -96,6 +107,7 @@ pub fn post_stratified(
         });
     };
     let kind = first.control.kind;
+    let total_kind = summed_kind(strata);
     if strata
         .iter()
         .any(|s| s.control.kind != kind || s.treatment.kind != kind)
@@ -108,7 +120,7 @@ pub fn post_stratified(
     let sum = |pick: fn(&Stratum) -> ArmSummary| {
         strata.iter().fold(
             ArmSummary {
-                kind,
+                kind: total_kind,
                 n: 0,
                 sum: 0.0,
                 sum_squares: 0.0,
@@ -116,7 +128,7 @@ pub fn post_stratified(
             |acc, s| {
                 let a = pick(s);
                 ArmSummary {
-                    kind,
+                    kind: total_kind,
                     n: acc.n + a.n,
                     sum: acc.sum + a.sum,
                     sum_squares: acc.sum_squares + a.sum_squares,
@@ -232,7 +244,7 @@ pub fn post_stratified_test(
         let sum: f64 = strata.iter().map(|s| pick(s).sum).sum();
         let sum_squares: f64 = strata.iter().map(|s| pick(s).sum_squares).sum();
         ArmSummary {
-            kind: strata.first().map_or(MetricKind::Mean, |s| s.control.kind),
+            kind: summed_kind(strata),
             n,
             sum,
             sum_squares,
