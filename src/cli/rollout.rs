@@ -59,7 +59,7 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "1%@DATE,…")]
     pub plan: Option<String>,
     /// One-sided level of each guardrail, in (0, 0.5); the success intervals are 1 − α.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub alpha: f64,
     /// Units with a value in each arm before a step enters the guardrail test.
     #[arg(long, default_value_t = RolloutParams::default().min_units)]
@@ -70,10 +70,14 @@ pub struct RolloutArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub bucket: BucketArg,
     /// Chance that a constant share is split into steps (the step detector's level).
-    #[arg(long, default_value_t = StepRule::default().alpha)]
+    #[arg(long, default_value_t = StepRule::default().alpha, allow_negative_numbers = true)]
     pub step_alpha: f64,
     /// Smallest change of share that makes a new step, relative to the smaller arm's share.
-    #[arg(long, default_value_t = StepRule::default().min_relative_change)]
+    #[arg(
+        long,
+        default_value_t = StepRule::default().min_relative_change,
+        allow_negative_numbers = true
+    )]
     pub min_share_change: f64,
     /// Seed of the first replay of --plan (replay r uses SEED + r).
     #[arg(long, default_value_t = RolloutSettings::default().seed)]

@@ -194,13 +194,13 @@ def split_cases():
 
 
 def rollout_log():
-    """A small hourly log with known steps (10 % → 30 % → 50 %), its latency 15 % worse on the
+    """A small hourly log with known steps (5 % → 35 % → 80 %), its latency 25 % worse on the
     treatment from hour 150, and the guardrail test after the last hour of every step and at
     the first breach, computed by gbstats on the steps as strata (a step enters once each arm
     has 30 values: the rule documented in src/analysis/experiment/rollout.rs)."""
     rs = np.random.RandomState(20251201)
     t0 = 1764547200  # 2025-12-01T00:00:00Z in seconds
-    ramp = [(0.10, 0), (0.30, 60), (0.50, 120)]
+    ramp = [(0.05, 0), (0.35, 60), (0.80, 120)]
     hours = 200
     per_hour = 50
     seconds, arms, latency, approved = [], [], [], []
@@ -209,7 +209,7 @@ def rollout_log():
         offs = np.sort(rs.randint(0, 3600, per_hour))
         for o in offs:
             t = bool(rs.rand() < share)
-            base = 120.0 * (1.15 if (t and h >= 150) else 1.0)
+            base = 120.0 * (1.25 if (t and h >= 150) else 1.0)
             seconds.append(int(h * 3600 + o))
             arms.append(int(t))
             latency.append(int(round(10 * base * math.exp(0.35 * rs.randn()))))
