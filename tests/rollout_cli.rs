@@ -112,13 +112,14 @@ fn the_bundled_log_breaks_its_latency_guardrail_at_the_50_percent_step() {
     );
     assert_eq!(v["stopped_by"]["metric"], "latency_ms");
     assert_eq!(v["stopped_by"]["step"], 4);
-    for k in 0..3 {
-        assert_ne!(steps[k]["verdict"], "roll_back", "step {k}");
-        assert_eq!(steps[k]["guardrails"][0]["breached"], false);
-    }
-    for k in 3..5 {
-        assert_eq!(steps[k]["verdict"], "roll_back");
-        assert_eq!(steps[k]["roll_back_since"], v["stopped_at"]);
+    for (k, s) in steps.iter().enumerate() {
+        if k < 3 {
+            assert_ne!(s["verdict"], "roll_back", "step {k}");
+            assert_eq!(s["guardrails"][0]["breached"], false);
+        } else {
+            assert_eq!(s["verdict"], "roll_back");
+            assert_eq!(s["roll_back_since"], v["stopped_at"]);
+        }
     }
     // The step's own latency effect is the planted +30 %.
     let own = steps[3]["guardrails"][0]["step_effect"]["relative"]["estimate"]
@@ -358,7 +359,7 @@ fn fails_with(out: &std::process::Output, needles: &[&str]) {
 fn bad_input_is_one_sentence_naming_the_file() {
     let dir = tempfile::tempdir().expect("tmp");
     let arms = |i: usize| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             "production"
         } else {
             "challenger"
@@ -447,7 +448,7 @@ fn bad_input_is_one_sentence_naming_the_file() {
 fn a_metric_that_cannot_be_tested_is_named_and_the_rest_is_shown() {
     let dir = tempfile::tempdir().expect("tmp");
     let arms = |i: usize| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             "production"
         } else {
             "challenger"

@@ -211,7 +211,7 @@ pub fn post_stratified(
     };
     let variance = nabla[0] * (cov[0][0] * nabla[0] + cov[0][1] * nabla[1])
         + nabla[1] * (cov[1][0] * nabla[0] + cov[1][1] * nabla[1]);
-    if !(variance > 0.0) {
+    if variance.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(ExperimentError::ZeroVariance {
             arm: "the stratified effect".to_string(),
             what: "metric",
