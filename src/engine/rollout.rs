@@ -511,3 +511,76 @@ pub fn run(
         problems,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample_data::rollout::{RAMP, generate_rollout};
+
+    fn sample() -> Dataset {
+        let frame = generate_rollout(9).expect("generate");
+        Dataset::from_frame("rollout.parquet".into(), frame, &Progress::silent()).expect("dataset")
+    }
+
+    fn settings() -> RolloutSettings {
+        RolloutSettings {
+            variant: "model".into(),
+            control: "production".into(),
+            time: "timestamp".into(),
+            success: MetricSpec {
+                column: "approved".into(),
+                kind: None,
+                direction: Direction::HigherIsBetter,
+            },
+            guardrails: vec![MetricSpec {
+                column: "latency_ms".into(),
+                kind: None,
+                direction: Direction::LowerIsBetter,
+            }],
+            ..RolloutSettings::default()
+        }
+    }
+
+    #[test]
+    fn the_generated_log_has_its_ramp_and_its_breach() {
+        let o = run(&sample(), &settings(), &Progress::silent()).expect("run");
+        assert_eq!(o.treatment, "challenger");
+        assert_eq!(o.report.steps.len(), RAMP.len());
+        // Kinds are inferred: approved is 0/1.
+        assert!(
+            o.report.steps[3]
+                .success
+                .as_ref()
+                .is_some_and(|e| e.z_test_p_value.is_some())
+        );
+        let stop = o.report.stopped_at.expect("breach");
+        assert!(stop > o.report.steps[3].step.start && stop <= o.report.steps[3].step.end);
+        assert!(o.problems.is_empty());
+    }
+
+    #[test]
+    fn a_cancel_stops_the_run() {
+        let progress = Progress::silent();
+        progress.cancel();
+        let e = run(&sample(), &settings(), &progress).expect_err("cancelled");
+        assert!(matches!(e, RolloutError::Cancelled), "{e}");
+    }
+
+    #[test]
+    fn a_third_arm_needs_naming() {
+        let mut frame = generate_rollout(9).expect("generate");
+        let models: Vec<&str> = (0..frame.height())
+            .map(|i| ["production", "challenger", "shadow"][i % 3])
+            .collect();
+        frame
+            .replace("model", Series::new("model".into(), models).into())
+            .expect("replace");
+        let ds = Dataset::from_frame("three.csv".into(), frame, &Progress::silent()).expect("ds");
+        let e = run(&ds, &settings(), &Progress::silent()).expect_err("ambiguous");
+        assert!(e.to_string().contains("--treatment"), "{e}");
+        let mut s = settings();
+        s.treatment = Some("challenger".into());
+        let o = run(&ds, &s, &Progress::silent()).expect("run");
+        assert!(o.other_arm_rows > 0);
+    }
+}
