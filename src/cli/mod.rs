@@ -11,6 +11,7 @@ pub mod health;
 pub mod inspect;
 pub mod integrity;
 pub mod report;
+pub mod rollout;
 pub mod sample_data;
 pub mod seasonality;
 pub mod session;
@@ -98,6 +99,10 @@ pub enum Command {
     /// against the control (gbstats's frequentist engine), CUPED, chance to win, sequential
     /// intervals, Holm or Benjamini–Hochberg.
     Ab(Box<ab::AbArgs>),
+    /// A gradual rollout from a request log: the ramp steps, a one-sided sequential guardrail
+    /// test stratified by step, a verdict per step (safe to go on, or roll back since when),
+    /// and with --plan the what-if replay of another ramp. Exit 1 when a guardrail breached.
+    Rollout(Box<rollout::RolloutArgs>),
     /// Time STL on a long synthetic series (for the README's speed figure).
     #[command(hide = true)]
     BenchSeasonality(seasonality::BenchArgs),
@@ -162,6 +167,7 @@ pub fn run(command: Command) -> u8 {
         Command::BenchHealth(args) => health::bench(&args),
         Command::Compress(args) => compress::run(&args),
         Command::Ab(args) => ab::run_command(&args),
+        Command::Rollout(args) => rollout::run_command(&args),
     };
     match result {
         Ok(code) => code,

@@ -12,6 +12,7 @@ pub mod experiment;
 pub mod experiment_columns;
 pub mod health;
 pub mod integrity;
+pub mod rollout;
 pub mod seasonality;
 
 use std::path::Path;

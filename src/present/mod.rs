@@ -11,6 +11,7 @@ pub mod health;
 pub mod inspect;
 pub mod integrity;
 pub mod json;
+pub mod rollout;
 pub mod seasonality;
 pub mod session;
 pub mod table;

@@ -16,7 +16,10 @@
 //! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
 //! - [`segments`]: effects per segment with a correction and Simpson's-paradox notes;
 //! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
-//! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test.
+//! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test;
+//! - [`stratified`]: post-stratified effects (gbstats `EffectMomentsPostStratification`);
+//! - [`rollout`]: ramp steps of a gradual rollout, the stratified sequential guardrail test,
+//!   verdicts per step and the what-if replay of a ramp plan.
 
 pub mod analysis;
 pub mod bayesian;
@@ -28,8 +31,10 @@ pub mod frequentist;
 pub mod moments;
 pub mod multiple;
 pub mod power;
+pub mod rollout;
 pub mod segments;
 pub mod sequential;
 pub mod srm;
+pub mod stratified;
 
 pub use error::ExperimentError;
