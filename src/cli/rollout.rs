@@ -19,7 +19,6 @@ use crate::engine::rollout::{RolloutSettings, run};
 use crate::present::json::to_text;
 use crate::present::rollout::{to_json, to_table};
 use crate::vocab::Progress;
-use crate::vocab::time::parse_iso;
 
 /// The share timeline's bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,41 +118,7 @@ fn metric_spec(text: &str, flag: &str) -> Result<MetricSpec, CliError> {
 
 /// Parse `SHARE@TIME,…` (shares as "5%" or "0.05").
 pub fn parse_plan(text: &str) -> Result<Vec<PlanStep>, CliError> {
-    let mut plan = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (share, when) = part
-            .split_once('@')
-            .ok_or_else(|| CliError(format!("--plan \"{part}\" is not SHARE@TIME")))?;
-        let share = share.trim();
-        let value = match share.strip_suffix('%') {
-            Some(pct) => pct.trim().parse::<f64>().map(|v| v / 100.0),
-            None => share.parse::<f64>(),
-        };
-        let share = value
-            .ok()
-            .filter(|s| s.is_finite() && (0.0..=1.0).contains(s))
-            .ok_or_else(|| {
-                CliError(format!(
-                    "--plan \"{part}\": the share must be a percentage from 0% to 100% or a fraction from 0 to 1"
-                ))
-            })?;
-        let start = parse_iso(when.trim()).ok_or_else(|| {
-            CliError(format!(
-                "--plan \"{part}\": \"{}\" is not a date or time like 2025-12-01 or 2025-12-01T10:00",
-                when.trim()
-            ))
-        })?;
-        if plan.last().is_some_and(|p: &PlanStep| p.start >= start) {
-            return Err(CliError(format!(
-                "--plan \"{part}\": each step must start after the one before"
-            )));
-        }
-        plan.push(PlanStep { share, start });
-    }
-    if plan.is_empty() {
-        return Err(CliError(format!("--plan \"{text}\" names no step")));
-    }
-    Ok(plan)
+    crate::engine::rollout::parse_plan(text).map_err(|e| CliError(format!("--plan {e}")))
 }
 
 /// The flags as validated settings.

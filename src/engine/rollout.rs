@@ -512,6 +512,45 @@ pub fn run(
     })
 }
 
+/// Parse a ramp plan `SHARE@TIME,…` (shares as "5%" or "0.05").
+pub fn parse_plan(text: &str) -> Result<Vec<PlanStep>, String> {
+    let mut plan = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (share, when) = part
+            .split_once('@')
+            .ok_or_else(|| format!("\"{part}\" is not SHARE@TIME"))?;
+        let share = share.trim();
+        let value = match share.strip_suffix('%') {
+            Some(pct) => pct.trim().parse::<f64>().map(|v| v / 100.0),
+            None => share.parse::<f64>(),
+        };
+        let share = value
+            .ok()
+            .filter(|s| s.is_finite() && (0.0..=1.0).contains(s))
+            .ok_or_else(|| {
+                format!(
+                    "\"{part}\": the share must be a percentage from 0% to 100% or a fraction from 0 to 1"
+                )
+            })?;
+        let start = crate::vocab::time::parse_iso(when.trim()).ok_or_else(|| {
+            format!(
+                "\"{part}\": \"{}\" is not a date or time like 2025-12-01 or 2025-12-01T10:00",
+                when.trim()
+            )
+        })?;
+        if plan.last().is_some_and(|p: &PlanStep| p.start >= start) {
+            return Err(format!(
+                "\"{part}\": each step must start after the one before"
+            ));
+        }
+        plan.push(PlanStep { share, start });
+    }
+    if plan.is_empty() {
+        return Err(format!("\"{text}\" names no step"));
+    }
+    Ok(plan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,7 @@ fn verdict_key(v: &StepVerdict) -> &'static str {
     }
 }
 
-fn verdict_text(v: &StepVerdict) -> String {
+pub fn verdict_text(v: &StepVerdict) -> String {
     match v {
         StepVerdict::SafeToGoOn => "safe to go on".to_string(),
         StepVerdict::RollBack { since } => format!("roll back since {}", format_micros(*since)),
@@ -108,7 +108,7 @@ fn signed_pct_fine(x: f64) -> String {
 }
 
 /// The evidence of a stop in one sentence.
-fn evidence_text(e: &Evidence, relative: bool) -> String {
+pub fn evidence_text(e: &Evidence, relative: bool) -> String {
     let show = |x: f64, fine: bool| match (relative, fine) {
         (true, true) => signed_pct_fine(x),
         (true, false) => signed_pct(x),

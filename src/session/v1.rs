@@ -15,6 +15,7 @@ use crate::data::RoleMap;
 use crate::engine::compression::CompressionSettings;
 use crate::engine::drift::DriftSettings;
 use crate::engine::experiment::ExperimentSettings;
+use crate::engine::rollout::RolloutSettings;
 use crate::engine::health::HealthSettings;
 use crate::engine::seasonality::SeasonalitySettings;
 use crate::vocab::{Renames, Slot};
@@ -92,14 +93,29 @@ pub struct Views {
     pub experiment: ExperimentView,
 }
 
-/// The Experiments tab: the A/B test's settings and the alert rules `sextant check` runs on it.
+/// The Experiments tab: which analysis of the log is shown, each one's settings, and the alert
+/// rules `sextant check` runs on the A/B test.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExperimentView {
+    pub mode: ExperimentMode,
     /// Empty `variant`: nothing chosen yet (the window infers the columns from the log).
     pub ab: ExperimentSettings,
     /// Rules such as `srm`, `lift:conversion < 0`, `guardrail:latency_ms`.
     pub rules: Vec<String>,
+    /// The gradual rollout's settings (empty `time`: not chosen).
+    pub rollout: RolloutSettings,
+}
+
+/// What the Experiments tab reads the log as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExperimentMode {
+    /// An A/B test: units assigned to arms, metrics per unit.
+    #[default]
+    AbTest,
+    /// A gradual rollout: requests over time with a growing share on the new model.
+    Rollout,
 }
 
 /// Where the user was.

@@ -288,6 +288,7 @@ pub fn aggregate(log: &RolloutLog, width: BucketWidth) -> Result<Aggregates, Exp
 
 /// The rule that turns the share timeline into steps (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StepRule {
     /// Chance that a log with one constant share is split at all (Bonferroni over positions).
     pub alpha: f64,
@@ -437,6 +438,7 @@ pub fn detect_steps(
 
 /// The settings of the tests.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RolloutParams {
     /// One-sided level of each guardrail, in (0, 0.5); also the two-sided level of the
     /// success metric's intervals (0.05: 95 %).

@@ -26,7 +26,9 @@ use crate::gui::computed::{Computed, key_of};
 use crate::gui::file_dialog::DialogPurpose;
 use crate::gui::tab::Tab;
 use crate::gui::view_ctx::ViewCtx;
-use crate::session::v1::ExperimentView;
+use crate::session::v1::{ExperimentMode, ExperimentView};
+
+use super::rollout::{self, RolloutState};
 use crate::vocab::{ColumnKind, Slot};
 
 const BETTER_COLOR: Color32 = Color32::from_rgb(60, 170, 90);
@@ -36,6 +38,10 @@ const NEUTRAL_COLOR: Color32 = Color32::from_rgb(150, 150, 150);
 /// The Experiments tab's state on `App`.
 #[derive(Default)]
 pub struct ExperimentsState {
+    /// What the log is read as: an A/B test or a rollout.
+    pub mode: ExperimentMode,
+    /// The gradual rollout view.
+    pub rollout: RolloutState,
     /// The A/B test's settings (saved in the session).
     pub settings: ExperimentSettings,
     /// Alert rules `sextant check` judges on the experiment (saved in the session).
@@ -53,22 +59,28 @@ pub struct ExperimentsState {
 
 impl ExperimentsState {
     pub fn is_busy(&self) -> bool {
-        self.result.is_running()
+        self.result.is_running() || self.rollout.result.is_running()
     }
 
     /// The settings a session stores.
     pub fn view_settings(&self) -> ExperimentView {
         ExperimentView {
+            mode: self.mode,
             ab: self.settings.clone(),
             rules: self.rules.clone(),
+            rollout: self.rollout.settings.clone(),
         }
     }
 
     /// Take a session's settings (the log, if any, arrives later and keeps them when they fit).
     pub fn restore(&mut self, view: &ExperimentView) {
+        self.mode = view.mode;
         self.settings = view.ab.clone();
         self.rules = view.rules.clone();
         self.rule_error = None;
+        self.rollout.settings = view.rollout.clone();
+        self.rollout.plan_error = None;
+        self.rollout.plan_text = plan_text(&view.rollout.plan);
     }
 
     /// A log was opened: read its columns, and choose the experiment's columns from their
@@ -82,12 +94,30 @@ impl ExperimentsState {
             self.settings = infer_settings(&self.columns, ds);
         }
         self.arms = distinct_values(ds, &self.settings.variant);
+        let rollout_fits = !self.rollout.settings.time.is_empty()
+            && self
+                .columns
+                .iter()
+                .any(|c| c.name == self.rollout.settings.variant);
+        if !rollout_fits {
+            self.rollout.settings = rollout::infer(&self.columns, &self.arms);
+            self.rollout.plan_text.clear();
+        }
+        // A log with a time column and no unit reads as requests over time: a rollout.
+        if !fits && !rollout_fits {
+            self.mode = if self.settings.unit.is_none() && self.rollout.ready() {
+                ExperimentMode::Rollout
+            } else {
+                ExperimentMode::AbTest
+            };
+        }
     }
 
     /// Start (or keep) the computation for the current inputs while the tab is shown, and
     /// collect its result (from `App::logic`).
     pub fn update(&mut self, cx: &ViewCtx<'_>, log: Option<&Arc<Dataset>>) {
         self.result.poll();
+        self.rollout.result.poll();
         if cx.tab != Tab::Experiments {
             return;
         }
@@ -96,6 +126,10 @@ impl ExperimentsState {
         };
         if self.log_id != Some(log.load_id) {
             self.log_installed(log);
+        }
+        if self.mode == ExperimentMode::Rollout {
+            self.rollout.request(log, cx.waker());
+            return;
         }
         if self.settings.variant.is_empty()
             || self.settings.control.is_empty()
@@ -137,16 +171,29 @@ pub fn experiments_ui(
         .resizable(true)
         .default_size(290.0)
         .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut st.mode, ExperimentMode::AbTest, "A/B test");
+                ui.selectable_value(&mut st.mode, ExperimentMode::Rollout, "Rollout");
+            });
+            ui.separator();
             egui::ScrollArea::vertical()
                 .id_salt("experiment_controls_scroll")
                 .auto_shrink([false, false])
-                .show(ui, |ui| controls_ui(st, log, ui));
+                .show(ui, |ui| match st.mode {
+                    ExperimentMode::AbTest => controls_ui(st, log, ui),
+                    ExperimentMode::Rollout => {
+                        rollout::controls_ui(&mut st.rollout, &st.columns, &st.arms, ui)
+                    }
+                });
         });
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
             .id_salt("experiment_results_scroll")
             .auto_shrink([false, false])
-            .show(ui, |ui| results_ui(st, log, ui));
+            .show(ui, |ui| match st.mode {
+                ExperimentMode::AbTest => results_ui(st, log, ui),
+                ExperimentMode::Rollout => rollout::results_ui(&mut st.rollout, log, ui),
+            });
     });
 }
 
@@ -772,4 +819,18 @@ fn forest_cell(ui: &mut Ui, s: &Shown, lo: f64, hi: f64, verdict: Verdict) {
             String::new()
         }
     ));
+}
+
+/// A plan as the text box shows it (`1%@2025-12-01T00:00:00Z,…`).
+fn plan_text(plan: &[crate::analysis::experiment::rollout::PlanStep]) -> String {
+    plan.iter()
+        .map(|p| {
+            format!(
+                "{}%@{}",
+                fmt_num(p.share * 100.0),
+                crate::vocab::time::format_iso(p.start)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }

@@ -6,4 +6,5 @@ pub mod experiments;
 pub mod health;
 pub mod integrity;
 pub mod overview;
+pub mod rollout;
 pub mod seasonality;
