@@ -16,7 +16,11 @@
 //! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
 //! - [`segments`]: effects per segment with a correction and Simpson's-paradox notes;
 //! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
-//! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test.
+//! - [`champion`]: DeLong's test of two correlated AUCs and McNemar's test;
+//! - [`roc`]: one model's ranking from one sort (ROC AUC, scikit-learn's ROC curve, DeLong's
+//!   components, the AUC of a weighted resample);
+//! - [`offline`]: champion against challenger on the same labelled rows (accuracy, log loss,
+//!   the paired Poisson bootstrap, the verdict).
 
 pub mod analysis;
 pub mod bayesian;
@@ -27,7 +31,9 @@ pub mod error;
 pub mod frequentist;
 pub mod moments;
 pub mod multiple;
+pub mod offline;
 pub mod power;
+pub mod roc;
 pub mod segments;
 pub mod sequential;
 pub mod srm;
