@@ -5,12 +5,14 @@
 pub mod bench;
 pub mod clock;
 pub mod columns;
+pub mod compare;
 pub mod compression;
 pub mod drift;
 pub mod drift_detail;
 pub mod experiment;
 pub mod health;
 pub mod integrity;
+pub mod power;
 pub mod seasonality;
 
 use std::path::Path;
