@@ -43,6 +43,8 @@ run check.txt check --session tests/sessions/v1-credit.sextant
 run check.json check --session tests/sessions/v1-credit.sextant --format json
 run inspect.json inspect $T --format json
 run inspect.txt inspect $T
+run ab_power.json ab power --baseline 0.1 --mde 0.05 --relative --daily-units 1000 --units 20000 --format json
+run ab_power.txt ab power --baseline 35 --std 20 --mde 1.5 --arms 3 --daily-units 900
 # Measured latencies and the time of writing differ between runs: masked, every other byte kept.
 for f in "$out"/*; do
   sed -i -E -e 's/("(p50_us|p95_us|per_row_us|us_per_row|rows_per_s|p50|p95)"): *[-0-9.eE+"NaN]+/\1: T/g' \

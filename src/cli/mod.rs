@@ -5,11 +5,13 @@
 pub mod ab;
 pub mod bench;
 pub mod check;
+pub mod compare;
 pub mod compress;
 pub mod drift;
 pub mod health;
 pub mod inspect;
 pub mod integrity;
+pub mod power;
 pub mod report;
 pub mod rollout;
 pub mod sample_data;
@@ -97,12 +99,17 @@ pub enum Command {
     Seasonality(Box<seasonality::SeasonalityArgs>),
     /// An A/B test from an experiment log: sample-ratio mismatch, then each metric × arm
     /// against the control (gbstats's frequentist engine), CUPED, chance to win, sequential
-    /// intervals, Holm or Benjamini–Hochberg.
-    Ab(Box<ab::AbArgs>),
+    /// intervals, Holm or Benjamini–Hochberg; `ab power` plans one (units per arm, detectable
+    /// effect, days).
+    Ab(Box<power::AbCommandArgs>),
     /// A gradual rollout from a request log: the ramp steps, a one-sided sequential guardrail
     /// test stratified by step, a verdict per step (safe to go on, or roll back since when),
     /// and with --plan the what-if replay of another ramp. Exit 1 when a guardrail breached.
     Rollout(Box<rollout::RolloutArgs>),
+    /// Champion against challenger offline: two score columns on the same labelled rows —
+    /// ROC AUC, accuracy, log loss, DeLong's and McNemar's tests, a paired bootstrap, a
+    /// verdict.
+    Compare(Box<compare::CompareArgs>),
     /// Time STL on a long synthetic series (for the README's speed figure).
     #[command(hide = true)]
     BenchSeasonality(seasonality::BenchArgs),
@@ -166,8 +173,9 @@ pub fn run(command: Command) -> u8 {
         Command::Health(args) => health::run(&args),
         Command::BenchHealth(args) => health::bench(&args),
         Command::Compress(args) => compress::run(&args),
-        Command::Ab(args) => ab::run_command(&args),
+        Command::Ab(args) => power::run_command(&args),
         Command::Rollout(args) => rollout::run_command(&args),
+        Command::Compare(args) => compare::run_command(&args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod clock;
 pub mod columns;
+pub mod compare;
 pub mod compression;
 pub mod drift;
 pub mod drift_detail;
@@ -12,6 +13,7 @@ pub mod experiment;
 pub mod experiment_columns;
 pub mod health;
 pub mod integrity;
+pub mod power;
 pub mod rollout;
 pub mod seasonality;
 

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod compare;
 pub mod compression;
 pub mod drift;
 pub mod experiment;
@@ -11,6 +12,7 @@ pub mod health;
 pub mod inspect;
 pub mod integrity;
 pub mod json;
+pub mod power;
 pub mod rollout;
 pub mod seasonality;
 pub mod session;

@@ -15,8 +15,8 @@ use crate::data::RoleMap;
 use crate::engine::compression::CompressionSettings;
 use crate::engine::drift::DriftSettings;
 use crate::engine::experiment::ExperimentSettings;
-use crate::engine::rollout::RolloutSettings;
 use crate::engine::health::HealthSettings;
+use crate::engine::rollout::RolloutSettings;
 use crate::engine::seasonality::SeasonalitySettings;
 use crate::vocab::{Renames, Slot};
 

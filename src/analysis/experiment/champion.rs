@@ -8,7 +8,9 @@
 //! positives and V₁₀ = 1 − (T_z − T_y)/m on the negatives give the 2 × 2 covariance
 //! S = S₀₁/m + S₁₀/n (sample covariances, ddof = 1); Var(AUC_a − AUC_b) = S_aa + S_bb − 2S_ab,
 //! z = (AUC_a − AUC_b)/√Var and p = 2·P(Z > |z|). Equals the fast-DeLong numpy implementation
-//! (yandexdataschool/roc_comparison) written out in the golden script.
+//! (yandexdataschool/roc_comparison) written out in the golden script. Each model is sorted
+//! once ([`Ranking`]): the midrank differences T_z − T_x and T_z − T_y are counts of the other
+//! class scored below (ties ½), read off that one order.
 //!
 //! **McNemar** on the 2 × 2 table [[a, b], [c, d]] of paired outcomes (rows: champion
 //! correct/wrong, columns: challenger correct/wrong), as
@@ -20,6 +22,7 @@ use statrs::function::factorial::ln_binomial;
 
 use super::dist::{chi2_sf, normal_sf};
 use super::error::ExperimentError;
+use super::roc::Ranking;
 
 /// Input of [`delong_test`]: two models' scores on the same labelled rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,46 +72,6 @@ pub fn midranks(x: &[f64]) -> Vec<f64> {
     ranks
 }
 
-/// Per model: AUC, V₀₁ on the positives and V₁₀ on the negatives.
-fn components(scores: &[f64], labels: &[bool], m: usize, n: usize) -> (f64, Vec<f64>, Vec<f64>) {
-    let pos: Vec<f64> = scores
-        .iter()
-        .zip(labels)
-        .filter(|p| *p.1)
-        .map(|p| *p.0)
-        .collect();
-    let neg: Vec<f64> = scores
-        .iter()
-        .zip(labels)
-        .filter(|p| !*p.1)
-        .map(|p| *p.0)
-        .collect();
-    let tz = midranks(scores);
-    let tx = midranks(&pos);
-    let ty = midranks(&neg);
-    let tz_pos: Vec<f64> = tz
-        .iter()
-        .zip(labels)
-        .filter(|p| *p.1)
-        .map(|p| *p.0)
-        .collect();
-    let tz_neg: Vec<f64> = tz
-        .iter()
-        .zip(labels)
-        .filter(|p| !*p.1)
-        .map(|p| *p.0)
-        .collect();
-    let (mf, nf) = (m as f64, n as f64);
-    let auc = tz_pos.iter().sum::<f64>() / mf / nf - (mf + 1.0) / 2.0 / nf;
-    let v01 = tz_pos.iter().zip(&tx).map(|(z, x)| (z - x) / nf).collect();
-    let v10 = tz_neg
-        .iter()
-        .zip(&ty)
-        .map(|(z, y)| 1.0 - (z - y) / mf)
-        .collect();
-    (auc, v01, v10)
-}
-
 /// Sample covariance (ddof = 1) of two equally long series.
 fn cov(a: &[f64], b: &[f64]) -> f64 {
     let k = a.len() as f64;
@@ -142,20 +105,49 @@ pub fn delong_test(params: &DelongParams) -> Result<DelongReport, ExperimentErro
             return Err(ExperimentError::NonFinite { what, index });
         }
     }
-    let m = y.iter().filter(|&&b| b).count();
-    let n = y.len() - m;
+    let a = Ranking::new(y, &params.scores_a)?;
+    let b = Ranking::new(y, &params.scores_b)?;
+    delong_from_rankings(&a, &b)
+}
+
+/// DeLong's test on two rankings of the same labelled rows (each model sorted once; see
+/// [`Ranking::delong_components`]); the difference is AUC_a − AUC_b.
+///
+/// Errors: rankings of different rows, fewer than two positives or two negatives, a
+/// difference with variance 0.
+pub fn delong_from_rankings(a: &Ranking, b: &Ranking) -> Result<DelongReport, ExperimentError> {
+    if a.len() != b.len() || a.positives() != b.positives() {
+        return Err(ExperimentError::LengthMismatch {
+            what: "the two rankings' rows",
+            left: a.len(),
+            right: b.len(),
+        });
+    }
+    let (m, n) = (a.positives(), a.negatives());
     for (arm, count) in [("positive labels", m), ("negative labels", n)] {
         if count < 2 {
             return Err(ExperimentError::TooFewUnits {
                 arm: arm.to_string(),
-                n: count as u64,
+                n: count,
                 needed: 2,
                 statistic: "DeLong's test",
             });
         }
     }
-    let (auc_a, v01_a, v10_a) = components(&params.scores_a, y, m, n);
-    let (auc_b, v01_b, v10_b) = components(&params.scores_b, y, m, n);
+    let (v01_a, v10_a) = a.delong_components();
+    let (v01_b, v10_b) = b.delong_components();
+    let (auc_a, auc_b) = match (a.auc(), b.auc()) {
+        (Some(x), Some(y)) => (x, y),
+        // Unreachable with two of each class; kept as an error rather than a panic.
+        _ => {
+            return Err(ExperimentError::TooFewUnits {
+                arm: "positive or negative labels".to_string(),
+                n: 0,
+                needed: 2,
+                statistic: "DeLong's test",
+            });
+        }
+    };
     let (mf, nf) = (m as f64, n as f64);
     let s = |p: &[f64], q: &[f64], r: &[f64], t: &[f64]| cov(p, q) / mf + cov(r, t) / nf;
     let s_aa = s(&v01_a, &v01_a, &v10_a, &v10_a);

@@ -98,6 +98,16 @@ pub enum ExperimentError {
     /// No p-values at all were handed to a correction.
     #[error("no p-values to correct")]
     NoPValues,
+    /// A power calculation asks for more units than any experiment has.
+    #[error(
+        "detecting an effect of {delta} would need {per_arm:.3e} units per arm, more than 10¹²; the effect is too small for the metric's spread"
+    )]
+    EffectTooSmall {
+        /// The effect in metric units.
+        delta: f64,
+        /// The sample per arm it would need.
+        per_arm: f64,
+    },
 }
 
 /// Checks that `x` lies in the open interval (0, 1).

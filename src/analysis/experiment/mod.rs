@@ -20,6 +20,10 @@
 //! - [`stratified`]: post-stratified effects (gbstats `EffectMomentsPostStratification`);
 //! - [`rollout`]: ramp steps of a gradual rollout, the stratified sequential guardrail test,
 //!   verdicts per step and the what-if replay of a ramp plan.
+//! - [`roc`]: one model's ranking from one sort (ROC AUC, scikit-learn's ROC curve, DeLong's
+//!   components, the AUC of a weighted resample);
+//! - [`offline`]: champion against challenger on the same labelled rows (accuracy, log loss,
+//!   the paired Poisson bootstrap, the verdict).
 
 pub mod analysis;
 pub mod bayesian;
@@ -30,7 +34,9 @@ pub mod error;
 pub mod frequentist;
 pub mod moments;
 pub mod multiple;
+pub mod offline;
 pub mod power;
+pub mod roc;
 pub mod rollout;
 pub mod segments;
 pub mod sequential;

@@ -17,6 +17,9 @@ use serde::Serialize;
 use super::dist::normal_quantile;
 use super::error::{ExperimentError, check_unit_open};
 
+/// The largest sample per arm a plan may ask for.
+pub const MAX_PER_ARM: f64 = 1e12;
+
 /// What the baseline describes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -120,7 +123,8 @@ fn z_factor(alpha: f64, power: f64) -> Result<f64, ExperimentError> {
 ///
 /// Errors: α or power outside (0, 1), a baseline rate outside (0, 1) or a standard deviation
 /// ≤ 0, an effect ≤ 0 (or a relative effect on a zero baseline), a proportion pushed outside
-/// (0, 1) by the effect, fewer than two arms, daily units ≤ 0.
+/// (0, 1) by the effect, fewer than two arms, daily units ≤ 0, more than [`MAX_PER_ARM`] units
+/// per arm.
 pub fn sample_size(params: &PowerParams) -> Result<PowerReport, ExperimentError> {
     params.baseline.check()?;
     let k = z_factor(params.alpha, params.power)?;
@@ -156,8 +160,22 @@ pub fn sample_size(params: &PowerParams) -> Result<PowerReport, ExperimentError>
         Baseline::Mean { std_dev, .. } => 2.0 * std_dev * std_dev,
     };
     let per_arm_exact = k * variance_sum / (delta * delta);
+    // Beyond 10¹² per arm the rounding to whole units (and a u64 total) stops meaning anything.
+    if per_arm_exact.is_nan() || per_arm_exact > MAX_PER_ARM {
+        return Err(ExperimentError::EffectTooSmall {
+            delta,
+            per_arm: per_arm_exact,
+        });
+    }
     let per_arm = per_arm_exact.ceil() as u64;
-    let total = per_arm * u64::from(params.arms);
+    // 10¹² per arm times 2³² arms would overflow a u64, so the product is checked.
+    let total = per_arm
+        .checked_mul(u64::from(params.arms))
+        .ok_or(ExperimentError::OutOfRange {
+            name: "arms",
+            value: f64::from(params.arms),
+            range: "[2, 2⁶⁴ / the sample per arm)",
+        })?;
     let days = match params.daily_units {
         None => None,
         Some(d) if d.is_finite() && d > 0.0 => Some(total as f64 / d),

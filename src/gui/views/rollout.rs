@@ -55,7 +55,9 @@ pub fn infer(columns: &[LogColumn], arms: &[String]) -> RolloutSettings {
         .collect();
     let success = numbers
         .iter()
-        .find(|c| c.kind == ColumnKind::Boolean || guess_direction(&c.name) == Direction::HigherIsBetter)
+        .find(|c| {
+            c.kind == ColumnKind::Boolean || guess_direction(&c.name) == Direction::HigherIsBetter
+        })
         .map(|c| c.name.clone());
     if let Some(name) = success {
         s.success = MetricSpec {
@@ -486,7 +488,8 @@ fn steps_table(o: &RolloutOutcome, relative: bool, ui: &mut Ui) {
                         None => format!("{}: not tested at the step's end", g.metric),
                     })
                     .collect();
-                ui.colored_label(color, text).on_hover_text(hover.join("\n"));
+                ui.colored_label(color, text)
+                    .on_hover_text(hover.join("\n"));
                 ui.end_row();
             }
         });
