@@ -179,6 +179,18 @@ pub fn load_dataset(path: &std::path::Path) -> Result<Dataset, CliError> {
     load_with(path, LoadOptions::default())
 }
 
+/// Load a dataset with types, kinds and roles only (no per-column statistics): for commands
+/// that read a few columns of a large file.
+pub fn load_dataset_light(path: &std::path::Path) -> Result<Dataset, CliError> {
+    load_with(
+        path,
+        LoadOptions {
+            light: true,
+            ..LoadOptions::default()
+        },
+    )
+}
+
 /// Load a training and a production file at once (on two threads), without the per-column
 /// statistics the window shows: what the analysis commands need.
 pub fn load_pair(

@@ -9,6 +9,7 @@ pub mod compression;
 pub mod drift;
 pub mod drift_detail;
 pub mod experiment;
+pub mod experiment_units;
 pub mod health;
 pub mod integrity;
 pub mod seasonality;

@@ -20,6 +20,7 @@
 //! Generation is deterministic: a fixed seed and a self-contained generator (SplitMix64), so
 //! `sextant sample-data` writes byte-identical files on every machine.
 
+pub mod experiment;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
@@ -291,6 +292,7 @@ pub fn write_sample_data(dir: &Path, params: &SampleParams) -> anyhow::Result<Ve
         crate::data::write::write_frame(frame, &path)?;
         written.push(path);
     }
+    written.extend(experiment::write(dir, &Default::default())?);
     Ok(written)
 }
 
