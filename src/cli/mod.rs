@@ -100,6 +100,9 @@ pub enum Command {
     /// against the control (gbstats's frequentist engine), CUPED, chance to win, sequential
     /// intervals, Holm or Benjamini–Hochberg.
     Ab(Box<ab::AbArgs>),
+    /// Time `sextant ab` on a generated 10M-event log (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchExperiment(bench::BenchExperimentArgs),
     /// Time STL on a long synthetic series (for the README's speed figure).
     #[command(hide = true)]
     BenchSeasonality(seasonality::BenchArgs),
@@ -164,6 +167,7 @@ pub fn run(command: Command) -> u8 {
         Command::BenchHealth(args) => health::bench(&args),
         Command::Compress(args) => compress::run(&args),
         Command::Ab(args) => ab::run_command(&args),
+        Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
     };
     match result {
         Ok(code) => code,

@@ -734,8 +734,18 @@ pub fn run(
             numeric_series(log, &spec.column, "metric")?,
             spec.kind,
         ));
-        if let Some(c) = settings.covariates.get(&spec.column) {
-            jobs.push(Job::Covariate(i, numeric_series(log, c, "covariate")?));
+    }
+    // A covariate shared by several metrics is read once.
+    let mut covariate_columns: Vec<&String> = Vec::new();
+    for spec in &settings.metrics {
+        if let Some(c) = settings.covariates.get(&spec.column)
+            && !covariate_columns.contains(&c)
+        {
+            jobs.push(Job::Covariate(
+                covariate_columns.len(),
+                numeric_series(log, c, "covariate")?,
+            ));
+            covariate_columns.push(c);
         }
     }
     for (j, s) in settings.segments.iter().enumerate() {
@@ -834,9 +844,11 @@ pub fn run(
             JobResult::Time(t) => exposure = t,
         }
     }
-    for (i, c) in covariates {
-        if let Some(f) = folded[i].as_mut() {
-            f.covariate = Some(c);
+    for (spec, f) in settings.metrics.iter().zip(folded.iter_mut()) {
+        let column = settings.covariates.get(&spec.column);
+        let index = covariate_columns.iter().position(|c| Some(*c) == column);
+        if let (Some(f), Some(ci)) = (f.as_mut(), index) {
+            f.covariate = covariates.get(&ci).cloned();
         }
     }
     progress.check()?;

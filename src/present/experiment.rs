@@ -124,9 +124,9 @@ struct Harm {
     p_value: f64,
     #[serde(serialize_with = "ser_number")]
     adjusted_p_value: f64,
-    /// The worst effect the one-sided interval still allows.
+    /// The finite end of gbstats's one-sided interval toward harm.
     #[serde(serialize_with = "ser_number")]
-    worst_case: f64,
+    bound: f64,
     harmed: bool,
 }
 
@@ -135,7 +135,7 @@ impl From<&GuardrailResult> for Harm {
         Self {
             p_value: g.harm.p_value,
             adjusted_p_value: g.adjusted_p_value,
-            worst_case: g.harm.worst_case,
+            bound: g.harm.bound,
             harmed: g.harmed,
         }
     }

@@ -9,8 +9,8 @@
 //! folds the log into applicants.
 //!
 //! Planted on purpose, for `sextant ab` to find:
-//! - the challenger approves about two points more applications, with fewer defaults and more
-//!   revenue per applicant, but approves *fewer* partner-channel applications (a segment whose
+//! - the challenger approves about 2.5 % more applications (relative), with fewer defaults and
+//!   more revenue per applicant, but approves *fewer* partner-channel applications (a segment whose
 //!   sign differs from the total);
 //! - the challenger is slower (about 12 ms more per scoring), so the `latency_ms` guardrail is
 //!   harmed;
@@ -233,8 +233,8 @@ mod tests {
 }
 
 /// A large generated event log for the experiment benchmark: `rows` events of `units` users
-/// in random order, three arms (`control`, `a`, `b`), four metrics (`converted` 0/1, `revenue`,
-/// `sessions`, `latency_ms`), two pre-period covariates (`pre_converted` 0/1 for the
+/// in random order, three arms (`control`, `a`, `b`), four metrics (`converted` true/false,
+/// `revenue`, `sessions`, `latency_ms`), two pre-period covariates (`pre_converted` for the
 /// proportion, `pre_revenue` for the means), a `device` segment and an `event_at` timestamp over
 /// 28 days. A user's arm, exposure, segment and covariates are functions of its id (the same
 /// on each of its rows), so the log is written in one pass without a table of users.
@@ -269,13 +269,11 @@ pub fn bench_log(rows: usize, units: usize, seed: u64) -> PolarsResult<DataFrame
         arm.push(ARMS[a]);
         event_at.push(exposure + (rng.uniform() * 3.0 * MICROS_PER_DAY as f64) as i64);
         device.push(DEVICES[d]);
-        converted.push(i64::from(
-            rng.uniform() < 0.05 + 0.05 * f64::from(u8::from(pre_conv)) + lift * 0.05,
-        ));
+        converted.push(rng.uniform() < 0.05 + 0.05 * f64::from(u8::from(pre_conv)) + lift * 0.05);
         revenue.push(round2(0.1 * pre * (1.0 + lift) + 2.0 * rng.uniform()));
-        sessions.push(1 + rng.below(3) as i64);
+        sessions.push(1 + rng.below(3) as i32);
         latency.push(round2(80.0 + 10.0 * a as f64 + 15.0 * rng.normal().abs()));
-        pre_converted.push(i64::from(u8::from(pre_conv)));
+        pre_converted.push(pre_conv);
         pre_revenue.push(round2(pre));
     }
     let event_at = Int64Chunked::from_vec("event_at".into(), event_at)

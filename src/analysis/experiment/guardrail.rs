@@ -39,9 +39,10 @@ pub struct HarmParams {
 pub struct HarmReport {
     /// One-sided p-value of "the treatment is worse".
     pub p_value: f64,
-    /// The finite end of the one-sided 1 − α interval: the worst effect still compatible with
-    /// the data (θ̂ − h when higher is better, θ̂ + h when lower is better).
-    pub worst_case: f64,
+    /// The finite end of gbstats's one-sided 1 − α interval: θ̂ + h for the Lesser test
+    /// (higher is better), θ̂ − h for the Greater test (lower is better); past 0 on the
+    /// harmful side exactly when the uncorrected p-value is below α.
+    pub bound: f64,
 }
 
 /// gbstats's one-sided t-test toward harm.
@@ -75,11 +76,11 @@ pub fn harm_test(params: &HarmParams) -> Result<HarmReport, ExperimentError> {
         // Lesser: P(T ≤ t) = P(T ≥ −t).
         Direction::HigherIsBetter => HarmReport {
             p_value: t_sf(-t, params.df),
-            worst_case: params.estimate - h,
+            bound: params.estimate + h,
         },
         Direction::LowerIsBetter => HarmReport {
             p_value: t_sf(t, params.df),
-            worst_case: params.estimate + h,
+            bound: params.estimate - h,
         },
     })
 }
