@@ -10,12 +10,12 @@
 //!
 //! Planted on purpose, for `sextant ab` to find:
 //! - the challenger approves about 2.5 % more applications (relative), with fewer defaults and
-//!   more revenue per applicant, but approves *fewer* partner-channel applications (a segment whose
-//!   sign differs from the total);
-//! - the challenger is slower (about 12 ms more per scoring), so the `latency_ms` guardrail is
-//!   harmed;
+//!   more revenue per applicant, but approves *fewer* partner-channel applications (a segment
+//!   whose sign differs from the total);
+//! - the challenger is slower (about 10 ms more per logged scoring), so the `latency_ms`
+//!   guardrail is harmed;
 //! - a timeout bug: challenger scorings slower than 153 ms time out and the application is
-//!   never logged, so the challenger loses about 2 % of its applicants — a sample-ratio
+//!   never logged, so the challenger loses about 3 % of its applicants — a sample-ratio
 //!   mismatch (p < 0.001) against the planned 50/50;
 //! - about 8 % of applicants are new customers with no pre-period revenue (the covariate is
 //!   missing for them);
