@@ -321,3 +321,446 @@ fn bad_input_is_one_sentence_and_exit_2() {
         );
     }
 }
+
+/// An event log over ten exposure days: `B` lifts revenue and is 20 ms slower (a harmed
+/// guardrail); the pre-period revenue is blank for every 9th unit.
+fn write_timed_log(dir: &tempfile::TempDir) -> (String, usize, usize) {
+    let path = dir.path().join("timed.csv");
+    let mut f = std::fs::File::create(&path).expect("create");
+    writeln!(
+        f,
+        "user_id,variant,ts,converted,revenue,latency_ms,pre_revenue,channel"
+    )
+    .expect("write");
+    let mut s = 11u64;
+    let (mut units, mut blank) = (0, 0);
+    for i in 0..3000 {
+        let b = uniform(&mut s) < 0.5;
+        let day = 1 + (uniform(&mut s) * 10.0) as u32;
+        let pre = (uniform(&mut s) * 50.0).round();
+        let pre_text = if i % 9 == 0 {
+            blank += 1;
+            String::new()
+        } else {
+            format!("{pre}")
+        };
+        let channel = if uniform(&mut s) < 0.5 { "web" } else { "app" };
+        units += 1;
+        for k in 0..(1 + (uniform(&mut s) * 2.0) as usize) {
+            let conv = u8::from(uniform(&mut s) < 0.2);
+            let rev = (pre * 0.5 + uniform(&mut s) * 10.0 + if b { 2.0 } else { 0.0 }).round();
+            let lat = (100.0 + uniform(&mut s) * 30.0 + if b { 20.0 } else { 0.0 }).round();
+            writeln!(
+                f,
+                "u{i},{},2025-12-{day:02} {:02}:00:00,{conv},{rev},{lat},{pre_text},{channel}",
+                if b { "B" } else { "A" },
+                8 + k
+            )
+            .expect("write");
+        }
+    }
+    (path.display().to_string(), units, blank)
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("a number, got {v}"))
+}
+
+#[test]
+fn timeline_guardrails_power_and_a_partly_missing_covariate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (log, units, blank) = write_timed_log(&dir);
+    let v = ab_json(&[
+        "ab",
+        "--log",
+        &log,
+        "--variant",
+        "variant",
+        "--control",
+        "A",
+        "--unit",
+        "user_id",
+        "--time",
+        "ts",
+        "--metric",
+        "revenue:mean",
+        "--covariate",
+        "revenue=pre_revenue",
+        "--guardrail",
+        "latency_ms:mean:lower",
+        "--guardrail",
+        "converted",
+        "--format",
+        "json",
+    ]);
+    let total: u64 = ["A", "B"]
+        .iter()
+        .map(|a| v["units"][a].as_u64().expect("n"))
+        .sum();
+    assert_eq!(total as usize, units);
+    assert_eq!(v["missing_exposure_time"], 0);
+
+    // The timeline: ascending days, units that never shrink, the last day the whole log.
+    let days = v["timeline"].as_array().expect("timeline");
+    assert_eq!(days.len(), 10);
+    let mut last_total = 0;
+    for (k, d) in days.iter().enumerate() {
+        assert_eq!(d["date"], format!("2025-12-{:02}", k + 1));
+        let n: u64 = ["A", "B"]
+            .iter()
+            .map(|a| d["units"][a].as_u64().expect("n"))
+            .sum();
+        assert!(n > last_total, "units grow day by day");
+        last_total = n;
+        assert!(num(&d["srm_p_value"]) > 0.0);
+        for p in d["metrics"].as_array().expect("points") {
+            if p["error"].is_null() {
+                // The always-valid interval holds the fixed one.
+                assert!(num(&p["sequential_ci_low"]) <= num(&p["ci_low"]));
+                assert!(num(&p["sequential_ci_high"]) >= num(&p["ci_high"]));
+            }
+        }
+    }
+    assert_eq!(last_total, total);
+    let rows = v["metrics"].as_array().expect("metrics");
+    let last = days.last().expect("a day")["metrics"]
+        .as_array()
+        .expect("points");
+    for (row, point) in rows.iter().zip(last) {
+        assert_eq!(row["metric"], point["metric"]);
+        // The headline: CUPED's relative lift for revenue, the plain one for the others.
+        let head = if row["cuped"].is_null() {
+            &row["relative"]
+        } else {
+            &row["cuped"]["relative"]
+        };
+        for (a, b) in [
+            ("estimate", "lift"),
+            ("ci_low", "ci_low"),
+            ("ci_high", "ci_high"),
+        ] {
+            let (x, y) = (num(&head[a]), num(&point[b]));
+            assert!((x - y).abs() <= 1e-9 * x.abs().max(1e-3), "{a}: {x} vs {y}");
+        }
+    }
+
+    // Guardrails: B's latency is harmed, its conversion is not.
+    let row = |m: &str| rows.iter().find(|r| r["metric"] == m).expect("row");
+    assert_eq!(row("latency_ms")["role"], "guardrail");
+    assert_eq!(row("latency_ms")["verdict"], "harmed");
+    assert!(num(&row("latency_ms")["harm"]["p_value"]) < 1e-6);
+    assert!(num(&row("latency_ms")["harm"]["bound"]) > 0.0);
+    assert_eq!(row("converted")["verdict"], "no_harm_detected");
+    assert_eq!(row("revenue")["role"], "goal");
+    assert_eq!(row("revenue")["verdict"], "better");
+    assert!(row("revenue")["harm"].is_null());
+
+    // The covariate is missing for every 9th unit: said, counted, and CUPED still applies.
+    let cm = &v["covariate_missing"]["revenue"];
+    assert_eq!(cm["missing"], blank as u64);
+    assert_eq!(cm["adjusted_units"], (units - blank) as u64);
+    assert!(row("revenue")["cuped"]["theta"].is_number());
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes.iter().any(|n| n
+            .starts_with("timed.csv: the covariate \"pre_revenue\" of \"revenue\" is missing for")
+            && n.contains(&format!(
+                "{blank} of {units} units; CUPED adjusts with the other"
+            ))),
+        "{notes:?}"
+    );
+
+    // Power: 10 calendar days, the traffic, a detectable effect now and the days still needed.
+    let p = &v["power"];
+    assert_eq!(p["exposure_days"], 10);
+    assert!((num(&p["daily_units"]) - units as f64 / 10.0).abs() < 1e-9);
+    for m in p["metrics"].as_array().expect("power rows") {
+        assert!(num(&m["mde_absolute"]) > 0.0, "{m}");
+        assert!(num(&m["units_per_arm"]) > 1000.0);
+    }
+    let lat = p["metrics"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|m| m["metric"] == "latency_ms")
+        .expect("latency");
+    // A 20 ms effect on a 30 ms spread is powered long ago: no day is still needed.
+    assert_eq!(num(&lat["days_remaining"]), 0.0);
+
+    // The table says it in words.
+    let out = sextant(&[
+        "ab",
+        "--log",
+        &log,
+        "--variant",
+        "variant",
+        "--control",
+        "A",
+        "--unit",
+        "user_id",
+        "--time",
+        "ts",
+        "--metric",
+        "revenue:mean",
+        "--guardrail",
+        "latency_ms:mean:lower",
+        "--segment",
+        "channel",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("latency_ms (guardrail)") && text.contains("harmed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Timeline: cumulative by exposure day"),
+        "{text}"
+    );
+    assert!(text.contains("Power 80.0 %"), "{text}");
+    assert!(text.contains("Segments by channel"), "{text}");
+}
+
+/// The kidney-stone numbers: the treatment wins in both segments and loses in total,
+/// because it got most of the hard cases.
+#[test]
+fn segments_find_simpsons_paradox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("stones.csv");
+    let mut f = std::fs::File::create(&path).expect("create");
+    writeln!(f, "variant,size,success").expect("write");
+    for (arm, size, ok, n) in [
+        ("A", "small", 234, 270),
+        ("A", "large", 55, 80),
+        ("B", "small", 81, 87),
+        ("B", "large", 192, 263),
+    ] {
+        for i in 0..n {
+            writeln!(f, "{arm},{size},{}", u8::from(i < ok)).expect("write");
+        }
+    }
+    drop(f);
+    let log = path.display().to_string();
+    let v = ab_json(&[
+        "ab",
+        "--log",
+        &log,
+        "--variant",
+        "variant",
+        "--control",
+        "A",
+        "--metric",
+        "success",
+        "--segment",
+        "size",
+        "--correction",
+        "bh",
+        "--format",
+        "json",
+    ]);
+    let seg = &v["segments"][0];
+    assert_eq!(seg["column"], "size");
+    assert_eq!(seg["values"], serde_json::json!(["large", "small"]));
+    let m = &seg["metrics"][0];
+    assert_eq!(m["simpson"], true);
+    assert!(num(&m["total_lift"]) < 0.0);
+    for s in m["segments"].as_array().expect("segments") {
+        assert!(num(&s["lift"]) > 0.0);
+        assert_eq!(s["sign_differs"], true);
+        assert!(num(&s["adjusted_p_value"]) >= num(&s["p_value"]));
+    }
+    let small = &m["segments"][1];
+    assert_eq!(
+        (
+            small["control_units"].clone(),
+            small["treatment_units"].clone()
+        ),
+        (270.into(), 87.into())
+    );
+    assert!(
+        m["notes"][0]
+            .as_str()
+            .expect("note")
+            .starts_with("Simpson's paradox")
+    );
+    let out = sextant(&[
+        "ab",
+        "--log",
+        &log,
+        "--variant",
+        "variant",
+        "--control",
+        "A",
+        "--metric",
+        "success",
+        "--segment",
+        "size",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("note: Simpson's paradox"));
+}
+
+#[test]
+fn the_sample_experiment_has_a_ratio_mismatch_and_a_harmed_guardrail() {
+    let log = format!(
+        "{}/sample_data/credit_experiment.parquet",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let v = ab_json(&[
+        "ab",
+        "--log",
+        &log,
+        "--variant",
+        "model",
+        "--control",
+        "production",
+        "--unit",
+        "applicant_id",
+        "--time",
+        "exposed_at",
+        "--metric",
+        "approved",
+        "--metric",
+        "defaulted_90d:lower",
+        "--metric",
+        "revenue:mean",
+        "--guardrail",
+        "latency_ms:mean:lower",
+        "--covariate",
+        "revenue=pre_revenue",
+        "--segment",
+        "channel",
+        "--format",
+        "json",
+    ]);
+    // The timeout bug: the challenger lost units against the planned 50/50.
+    assert_eq!(v["srm"]["flag"], true);
+    assert!(num(&v["srm"]["p_value"]) < 0.001);
+    assert!(v["units"]["challenger"].as_u64() < v["units"]["production"].as_u64());
+    assert_eq!(v["trustworthy"], false);
+    assert_eq!(v["timeline"].as_array().expect("days").len(), 31);
+    let rows = v["metrics"].as_array().expect("rows");
+    let lat = rows
+        .iter()
+        .find(|r| r["metric"] == "latency_ms")
+        .expect("latency");
+    assert_eq!(lat["verdict"], "harmed");
+    assert!(
+        v["covariate_missing"]["revenue"]["missing"]
+            .as_u64()
+            .expect("n")
+            > 0
+    );
+    // The partner channel approves less under the challenger, against the total.
+    let approved = v["segments"][0]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["metric"] == "approved")
+        .expect("approved");
+    let partner = approved["segments"]
+        .as_array()
+        .expect("segments")
+        .iter()
+        .find(|s| s["segment"] == "partner")
+        .expect("partner");
+    assert_eq!(partner["sign_differs"], true);
+}
+
+#[test]
+fn a_constant_or_empty_metric_is_a_sentence_and_the_rest_is_shown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("odd.csv");
+    let mut f = std::fs::File::create(&path).expect("create");
+    writeln!(f, "variant,revenue,always,never").expect("write");
+    let mut s = 5u64;
+    for i in 0..400 {
+        let arm = if i % 2 == 0 { "A" } else { "B" };
+        writeln!(f, "{arm},{},1,", (uniform(&mut s) * 10.0).round()).expect("write");
+    }
+    drop(f);
+    let log = path.display().to_string();
+    let args = [
+        "ab",
+        "--log",
+        log.as_str(),
+        "--variant",
+        "variant",
+        "--control",
+        "A",
+        "--metric",
+        "revenue:mean",
+        "--metric",
+        "always",
+        "--metric",
+        "never:mean",
+    ];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let v = ab_json(&json_args);
+    let rows = v["metrics"].as_array().expect("rows");
+    assert!(rows[0]["relative"]["estimate"].is_number());
+    assert_eq!(
+        rows[1]["error"],
+        "odd.csv: the metric \"always\" is 1 for every unit (constant), so there is nothing to test"
+    );
+    assert_eq!(
+        rows[2]["error"],
+        "odd.csv: the metric \"never\" has no value for any unit, so it is not tested"
+    );
+    assert_eq!(v["notes"].as_array().expect("notes").len(), 2);
+    let out = sextant(&args);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("note: odd.csv: the metric \"always\" is 1 for every unit"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_time_and_segment_columns_are_one_sentence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write_log(&dir, &units(100, 0.5));
+    let base = [
+        "ab",
+        "--log",
+        log.as_str(),
+        "--variant",
+        "variant",
+        "--control",
+        "A",
+        "--metric",
+        "converted",
+    ];
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--time", "revenue"],
+            "the time column \"revenue\" is not a date or time",
+        ),
+        (
+            &["--segment", "nope"],
+            "has no column \"nope\" (named as the segment)",
+        ),
+        (
+            &["--guardrail", "converted"],
+            "the column converted is named twice",
+        ),
+        (
+            &["--guardrail", "revenue:fast"],
+            "\"fast\" is not proportion, mean, lower or higher",
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        let out = sextant(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(want), "{extra:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+}

@@ -15,6 +15,7 @@ use sextant::analysis::experiment::cuped::{CupedArm, CupedParams, compute_theta,
 use sextant::analysis::experiment::frequentist::{
     EffectParams, Estimate, Verdict, frequentist_effect,
 };
+use sextant::analysis::experiment::guardrail::{HarmParams, harm_test};
 use sextant::analysis::experiment::moments::{ArmSummary, Direction, MetricKind};
 use sextant::analysis::experiment::multiple::{Correction, MultipleTestingParams, adjust_p_values};
 use sextant::analysis::experiment::power::{
@@ -116,6 +117,74 @@ fn check_estimate(what: &str, got: &Estimate, want: &Value) {
     if gb > 0.0 {
         close_abs(&format!("{what} gbstats p"), got.p_value, gb, TOL, 1e-14);
     }
+}
+
+#[test]
+fn guardrail_equals_gbstats_one_sided_t_tests() {
+    let g = golden("guardrail.json");
+    for case in g["cases"].as_array().expect("cases") {
+        let name = case["name"].as_str().expect("name");
+        let k = kind(&case["kind"]);
+        let dir = direction(&case["direction"]);
+        let alpha = f(&case["alpha"]);
+        let effect = frequentist_effect(&EffectParams {
+            control: ArmSummary::from_values(&floats(&case["control"]), k).expect("control"),
+            treatment: ArmSummary::from_values(&floats(&case["treatment"]), k).expect("treatment"),
+            alpha,
+            direction: dir,
+        })
+        .expect("effect");
+        close(
+            &format!("{name} estimate"),
+            effect.relative.estimate,
+            f(&case["estimate"]),
+        );
+        close(&format!("{name} df"), effect.df, f(&case["df"]));
+        let h = harm_test(&HarmParams {
+            estimate: effect.relative.estimate,
+            standard_error: effect.relative.standard_error,
+            df: effect.df,
+            alpha,
+            direction: dir,
+        })
+        .expect("harm test");
+        close(&format!("{name} p"), h.p_value, f(&case["p_value"]));
+        // gbstats's 1 − cdf where representable (absolute error ~1e-16).
+        close_abs(
+            &format!("{name} gbstats p"),
+            h.p_value,
+            f(&case["gbstats_p_value"]),
+            TOL,
+            1e-14,
+        );
+        let half = (f(&case["bound"]) - effect.relative.estimate).abs();
+        close_abs(
+            &format!("{name} bound"),
+            h.bound,
+            f(&case["bound"]),
+            TOL,
+            TOL * half,
+        );
+        // The bound is past 0 on the harmful side exactly when p < α.
+        let past = match dir {
+            Direction::HigherIsBetter => h.bound < 0.0,
+            Direction::LowerIsBetter => h.bound > 0.0,
+        };
+        assert_eq!(past, h.p_value < alpha, "{name} at {alpha}");
+    }
+    // The treatment slower on a lower-is-better metric is harm; the conversion rise is not.
+    let cases = g["cases"].as_array().expect("cases");
+    assert!(f(&cases[4]["p_value"]) < 1e-6 && f(&cases[0]["p_value"]) > 0.99);
+    assert!(
+        harm_test(&HarmParams {
+            estimate: 0.1,
+            standard_error: 0.0,
+            df: 10.0,
+            alpha: 0.05,
+            direction: Direction::HigherIsBetter,
+        })
+        .is_err()
+    );
 }
 
 #[test]

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
+use super::{CliError, EXIT_OK, OutputFormat, load_dataset_light};
 use crate::analysis::experiment::moments::{Direction, MetricKind};
 use crate::analysis::experiment::multiple::Correction;
-use crate::engine::experiment::{ExperimentSettings, MetricSpec, run};
+use crate::engine::experiment::{ExperimentSettings, MetricRole, MetricSpec, run};
 use crate::present::experiment::{to_json, to_table};
 use crate::present::json::to_text;
 use crate::vocab::Progress;
@@ -40,16 +40,28 @@ pub struct AbArgs {
     /// metric sums its events, a proportion is 1 when any event is).
     #[arg(long, value_name = "COL")]
     pub unit: Option<String>,
+    /// The exposure timestamp column (a unit's exposure is its earliest event): gives the
+    /// cumulative timeline per exposure day and the days still needed.
+    #[arg(long, value_name = "COL")]
+    pub time: Option<String>,
     /// A metric: COL, COL:proportion, COL:mean, and :lower when lower is better (e.g.
     /// latency_ms:mean:lower). The kind is inferred from the values when not given.
-    #[arg(long = "metric", value_name = "COL[:KIND][:lower]", required = true)]
+    #[arg(long = "metric", value_name = "COL[:KIND][:lower]")]
     pub metrics: Vec<String>,
+    /// A guardrail, written like a metric (e.g. latency_ms:mean:lower): a metric that must not
+    /// get worse, judged by a one-sided test toward harm ("harmed" / "no harm detected").
+    #[arg(long = "guardrail", value_name = "COL[:KIND][:lower]")]
+    pub guardrails: Vec<String>,
     /// A pre-experiment covariate for CUPED: METRIC=COL.
     #[arg(long = "covariate", value_name = "METRIC=COL")]
     pub covariates: Vec<String>,
     /// The planned split, e.g. A=0.5,B=0.5 (default: equal).
     #[arg(long, value_name = "ARM=SHARE,…")]
     pub planned: Option<String>,
+    /// A column to break every effect down by (channel, region…), with the same correction
+    /// across its values and a note when a segment's lift has the opposite sign of the total.
+    #[arg(long = "segment", value_name = "COL")]
+    pub segments: Vec<String>,
     /// Two-sided level of the tests and intervals, in (0, 1).
     #[arg(long, default_value_t = 0.05)]
     pub alpha: f64,
@@ -63,16 +75,21 @@ pub struct AbArgs {
     pub format: OutputFormat,
 }
 
-fn metric_spec(text: &str) -> Result<MetricSpec, CliError> {
+fn metric_spec(text: &str, role: MetricRole) -> Result<MetricSpec, CliError> {
+    let flag = match role {
+        MetricRole::Goal => "--metric",
+        MetricRole::Guardrail => "--guardrail",
+    };
     let mut parts = text.split(':');
     let column = parts.next().unwrap_or_default().trim().to_string();
     if column.is_empty() {
-        return Err(CliError(format!("--metric \"{text}\" names no column")));
+        return Err(CliError(format!("{flag} \"{text}\" names no column")));
     }
     let mut spec = MetricSpec {
         column,
         kind: None,
         direction: Direction::HigherIsBetter,
+        role,
     };
     for p in parts {
         match p.trim() {
@@ -82,7 +99,7 @@ fn metric_spec(text: &str) -> Result<MetricSpec, CliError> {
             "higher" => spec.direction = Direction::HigherIsBetter,
             other => {
                 return Err(CliError(format!(
-                    "--metric \"{text}\": \"{other}\" is not proportion, mean, lower or higher"
+                    "{flag} \"{text}\": \"{other}\" is not proportion, mean, lower or higher"
                 )));
             }
         }
@@ -128,8 +145,28 @@ pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
     let metrics = args
         .metrics
         .iter()
-        .map(|m| metric_spec(m))
+        .map(|m| metric_spec(m, MetricRole::Goal))
+        .chain(
+            args.guardrails
+                .iter()
+                .map(|m| metric_spec(m, MetricRole::Guardrail)),
+        )
         .collect::<Result<Vec<_>, _>>()?;
+    if metrics.is_empty() {
+        return Err(CliError(
+            "give at least one --metric or --guardrail to test".to_string(),
+        ));
+    }
+    if let Some(dup) = metrics
+        .iter()
+        .enumerate()
+        .find(|(i, m)| metrics[..*i].iter().any(|o| o.column == m.column))
+        .map(|(_, m)| &m.column)
+    {
+        return Err(CliError(format!(
+            "the column {dup} is named twice among --metric and --guardrail"
+        )));
+    }
     let mut covariates = BTreeMap::new();
     for c in &args.covariates {
         let (metric, column) = c
@@ -138,7 +175,7 @@ pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
         let metric = metric.trim().to_string();
         if !metrics.iter().any(|m| m.column == metric) {
             return Err(CliError(format!(
-                "--covariate \"{c}\": {metric} is not one of the --metric columns"
+                "--covariate \"{c}\": {metric} is not one of the --metric columns nor a --guardrail"
             )));
         }
         covariates.insert(metric, column.trim().to_string());
@@ -147,7 +184,9 @@ pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
         variant: args.variant.clone(),
         control: args.control.clone(),
         unit: args.unit.clone(),
+        time: args.time.clone(),
         metrics,
+        segments: args.segments.clone(),
         covariates,
         planned: args
             .planned
@@ -162,13 +201,14 @@ pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
             CorrectionArg::Bh => Correction::BenjaminiHochberg,
         },
         sequential: args.sequential,
+        ..ExperimentSettings::default()
     })
 }
 
 /// `sextant ab`.
 pub fn run_command(args: &AbArgs) -> Result<u8, CliError> {
     let settings = settings(args)?;
-    let log = load_dataset(&args.log)?;
+    let log = load_dataset_light(&args.log)?;
     let outcome = run(&log, &settings, &Progress::silent())?;
     let name = args.log.display().to_string();
     print!(

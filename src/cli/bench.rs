@@ -39,3 +39,43 @@ pub fn run_bench(args: &BenchArgs) -> Result<u8, CliError> {
     print!("{}", crate::present::bench::drift_text(&b));
     Ok(EXIT_OK)
 }
+
+/// Arguments of the hidden `bench-experiment`.
+#[derive(Debug, Args)]
+pub struct BenchExperimentArgs {
+    /// Events in the generated log.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub rows: usize,
+    /// Users the events belong to.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub units: usize,
+    /// Folder for the generated Parquet log (reused when present).
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Repetitions; the best time is reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+}
+
+/// `sextant bench-experiment`: `sextant ab` timed on a generated event log (load included).
+pub fn run_bench_experiment(args: &BenchExperimentArgs) -> Result<u8, CliError> {
+    if args.rows == 0 || args.units == 0 || args.units > args.rows {
+        return Err(CliError(format!(
+            "--rows {} and --units {} must be positive with no more units than rows",
+            args.rows, args.units
+        )));
+    }
+    let path = crate::engine::bench::experiment_file(&args.dir, args.rows, args.units);
+    if !path.is_file() {
+        eprintln!(
+            "generating {} events of {} users in {}",
+            args.rows,
+            args.units,
+            path.display()
+        );
+    }
+    crate::engine::bench::ensure_experiment_log(&args.dir, args.rows, args.units)?;
+    let b = crate::engine::bench::experiment(&args.dir, args.rows, args.units, args.repeat)?;
+    print!("{}", crate::present::bench::experiment_text(&b));
+    Ok(EXIT_OK)
+}

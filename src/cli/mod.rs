@@ -110,6 +110,9 @@ pub enum Command {
     /// ROC AUC, accuracy, log loss, DeLong's and McNemar's tests, a paired bootstrap, a
     /// verdict.
     Compare(Box<compare::CompareArgs>),
+    /// Time `sextant ab` on a generated 10M-event log (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchExperiment(bench::BenchExperimentArgs),
     /// Time STL on a long synthetic series (for the README's speed figure).
     #[command(hide = true)]
     BenchSeasonality(seasonality::BenchArgs),
@@ -176,6 +179,7 @@ pub fn run(command: Command) -> u8 {
         Command::Ab(args) => power::run_command(&args),
         Command::Rollout(args) => rollout::run_command(&args),
         Command::Compare(args) => compare::run_command(&args),
+        Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
     };
     match result {
         Ok(code) => code,
@@ -189,6 +193,18 @@ pub fn run(command: Command) -> u8 {
 /// Load a dataset for a command, with a progress line on stderr when it is a terminal.
 pub fn load_dataset(path: &std::path::Path) -> Result<Dataset, CliError> {
     load_with(path, LoadOptions::default())
+}
+
+/// Load a dataset with types, kinds and roles only (no per-column statistics): for commands
+/// that read a few columns of a large file.
+pub fn load_dataset_light(path: &std::path::Path) -> Result<Dataset, CliError> {
+    load_with(
+        path,
+        LoadOptions {
+            light: true,
+            ..LoadOptions::default()
+        },
+    )
 }
 
 /// Load a training and a production file at once (on two threads), without the per-column

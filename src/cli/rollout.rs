@@ -99,6 +99,7 @@ fn metric_spec(text: &str, flag: &str) -> Result<MetricSpec, CliError> {
         column,
         kind: None,
         direction: Direction::HigherIsBetter,
+        role: Default::default(),
     };
     for p in parts {
         match p.trim() {

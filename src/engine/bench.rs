@@ -326,3 +326,146 @@ pub fn integrity(
         findings,
     })
 }
+
+/// What `sextant bench-experiment` measured (times in seconds, best of the runs).
+#[derive(Debug, Clone)]
+pub struct ExperimentBench {
+    pub rows: usize,
+    pub units: u64,
+    pub arms: usize,
+    pub metrics: usize,
+    pub timeline_days: usize,
+    pub segments: usize,
+    pub repeat: usize,
+    pub file_bytes: u64,
+    /// Reading the Parquet log as `sextant ab` does (types and kinds, no statistics).
+    pub load_s: f64,
+    /// The engine call of `sextant ab` on the loaded log.
+    pub analysis_s: f64,
+    /// Load and analysis together, in one run (best of the runs).
+    pub total_s: f64,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// The generated experiment log for `rows` events of `units` users in `dir`.
+pub fn experiment_file(dir: &Path, rows: usize, units: usize) -> PathBuf {
+    dir.join(format!("bench_experiment_{rows}_{units}.parquet"))
+}
+
+/// The settings of the benchmark: what a user would ask of that log.
+pub fn experiment_bench_settings() -> crate::engine::experiment::ExperimentSettings {
+    use crate::analysis::experiment::moments::{Direction, MetricKind};
+    use crate::engine::experiment::{ExperimentSettings, MetricRole, MetricSpec};
+    let metric = |column: &str, kind, direction, role| MetricSpec {
+        column: column.to_string(),
+        kind: Some(kind),
+        direction,
+        role,
+    };
+    ExperimentSettings {
+        variant: "arm".into(),
+        control: "control".into(),
+        unit: Some("user_id".into()),
+        time: Some("event_at".into()),
+        metrics: vec![
+            metric(
+                "converted",
+                MetricKind::Proportion,
+                Direction::HigherIsBetter,
+                MetricRole::Goal,
+            ),
+            metric(
+                "revenue",
+                MetricKind::Mean,
+                Direction::HigherIsBetter,
+                MetricRole::Goal,
+            ),
+            metric(
+                "sessions",
+                MetricKind::Mean,
+                Direction::HigherIsBetter,
+                MetricRole::Goal,
+            ),
+            metric(
+                "latency_ms",
+                MetricKind::Mean,
+                Direction::LowerIsBetter,
+                MetricRole::Guardrail,
+            ),
+        ],
+        covariates: [
+            ("converted", "pre_converted"),
+            ("revenue", "pre_revenue"),
+            ("sessions", "pre_revenue"),
+            ("latency_ms", "pre_revenue"),
+        ]
+        .into_iter()
+        .map(|(m, c)| (m.to_string(), c.to_string()))
+        .collect(),
+        segments: vec!["device".into()],
+        sequential: true,
+        correction: crate::analysis::experiment::multiple::Correction::Holm,
+        ..ExperimentSettings::default()
+    }
+}
+
+/// Write the benchmark's experiment log into `dir` unless it is there; returns whether it
+/// was generated.
+pub fn ensure_experiment_log(dir: &Path, rows: usize, units: usize) -> Result<bool, BenchError> {
+    let path = experiment_file(dir, rows, units);
+    if path.is_file() {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut frame = crate::sample_data::experiment::bench_log(rows, units, 12)?;
+    crate::data::write::write_frame(&mut frame, &path)?;
+    Ok(true)
+}
+
+/// `sextant ab` on the generated log, timed as a user runs it: load the Parquet file (types
+/// only), then the engine with CUPED on every metric, sequential intervals, the timeline per
+/// exposure day and a segment breakdown.
+pub fn experiment(
+    dir: &Path,
+    rows: usize,
+    units: usize,
+    repeat: usize,
+) -> Result<ExperimentBench, BenchError> {
+    use crate::data::LoadOptions;
+    let path = experiment_file(dir, rows, units);
+    let settings = experiment_bench_settings();
+    let options = LoadOptions {
+        light: true,
+        ..LoadOptions::default()
+    };
+    let silent = Progress::silent();
+    let (mut load_s, mut analysis_s, mut total_s) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let log = Dataset::load(&path, &options, &silent)?;
+        let loaded = t.elapsed().as_secs_f64();
+        let outcome = crate::engine::experiment::run(&log, &settings, &silent)
+            .map_err(|e| BenchError::Rule(e.to_string()))?;
+        let total = t.elapsed().as_secs_f64();
+        load_s = load_s.min(loaded);
+        analysis_s = analysis_s.min(total - loaded);
+        total_s = total_s.min(total);
+        last = Some((log.rows(), log.file_bytes, outcome));
+    }
+    let (rows, file_bytes, o) = last.ok_or(BenchError::Panicked)?;
+    Ok(ExperimentBench {
+        rows,
+        units: o.units.iter().sum(),
+        arms: o.arms.len(),
+        metrics: settings.metrics.len(),
+        timeline_days: o.timeline.len(),
+        segments: o.segments.iter().map(|s| s.values.len()).sum(),
+        repeat,
+        file_bytes,
+        load_s,
+        analysis_s,
+        total_s,
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}

@@ -103,6 +103,7 @@ pub fn infer_settings(columns: &[LogColumn], ds: &Dataset) -> ExperimentSettings
                 column: c.name.clone(),
                 kind: None,
                 direction: guess_direction(&c.name),
+                role: Default::default(),
             });
         }
     }

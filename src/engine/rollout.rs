@@ -61,6 +61,7 @@ impl Default for RolloutSettings {
                 column: String::new(),
                 kind: None,
                 direction: Direction::HigherIsBetter,
+                role: Default::default(),
             },
             guardrails: Vec::new(),
             plan: Vec::new(),
@@ -570,11 +571,13 @@ mod tests {
                 column: "approved".into(),
                 kind: None,
                 direction: Direction::HigherIsBetter,
+                role: Default::default(),
             },
             guardrails: vec![MetricSpec {
                 column: "latency_ms".into(),
                 kind: None,
                 direction: Direction::LowerIsBetter,
+                role: Default::default(),
             }],
             ..RolloutSettings::default()
         }

@@ -122,7 +122,11 @@ impl SextantApp {
                     vec![
                         d.join(sample_data::TRAINING_PARQUET),
                         d.join(sample_data::PRODUCTION_PARQUET),
+                        d.join(sample_data::experiment::EXPERIMENT_PARQUET),
                     ]
+                    .into_iter()
+                    .filter(|p| p.is_file())
+                    .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
         } else {

@@ -118,3 +118,40 @@ pub fn integrity_text(b: &IntegrityBench) -> (String, String) {
     let _ = writeln!(s, "best: {best:.3} s");
     (findings, s)
 }
+
+/// `sextant bench-experiment`: the log, then load, analysis and both.
+pub fn experiment_text(b: &crate::engine::bench::ExperimentBench) -> String {
+    let mut s = String::new();
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    let _ = writeln!(
+        s,
+        "sextant ab on {} events ({:.0} MB Parquet) → {} units, {} arms, {} metrics with CUPED, sequential intervals, {} timeline days, {} segments ({build} build), best of {}:",
+        b.rows,
+        b.file_bytes as f64 / 1e6,
+        b.units,
+        b.arms,
+        b.metrics,
+        b.timeline_days,
+        b.segments,
+        b.repeat.max(1)
+    );
+    for (label, t) in [
+        ("load the log (types only, as sextant ab)", b.load_s),
+        ("fold into units and analyse", b.analysis_s),
+        ("load + analysis", b.total_s),
+    ] {
+        let _ = writeln!(s, "  {label:<44} {t:>8.3} s");
+    }
+    if let Some(rss) = b.peak_rss_bytes {
+        let _ = writeln!(
+            s,
+            "  peak memory                                  {:>8.0} MB",
+            rss as f64 / 1e6
+        );
+    }
+    s
+}

@@ -7,9 +7,12 @@ use serde_json::Value;
 
 use crate::analysis::experiment::frequentist::{Estimate, Verdict};
 use crate::analysis::experiment::moments::{ArmMoments, MetricKind};
-use crate::engine::experiment::ExperimentOutcome;
+use crate::engine::experiment::{
+    CovariateMissing, ExperimentOutcome, GuardrailResult, MetricRole, PowerOutcome, SegmentOutcome,
+    TimelineDay,
+};
 use crate::format::{fmt_num, fmt_p, fmt_pct};
-use crate::present::json::{ser_number, ser_opt_number, to_value};
+use crate::present::json::{number, opt_number, ser_number, ser_opt_number, to_value};
 use crate::present::table::TextTable;
 
 #[derive(Serialize)]
@@ -29,7 +32,17 @@ struct Json<'a> {
     missing_values: &'a BTreeMap<String, usize>,
     /// Metric → why its covariate could not be used.
     covariate_errors: &'a BTreeMap<String, String>,
+    /// Metric → units whose covariate is missing (CUPED adjusts with the others).
+    covariate_missing: &'a BTreeMap<String, CovariateMissing>,
+    /// Units left out of the timeline for want of an exposure time.
+    missing_exposure_time: usize,
     metrics: Vec<Row<'a>>,
+    /// Per exposure day, the cumulative analysis (empty without --time).
+    timeline: Vec<Value>,
+    power: Value,
+    segments: Vec<Value>,
+    /// What could not be analysed and why, one sentence each.
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -105,9 +118,35 @@ struct Sequential {
 }
 
 #[derive(Serialize)]
+struct Harm {
+    /// gbstats's one-sided p-value of "the treatment is worse".
+    #[serde(serialize_with = "ser_number")]
+    p_value: f64,
+    #[serde(serialize_with = "ser_number")]
+    adjusted_p_value: f64,
+    /// The finite end of gbstats's one-sided interval toward harm.
+    #[serde(serialize_with = "ser_number")]
+    bound: f64,
+    harmed: bool,
+}
+
+impl From<&GuardrailResult> for Harm {
+    fn from(g: &GuardrailResult) -> Self {
+        Self {
+            p_value: g.harm.p_value,
+            adjusted_p_value: g.adjusted_p_value,
+            bound: g.harm.bound,
+            harmed: g.harmed,
+        }
+    }
+}
+
+#[derive(Serialize)]
 struct Row<'a> {
     metric: &'a str,
     kind: MetricKind,
+    /// "goal" or "guardrail".
+    role: MetricRole,
     arm: &'a str,
     control: Option<Moments>,
     treatment: Option<Moments>,
@@ -129,8 +168,135 @@ struct Row<'a> {
     cuped: Option<Cuped>,
     cuped_error: Option<&'a str>,
     sequential: Option<Sequential>,
-    verdict: Option<Verdict>,
+    /// A goal: "better", "worse" or "inconclusive"; a guardrail: "harmed" or
+    /// "no_harm_detected".
+    verdict: Option<&'static str>,
+    /// A guardrail's one-sided test toward harm.
+    harm: Option<Harm>,
     error: Option<&'a str>,
+}
+
+fn role_of(o: &ExperimentOutcome, metric: &str) -> MetricRole {
+    o.roles.get(metric).copied().unwrap_or_default()
+}
+
+fn guardrail_of<'a>(
+    o: &'a ExperimentOutcome,
+    metric: &str,
+    arm: &str,
+) -> Option<&'a GuardrailResult> {
+    o.guardrails
+        .iter()
+        .find(|g| g.metric == metric && g.arm == arm)
+}
+
+/// The verdict of a row in JSON words: a goal's direction, a guardrail's harm.
+fn verdict_key(o: &ExperimentOutcome, metric: &str, arm: &str, v: Verdict) -> &'static str {
+    match role_of(o, metric) {
+        MetricRole::Goal => match v {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::Inconclusive => "inconclusive",
+        },
+        MetricRole::Guardrail => match guardrail_of(o, metric, arm) {
+            Some(g) if g.harmed => "harmed",
+            _ => "no_harm_detected",
+        },
+    }
+}
+
+fn arm_map(arms: &[String], values: &[u64]) -> Value {
+    Value::Object(
+        arms.iter()
+            .zip(values)
+            .map(|(a, n)| (a.clone(), Value::from(*n)))
+            .collect(),
+    )
+}
+
+fn timeline_json(arms: &[String], days: &[TimelineDay]) -> Vec<Value> {
+    days.iter()
+        .map(|d| {
+            serde_json::json!({
+                "date": d.date,
+                "units": arm_map(arms, &d.units),
+                "srm_p_value": opt_number(d.srm_p_value),
+                "metrics": d.metrics.iter().map(|p| serde_json::json!({
+                    "metric": p.metric,
+                    "arm": p.arm,
+                    "lift": opt_number(p.lift),
+                    "ci_low": opt_number(p.ci_low),
+                    "ci_high": opt_number(p.ci_high),
+                    "sequential_ci_low": opt_number(p.sequential_ci_low),
+                    "sequential_ci_high": opt_number(p.sequential_ci_high),
+                    "p_value": opt_number(p.p_value),
+                    "error": p.error,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+fn power_json(p: &PowerOutcome) -> Value {
+    serde_json::json!({
+        "power": number(p.power),
+        "alpha": number(p.alpha),
+        "exposure_days": p.exposure_days,
+        "daily_units": opt_number(p.daily_units),
+        "metrics": p.metrics.iter().map(|m| serde_json::json!({
+            "metric": m.metric,
+            "arm": m.arm,
+            "units_per_arm": number(m.units_per_arm),
+            "mde_absolute": opt_number(m.mde.map(|d| d.absolute)),
+            "mde_relative": opt_number(m.mde.and_then(|d| d.relative)),
+            "observed_absolute": number(m.observed_absolute),
+            "needed_per_arm": m.needed_per_arm,
+            "needed_total": m.needed_total,
+            "days_remaining": opt_number(m.days_remaining),
+            "error": m.error,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn segments_json(segments: &[SegmentOutcome]) -> Vec<Value> {
+    segments
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "column": s.column,
+                "values": s.values,
+                "missing_units": s.missing_units,
+                "error": s.error,
+                "metrics": s.metrics.iter().map(|m| {
+                    let r = m.report.as_ref();
+                    serde_json::json!({
+                        "metric": m.metric,
+                        "arm": m.arm,
+                        "total_lift": opt_number(r.map(|r| r.total.relative.estimate)),
+                        "simpson": r.map(|r| r.simpson),
+                        "notes": m.notes,
+                        "error": m.error,
+                        "segments": r.map(|r| r.segments.iter().map(|g| {
+                            let e = g.effect.as_ref();
+                            serde_json::json!({
+                                "segment": g.segment,
+                                "control_units": e.map(|e| e.control.n),
+                                "treatment_units": e.map(|e| e.treatment.n),
+                                "lift": opt_number(e.map(|e| e.relative.estimate)),
+                                "ci_low": opt_number(e.map(|e| e.relative.ci_low)),
+                                "ci_high": opt_number(e.map(|e| e.relative.ci_high)),
+                                "p_value": opt_number(e.map(|e| e.p_value)),
+                                "adjusted_p_value": opt_number(g.adjusted_p_value),
+                                "verdict": g.verdict.map(verdict_word),
+                                "sign_differs": g.sign_differs,
+                                "error": g.error,
+                            })
+                        }).collect::<Vec<_>>()).unwrap_or_default(),
+                    })
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }
 
 /// The JSON of `sextant ab`.
@@ -144,6 +310,7 @@ pub fn to_json(file: &str, o: &ExperimentOutcome) -> Value {
             Row {
                 metric: &m.metric,
                 kind: m.kind,
+                role: role_of(o, &m.metric),
                 arm: &m.arm,
                 control: e.map(|e| (&e.effect.control).into()),
                 treatment: e.map(|e| (&e.effect.treatment).into()),
@@ -167,7 +334,8 @@ pub fn to_json(file: &str, o: &ExperimentOutcome) -> Value {
                     ci_low: s.ci_low,
                     ci_high: s.ci_high,
                 }),
-                verdict: e.map(|e| e.verdict),
+                verdict: e.map(|e| verdict_key(o, &m.metric, &m.arm, e.verdict)),
+                harm: guardrail_of(o, &m.metric, &m.arm).map(Harm::from),
                 error: m.error.as_deref(),
             }
         })
@@ -205,7 +373,13 @@ pub fn to_json(file: &str, o: &ExperimentOutcome) -> Value {
         correction: to_value(&r.correction),
         missing_values: &o.missing_values,
         covariate_errors: &o.covariate_errors,
+        covariate_missing: &o.covariate_missing,
+        missing_exposure_time: o.missing_time,
         metrics,
+        timeline: timeline_json(&o.arms, &o.timeline),
+        power: power_json(&o.power),
+        segments: segments_json(&o.segments),
+        notes: &o.notes,
     })
 }
 
@@ -256,6 +430,9 @@ pub fn to_table(file: &str, o: &ExperimentOutcome) -> String {
     for (metric, why) in &o.covariate_errors {
         out.push_str(&format!("{metric}: the covariate is not used ({why})\n"));
     }
+    for note in &o.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
     let mut t = TextTable::new(
         &[
             "metric",
@@ -277,10 +454,22 @@ pub fn to_table(file: &str, o: &ExperimentOutcome) -> String {
         match &m.result {
             Some(e) => {
                 let rel = e.cuped.as_ref().map_or(&e.effect.relative, |c| &c.relative);
+                let verdict = match role_of(o, &m.metric) {
+                    MetricRole::Goal => verdict_word(e.verdict),
+                    MetricRole::Guardrail => match guardrail_of(o, &m.metric, &m.arm) {
+                        Some(g) if g.harmed => "harmed",
+                        _ => "no harm detected",
+                    },
+                };
                 t.row(vec![
                     format!(
-                        "{}{}",
+                        "{}{}{}",
                         m.metric,
+                        if role_of(o, &m.metric) == MetricRole::Guardrail {
+                            " (guardrail)"
+                        } else {
+                            ""
+                        },
                         if e.cuped.is_some() { " (CUPED)" } else { "" }
                     ),
                     m.arm.clone(),
@@ -295,7 +484,7 @@ pub fn to_table(file: &str, o: &ExperimentOutcome) -> String {
                     fmt_p(e.p_value),
                     fmt_p(e.adjusted_p_value),
                     fmt_pct(e.chance_to_win),
-                    verdict_word(e.verdict).to_string(),
+                    verdict.to_string(),
                 ]);
             }
             None => t.row(vec![
@@ -308,10 +497,183 @@ pub fn to_table(file: &str, o: &ExperimentOutcome) -> String {
                 String::new(),
                 String::new(),
                 String::new(),
-                m.error.clone().unwrap_or_default(),
+                "not tested (see below)".to_string(),
             ]),
         }
     }
     out.push_str(&t.render());
+    // A row's own sentence (too few units in an arm…) once, unless a note already said it.
+    let mut said: Vec<&str> = o.notes.iter().map(String::as_str).collect();
+    for m in &r.metrics {
+        if let Some(e) = m.error.as_deref()
+            && !said.contains(&e)
+        {
+            out.push_str(&format!("not tested: {e}\n"));
+            said.push(e);
+        }
+    }
+    power_table(o, &mut out);
+    timeline_table(o, &mut out);
+    segments_table(o, &mut out);
     out
+}
+
+fn interval(low: Option<f64>, high: Option<f64>) -> String {
+    match (low, high) {
+        (Some(l), Some(h)) => format!("{:+.2} % … {:+.2} %", l * 100.0, h * 100.0),
+        _ => String::new(),
+    }
+}
+
+fn lift(x: Option<f64>) -> String {
+    x.map(|x| format!("{:+.2} %", x * 100.0))
+        .unwrap_or_default()
+}
+
+fn power_table(o: &ExperimentOutcome, out: &mut String) {
+    let p = &o.power;
+    if p.metrics.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "\nPower {} at α = {}{}\n",
+        fmt_pct(p.power),
+        fmt_num(p.alpha),
+        match (p.exposure_days, p.daily_units) {
+            (Some(d), Some(u)) => format!(" · {} units per day over {d} exposure days", fmt_num(u)),
+            _ => " · no exposure time (--time), so no days".to_string(),
+        }
+    ));
+    let mut t = TextTable::new(
+        &[
+            "metric",
+            "arm",
+            "units per arm",
+            "detectable now",
+            "observed",
+            "needed per arm",
+            "days still needed",
+        ],
+        &[false, false, true, true, true, true, true],
+    );
+    for m in &p.metrics {
+        t.row(vec![
+            m.metric.clone(),
+            m.arm.clone(),
+            fmt_num(m.units_per_arm),
+            m.mde
+                .map(|d| match d.relative {
+                    Some(r) => format!("±{:.2} %", r * 100.0),
+                    None => fmt_num(d.absolute),
+                })
+                .unwrap_or_default(),
+            fmt_num(m.observed_absolute),
+            m.needed_per_arm.map(|n| n.to_string()).unwrap_or_default(),
+            m.days_remaining.map(fmt_num).unwrap_or_default(),
+        ]);
+    }
+    out.push_str(&t.render());
+}
+
+fn timeline_table(o: &ExperimentOutcome, out: &mut String) {
+    if o.timeline.is_empty() {
+        return;
+    }
+    out.push_str("\nTimeline: cumulative by exposure day (units first exposed up to the day)\n");
+    let mut t = TextTable::new(
+        &[
+            "date",
+            "units",
+            "metric",
+            "arm",
+            "lift",
+            "fixed interval",
+            "always-valid interval",
+        ],
+        &[false, true, false, false, true, true, true],
+    );
+    for d in &o.timeline {
+        let units: u64 = d.units.iter().sum();
+        for p in &d.metrics {
+            t.row(vec![
+                d.date.clone(),
+                units.to_string(),
+                p.metric.clone(),
+                p.arm.clone(),
+                lift(p.lift),
+                interval(p.ci_low, p.ci_high),
+                interval(p.sequential_ci_low, p.sequential_ci_high),
+            ]);
+        }
+    }
+    out.push_str(&t.render());
+}
+
+fn segments_table(o: &ExperimentOutcome, out: &mut String) {
+    for s in &o.segments {
+        if s.error.is_some() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\nSegments by {}{}\n",
+            s.column,
+            if s.missing_units > 0 {
+                format!(" ({} units without a value left out)", s.missing_units)
+            } else {
+                String::new()
+            }
+        ));
+        let mut t = TextTable::new(
+            &[
+                "metric",
+                "arm",
+                "segment",
+                "control",
+                "treatment",
+                "lift",
+                "interval",
+                "adj. p",
+                "verdict",
+            ],
+            &[false, false, false, true, true, true, true, true, false],
+        );
+        for m in &s.metrics {
+            let Some(r) = &m.report else { continue };
+            for g in &r.segments {
+                let e = g.effect.as_ref();
+                t.row(vec![
+                    m.metric.clone(),
+                    m.arm.clone(),
+                    g.segment.clone(),
+                    e.map(|e| e.control.n.to_string()).unwrap_or_default(),
+                    e.map(|e| e.treatment.n.to_string()).unwrap_or_default(),
+                    lift(e.map(|e| e.relative.estimate)),
+                    interval(e.map(|e| e.relative.ci_low), e.map(|e| e.relative.ci_high)),
+                    g.adjusted_p_value.map(fmt_p).unwrap_or_default(),
+                    match (g.verdict, &g.error) {
+                        (Some(v), _) => format!(
+                            "{}{}",
+                            verdict_word(v),
+                            if g.sign_differs {
+                                " (sign differs)"
+                            } else {
+                                ""
+                            }
+                        ),
+                        (None, Some(_)) => "not testable".to_string(),
+                        (None, None) => String::new(),
+                    },
+                ]);
+            }
+        }
+        out.push_str(&t.render());
+        for m in &s.metrics {
+            for n in &m.notes {
+                out.push_str(&format!("note: {n}\n"));
+            }
+            if let Some(e) = &m.error {
+                out.push_str(&format!("note: {e}\n"));
+            }
+        }
+    }
 }

@@ -20,6 +20,7 @@
 //! Generation is deterministic: a fixed seed and a self-contained generator (SplitMix64), so
 //! `sextant sample-data` writes byte-identical files on every machine.
 
+pub mod experiment;
 pub mod rollout;
 pub mod synthetic;
 
@@ -293,6 +294,7 @@ pub fn write_sample_data(dir: &Path, params: &SampleParams) -> anyhow::Result<Ve
         written.push(path);
     }
     written.extend(rollout::write_rollout_log(dir)?);
+    written.extend(experiment::write(dir, &Default::default())?);
     Ok(written)
 }
 

@@ -71,6 +71,8 @@ pub struct CupedSummary {
     pub relative: Estimate,
     /// The adjusted relative test's p-value.
     pub p_value: f64,
+    /// Welch ν from the adjusted variances (the headline test's degrees of freedom).
+    pub df: f64,
 }
 
 /// The analysis of one metric for one treatment arm.
@@ -276,6 +278,7 @@ fn analyze_one(
             absolute: c.absolute,
             relative: c.relative,
             p_value: c.p_value,
+            df: c.df,
         }),
         cuped_error,
         effect,

@@ -13,6 +13,7 @@
 //! - [`bayesian`]: chance to win and risk (gbstats `EffectBayesianABTest`, default prior);
 //! - [`sequential`]: always-valid intervals (gbstats `SequentialTwoSidedTTest`) and the
 //!   one-sided guardrail test (`SequentialOneSidedTreatment{Lesser,Greater}TTest`);
+//! - [`guardrail`]: is the treatment worse? gbstats's one-sided t-tests toward harm;
 //! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
 //! - [`segments`]: effects per segment with a correction and Simpson's-paradox notes;
 //! - [`power`]: sample size, minimum detectable effect and duration (normal formulas);
@@ -32,6 +33,7 @@ pub mod cuped;
 pub mod dist;
 pub mod error;
 pub mod frequentist;
+pub mod guardrail;
 pub mod moments;
 pub mod multiple;
 pub mod offline;

@@ -321,6 +321,7 @@ fn metrics_ui(st: &mut ExperimentsState, ui: &mut Ui) {
                             column: name.clone(),
                             kind: None,
                             direction: guess_direction(name),
+                            role: Default::default(),
                         });
                     } else if let Some(i) = pos {
                         s.metrics.remove(i);

@@ -64,6 +64,7 @@ pub fn infer(columns: &[LogColumn], arms: &[String]) -> RolloutSettings {
             column: name,
             kind: None,
             direction: Direction::HigherIsBetter,
+            role: Default::default(),
         };
     }
     for c in numbers {
@@ -72,6 +73,7 @@ pub fn infer(columns: &[LogColumn], arms: &[String]) -> RolloutSettings {
                 column: c.name.clone(),
                 kind: None,
                 direction: Direction::LowerIsBetter,
+                role: Default::default(),
             });
         }
     }
@@ -148,6 +150,7 @@ pub fn controls_ui(st: &mut RolloutState, columns: &[LogColumn], arms: &[String]
                         column: name.clone(),
                         kind: None,
                         direction: guess_direction(name),
+                        role: Default::default(),
                     }),
                     Some(i) => {
                         s.guardrails.remove(i);

@@ -41,6 +41,8 @@ sys.path.insert(0, GBSTATS_SRC)
 from gbstats.utils import check_srm  # noqa: E402
 from gbstats.frequentist.tests import (  # noqa: E402
     FrequentistConfig,
+    OneSidedTreatmentGreaterTTest,
+    OneSidedTreatmentLesserTTest,
     SequentialConfig,
     SequentialOneSidedTreatmentGreaterTTest,
     SequentialOneSidedTreatmentLesserTTest,
@@ -468,6 +470,49 @@ def mcnemar_cases():
     return out
 
 
+# ---------------------------------------------------------------- guardrails
+def guardrail_cases():
+    """gbstats's fixed one-sided t-tests toward harm on the relative lift: Lesser (H1: the
+    treatment is below the control) for a higher-is-better metric, Greater for a
+    lower-is-better one; alpha 0.05 and 0.1."""
+    out = []
+    for name, kind, direction, a, b in effect_inputs():
+        sa, sb = stat(a, kind), stat(b, kind)
+        for alpha in (0.05, 0.1):
+            cls = OneSidedTreatmentLesserTTest if direction == "higher_is_better" else OneSidedTreatmentGreaterTTest
+            test = cls([(sa, sb)], FrequentistConfig(difference_type="relative", alpha=alpha))
+            r = test.compute_result()
+            mr = test.moments_result
+            t_stat = mr.point_estimate / mr.standard_error
+            # the same p by the survival function (gbstats's cdf forms underflow)
+            # the finite end of gbstats's one-sided interval: (-inf, pe + h] for Lesser,
+            # [pe - h, inf) for Greater (r.ci is relative, as the test)
+            if direction == "higher_is_better":
+                p_sf = float(st.t.sf(-t_stat, test.dof))
+                bound = float(r.ci[1])
+            else:
+                p_sf = float(st.t.sf(t_stat, test.dof))
+                bound = float(r.ci[0])
+            out.append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "direction": direction,
+                    "alpha": alpha,
+                    "control": lst(a),
+                    "treatment": lst(b),
+                    "test": cls.__name__,
+                    "gbstats_p_value": float(r.pValue),
+                    "p_value": p_sf,
+                    "bound": bound,
+                    "estimate": float(r.expected),
+                    "standard_error": float(mr.standard_error),
+                    "df": float(test.dof),
+                }
+            )
+    return out
+
+
 def main():
     write("srm.json", {"cases": srm_cases()})
     write("effects.json", {"alpha": 0.05, "cases": effect_cases()})
@@ -477,6 +522,7 @@ def main():
     write("power.json", {"sample_size": sizes, "mde": mdes})
     write("delong.json", {"cases": delong_cases()})
     write("mcnemar.json", {"cases": mcnemar_cases()})
+    write("guardrail.json", {"cases": guardrail_cases()})
 
 
 if __name__ == "__main__":

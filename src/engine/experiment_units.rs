@@ -1,0 +1,543 @@
+//! The experiment log folded into units, fast enough for ten million events: every column is
+//! read once, straight from its Arrow buffers, into integer codes (the unit, the arm, a
+//! segment) or plain floats, and each per-unit value is one pass over the rows into a flat
+//! array indexed by the unit's code. No per-row `String`, no map of text per row.
+//!
+//! Unit ids become codes in order of first appearance. Integers in a compact range index a
+//! table directly; other integers, and strings of at most 12 bytes (which Arrow stores inline
+//! in the 16-byte view, so the view *is* the value), go through an open-addressing table of
+//! fixed-width keys; longer strings through a hash map of `&str` borrowed from the column.
+
+use polars::prelude::*;
+
+use crate::data::summary::micros_of;
+use crate::vocab::{Cancelled, Progress};
+
+/// The code of a missing value (no unit id, no arm, no segment).
+pub const NONE: u32 = u32::MAX;
+
+/// Rows between two looks at the cancel flag.
+const BLOCK: usize = 1 << 16;
+
+/// A column of few distinct values (the arm, a segment): a code per row into sorted labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coded {
+    /// The distinct values, sorted as text (so codes do not depend on row order).
+    pub labels: Vec<String>,
+    /// Per row: an index into `labels`, or [`NONE`] when missing.
+    pub codes: Vec<u32>,
+}
+
+/// Renumber provisional codes (first-appearance order) so that labels are sorted.
+fn sorted(first_seen: Vec<String>, mut codes: Vec<u32>) -> Coded {
+    let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
+    order.sort_by(|&a, &b| first_seen[a as usize].cmp(&first_seen[b as usize]));
+    let mut rank = vec![0u32; order.len()];
+    for (r, &p) in order.iter().enumerate() {
+        rank[p as usize] = r as u32;
+    }
+    for c in codes.iter_mut().filter(|c| **c != NONE) {
+        *c = rank[*c as usize];
+    }
+    let labels = order
+        .iter()
+        .map(|&p| first_seen[p as usize].clone())
+        .collect();
+    Coded { labels, codes }
+}
+
+/// A column of few distinct values as codes; `None` for a type that has no labels (lists…).
+/// Integers are coded by value and labelled with their decimal text, as a cast would.
+pub fn coded(series: &Series) -> Option<Coded> {
+    let n = series.len();
+    if series.dtype().is_integer() {
+        let ca = series.cast(&DataType::Int64).ok()?;
+        let ca = ca.i64().ok()?;
+        let mut index: PlHashMap<i64, u32> = PlHashMap::new();
+        let mut first_seen = Vec::new();
+        let mut codes = Vec::with_capacity(n);
+        for v in ca.iter() {
+            codes.push(match v {
+                None => NONE,
+                Some(v) => *index.entry(v).or_insert_with(|| {
+                    first_seen.push(v.to_string());
+                    first_seen.len() as u32 - 1
+                }),
+            });
+        }
+        return Some(sorted(first_seen, codes));
+    }
+    let text = if matches!(series.dtype(), DataType::String) {
+        series.clone()
+    } else {
+        series.cast(&DataType::String).ok()?
+    };
+    let ca = text.str().ok()?;
+    let mut index: PlHashMap<&str, u32> = PlHashMap::new();
+    let mut first_seen = Vec::new();
+    let mut codes = Vec::with_capacity(n);
+    // Logs often hold runs of one value (sorted by arm, by day…): the last value is checked
+    // before the map.
+    let mut last: Option<(&str, u32)> = None;
+    for v in ca.iter() {
+        codes.push(match v {
+            None => NONE,
+            Some(v) => match last {
+                Some((l, c)) if l == v => c,
+                _ => {
+                    let c = *index.entry(v).or_insert_with(|| {
+                        first_seen.push(v.to_string());
+                        first_seen.len() as u32 - 1
+                    });
+                    last = Some((v, c));
+                    c
+                }
+            },
+        });
+    }
+    Some(sorted(first_seen, codes))
+}
+
+/// A fixed-width key of the open-addressing table.
+trait Key: Copy + Eq + Default {
+    fn mix(self) -> u64;
+}
+
+impl Key for u64 {
+    fn mix(self) -> u64 {
+        // SplitMix64's finaliser: consecutive ids spread over the whole table.
+        let mut z = self.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+impl Key for u128 {
+    fn mix(self) -> u64 {
+        (self as u64).mix() ^ ((self >> 64) as u64).mix().rotate_left(29)
+    }
+}
+
+/// Keys to codes in order of first appearance, linear probing, kept at most half full.
+struct KeyTable<K> {
+    slots: Vec<(K, u32)>,
+    shift: u32,
+    len: u32,
+}
+
+impl<K: Key> KeyTable<K> {
+    fn new() -> Self {
+        Self {
+            slots: vec![(K::default(), NONE); 1 << 16],
+            shift: 64 - 16,
+            len: 0,
+        }
+    }
+
+    fn code(&mut self, key: K) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = (key.mix() >> self.shift) as usize;
+        loop {
+            let (k, c) = self.slots[i];
+            if c == NONE {
+                let c = self.len;
+                self.slots[i] = (key, c);
+                self.len += 1;
+                if self.len as usize * 2 > self.slots.len() {
+                    self.grow();
+                }
+                return c;
+            }
+            if k == key {
+                return c;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![(K::default(), NONE); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        self.shift -= 1;
+        let mask = self.slots.len() - 1;
+        for (k, c) in old.into_iter().filter(|s| s.1 != NONE) {
+            let mut i = (k.mix() >> self.shift) as usize;
+            while self.slots[i].1 != NONE {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (k, c);
+        }
+    }
+}
+
+/// Unit codes per row ([`NONE`] for a missing id) and the number of distinct units; `None`
+/// for a column whose values cannot be read as ids.
+pub fn unit_codes(
+    series: &Series,
+    progress: &Progress,
+) -> Result<Option<(Vec<u32>, usize)>, Cancelled> {
+    let n = series.len();
+    let mut codes = Vec::with_capacity(n);
+    if series.dtype().is_integer() {
+        let Ok(cast) = series.cast(&DataType::Int64) else {
+            return Ok(None);
+        };
+        let Ok(ca) = cast.i64() else {
+            return Ok(None);
+        };
+        let (min, max) = (ca.min(), ca.max());
+        let (Some(min), Some(max)) = (min, max) else {
+            codes.resize(n, NONE);
+            return Ok(Some((codes, 0)));
+        };
+        let range = (max as i128 - min as i128 + 1) as u128;
+        if range <= 2 * n as u128 + 1024 {
+            // Compact ids: the table is indexed by the id itself.
+            let mut table = vec![NONE; range as usize];
+            let mut next = 0u32;
+            for arr in ca.downcast_iter() {
+                for block in (0..arr.len()).step_by(BLOCK) {
+                    progress.check()?;
+                    let end = (block + BLOCK).min(arr.len());
+                    for i in block..end {
+                        if arr.validity().is_some_and(|v| !v.get_bit(i)) {
+                            codes.push(NONE);
+                            continue;
+                        }
+                        let slot = &mut table[(arr.values()[i] - min) as usize];
+                        if *slot == NONE {
+                            *slot = next;
+                            next += 1;
+                        }
+                        codes.push(*slot);
+                    }
+                }
+            }
+            return Ok(Some((codes, next as usize)));
+        }
+        let mut table = KeyTable::<u64>::new();
+        for arr in ca.downcast_iter() {
+            for block in (0..arr.len()).step_by(BLOCK) {
+                progress.check()?;
+                for i in block..(block + BLOCK).min(arr.len()) {
+                    codes.push(if arr.validity().is_some_and(|v| !v.get_bit(i)) {
+                        NONE
+                    } else {
+                        table.code(arr.values()[i] as u64)
+                    });
+                }
+            }
+        }
+        return Ok(Some((codes, table.len as usize)));
+    }
+    let text = if matches!(series.dtype(), DataType::String) {
+        series.clone()
+    } else {
+        match series.cast(&DataType::String) {
+            Ok(t) => t,
+            Err(_) => return Ok(None),
+        }
+    };
+    let Ok(ca) = text.str() else {
+        return Ok(None);
+    };
+    let all_inline = ca
+        .downcast_iter()
+        .all(|arr| arr.views().iter().all(|v| v.length <= 12));
+    if all_inline {
+        // Arrow keeps a view's validity apart from the view (a null's view is that of ""), so
+        // the nulls come from the column.
+        let valid: Option<Vec<bool>> = (ca.null_count() > 0)
+            .then(|| ca.is_not_null().iter().map(|v| v == Some(true)).collect());
+        let mut table = KeyTable::<u128>::new();
+        let mut row = 0;
+        for arr in ca.downcast_iter() {
+            let views = arr.views();
+            for block in (0..views.len()).step_by(BLOCK) {
+                progress.check()?;
+                for v in &views[block..(block + BLOCK).min(views.len())] {
+                    let present = valid.as_ref().is_none_or(|m| m[row]);
+                    row += 1;
+                    if !present {
+                        codes.push(NONE);
+                        continue;
+                    }
+                    // An inline view is the length (4 bytes) then the bytes themselves; the
+                    // bytes past the length are masked off, so padding can never tell two
+                    // equal ids apart.
+                    let bits = 32 + 8 * v.length;
+                    let key = if bits >= 128 {
+                        v.as_u128()
+                    } else {
+                        v.as_u128() & ((1u128 << bits) - 1)
+                    };
+                    codes.push(table.code(key));
+                }
+            }
+        }
+        return Ok(Some((codes, table.len as usize)));
+    }
+    let mut index: PlHashMap<&str, u32> = PlHashMap::with_capacity(n / 4);
+    for (k, v) in ca.iter().enumerate() {
+        if k % BLOCK == 0 {
+            progress.check()?;
+        }
+        codes.push(match v {
+            None => NONE,
+            Some(v) => {
+                let next = index.len() as u32;
+                *index.entry(v).or_insert(next)
+            }
+        });
+    }
+    Ok(Some((codes, index.len())))
+}
+
+/// A numeric (or boolean) column's values per row, NaN where missing: the analyses read a NaN
+/// as no value (pandas writes missing numbers as NaN), so one float per row carries both.
+pub fn floats(series: &Series) -> Option<Vec<f64>> {
+    let cast = series.cast(&DataType::Float64).ok()?;
+    let ca = cast.f64().ok()?;
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        match arr.validity() {
+            None => out.extend_from_slice(arr.values().as_slice()),
+            Some(valid) => out.extend(
+                arr.values()
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(v, ok)| if ok { *v } else { f64::NAN }),
+            ),
+        }
+    }
+    Some(out)
+}
+
+/// A date or datetime column as microseconds per row (`i64::MAX` where missing); `None` when
+/// the column is not a date or time. The conversion is the loader's own (`micros_of`).
+pub fn micros(series: &Series) -> Option<Vec<i64>> {
+    let ca = micros_of(series)?;
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        match arr.validity() {
+            None => out.extend_from_slice(arr.values().as_slice()),
+            Some(valid) => out.extend(
+                arr.values()
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(v, ok)| if ok { *v } else { i64::MAX }),
+            ),
+        }
+    }
+    Some(out)
+}
+
+/// How rows fold into a unit's value of a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// The sum of the unit's events (a mean metric: revenue, clicks).
+    Sum,
+    /// The maximum (a proportion: converted at least once).
+    Max,
+    /// The first value in row order (a pre-period covariate is one value per unit).
+    First,
+}
+
+/// Per unit: its rows' values folded; NaN for a unit none of whose rows has a value.
+pub fn fold(
+    values: &[f64],
+    unit_of_row: &[u32],
+    units: usize,
+    how: Fold,
+    progress: &Progress,
+) -> Result<Vec<f64>, Cancelled> {
+    let mut acc = vec![f64::NAN; units];
+    for (vals, us) in values.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
+        progress.check()?;
+        for (&v, &u) in vals.iter().zip(us) {
+            if u == NONE || v.is_nan() {
+                continue;
+            }
+            let a = &mut acc[u as usize];
+            *a = if a.is_nan() {
+                v
+            } else {
+                match how {
+                    Fold::Sum => *a + v,
+                    Fold::Max => a.max(v),
+                    Fold::First => *a,
+                }
+            };
+        }
+    }
+    Ok(acc)
+}
+
+/// Per unit: its earliest time (`i64::MAX` when none of its rows has one).
+pub fn earliest(
+    times: &[i64],
+    unit_of_row: &[u32],
+    units: usize,
+    progress: &Progress,
+) -> Result<Vec<i64>, Cancelled> {
+    let mut acc = vec![i64::MAX; units];
+    for (ts, us) in times.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
+        progress.check()?;
+        for (&t, &u) in ts.iter().zip(us) {
+            if u != NONE && t < acc[u as usize] {
+                acc[u as usize] = t;
+            }
+        }
+    }
+    Ok(acc)
+}
+
+/// Per unit: the code on its first row (in row order) that has one; [`NONE`] when none does.
+pub fn first_code(
+    codes: &[u32],
+    unit_of_row: &[u32],
+    units: usize,
+    progress: &Progress,
+) -> Result<Vec<u32>, Cancelled> {
+    let mut acc = vec![NONE; units];
+    for (cs, us) in codes.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
+        progress.check()?;
+        for (&c, &u) in cs.iter().zip(us) {
+            if u != NONE && c != NONE && acc[u as usize] == NONE {
+                acc[u as usize] = c;
+            }
+        }
+    }
+    Ok(acc)
+}
+
+/// Each unit's arm, with crossovers (units seen in two arms) and unplaced units marked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// Per unit: its arm, or [`NONE`] when it is a crossover or none of its rows had an arm.
+    pub arm: Vec<u32>,
+    /// Units seen in more than one arm.
+    pub crossover: usize,
+    /// Rows with no arm (or, with a unit column, no unit id).
+    pub missing_variant: usize,
+}
+
+/// Fold the rows' arms (`arm_of_row`: an arm index or [`NONE`]) into units.
+pub fn assign(
+    arm_of_row: &[u32],
+    unit_of_row: &[u32],
+    units: usize,
+    progress: &Progress,
+) -> Result<Assignment, Cancelled> {
+    // NONE − 1 marks a crossover while folding.
+    const CROSSED: u32 = NONE - 1;
+    let mut arm = vec![NONE; units];
+    let mut missing_variant = 0;
+    for (arms, us) in arm_of_row.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
+        progress.check()?;
+        for (&a, &u) in arms.iter().zip(us) {
+            if a == NONE || u == NONE {
+                missing_variant += 1;
+                continue;
+            }
+            let slot = &mut arm[u as usize];
+            if *slot == NONE {
+                *slot = a;
+            } else if *slot != a {
+                *slot = CROSSED;
+            }
+        }
+    }
+    let mut crossover = 0;
+    for a in arm.iter_mut().filter(|a| **a == CROSSED) {
+        *a = NONE;
+        crossover += 1;
+    }
+    Ok(Assignment {
+        arm,
+        crossover,
+        missing_variant,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes_of(series: &Series) -> (Vec<u32>, usize) {
+        unit_codes(series, &Progress::silent())
+            .expect("not cancelled")
+            .expect("ids")
+    }
+
+    #[test]
+    fn ids_become_codes_in_order_of_first_appearance() {
+        // Compact integers, sparse integers, short strings and long strings code alike.
+        let compact = Series::new("u".into(), &[Some(5i64), Some(3), None, Some(5), Some(4)]);
+        assert_eq!(codes_of(&compact), (vec![0, 1, NONE, 0, 2], 3));
+        let sparse = Series::new("u".into(), &[1i64 << 40, -7, 1 << 40, 99]);
+        assert_eq!(codes_of(&sparse), (vec![0, 1, 0, 2], 3));
+        let short = Series::new("u".into(), &[Some("b"), Some("a"), Some("b"), None]);
+        assert_eq!(codes_of(&short), (vec![0, 1, 0, NONE], 2));
+        let long = Series::new(
+            "u".into(),
+            &[
+                "a-rather-long-identifier-1",
+                "x",
+                "a-rather-long-identifier-1",
+            ],
+        );
+        assert_eq!(codes_of(&long), (vec![0, 1, 0], 2));
+        // Ids differing only past the 4-byte prefix, and of every inline length, stay apart.
+        let ids: Vec<String> = (0..2000).map(|i| format!("user{i:08}")).collect();
+        let s = Series::new("u".into(), &ids);
+        let (codes, n) = codes_of(&s);
+        assert_eq!(n, 2000);
+        assert_eq!(codes, (0..2000).collect::<Vec<u32>>());
+        let lengths: Vec<String> = (0..=12).map(|k| "z".repeat(k)).collect();
+        let (_, n) = codes_of(&Series::new("u".into(), &lengths));
+        assert_eq!(n, 13);
+    }
+
+    #[test]
+    fn a_large_table_grows_and_keeps_every_code() {
+        let ids: Vec<i64> = (0..200_000).map(|i| i * 1_000_003).collect();
+        let mut doubled = ids.clone();
+        doubled.extend(ids.iter().rev());
+        let (codes, n) = codes_of(&Series::new("u".into(), &doubled));
+        assert_eq!(n, 200_000);
+        for (k, c) in codes[200_000..].iter().enumerate() {
+            assert_eq!(*c as usize, 199_999 - k);
+        }
+    }
+
+    #[test]
+    fn labels_are_sorted_and_folds_follow_their_rule() {
+        let s = Series::new("arm".into(), &[Some("b"), None, Some("a"), Some("b")]);
+        let c = coded(&s).expect("coded");
+        assert_eq!(c.labels, ["a", "b"]);
+        assert_eq!(c.codes, [1, NONE, 0, 1]);
+        let ints = Series::new("arm".into(), &[10i64, 2, 10]);
+        let c = coded(&ints).expect("coded");
+        assert_eq!(c.labels, ["10", "2"]);
+        assert_eq!(c.codes, [0, 1, 0]);
+        let silent = Progress::silent();
+        let units = [0, 1, 0, NONE, 1];
+        let values = [1.0, f64::NAN, 2.0, 5.0, f64::NAN];
+        let sum = fold(&values, &units, 3, Fold::Sum, &silent).expect("fold");
+        assert_eq!(sum[0], 3.0);
+        assert!(sum[1].is_nan() && sum[2].is_nan());
+        let first =
+            fold(&[4.0, 1.0, 9.0, 0.0, 2.0], &units, 2, Fold::First, &silent).expect("fold");
+        assert_eq!(first, [4.0, 1.0]);
+        let max = fold(&[0.0, 1.0, 1.0, 0.0, 0.0], &units, 2, Fold::Max, &silent).expect("fold");
+        assert_eq!(max, [1.0, 1.0]);
+        let t = earliest(&[5, 3, 4, 1, i64::MAX], &units, 2, &silent).expect("times");
+        assert_eq!(t, [4, 3]);
+        let a = assign(&[0, 1, 1, 0, 1], &units, 2, &silent).expect("assign");
+        // Unit 0 is in arms 0 and 1: a crossover; the row without a unit is a missing variant.
+        assert_eq!(a.arm, [NONE, 1]);
+        assert_eq!((a.crossover, a.missing_variant), (1, 1));
+    }
+}
