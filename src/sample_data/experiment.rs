@@ -199,39 +199,6 @@ pub fn write(dir: &Path, params: &ExperimentSampleParams) -> anyhow::Result<Vec<
     Ok(vec![path])
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_log_is_deterministic_and_the_challenger_loses_units() {
-        let params = ExperimentSampleParams {
-            daily_applicants: 200.0,
-            seed: 3,
-        };
-        let a = generate(&params).expect("generate");
-        let b = generate(&params).expect("generate");
-        assert!(a.equals_missing(&b));
-        let models = a.column("model").expect("model");
-        let events = a.column("event").expect("event");
-        let count = |m: &str| {
-            models
-                .as_materialized_series()
-                .str()
-                .expect("str")
-                .iter()
-                .zip(events.as_materialized_series().str().expect("str").iter())
-                .filter(|(x, e)| *x == Some(m) && *e == Some("application"))
-                .count()
-        };
-        let (prod, chal) = (count("production"), count("challenger"));
-        // About 3 % of the challenger's applicants time out before they are logged.
-        let lost = 1.0 - chal as f64 / prod as f64;
-        assert!((0.005..0.05).contains(&lost), "{prod} vs {chal}");
-        assert!(a.column("pre_revenue").expect("col").null_count() > 0);
-    }
-}
-
 /// A large generated event log for the experiment benchmark: `rows` events of `units` users
 /// in random order, three arms (`control`, `a`, `b`), four metrics (`converted` true/false,
 /// `revenue`, `sessions`, `latency_ms`), two pre-period covariates (`pre_converted` for the
@@ -291,4 +258,37 @@ pub fn bench_log(rows: usize, units: usize, seed: u64) -> PolarsResult<DataFrame
         Series::new("pre_converted".into(), pre_converted).into(),
         Series::new("pre_revenue".into(), pre_revenue).into(),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_is_deterministic_and_the_challenger_loses_units() {
+        let params = ExperimentSampleParams {
+            daily_applicants: 200.0,
+            seed: 3,
+        };
+        let a = generate(&params).expect("generate");
+        let b = generate(&params).expect("generate");
+        assert!(a.equals_missing(&b));
+        let models = a.column("model").expect("model");
+        let events = a.column("event").expect("event");
+        let count = |m: &str| {
+            models
+                .as_materialized_series()
+                .str()
+                .expect("str")
+                .iter()
+                .zip(events.as_materialized_series().str().expect("str").iter())
+                .filter(|(x, e)| *x == Some(m) && *e == Some("application"))
+                .count()
+        };
+        let (prod, chal) = (count("production"), count("challenger"));
+        // About 3 % of the challenger's applicants time out before they are logged.
+        let lost = 1.0 - chal as f64 / prod as f64;
+        assert!((0.005..0.05).contains(&lost), "{prod} vs {chal}");
+        assert!(a.column("pre_revenue").expect("col").null_count() > 0);
+    }
 }
