@@ -45,8 +45,8 @@ use crate::analysis::experiment::{ExperimentError, sequential};
 use crate::data::Dataset;
 use crate::engine::columns::{Storage, storage_of};
 use crate::engine::experiment_units::{
-    Assignment, Coded, Fold, NONE, assign, coded, earliest, first_code, floats, fold, micros,
-    unit_codes,
+    Assignment, Coded, Fold, NONE, all_binary, assign, coded, earliest, first_code, fold_series,
+    micros, unit_codes,
 };
 use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 use crate::vocab::{Cancelled, Progress};
@@ -427,10 +427,8 @@ fn run_job(
 ) -> Result<JobResult, Cancelled> {
     Ok(match *job {
         Job::Metric(i, s, kind) => {
-            // numeric_series has refused text, so the cast exists.
-            let values = floats(s).unwrap_or_else(|| vec![f64::NAN; s.len()]);
             let kind = kind.unwrap_or_else(|| {
-                if values.iter().all(|v| v.is_nan() || *v == 0.0 || *v == 1.0) {
+                if all_binary(s) {
                     MetricKind::Proportion
                 } else {
                     MetricKind::Mean
@@ -440,11 +438,15 @@ fn run_job(
                 MetricKind::Mean => Fold::Sum,
                 MetricKind::Proportion => Fold::Max,
             };
-            JobResult::Metric(i, kind, fold(&values, unit_of_row, units, how, progress)?)
+            // numeric_series has refused text; a column that still does not cast has no value.
+            let values = fold_series(s, unit_of_row, units, how, progress)?
+                .unwrap_or_else(|| vec![f64::NAN; units]);
+            JobResult::Metric(i, kind, values)
         }
         Job::Covariate(i, s) => {
-            let values = floats(s).unwrap_or_else(|| vec![f64::NAN; s.len()]);
-            JobResult::Covariate(i, fold(&values, unit_of_row, units, Fold::First, progress)?)
+            let values = fold_series(s, unit_of_row, units, Fold::First, progress)?
+                .unwrap_or_else(|| vec![f64::NAN; units]);
+            JobResult::Covariate(i, values)
         }
         Job::Segment(j, s) => JobResult::Segment(
             j,
