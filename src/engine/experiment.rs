@@ -45,8 +45,8 @@ use crate::analysis::experiment::{ExperimentError, sequential};
 use crate::data::Dataset;
 use crate::engine::columns::{Storage, storage_of};
 use crate::engine::experiment_units::{
-    Assignment, Coded, Fold, NONE, assign, coded, earliest, first_code, floats, fold, micros,
-    unit_codes,
+    Assignment, Coded, Fold, NONE, all_binary, assign, coded, earliest, first_code, fold_series,
+    micros, unit_codes,
 };
 use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 use crate::vocab::{Cancelled, Progress};
@@ -409,12 +409,15 @@ enum Job<'a> {
     Time(&'a Series),
 }
 
+/// A segment column's labels and its code per unit.
+type SegmentCodes = (Vec<String>, Vec<u32>);
+
 enum JobResult {
     /// The metric's kind and its value per unit.
     Metric(usize, MetricKind, Vec<f64>),
     Covariate(usize, Vec<f64>),
     /// The segment's labels and its code per unit; `None` when it has no labels.
-    Segment(usize, Option<(Vec<String>, Vec<u32>)>),
+    Segment(usize, Option<SegmentCodes>),
     /// The exposure per unit; `None` when the column is not a time.
     Time(Option<Vec<i64>>),
 }
@@ -427,10 +430,8 @@ fn run_job(
 ) -> Result<JobResult, Cancelled> {
     Ok(match *job {
         Job::Metric(i, s, kind) => {
-            // numeric_series has refused text, so the cast exists.
-            let values = floats(s).unwrap_or_else(|| vec![f64::NAN; s.len()]);
             let kind = kind.unwrap_or_else(|| {
-                if values.iter().all(|v| v.is_nan() || *v == 0.0 || *v == 1.0) {
+                if all_binary(s) {
                     MetricKind::Proportion
                 } else {
                     MetricKind::Mean
@@ -440,11 +441,15 @@ fn run_job(
                 MetricKind::Mean => Fold::Sum,
                 MetricKind::Proportion => Fold::Max,
             };
-            JobResult::Metric(i, kind, fold(&values, unit_of_row, units, how, progress)?)
+            // numeric_series has refused text; a column that still does not cast has no value.
+            let values = fold_series(s, unit_of_row, units, how, progress)?
+                .unwrap_or_else(|| vec![f64::NAN; units]);
+            JobResult::Metric(i, kind, values)
         }
         Job::Covariate(i, s) => {
-            let values = floats(s).unwrap_or_else(|| vec![f64::NAN; s.len()]);
-            JobResult::Covariate(i, fold(&values, unit_of_row, units, Fold::First, progress)?)
+            let values = fold_series(s, unit_of_row, units, Fold::First, progress)?
+                .unwrap_or_else(|| vec![f64::NAN; units]);
+            JobResult::Covariate(i, values)
         }
         Job::Segment(j, s) => JobResult::Segment(
             j,
@@ -1409,7 +1414,7 @@ fn power_rows(
 fn segment_outcome(
     file: &str,
     column: &str,
-    codes: Option<(Vec<String>, Vec<u32>)>,
+    codes: Option<SegmentCodes>,
     settings: &ExperimentSettings,
     arms: &[String],
     prepared: &[Prepared],
@@ -1527,4 +1532,161 @@ fn simpson_notes(column: &str, metric: &str, arm: &str, r: &SegmentReport) -> Ve
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::experiment::power::{PowerParams, sample_size};
+
+    /// Units u0…u{n−1} with two events each, B better on `y` and slower on `lat`; `day` runs
+    /// over five days and is missing for every 50th unit.
+    fn log(n: usize) -> Dataset {
+        let mut rng = crate::vocab::Rng::new(4);
+        let (mut id, mut arm, mut y, mut lat, mut t, mut seg) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for u in 0..n {
+            let b = u % 2 == 1;
+            let day = (u % 5) as i64;
+            for _ in 0..2 {
+                id.push(format!("u{u}"));
+                arm.push(if b { "B" } else { "A" });
+                y.push(rng.normal() + if b { 0.3 } else { 0.0 } + 5.0);
+                lat.push(rng.normal() + if b { 0.5 } else { 0.0 } + 10.0);
+                t.push((u % 50 != 0).then_some(day * MICROS_PER_DAY + 3_600_000_000));
+                seg.push(if u % 3 == 0 { "x" } else { "y" });
+            }
+        }
+        let t = Int64Chunked::new("t".into(), t)
+            .into_datetime(TimeUnit::Microseconds, None)
+            .into_series();
+        let frame = DataFrame::new_infer_height(vec![
+            Series::new("id".into(), id).into(),
+            Series::new("arm".into(), arm).into(),
+            Series::new("y".into(), y).into(),
+            Series::new("lat".into(), lat).into(),
+            t.into(),
+            Series::new("seg".into(), seg).into(),
+        ])
+        .expect("frame");
+        Dataset::from_frame("log.csv".into(), frame, &Progress::silent()).expect("dataset")
+    }
+
+    fn settings(guardrail: bool) -> ExperimentSettings {
+        let mut metrics = vec![MetricSpec {
+            column: "y".into(),
+            kind: None,
+            direction: Direction::HigherIsBetter,
+            role: MetricRole::Goal,
+        }];
+        if guardrail {
+            metrics.push(MetricSpec {
+                column: "lat".into(),
+                kind: None,
+                direction: Direction::LowerIsBetter,
+                role: MetricRole::Guardrail,
+            });
+        }
+        ExperimentSettings {
+            variant: "arm".into(),
+            control: "A".into(),
+            unit: Some("id".into()),
+            time: Some("t".into()),
+            metrics,
+            segments: vec!["seg".into()],
+            correction: Correction::Holm,
+            ..ExperimentSettings::default()
+        }
+    }
+
+    #[test]
+    fn a_guardrail_is_its_own_family_and_judged_on_harm() {
+        let ds = log(600);
+        let alone = run(&ds, &settings(false), &Progress::silent()).expect("run");
+        let with = run(&ds, &settings(true), &Progress::silent()).expect("run");
+        // Adding a guardrail leaves the goal's corrected p-value as it was.
+        let p = |o: &ExperimentOutcome| {
+            o.report.metrics[0]
+                .result
+                .as_ref()
+                .expect("tested")
+                .adjusted_p_value
+        };
+        assert_eq!(p(&alone), p(&with));
+        let g = &with.guardrails[0];
+        assert_eq!((g.metric.as_str(), g.arm.as_str()), ("lat", "B"));
+        assert!(g.harmed && g.harm.p_value < 1e-6);
+        assert!(alone.guardrails.is_empty());
+    }
+
+    #[test]
+    fn the_timeline_ends_at_the_total_and_power_follows_its_formulas() {
+        let ds = log(600);
+        let s = settings(false);
+        let o = run(&ds, &s, &Progress::silent()).expect("run");
+        // 12 units (every 50th) have no time: out of the timeline, in the total.
+        assert_eq!(o.missing_time, 12);
+        assert_eq!(o.units, [300, 300]);
+        assert_eq!(o.timeline.len(), 5);
+        let last = o.timeline.last().expect("a day");
+        assert_eq!(last.units.iter().sum::<u64>(), 588);
+        assert!(
+            o.timeline
+                .windows(2)
+                .all(|w| w[0].units[0] <= w[1].units[0])
+        );
+        // Power: the harmonic mean of the arms, the observed traffic, sample_size's days.
+        let row = &o.power.metrics[0];
+        assert_eq!(row.units_per_arm, 300.0);
+        assert_eq!(o.power.exposure_days, Some(5));
+        let daily = 588.0 / 5.0;
+        assert_eq!(o.power.daily_units, Some(daily));
+        let e = o.report.metrics[0].result.as_ref().expect("tested");
+        let want = sample_size(&PowerParams {
+            baseline: Baseline::Mean {
+                mean: e.effect.control.mean,
+                std_dev: e.effect.control.variance.sqrt(),
+            },
+            mde: e.effect.absolute.estimate.abs(),
+            relative: false,
+            alpha: 0.05,
+            power: 0.8,
+            arms: 2,
+            daily_units: Some(daily),
+            enrolled: 600,
+        })
+        .expect("sample size");
+        assert_eq!(row.needed_per_arm, Some(want.per_arm));
+        assert_eq!(row.days_remaining, want.days_remaining);
+        // Segments: x and y, each tested.
+        let seg = &o.segments[0];
+        assert_eq!(seg.values, ["x", "y"]);
+        let r = seg.metrics[0].report.as_ref().expect("segments");
+        assert_eq!(
+            r.segments
+                .iter()
+                .map(|g| g.effect.as_ref().expect("e").control.n)
+                .sum::<u64>(),
+            300
+        );
+    }
+
+    #[test]
+    fn a_cancel_stops_the_run() {
+        let p = Progress::silent();
+        p.cancel();
+        assert!(matches!(
+            run(&log(50), &settings(true), &p),
+            Err(ExperimentRunError::Cancelled)
+        ));
+    }
+
+    #[test]
+    fn settings_read_old_sessions() {
+        // Settings stored before time, segments, roles and power existed still load.
+        let old = r#"(variant: "arm", control: "A", metrics: [(column: "y", kind: None)])"#;
+        let s: ExperimentSettings = ron::from_str(old).expect("ron");
+        assert_eq!(s.metrics[0].role, MetricRole::Goal);
+        assert_eq!((s.power, s.time.clone(), s.segments.len()), (0.8, None, 0));
+    }
 }

@@ -73,6 +73,32 @@ pub fn coded(series: &Series) -> Option<Coded> {
         series.cast(&DataType::String).ok()?
     };
     let ca = text.str().ok()?;
+    if ca.null_count() == 0
+        && ca
+            .downcast_iter()
+            .all(|arr| arr.views().iter().all(|v| v.length <= 12))
+    {
+        // Short labels are their inline views: the same masked keys as unit ids.
+        let mut table = KeyTable::<u128>::new();
+        let mut first_seen = Vec::new();
+        let mut codes = Vec::with_capacity(n);
+        for v in ca.downcast_iter().flat_map(|arr| arr.views().iter()) {
+            let c = table.code(inline_key(v.length, v.as_u128()));
+            if c as usize == first_seen.len() {
+                first_seen.push(String::new());
+            }
+            codes.push(c);
+        }
+        // The labels' text, from each code's first row.
+        let mut filled = vec![false; first_seen.len()];
+        for (row, &c) in codes.iter().enumerate() {
+            if !filled[c as usize] {
+                filled[c as usize] = true;
+                first_seen[c as usize] = ca.get(row).unwrap_or_default().to_string();
+            }
+        }
+        return Some(sorted(first_seen, codes));
+    }
     let mut index: PlHashMap<&str, u32> = PlHashMap::new();
     let mut first_seen = Vec::new();
     let mut codes = Vec::with_capacity(n);
@@ -96,6 +122,18 @@ pub fn coded(series: &Series) -> Option<Coded> {
         });
     }
     Some(sorted(first_seen, codes))
+}
+
+/// An inline Arrow view (a string of at most 12 bytes) as a key: the length (4 bytes) then the
+/// bytes themselves; the bytes past the length are masked off, so padding can never tell two
+/// equal values apart.
+fn inline_key(length: u32, bits: u128) -> u128 {
+    let used = 32 + 8 * length;
+    if used >= 128 {
+        bits
+    } else {
+        bits & ((1u128 << used) - 1)
+    }
 }
 
 /// A fixed-width key of the open-addressing table.
@@ -263,16 +301,7 @@ pub fn unit_codes(
                         codes.push(NONE);
                         continue;
                     }
-                    // An inline view is the length (4 bytes) then the bytes themselves; the
-                    // bytes past the length are masked off, so padding can never tell two
-                    // equal ids apart.
-                    let bits = 32 + 8 * v.length;
-                    let key = if bits >= 128 {
-                        v.as_u128()
-                    } else {
-                        v.as_u128() & ((1u128 << bits) - 1)
-                    };
-                    codes.push(table.code(key));
+                    codes.push(table.code(inline_key(v.length, v.as_u128())));
                 }
             }
         }
@@ -292,26 +321,6 @@ pub fn unit_codes(
         });
     }
     Ok(Some((codes, index.len())))
-}
-
-/// A numeric (or boolean) column's values per row, NaN where missing: the analyses read a NaN
-/// as no value (pandas writes missing numbers as NaN), so one float per row carries both.
-pub fn floats(series: &Series) -> Option<Vec<f64>> {
-    let cast = series.cast(&DataType::Float64).ok()?;
-    let ca = cast.f64().ok()?;
-    let mut out = Vec::with_capacity(ca.len());
-    for arr in ca.downcast_iter() {
-        match arr.validity() {
-            None => out.extend_from_slice(arr.values().as_slice()),
-            Some(valid) => out.extend(
-                arr.values()
-                    .iter()
-                    .zip(valid.iter())
-                    .map(|(v, ok)| if ok { *v } else { f64::NAN }),
-            ),
-        }
-    }
-    Some(out)
 }
 
 /// A date or datetime column as microseconds per row (`i64::MAX` where missing); `None` when
@@ -344,34 +353,67 @@ pub enum Fold {
     First,
 }
 
-/// Per unit: its rows' values folded; NaN for a unit none of whose rows has a value.
-pub fn fold(
-    values: &[f64],
+/// Per unit: its rows' values folded (NaN for a unit none of whose rows has a value), straight
+/// from a numeric column's Arrow buffers: no row-aligned copy, which for ten million rows would
+/// be 80 MB written and read once more per column. `None` when the column does not cast to
+/// numbers.
+pub fn fold_series(
+    series: &Series,
     unit_of_row: &[u32],
     units: usize,
     how: Fold,
     progress: &Progress,
-) -> Result<Vec<f64>, Cancelled> {
+) -> Result<Option<Vec<f64>>, Cancelled> {
+    let Ok(cast) = series.cast(&DataType::Float64) else {
+        return Ok(None);
+    };
+    let Ok(ca) = cast.f64() else {
+        return Ok(None);
+    };
     let mut acc = vec![f64::NAN; units];
-    for (vals, us) in values.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
-        progress.check()?;
-        for (&v, &u) in vals.iter().zip(us) {
-            if u == NONE || v.is_nan() {
-                continue;
-            }
-            let a = &mut acc[u as usize];
-            *a = if a.is_nan() {
-                v
-            } else {
-                match how {
-                    Fold::Sum => *a + v,
-                    Fold::Max => a.max(v),
-                    Fold::First => *a,
+    let mut row = 0;
+    for arr in ca.downcast_iter() {
+        let values = arr.values().as_slice();
+        let valid = arr.validity();
+        for (block, chunk) in values.chunks(BLOCK).enumerate() {
+            progress.check()?;
+            let base = block * BLOCK;
+            for (i, &v) in chunk.iter().enumerate() {
+                let u = unit_of_row[row + base + i];
+                if u == NONE || v.is_nan() || valid.is_some_and(|b| !b.get_bit(base + i)) {
+                    continue;
                 }
-            };
+                let a = &mut acc[u as usize];
+                *a = if a.is_nan() {
+                    v
+                } else {
+                    match how {
+                        Fold::Sum => *a + v,
+                        Fold::Max => a.max(v),
+                        Fold::First => *a,
+                    }
+                };
+            }
         }
+        row += values.len();
     }
-    Ok(acc)
+    Ok(Some(acc))
+}
+
+/// Whether every present value of a numeric column is 0 or 1 (a proportion).
+pub fn all_binary(series: &Series) -> bool {
+    let Ok(cast) = series.cast(&DataType::Float64) else {
+        return false;
+    };
+    let Ok(ca) = cast.f64() else {
+        return false;
+    };
+    ca.downcast_iter().all(|arr| {
+        let valid = arr.validity();
+        arr.values().iter().enumerate().all(|(i, v)| {
+            v.is_nan() || *v == 0.0 || *v == 1.0 || valid.is_some_and(|b| !b.get_bit(i))
+        })
+    })
 }
 
 /// Per unit: its earliest time (`i64::MAX` when none of its rows has one).
@@ -524,15 +566,35 @@ mod tests {
         assert_eq!(c.codes, [0, 1, 0]);
         let silent = Progress::silent();
         let units = [0, 1, 0, NONE, 1];
-        let values = [1.0, f64::NAN, 2.0, 5.0, f64::NAN];
-        let sum = fold(&values, &units, 3, Fold::Sum, &silent).expect("fold");
+        let folded = |values: Series, n: usize, how| {
+            fold_series(&values, &units, n, how, &silent)
+                .expect("not cancelled")
+                .expect("numbers")
+        };
+        // A null and a NaN are both no value.
+        let sum = folded(
+            Series::new(
+                "x".into(),
+                &[Some(1.0), None, Some(2.0), Some(5.0), Some(f64::NAN)],
+            ),
+            3,
+            Fold::Sum,
+        );
         assert_eq!(sum[0], 3.0);
         assert!(sum[1].is_nan() && sum[2].is_nan());
-        let first =
-            fold(&[4.0, 1.0, 9.0, 0.0, 2.0], &units, 2, Fold::First, &silent).expect("fold");
+        let first = folded(Series::new("x".into(), &[4i64, 1, 9, 0, 2]), 2, Fold::First);
         assert_eq!(first, [4.0, 1.0]);
-        let max = fold(&[0.0, 1.0, 1.0, 0.0, 0.0], &units, 2, Fold::Max, &silent).expect("fold");
+        let max = folded(
+            Series::new("x".into(), &[false, true, true, false, false]),
+            2,
+            Fold::Max,
+        );
         assert_eq!(max, [1.0, 1.0]);
+        assert!(all_binary(&Series::new(
+            "x".into(),
+            &[Some(0i64), None, Some(1)]
+        )));
+        assert!(!all_binary(&Series::new("x".into(), &[0.0, 0.5])));
         let t = earliest(&[5, 3, 4, 1, i64::MAX], &units, 2, &silent).expect("times");
         assert_eq!(t, [4, 3]);
         let a = assign(&[0, 1, 1, 0, 1], &units, 2, &silent).expect("assign");
