@@ -62,9 +62,6 @@ pub enum MetricRole {
     Guardrail,
 }
 
-/// A segment column's value names and each row's code.
-type SegmentCodes = (Vec<String>, Vec<u32>);
-
 /// One metric a user asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSpec {
