@@ -80,6 +80,12 @@ fn metric_spec(text: &str, role: MetricRole) -> Result<MetricSpec, CliError> {
         MetricRole::Goal => "--metric",
         MetricRole::Guardrail => "--guardrail",
     };
+    parse_metric(text, flag, role)
+}
+
+/// Parse `COL[:proportion|mean][:lower|higher]` given to `flag` (`sextant ab --metric`,
+/// `--guardrail`, `sextant rollout --success`, …).
+pub fn parse_metric(text: &str, flag: &str, role: MetricRole) -> Result<MetricSpec, CliError> {
     let mut parts = text.split(':');
     let column = parts.next().unwrap_or_default().trim().to_string();
     if column.is_empty() {

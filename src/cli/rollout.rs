@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{CliError, EXIT_ERROR, EXIT_FINDING, EXIT_OK, OutputFormat, load_dataset};
-use crate::analysis::experiment::moments::{Direction, MetricKind};
 use crate::analysis::experiment::rollout::{BucketWidth, PlanStep, RolloutParams, StepRule};
 use crate::analysis::experiment::stratified::Difference;
 use crate::engine::experiment::MetricSpec;
@@ -90,31 +89,7 @@ pub struct RolloutArgs {
 
 /// Parse `COL[:proportion|mean][:lower|higher]` (the syntax of `sextant ab --metric`).
 fn metric_spec(text: &str, flag: &str) -> Result<MetricSpec, CliError> {
-    let mut parts = text.split(':');
-    let column = parts.next().unwrap_or_default().trim().to_string();
-    if column.is_empty() {
-        return Err(CliError(format!("{flag} \"{text}\" names no column")));
-    }
-    let mut spec = MetricSpec {
-        column,
-        kind: None,
-        direction: Direction::HigherIsBetter,
-        role: Default::default(),
-    };
-    for p in parts {
-        match p.trim() {
-            "proportion" => spec.kind = Some(MetricKind::Proportion),
-            "mean" => spec.kind = Some(MetricKind::Mean),
-            "lower" => spec.direction = Direction::LowerIsBetter,
-            "higher" => spec.direction = Direction::HigherIsBetter,
-            other => {
-                return Err(CliError(format!(
-                    "{flag} \"{text}\": \"{other}\" is not proportion, mean, lower or higher"
-                )));
-            }
-        }
-    }
-    Ok(spec)
+    super::ab::parse_metric(text, flag, Default::default())
 }
 
 /// Parse `SHARE@TIME,…` (shares as "5%" or "0.05").

@@ -78,3 +78,27 @@ pub fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {
     })
     .map_err(|e| e.to_string())
 }
+
+/// A small button showing which way a metric is better; a click switches it.
+pub fn direction_button(
+    ui: &mut Ui,
+    direction: &mut crate::analysis::experiment::moments::Direction,
+) {
+    use crate::analysis::experiment::moments::Direction;
+    let lower = *direction == Direction::LowerIsBetter;
+    if ui
+        .small_button(if lower {
+            "lower better"
+        } else {
+            "higher better"
+        })
+        .on_hover_text("Which way is better; click to switch")
+        .clicked()
+    {
+        *direction = if lower {
+            Direction::HigherIsBetter
+        } else {
+            Direction::LowerIsBetter
+        };
+    }
+}

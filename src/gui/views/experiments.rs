@@ -13,7 +13,7 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Sense, Stroke, Ui, vec2};
 
 use crate::analysis::experiment::frequentist::Verdict;
-use crate::analysis::experiment::moments::{Direction, MetricKind};
+use crate::analysis::experiment::moments::MetricKind;
 use crate::analysis::experiment::multiple::Correction;
 use crate::data::Dataset;
 use crate::engine::experiment::{ExperimentOutcome, ExperimentSettings, MetricSpec, run};
@@ -354,22 +354,7 @@ fn metrics_ui(st: &mut ExperimentsState, ui: &mut Ui) {
                     })
                     .response
                     .on_hover_text("auto: a proportion when every value is 0 or 1, else a mean");
-                let lower = m.direction == Direction::LowerIsBetter;
-                if ui
-                    .small_button(if lower {
-                        "lower better"
-                    } else {
-                        "higher better"
-                    })
-                    .on_hover_text("Which way is better; click to switch")
-                    .clicked()
-                {
-                    m.direction = if lower {
-                        Direction::HigherIsBetter
-                    } else {
-                        Direction::LowerIsBetter
-                    };
-                }
+                crate::gui::widgets::direction_button(ui, &mut m.direction);
                 let mut cov = s.covariates.get(name).cloned();
                 egui::ComboBox::from_id_salt(("metric_covariate", name))
                     .selected_text(cov.clone().unwrap_or_else(|| "no CUPED".into()))

@@ -158,22 +158,7 @@ pub fn controls_ui(st: &mut RolloutState, columns: &[LogColumn], arms: &[String]
                 }
             }
             if let Some(g) = s.guardrails.iter_mut().find(|g| &g.column == name) {
-                let lower = g.direction == Direction::LowerIsBetter;
-                if ui
-                    .small_button(if lower {
-                        "lower better"
-                    } else {
-                        "higher better"
-                    })
-                    .on_hover_text("Which way is better; click to switch")
-                    .clicked()
-                {
-                    g.direction = if lower {
-                        Direction::HigherIsBetter
-                    } else {
-                        Direction::LowerIsBetter
-                    };
-                }
+                crate::gui::widgets::direction_button(ui, &mut g.direction);
             }
         });
     }
