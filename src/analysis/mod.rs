@@ -10,5 +10,6 @@ pub mod health;
 pub mod integrity;
 pub mod json;
 pub mod metrics;
+pub mod retrain;
 pub mod seasonality;
 pub mod windows;

@@ -15,6 +15,7 @@ pub mod experiment_units;
 pub mod health;
 pub mod integrity;
 pub mod power;
+pub mod retrain;
 pub mod rollout;
 pub mod seasonality;
 

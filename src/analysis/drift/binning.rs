@@ -203,7 +203,9 @@ fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
 
 /// Interior cut points at reference quantiles k/n (NumPy default 'linear'
 /// method), deduplicated, wrapped in −∞ … +∞.
-fn quantile_edges(sorted: &[f64], n_bins: usize) -> Vec<f64> {
+/// Edges of `n_bins` equal-frequency bins of sorted reference values: −∞, the NumPy 'linear'
+/// quantiles k/n (duplicates merged), +∞ (the retraining lab's drift-share policy reuses them).
+pub fn quantile_edges(sorted: &[f64], n_bins: usize) -> Vec<f64> {
     let mut edges = vec![f64::NEG_INFINITY];
     for k in 1..n_bins {
         let q = quantile_linear(sorted, k as f64 / n_bins as f64);
@@ -232,7 +234,7 @@ fn quantile_linear(sorted: &[f64], q: f64) -> f64 {
 
 /// `numpy.histogram(sorted, bins=edges)[0]`: bin i counts e_i <= x < e_{i+1},
 /// the last bin also counts x == e_last; values outside are dropped.
-fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
+pub fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
     let lower = |e: f64| sorted.partition_point(|&x| x < e);
     let upper = |e: f64| sorted.partition_point(|&x| x <= e);
     let k = edges.len().saturating_sub(1);

@@ -32,7 +32,10 @@ mod golden_tests;
 #[cfg(test)]
 mod prop_tests;
 
-pub use binning::{BinLabels, BinnedShares, BinningStrategy, bin_categorical, bin_numeric};
+pub use binning::{
+    BinLabels, BinnedShares, BinningStrategy, bin_categorical, bin_numeric, histogram_counts,
+    quantile_edges,
+};
 pub use categorical::{
     CategoricalCounts, ChiSquareReport, CramersVReport, LInfinityReport, ZTestReport, chi_square,
     cramers_v, l_infinity, z_test,
