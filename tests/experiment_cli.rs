@@ -764,3 +764,72 @@ fn bad_time_and_segment_columns_are_one_sentence() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn without_metrics_the_names_choose_them_and_a_harmed_guardrail_blocks_shipping() {
+    let log = format!(
+        "{}/sample_data/credit_experiment.parquet",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let args = [
+        "ab",
+        "--log",
+        &log,
+        "--variant",
+        "model",
+        "--control",
+        "production",
+        "--unit",
+        "applicant_id",
+        "--format",
+        "json",
+    ];
+    let out = sextant(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no --metric given") && stderr.contains("latency_ms (guardrail)"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rows = v["metrics"].as_array().expect("rows");
+    let role = |m: &str| {
+        rows.iter()
+            .find(|r| r["metric"] == m)
+            .map(|r| r["role"].clone())
+            .unwrap_or_else(|| panic!("{m} tested"))
+    };
+    assert_eq!(role("approved"), "goal");
+    assert_eq!(role("defaulted_90d"), "goal");
+    assert_eq!(role("revenue"), "goal");
+    assert_eq!(role("latency_ms"), "guardrail");
+    // pre_revenue is revenue's covariate by its name, not a metric.
+    assert!(rows.iter().all(|r| r["metric"] != "pre_revenue"));
+    let revenue = rows
+        .iter()
+        .find(|r| r["metric"] == "revenue")
+        .expect("revenue");
+    assert!(revenue["cuped"].is_object(), "{revenue}");
+    // The challenger is better on approvals but its latency is harmed: do not ship.
+    let d = &v["decision"][0];
+    assert_eq!(d["arm"], "challenger");
+    assert_eq!(d["decision"], "do_not_ship");
+    assert_eq!(d["harmed"], serde_json::json!(["latency_ms"]));
+    assert!(
+        d["better"]
+            .as_array()
+            .expect("better")
+            .iter()
+            .any(|m| m == "approved")
+    );
+    assert_eq!(d["trustworthy"], false);
+    // The table says it in a sentence.
+    let mut table_args = args.to_vec();
+    table_args.truncate(args.len() - 2);
+    let out = sextant(&table_args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Decision for challenger: do not ship (guardrail harmed: latency_ms"),
+        "{text}"
+    );
+}

@@ -161,3 +161,37 @@ fn experiments_cancel_stays_cancelled() {
         |app| app.experiments.settings.alpha = 0.01,
     );
 }
+
+#[test]
+fn compare_cancel_stays_cancelled() {
+    // Champion against challenger on 300 000 scored rows: the bootstrap takes long enough.
+    let frame = {
+        let mut rng = sextant::vocab::Rng::new(3);
+        let n = 300_000;
+        let (mut y, mut a, mut b) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for _ in 0..n {
+            let risk = rng.normal();
+            y.push(i64::from(rng.uniform() < 1.0 / (1.0 + (2.0 - risk).exp())));
+            a.push(1.0 / (1.0 + (2.0 - 0.8 * risk - 0.6 * rng.normal()).exp()));
+            b.push(1.0 / (1.0 + (2.0 - 0.9 * risk - 0.4 * rng.normal()).exp()));
+        }
+        polars::df!("defaulted" => y, "production_score" => a, "challenger_score" => b)
+            .expect("a frame")
+    };
+    let mut app = big_app();
+    app.install(
+        sextant::vocab::Slot::Experiment,
+        Dataset::from_frame("scored.parquet".into(), frame, &Progress::silent())
+            .expect("a dataset"),
+    );
+    cancel_stays_cancelled(
+        app,
+        Tab::Experiments,
+        |a| &a.experiments.compare.result,
+        |app| app.experiments.compare.settings.threshold = 0.4,
+    );
+}

@@ -45,7 +45,9 @@ pub struct AbArgs {
     #[arg(long, value_name = "COL")]
     pub time: Option<String>,
     /// A metric: COL, COL:proportion, COL:mean, and :lower when lower is better (e.g.
-    /// latency_ms:mean:lower). The kind is inferred from the values when not given.
+    /// latency_ms:mean:lower). The kind is inferred from the values when not given. Without
+    /// any, the metrics are inferred from the names as the window does (latency, error,
+    /// timeout, cost names are guardrails; pre_X is X's covariate).
     #[arg(long = "metric", value_name = "COL[:KIND][:lower]")]
     pub metrics: Vec<String>,
     /// A guardrail, written like a metric (e.g. latency_ms:mean:lower): a metric that must not
@@ -158,11 +160,6 @@ pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
                 .map(|m| metric_spec(m, MetricRole::Guardrail)),
         )
         .collect::<Result<Vec<_>, _>>()?;
-    if metrics.is_empty() {
-        return Err(CliError(
-            "give at least one --metric or --guardrail to test".to_string(),
-        ));
-    }
     if let Some(dup) = metrics
         .iter()
         .enumerate()
@@ -211,10 +208,78 @@ pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
     })
 }
 
+/// Without --metric, the metrics the log's names suggest, as the window infers them: every
+/// number or flag that is not the variant, unit, time, a segment or a covariate, a guardrail
+/// when its name says latency, errors, timeouts or cost (`experiment_columns::guess_role`),
+/// with `pre_X` as X's covariate unless --covariate names one. A --guardrail keeps its
+/// flags and is added to them.
+fn infer_metrics(
+    args: &AbArgs,
+    settings: &mut ExperimentSettings,
+    log: &crate::data::Dataset,
+) -> Result<(), CliError> {
+    use crate::engine::experiment_columns::{infer_settings, log_columns};
+    let inferred = infer_settings(&log_columns(log), log);
+    let taken = |c: &str| {
+        c == settings.variant
+            || settings.unit.as_deref() == Some(c)
+            || settings.time.as_deref() == Some(c)
+            || settings.segments.iter().any(|s| s == c)
+            || settings.covariates.values().any(|v| v == c)
+            || settings.metrics.iter().any(|m| m.column == c)
+    };
+    let mut added = Vec::new();
+    for m in inferred.metrics {
+        if !taken(&m.column) {
+            added.push(m);
+        }
+    }
+    for m in &added {
+        if let Some(c) = inferred.covariates.get(&m.column)
+            && !settings.covariates.contains_key(&m.column)
+            && !taken_by_metric(&added, c)
+        {
+            settings.covariates.insert(m.column.clone(), c.clone());
+        }
+    }
+    if added.is_empty() && settings.metrics.is_empty() {
+        return Err(CliError(format!(
+            "{}: no column is named like a metric (a number or flag other than the variant, unit, time and covariates); name one with --metric",
+            args.log.display()
+        )));
+    }
+    let names: Vec<String> = added
+        .iter()
+        .map(|m| match m.role {
+            MetricRole::Guardrail => format!("{} (guardrail)", m.column),
+            MetricRole::Goal => m.column.clone(),
+        })
+        .collect();
+    if !names.is_empty() {
+        eprintln!(
+            "sextant ab: no --metric given, so testing the metrics the names suggest: {}",
+            names.join(", ")
+        );
+    }
+    // Goals first, then guardrails, in the log's column order within each.
+    let mut metrics: Vec<MetricSpec> = added;
+    metrics.append(&mut settings.metrics);
+    metrics.sort_by_key(|m| m.role == MetricRole::Guardrail);
+    settings.metrics = metrics;
+    Ok(())
+}
+
+fn taken_by_metric(metrics: &[MetricSpec], column: &str) -> bool {
+    metrics.iter().any(|m| m.column == column)
+}
+
 /// `sextant ab`.
 pub fn run_command(args: &AbArgs) -> Result<u8, CliError> {
-    let settings = settings(args)?;
+    let mut settings = settings(args)?;
     let log = load_dataset_light(&args.log)?;
+    if args.metrics.is_empty() {
+        infer_metrics(args, &mut settings, &log)?;
+    }
     let outcome = run(&log, &settings, &Progress::silent())?;
     let name = args.log.display().to_string();
     print!(

@@ -31,6 +31,7 @@ use crate::analysis::experiment::analysis::{
     ExperimentParams, ExperimentReport, MetricInput, MetricResult, analyze_experiment,
 };
 use crate::analysis::experiment::cuped::CupedArm;
+use crate::analysis::experiment::decision::{DecisionReport, decide};
 use crate::analysis::experiment::guardrail::{HarmParams, HarmReport, harm_test};
 use crate::analysis::experiment::moments::{ArmSummary, Direction, MetricKind};
 use crate::analysis::experiment::multiple::{Correction, MultipleTestingParams, adjust_p_values};
@@ -217,6 +218,13 @@ pub struct GuardrailResult {
     pub harmed: bool,
 }
 
+/// The decision for one treatment arm.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArmDecision {
+    pub arm: String,
+    pub report: DecisionReport,
+}
+
 /// Units whose covariate was missing while their metric was not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CovariateMissing {
@@ -349,6 +357,9 @@ pub struct ExperimentOutcome {
     pub report: ExperimentReport,
     /// The guardrails' harm tests.
     pub guardrails: Vec<GuardrailResult>,
+    /// Per treatment arm (in the order of `arms[1..]`): ship, do not ship or keep running,
+    /// from its goals' verdicts and its guardrails' harm (a harmed guardrail blocks shipping).
+    pub decisions: Vec<ArmDecision>,
     /// Units without an exposure time (left out of the timeline), when a time column is named.
     pub missing_time: usize,
     /// Per exposure day, the cumulative analysis (empty without a time column).
@@ -938,6 +949,21 @@ pub fn run(
         .map(|s| (s.column.clone(), s.role))
         .collect();
     let guardrails = guardrail_results(&file, &rows, &roles, settings)?;
+    let decisions = arms[1..]
+        .iter()
+        .map(|arm| ArmDecision {
+            arm: arm.clone(),
+            report: decide(
+                rows.iter()
+                    .filter(|r| &r.arm == arm && roles.get(&r.metric) == Some(&MetricRole::Goal))
+                    .filter_map(|r| r.result.as_ref().map(|e| (r.metric.as_str(), e.verdict))),
+                guardrails
+                    .iter()
+                    .filter(|g| &g.arm == arm && g.harmed)
+                    .map(|g| g.metric.as_str()),
+            ),
+        })
+        .collect();
     let report = ExperimentReport {
         metrics: rows,
         ..goals
@@ -1040,6 +1066,7 @@ pub fn run(
         roles,
         report,
         guardrails,
+        decisions,
         missing_time,
         timeline,
         power,

@@ -5,7 +5,7 @@
 
 use crate::analysis::experiment::moments::Direction;
 use crate::data::Dataset;
-use crate::engine::experiment::{ExperimentSettings, MetricSpec};
+use crate::engine::experiment::{ExperimentSettings, MetricRole, MetricSpec};
 use crate::vocab::{ColumnKind, Role, experiment_role_from_name};
 
 /// One column of the log as the tab's pickers see it.
@@ -83,8 +83,25 @@ pub fn guess_direction(name: &str) -> Direction {
     }
 }
 
+/// A guardrail for names of what a model change must not make worse while it is tried for
+/// something else — latency, errors, timeouts, crashes, cost — else a goal. A default or churn
+/// rate is lower-is-better too, but it is usually what the experiment is run to move, so it
+/// stays a goal.
+pub fn guess_role(name: &str) -> MetricRole {
+    let n = name.to_ascii_lowercase();
+    let guard = [
+        "latency", "_ms", "error", "timeout", "crash", "fail", "cost", "duration",
+    ];
+    if guard.iter().any(|k| n.contains(k)) {
+        MetricRole::Guardrail
+    } else {
+        MetricRole::Goal
+    }
+}
+
 /// Settings from the columns' names: the first variant-named column, its control by name, the
-/// first id as the unit, every other number or flag as a metric, `pre_X` as X's covariate.
+/// first id as the unit, every other number or flag as a metric (a guardrail or a goal by
+/// [`guess_role`]), `pre_X` as X's covariate, the first timestamp as the exposure time.
 pub fn infer_settings(columns: &[LogColumn], ds: &Dataset) -> ExperimentSettings {
     let mut s = ExperimentSettings::default();
     let Some(variant) = columns.iter().find(|c| c.role == Role::Variant) else {
@@ -103,10 +120,22 @@ pub fn infer_settings(columns: &[LogColumn], ds: &Dataset) -> ExperimentSettings
                 column: c.name.clone(),
                 kind: None,
                 direction: guess_direction(&c.name),
-                role: Default::default(),
+                role: guess_role(&c.name),
             });
         }
     }
+    // The exposure time only when it is stored as a time (a text column that merely looks
+    // like one would be refused by the run).
+    s.time = columns
+        .iter()
+        .filter(|c| c.role == Role::Timestamp)
+        .find(|c| is_time_column(ds, &c.name))
+        .map(|c| c.name.clone());
+    s.segments = columns
+        .iter()
+        .find(|c| c.role == Role::Segment)
+        .map(|c| vec![c.name.clone()])
+        .unwrap_or_default();
     for c in columns.iter().filter(|c| c.role == Role::Covariate) {
         let Some(metric) = c.name.get(4..) else {
             continue;
@@ -116,4 +145,12 @@ pub fn infer_settings(columns: &[LogColumn], ds: &Dataset) -> ExperimentSettings
         }
     }
     s
+}
+
+/// Whether the column is stored as a date or a time (what the timeline can read).
+pub fn is_time_column(ds: &Dataset, column: &str) -> bool {
+    use polars::prelude::DataType;
+    ds.frame
+        .column(column)
+        .is_ok_and(|c| matches!(c.dtype(), DataType::Datetime(..) | DataType::Date))
 }

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::analysis::experiment::decision::Decision;
 use crate::analysis::experiment::frequentist::{Estimate, Verdict};
 use crate::analysis::experiment::moments::{ArmMoments, MetricKind};
 use crate::engine::experiment::{
-    CovariateMissing, ExperimentOutcome, GuardrailResult, MetricRole, PowerOutcome, SegmentOutcome,
-    TimelineDay,
+    ArmDecision, CovariateMissing, ExperimentOutcome, GuardrailResult, MetricRole, PowerOutcome,
+    SegmentOutcome, TimelineDay,
 };
 use crate::format::{fmt_num, fmt_p, fmt_pct};
 use crate::present::json::{number, opt_number, ser_number, ser_opt_number, to_value};
@@ -41,6 +42,9 @@ struct Json<'a> {
     timeline: Vec<Value>,
     power: Value,
     segments: Vec<Value>,
+    /// Per treatment arm: "ship", "do_not_ship" or "keep_running", with the goals better and
+    /// worse and the guardrails harmed (a harmed guardrail blocks shipping).
+    decision: Vec<Value>,
     /// What could not be analysed and why, one sentence each.
     notes: &'a [String],
 }
@@ -379,6 +383,20 @@ pub fn to_json(file: &str, o: &ExperimentOutcome) -> Value {
         timeline: timeline_json(&o.arms, &o.timeline),
         power: power_json(&o.power),
         segments: segments_json(&o.segments),
+        decision: o
+            .decisions
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "arm": d.arm,
+                    "decision": d.report.decision,
+                    "better": d.report.better,
+                    "worse": d.report.worse,
+                    "harmed": d.report.harmed,
+                    "trustworthy": r.trustworthy,
+                })
+            })
+            .collect(),
         notes: &o.notes,
     })
 }
@@ -511,6 +529,9 @@ pub fn to_table(file: &str, o: &ExperimentOutcome) -> String {
             out.push_str(&format!("not tested: {e}\n"));
             said.push(e);
         }
+    }
+    for d in &o.decisions {
+        out.push_str(&format!("{}\n", decision_sentence(d, r.trustworthy)));
     }
     power_table(o, &mut out);
     timeline_table(o, &mut out);
@@ -676,4 +697,38 @@ fn segments_table(o: &ExperimentOutcome, out: &mut String) {
             }
         }
     }
+}
+
+/// The decision for one arm as a sentence: what to do and the metrics that made it.
+pub fn decision_sentence(d: &ArmDecision, trustworthy: bool) -> String {
+    let r = &d.report;
+    let mut why = Vec::new();
+    if !r.harmed.is_empty() {
+        why.push(format!("guardrail harmed: {}", r.harmed.join(", ")));
+    }
+    if !r.worse.is_empty() {
+        why.push(format!("worse: {}", r.worse.join(", ")));
+    }
+    if !r.better.is_empty() {
+        why.push(format!("better: {}", r.better.join(", ")));
+    }
+    let head = match r.decision {
+        Decision::Ship => "ship",
+        Decision::DoNotShip => "do not ship",
+        Decision::KeepRunning => "keep running (no goal moved significantly)",
+    };
+    format!(
+        "Decision for {}: {head}{}{}",
+        d.arm,
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", why.join("; "))
+        },
+        if trustworthy {
+            ""
+        } else {
+            " · untrustworthy: the sample-ratio check failed"
+        }
+    )
 }

@@ -6,9 +6,13 @@ use std::fmt::Write;
 
 use super::Section;
 use super::html::{badge, escape, figure, table_html};
+use crate::analysis::experiment::decision::Decision;
 use crate::analysis::experiment::frequentist::Verdict;
+use crate::analysis::experiment::offline::{Decision as CompareDecision, Interval};
+use crate::engine::compare::CompareOutcome;
 use crate::engine::experiment::ExperimentOutcome;
 use crate::format::{fmt_num, fmt_p, fmt_pct};
+use crate::present::experiment::decision_sentence;
 
 /// The section for an analysed experiment log named `file`.
 pub fn section(o: &ExperimentOutcome, file: &str) -> Section {
@@ -63,6 +67,19 @@ pub fn section(o: &ExperimentOutcome, file: &str) -> Section {
             escape(why)
         );
     }
+    for d in &o.decisions {
+        let kind = match d.report.decision {
+            Decision::Ship => "ok",
+            Decision::DoNotShip => "error",
+            Decision::KeepRunning => "info",
+        };
+        let _ = write!(
+            html,
+            "<p>{} {}</p>",
+            badge(kind, "decision"),
+            escape(&decision_sentence(d, r.trustworthy))
+        );
+    }
     html.push_str(&figure(
         &forest(o),
         "Relative lift against the control with its interval",
@@ -85,10 +102,16 @@ pub fn section(o: &ExperimentOutcome, file: &str) -> Section {
             continue;
         };
         let rel = e.cuped.as_ref().map_or(&e.effect.relative, |c| &c.relative);
-        let (kind, text) = match e.verdict {
-            Verdict::Better => ("ok", "better"),
-            Verdict::Worse => ("error", "worse"),
-            Verdict::Inconclusive => ("info", "inconclusive"),
+        let guardrail = o
+            .guardrails
+            .iter()
+            .find(|g| g.metric == m.metric && g.arm == m.arm);
+        let (kind, text) = match (guardrail, e.verdict) {
+            (Some(g), _) if g.harmed => ("error", "harmed"),
+            (Some(_), _) => ("info", "no harm detected"),
+            (None, Verdict::Better) => ("ok", "better"),
+            (None, Verdict::Worse) => ("error", "worse"),
+            (None, Verdict::Inconclusive) => ("info", "inconclusive"),
         };
         rows.push(vec![
             escape(&format!(
@@ -221,4 +244,130 @@ fn forest(o: &ExperimentOutcome) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+fn interval_text(i: Option<&Interval>) -> String {
+    i.map(|i| format!("{} … {}", fmt_num(i.ci_low), fmt_num(i.ci_high)))
+        .unwrap_or_else(|| "not computed".into())
+}
+
+/// Champion against challenger on the log's labelled rows: the verdict, each model's metrics
+/// with the difference and its bootstrap interval, DeLong's and McNemar's tests, both ROC
+/// curves.
+pub fn compare_section(o: &CompareOutcome, file: &str) -> Section {
+    use super::svg::{Frame, Line, XAxis, line_chart};
+    let mut html = String::new();
+    let (kind, head) = match o.verdict.decision {
+        CompareDecision::Challenger => ("ok", "the challenger wins"),
+        CompareDecision::Champion => ("error", "the champion wins"),
+        CompareDecision::Mixed => ("info", "mixed"),
+        CompareDecision::NoSignificantDifference => ("info", "no significant difference"),
+    };
+    let _ = write!(
+        html,
+        "<p>{} {}: {} ({}) against {} ({}) on {} labelled rows ({} left out for a missing value), threshold {}.</p>",
+        badge(kind, head),
+        escape(file),
+        escape(&o.challenger.column),
+        "challenger",
+        escape(&o.champion.column),
+        escape("champion"),
+        o.rows_used,
+        o.rows_dropped,
+        escape(&fmt_num(o.threshold))
+    );
+    let b = &o.bootstrap;
+    let rows = vec![
+        vec![
+            "ROC AUC".to_string(),
+            escape(&fmt_num(o.champion.metrics.roc_auc)),
+            escape(&fmt_num(o.challenger.metrics.roc_auc)),
+            escape(&fmt_num(o.differences.roc_auc)),
+            escape(&match &o.delong {
+                Some(d) => format!(
+                    "DeLong {} … {} (p = {})",
+                    fmt_num(d.ci_low),
+                    fmt_num(d.ci_high),
+                    fmt_p(d.p_value)
+                ),
+                None => o.delong_error.clone().unwrap_or_default(),
+            }),
+        ],
+        vec![
+            "accuracy".to_string(),
+            escape(&fmt_num(o.champion.metrics.accuracy)),
+            escape(&fmt_num(o.challenger.metrics.accuracy)),
+            escape(&fmt_num(o.differences.accuracy)),
+            escape(&format!(
+                "bootstrap {}",
+                interval_text(b.accuracy_difference.as_ref())
+            )),
+        ],
+        vec![
+            "log loss".to_string(),
+            escape(&fmt_num(o.champion.metrics.log_loss)),
+            escape(&fmt_num(o.challenger.metrics.log_loss)),
+            escape(&fmt_num(o.differences.log_loss)),
+            escape(&format!(
+                "bootstrap {}",
+                interval_text(b.log_loss_difference.as_ref())
+            )),
+        ],
+    ];
+    html.push_str(&table_html(
+        &[
+            "metric",
+            "champion",
+            "challenger",
+            "difference",
+            &format!("{} interval", fmt_pct(1.0 - o.alpha)),
+        ],
+        &rows,
+        &[false, true, true, true, false],
+    ));
+    let m = &o.mcnemar.test;
+    let _ = write!(
+        html,
+        "<p>McNemar at the threshold: only the champion right {}, only the challenger right {}; exact p = {}{}. Bootstrap: {} paired Poisson resamples, seed {}.</p>",
+        m.b,
+        m.c,
+        escape(&fmt_p(m.exact_p_value)),
+        match m.chi2_p_value {
+            Some(p) => format!(", with continuity correction p = {}", escape(&fmt_p(p))),
+            None => String::new(),
+        },
+        b.resamples,
+        b.seed
+    );
+    let diagonal = [0.0, 1.0];
+    let svg = line_chart(
+        &Frame {
+            title: "ROC curves (true-positive rate against false-positive rate)",
+            height: 260.0,
+            x_axis: XAxis::Number,
+        },
+        &[
+            Line {
+                label: &o.champion.column,
+                x: &o.champion.roc.fpr,
+                y: &o.champion.roc.tpr,
+                class: "ref",
+            },
+            Line {
+                label: &o.challenger.column,
+                x: &o.challenger.roc.fpr,
+                y: &o.challenger.roc.tpr,
+                class: "cur",
+            },
+            Line {
+                label: "",
+                x: &diagonal,
+                y: &diagonal,
+                class: "fl",
+            },
+        ],
+        &[],
+    );
+    html.push_str(&figure(&svg, "Both models' ROC curves on the same rows"));
+    Section::new("compare", "Champion against challenger", html)
 }

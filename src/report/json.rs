@@ -46,6 +46,9 @@ pub struct Snapshot<'a> {
     compression: Value,
     /// The `ab --format json` document of the experiment log, or `{"error": …}`.
     experiment: Value,
+    /// The `compare --format json` document of the log's champion and challenger, or
+    /// `{"error": …}`.
+    compare: Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -117,6 +120,11 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
         },
         experiment: match (&a.experiment, source.experiment) {
             (Some(Ok(o)), Some(log)) => crate::present::experiment::to_json(&log.name(), o),
+            (Some(Err(e)), _) => json!({"error": e}),
+            _ => Value::Null,
+        },
+        compare: match (&a.compare, source.experiment) {
+            (Some(Ok(o)), Some(log)) => crate::present::compare::to_json(&log.name(), o),
             (Some(Err(e)), _) => json!({"error": e}),
             _ => Value::Null,
         },

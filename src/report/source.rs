@@ -73,6 +73,11 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
     if let (Some(Ok(o)), Some(log)) = (&a.experiment, source.experiment) {
         input.extra.push(super::experiment::section(o, &log.name()));
     }
+    if let (Some(Ok(o)), Some(log)) = (&a.compare, source.experiment) {
+        input
+            .extra
+            .push(super::experiment::compare_section(o, &log.name()));
+    }
     let mut problems = Vec::new();
     for (name, result) in [
         (
@@ -121,6 +126,13 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         (
             "Experiments",
             a.experiment
+                .as_ref()
+                .and_then(|e| e.as_ref().err())
+                .map(ToString::to_string),
+        ),
+        (
+            "Champion against challenger",
+            a.compare
                 .as_ref()
                 .and_then(|e| e.as_ref().err())
                 .map(ToString::to_string),

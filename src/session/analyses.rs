@@ -42,6 +42,9 @@ pub struct Analyses {
     pub compression: Option<Result<CompressionReport, String>>,
     /// The A/B test, when the session has an experiment log and its variant column.
     pub experiment: Option<Result<ExperimentOutcome, String>>,
+    /// Champion against challenger, when the session has an experiment log and names its
+    /// target and both score columns.
+    pub compare: Option<Result<crate::engine::compare::CompareOutcome, String>>,
 }
 
 /// The datasets a session's analyses read.
@@ -76,6 +79,7 @@ pub fn run(
         health: None,
         compression: None,
         experiment: None,
+        compare: None,
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
@@ -179,6 +183,20 @@ pub fn run(
         progress.set(Some(0.95), "Analysing the experiment");
         out.experiment = match crate::engine::experiment::run(log, &views.experiment.ab, progress) {
             Err(ExperimentRunError::Cancelled) => return Err(crate::vocab::Cancelled),
+            other => Some(other.map_err(|e| e.to_string())),
+        };
+    }
+    let compare = &views.experiment.compare;
+    if let Some(log) = experiment
+        && ![&compare.target, &compare.champion, &compare.challenger]
+            .iter()
+            .any(|c| c.is_empty())
+    {
+        progress.set(Some(0.97), "Comparing champion and challenger");
+        out.compare = match crate::engine::compare::run(log, compare, progress) {
+            Err(crate::engine::compare::CompareError::Cancelled) => {
+                return Err(crate::vocab::Cancelled);
+            }
             other => Some(other.map_err(|e| e.to_string())),
         };
     }

@@ -12,10 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::integrity::IntegrityParams;
 use crate::data::RoleMap;
+use crate::engine::compare::CompareSettings;
 use crate::engine::compression::CompressionSettings;
 use crate::engine::drift::DriftSettings;
 use crate::engine::experiment::ExperimentSettings;
 use crate::engine::health::HealthSettings;
+use crate::engine::power::PowerSettings;
 use crate::engine::rollout::RolloutSettings;
 use crate::engine::seasonality::SeasonalitySettings;
 use crate::vocab::{Renames, Slot};
@@ -105,6 +107,31 @@ pub struct ExperimentView {
     pub rules: Vec<String>,
     /// The gradual rollout's settings (empty `time`: not chosen).
     pub rollout: RolloutSettings,
+    /// Champion against challenger on the log's two score columns (empty `target`: not
+    /// chosen).
+    pub compare: CompareSettings,
+    /// The power planner of the A/B test.
+    pub planner: PlannerView,
+}
+
+/// The A/B test's power planner: the plan, with its baseline read from a metric of the log
+/// (the control's mean, and its standard deviation for a mean) unless `metric` is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlannerView {
+    pub metric: Option<String>,
+    /// The plan; its baseline and standard deviation are the log's when `metric` is set, its
+    /// daily units and units per arm always the log's.
+    pub plan: PowerSettings,
+}
+
+impl Default for PlannerView {
+    fn default() -> Self {
+        Self {
+            metric: None,
+            plan: PowerSettings::default(),
+        }
+    }
 }
 
 /// What the Experiments tab reads the log as.
@@ -116,6 +143,8 @@ pub enum ExperimentMode {
     AbTest,
     /// A gradual rollout: requests over time with a growing share on the new model.
     Rollout,
+    /// Champion against challenger offline: two score columns on the same labelled rows.
+    Compare,
 }
 
 /// Where the user was.

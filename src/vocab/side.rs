@@ -113,13 +113,21 @@ impl Slot {
         }
     }
 
-    /// A guess from a file name: an experiment, A/B, rollout or ramp log goes to the experiment
-    /// slot; otherwise as [`Side::from_file_name`].
+    /// A guess from a file name: an experiment, A/B, rollout, ramp or champion/challenger log
+    /// goes to the experiment slot; otherwise as [`Side::from_file_name`].
     pub fn from_file_name(path: &Path) -> Option<Slot> {
         let name = path.file_name()?.to_string_lossy().to_lowercase();
-        let experiment = ["experiment", "rollout", "ab_test", "abtest", "a_b_", "ramp"]
-            .iter()
-            .any(|k| name.contains(k));
+        let experiment = [
+            "experiment",
+            "rollout",
+            "ab_test",
+            "abtest",
+            "a_b_",
+            "ramp",
+            "champion",
+        ]
+        .iter()
+        .any(|k| name.contains(k));
         if experiment {
             return Some(Slot::Experiment);
         }
@@ -145,6 +153,10 @@ mod tests {
         let slot = |n: &str| Slot::from_file_name(Path::new(n));
         assert_eq!(slot("credit_experiment.parquet"), Some(Slot::Experiment));
         assert_eq!(slot("rollout_dec.csv"), Some(Slot::Experiment));
+        assert_eq!(
+            slot("credit_champion_challenger.parquet"),
+            Some(Slot::Experiment)
+        );
         assert_eq!(slot("credit_training.parquet"), Some(Slot::Reference));
         assert_eq!(slot("credit_production.parquet"), Some(Slot::Current));
         assert_eq!(slot("data.csv"), None);

@@ -13,6 +13,8 @@
 //! - [`bayesian`]: chance to win and risk (gbstats `EffectBayesianABTest`, default prior);
 //! - [`sequential`]: always-valid intervals (gbstats `SequentialTwoSidedTTest`) and the
 //!   one-sided guardrail test (`SequentialOneSidedTreatment{Lesser,Greater}TTest`);
+//! - [`decision`]: ship, do not ship or keep running, per treatment arm (a harmed guardrail
+//!   blocks shipping);
 //! - [`guardrail`]: is the treatment worse? gbstats's one-sided t-tests toward harm;
 //! - [`multiple`]: Holm and Benjamini–Hochberg (statsmodels `multipletests`);
 //! - [`segments`]: effects per segment with a correction and Simpson's-paradox notes;
@@ -30,6 +32,7 @@ pub mod analysis;
 pub mod bayesian;
 pub mod champion;
 pub mod cuped;
+pub mod decision;
 pub mod dist;
 pub mod error;
 pub mod frequentist;

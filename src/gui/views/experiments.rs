@@ -16,9 +16,12 @@ use crate::analysis::experiment::frequentist::Verdict;
 use crate::analysis::experiment::moments::MetricKind;
 use crate::analysis::experiment::multiple::Correction;
 use crate::data::Dataset;
-use crate::engine::experiment::{ExperimentOutcome, ExperimentSettings, MetricSpec, run};
+use crate::engine::experiment::{
+    ExperimentOutcome, ExperimentSettings, MetricRole, MetricSpec, run,
+};
 use crate::engine::experiment_columns::{
-    LogColumn, distinct_values, guess_control, guess_direction, infer_settings, log_columns,
+    LogColumn, distinct_values, guess_control, guess_direction, guess_role, infer_settings,
+    log_columns,
 };
 use crate::format::{fmt_num, fmt_p, fmt_pct};
 use crate::gui::command::Command;
@@ -28,6 +31,8 @@ use crate::gui::tab::Tab;
 use crate::gui::view_ctx::ViewCtx;
 use crate::session::v1::{ExperimentMode, ExperimentView};
 
+use super::ab_detail::{self, PlannerState};
+use super::compare::{self, CompareState};
 use super::rollout::{self, RolloutState};
 use crate::vocab::{ColumnKind, Slot};
 
@@ -42,6 +47,10 @@ pub struct ExperimentsState {
     pub mode: ExperimentMode,
     /// The gradual rollout view.
     pub rollout: RolloutState,
+    /// Champion against challenger on two score columns of the log.
+    pub compare: CompareState,
+    /// The A/B test's power planner.
+    pub planner: PlannerState,
     /// The A/B test's settings (saved in the session).
     pub settings: ExperimentSettings,
     /// Alert rules `sextant check` judges on the experiment (saved in the session).
@@ -59,7 +68,9 @@ pub struct ExperimentsState {
 
 impl ExperimentsState {
     pub fn is_busy(&self) -> bool {
-        self.result.is_running() || self.rollout.result.is_running()
+        self.result.is_running()
+            || self.rollout.result.is_running()
+            || self.compare.result.is_running()
     }
 
     /// The settings a session stores.
@@ -69,6 +80,8 @@ impl ExperimentsState {
             ab: self.settings.clone(),
             rules: self.rules.clone(),
             rollout: self.rollout.settings.clone(),
+            compare: self.compare.settings.clone(),
+            planner: self.planner.view.clone(),
         }
     }
 
@@ -81,6 +94,8 @@ impl ExperimentsState {
         self.rollout.settings = view.rollout.clone();
         self.rollout.plan_error = None;
         self.rollout.plan_text = plan_text(&view.rollout.plan);
+        self.compare.settings = view.compare.clone();
+        self.planner.view = view.planner.clone();
     }
 
     /// A log was opened: read its columns, and choose the experiment's columns from their
@@ -103,9 +118,32 @@ impl ExperimentsState {
             self.rollout.settings = rollout::infer(&self.columns, &self.arms);
             self.rollout.plan_text.clear();
         }
-        // A log with a time column and no unit reads as requests over time: a rollout.
-        if !fits && !rollout_fits {
-            self.mode = if self.settings.unit.is_none() && self.rollout.ready() {
+        let compare_fits = [
+            &self.compare.settings.target,
+            &self.compare.settings.champion,
+            &self.compare.settings.challenger,
+        ]
+        .iter()
+        .all(|c| self.columns.iter().any(|l| &l.name == *c));
+        let inferred_compare = compare::infer(&self.columns);
+        if !compare_fits {
+            self.compare.settings = inferred_compare.clone().unwrap_or_default();
+        }
+        if self
+            .planner
+            .view
+            .metric
+            .as_ref()
+            .is_none_or(|m| !self.settings.metrics.iter().any(|s| &s.column == m))
+        {
+            self.planner.view.metric = self.settings.metrics.first().map(|m| m.column.clone());
+        }
+        if !fits && !rollout_fits && !compare_fits {
+            self.mode = if self.settings.variant.is_empty() && inferred_compare.is_some() {
+                // No variant but a label and two scores: a champion/challenger file.
+                ExperimentMode::Compare
+            } else if self.settings.unit.is_none() && self.rollout.ready() {
+                // A log with a time column and no unit reads as requests over time.
                 ExperimentMode::Rollout
             } else {
                 ExperimentMode::AbTest
@@ -113,11 +151,24 @@ impl ExperimentsState {
         }
     }
 
+    /// Whether the log has what a champion/challenger comparison reads (a label and two
+    /// numbers), so the Compare mode is offered.
+    pub fn compare_possible(&self) -> bool {
+        let numbers = self
+            .columns
+            .iter()
+            .filter(|c| matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean))
+            .count();
+        numbers >= 3 || self.compare.ready()
+    }
+
     /// Start (or keep) the computation for the current inputs while the tab is shown, and
     /// collect its result (from `App::logic`).
     pub fn update(&mut self, cx: &ViewCtx<'_>, log: Option<&Arc<Dataset>>) {
         self.result.poll();
         self.rollout.result.poll();
+        self.compare.result.poll();
+        self.planner.update(self.result.value.as_deref());
         if cx.tab != Tab::Experiments {
             return;
         }
@@ -127,9 +178,16 @@ impl ExperimentsState {
         if self.log_id != Some(log.load_id) {
             self.log_installed(log);
         }
-        if self.mode == ExperimentMode::Rollout {
-            self.rollout.request(log, cx.waker());
-            return;
+        match self.mode {
+            ExperimentMode::Rollout => {
+                self.rollout.request(log, cx.waker());
+                return;
+            }
+            ExperimentMode::Compare => {
+                self.compare.request(log, cx.waker());
+                return;
+            }
+            ExperimentMode::AbTest => {}
         }
         if self.settings.variant.is_empty()
             || self.settings.control.is_empty()
@@ -174,6 +232,10 @@ pub fn experiments_ui(
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut st.mode, ExperimentMode::AbTest, "A/B test");
                 ui.selectable_value(&mut st.mode, ExperimentMode::Rollout, "Rollout");
+                if st.compare_possible() || st.mode == ExperimentMode::Compare {
+                    ui.selectable_value(&mut st.mode, ExperimentMode::Compare, "Compare")
+                        .on_hover_text("Champion against challenger: two score columns on the same labelled rows");
+                }
             });
             ui.separator();
             egui::ScrollArea::vertical()
@@ -184,6 +246,7 @@ pub fn experiments_ui(
                     ExperimentMode::Rollout => {
                         rollout::controls_ui(&mut st.rollout, &st.columns, &st.arms, ui)
                     }
+                    ExperimentMode::Compare => compare::controls_ui(&mut st.compare, &st.columns, ui),
                 });
         });
     egui::CentralPanel::default().show(ui, |ui| {
@@ -193,6 +256,7 @@ pub fn experiments_ui(
             .show(ui, |ui| match st.mode {
                 ExperimentMode::AbTest => results_ui(st, log, ui),
                 ExperimentMode::Rollout => rollout::results_ui(&mut st.rollout, log, ui),
+                ExperimentMode::Compare => compare::results_ui(&mut st.compare, log, ui),
             });
     });
 }
@@ -245,6 +309,38 @@ fn controls_ui(st: &mut ExperimentsState, log: &Dataset, ui: &mut Ui) {
             .labelled_by(l.id)
             .on_hover_text("The randomisation unit: rows are events, aggregated per unit before any test (a mean metric sums its events, a proportion is 1 when any event is)");
     });
+    let times: Vec<String> = st
+        .columns
+        .iter()
+        .filter(|c| c.kind == ColumnKind::Datetime)
+        .map(|c| c.name.clone())
+        .collect();
+    optional_combo(
+        ui,
+        "Time",
+        &mut st.settings.time,
+        &times,
+        "no time",
+        "The exposure time (a unit's earliest): the cumulative effect per exposure day and the days still needed",
+    );
+    let segments: Vec<String> = st
+        .columns
+        .iter()
+        .filter(|c| matches!(c.kind, ColumnKind::Categorical | ColumnKind::Boolean))
+        .filter(|c| c.name != st.settings.variant)
+        .map(|c| c.name.clone())
+        .collect();
+    let mut segment = st.settings.segments.first().cloned();
+    if optional_combo(
+        ui,
+        "Segment",
+        &mut segment,
+        &segments,
+        "no segments",
+        "Break every effect down by this column's values, with the same correction, and say where a segment moves the other way than the total",
+    ) {
+        st.settings.segments = segment.into_iter().collect();
+    }
     ui.separator();
     ui.strong("Metrics");
     metrics_ui(st, ui);
@@ -284,6 +380,36 @@ fn controls_ui(st: &mut ExperimentsState, log: &Dataset, ui: &mut Ui) {
     rules_ui(st, ui);
 }
 
+/// A picker with a "none" choice; true when the choice changed.
+fn optional_combo(
+    ui: &mut Ui,
+    label: &str,
+    choice: &mut Option<String>,
+    options: &[String],
+    none: &str,
+    hover: &str,
+) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        egui::ComboBox::from_id_salt(("experiment_optional", label))
+            .selected_text(choice.clone().unwrap_or_else(|| none.to_string()))
+            .width(150.0)
+            .show_ui(ui, |ui| {
+                changed |= ui.selectable_value(choice, None, none).changed();
+                for o in options {
+                    changed |= ui
+                        .selectable_value(choice, Some(o.clone()), o.as_str())
+                        .changed();
+                }
+            })
+            .response
+            .labelled_by(l.id)
+            .on_hover_text(hover);
+    });
+    changed
+}
+
 fn correction_name(c: Correction) -> &'static str {
     match c {
         Correction::None => "none",
@@ -309,7 +435,7 @@ fn metrics_ui(st: &mut ExperimentsState, ui: &mut Ui) {
         .cloned()
         .collect();
     egui::Grid::new("experiment_metrics")
-        .num_columns(4)
+        .num_columns(5)
         .spacing([6.0, 4.0])
         .show(ui, |ui| {
             for name in &candidates {
@@ -321,7 +447,7 @@ fn metrics_ui(st: &mut ExperimentsState, ui: &mut Ui) {
                             column: name.clone(),
                             kind: None,
                             direction: guess_direction(name),
-                            role: Default::default(),
+                            role: guess_role(name),
                         });
                     } else if let Some(i) = pos {
                         s.metrics.remove(i);
@@ -329,9 +455,9 @@ fn metrics_ui(st: &mut ExperimentsState, ui: &mut Ui) {
                     }
                 }
                 let Some(i) = s.metrics.iter().position(|m| &m.column == name) else {
-                    ui.label("");
-                    ui.label("");
-                    ui.label("");
+                    for _ in 0..4 {
+                        ui.label("");
+                    }
                     ui.end_row();
                     continue;
                 };
@@ -355,6 +481,18 @@ fn metrics_ui(st: &mut ExperimentsState, ui: &mut Ui) {
                     .response
                     .on_hover_text("auto: a proportion when every value is 0 or 1, else a mean");
                 crate::gui::widgets::direction_button(ui, &mut m.direction);
+                let guard = m.role == MetricRole::Guardrail;
+                if ui
+                    .small_button(if guard { "guardrail" } else { "goal" })
+                    .on_hover_text("A goal is what the experiment should move; a guardrail must not get worse (a one-sided test toward harm), and a harmed guardrail blocks shipping. Click to switch.")
+                    .clicked()
+                {
+                    m.role = if guard {
+                        MetricRole::Goal
+                    } else {
+                        MetricRole::Guardrail
+                    };
+                }
                 let mut cov = s.covariates.get(name).cloned();
                 egui::ComboBox::from_id_salt(("metric_covariate", name))
                     .selected_text(cov.clone().unwrap_or_else(|| "no CUPED".into()))
@@ -495,8 +633,58 @@ fn results_ui(st: &mut ExperimentsState, log: &Dataset, ui: &mut Ui) {
     }
     srm_banner(&o, ui);
     summary_ui(&o, log, ui);
+    decisions_ui(&o, ui);
     ui.add_space(6.0);
     results_table(&o, ui);
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new("Cumulative effect over exposure days")
+        .id_salt("experiment_timeline_section")
+        .default_open(true)
+        .show(ui, |ui| {
+            ab_detail::timeline_ui(&o, st.settings.time.as_deref(), ui)
+        });
+    egui::CollapsingHeader::new(match st.settings.segments.first() {
+        Some(c) => format!("Segments by {c}"),
+        None => "Segments".to_string(),
+    })
+    .id_salt("experiment_segments_section")
+    .default_open(true)
+    .show(ui, |ui| {
+        ab_detail::segments_ui(&o, st.settings.segments.first().map(String::as_str), ui)
+    });
+    egui::CollapsingHeader::new("Power planner")
+        .id_salt("experiment_planner_section")
+        .default_open(true)
+        .show(ui, |ui| ab_detail::planner_ui(&mut st.planner, &o, ui));
+}
+
+/// Per treatment arm: ship, do not ship or keep running, with the metrics that decided it.
+fn decisions_ui(o: &ExperimentOutcome, ui: &mut Ui) {
+    use crate::analysis::experiment::decision::Decision;
+    for d in &o.decisions {
+        let color = match d.report.decision {
+            Decision::Ship => BETTER_COLOR,
+            Decision::DoNotShip => WORSE_COLOR,
+            Decision::KeepRunning => NEUTRAL_COLOR,
+        };
+        egui::Frame::new()
+            .fill(color.gamma_multiply(0.2))
+            .stroke(Stroke::new(1.0, color))
+            .inner_margin(6.0)
+            .corner_radius(4.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(
+                    RichText::new(crate::present::experiment::decision_sentence(
+                        d,
+                        o.report.trustworthy,
+                    ))
+                    .color(color)
+                    .strong(),
+                )
+                .on_hover_text("Do not ship when a goal is significantly worse or a guardrail is harmed (a harmed guardrail blocks shipping however good the goals are); ship when a goal is significantly better; else keep running. Significance uses the corrected p-values.");
+            });
+    }
 }
 
 /// The sample-ratio check: a red banner over every result when it flagged.
@@ -608,6 +796,35 @@ fn verdict_badge(ui: &mut Ui, v: Verdict, trustworthy: bool) {
         });
 }
 
+/// A guardrail's verdict: harmed (red) or no harm detected, with its one-sided test on hover.
+fn guardrail_badge(ui: &mut Ui, g: &crate::engine::experiment::GuardrailResult, trustworthy: bool) {
+    let (text, color) = if g.harmed {
+        ("harmed", WORSE_COLOR)
+    } else {
+        ("no harm detected", NEUTRAL_COLOR)
+    };
+    let text = if trustworthy {
+        text.to_string()
+    } else {
+        format!("{text} (SRM)")
+    };
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.25))
+        .stroke(Stroke::new(1.0, color))
+        .corner_radius(3.0)
+        .inner_margin(vec2(4.0, 1.0))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).color(color).small());
+        })
+        .response
+        .on_hover_text(format!(
+            "One-sided test toward harm: p = {} (corrected {}), bound {:+.3} %",
+            fmt_p(g.harm.p_value),
+            fmt_p(g.adjusted_p_value),
+            g.harm.bound * 100.0
+        ));
+}
+
 /// The headline interval of a row: CUPED-adjusted when applied, sequential when asked.
 struct Shown {
     estimate: f64,
@@ -658,16 +875,17 @@ fn results_table(o: &ExperimentOutcome, ui: &mut Ui) {
     });
     egui::ScrollArea::horizontal()
         .id_salt("experiment_results_wide")
-        .show(ui, |ui| results_grid(r, rows, lo, hi, ui));
+        .show(ui, |ui| results_grid(o, rows, lo, hi, ui));
 }
 
 fn results_grid(
-    r: &crate::analysis::experiment::analysis::ExperimentReport,
+    o: &ExperimentOutcome,
     rows: Vec<&crate::analysis::experiment::analysis::MetricResult>,
     lo: f64,
     hi: f64,
     ui: &mut Ui,
 ) {
+    let r = &o.report;
     egui::Grid::new("experiment_results")
         .striped(true)
         .num_columns(10)
@@ -689,7 +907,13 @@ fn results_grid(
             }
             ui.end_row();
             for m in rows {
-                ui.label(&m.metric).on_hover_text(match m.kind {
+                let guardrail = o.roles.get(&m.metric) == Some(&MetricRole::Guardrail);
+                ui.label(if guardrail {
+                    format!("{} (guardrail)", m.metric)
+                } else {
+                    m.metric.clone()
+                })
+                .on_hover_text(match m.kind {
                     MetricKind::Proportion => "proportion (variance p(1 − p))",
                     MetricKind::Mean => "mean (sample variance)",
                 });
@@ -739,8 +963,18 @@ fn results_grid(
                 ui.label(fmt_p(e.adjusted_p_value));
                 ui.label(fmt_pct(e.chance_to_win))
                     .on_hover_text(format!("risk (expected loss) {}", fmt_num(e.risk)));
+                let harm = o
+                    .guardrails
+                    .iter()
+                    .find(|g| g.metric == m.metric && g.arm == m.arm);
                 ui.horizontal(|ui| {
-                    verdict_badge(ui, e.verdict, r.trustworthy);
+                    match harm {
+                        Some(g) => guardrail_badge(ui, g, r.trustworthy),
+                        None if guardrail => {
+                            verdict_badge(ui, Verdict::Inconclusive, r.trustworthy)
+                        }
+                        None => verdict_badge(ui, e.verdict, r.trustworthy),
+                    }
                     if e.cuped.is_some() {
                         ui.small("CUPED");
                     }

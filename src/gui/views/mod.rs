@@ -1,5 +1,7 @@
 //! The views of the central area, one file each.
 
+pub mod ab_detail;
+pub mod compare;
 pub mod compression;
 pub mod drift;
 pub mod experiments;
