@@ -817,6 +817,7 @@ pub fn run(
         .collect();
     drop(variants);
     progress.check()?;
+    progress.set(None, "Assigning units to arms");
     let Assignment {
         arm: arm_of_unit,
         crossover,
@@ -943,7 +944,7 @@ pub fn run(
         ..goals
     };
 
-    progress.set(None, "Timeline, power and segments");
+    progress.set(None, "Timeline per exposure day");
     let mut missing_time = 0;
     let mut timeline = Vec::new();
     let mut span_days = None;
@@ -991,6 +992,7 @@ pub fn run(
             )?;
         }
     }
+    progress.set(None, "Power and segments");
     let with_time =
         arm_of_unit.len() - missing_time - arm_of_unit.iter().filter(|a| **a == NONE).count();
     let daily_units = span_days.map(|d| with_time as f64 / d as f64);
