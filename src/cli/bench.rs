@@ -79,3 +79,76 @@ pub fn run_bench_experiment(args: &BenchExperimentArgs) -> Result<u8, CliError> 
     print!("{}", crate::present::bench::experiment_text(&b));
     Ok(EXIT_OK)
 }
+
+/// Arguments of the hidden `bench-compare`.
+#[derive(Debug, Args)]
+pub struct BenchCompareArgs {
+    /// Labelled rows in the generated scored file.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// Folder for the generated Parquet file (reused when present).
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Repetitions; the best time is reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+}
+
+/// `sextant bench-compare`: `sextant compare` timed on a generated scored file (load
+/// included).
+pub fn run_bench_compare(args: &BenchCompareArgs) -> Result<u8, CliError> {
+    if args.rows < 2 {
+        return Err(CliError(format!(
+            "--rows {} is too few: comparing models needs rows of both classes",
+            args.rows
+        )));
+    }
+    if crate::engine::bench::ensure_compare_file(&args.dir, args.rows)? {
+        eprintln!(
+            "generated {} scored rows in {}",
+            args.rows,
+            crate::engine::bench::compare_file(&args.dir, args.rows).display()
+        );
+    }
+    let b = crate::engine::bench::compare(&args.dir, args.rows, args.repeat)?;
+    print!("{}", crate::present::bench::command_text(&b));
+    Ok(EXIT_OK)
+}
+
+/// Arguments of the hidden `bench-rollout`.
+#[derive(Debug, Args)]
+pub struct BenchRolloutArgs {
+    /// Requests in the generated rollout log (about; the generator draws hourly counts).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// Replays of the what-if plan.
+    #[arg(long, default_value_t = 20)]
+    pub replays: usize,
+    /// Folder for the generated Parquet log (reused when present).
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Repetitions; the best time is reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+}
+
+/// `sextant bench-rollout`: `sextant rollout --plan …` timed on a generated request log
+/// (load included).
+pub fn run_bench_rollout(args: &BenchRolloutArgs) -> Result<u8, CliError> {
+    if args.rows < 1000 {
+        return Err(CliError(format!(
+            "--rows {} is too few for a month of hourly buckets (at least 1000)",
+            args.rows
+        )));
+    }
+    if crate::engine::bench::ensure_rollout_log(&args.dir, args.rows)? {
+        eprintln!(
+            "generated a rollout log of about {} requests in {}",
+            args.rows,
+            crate::engine::bench::rollout_file(&args.dir, args.rows).display()
+        );
+    }
+    let b = crate::engine::bench::rollout(&args.dir, args.rows, args.replays, args.repeat)?;
+    print!("{}", crate::present::bench::command_text(&b));
+    Ok(EXIT_OK)
+}

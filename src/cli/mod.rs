@@ -113,6 +113,13 @@ pub enum Command {
     /// Time `sextant ab` on a generated 10M-event log (a benchmark; run with --release).
     #[command(hide = true)]
     BenchExperiment(bench::BenchExperimentArgs),
+    /// Time `sextant compare` on 1M generated scored rows (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchCompare(bench::BenchCompareArgs),
+    /// Time `sextant rollout --plan` on a generated 1M-request log (a benchmark; run with
+    /// --release).
+    #[command(hide = true)]
+    BenchRollout(bench::BenchRolloutArgs),
     /// Time STL on a long synthetic series (for the README's speed figure).
     #[command(hide = true)]
     BenchSeasonality(seasonality::BenchArgs),
@@ -180,6 +187,8 @@ pub fn run(command: Command) -> u8 {
         Command::Rollout(args) => rollout::run_command(&args),
         Command::Compare(args) => compare::run_command(&args),
         Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
+        Command::BenchCompare(args) => bench::run_bench_compare(&args),
+        Command::BenchRollout(args) => bench::run_bench_rollout(&args),
     };
     match result {
         Ok(code) => code,

@@ -828,6 +828,7 @@ pub fn run(
         .collect();
     drop(variants);
     progress.check()?;
+    progress.set(None, "Assigning units to arms");
     let Assignment {
         arm: arm_of_unit,
         crossover,
@@ -969,7 +970,7 @@ pub fn run(
         ..goals
     };
 
-    progress.set(None, "Timeline, power and segments");
+    progress.set(None, "Timeline per exposure day");
     let mut missing_time = 0;
     let mut timeline = Vec::new();
     let mut span_days = None;
@@ -1017,6 +1018,7 @@ pub fn run(
             )?;
         }
     }
+    progress.set(None, "Power and segments");
     let with_time =
         arm_of_unit.len() - missing_time - arm_of_unit.iter().filter(|a| **a == NONE).count();
     let daily_units = span_days.map(|d| with_time as f64 / d as f64);

@@ -146,6 +146,7 @@ pub fn experiment_text(b: &crate::engine::bench::ExperimentBench) -> String {
     ] {
         let _ = writeln!(s, "  {label:<44} {t:>8.3} s");
     }
+    stages_text(&mut s, &b.stages);
     if let Some(rss) = b.peak_rss_bytes {
         let _ = writeln!(
             s,
@@ -153,5 +154,50 @@ pub fn experiment_text(b: &crate::engine::bench::ExperimentBench) -> String {
             rss as f64 / 1e6
         );
     }
+    s
+}
+
+/// The fastest run's stages, indented under the totals.
+fn stages_text(s: &mut String, stages: &[(String, f64)]) {
+    if stages.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "  where the fastest run went:");
+    for (stage, t) in stages {
+        let _ = writeln!(s, "    {stage:<54} {t:>8.3} s");
+    }
+}
+
+/// `sextant bench-compare` and `bench-rollout`: what ran, then load, analysis and both.
+pub fn command_text(b: &crate::engine::bench::CommandBench) -> String {
+    let mut s = String::new();
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    let _ = writeln!(
+        s,
+        "{} ({:.0} MB Parquet, {build} build), best of {}:",
+        b.what,
+        b.file_bytes as f64 / 1e6,
+        b.repeat.max(1)
+    );
+    for (label, t) in [
+        ("load the file (types only, as the command)", b.load_s),
+        ("analyse", b.analysis_s),
+        ("load + analysis", b.total_s),
+    ] {
+        let _ = writeln!(s, "  {label:<44} {t:>8.3} s");
+    }
+    stages_text(&mut s, &b.stages);
+    if let Some(rss) = b.peak_rss_bytes {
+        let _ = writeln!(
+            s,
+            "  peak memory                                  {:>8.0} MB",
+            rss as f64 / 1e6
+        );
+    }
+    let _ = writeln!(s, "  found: {}", b.found);
     s
 }

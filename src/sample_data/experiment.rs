@@ -260,6 +260,33 @@ pub fn bench_log(rows: usize, units: usize, seed: u64) -> PolarsResult<DataFrame
     ])
 }
 
+/// A generated scored file for `sextant bench-compare`: `rows` labelled rows (about 30 %
+/// positive) with two models' P(positive): the champion sees a noisier version of the
+/// signal than the challenger, so the challenger ranks a little better. Scores are rounded
+/// to four decimals, as many scoring services log them, so the rankings have ties.
+pub fn bench_scores(rows: usize, seed: u64) -> PolarsResult<DataFrame> {
+    let mut rng = Rng::new(seed);
+    let (mut label, mut champion, mut challenger) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let round4 = |p: f64| (p * 1e4).round() / 1e4;
+    for _ in 0..rows {
+        let signal = rng.normal();
+        let y = rng.uniform() < sigmoid(1.5 * signal - 1.0);
+        label.push(i32::from(y));
+        champion.push(round4(sigmoid(1.2 * (signal + 0.9 * rng.normal()) - 1.0)));
+        challenger.push(round4(sigmoid(1.3 * (signal + 0.7 * rng.normal()) - 1.0)));
+    }
+    DataFrame::new_infer_height(vec![
+        Series::new("label".into(), label).into(),
+        Series::new("champion".into(), champion).into(),
+        Series::new("challenger".into(), challenger).into(),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

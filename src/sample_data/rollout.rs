@@ -53,20 +53,30 @@ pub fn ramp_starts() -> Vec<i64> {
     RAMP.iter().map(|&(_, d, h)| december(d, h)).collect()
 }
 
-/// Mean requests in an hour: a daily cycle peaking mid-afternoon, quieter weekends.
-fn hourly_volume(day: i64, hour: i64) -> f64 {
-    const DAILY: f64 = 2000.0;
+/// Requests on an ordinary weekday of the bundled log.
+const DAILY: f64 = 2000.0;
+
+/// Mean requests in an hour for `daily` a weekday: a daily cycle peaking mid-afternoon,
+/// quieter weekends.
+fn hourly_volume(day: i64, hour: i64, daily: f64) -> f64 {
     let cycle = 1.0 + 0.6 * (std::f64::consts::TAU * (hour as f64 - 9.0) / 24.0).sin();
     let weekend = if weekday_from_days(day) >= 5 {
         0.6
     } else {
         1.0
     };
-    DAILY / 24.0 * cycle * weekend
+    daily / 24.0 * cycle * weekend
 }
 
 /// The rollout log as a frame.
 pub fn generate_rollout(seed: u64) -> PolarsResult<DataFrame> {
+    generate_rollout_sized(seed, DAILY)
+}
+
+/// The same story with `daily` requests on an ordinary weekday instead of 2 000 (the
+/// benchmark's larger log: December 2025 has 23 weekdays and 8 weekend days at 0.6, so about 27.8 × `daily`
+/// rows).
+pub fn generate_rollout_sized(seed: u64, daily: f64) -> PolarsResult<DataFrame> {
     let mut rng = Rng::new(seed);
     let starts = ramp_starts();
     let saturated_from = starts[3];
@@ -80,7 +90,7 @@ pub fn generate_rollout(seed: u64) -> PolarsResult<DataFrame> {
     for day in first_day..first_day + 31 {
         for hour in 0..24 {
             let hour_start = day * MICROS_PER_DAY + hour * HOUR;
-            let n = rng.count(hourly_volume(day, hour));
+            let n = rng.count(hourly_volume(day, hour, daily));
             let mut offsets: Vec<i64> = (0..n)
                 .map(|_| (rng.uniform() * 3600.0) as i64 * 1_000_000)
                 .collect();
