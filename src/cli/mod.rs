@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod integrity;
 pub mod power;
 pub mod report;
+pub mod retrain;
 pub mod rollout;
 pub mod sample_data;
 pub mod seasonality;
@@ -137,6 +138,10 @@ pub enum Command {
     /// What each compression of an ONNX model (quantization, pruning, fewer trees, a student)
     /// costs in quality and gains in size and latency, on labelled data.
     Compress(Box<compress::CompressArgs>),
+    /// A retraining backtest: replays training + production with a stand-in model Sextant
+    /// trains itself and scores policies (never, every:N, on-drift, floor, drift-share) × modes
+    /// (scratch, sliding, incremental) by window log loss + κ · retrains (RETRAINING.md).
+    Retrain(Box<retrain::RetrainArgs>),
 }
 
 /// Output format of a command.
@@ -180,6 +185,7 @@ pub fn run(command: Command) -> u8 {
         Command::Rollout(args) => rollout::run_command(&args),
         Command::Compare(args) => compare::run_command(&args),
         Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
+        Command::Retrain(args) => retrain::run(&args),
     };
     match result {
         Ok(code) => code,

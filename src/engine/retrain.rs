@@ -139,8 +139,8 @@ pub struct RetrainOutcome {
     /// Things worth knowing that did not stop the backtest (dropped features, one-class
     /// windows, constant features).
     pub notes: Vec<String>,
-    /// For each predicted row (sorted order, from the first production window): "current:N" or
-    /// "reference:N", its file and 0-based row.
+    /// For each predicted row (sorted order, from the first production window): its 0-based
+    /// row in the production file, or "reference:N" for a training row dated that late.
     #[serde(skip)]
     pub predicted_rows: Vec<String>,
 }
@@ -716,7 +716,13 @@ pub fn run(
     }
     let predicted_rows = rows.origin[prepared.first_row..]
         .iter()
-        .map(|&(cur, i)| format!("{}:{i}", if cur { "current" } else { "reference" }))
+        .map(|&(cur, i)| {
+            if cur {
+                i.to_string()
+            } else {
+                format!("reference:{i}")
+            }
+        })
         .collect();
     let labels = match &settings.label_time {
         Some(c) => format!("label time column {c}"),
