@@ -142,6 +142,9 @@ pub enum Command {
     /// trains itself and scores policies (never, every:N, on-drift, floor, drift-share) × modes
     /// (scratch, sliding, incremental) by window log loss + κ · retrains (RETRAINING.md).
     Retrain(Box<retrain::RetrainArgs>),
+    /// Time the retraining backtest on 1M generated rows (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchRetrain(retrain::BenchRetrainArgs),
 }
 
 /// Output format of a command.
@@ -186,6 +189,7 @@ pub fn run(command: Command) -> u8 {
         Command::Compare(args) => compare::run_command(&args),
         Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
         Command::Retrain(args) => retrain::run(&args),
+        Command::BenchRetrain(args) => retrain::bench(&args),
     };
     match result {
         Ok(code) => code,

@@ -172,3 +172,33 @@ pub fn run(args: &RetrainArgs) -> Result<u8, CliError> {
     write_output(args.out.as_deref(), &text)?;
     Ok(EXIT_OK)
 }
+
+/// Arguments of the hidden `bench-retrain`.
+#[derive(Debug, Args)]
+pub struct BenchRetrainArgs {
+    /// Labelled production rows (training adds a tenth).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// Daily windows the production rows span.
+    #[arg(long, default_value_t = 200)]
+    pub days: usize,
+    /// Repetitions; the best time is reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+}
+
+/// `sextant bench-retrain`: the backtest of 4 policies × 3 modes on generated data.
+pub fn bench(args: &BenchRetrainArgs) -> Result<u8, CliError> {
+    if args.rows < 1000 || args.days == 0 || args.days > 10_000 {
+        return Err(CliError(format!(
+            "--rows {} must be at least 1000 and --days {} from 1 to 10000",
+            args.rows, args.days
+        )));
+    }
+    let b = crate::engine::retrain::bench(args.rows, args.days, args.repeat)?;
+    println!(
+        "retrain backtest: {} training + {} production rows, {} daily windows, {} runs (4 policies x 3 modes), {} retrains in all: {:.3} s (best of {})",
+        b.reference_rows, b.current_rows, b.windows, b.runs, b.retrains, b.seconds, args.repeat
+    );
+    Ok(EXIT_OK)
+}
