@@ -206,9 +206,21 @@ fn fails_with(extra: &[&str], needle: &str) {
 
 #[test]
 fn bad_input_is_one_sentence_and_exit_2() {
-    fails_with(&["--target", "nope"], "no column \"nope\"");
+    let out = sextant(&[
+        "retrain",
+        "--reference",
+        "sample_data/credit_training.parquet",
+        "--current",
+        "sample_data/credit_production.parquet",
+        "--target",
+        "nope",
+        "--time",
+        "applied_at",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column \"nope\""));
     fails_with(&["--cost", "NaN"], "--cost");
-    fails_with(&["--cost", "-1"], "--cost");
+    fails_with(&["--cost=-1"], "--cost");
     fails_with(&["--policy", "every:0"], "every needs a whole number");
     fails_with(&["--policy", "floor:accuracy<7"], "from 0 to 1");
     fails_with(&["--mode", "sliding:0d"], "longer than 0");
