@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod integrity;
 pub mod power;
 pub mod report;
+pub mod retrain;
 pub mod rollout;
 pub mod sample_data;
 pub mod seasonality;
@@ -144,6 +145,13 @@ pub enum Command {
     /// What each compression of an ONNX model (quantization, pruning, fewer trees, a student)
     /// costs in quality and gains in size and latency, on labelled data.
     Compress(Box<compress::CompressArgs>),
+    /// A retraining backtest: replays training + production with a stand-in model Sextant
+    /// trains itself and scores policies (never, every:N, on-drift, floor, drift-share) × modes
+    /// (scratch, sliding, incremental) by window log loss + κ · retrains (RETRAINING.md).
+    Retrain(Box<retrain::RetrainArgs>),
+    /// Time the retraining backtest on 1M generated rows (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchRetrain(retrain::BenchRetrainArgs),
 }
 
 /// Output format of a command.
@@ -189,6 +197,8 @@ pub fn run(command: Command) -> u8 {
         Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
         Command::BenchCompare(args) => bench::run_bench_compare(&args),
         Command::BenchRollout(args) => bench::run_bench_rollout(&args),
+        Command::Retrain(args) => retrain::run(&args),
+        Command::BenchRetrain(args) => retrain::bench(&args),
     };
     match result {
         Ok(code) => code,

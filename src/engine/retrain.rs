@@ -139,8 +139,8 @@ pub struct RetrainOutcome {
     /// Things worth knowing that did not stop the backtest (dropped features, one-class
     /// windows, constant features).
     pub notes: Vec<String>,
-    /// For each predicted row (sorted order, from the first production window): "current:N" or
-    /// "reference:N", its file and 0-based row.
+    /// For each predicted row (sorted order, from the first production window): its 0-based
+    /// row in the production file, or "reference:N" for a training row dated that late.
     #[serde(skip)]
     pub predicted_rows: Vec<String>,
 }
@@ -716,7 +716,13 @@ pub fn run(
     }
     let predicted_rows = rows.origin[prepared.first_row..]
         .iter()
-        .map(|&(cur, i)| format!("{}:{i}", if cur { "current" } else { "reference" }))
+        .map(|&(cur, i)| {
+            if cur {
+                i.to_string()
+            } else {
+                format!("reference:{i}")
+            }
+        })
         .collect();
     let labels = match &settings.label_time {
         Some(c) => format!("label time column {c}"),
@@ -865,5 +871,131 @@ pub fn run_progressive(
         log_loss: m.log_loss,
         probabilities,
         notes,
+    })
+}
+
+/// One measurement of `sextant bench-retrain`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetrainBench {
+    pub reference_rows: usize,
+    pub current_rows: usize,
+    pub windows: usize,
+    pub runs: usize,
+    pub retrains: usize,
+    /// Best wall time of the whole backtest (columns read, encoded, sorted, every run).
+    pub seconds: f64,
+}
+
+/// A generated pair for the benchmark: `rows` production rows over `days` daily windows after
+/// `rows / 10` training rows over 20 days; six numeric features and a four-level category; the
+/// concept drifts slowly and one coefficient flips half way.
+pub fn bench_pair(rows: usize, days: usize) -> Result<(Dataset, Dataset), RetrainError> {
+    use polars::prelude::*;
+    let day = crate::vocab::time::MICROS_PER_DAY;
+    let start = crate::vocab::time::days_from_civil(2025, 1, 1) * day;
+    let mut rng = crate::vocab::Rng::new(13);
+    let mut uniform = move || ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    let segments = ["north", "south", "east", "west"];
+    let mut side = |n: usize, t0: i64, span_days: usize, drift_from: usize| {
+        let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(n); 6];
+        let (mut seg, mut t, mut y) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let per_day = n.div_ceil(span_days.max(1)).max(1);
+        for i in 0..n {
+            let d = i / per_day;
+            let within = (i % per_day) as f64 / per_day as f64;
+            t.push(t0 + d as i64 * day + (within * day as f64) as i64);
+            let progress = (drift_from + d) as f64 / (drift_from + span_days) as f64;
+            let mut eta = -0.5;
+            for (j, c) in cols.iter_mut().enumerate() {
+                // Roughly normal: the sum of three uniforms, centred.
+                let v = (uniform() + uniform() + uniform() - 1.5) * 2.0;
+                let beta = [1.0, -0.8, 0.6, 0.4, -0.3, 0.2][j] * (1.0 - 0.5 * progress);
+                let flip = if j == 0 && progress > 0.55 { -1.5 } else { 0.0 };
+                eta += (beta + flip) * v;
+                c.push(v);
+            }
+            let s = (uniform() * 4.0) as usize % 4;
+            eta += [0.3, -0.2, 0.0, 0.1][s];
+            seg.push(segments[s]);
+            y.push(i64::from(uniform() < 1.0 / (1.0 + (-eta).exp())));
+        }
+        let mut columns: Vec<Column> = Vec::new();
+        let ts = Series::new("t".into(), t)
+            .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+            .map_err(|e| RetrainError::Setting(e.to_string()))?;
+        columns.push(ts.into());
+        for (j, c) in cols.into_iter().enumerate() {
+            columns.push(Column::new(format!("x{j}").into(), c));
+        }
+        columns.push(Column::new("segment".into(), seg));
+        columns.push(Column::new("label".into(), y));
+        let frame = DataFrame::new_infer_height(columns)
+            .map_err(|e| RetrainError::Setting(e.to_string()))?;
+        Dataset::from_frame("generated".into(), frame, &Progress::silent())
+            .map_err(|e| RetrainError::Setting(e.to_string()))
+    };
+    let reference = side(rows / 10, start, 20, 0)?;
+    let current = side(rows, start + 20 * day, days, 20)?;
+    Ok((reference, current))
+}
+
+/// `sextant bench-retrain`: the backtest of 4 policies × 3 modes, timed (best of `repeat`).
+pub fn bench(rows: usize, days: usize, repeat: usize) -> Result<RetrainBench, RetrainError> {
+    let (reference, current) = bench_pair(rows, days)?;
+    let roles = RoleMap::default();
+    let renames = Renames::new();
+    let inputs = RetrainInputs {
+        reference: &reference,
+        current: &current,
+        roles: &roles,
+        renames: &renames,
+    };
+    let settings = RetrainSettings {
+        target: Some("label".into()),
+        time: Some("t".into()),
+        features: Some(
+            ["x0", "x1", "x2", "x3", "x4", "x5", "segment"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        label_delay_us: 3 * crate::vocab::time::MICROS_PER_DAY,
+        windows: WindowUnit::Day,
+        policies: vec![
+            Policy::Never,
+            Policy::Every { k: 7 },
+            Policy::OnDrift {
+                detector: lab::DetectorKind::Adwin,
+            },
+            Policy::Floor { accuracy: 0.7 },
+        ],
+        modes: vec![
+            Mode::Scratch,
+            Mode::Sliding {
+                micros: 30 * crate::vocab::time::MICROS_PER_DAY,
+            },
+            Mode::Incremental,
+        ],
+        ..RetrainSettings::default()
+    };
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t = std::time::Instant::now();
+        let o = run(&inputs, &settings, &Progress::silent())?;
+        best = best.min(t.elapsed().as_secs_f64());
+        last = Some(o);
+    }
+    let o = last.ok_or_else(|| RetrainError::Setting("no repetition ran".into()))?;
+    Ok(RetrainBench {
+        reference_rows: reference.rows(),
+        current_rows: current.rows(),
+        windows: o.runs.first().map_or(0, |r| r.windows.len()),
+        runs: o.runs.len(),
+        retrains: o.runs.iter().map(|r| r.retrain_count).sum(),
+        seconds: best,
     })
 }

@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod integrity;
 pub mod json;
 pub mod power;
+pub mod retrain;
 pub mod rollout;
 pub mod seasonality;
 pub mod session;

@@ -6,8 +6,8 @@
 //! * a window without rows is not scored (no entry) but still holds a decision;
 //! * a retrain whose training rows are empty or hold one class does not happen: its lineage row
 //!   says why and the model (and its version) stay;
-//! * metrics before / after a retrain are those of the last scored window before it and of the
-//!   window it serves first.
+//! * metrics before / after a retrain are those of the last window with labelled rows before it
+//!   and of the first such window it serves.
 
 use serde::{Deserialize, Serialize};
 
@@ -500,10 +500,13 @@ impl<'a> Prepared<'a> {
                     log_loss: m.log_loss,
                     model_version: version,
                 });
-                if let Some(i) = awaiting_after.take() {
-                    retrains[i].after = Some(m);
+                // Before / after read windows with labelled rows.
+                if m.log_loss.is_some() {
+                    if let Some(i) = awaiting_after.take() {
+                        retrains[i].after = Some(m);
+                    }
+                    last_scored = Some(m);
                 }
-                last_scored = Some(m);
             }
             if stop(wi + 1) {
                 return Err(BacktestError::Cancelled);
