@@ -22,6 +22,7 @@
 
 pub mod experiment;
 pub mod rollout;
+pub mod served;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
@@ -295,6 +296,7 @@ pub fn write_sample_data(dir: &Path, params: &SampleParams) -> anyhow::Result<Ve
     }
     written.extend(rollout::write_rollout_log(dir)?);
     written.extend(experiment::write(dir, &Default::default())?);
+    written.extend(served::write_served_log(dir)?);
     Ok(written)
 }
 

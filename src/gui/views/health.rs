@@ -14,6 +14,7 @@ use egui_plot::{
 use crate::analysis::alerts::AlertRule;
 use crate::analysis::health::{HealthReport, Metric, Task};
 use crate::analysis::windows::WindowSpec;
+use crate::engine::feedback::FeedbackOutcome;
 pub use crate::engine::health::HealthSettings;
 use crate::engine::health::run as run_health;
 use crate::format::fmt_num;
@@ -24,11 +25,28 @@ use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
 use crate::vocab::time::MICROS_PER_DAY;
 use crate::vocab::{Role, Side};
 
+/// Which part of the Health tab is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HealthPage {
+    /// The metric, coverage and drift timelines.
+    #[default]
+    Timeline,
+    /// The versions table (with a model version column).
+    Versions,
+    /// The feedback-loop checks (their pass runs only while this is shown).
+    Feedback,
+}
+
 /// The Health tab's state on `App`.
 #[derive(Default)]
 pub struct HealthState {
     pub settings: HealthSettings,
     pub report: Computed<HealthReport>,
+    pub page: HealthPage,
+    /// The feedback-loop pass over the production data (the Feedback page).
+    pub feedback: Computed<FeedbackOutcome>,
+    /// The feature the Feedback page plots (`None` = the verdict's).
+    pub feedback_feature: Option<String>,
     /// Text boxes being edited.
     pub rule_text: String,
     pub rule_error: Option<String>,
@@ -48,6 +66,8 @@ impl HealthState {
     pub fn update(&mut self, cx: &ViewCtx<'_>) {
         request(self, cx);
         self.report.poll();
+        super::feedback::request(self, cx);
+        self.feedback.poll();
     }
 }
 
@@ -63,7 +83,16 @@ fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
     };
     let roles = cx.roles.clone();
     let role_list: Vec<(String, Role)> = roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
-    let settings = st.settings.clone();
+    let mut settings = st.settings.clone();
+    // The versions table follows the model_version role unless a column was chosen.
+    if settings.version.is_none() {
+        settings.version = roles
+            .column_with(Role::ModelVersion)
+            .filter(|c| current.frame.column(c).is_ok())
+            .map(String::from);
+    }
+    // The feedback settings do not change the health pass.
+    settings.feedback = None;
     let renames = cx.renames.pairs().to_vec();
     let key = key_of(&(
         reference.load_id,
@@ -104,7 +133,24 @@ pub fn health_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
                 .auto_shrink([false, false])
                 .show(ui, |ui| controls_ui(st, cx, ui));
         });
-    egui::CentralPanel::default().show(ui, |ui| results_ui(st, ui));
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            for (page, name) in [
+                (HealthPage::Timeline, "Timeline"),
+                (HealthPage::Versions, "Model versions"),
+                (HealthPage::Feedback, "Feedback loops"),
+            ] {
+                if ui.selectable_label(st.page == page, name).clicked() {
+                    st.page = page;
+                }
+            }
+        });
+        ui.separator();
+        match st.page {
+            HealthPage::Timeline | HealthPage::Versions => results_ui(st, ui),
+            HealthPage::Feedback => super::feedback::feedback_ui(st, cx, ui),
+        }
+    });
 }
 
 fn column_combo(
@@ -164,6 +210,13 @@ fn controls_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         "Time",
         &mut s.time,
         roles.column_with(Role::Timestamp),
+        &names,
+    );
+    column_combo(
+        ui,
+        "Version",
+        &mut s.version,
+        roles.column_with(Role::ModelVersion),
         &names,
     );
     ui.separator();
@@ -454,10 +507,15 @@ fn results_ui(st: &mut HealthState, ui: &mut Ui) {
         .metric
         .filter(|m| m.task() == report.task)
         .unwrap_or(report.default_metric());
+    let page = st.page;
     let ui_scope = |ui: &mut Ui| {
         if running {
             // The previous result, dimmed, while the new one is computed.
             ui.multiply_opacity(0.5);
+        }
+        if page == HealthPage::Versions {
+            versions_ui(ui, &report, metric);
+            return;
         }
         summary_ui(ui, &report, metric);
         egui::ScrollArea::vertical()
@@ -637,6 +695,21 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                     .radius(3.0)
                     .shape(MarkerShape::Circle),
             );
+            if let Some(v) = &r.versions {
+                for (k, version) in v.versions.iter().enumerate() {
+                    let pts: PlotPoints<'static> = version
+                        .windows
+                        .iter()
+                        .filter_map(|vw| vw.metrics.get(&metric).map(|m| [xs[vw.window], *m]))
+                        .collect();
+                    p.line(
+                        Line::new(version.version.clone(), pts)
+                            .color(version_color(k))
+                            .style(LineStyle::dotted_dense()),
+                    );
+                }
+            }
+            switchover_lines(p, r, &xs);
             if let Some(f) = r.staleness.as_ref().and_then(|s| s.floor) {
                 p.hline(
                     HLine::new("floor", f)
@@ -682,6 +755,7 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                 .map(|(w, win)| Bar::new(xs[w], win.labelled as f64).width(width))
                 .collect();
             p.bar_chart(BarChart::new("labelled", lab).color(color));
+            switchover_lines(p, r, &xs);
         });
     ui.add_space(4.0);
     // Prediction and label drift.
@@ -763,5 +837,115 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                 p.line(Line::new(name, pts));
             }
         });
+    }
+}
+
+const SWITCH_COLOR: Color32 = Color32::from_rgb(38, 139, 210);
+
+/// A distinct colour per model version.
+fn version_color(k: usize) -> Color32 {
+    const COLORS: [Color32; 4] = [
+        Color32::from_rgb(181, 137, 0),
+        Color32::from_rgb(42, 161, 152),
+        Color32::from_rgb(211, 54, 130),
+        Color32::from_rgb(108, 113, 196),
+    ];
+    COLORS[k % COLORS.len()]
+}
+
+/// x of a time on the plots: days since the epoch, or the window's index for chunks.
+fn time_x(r: &HealthReport, xs: &[f64], at: Option<i64>, window: Option<usize>) -> Option<f64> {
+    if by_time(r) {
+        at.map(|t| t as f64 / MICROS_PER_DAY as f64)
+    } else {
+        window.and_then(|w| xs.get(w).copied()).map(|x| x - 0.5)
+    }
+}
+
+/// A vertical marker at each model version switch-over.
+fn switchover_lines(p: &mut egui_plot::PlotUi<'_>, r: &HealthReport, xs: &[f64]) {
+    let Some(v) = &r.versions else {
+        return;
+    };
+    for s in &v.switchovers {
+        if let Some(x) = time_x(r, xs, s.at, s.window) {
+            p.vline(
+                VLine::new(format!("switch to {}", s.to), x)
+                    .color(SWITCH_COLOR)
+                    .width(2.0)
+                    .style(LineStyle::dashed_loose()),
+            );
+        }
+    }
+}
+
+/// The versions table: each version's serving span, rows and metrics with their intervals,
+/// and the switch-overs.
+fn versions_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
+    let Some(v) = &r.versions else {
+        ui.label("No model version column: give a column the model_version role (Datasets panel) or choose it under Columns, Version.");
+        return;
+    };
+    let shown: Vec<Metric> = {
+        let mut m: Vec<Metric> = match r.task {
+            Task::Classification => vec![
+                Metric::RocAuc,
+                Metric::Accuracy,
+                Metric::F1,
+                Metric::LogLoss,
+            ],
+            Task::Regression => vec![Metric::Mae, Metric::Rmse, Metric::R2],
+        };
+        if !m.contains(&metric) {
+            m.insert(0, metric);
+        }
+        m
+    };
+    ui.label(format!(
+        "Model versions by \"{}\": metrics over each version's labelled production rows, with 95% bootstrap intervals ({} resamples).",
+        v.column,
+        if r.windows.iter().any(|w| !w.intervals.is_empty()) { "same" } else { "no" }
+    ));
+    let date = |t: Option<i64>| t.map_or("-".to_string(), crate::vocab::time::format_iso);
+    egui::Grid::new("health_versions")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("version");
+            ui.strong("first served");
+            ui.strong("last served");
+            ui.strong("rows");
+            ui.strong("labelled");
+            for m in &shown {
+                ui.strong(m.title());
+            }
+            ui.end_row();
+            for (k, x) in v.versions.iter().enumerate() {
+                ui.label(RichText::new(&x.version).color(version_color(k)).strong());
+                ui.label(date(x.first));
+                ui.label(date(x.last));
+                ui.label(x.rows.to_string());
+                ui.label(x.labelled.to_string());
+                for m in &shown {
+                    ui.label(match (x.metrics.get(m), x.intervals.get(m)) {
+                        (Some(val), Some(iv)) => {
+                            format!("{} [{}, {}]", fmt_num(*val), fmt_num(iv[0]), fmt_num(iv[1]))
+                        }
+                        (Some(val), None) => fmt_num(*val),
+                        _ => "-".into(),
+                    });
+                }
+                ui.end_row();
+            }
+        });
+    for s in &v.switchovers {
+        ui.label(format!(
+            "Switch-over: {} to {} at {}",
+            s.from,
+            s.to,
+            date(s.at)
+        ));
+    }
+    if v.rows_without_version > 0 {
+        ui.weak(format!("{} rows have no version.", v.rows_without_version));
     }
 }
