@@ -39,7 +39,11 @@ pub fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
         settings.score = st.settings.prediction.clone();
     }
     if settings.time.is_none() {
-        settings.time = st.settings.time.clone();
+        settings.time = st
+            .settings
+            .time
+            .clone()
+            .or_else(|| super::health::current_time(&roles, &current));
     }
     let key = key_of(&(current.load_id, role_list, format!("{settings:?}")));
     st.feedback.request(

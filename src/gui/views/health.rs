@@ -71,6 +71,24 @@ impl HealthState {
     }
 }
 
+/// The production file's own timestamp when the column with the timestamp role is not in it
+/// (a served log next to the training file, each with its own time column): its first
+/// datetime column. `None` = the role's column applies.
+pub fn current_time(
+    roles: &crate::data::RoleMap,
+    current: &crate::data::Dataset,
+) -> Option<String> {
+    let by_role = roles.column_with(Role::Timestamp);
+    if by_role.is_some_and(|t| current.frame.column(t).is_ok()) {
+        return None;
+    }
+    current
+        .columns
+        .iter()
+        .find(|c| c.kind == crate::vocab::ColumnKind::Datetime)
+        .map(|c| c.name.clone())
+}
+
 fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
     if cx.tab != Tab::Health {
         return;
@@ -90,6 +108,9 @@ fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
             .column_with(Role::ModelVersion)
             .filter(|c| current.frame.column(c).is_ok())
             .map(String::from);
+    }
+    if settings.time.is_none() {
+        settings.time = current_time(&roles, &current);
     }
     // The feedback settings do not change the health pass.
     settings.feedback = None;
@@ -116,23 +137,36 @@ fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
 }
 
 pub fn health_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
-    if cx.dataset(Side::Reference).is_none() || cx.dataset(Side::Current).is_none() {
+    let both = cx.dataset(Side::Reference).is_some() && cx.dataset(Side::Current).is_some();
+    // The feedback checks read the production (served) data alone.
+    let feedback_only = st.page == HealthPage::Feedback && cx.dataset(Side::Current).is_some();
+    if !both && !feedback_only {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading("Health needs both files");
             ui.label("Open a training file and a production file with a target and a prediction column to see how the model's quality moves over time.");
+            if cx.dataset(Side::Current).is_some()
+                && ui
+                    .button("Feedback loops")
+                    .on_hover_text("Look for feedback loops in the production file alone")
+                    .clicked()
+            {
+                st.page = HealthPage::Feedback;
+            }
         });
         return;
     }
-    egui::Panel::left("health_controls")
-        .resizable(true)
-        .default_size(250.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("health_controls_scroll")
-                .auto_shrink([false, false])
-                .show(ui, |ui| controls_ui(st, cx, ui));
-        });
+    if both {
+        egui::Panel::left("health_controls")
+            .resizable(true)
+            .default_size(250.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("health_controls_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| controls_ui(st, cx, ui));
+            });
+    }
     egui::CentralPanel::default().show(ui, |ui| {
         ui.horizontal(|ui| {
             for (page, name) in [
@@ -147,7 +181,10 @@ pub fn health_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         });
         ui.separator();
         match st.page {
-            HealthPage::Timeline | HealthPage::Versions => results_ui(st, ui),
+            HealthPage::Timeline | HealthPage::Versions if both => results_ui(st, ui),
+            HealthPage::Timeline | HealthPage::Versions => {
+                ui.label("The timeline and the versions table need a training file too.");
+            }
             HealthPage::Feedback => super::feedback::feedback_ui(st, cx, ui),
         }
     });
