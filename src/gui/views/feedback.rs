@@ -245,18 +245,27 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
     let unit = o.spec.to_string();
     let score = o.means_of(&o.score);
     let feat = o.means_of(feature);
-    let line = |v: &[Option<f64>], shift: usize| -> PlotPoints<'static> {
+    // A feature that falls when the score rises is drawn upside down, so that following
+    // reads as moving together.
+    let negative = o
+        .report
+        .cross_correlation
+        .iter()
+        .any(|c| c.feature == feature && c.lag == lag && c.correlation < 0.0);
+    let sign = if negative { -1.0 } else { 1.0 };
+    let flipped = if negative { " (upside down)" } else { "" };
+    let line = |v: &[Option<f64>], shift: usize, sign: f64| -> PlotPoints<'static> {
         standardised(v)
             .iter()
             .enumerate()
             .filter(|(w, _)| *w >= shift)
-            .filter_map(|(w, x)| x.map(|x| [xs[w - shift], x]))
+            .filter_map(|(w, x)| x.map(|x| [xs[w - shift], sign * x]))
             .collect()
     };
     plot("lagged", o, 190.0, &format!("standardised")).show(ui, |p| {
         if let Some(s) = score {
             p.line(
-                Line::new(format!("{} (served)", o.score), line(&s.served, 0))
+                Line::new(format!("{} (served)", o.score), line(&s.served, 0, 1.0))
                     .color(CURRENT_COLOR)
                     .width(2.0),
             );
@@ -264,8 +273,8 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
         if let Some(f) = feat {
             p.line(
                 Line::new(
-                    format!("{feature} {lag} {unit}(s) later (served)"),
-                    line(&f.served, lag),
+                    format!("{feature}{flipped} {lag} {unit}(s) later (served)"),
+                    line(&f.served, lag, sign),
                 )
                 .color(LOOP_COLOR)
                 .width(1.5),
@@ -273,8 +282,8 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
             if !f.holdout.is_empty() {
                 p.line(
                     Line::new(
-                        format!("{feature} {lag} {unit}(s) later (holdout)"),
-                        line(&f.holdout, lag),
+                        format!("{feature}{flipped} {lag} {unit}(s) later (holdout)"),
+                        line(&f.holdout, lag, sign),
                     )
                     .color(HOLDOUT_COLOR)
                     .style(LineStyle::dashed_dense()),
@@ -283,7 +292,8 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
         }
     });
     ui.weak(format!(
-        "The score and {feature} shifted back by {lag} {unit}(s): when the lines move together, {feature} follows the score."
+        "The score and {feature} shifted back by {lag} {unit}(s){}: when the lines move together, {feature} follows the score.",
+        if negative { ", upside down as it falls when the score rises" } else { "" }
     ));
     let rows: Vec<_> = o
         .served_vs_holdout

@@ -552,6 +552,10 @@ fn results_ui(st: &mut HealthState, ui: &mut Ui) {
         }
         if page == HealthPage::Versions {
             versions_ui(ui, &report, metric);
+            if report.versions.is_some() {
+                ui.add_space(6.0);
+                version_plot_ui(ui, &report, metric);
+            }
             return;
         }
         summary_ui(ui, &report, metric);
@@ -835,6 +839,7 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                         .shape(MarkerShape::Diamond),
                 );
             }
+            switchover_lines(p, r, &xs);
         });
     for column in r.latency_columns() {
         ui.add_space(4.0);
@@ -939,40 +944,48 @@ fn versions_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
         m
     };
     ui.label(format!(
-        "Model versions by \"{}\": metrics over each version's labelled production rows, with 95% bootstrap intervals ({} resamples).",
+        "Model versions by \"{}\": metrics over each version's labelled production rows, with 95% bootstrap intervals (the windows' resamples and seed rule).",
         v.column,
-        if r.windows.iter().any(|w| !w.intervals.is_empty()) { "same" } else { "no" }
     ));
     let date = |t: Option<i64>| t.map_or("-".to_string(), crate::vocab::time::format_iso);
-    egui::Grid::new("health_versions")
-        .striped(true)
+    egui::ScrollArea::horizontal()
+        .id_salt("health_versions_scroll")
         .show(ui, |ui| {
-            ui.strong("version");
-            ui.strong("first served");
-            ui.strong("last served");
-            ui.strong("rows");
-            ui.strong("labelled");
-            for m in &shown {
-                ui.strong(m.title());
-            }
-            ui.end_row();
-            for (k, x) in v.versions.iter().enumerate() {
-                ui.label(RichText::new(&x.version).color(version_color(k)).strong());
-                ui.label(date(x.first));
-                ui.label(date(x.last));
-                ui.label(x.rows.to_string());
-                ui.label(x.labelled.to_string());
-                for m in &shown {
-                    ui.label(match (x.metrics.get(m), x.intervals.get(m)) {
-                        (Some(val), Some(iv)) => {
-                            format!("{} [{}, {}]", fmt_num(*val), fmt_num(iv[0]), fmt_num(iv[1]))
+            egui::Grid::new("health_versions")
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong("version");
+                    ui.strong("first served");
+                    ui.strong("last served");
+                    ui.strong("rows");
+                    ui.strong("labelled");
+                    for m in &shown {
+                        ui.strong(m.title());
+                    }
+                    ui.end_row();
+                    for (k, x) in v.versions.iter().enumerate() {
+                        ui.label(RichText::new(&x.version).color(version_color(k)).strong());
+                        ui.label(date(x.first));
+                        ui.label(date(x.last));
+                        ui.label(x.rows.to_string());
+                        ui.label(x.labelled.to_string());
+                        for m in &shown {
+                            ui.label(match (x.metrics.get(m), x.intervals.get(m)) {
+                                (Some(val), Some(iv)) => {
+                                    format!(
+                                        "{} [{}, {}]",
+                                        fmt_num(*val),
+                                        fmt_num(iv[0]),
+                                        fmt_num(iv[1])
+                                    )
+                                }
+                                (Some(val), None) => fmt_num(*val),
+                                _ => "-".into(),
+                            });
                         }
-                        (Some(val), None) => fmt_num(*val),
-                        _ => "-".into(),
-                    });
-                }
-                ui.end_row();
-            }
+                        ui.end_row();
+                    }
+                });
         });
     for s in &v.switchovers {
         ui.label(format!(
@@ -985,4 +998,51 @@ fn versions_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
     if v.rows_without_version > 0 {
         ui.weak(format!("{} rows have no version.", v.rows_without_version));
     }
+}
+
+/// The drawn metric per window, one line per version, with the switch-overs.
+fn version_plot_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
+    let Some(v) = &r.versions else {
+        return;
+    };
+    let (xs, _) = window_x(r);
+    base_plot("versions", r, xs.clone(), metric, 240.0, metric.title())
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::RightBottom)
+                .text_style(egui::TextStyle::Small)
+                .follow_insertion_order(true),
+        )
+        .show(ui, |p| {
+            if let Some(b) = r.reference.band.get(&metric) {
+                p.span(
+                    Span::new("", b.lower..=b.upper)
+                        .axis(Axis::Y)
+                        .fill(REFERENCE_COLOR.gamma_multiply(0.12))
+                        .border_width(0.0),
+                );
+            }
+            for (k, version) in v.versions.iter().enumerate() {
+                let pts: Vec<[f64; 2]> = version
+                    .windows
+                    .iter()
+                    .filter_map(|vw| vw.metrics.get(&metric).map(|m| [xs[vw.window], *m]))
+                    .collect();
+                p.line(
+                    Line::new(version.version.clone(), PlotPoints::from(pts.clone()))
+                        .color(version_color(k))
+                        .width(2.0),
+                );
+                p.points(
+                    Points::new(version.version.clone(), PlotPoints::from(pts))
+                        .color(version_color(k))
+                        .radius(3.0),
+                );
+            }
+            switchover_lines(p, r, &xs);
+        });
+    ui.weak(format!(
+        "{} per window and version; the dashed line marks each switch-over.",
+        metric.title()
+    ));
 }
