@@ -424,3 +424,60 @@ fn sample_data_reproduces_the_bundled_served_log() {
     );
     assert!(shipped.len() < 1_500_000, "{} bytes", shipped.len());
 }
+
+/// A session whose health settings carry feedback settings runs the checks for reports: the
+/// Health section gets its versions table and Feedback part, the JSON its `feedback` key.
+#[test]
+fn a_session_report_has_the_versions_and_the_feedback_part() {
+    use sextant::data::{Dataset, LoadOptions};
+    use sextant::session::analyses::{Overlays, SessionData, run};
+    use sextant::vocab::Progress;
+    let load = |name: &str| {
+        Dataset::load(
+            Path::new(&bundled(name)),
+            &LoadOptions::default(),
+            &Progress::silent(),
+        )
+        .expect("sample")
+    };
+    let (training, served) = (
+        load("credit_training.parquet"),
+        load("credit_served.parquet"),
+    );
+    let mut session = sextant::session::Session::default();
+    session.roles.add_inferred(&training.columns);
+    session.roles.add_inferred(&served.columns);
+    session.views.health.time = Some("scored_at".into());
+    session.views.health.version = Some("model_version".into());
+    session.views.health.bootstrap = Some(20);
+    session.views.health.feedback = Some(Default::default());
+    let data = SessionData {
+        reference: Some(&training),
+        current: Some(&served),
+        experiment: None,
+    };
+    let a = run(&session, data, Overlays::Drifted, 0, &Progress::silent()).expect("run");
+    let feedback = a
+        .feedback
+        .as_ref()
+        .expect("asked for")
+        .as_ref()
+        .expect("ran");
+    assert!(feedback.report.verdict.found);
+    let Some(Ok(health)) = &a.health else {
+        panic!("health ran");
+    };
+    let section = sextant::report::health::section_with_feedback(health, None, a.feedback.as_ref());
+    assert!(section.html.contains("<h3>Model versions</h3>"));
+    assert!(
+        section
+            .html
+            .contains("Switch-over: v1 to v2 at 2025-11-01T06:00:00Z.")
+    );
+    assert!(section.html.contains("<h3>Feedback loops</h3>"));
+    assert!(
+        section
+            .html
+            .contains("utilization follows the score with a 3-day lag")
+    );
+}

@@ -31,6 +31,10 @@ pub fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
     let Some(current) = cx.datasets[Side::Current.index()].clone() else {
         return;
     };
+    // Using the page stores its settings in the session, so that reports and checks run it.
+    if st.settings.feedback.is_none() {
+        st.settings.feedback = Some(FeedbackSettings::default());
+    }
     let roles = cx.roles.clone();
     let role_list: Vec<(String, Role)> = roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
     let mut settings = st.settings.feedback.clone().unwrap_or_default();
