@@ -138,6 +138,24 @@ fn health_cancel_stays_cancelled() {
 }
 
 #[test]
+fn health_feedback_cancel_stays_cancelled() {
+    // The served log at ten times its borrowers: long enough to press Cancel while it runs.
+    let frame = sextant::sample_data::served::bench_served(600_000, 120, 20, 3).expect("log");
+    let served =
+        Dataset::from_frame("big_served.parquet".into(), frame, &Progress::silent()).expect("ds");
+    let mut app = App::with_datasets(None, Some(served));
+    app.health.page = sextant::gui::views::health::HealthPage::Feedback;
+    cancel_stays_cancelled(
+        app,
+        Tab::Health,
+        |a| &a.health.feedback,
+        |a| {
+            a.push(Command::SetRole("feature_00".into(), Role::Ignored));
+        },
+    );
+}
+
+#[test]
 fn compression_cancel_stays_cancelled() {
     cancel_stays_cancelled(
         App::with_datasets(Some(sample("credit_training.parquet")), None),

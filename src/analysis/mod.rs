@@ -6,6 +6,7 @@ pub mod compression;
 pub mod drift;
 pub mod erf;
 pub mod experiment;
+pub mod feedback;
 pub mod health;
 pub mod integrity;
 pub mod json;

@@ -61,6 +61,10 @@ pub struct HealthArgs {
     /// An alert rule, e.g. "roc_auc < 0.8 for 2" (repeatable); exit code 1 when one fires.
     #[arg(long, value_name = "RULE", value_parser = parse_rule)]
     pub rule: Vec<AlertRule>,
+    /// The model version column: adds a versions table (first and last serving time, rows,
+    /// labelled rows, every metric with its interval) and the switch-overs.
+    #[arg(long, value_name = "COL")]
+    pub version: Option<String>,
     /// Skip feature drift per window (no drift_share, no attribution).
     #[arg(long)]
     pub no_feature_drift: bool,
@@ -118,6 +122,8 @@ fn settings(args: &HealthArgs) -> Result<HealthSettings, CliError> {
         task: args.task,
         bootstrap: Some(args.bootstrap),
         seed: Some(args.seed),
+        version: args.version.clone(),
+        feedback: None,
     })
 }
 

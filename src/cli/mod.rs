@@ -8,6 +8,7 @@ pub mod check;
 pub mod compare;
 pub mod compress;
 pub mod drift;
+pub mod feedback;
 pub mod health;
 pub mod inspect;
 pub mod integrity;
@@ -142,6 +143,12 @@ pub enum Command {
     /// Time the full health pass on 1M generated rows (a benchmark; run with --release).
     #[command(hide = true)]
     BenchHealth(health::BenchHealthArgs),
+    /// Is the model feeding on its own output? Granger tests of each feature on the lagged
+    /// score, cross-correlation, served against holdout drift, a verdict. Exit 1 on a loop.
+    Feedback(Box<feedback::FeedbackArgs>),
+    /// Time the feedback checks on 20 generated features (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchFeedback(feedback::BenchFeedbackArgs),
     /// What each compression of an ONNX model (quantization, pruning, fewer trees, a student)
     /// costs in quality and gains in size and latency, on labelled data.
     Compress(Box<compress::CompressArgs>),
@@ -190,6 +197,8 @@ pub fn run(command: Command) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Health(args) => health::run(&args),
         Command::BenchHealth(args) => health::bench(&args),
+        Command::Feedback(args) => feedback::run_command(&args),
+        Command::BenchFeedback(args) => feedback::bench(&args),
         Command::Compress(args) => compress::run(&args),
         Command::Ab(args) => power::run_command(&args),
         Command::Rollout(args) => rollout::run_command(&args),

@@ -663,7 +663,7 @@ fn plan_columns(
         };
         match roles.get(name) {
             // The arm a unit was served is assigned, not a property of the data that drifts.
-            Role::Id | Role::Timestamp | Role::Ignored | Role::Variant => {
+            Role::Id | Role::Timestamp | Role::Ignored | Role::Variant | Role::ModelVersion => {
                 let role = roles.get(name).name();
                 skipped.push(skip(format!("{role} column (by its role)")));
                 continue;

@@ -6,6 +6,7 @@
 use crate::analysis::alerts::AlertRule;
 use crate::analysis::drift::DriftDirection;
 use crate::analysis::health::detectors::{self, DetectorReport};
+use crate::analysis::health::versions::VersionColumn;
 use crate::analysis::health::{
     FeatureDriftInput, HealthError, HealthInput, HealthParams, HealthPlan, HealthReport, Metric,
     SideData, Task, WindowHealth,
@@ -52,6 +53,13 @@ pub struct HealthSettings {
     /// Seed of the bootstrap (`None` = 42).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The model version column (`None` = no versions table); the window fills it from the
+    /// `model_version` role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The Feedback section's settings (`None` = its defaults; the health pass ignores them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<super::feedback::FeedbackSettings>,
 }
 
 /// What every presenter of the health pass reads: metrics, intervals and estimates per
@@ -334,6 +342,9 @@ pub fn run(
         for c in [&target, &prediction] {
             feature_roles.set(c, Role::Ignored);
         }
+        if let Some(v) = &settings.version {
+            feature_roles.set(v, Role::Ignored);
+        }
         if let Some(t) = &time {
             feature_roles.set(t, Role::Timestamp);
         }
@@ -402,9 +413,56 @@ pub fn run(
     let (windows, detectors) = evaluate(&plan, &input);
     progress.check()?;
     progress.set(Some(0.9), "Trends, attribution and alerts");
-    let report = plan.finish(&input, windows, detectors);
+    let mut report = plan.finish(&input, windows, detectors);
+    if let Some(column) = &settings.version {
+        progress.set(Some(0.95), "Measuring each model version");
+        let (codes, labels) = version_codes(current, column)?;
+        let versions = VersionColumn {
+            column,
+            codes: &codes,
+            labels: &labels,
+        };
+        let all: Vec<u32> = (0..labels.len() as u32).collect();
+        let done = parallel_map(&all, |&c| plan.evaluate_version(&input, &versions, c));
+        report.versions = Some(plan.finish_versions(&versions, done));
+        progress.check()?;
+    }
     progress.set(Some(1.0), "Done");
     Ok(report)
+}
+
+/// A version column of any kind as codes into its distinct values (as text, sorted).
+fn version_codes(
+    ds: &Dataset,
+    column: &str,
+) -> Result<(Vec<Option<u32>>, Vec<String>), HealthRunError> {
+    let missing = || HealthRunError::Missing {
+        side: "current",
+        column: column.to_string(),
+    };
+    let s = ds.frame.column(column).map_err(|_| missing())?;
+    let text = s
+        .as_materialized_series()
+        .cast(&polars::prelude::DataType::String)
+        .map_err(|_| missing())?;
+    let text = text.str().map_err(|_| missing())?;
+    let labels: Vec<String> = text
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let index: std::collections::HashMap<&str, u32> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i as u32))
+        .collect();
+    let codes = text
+        .iter()
+        .map(|v| v.and_then(|v| index.get(v).copied()))
+        .collect();
+    Ok((codes, labels))
 }
 
 /// Windows and detectors on all cores: every window and every detector is one task.

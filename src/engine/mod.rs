@@ -12,6 +12,7 @@ pub mod drift_detail;
 pub mod experiment;
 pub mod experiment_columns;
 pub mod experiment_units;
+pub mod feedback;
 pub mod health;
 pub mod integrity;
 pub mod power;

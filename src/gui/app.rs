@@ -144,6 +144,7 @@ impl App {
             || self.integrity.report.is_running()
             || self.export.job.is_some()
             || self.health.report.is_running()
+            || self.health.feedback.is_running()
             || self.compression.is_busy()
             || self.experiments.is_busy()
     }

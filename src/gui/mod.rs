@@ -138,6 +138,13 @@ impl SextantApp {
             );
         }
         if let Some(name) = &launch.tab {
+            // `health:versions` and `health:feedback` open a page of the Health tab.
+            let (name, page) = name.split_once(':').unwrap_or((name.as_str(), ""));
+            match page.trim().to_ascii_lowercase().as_str() {
+                "versions" => app.health.page = views::health::HealthPage::Versions,
+                "feedback" => app.health.page = views::health::HealthPage::Feedback,
+                _ => {}
+            }
             match app::Tab::from_name(name) {
                 Some(tab) => app.push(command::Command::SetTab(tab)),
                 None => app.status_error(format!("There is no tab named \"{name}\"")),

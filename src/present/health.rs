@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use crate::analysis::alerts::FiredAlert;
 use crate::analysis::health::detectors::DetectorReport;
 use crate::analysis::health::staleness::{Crossing, Staleness, TrendFit, Unit};
+use crate::analysis::health::versions::VersionsReport;
 use crate::analysis::health::{
     Attribution, Band, DriftScore, HealthReport, Metric, MetricValues, Percentiles, Task,
     WindowHealth,
@@ -49,6 +50,102 @@ struct ReportJson<'a> {
     alerts: Vec<AlertJson<'a>>,
     unknown_rule_values: &'a [String],
     drift_share: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    versions: Option<VersionsJson<'a>>,
+}
+
+/// The versions table and the switch-overs (with `--version`).
+#[derive(Serialize)]
+struct VersionsJson<'a> {
+    column: &'a str,
+    versions: Vec<VersionJson<'a>>,
+    switchovers: Vec<SwitchOverJson<'a>>,
+    rows_without_version: usize,
+}
+
+/// One model version.
+#[derive(Serialize)]
+struct VersionJson<'a> {
+    version: &'a str,
+    first: Option<String>,
+    last: Option<String>,
+    rows: usize,
+    labelled: usize,
+    metrics: Map<String, Value>,
+    intervals: Map<String, Value>,
+    windows: Vec<VersionWindowJson<'a>>,
+}
+
+/// A version's metrics in one window.
+#[derive(Serialize)]
+struct VersionWindowJson<'a> {
+    window: &'a str,
+    rows: usize,
+    labelled: usize,
+    metrics: Map<String, Value>,
+}
+
+/// Where a version took over.
+#[derive(Serialize)]
+struct SwitchOverJson<'a> {
+    at: Option<String>,
+    window: Option<&'a str>,
+    from: &'a str,
+    to: &'a str,
+}
+
+fn intervals_json(iv: &BTreeMap<Metric, [f64; 2]>) -> Map<String, Value> {
+    iv.iter()
+        .map(|(k, v)| {
+            (
+                k.key().to_string(),
+                Value::Array(vec![number(v[0]), number(v[1])]),
+            )
+        })
+        .collect()
+}
+
+impl<'a> VersionsJson<'a> {
+    fn new(v: &'a VersionsReport, r: &'a HealthReport) -> Self {
+        let label = |w: usize| r.windows.get(w).map(|w| w.window.label.as_str());
+        Self {
+            column: &v.column,
+            versions: v
+                .versions
+                .iter()
+                .map(|x| VersionJson {
+                    version: &x.version,
+                    first: x.first.map(format_iso),
+                    last: x.last.map(format_iso),
+                    rows: x.rows,
+                    labelled: x.labelled,
+                    metrics: metrics_json(&x.metrics),
+                    intervals: intervals_json(&x.intervals),
+                    windows: x
+                        .windows
+                        .iter()
+                        .map(|w| VersionWindowJson {
+                            window: label(w.window).unwrap_or(""),
+                            rows: w.rows,
+                            labelled: w.labelled,
+                            metrics: metrics_json(&w.metrics),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            switchovers: v
+                .switchovers
+                .iter()
+                .map(|s| SwitchOverJson {
+                    at: s.at.map(format_iso),
+                    window: s.window.and_then(label),
+                    from: &s.from,
+                    to: &s.to,
+                })
+                .collect(),
+            rows_without_version: v.rows_without_version,
+        }
+    }
 }
 
 /// A count per side.
@@ -224,6 +321,7 @@ pub fn to_json(r: &HealthReport) -> Value {
             .drift_share
             .as_ref()
             .map(|v| v.iter().map(|x| number(*x)).collect()),
+        versions: r.versions.as_ref().map(|v| VersionsJson::new(v, r)),
     };
     serde_json::to_value(&doc).unwrap_or(Value::Null)
 }
@@ -331,6 +429,9 @@ pub fn to_table(r: &HealthReport) -> String {
             d.warnings.len()
         ));
     }
+    if let Some(v) = &r.versions {
+        out.push_str(&versions_table(v, shown));
+    }
     if let Some(s) = &r.staleness {
         out.push_str(&format!("\nStaleness: {}\n", s.message));
     }
@@ -342,6 +443,45 @@ pub fn to_table(r: &HealthReport) -> String {
         for a in &r.alerts {
             out.push_str(&format!("ALERT {} in {}\n", a.text, a.labels.join(", ")));
         }
+    }
+    out
+}
+
+/// The versions table: one row per version in serving order, then the switch-overs.
+pub fn versions_table(v: &VersionsReport, shown: &[Metric]) -> String {
+    let mut out = format!("\nModel versions (column {}):\n", v.column);
+    let mut header = vec!["version", "first", "last", "rows", "labelled"];
+    header.extend(shown.iter().map(|m| m.key()));
+    let right: Vec<bool> = header.iter().enumerate().map(|(i, _)| i > 2).collect();
+    let mut t = TextTable::new(&header, &right);
+    let date = |t: Option<i64>| t.map_or("-".into(), format_iso);
+    for x in &v.versions {
+        let mut row = vec![
+            x.version.clone(),
+            date(x.first),
+            date(x.last),
+            x.rows.to_string(),
+            x.labelled.to_string(),
+        ];
+        for m in shown {
+            row.push(match (x.metrics.get(m), x.intervals.get(m)) {
+                (Some(val), Some(iv)) => {
+                    format!("{} [{}, {}]", fmt_num(*val), fmt_num(iv[0]), fmt_num(iv[1]))
+                }
+                (Some(val), None) => fmt_num(*val),
+                _ => "-".into(),
+            });
+        }
+        t.row(row);
+    }
+    out.push_str(&t.render());
+    for s in &v.switchovers {
+        out.push_str(&format!(
+            "Switch-over: {} -> {} at {}\n",
+            s.from,
+            s.to,
+            date(s.at)
+        ));
     }
     out
 }

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod compression;
 pub mod drift;
 pub mod experiment;
+pub mod feedback;
 pub mod health;
 pub mod inspect;
 pub mod integrity;

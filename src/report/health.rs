@@ -34,7 +34,118 @@ pub fn section(report: &HealthReport, metric: Option<Metric>) -> Section {
     html.push_str(&detectors(report));
     html.push_str(&alerts(report));
     html.push_str(&window_table(report, metric));
+    html.push_str(&versions(report, metric));
     Section::new("health", "Model health", html)
+}
+
+/// The health section with its Feedback part (when the session asked for the feedback checks).
+pub fn section_with_feedback(
+    report: &HealthReport,
+    metric: Option<Metric>,
+    feedback: Option<&Result<crate::engine::feedback::FeedbackOutcome, String>>,
+) -> Section {
+    let mut s = section(report, metric);
+    match feedback {
+        Some(Ok(o)) => s.html.push_str(&feedback_html(o)),
+        Some(Err(e)) => s
+            .html
+            .push_str(&format!("<h3>Feedback loops</h3><p>{}</p>", escape(e))),
+        None => {}
+    }
+    s
+}
+
+/// The versions table, when the pass had a model version column.
+fn versions(r: &HealthReport, metric: Metric) -> String {
+    let Some(v) = &r.versions else {
+        return String::new();
+    };
+    let date = |t: Option<i64>| t.map_or("-".into(), crate::vocab::time::format_iso);
+    let rows: Vec<Vec<String>> = v
+        .versions
+        .iter()
+        .map(|x| {
+            vec![
+                x.version.clone(),
+                date(x.first),
+                date(x.last),
+                x.rows.to_string(),
+                x.labelled.to_string(),
+                match (x.metrics.get(&metric), x.intervals.get(&metric)) {
+                    (Some(m), Some(iv)) => {
+                        format!("{} [{}, {}]", fmt_num(*m), fmt_num(iv[0]), fmt_num(iv[1]))
+                    }
+                    (Some(m), None) => fmt_num(*m),
+                    _ => "-".into(),
+                },
+            ]
+        })
+        .collect();
+    let mut html = format!(
+        "<h3>Model versions</h3><p>By <code>{}</code>; {} with its 95 % bootstrap interval over each version's labelled rows.</p>",
+        escape(&v.column),
+        escape(metric.title())
+    );
+    html.push_str(&table(
+        &[
+            "version",
+            "first served",
+            "last served",
+            "rows",
+            "labelled",
+            metric.title(),
+        ],
+        &rows,
+    ));
+    for s in &v.switchovers {
+        html.push_str(&format!(
+            "<p>Switch-over: {} to {} at {}.</p>",
+            escape(&s.from),
+            escape(&s.to),
+            escape(&date(s.at))
+        ));
+    }
+    html
+}
+
+/// The Feedback part: the verdict, then one row per feature.
+fn feedback_html(o: &crate::engine::feedback::FeedbackOutcome) -> String {
+    let mut html = format!(
+        "<h3>Feedback loops</h3><p>{}</p>",
+        escape(&o.report.verdict.sentence)
+    );
+    let rows: Vec<Vec<String>> = crate::present::feedback::summaries(o)
+        .iter()
+        .map(|s| {
+            let dash = || "-".to_string();
+            vec![
+                s.feature.to_string(),
+                s.best.map_or_else(dash, |b| b.lag.to_string()),
+                s.best
+                    .map_or_else(dash, |b| crate::format::fmt_p(b.adjusted_p_value)),
+                s.holdout
+                    .map_or_else(dash, |h| crate::format::fmt_p(h.adjusted_p_value)),
+                s.ccf_peak
+                    .map_or_else(dash, |(l, c)| format!("{} at lag {l}", fmt_num(c))),
+                format!("{} of {}", s.footprint_windows, s.tested_windows),
+            ]
+        })
+        .collect();
+    html.push_str(&table(
+        &[
+            "feature",
+            "lag",
+            "adjusted p",
+            "holdout p",
+            "cross-correlation peak",
+            "footprint windows",
+        ],
+        &rows,
+    ));
+    for n in &o.notes {
+        html.push_str(&format!("<p>{}</p>", escape(n)));
+    }
+    html
 }
 
 fn summary(r: &HealthReport, metric: Metric) -> String {

@@ -313,6 +313,7 @@ fn summary_html(input: &ReportInput) -> String {
         Role::Variant,
         Role::Covariate,
         Role::Segment,
+        Role::ModelVersion,
     ] {
         let cols: Vec<&str> = input
             .roles

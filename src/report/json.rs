@@ -176,7 +176,20 @@ pub fn presented_parts(source: &ReportSource) -> PresentedParts {
         integrity,
         seasonality,
         health: match &a.health {
-            Some(Ok(report)) => crate::present::health::to_json(report),
+            Some(Ok(report)) => {
+                let mut doc = crate::present::health::to_json(report);
+                // The Feedback part, when the session asked for it (a key added, none changed).
+                if let (Some(f), Some(map)) = (&a.feedback, doc.as_object_mut()) {
+                    map.insert(
+                        "feedback".into(),
+                        match f {
+                            Ok(o) => crate::present::feedback::to_json(o),
+                            Err(e) => json!({"error": e}),
+                        },
+                    );
+                }
+                doc
+            }
             Some(Err(e)) => json!({"error": e}),
             None => Value::Null,
         },

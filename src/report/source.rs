@@ -63,9 +63,11 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         _ => None,
     };
     if let Some(Ok(health)) = &a.health {
-        input
-            .extra
-            .push(super::health::section(health, s.views.health.metric));
+        input.extra.push(super::health::section_with_feedback(
+            health,
+            s.views.health.metric,
+            a.feedback.as_ref(),
+        ));
     }
     if let Some(Ok(compression)) = &a.compression {
         input.extra.push(super::compression::section(compression));

@@ -23,6 +23,7 @@
 pub mod experiment;
 pub mod rollout;
 pub mod scored;
+pub mod served;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
@@ -297,6 +298,7 @@ pub fn write_sample_data(dir: &Path, params: &SampleParams) -> anyhow::Result<Ve
     written.extend(rollout::write_rollout_log(dir)?);
     written.extend(experiment::write(dir, &Default::default())?);
     written.extend(scored::write(dir)?);
+    written.extend(served::write_served_log(dir)?);
     Ok(written)
 }
 

@@ -38,6 +38,9 @@ pub struct Analyses {
     pub seasonality: Option<Result<SeasonalityOutcome, String>>,
     /// Model health, when the data has a prediction column (by role or chosen).
     pub health: Option<Result<HealthReport, String>>,
+    /// The feedback checks on the current data, when the health settings have feedback
+    /// settings (the window stores them once its Feedback page was used).
+    pub feedback: Option<Result<crate::engine::feedback::FeedbackOutcome, String>>,
     /// The compression lab, when the session names a model (its path as it resolves now).
     pub compression: Option<Result<CompressionReport, String>>,
     /// The A/B test, when the session has an experiment log and its variant column.
@@ -77,6 +80,7 @@ pub fn run(
         integrity: None,
         seasonality: None,
         health: None,
+        feedback: None,
         compression: None,
         experiment: None,
         compare: None,
@@ -150,6 +154,24 @@ pub fn run(
             );
             progress.check()?;
         }
+    }
+    if let (Some(c), Some(settings)) = (current, &views.health.feedback) {
+        progress.set(Some(0.75), "Looking for feedback loops");
+        let mut settings = settings.clone();
+        settings.score = settings.score.or_else(|| views.health.prediction.clone());
+        settings.time = settings.time.or_else(|| views.health.time.clone());
+        out.feedback = Some(
+            crate::engine::feedback::run(
+                &crate::engine::feedback::FeedbackInputs {
+                    data: c,
+                    roles: &session.roles,
+                },
+                &settings,
+                progress,
+            )
+            .map_err(|e| e.to_string()),
+        );
+        progress.check()?;
     }
     if reference.is_some() || current.is_some() {
         progress.set(Some(0.8), "Decomposing");

@@ -28,11 +28,14 @@ pub enum Role {
     Covariate,
     /// A column to split an experiment's effect by (channel, region, …).
     Segment,
+    /// Which model version scored the row (`v6`, `v7`, …): the Health tab splits its timelines
+    /// at each switch-over and measures each version.
+    ModelVersion,
 }
 
 impl Role {
     /// Every role, in menu order.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Feature,
         Role::Timestamp,
         Role::Id,
@@ -42,6 +45,7 @@ impl Role {
         Role::Variant,
         Role::Covariate,
         Role::Segment,
+        Role::ModelVersion,
     ];
 
     /// Lower-case name used in JSON and tables.
@@ -56,6 +60,7 @@ impl Role {
             Self::Variant => "variant",
             Self::Covariate => "covariate",
             Self::Segment => "segment",
+            Self::ModelVersion => "model_version",
         }
     }
 }
@@ -103,6 +108,9 @@ const TIME_NAMES: &[&str] = &[
     "event_time",
     "created",
 ];
+
+/// Names of a model version column (any kind): `model_version`, `model`, `version`.
+const MODEL_VERSION_NAMES: &[&str] = &["model_version", "model", "version"];
 
 const VARIANT_NAMES: &[&str] = &[
     "variant",
@@ -155,6 +163,9 @@ pub fn role_from_name(name: &str, kind: ColumnKind) -> Role {
         || n.ends_with("_probability")
     {
         return Role::Prediction;
+    }
+    if MODEL_VERSION_NAMES.contains(&n.as_str()) {
+        return Role::ModelVersion;
     }
     if n == "id" || n.ends_with("_id") || n == "uuid" || n == "guid" || n.ends_with("_uuid") {
         return Role::Id;

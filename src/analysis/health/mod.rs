@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod cbpe;
 pub mod detectors;
 pub mod staleness;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -248,6 +249,9 @@ pub struct HealthReport {
     pub null_rates: Vec<(String, Vec<f64>)>,
     /// Share of drifted features per window, when feature drift was computed.
     pub drift_share: Option<Vec<f64>>,
+    /// Per model version, when a version column was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<versions::VersionsReport>,
 }
 
 impl HealthReport {
@@ -819,6 +823,7 @@ impl HealthPlan {
             unknown_rule_values: Vec::new(),
             null_rates: self.null_rates(input),
             drift_share: input.drift_share.clone(),
+            versions: None,
         };
         let table = report.table();
         report.alerts = super::alerts::evaluate(&self.params.rules, &table);

@@ -130,6 +130,10 @@ fn missing_column(r: &ColumnData<'_>, role: Role) -> Finding {
             Severity::Info,
             "it is an experiment column, which production need not have",
         ),
+        Role::ModelVersion => (
+            Severity::Info,
+            "it says which model version scored a row, which training need not share",
+        ),
     };
     Finding::new(
         Check::MissingColumn,

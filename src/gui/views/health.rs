@@ -14,6 +14,7 @@ use egui_plot::{
 use crate::analysis::alerts::AlertRule;
 use crate::analysis::health::{HealthReport, Metric, Task};
 use crate::analysis::windows::WindowSpec;
+use crate::engine::feedback::FeedbackOutcome;
 pub use crate::engine::health::HealthSettings;
 use crate::engine::health::run as run_health;
 use crate::format::fmt_num;
@@ -24,11 +25,28 @@ use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
 use crate::vocab::time::MICROS_PER_DAY;
 use crate::vocab::{Role, Side};
 
+/// Which part of the Health tab is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HealthPage {
+    /// The metric, coverage and drift timelines.
+    #[default]
+    Timeline,
+    /// The versions table (with a model version column).
+    Versions,
+    /// The feedback-loop checks (their pass runs only while this is shown).
+    Feedback,
+}
+
 /// The Health tab's state on `App`.
 #[derive(Default)]
 pub struct HealthState {
     pub settings: HealthSettings,
     pub report: Computed<HealthReport>,
+    pub page: HealthPage,
+    /// The feedback-loop pass over the production data (the Feedback page).
+    pub feedback: Computed<FeedbackOutcome>,
+    /// The feature the Feedback page plots (`None` = the verdict's).
+    pub feedback_feature: Option<String>,
     /// Text boxes being edited.
     pub rule_text: String,
     pub rule_error: Option<String>,
@@ -48,7 +66,27 @@ impl HealthState {
     pub fn update(&mut self, cx: &ViewCtx<'_>) {
         request(self, cx);
         self.report.poll();
+        super::feedback::request(self, cx);
+        self.feedback.poll();
     }
+}
+
+/// The production file's own timestamp when the column with the timestamp role is not in it
+/// (a served log next to the training file, each with its own time column): its first
+/// datetime column. `None` = the role's column applies.
+pub fn current_time(
+    roles: &crate::data::RoleMap,
+    current: &crate::data::Dataset,
+) -> Option<String> {
+    let by_role = roles.column_with(Role::Timestamp);
+    if by_role.is_some_and(|t| current.frame.column(t).is_ok()) {
+        return None;
+    }
+    current
+        .columns
+        .iter()
+        .find(|c| c.kind == crate::vocab::ColumnKind::Datetime)
+        .map(|c| c.name.clone())
 }
 
 fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
@@ -63,7 +101,19 @@ fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
     };
     let roles = cx.roles.clone();
     let role_list: Vec<(String, Role)> = roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
-    let settings = st.settings.clone();
+    let mut settings = st.settings.clone();
+    // The versions table follows the model_version role unless a column was chosen.
+    if settings.version.is_none() {
+        settings.version = roles
+            .column_with(Role::ModelVersion)
+            .filter(|c| current.frame.column(c).is_ok())
+            .map(String::from);
+    }
+    if settings.time.is_none() {
+        settings.time = current_time(&roles, &current);
+    }
+    // The feedback settings do not change the health pass.
+    settings.feedback = None;
     let renames = cx.renames.pairs().to_vec();
     let key = key_of(&(
         reference.load_id,
@@ -87,24 +137,57 @@ fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
 }
 
 pub fn health_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
-    if cx.dataset(Side::Reference).is_none() || cx.dataset(Side::Current).is_none() {
+    let both = cx.dataset(Side::Reference).is_some() && cx.dataset(Side::Current).is_some();
+    // The feedback checks read the production (served) data alone.
+    let feedback_only = st.page == HealthPage::Feedback && cx.dataset(Side::Current).is_some();
+    if !both && !feedback_only {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading("Health needs both files");
             ui.label("Open a training file and a production file with a target and a prediction column to see how the model's quality moves over time.");
+            if cx.dataset(Side::Current).is_some()
+                && ui
+                    .button("Feedback loops")
+                    .on_hover_text("Look for feedback loops in the production file alone")
+                    .clicked()
+            {
+                st.page = HealthPage::Feedback;
+            }
         });
         return;
     }
-    egui::Panel::left("health_controls")
-        .resizable(true)
-        .default_size(250.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("health_controls_scroll")
-                .auto_shrink([false, false])
-                .show(ui, |ui| controls_ui(st, cx, ui));
+    if both {
+        egui::Panel::left("health_controls")
+            .resizable(true)
+            .default_size(250.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("health_controls_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| controls_ui(st, cx, ui));
+            });
+    }
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            for (page, name) in [
+                (HealthPage::Timeline, "Timeline"),
+                (HealthPage::Versions, "Model versions"),
+                (HealthPage::Feedback, "Feedback loops"),
+            ] {
+                if ui.selectable_label(st.page == page, name).clicked() {
+                    st.page = page;
+                }
+            }
         });
-    egui::CentralPanel::default().show(ui, |ui| results_ui(st, ui));
+        ui.separator();
+        match st.page {
+            HealthPage::Timeline | HealthPage::Versions if both => results_ui(st, ui),
+            HealthPage::Timeline | HealthPage::Versions => {
+                ui.label("The timeline and the versions table need a training file too.");
+            }
+            HealthPage::Feedback => super::feedback::feedback_ui(st, cx, ui),
+        }
+    });
 }
 
 fn column_combo(
@@ -164,6 +247,13 @@ fn controls_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         "Time",
         &mut s.time,
         roles.column_with(Role::Timestamp),
+        &names,
+    );
+    column_combo(
+        ui,
+        "Version",
+        &mut s.version,
+        roles.column_with(Role::ModelVersion),
         &names,
     );
     ui.separator();
@@ -454,10 +544,19 @@ fn results_ui(st: &mut HealthState, ui: &mut Ui) {
         .metric
         .filter(|m| m.task() == report.task)
         .unwrap_or(report.default_metric());
+    let page = st.page;
     let ui_scope = |ui: &mut Ui| {
         if running {
             // The previous result, dimmed, while the new one is computed.
             ui.multiply_opacity(0.5);
+        }
+        if page == HealthPage::Versions {
+            versions_ui(ui, &report, metric);
+            if report.versions.is_some() {
+                ui.add_space(6.0);
+                version_plot_ui(ui, &report, metric);
+            }
+            return;
         }
         summary_ui(ui, &report, metric);
         egui::ScrollArea::vertical()
@@ -637,6 +736,21 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                     .radius(3.0)
                     .shape(MarkerShape::Circle),
             );
+            if let Some(v) = &r.versions {
+                for (k, version) in v.versions.iter().enumerate() {
+                    let pts: PlotPoints<'static> = version
+                        .windows
+                        .iter()
+                        .filter_map(|vw| vw.metrics.get(&metric).map(|m| [xs[vw.window], *m]))
+                        .collect();
+                    p.line(
+                        Line::new(version.version.clone(), pts)
+                            .color(version_color(k))
+                            .style(LineStyle::dotted_dense()),
+                    );
+                }
+            }
+            switchover_lines(p, r, &xs);
             if let Some(f) = r.staleness.as_ref().and_then(|s| s.floor) {
                 p.hline(
                     HLine::new("floor", f)
@@ -682,6 +796,7 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                 .map(|(w, win)| Bar::new(xs[w], win.labelled as f64).width(width))
                 .collect();
             p.bar_chart(BarChart::new("labelled", lab).color(color));
+            switchover_lines(p, r, &xs);
         });
     ui.add_space(4.0);
     // Prediction and label drift.
@@ -724,6 +839,7 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
                         .shape(MarkerShape::Diamond),
                 );
             }
+            switchover_lines(p, r, &xs);
         });
     for column in r.latency_columns() {
         ui.add_space(4.0);
@@ -764,4 +880,169 @@ fn plots_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
             }
         });
     }
+}
+
+const SWITCH_COLOR: Color32 = Color32::from_rgb(38, 139, 210);
+
+/// A distinct colour per model version.
+fn version_color(k: usize) -> Color32 {
+    const COLORS: [Color32; 4] = [
+        Color32::from_rgb(181, 137, 0),
+        Color32::from_rgb(42, 161, 152),
+        Color32::from_rgb(211, 54, 130),
+        Color32::from_rgb(108, 113, 196),
+    ];
+    COLORS[k % COLORS.len()]
+}
+
+/// x of a time on the plots: days since the epoch, or the window's index for chunks.
+fn time_x(r: &HealthReport, xs: &[f64], at: Option<i64>, window: Option<usize>) -> Option<f64> {
+    if by_time(r) {
+        at.map(|t| t as f64 / MICROS_PER_DAY as f64)
+    } else {
+        window.and_then(|w| xs.get(w).copied()).map(|x| x - 0.5)
+    }
+}
+
+/// A vertical marker at each model version switch-over.
+fn switchover_lines(p: &mut egui_plot::PlotUi<'_>, r: &HealthReport, xs: &[f64]) {
+    let Some(v) = &r.versions else {
+        return;
+    };
+    for s in &v.switchovers {
+        if let Some(x) = time_x(r, xs, s.at, s.window) {
+            p.vline(
+                VLine::new(format!("switch to {}", s.to), x)
+                    .color(SWITCH_COLOR)
+                    .width(2.0)
+                    .style(LineStyle::dashed_loose()),
+            );
+        }
+    }
+}
+
+/// The versions table: each version's serving span, rows and metrics with their intervals,
+/// and the switch-overs.
+fn versions_ui(ui: &mut Ui, r: &HealthReport, metric: Metric) {
+    let Some(v) = &r.versions else {
+        ui.label("No model version column: give a column the model_version role (Datasets panel) or choose it under Columns, Version.");
+        return;
+    };
+    let shown: Vec<Metric> = {
+        let mut m: Vec<Metric> = match r.task {
+            Task::Classification => vec![
+                Metric::RocAuc,
+                Metric::Accuracy,
+                Metric::F1,
+                Metric::LogLoss,
+            ],
+            Task::Regression => vec![Metric::Mae, Metric::Rmse, Metric::R2],
+        };
+        if !m.contains(&metric) {
+            m.insert(0, metric);
+        }
+        m
+    };
+    ui.label(format!(
+        "Model versions by \"{}\": metrics over each version's labelled production rows, with 95% bootstrap intervals (the windows' resamples and seed rule).",
+        v.column,
+    ));
+    let date = |t: Option<i64>| t.map_or("-".to_string(), crate::vocab::time::format_iso);
+    egui::ScrollArea::horizontal()
+        .id_salt("health_versions_scroll")
+        .show(ui, |ui| {
+            egui::Grid::new("health_versions")
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong("version");
+                    ui.strong("first served");
+                    ui.strong("last served");
+                    ui.strong("rows");
+                    ui.strong("labelled");
+                    for m in &shown {
+                        ui.strong(m.title());
+                    }
+                    ui.end_row();
+                    for (k, x) in v.versions.iter().enumerate() {
+                        ui.label(RichText::new(&x.version).color(version_color(k)).strong());
+                        ui.label(date(x.first));
+                        ui.label(date(x.last));
+                        ui.label(x.rows.to_string());
+                        ui.label(x.labelled.to_string());
+                        for m in &shown {
+                            ui.label(match (x.metrics.get(m), x.intervals.get(m)) {
+                                (Some(val), Some(iv)) => {
+                                    format!(
+                                        "{} [{}, {}]",
+                                        fmt_num(*val),
+                                        fmt_num(iv[0]),
+                                        fmt_num(iv[1])
+                                    )
+                                }
+                                (Some(val), None) => fmt_num(*val),
+                                _ => "-".into(),
+                            });
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    for s in &v.switchovers {
+        ui.label(format!(
+            "Switch-over: {} to {} at {}",
+            s.from,
+            s.to,
+            date(s.at)
+        ));
+    }
+    if v.rows_without_version > 0 {
+        ui.weak(format!("{} rows have no version.", v.rows_without_version));
+    }
+}
+
+/// The drawn metric per window, one line per version, with the switch-overs.
+fn version_plot_ui(ui: &mut Ui, r: &Arc<HealthReport>, metric: Metric) {
+    let Some(v) = &r.versions else {
+        return;
+    };
+    let (xs, _) = window_x(r);
+    base_plot("versions", r, xs.clone(), metric, 240.0, metric.title())
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::RightBottom)
+                .text_style(egui::TextStyle::Small)
+                .follow_insertion_order(true),
+        )
+        .show(ui, |p| {
+            if let Some(b) = r.reference.band.get(&metric) {
+                p.span(
+                    Span::new("", b.lower..=b.upper)
+                        .axis(Axis::Y)
+                        .fill(REFERENCE_COLOR.gamma_multiply(0.12))
+                        .border_width(0.0),
+                );
+            }
+            for (k, version) in v.versions.iter().enumerate() {
+                let pts: Vec<[f64; 2]> = version
+                    .windows
+                    .iter()
+                    .filter_map(|vw| vw.metrics.get(&metric).map(|m| [xs[vw.window], *m]))
+                    .collect();
+                p.line(
+                    Line::new(version.version.clone(), PlotPoints::from(pts.clone()))
+                        .color(version_color(k))
+                        .width(2.0),
+                );
+                p.points(
+                    Points::new(version.version.clone(), PlotPoints::from(pts))
+                        .color(version_color(k))
+                        .radius(3.0),
+                );
+            }
+            switchover_lines(p, r, &xs);
+        });
+    ui.weak(format!(
+        "{} per window and version; the dashed line marks each switch-over.",
+        metric.title()
+    ));
 }

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod compression;
 pub mod drift;
 pub mod experiments;
+pub mod feedback;
 pub mod health;
 pub mod integrity;
 pub mod overview;
