@@ -142,8 +142,9 @@ impl ExperimentsState {
             self.mode = if self.settings.variant.is_empty() && inferred_compare.is_some() {
                 // No variant but a label and two scores: a champion/challenger file.
                 ExperimentMode::Compare
-            } else if self.settings.unit.is_none() && self.rollout.ready() {
-                // A log with a time column and no unit reads as requests over time.
+            } else if self.rollout.ready() && one_row_per_unit(ds, self.settings.unit.as_deref()) {
+                // A log with a time column whose rows are their own units (no unit column, or
+                // one like a request id) reads as requests over time.
                 ExperimentMode::Rollout
             } else {
                 ExperimentMode::AbTest
@@ -205,6 +206,18 @@ impl ExperimentsState {
             move |progress| run(&log, &settings, progress).map_err(|e| e.to_string()),
         );
     }
+}
+
+/// Whether every row is its own unit: no unit column, or one with a distinct value per row.
+fn one_row_per_unit(ds: &Dataset, unit: Option<&str>) -> bool {
+    let Some(unit) = unit else {
+        return true;
+    };
+    ds.frame
+        .column(unit)
+        .ok()
+        .and_then(|c| c.as_materialized_series().n_unique().ok())
+        == Some(ds.rows())
 }
 
 pub fn experiments_ui(
