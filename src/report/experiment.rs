@@ -265,13 +265,11 @@ pub fn compare_section(o: &CompareOutcome, file: &str) -> Section {
     };
     let _ = write!(
         html,
-        "<p>{} {}: {} ({}) against {} ({}) on {} labelled rows ({} left out for a missing value), threshold {}.</p>",
+        "<p>{} {}: {} (challenger) against {} (champion) on {} labelled rows ({} left out for a missing value), threshold {}.</p>",
         badge(kind, head),
         escape(file),
         escape(&o.challenger.column),
-        "challenger",
         escape(&o.champion.column),
-        escape("champion"),
         o.rows_used,
         o.rows_dropped,
         escape(&fmt_num(o.threshold))

@@ -116,7 +116,7 @@ pub struct ExperimentView {
 
 /// The A/B test's power planner: the plan, with its baseline read from a metric of the log
 /// (the control's mean, and its standard deviation for a mean) unless `metric` is `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlannerView {
     pub metric: Option<String>,
@@ -125,14 +125,6 @@ pub struct PlannerView {
     pub plan: PowerSettings,
 }
 
-impl Default for PlannerView {
-    fn default() -> Self {
-        Self {
-            metric: None,
-            plan: PowerSettings::default(),
-        }
-    }
-}
 
 /// What the Experiments tab reads the log as.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

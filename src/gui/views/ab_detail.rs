@@ -5,7 +5,7 @@
 //! (the planner); this file only draws them.
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{HLine, Legend, Line, LineStyle, Plot, PlotPoints};
+use egui_plot::{HLine, Line, LineStyle, Plot, PlotPoints};
 
 use crate::analysis::experiment::frequentist::Verdict;
 use crate::analysis::experiment::moments::MetricKind;
@@ -100,7 +100,7 @@ pub fn timeline_ui(o: &ExperimentOutcome, time: Option<&str>, ui: &mut Ui) {
         return;
     }
     ui.weak(format!(
-        "Units first exposed up to each day (by \"{time}\"), each with its values over the whole log; the last day is the total. The band between the thin lines is the fixed-horizon interval, valid only at a planned end; the dashed one is always valid (GrowthBook's confidence sequences), safe to read every day."
+        "Units first exposed up to each day (by \"{time}\"), each with its values over the whole log; the last day is the total. Orange: the lift; blue: the fixed-horizon interval, valid only at a planned end; dashed purple: the always-valid interval (GrowthBook's confidence sequences), safe to read every day. Hover for the numbers."
     ));
     let Some(first) = o.timeline.first() else {
         return;
@@ -183,7 +183,6 @@ fn metric_timeline(o: &ExperimentOutcome, index: usize, metric: &str, arm: &str,
                 ),
             })
         })
-        .legend(Legend::default())
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.hline(HLine::new("no effect", 0.0).color(Color32::GRAY));

@@ -348,6 +348,8 @@ fn roc_plot(o: &CompareOutcome, ui: &mut Ui) {
     let points = |c: &crate::analysis::experiment::roc::RocCurve| -> Vec<[f64; 2]> {
         c.fpr.iter().zip(&c.tpr).map(|(x, y)| [*x, *y]).collect()
     };
+    // ROC curves have vertical runs (one x, several y): drawn as a line, not as egui_plot's
+    // bands of dense points.
     let champion = points(&o.champion.roc);
     let challenger = points(&o.challenger.roc);
     Plot::new("compare_roc")
@@ -372,7 +374,7 @@ fn roc_plot(o: &CompareOutcome, ui: &mut Ui) {
                 }
             })
         })
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.line(
@@ -388,7 +390,8 @@ fn roc_plot(o: &CompareOutcome, ui: &mut Ui) {
                     ),
                     PlotPoints::from(champion),
                 )
-                .color(REFERENCE_COLOR),
+                .color(REFERENCE_COLOR)
+                .allow_band(false),
             );
             plot.line(
                 Line::new(
@@ -399,7 +402,8 @@ fn roc_plot(o: &CompareOutcome, ui: &mut Ui) {
                     ),
                     PlotPoints::from(challenger),
                 )
-                .color(CURRENT_COLOR),
+                .color(CURRENT_COLOR)
+                .allow_band(false),
             );
         });
 }

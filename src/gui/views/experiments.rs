@@ -142,8 +142,9 @@ impl ExperimentsState {
             self.mode = if self.settings.variant.is_empty() && inferred_compare.is_some() {
                 // No variant but a label and two scores: a champion/challenger file.
                 ExperimentMode::Compare
-            } else if self.settings.unit.is_none() && self.rollout.ready() {
-                // A log with a time column and no unit reads as requests over time.
+            } else if self.rollout.ready() && one_row_per_unit(ds, self.settings.unit.as_deref()) {
+                // A log with a time column whose rows are their own units (no unit column, or
+                // one like a request id) reads as requests over time.
                 ExperimentMode::Rollout
             } else {
                 ExperimentMode::AbTest
@@ -205,6 +206,18 @@ impl ExperimentsState {
             move |progress| run(&log, &settings, progress).map_err(|e| e.to_string()),
         );
     }
+}
+
+/// Whether every row is its own unit: no unit column, or one with a distinct value per row.
+fn one_row_per_unit(ds: &Dataset, unit: Option<&str>) -> bool {
+    let Some(unit) = unit else {
+        return true;
+    };
+    ds.frame
+        .column(unit)
+        .ok()
+        .and_then(|c| c.as_materialized_series().n_unique().ok())
+        == Some(ds.rows())
 }
 
 pub fn experiments_ui(
@@ -434,88 +447,79 @@ fn metrics_ui(st: &mut ExperimentsState, ui: &mut Ui) {
         .filter(|n| !s.metrics.iter().any(|m| &m.column == *n))
         .cloned()
         .collect();
-    egui::Grid::new("experiment_metrics")
-        .num_columns(5)
-        .spacing([6.0, 4.0])
-        .show(ui, |ui| {
-            for name in &candidates {
-                let pos = s.metrics.iter().position(|m| &m.column == name);
-                let mut on = pos.is_some();
-                if ui.checkbox(&mut on, name.as_str()).changed() {
-                    if on {
-                        s.metrics.push(MetricSpec {
-                            column: name.clone(),
-                            kind: None,
-                            direction: guess_direction(name),
-                            role: guess_role(name),
-                        });
-                    } else if let Some(i) = pos {
-                        s.metrics.remove(i);
-                        s.covariates.remove(name);
-                    }
-                }
-                let Some(i) = s.metrics.iter().position(|m| &m.column == name) else {
-                    for _ in 0..4 {
-                        ui.label("");
-                    }
-                    ui.end_row();
-                    continue;
+    // One line per column, and under a chosen metric its kind, direction, role and covariate
+    // (one line of five widgets would make the panel wider than the results need).
+    for name in &candidates {
+        let pos = s.metrics.iter().position(|m| &m.column == name);
+        let mut on = pos.is_some();
+        if ui.checkbox(&mut on, name.as_str()).changed() {
+            if on {
+                s.metrics.push(MetricSpec {
+                    column: name.clone(),
+                    kind: None,
+                    direction: guess_direction(name),
+                    role: guess_role(name),
+                });
+            } else if let Some(i) = pos {
+                s.metrics.remove(i);
+                s.covariates.remove(name);
+            }
+        }
+        let Some(i) = s.metrics.iter().position(|m| &m.column == name) else {
+            continue;
+        };
+        let m = &mut s.metrics[i];
+        ui.horizontal(|ui| {
+            ui.add_space(18.0);
+            egui::ComboBox::from_id_salt(("metric_kind", name))
+                .selected_text(match m.kind {
+                    None => "auto",
+                    Some(MetricKind::Proportion) => "proportion",
+                    Some(MetricKind::Mean) => "mean",
+                })
+                .width(64.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut m.kind, None, "auto");
+                    ui.selectable_value(&mut m.kind, Some(MetricKind::Proportion), "proportion");
+                    ui.selectable_value(&mut m.kind, Some(MetricKind::Mean), "mean");
+                })
+                .response
+                .on_hover_text("auto: a proportion when every value is 0 or 1, else a mean");
+            crate::gui::widgets::direction_button(ui, &mut m.direction);
+            let guard = m.role == MetricRole::Guardrail;
+            if ui
+                .small_button(if guard { "guardrail" } else { "goal" })
+                .on_hover_text("A goal is what the experiment should move; a guardrail must not get worse (a one-sided test toward harm), and a harmed guardrail blocks shipping. Click to switch.")
+                .clicked()
+            {
+                m.role = if guard {
+                    MetricRole::Goal
+                } else {
+                    MetricRole::Guardrail
                 };
-                let m = &mut s.metrics[i];
-                egui::ComboBox::from_id_salt(("metric_kind", name))
-                    .selected_text(match m.kind {
-                        None => "auto",
-                        Some(MetricKind::Proportion) => "proportion",
-                        Some(MetricKind::Mean) => "mean",
-                    })
-                    .width(80.0)
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut m.kind, None, "auto");
-                        ui.selectable_value(
-                            &mut m.kind,
-                            Some(MetricKind::Proportion),
-                            "proportion",
-                        );
-                        ui.selectable_value(&mut m.kind, Some(MetricKind::Mean), "mean");
-                    })
-                    .response
-                    .on_hover_text("auto: a proportion when every value is 0 or 1, else a mean");
-                crate::gui::widgets::direction_button(ui, &mut m.direction);
-                let guard = m.role == MetricRole::Guardrail;
-                if ui
-                    .small_button(if guard { "guardrail" } else { "goal" })
-                    .on_hover_text("A goal is what the experiment should move; a guardrail must not get worse (a one-sided test toward harm), and a harmed guardrail blocks shipping. Click to switch.")
-                    .clicked()
-                {
-                    m.role = if guard {
-                        MetricRole::Goal
-                    } else {
-                        MetricRole::Guardrail
-                    };
-                }
-                let mut cov = s.covariates.get(name).cloned();
-                egui::ComboBox::from_id_salt(("metric_covariate", name))
-                    .selected_text(cov.clone().unwrap_or_else(|| "no CUPED".into()))
-                    .width(90.0)
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut cov, None, "no CUPED");
-                        for c in &covariates {
-                            ui.selectable_value(&mut cov, Some(c.clone()), c.as_str());
-                        }
-                    })
-                    .response
-                    .on_hover_text("A pre-experiment covariate of the unit for CUPED");
-                match cov {
-                    Some(c) => {
-                        s.covariates.insert(name.clone(), c);
+            }
+            let mut cov = s.covariates.get(name).cloned();
+            egui::ComboBox::from_id_salt(("metric_covariate", name))
+                .selected_text(cov.clone().unwrap_or_else(|| "no CUPED".into()))
+                .width(84.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut cov, None, "no CUPED");
+                    for c in &covariates {
+                        ui.selectable_value(&mut cov, Some(c.clone()), c.as_str());
                     }
-                    None => {
-                        s.covariates.remove(name);
-                    }
+                })
+                .response
+                .on_hover_text("A pre-experiment covariate of the unit for CUPED");
+            match cov {
+                Some(c) => {
+                    s.covariates.insert(name.clone(), c);
                 }
-                ui.end_row();
+                None => {
+                    s.covariates.remove(name);
+                }
             }
         });
+    }
     if candidates.is_empty() {
         ui.weak("The log has no numeric or 0/1 column to test.");
     }

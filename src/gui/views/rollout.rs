@@ -330,9 +330,12 @@ fn share_plot(o: &RolloutOutcome, ui: &mut Ui) {
         .legend(Legend::default())
         .allow_scroll(false)
         .show(ui, |plot| {
+            // No bands: egui_plot merges points that share an x (a step's risers) into one
+            // band, which draws the steps as a slanted ribbon.
             plot.line(
                 Line::new("observed", PlotPoints::from(observed))
                     .color(CURRENT_COLOR)
+                    .allow_band(false)
                     .fill(0.0),
             );
             if let Some(replay) = &o.replay {
@@ -343,7 +346,11 @@ fn share_plot(o: &RolloutOutcome, ui: &mut Ui) {
                     planned.push([days(p.start), p.share]);
                     planned.push([days(until), p.share]);
                 }
-                plot.line(Line::new("plan", PlotPoints::from(planned)).color(PLAN_COLOR));
+                plot.line(
+                    Line::new("plan", PlotPoints::from(planned))
+                        .color(PLAN_COLOR)
+                        .allow_band(false),
+                );
             }
             if let Some(at) = r.stopped_at {
                 plot.vline(VLine::new("guardrail broke", days(at)).color(BREACH_COLOR));
