@@ -46,6 +46,9 @@ pub struct Snapshot<'a> {
     compression: Value,
     /// The `ab --format json` document of the experiment log, or `{"error": …}`.
     experiment: Value,
+    /// The `rollout --format json` document of the experiment log when the Experiments tab
+    /// reads it as a rollout, or `{"error": …}`.
+    rollout: Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -117,6 +120,11 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
         },
         experiment: match (&a.experiment, source.experiment) {
             (Some(Ok(o)), Some(log)) => crate::present::experiment::to_json(&log.name(), o),
+            (Some(Err(e)), _) => json!({"error": e}),
+            _ => Value::Null,
+        },
+        rollout: match (&a.rollout, source.experiment) {
+            (Some(Ok(o)), Some(log)) => crate::present::rollout::to_json(&log.name(), o),
             (Some(Err(e)), _) => json!({"error": e}),
             _ => Value::Null,
         },

@@ -73,6 +73,9 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
     if let (Some(Ok(o)), Some(log)) = (&a.experiment, source.experiment) {
         input.extra.push(super::experiment::section(o, &log.name()));
     }
+    if let (Some(Ok(o)), Some(log)) = (&a.rollout, source.experiment) {
+        input.extra.push(super::rollout::section(o, &log.name()));
+    }
     let mut problems = Vec::new();
     for (name, result) in [
         (
@@ -121,6 +124,13 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         (
             "Experiments",
             a.experiment
+                .as_ref()
+                .and_then(|e| e.as_ref().err())
+                .map(ToString::to_string),
+        ),
+        (
+            "Rollout",
+            a.rollout
                 .as_ref()
                 .and_then(|e| e.as_ref().err())
                 .map(ToString::to_string),
