@@ -325,3 +325,162 @@ fn bad_sessions_fail_with_one_sentence_naming_the_file() {
     let o = sextant(&["report", "--session", &corrupt, "--out", out]);
     assert!(stderr(&o).contains("at line 3, column"), "{}", stderr(&o));
 }
+
+/// A session whose Experiments tab reads the bundled rollout log as a rollout (success
+/// `approved`, guardrail `latency_ms`, lower is better), with `rules`; written into `dir`.
+fn rollout_session(dir: &Path, rules: &[&str]) -> std::path::PathBuf {
+    use sextant::analysis::experiment::moments::Direction;
+    use sextant::engine::experiment::MetricSpec;
+    use sextant::session::v1::{DatasetRef, ExperimentMode};
+    let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_rollout.parquet");
+    let mut s = session::Session::default();
+    s.datasets.experiment = Some(DatasetRef {
+        path: log.clone(),
+        bytes: std::fs::metadata(&log).expect("log").len(),
+        fingerprint: None,
+    });
+    let view = &mut s.views.experiment;
+    view.mode = ExperimentMode::Rollout;
+    view.rules = rules.iter().map(|r| r.to_string()).collect();
+    let spec = |column: &str, direction| MetricSpec {
+        column: column.into(),
+        kind: None,
+        direction,
+        role: Default::default(),
+    };
+    view.rollout.variant = "model".into();
+    view.rollout.control = "production".into();
+    view.rollout.time = "timestamp".into();
+    view.rollout.success = spec("approved", Direction::HigherIsBetter);
+    view.rollout.guardrails = vec![
+        spec("latency_ms", Direction::LowerIsBetter),
+        spec("error", Direction::LowerIsBetter),
+    ];
+    // The A/B settings stay filled in, as when a user switches the tab to Rollout mode:
+    // the A/B test must not run on the rollout log.
+    view.ab.variant = "model".into();
+    view.ab.control = "production".into();
+    let path = dir.join("rollout.sextant");
+    session::write(&path, &s).expect("write");
+    path
+}
+
+#[test]
+fn check_rollback_fires_when_a_guardrail_breached_in_the_rollout() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = rollout_session(dir.path(), &["rollback", "guardrail:error"]);
+    let o = sextant(&[
+        "check",
+        "--session",
+        path.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    // The bundled log's latency guardrail breaks in the 50 % step: roll back, exit 1.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let rules = doc["rules"].as_array().expect("rules");
+    assert_eq!(rules[0]["rule"], "rollback >= 1");
+    assert_eq!(
+        (rules[0]["fired"].clone(), rules[0]["value"].clone()),
+        (Value::Bool(true), Value::from(1.0))
+    );
+    // The error rate does not differ between the models: that guardrail holds.
+    assert_eq!(rules[1]["rule"], "guardrail:error >= 1");
+    assert_eq!(rules[1]["fired"], false);
+    assert_eq!(doc["broken"], 1);
+
+    // Without rules, a rollout session is checked for a roll-back (and nothing else that
+    // needs the training and production data).
+    let quiet = rollout_session(dir.path(), &[]);
+    let o = sextant(&["check", "--session", quiet.to_str().expect("utf8")]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("rollback"), "{text}{}", stderr(&o));
+
+    // An A/B-only value names nothing in Rollout mode: a usage error naming the rule.
+    let ab = rollout_session(dir.path(), &["srm"]);
+    let o = sextant(&["check", "--session", ab.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("srm >= 1"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_report_has_a_rollout_section_and_key_in_rollout_mode() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = rollout_session(dir.path(), &[]);
+    let json_out = dir.path().join("r.json");
+    let o = sextant(&[
+        "report",
+        "--session",
+        path.to_str().expect("utf8"),
+        "--format",
+        "json",
+        "--out",
+        json_out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_out).expect("read")).expect("json");
+    // The `rollout` key is `sextant rollout --format json`'s document of the same log.
+    let r = &doc["rollout"];
+    let steps = r["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 5, "{r}");
+    assert_eq!(steps[3]["verdict"], "roll_back");
+    assert!(
+        r["stopped_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2025-12-16")),
+        "{}",
+        r["stopped_at"]
+    );
+    // The A/B test did not run on the rollout log.
+    assert_eq!(doc["experiment"], Value::Null);
+    let cli = sextant(&[
+        "rollout",
+        "--log",
+        "sample_data/credit_rollout.parquet",
+        "--variant",
+        "model",
+        "--control",
+        "production",
+        "--time",
+        "timestamp",
+        "--success",
+        "approved",
+        "--guardrail",
+        "latency_ms:lower",
+        "--guardrail",
+        "error:lower",
+        "--format",
+        "json",
+    ]);
+    let cli: Value = serde_json::from_slice(&cli.stdout).expect("rollout json");
+    assert_eq!(r["steps"], cli["steps"]);
+    assert_eq!(r["stopped_at"], cli["stopped_at"]);
+
+    let html_out = dir.path().join("r.html");
+    let o = sextant(&[
+        "report",
+        "--session",
+        path.to_str().expect("utf8"),
+        "--out",
+        html_out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&html_out).expect("read");
+    let at = html.find("id=\"rollout\"").expect("a Rollout section");
+    let section = &html[at..];
+    assert!(
+        section.contains("Roll back since 2025-12-16"),
+        "{}",
+        &section[..2000.min(section.len())]
+    );
+    assert!(section.contains("latency_ms"));
+    assert!(section.contains("<svg"), "the share chart");
+    // One bar pair per step, each with its verdict mark.
+    assert_eq!(section.matches("class=\"bar cur\"").count(), 5);
+    assert!(
+        !html.contains("id=\"experiments\""),
+        "no A/B section in Rollout mode"
+    );
+}

@@ -14,6 +14,7 @@ use crate::present::check as present;
 use crate::present::json::{to_text, to_value};
 use crate::session::analyses::{self, Overlays};
 use crate::session::checks::{WindowedVerdicts, default_rules, judge, whole_data_table};
+use crate::session::v1::ExperimentMode;
 use crate::vocab::Progress;
 
 #[derive(Debug, Args)]
@@ -45,17 +46,28 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         .map(|t| parse_rule(t))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError(format!("{}: {e}", args.session.display())))?;
+    let view = &loaded.session.views.experiment;
+    let rollout_mode = view.mode == ExperimentMode::Rollout;
     let has_experiment =
-        loaded.experiment.is_some() && !loaded.session.views.experiment.ab.variant.is_empty();
+        loaded.experiment.is_some() && !rollout_mode && !view.ab.variant.is_empty();
+    let has_rollout = loaded.experiment.is_some() && rollout_mode && view.rollout.is_chosen();
     let health = &mut loaded.session.views.health;
     health.rules.extend(args.rule.iter().cloned());
     health.rules.extend(experiment_rules);
     let defaults = health.rules.is_empty();
     if defaults {
-        health.rules = default_rules();
+        // Drift and integrity need both datasets: a session of an experiment log alone is
+        // checked for its split or its roll-back only.
+        if loaded.reference.is_some() && loaded.current.is_some() {
+            health.rules = default_rules();
+        }
         // A session with an experiment is also checked for a broken split.
         if has_experiment {
             health.rules.extend(parse_rule("srm").ok());
+        }
+        // A session with a rollout is also checked for a breached guardrail.
+        if has_rollout {
+            health.rules.extend(parse_rule("rollback").ok());
         }
     }
     let rules = health.rules.clone();

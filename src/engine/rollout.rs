@@ -74,6 +74,17 @@ impl Default for RolloutSettings {
     }
 }
 
+impl RolloutSettings {
+    /// Whether the columns a rollout needs are chosen (the variant, the control, the time
+    /// and the success metric); a session that has not chosen them runs no rollout.
+    pub fn is_chosen(&self) -> bool {
+        !self.variant.is_empty()
+            && !self.control.is_empty()
+            && !self.time.is_empty()
+            && !self.success.column.is_empty()
+    }
+}
+
 /// Why a rollout could not be analysed, in one sentence naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum RolloutError {

@@ -303,7 +303,8 @@ fn fmt_time_short(t: i64) -> String {
     format_micros(t)
 }
 
-fn fmt_effect_cell(e: Option<&EffectReport>, relative: bool) -> String {
+/// A step's effect as "+1.2 % (−0.3 % … +2.7 %)" (relative) or in the metric's units.
+pub fn fmt_effect_cell(e: Option<&EffectReport>, relative: bool) -> String {
     match e {
         None => "—".to_string(),
         Some(e) if relative => format!(
@@ -321,7 +322,8 @@ fn fmt_effect_cell(e: Option<&EffectReport>, relative: bool) -> String {
     }
 }
 
-fn fmt_guardrail_cell(g: &GuardrailAtStep, relative: bool) -> String {
+/// A guardrail at a step's end: its estimate, p-value and BREACH when it breached.
+pub fn fmt_guardrail_cell(g: &GuardrailAtStep, relative: bool) -> String {
     let t = g.at_end.as_ref().and_then(|l| l.test.as_ref());
     match t {
         None => "untested".to_string(),

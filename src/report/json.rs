@@ -49,6 +49,9 @@ pub struct Snapshot<'a> {
     /// The `compare --format json` document of the log's champion and challenger, or
     /// `{"error": …}`.
     compare: Value,
+    /// The `rollout --format json` document of the experiment log when the Experiments tab
+    /// reads it as a rollout, or `{"error": …}`.
+    rollout: Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -125,6 +128,11 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
         },
         compare: match (&a.compare, source.experiment) {
             (Some(Ok(o)), Some(log)) => crate::present::compare::to_json(&log.name(), o),
+            (Some(Err(e)), _) => json!({"error": e}),
+            _ => Value::Null,
+        },
+        rollout: match (&a.rollout, source.experiment) {
+            (Some(Ok(o)), Some(log)) => crate::present::rollout::to_json(&log.name(), o),
             (Some(Err(e)), _) => json!({"error": e}),
             _ => Value::Null,
         },

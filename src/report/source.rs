@@ -80,6 +80,9 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             .extra
             .push(super::experiment::compare_section(o, &log.name()));
     }
+    if let (Some(Ok(o)), Some(log)) = (&a.rollout, source.experiment) {
+        input.extra.push(super::rollout::section(o, &log.name()));
+    }
     let mut problems = Vec::new();
     for (name, result) in [
         (
@@ -135,6 +138,13 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         (
             "Champion against challenger",
             a.compare
+                .as_ref()
+                .and_then(|e| e.as_ref().err())
+                .map(ToString::to_string),
+        ),
+        (
+            "Rollout",
+            a.rollout
                 .as_ref()
                 .and_then(|e| e.as_ref().err())
                 .map(ToString::to_string),

@@ -10,6 +10,7 @@ use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::engine::experiment::{ExperimentOutcome, ExperimentRunError};
 use crate::engine::health::run as run_health;
 use crate::engine::integrity::check_datasets;
+use crate::engine::rollout::{RolloutError, RolloutOutcome};
 use crate::engine::seasonality::{
     SeasonalityError, SeasonalityInputs, SeasonalityOutcome, run as run_seasonality,
 };
@@ -17,6 +18,7 @@ use crate::model::compress::CompressionReport;
 use crate::vocab::{Progress, Role};
 
 use super::Session;
+use super::v1::ExperimentMode;
 
 /// Which columns get their two distributions drawn in a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,11 +45,15 @@ pub struct Analyses {
     pub feedback: Option<Result<crate::engine::feedback::FeedbackOutcome, String>>,
     /// The compression lab, when the session names a model (its path as it resolves now).
     pub compression: Option<Result<CompressionReport, String>>,
-    /// The A/B test, when the session has an experiment log and its variant column.
+    /// The A/B test, when the session has an experiment log and its variant column (and
+    /// the Experiments tab reads it as an A/B test).
     pub experiment: Option<Result<ExperimentOutcome, String>>,
     /// Champion against challenger, when the session has an experiment log and names its
     /// target and both score columns.
     pub compare: Option<Result<crate::engine::compare::CompareOutcome, String>>,
+    /// The gradual rollout, when the Experiments tab reads the log as a rollout and its
+    /// columns are chosen.
+    pub rollout: Option<Result<RolloutOutcome, String>>,
 }
 
 /// The datasets a session's analyses read.
@@ -84,6 +90,7 @@ pub fn run(
         compression: None,
         experiment: None,
         compare: None,
+        rollout: None,
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
@@ -199,7 +206,9 @@ pub fn run(
         .map(|r| r.map_err(|e| e.to_string()));
         progress.check()?;
     }
+    let rollout_mode = views.experiment.mode == ExperimentMode::Rollout;
     if let Some(log) = experiment
+        && !rollout_mode
         && !views.experiment.ab.variant.is_empty()
     {
         progress.set(Some(0.95), "Analysing the experiment");
@@ -219,6 +228,16 @@ pub fn run(
             Err(crate::engine::compare::CompareError::Cancelled) => {
                 return Err(crate::vocab::Cancelled);
             }
+            other => Some(other.map_err(|e| e.to_string())),
+        };
+    }
+    if let Some(log) = experiment
+        && rollout_mode
+        && views.experiment.rollout.is_chosen()
+    {
+        progress.set(Some(0.95), "Analysing the rollout");
+        out.rollout = match crate::engine::rollout::run(log, &views.experiment.rollout, progress) {
+            Err(RolloutError::Cancelled) => return Err(crate::vocab::Cancelled),
             other => Some(other.map_err(|e| e.to_string())),
         };
     }

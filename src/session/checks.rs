@@ -20,6 +20,8 @@
 //! | `lift:METRIC[:ARM]` | the headline relative lift of METRIC for ARM (a fraction: −0.02 is −2 %); without ARM, of the only treatment arm |
 //! | `p_value:METRIC[:ARM]`, `adjusted_p_value:METRIC[:ARM]`, `chance_to_win:METRIC[:ARM]` | that row's test |
 //! | `guardrail:METRIC[:ARM]` | 1 when ARM is significantly worse than the control on METRIC (without ARM: any arm) |
+//! | `rollback` | 1 when the rollout's verdict is to roll back (a guardrail breached at some step), else 0 — the Experiments tab in Rollout mode |
+//! | `guardrail:METRIC` (rollout) | 1 when that guardrail's always-valid one-sided test breached, else 0 |
 //!
 //! A rule that is only a value (`srm`, `guardrail:latency_ms`) means `VALUE >= 1`: the flag is
 //! up.
@@ -32,8 +34,10 @@ use serde::Serialize;
 
 use crate::analysis::alerts::{AlertRule, FiredAlert, WindowTable, evaluate};
 use crate::analysis::experiment::frequentist::Verdict;
+use crate::analysis::experiment::rollout::StepVerdict;
 use crate::data::Dataset;
 use crate::engine::experiment::ExperimentOutcome;
+use crate::engine::rollout::RolloutOutcome;
 
 use super::analyses::Analyses;
 
@@ -96,6 +100,11 @@ pub fn whole_data_table(analyses: &Analyses, current: Option<&Dataset>) -> Windo
             put(name, v);
         }
     }
+    if let Some(Ok(o)) = &analyses.rollout {
+        for (name, v) in rollout_values(o) {
+            put(name, v);
+        }
+    }
     if let Some(ds) = current {
         put("rows".into(), ds.rows() as f64);
         for c in &ds.columns {
@@ -148,6 +157,27 @@ pub fn experiment_values(o: &ExperimentOutcome) -> BTreeMap<String, f64> {
         // With several arms, the bare guardrail is up when any arm is worse.
         let any = v.entry(format!("guardrail:{}", m.metric)).or_insert(0.0);
         *any = any.max(worse);
+    }
+    v
+}
+
+/// The values a rollout gives rules: `rollback` (its verdict is to roll back: a guardrail
+/// breached at some look) and `guardrail:METRIC` per guardrail (that guardrail breached).
+pub fn rollout_values(o: &RolloutOutcome) -> BTreeMap<String, f64> {
+    let r = &o.report;
+    let mut v = BTreeMap::new();
+    let roll_back = r.stopped_at.is_some()
+        || r.steps
+            .iter()
+            .any(|s| matches!(s.verdict, StepVerdict::RollBack { .. }));
+    v.insert("rollback".to_string(), f64::from(u8::from(roll_back)));
+    for g in &r.guardrails {
+        if g.error.is_none() {
+            v.insert(
+                format!("guardrail:{}", g.metric),
+                f64::from(u8::from(g.first_breach.is_some())),
+            );
+        }
     }
     v
 }

@@ -82,10 +82,7 @@ pub fn infer(columns: &[LogColumn], arms: &[String]) -> RolloutSettings {
 
 impl RolloutState {
     pub fn ready(&self) -> bool {
-        !self.settings.variant.is_empty()
-            && !self.settings.control.is_empty()
-            && !self.settings.time.is_empty()
-            && !self.settings.success.column.is_empty()
+        self.settings.is_chosen()
     }
 
     /// Start (or keep) the computation for the current inputs.
