@@ -161,3 +161,13 @@ fn experiments_cancel_stays_cancelled() {
         |app| app.experiments.settings.alpha = 0.01,
     );
 }
+
+#[test]
+fn retraining_cancel_stays_cancelled() {
+    cancel_stays_cancelled(
+        big_app(),
+        Tab::Retraining,
+        |a| &a.retraining.outcome,
+        |a| a.retraining.settings.cost = 0.25,
+    );
+}

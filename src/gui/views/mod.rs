@@ -6,5 +6,6 @@ pub mod experiments;
 pub mod health;
 pub mod integrity;
 pub mod overview;
+pub mod retraining;
 pub mod rollout;
 pub mod seasonality;
