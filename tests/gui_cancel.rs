@@ -213,3 +213,13 @@ fn compare_cancel_stays_cancelled() {
         |app| app.experiments.compare.settings.threshold = 0.4,
     );
 }
+
+#[test]
+fn retraining_cancel_stays_cancelled() {
+    cancel_stays_cancelled(
+        big_app(),
+        Tab::Retraining,
+        |a| &a.retraining.outcome,
+        |a| a.retraining.settings.cost = 0.25,
+    );
+}

@@ -252,8 +252,8 @@ fn read_side(
     for v in values {
         labels.push(match v {
             None => None,
-            Some(v) if v == 0.0 => Some(false),
-            Some(v) if v == 1.0 => Some(true),
+            Some(0.0) => Some(false),
+            Some(1.0) => Some(true),
             Some(v) if v.is_nan() => None,
             Some(v) => {
                 return Err(RetrainError::BadColumn {
@@ -765,7 +765,7 @@ fn run_all(
 ) -> Result<Vec<RunReport>, RetrainError> {
     let stop = |_: usize| {
         let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if k % 16 == 0 {
+        if k.is_multiple_of(16) {
             progress.set_fraction(0.05 + 0.95 * k as f32 / total as f32);
         }
         progress.is_cancelled()
@@ -897,7 +897,7 @@ pub fn bench_pair(rows: usize, days: usize) -> Result<(Dataset, Dataset), Retrai
     let mut uniform = move || ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
     let segments = ["north", "south", "east", "west"];
     let mut side = |n: usize, t0: i64, span_days: usize, drift_from: usize| {
-        let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(n); 6];
+        let mut cols: Vec<Vec<f64>> = (0..6).map(|_| Vec::with_capacity(n)).collect();
         let (mut seg, mut t, mut y) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),

@@ -42,6 +42,7 @@ pub struct App {
     pub health: views::health::HealthState,
     pub compression: views::compression::CompressionState,
     pub experiments: views::experiments::ExperimentsState,
+    pub retraining: views::retraining::RetrainingState,
     pub column_filter: String,
     pub about_open: bool,
     /// Dropped files waiting for the user to say which side they are.
@@ -78,6 +79,7 @@ impl App {
             health: Default::default(),
             compression: Default::default(),
             experiments: Default::default(),
+            retraining: Default::default(),
             column_filter: String::new(),
             about_open: false,
             pending_drop: Vec::new(),
@@ -147,6 +149,7 @@ impl App {
             || self.health.feedback.is_running()
             || self.compression.is_busy()
             || self.experiments.is_busy()
+            || self.retraining.outcome.is_running()
     }
 
     pub fn status_info(&mut self, text: impl Into<String>) {

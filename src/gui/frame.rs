@@ -109,6 +109,7 @@ impl App {
         self.health.update(&cx);
         self.compression.update(&cx, ctx);
         self.experiments.update(&cx, self.experiment_log.as_ref());
+        self.retraining.update(&cx);
     }
 
     /// Draw the whole window.
@@ -140,6 +141,9 @@ impl App {
                     self.experiment_log.as_deref(),
                     ui,
                 ),
+                Tab::Retraining => {
+                    views::retraining::retraining_ui(&mut self.retraining, &mut cx, ui)
+                }
             }
         });
         panels::dialogs::dialogs(self, ui);

@@ -52,6 +52,7 @@ impl App {
         s.views.health = self.health.settings.clone();
         s.views.compression = self.compression.settings.clone();
         s.views.experiment = self.experiments.view_settings();
+        s.views.retraining = self.retraining.settings.clone();
         s.views.compression.model_path = self
             .compression
             .settings
@@ -81,6 +82,8 @@ impl App {
         self.health.settings = s.views.health.clone();
         self.compression.settings = s.views.compression.clone();
         self.experiments.restore(&s.views.experiment);
+        self.retraining.settings = s.views.retraining.clone();
+        self.retraining.delay_text.clear();
         self.health.floor_text = s
             .views
             .health

@@ -12,10 +12,11 @@ pub enum Tab {
     Health,
     Compression,
     Experiments,
+    Retraining,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Overview,
         Tab::Integrity,
         Tab::Drift,
@@ -23,6 +24,7 @@ impl Tab {
         Tab::Health,
         Tab::Compression,
         Tab::Experiments,
+        Tab::Retraining,
     ];
 
     pub fn title(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Tab {
             Tab::Health => "Health",
             Tab::Compression => "Compression",
             Tab::Experiments => "Experiments",
+            Tab::Retraining => "Retraining",
         }
     }
 

@@ -30,6 +30,7 @@ pub mod html;
 pub mod json;
 pub mod markup;
 pub mod rollout;
+pub mod retrain;
 pub mod source;
 pub mod svg;
 

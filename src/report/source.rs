@@ -69,6 +69,9 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             a.feedback.as_ref(),
         ));
     }
+    if let Some(Ok(retraining)) = &a.retraining {
+        input.extra.push(super::retrain::section(retraining));
+    }
     if let Some(Ok(compression)) = &a.compression {
         input.extra.push(super::compression::section(compression));
     }
@@ -119,6 +122,13 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             a.health
                 .as_ref()
                 .and_then(|h| h.as_ref().err())
+                .map(ToString::to_string),
+        ),
+        (
+            "Retraining",
+            a.retraining
+                .as_ref()
+                .and_then(|r| r.as_ref().err())
                 .map(ToString::to_string),
         ),
         (

@@ -54,6 +54,9 @@ pub struct Analyses {
     /// The gradual rollout, when the Experiments tab reads the log as a rollout and its
     /// columns are chosen.
     pub rollout: Option<Result<RolloutOutcome, String>>,
+    /// The retraining backtest, when the session's Retraining settings are not the defaults
+    /// (the tab was used; a backtest is too slow to run for every report unasked).
+    pub retraining: Option<Result<crate::engine::retrain::RetrainOutcome, String>>,
 }
 
 /// The datasets a session's analyses read.
@@ -91,6 +94,7 @@ pub fn run(
         experiment: None,
         compare: None,
         rollout: None,
+        retraining: None,
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
@@ -160,6 +164,24 @@ pub fn run(
                 .map_err(|e| e.to_string()),
             );
             progress.check()?;
+        }
+        if views.retraining != crate::engine::retrain::RetrainSettings::default() {
+            progress.set(Some(0.75), "Backtesting retraining policies");
+            out.retraining = match crate::engine::retrain::run(
+                &crate::engine::retrain::RetrainInputs {
+                    reference: r,
+                    current: c,
+                    roles: &session.roles,
+                    renames: &session.renames,
+                },
+                &views.retraining,
+                progress,
+            ) {
+                Err(crate::engine::retrain::RetrainError::Backtest(
+                    crate::analysis::retrain::BacktestError::Cancelled,
+                )) => return Err(crate::vocab::Cancelled),
+                other => Some(other.map_err(|e| e.to_string())),
+            };
         }
     }
     if let (Some(c), Some(settings)) = (current, &views.health.feedback) {

@@ -18,6 +18,7 @@ use crate::engine::drift::DriftSettings;
 use crate::engine::experiment::ExperimentSettings;
 use crate::engine::health::HealthSettings;
 use crate::engine::power::PowerSettings;
+use crate::engine::retrain::RetrainSettings;
 use crate::engine::rollout::RolloutSettings;
 use crate::engine::seasonality::SeasonalitySettings;
 use crate::vocab::{Renames, Slot};
@@ -93,6 +94,14 @@ pub struct Views {
     /// The A/B test of the experiment log (`sextant check` judges its `srm`, `lift:` and
     /// `guardrail:` rules).
     pub experiment: ExperimentView,
+    /// The Retraining tab's backtest (left out of a session while at its defaults, so that
+    /// sessions read as they always did).
+    #[serde(skip_serializing_if = "is_default_retrain")]
+    pub retraining: RetrainSettings,
+}
+
+fn is_default_retrain(s: &RetrainSettings) -> bool {
+    *s == RetrainSettings::default()
 }
 
 /// The Experiments tab: which analysis of the log is shown, each one's settings, and the alert

@@ -49,10 +49,9 @@ impl OnlineModel {
     }
 
     fn transform(&self, x: &[f64], z: &mut [f64]) {
-        for j in 0..x.len() {
-            let v = self.var[j];
-            z[j] = if v != 0.0 {
-                (x[j] - self.mean[j]) / v.sqrt()
+        for (((zj, &xj), &mean), &v) in z.iter_mut().zip(x).zip(&self.mean).zip(&self.var) {
+            *zj = if v != 0.0 {
+                (xj - mean) / v.sqrt()
             } else {
                 0.0
             };
@@ -74,10 +73,10 @@ impl OnlineModel {
     /// Learn one labelled row: the scaler, then one SGD step on the updated z.
     pub fn learn(&mut self, x: &[f64], y: bool) {
         self.count += 1.0;
-        for j in 0..x.len() {
-            let old = self.mean[j];
-            self.mean[j] += (x[j] - old) / self.count;
-            self.var[j] += ((x[j] - old) * (x[j] - self.mean[j]) - self.var[j]) / self.count;
+        for ((&xj, mean), var) in x.iter().zip(&mut self.mean).zip(&mut self.var) {
+            let old = *mean;
+            *mean += (xj - old) / self.count;
+            *var += ((xj - old) * (xj - *mean) - *var) / self.count;
         }
         let mut z = std::mem::take(&mut self.z);
         self.transform(x, &mut z);

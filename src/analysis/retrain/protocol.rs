@@ -567,7 +567,8 @@ fn decide(
     let wrong = |r: u32| (served(r) > 0.5) != y[r as usize];
     match policy {
         Policy::Never => None,
-        Policy::Every { k } => (index % k as usize == 0)
+        Policy::Every { k } => index
+            .is_multiple_of(k as usize)
             .then(|| (Trigger::Schedule, format!("window {index} of every {k}"))),
         Policy::OnDrift { detector: kind } => {
             let d = detector.as_mut()?;

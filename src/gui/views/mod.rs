@@ -9,5 +9,6 @@ pub mod feedback;
 pub mod health;
 pub mod integrity;
 pub mod overview;
+pub mod retraining;
 pub mod rollout;
 pub mod seasonality;

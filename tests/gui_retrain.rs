@@ -1,0 +1,48 @@
+//! The Retraining tab in the window: the backtest runs off the UI thread on the sample pair,
+//! says that the model is a stand-in, draws the runs, reacts to a policy check box, and its
+//! settings are saved in the session.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use common::{harness_sized, sample_app, settle};
+use egui_kittest::kittest::Queryable;
+use sextant::gui::app::Tab;
+use sextant::gui::command::Command;
+
+#[test]
+fn the_backtest_runs_and_a_policy_box_reruns_it() {
+    let mut app = sample_app();
+    app.push(Command::SetTab(Tab::Retraining));
+    let mut h = harness_sized(app, 1400.0, 1000.0);
+    settle(&mut h);
+    let o = h
+        .state()
+        .retraining
+        .outcome
+        .value
+        .clone()
+        .expect("a backtest");
+    assert_eq!(o.runs.len(), 12);
+    assert!(o.best.is_some());
+    h.get_by_label_contains("stand-in model Sextant trains itself");
+    h.get_by_label_contains("Best at kappa");
+    h.get_by_label_contains("Cost frontier");
+    // One more policy: four modes' worth of runs more.
+    h.get_by_label("on-drift:ddm").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let o = h
+        .state()
+        .retraining
+        .outcome
+        .value
+        .clone()
+        .expect("a backtest");
+    assert_eq!(o.runs.len(), 15);
+    // Saved in the session.
+    let s = h.state().snapshot();
+    assert_eq!(s.views.retraining.policies.len(), 5);
+    let text = sextant::session::to_text(&s);
+    assert!(text.contains("retraining"), "{text}");
+}
