@@ -266,7 +266,7 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
             .filter_map(|(w, x)| x.map(|x| [xs[w - shift], sign * x]))
             .collect()
     };
-    plot("lagged", o, 190.0, &format!("standardised")).show(ui, |p| {
+    plot("lagged", o, 190.0, "standardised").show(ui, |p| {
         if let Some(s) = score {
             p.line(
                 Line::new(format!("{} (served)", o.score), line(&s.served, 0, 1.0))
