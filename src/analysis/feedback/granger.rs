@@ -188,7 +188,7 @@ pub fn ccf(x: &[f64], y: &[f64], max_lag: usize) -> Option<Vec<f64>> {
     let yo: Vec<f64> = y.iter().map(|v| v - my).collect();
     let sd = |v: &[f64]| (v.iter().map(|t| t * t).sum::<f64>() / n as f64).sqrt();
     let denom = sd(&xo) * sd(&yo);
-    if !(denom > 0.0) || !denom.is_finite() {
+    if denom.is_nan() || denom <= 0.0 || !denom.is_finite() {
         return None;
     }
     Some(

@@ -7,10 +7,11 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{GridMark, HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
 
-use super::health::{HealthPage, HealthState};
 use crate::analysis::windows::WindowSpec;
 use crate::engine::feedback::{FeedbackOutcome, FeedbackSettings, SERVED_NAMES, run};
+use crate::engine::health::HealthSettings;
 use crate::format::{fmt_num, fmt_p};
+use crate::gui::computed::Computed;
 use crate::gui::computed::key_of;
 use crate::gui::tab::Tab;
 use crate::gui::view_ctx::ViewCtx;
@@ -23,34 +24,56 @@ const LOOP_COLOR: Color32 = Color32::from_rgb(220, 50, 47);
 const HOLDOUT_COLOR: Color32 = Color32::from_rgb(120, 160, 60);
 const FEEDBACK_GROUP: &str = "feedback_x";
 
-/// Start (or keep) the feedback pass for the current inputs, only while its section is shown.
-pub fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
-    if cx.tab != Tab::Health || st.page != HealthPage::Feedback {
+/// The production file's own timestamp when the column with the timestamp role is not in it
+/// (a served log next to the training file, each with its own time column): its first
+/// datetime column. `None` = the role's column applies.
+pub fn current_time(
+    roles: &crate::data::RoleMap,
+    current: &crate::data::Dataset,
+) -> Option<String> {
+    let by_role = roles.column_with(Role::Timestamp);
+    if by_role.is_some_and(|t| current.frame.column(t).is_ok()) {
+        return None;
+    }
+    current
+        .columns
+        .iter()
+        .find(|c| c.kind == crate::vocab::ColumnKind::Datetime)
+        .map(|c| c.name.clone())
+}
+
+/// Start (or keep) the feedback pass for the current inputs; the Health tab calls it only while
+/// its Feedback page is shown.
+pub fn request(
+    result: &mut Computed<FeedbackOutcome>,
+    health: &mut HealthSettings,
+    cx: &ViewCtx<'_>,
+) {
+    if cx.tab != Tab::Health {
         return;
     }
     let Some(current) = cx.datasets[Side::Current.index()].clone() else {
         return;
     };
     // Using the page stores its settings in the session, so that reports and checks run it.
-    if st.settings.feedback.is_none() {
-        st.settings.feedback = Some(FeedbackSettings::default());
+    if health.feedback.is_none() {
+        health.feedback = Some(FeedbackSettings::default());
     }
     let roles = cx.roles.clone();
     let role_list: Vec<(String, Role)> = roles.iter().map(|(c, r)| (c.to_string(), r)).collect();
-    let mut settings = st.settings.feedback.clone().unwrap_or_default();
+    let mut settings = health.feedback.clone().unwrap_or_default();
     // The Health tab's own columns apply unless the section chose its own.
     if settings.score.is_none() {
-        settings.score = st.settings.prediction.clone();
+        settings.score = health.prediction.clone();
     }
     if settings.time.is_none() {
-        settings.time = st
-            .settings
+        settings.time = health
             .time
             .clone()
-            .or_else(|| super::health::current_time(&roles, &current));
+            .or_else(|| current_time(&roles, &current));
     }
     let key = key_of(&(current.load_id, role_list, format!("{settings:?}")));
-    st.feedback.request(
+    result.request(
         key,
         "Looking for feedback loops",
         cx.waker(),
@@ -64,16 +87,16 @@ pub fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
     );
 }
 
-fn settings_mut(st: &mut HealthState) -> &mut FeedbackSettings {
-    st.settings.feedback.get_or_insert_with(Default::default)
+fn settings_mut(health: &mut HealthSettings) -> &mut FeedbackSettings {
+    health.feedback.get_or_insert_with(Default::default)
 }
 
-fn controls_ui(st: &mut HealthState, cx: &ViewCtx<'_>, ui: &mut Ui) {
+fn controls_ui(st: &mut HealthSettings, cx: &ViewCtx<'_>, ui: &mut Ui) {
     let names: Vec<String> = cx
         .dataset(Side::Current)
         .map(|d| d.columns.iter().map(|c| c.name.clone()).collect())
         .unwrap_or_default();
-    let current = st.settings.feedback.clone().unwrap_or_default();
+    let current = st.feedback.clone().unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("Served flag");
         let by_name = names
@@ -191,22 +214,30 @@ fn plot<'a>(id: &str, o: &FeedbackOutcome, height: f32, title: &str) -> Plot<'a>
     }
 }
 
-pub fn feedback_ui(st: &mut HealthState, cx: &ViewCtx<'_>, ui: &mut Ui) {
-    controls_ui(st, cx, ui);
+/// The Feedback page: its controls, the verdict, the plots and the Granger table; `feature`
+/// is the feature the plots show (`None` = the verdict's).
+pub fn feedback_ui(
+    result: &mut Computed<FeedbackOutcome>,
+    feature: &mut Option<String>,
+    health: &mut HealthSettings,
+    cx: &ViewCtx<'_>,
+    ui: &mut Ui,
+) {
+    controls_ui(health, cx, ui);
     ui.horizontal(|ui| {
         ui.strong("Is the model feeding on its own output?");
-        st.feedback.status_ui(ui);
+        result.status_ui(ui);
     });
-    if let Some(e) = &st.feedback.error {
+    if let Some(e) = &result.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
-    let Some(o) = st.feedback.value.clone() else {
-        if !st.feedback.is_running() && st.feedback.error.is_none() {
+    let Some(o) = result.value.clone() else {
+        if !result.is_running() && result.error.is_none() {
             ui.weak("No result yet.");
         }
         return;
     };
-    let running = st.feedback.is_running();
+    let running = result.is_running();
     ui.scope(|ui| {
         if running {
             ui.multiply_opacity(0.5);
@@ -222,8 +253,7 @@ pub fn feedback_ui(st: &mut HealthState, cx: &ViewCtx<'_>, ui: &mut Ui) {
         for n in &o.notes {
             ui.colored_label(ui.visuals().warn_fg_color, n);
         }
-        let suspect = st
-            .feedback_feature
+        let suspect = feature
             .clone()
             .filter(|f| o.features.contains(f))
             .or_else(|| o.suspect().map(String::from));
@@ -236,7 +266,7 @@ pub fn feedback_ui(st: &mut HealthState, cx: &ViewCtx<'_>, ui: &mut Ui) {
                 }
                 ui.add_space(6.0);
                 if let Some(chosen) = table_ui(ui, &o, suspect.as_deref()) {
-                    st.feedback_feature = Some(chosen);
+                    *feature = Some(chosen);
                 }
             });
     });
@@ -266,7 +296,7 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
             .filter_map(|(w, x)| x.map(|x| [xs[w - shift], sign * x]))
             .collect()
     };
-    plot("lagged", o, 190.0, &format!("standardised")).show(ui, |p| {
+    plot("lagged", o, 190.0, "standardised").show(ui, |p| {
         if let Some(s) = score {
             p.line(
                 Line::new(format!("{} (served)", o.score), line(&s.served, 0, 1.0))

@@ -66,27 +66,11 @@ impl HealthState {
     pub fn update(&mut self, cx: &ViewCtx<'_>) {
         request(self, cx);
         self.report.poll();
-        super::feedback::request(self, cx);
+        if self.page == HealthPage::Feedback {
+            super::feedback::request(&mut self.feedback, &mut self.settings, cx);
+        }
         self.feedback.poll();
     }
-}
-
-/// The production file's own timestamp when the column with the timestamp role is not in it
-/// (a served log next to the training file, each with its own time column): its first
-/// datetime column. `None` = the role's column applies.
-pub fn current_time(
-    roles: &crate::data::RoleMap,
-    current: &crate::data::Dataset,
-) -> Option<String> {
-    let by_role = roles.column_with(Role::Timestamp);
-    if by_role.is_some_and(|t| current.frame.column(t).is_ok()) {
-        return None;
-    }
-    current
-        .columns
-        .iter()
-        .find(|c| c.kind == crate::vocab::ColumnKind::Datetime)
-        .map(|c| c.name.clone())
 }
 
 fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
@@ -110,7 +94,7 @@ fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
             .map(String::from);
     }
     if settings.time.is_none() {
-        settings.time = current_time(&roles, &current);
+        settings.time = super::feedback::current_time(&roles, &current);
     }
     // The feedback settings do not change the health pass.
     settings.feedback = None;
@@ -185,7 +169,13 @@ pub fn health_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
             HealthPage::Timeline | HealthPage::Versions => {
                 ui.label("The timeline and the versions table need a training file too.");
             }
-            HealthPage::Feedback => super::feedback::feedback_ui(st, cx, ui),
+            HealthPage::Feedback => super::feedback::feedback_ui(
+                &mut st.feedback,
+                &mut st.feedback_feature,
+                &mut st.settings,
+                cx,
+                ui,
+            ),
         }
     });
 }
