@@ -483,4 +483,79 @@ fn the_report_has_a_rollout_section_and_key_in_rollout_mode() {
         !html.contains("id=\"experiments\""),
         "no A/B section in Rollout mode"
     );
+
+#[test]
+fn a_champion_challenger_log_reaches_the_report_as_compare() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let session = dir.path().join("cc.sextant");
+    let s = session.to_str().expect("utf8");
+    let o = sextant(&[
+        "session",
+        "new",
+        "--reference",
+        REF,
+        "--experiment",
+        "sample_data/credit_champion_challenger.parquet",
+        "--out",
+        s,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Its label and two scores are found by name; no variant warning for such a file.
+    assert!(
+        !stderr(&o).contains("no column named like a variant"),
+        "{}",
+        stderr(&o)
+    );
+    let json = dir.path().join("r.json");
+    let o = sextant(&[
+        "report",
+        "--session",
+        s,
+        "--format",
+        "json",
+        "--out",
+        json.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    // `sextant compare --format json`'s document for the same columns.
+    let cli = sextant(&[
+        "compare",
+        "--data",
+        "sample_data/credit_champion_challenger.parquet",
+        "--target",
+        "defaulted",
+        "--champion",
+        "production_score",
+        "--challenger",
+        "challenger_score",
+        "--format",
+        "json",
+    ]);
+    let want: Value = serde_json::from_slice(&cli.stdout).expect("compare json");
+    for key in [
+        "champion",
+        "challenger",
+        "delong",
+        "mcnemar",
+        "bootstrap",
+        "winner",
+    ] {
+        assert_eq!(doc["compare"][key], want[key], "{key}");
+    }
+    assert_eq!(doc["compare"]["winner"], "challenger");
+    let html = dir.path().join("r.html");
+    let o = sextant(&[
+        "report",
+        "--session",
+        s,
+        "--out",
+        html.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).expect("read");
+    assert!(page.contains("Champion against challenger"));
+    assert!(page.contains("the challenger wins"));
+    assert!(page.contains("McNemar at the threshold"));
 }

@@ -81,7 +81,13 @@ fn new(args: &NewArgs) -> Result<u8, CliError> {
         let columns = crate::engine::experiment_columns::log_columns(&log);
         session.views.experiment.ab =
             crate::engine::experiment_columns::infer_settings(&columns, &log);
-        if session.views.experiment.ab.variant.is_empty() {
+        // A label and two scores: champion against challenger (the report's `compare`).
+        if let Some(compare) = crate::engine::experiment_columns::infer_compare(&columns) {
+            session.views.experiment.compare = compare;
+            if session.views.experiment.ab.variant.is_empty() {
+                session.views.experiment.mode = crate::session::v1::ExperimentMode::Compare;
+            }
+        } else if session.views.experiment.ab.variant.is_empty() {
             eprintln!(
                 "warning: {} has no column named like a variant (variant, arm, group, bucket); choose it in the Experiments tab",
                 log.name()

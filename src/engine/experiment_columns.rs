@@ -5,6 +5,7 @@
 
 use crate::analysis::experiment::moments::Direction;
 use crate::data::Dataset;
+use crate::engine::compare::CompareSettings;
 use crate::engine::experiment::{ExperimentSettings, MetricRole, MetricSpec};
 use crate::vocab::{ColumnKind, Role, experiment_role_from_name};
 
@@ -153,4 +154,43 @@ pub fn is_time_column(ds: &Dataset, column: &str) -> bool {
     ds.frame
         .column(column)
         .is_ok_and(|c| matches!(c.dtype(), DataType::Datetime(..) | DataType::Date))
+}
+
+/// Whether a name reads as a model's score (`score`, `*_proba`, `pred_*`…).
+fn score_like(c: &LogColumn) -> bool {
+    let n = c.name.to_ascii_lowercase();
+    c.role == Role::Prediction || n.contains("score") || n.contains("proba")
+}
+
+/// Champion/challenger settings from the log's names: a target by its name (a 0/1 column) and
+/// two numeric columns named like scores; the one named like the current model (champion,
+/// production, current, old, baseline) is the champion. `None` when the log has no such trio.
+pub fn infer_compare(columns: &[LogColumn]) -> Option<CompareSettings> {
+    let target = columns.iter().find(|c| {
+        c.role == Role::Target && matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean)
+    })?;
+    let scores: Vec<&LogColumn> = columns
+        .iter()
+        .filter(|c| c.kind == ColumnKind::Numeric && c.name != target.name)
+        .filter(|c| !matches!(c.role, Role::Id | Role::Timestamp | Role::Target))
+        .filter(|c| score_like(c))
+        .collect();
+    if scores.len() < 2 {
+        return None;
+    }
+    let current = ["champion", "production", "current", "old", "baseline"];
+    let champion = scores
+        .iter()
+        .find(|c| {
+            let n = c.name.to_ascii_lowercase();
+            current.iter().any(|k| n.contains(k))
+        })
+        .unwrap_or(&scores[0]);
+    let challenger = scores.iter().find(|c| c.name != champion.name)?;
+    Some(CompareSettings {
+        target: target.name.clone(),
+        champion: champion.name.clone(),
+        challenger: challenger.name.clone(),
+        ..CompareSettings::default()
+    })
 }

@@ -134,7 +134,6 @@ pub struct PlannerView {
     pub plan: PowerSettings,
 }
 
-
 /// What the Experiments tab reads the log as.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -16,7 +16,7 @@ use crate::engine::experiment_columns::LogColumn;
 use crate::format::{fmt_num, fmt_p, fmt_pct};
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::widgets::{CURRENT_COLOR, REFERENCE_COLOR};
-use crate::vocab::{ColumnKind, Role, Waker};
+use crate::vocab::{ColumnKind, Waker};
 
 const WIN_COLOR: Color32 = Color32::from_rgb(60, 170, 90);
 const LOSE_COLOR: Color32 = Color32::from_rgb(220, 50, 47);
@@ -28,51 +28,7 @@ pub struct CompareState {
     pub result: Computed<CompareOutcome>,
 }
 
-/// Numbers that can be scores: numeric columns that are not ids, times or covariates.
-fn score_candidates(columns: &[LogColumn]) -> Vec<&LogColumn> {
-    columns
-        .iter()
-        .filter(|c| c.kind == ColumnKind::Numeric)
-        .filter(|c| !matches!(c.role, Role::Id | Role::Timestamp | Role::Target))
-        .collect()
-}
-
-/// Whether a name reads as a model's score (`score`, `*_proba`, `pred_*`…).
-fn score_like(c: &LogColumn) -> bool {
-    let n = c.name.to_ascii_lowercase();
-    c.role == Role::Prediction || n.contains("score") || n.contains("proba")
-}
-
-/// Settings from the log's names: a target by its name (a 0/1 column), and two columns named
-/// like scores; the one named like the current model (champion, production, current, old,
-/// baseline) is the champion. `None` when the log has no such trio.
-pub fn infer(columns: &[LogColumn]) -> Option<CompareSettings> {
-    let target = columns.iter().find(|c| {
-        c.role == Role::Target && matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean)
-    })?;
-    let scores: Vec<&LogColumn> = score_candidates(columns)
-        .into_iter()
-        .filter(|c| score_like(c) && c.name != target.name)
-        .collect();
-    if scores.len() < 2 {
-        return None;
-    }
-    let current = ["champion", "production", "current", "old", "baseline"];
-    let champion = scores
-        .iter()
-        .find(|c| {
-            let n = c.name.to_ascii_lowercase();
-            current.iter().any(|k| n.contains(k))
-        })
-        .unwrap_or(&scores[0]);
-    let challenger = scores.iter().find(|c| c.name != champion.name)?;
-    Some(CompareSettings {
-        target: target.name.clone(),
-        champion: champion.name.clone(),
-        challenger: challenger.name.clone(),
-        ..CompareSettings::default()
-    })
-}
+pub use crate::engine::experiment_columns::infer_compare as infer;
 
 impl CompareState {
     pub fn ready(&self) -> bool {
