@@ -46,8 +46,8 @@ use crate::analysis::experiment::{ExperimentError, sequential};
 use crate::data::Dataset;
 use crate::engine::columns::{Storage, storage_of};
 use crate::engine::experiment_units::{
-    Assignment, Coded, Fold, NONE, all_binary, assign, coded, earliest, first_code, fold_series,
-    micros, unit_codes,
+    Assignment, Coded, Flat, Fold, NONE, assign, coded, earliest, first_code, fold_columns, micros,
+    unit_codes,
 };
 use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 use crate::vocab::{Cancelled, Progress};
@@ -409,10 +409,15 @@ fn numeric_series<'a>(
     Ok(s)
 }
 
-/// One pass over the rows for one column, run side by side with the others.
-enum Job<'a> {
+/// A numeric column to fold into units: a metric (with the kind the settings give it) or a
+/// covariate. All of them are folded together in one pass ([`fold_columns`]).
+enum Numeric<'a> {
     Metric(usize, &'a Series, Option<MetricKind>),
     Covariate(usize, &'a Series),
+}
+
+/// One pass over the rows for one column, run side by side with the others.
+enum Job<'a> {
     Segment(usize, &'a Series),
     Time(&'a Series),
 }
@@ -437,28 +442,6 @@ fn run_job(
     progress: &Progress,
 ) -> Result<JobResult, Cancelled> {
     Ok(match *job {
-        Job::Metric(i, s, kind) => {
-            let kind = kind.unwrap_or_else(|| {
-                if all_binary(s) {
-                    MetricKind::Proportion
-                } else {
-                    MetricKind::Mean
-                }
-            });
-            let how = match kind {
-                MetricKind::Mean => Fold::Sum,
-                MetricKind::Proportion => Fold::Max,
-            };
-            // numeric_series has refused text; a column that still does not cast has no value.
-            let values = fold_series(s, unit_of_row, units, how, progress)?
-                .unwrap_or_else(|| vec![f64::NAN; units]);
-            JobResult::Metric(i, kind, values)
-        }
-        Job::Covariate(i, s) => {
-            let values = fold_series(s, unit_of_row, units, Fold::First, progress)?
-                .unwrap_or_else(|| vec![f64::NAN; units]);
-            JobResult::Covariate(i, values)
-        }
         Job::Segment(j, s) => JobResult::Segment(
             j,
             match coded(s) {
@@ -743,9 +726,10 @@ pub fn run(
         Some(u) => Some(series(log, u, "unit")?),
         None => None,
     };
+    let mut numeric = Vec::new();
     let mut jobs = Vec::new();
     for (i, spec) in settings.metrics.iter().enumerate() {
-        jobs.push(Job::Metric(
+        numeric.push(Numeric::Metric(
             i,
             numeric_series(log, &spec.column, "metric")?,
             spec.kind,
@@ -757,7 +741,7 @@ pub fn run(
         if let Some(c) = settings.covariates.get(&spec.column)
             && !covariate_columns.contains(&c)
         {
-            jobs.push(Job::Covariate(
+            numeric.push(Numeric::Covariate(
                 covariate_columns.len(),
                 numeric_series(log, c, "covariate")?,
             ));
@@ -837,7 +821,60 @@ pub fn run(
     drop(arm_of_row);
 
     progress.set(None, "Folding events into units");
-    let results = super::parallel_map(&jobs, |job| run_job(job, &unit_of_row, units, progress));
+    // Each metric and covariate cast once into flat floats (a column per core), the kind of a
+    // metric without one inferred from its values as `all_binary` does, then all of them
+    // folded in one pass; segments and the exposure time fold on their own.
+    let flats: Vec<Option<Flat>> = super::parallel_map(&numeric, |n| match n {
+        Numeric::Metric(_, s, _) | Numeric::Covariate(_, s) => Flat::new(s),
+    });
+    let binary = |f: &Option<Flat>| {
+        f.as_ref().is_some_and(|f| {
+            f.values()
+                .iter()
+                .all(|v| v.is_nan() || *v == 0.0 || *v == 1.0)
+        })
+    };
+    let kinds: Vec<MetricKind> = numeric
+        .iter()
+        .zip(&flats)
+        .map(|(n, f)| match n {
+            Numeric::Metric(_, _, Some(kind)) => *kind,
+            Numeric::Metric(..) if binary(f) => MetricKind::Proportion,
+            _ => MetricKind::Mean,
+        })
+        .collect();
+    let present: Vec<(&[f64], Fold)> = numeric
+        .iter()
+        .zip(&flats)
+        .zip(&kinds)
+        .filter_map(|((n, f), kind)| {
+            let how = match (n, kind) {
+                (Numeric::Covariate(..), _) => Fold::First,
+                (Numeric::Metric(..), MetricKind::Mean) => Fold::Sum,
+                (Numeric::Metric(..), MetricKind::Proportion) => Fold::Max,
+            };
+            f.as_ref().map(|f| (f.values(), how))
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut values = fold_columns(&present, &unit_of_row, units, threads, progress)?.into_iter();
+    drop(present);
+    let mut results: Vec<Result<JobResult, Cancelled>> = Vec::new();
+    for ((n, f), kind) in numeric.iter().zip(&flats).zip(kinds) {
+        // numeric_series has refused text; a column that still does not cast has no value.
+        let v = match f {
+            Some(_) => values.next().unwrap_or_else(|| vec![f64::NAN; units]),
+            None => vec![f64::NAN; units],
+        };
+        results.push(Ok(match n {
+            Numeric::Metric(i, ..) => JobResult::Metric(*i, kind, v),
+            Numeric::Covariate(i, _) => JobResult::Covariate(*i, v),
+        }));
+    }
+    drop(flats);
+    results.extend(super::parallel_map(&jobs, |job| {
+        run_job(job, &unit_of_row, units, progress)
+    }));
     drop(unit_of_row);
     let mut folded: Vec<Option<Folded>> = settings.metrics.iter().map(|_| None).collect();
     let mut covariates: BTreeMap<usize, Vec<f64>> = BTreeMap::new();

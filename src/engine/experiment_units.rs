@@ -400,6 +400,126 @@ pub fn fold_series(
     Ok(Some(acc))
 }
 
+/// A numeric column as one contiguous run of floats, a missing value as NaN (the folds skip
+/// NaN and null alike, so the two mean the same here). A single-chunk Float64 column without
+/// nulls is borrowed as it is; any other is cast once.
+pub struct Flat {
+    /// Float64, one chunk, no nulls.
+    series: Series,
+}
+
+impl Flat {
+    /// `None` when the column does not cast to numbers.
+    pub fn new(series: &Series) -> Option<Self> {
+        let cast = series.cast(&DataType::Float64).ok()?;
+        let cast = if cast.null_count() > 0 {
+            cast.f64()
+                .ok()?
+                .fill_null_with_values(f64::NAN)
+                .ok()?
+                .into_series()
+        } else {
+            cast
+        };
+        let series = cast.rechunk();
+        series.f64().ok()?.cont_slice().ok()?;
+        Some(Self { series })
+    }
+
+    pub fn values(&self) -> &[f64] {
+        // `new` checked that the slice exists.
+        self.series
+            .f64()
+            .ok()
+            .and_then(|ca| ca.cont_slice().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Per column, per unit: its rows' values folded as [`fold_series`] folds them (NaN for a
+/// unit none of whose rows has a value), for all the columns in one pass over the rows.
+///
+/// Why one pass: each row's unit is a random place in a million-unit table, and a separate
+/// pass per column pays that cache miss once per column; here the unit's values of every
+/// column sit side by side (one record of `columns.len()` floats), so a row costs one miss.
+/// The units are split into `threads` ranges, each thread folding only its own units over
+/// all the rows: every unit's rows are still folded in row order, so a sum adds its terms
+/// in the same order as one thread would, and the result is the same to the last bit.
+pub fn fold_columns(
+    columns: &[(&[f64], Fold)],
+    unit_of_row: &[u32],
+    units: usize,
+    threads: usize,
+    progress: &Progress,
+) -> Result<Vec<Vec<f64>>, Cancelled> {
+    let k = columns.len();
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let threads = threads.clamp(1, units.max(1));
+    let per = units.div_ceil(threads).max(1);
+    let ranges: Vec<(usize, usize)> = (0..threads)
+        .map(|t| ((t * per).min(units), ((t + 1) * per).min(units)))
+        .collect();
+    let fold_range = |(lo, hi): (usize, usize)| -> Result<Vec<f64>, Cancelled> {
+        let mut acc = vec![f64::NAN; (hi - lo) * k];
+        let (lo32, hi32) = (lo as u32, hi as u32);
+        for start in (0..unit_of_row.len()).step_by(BLOCK) {
+            progress.check()?;
+            let end = (start + BLOCK).min(unit_of_row.len());
+            for (row, &u) in unit_of_row[start..end].iter().enumerate() {
+                // NONE is u32::MAX, never below `hi`.
+                if u < lo32 || u >= hi32 {
+                    continue;
+                }
+                let row = start + row;
+                let at = (u - lo32) as usize * k;
+                let record = &mut acc[at..at + k];
+                for ((values, how), a) in columns.iter().zip(record.iter_mut()) {
+                    let v = values[row];
+                    if v.is_nan() {
+                        continue;
+                    }
+                    *a = if a.is_nan() {
+                        v
+                    } else {
+                        match how {
+                            Fold::Sum => *a + v,
+                            Fold::Max => a.max(v),
+                            Fold::First => *a,
+                        }
+                    };
+                }
+            }
+        }
+        Ok(acc)
+    };
+    let parts: Vec<Result<Vec<f64>, Cancelled>> = if threads == 1 {
+        vec![fold_range(ranges[0])]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|&r| s.spawn(move || fold_range(r)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Err(Cancelled)))
+                .collect()
+        })
+    };
+    let mut out = vec![Vec::with_capacity(units); k];
+    for part in parts {
+        let part = part?;
+        for record in part.chunks_exact(k) {
+            for (column, &v) in out.iter_mut().zip(record) {
+                column.push(v);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Whether every present value of a numeric column is 0 or 1 (a proportion).
 pub fn all_binary(series: &Series) -> bool {
     let Ok(cast) = series.cast(&DataType::Float64) else {
@@ -540,6 +660,51 @@ mod tests {
         let lengths: Vec<String> = (0..=12).map(|k| "z".repeat(k)).collect();
         let (_, n) = codes_of(&Series::new("u".into(), &lengths));
         assert_eq!(n, 13);
+    }
+
+    #[test]
+    fn one_pass_over_every_column_folds_as_one_pass_each_to_the_bit() {
+        // Sums of many terms in random unit order: any change of the order of additions
+        // would show in the last bits.
+        let mut rng = crate::vocab::Rng::new(5);
+        let rows = 50_000;
+        let units = 3_000;
+        let unit_of_row: Vec<u32> = (0..rows)
+            .map(|_| {
+                if rng.uniform() < 0.01 {
+                    NONE
+                } else {
+                    rng.below(units) as u32
+                }
+            })
+            .collect();
+        let column = |rng: &mut crate::vocab::Rng| -> Vec<Option<f64>> {
+            (0..rows)
+                .map(|_| (rng.uniform() > 0.05).then(|| (rng.normal() * 1e3).round() / 100.0))
+                .collect()
+        };
+        let series: Vec<Series> = (0..3)
+            .map(|i| Series::new(format!("c{i}").into(), column(&mut rng)))
+            .collect();
+        let hows = [Fold::Sum, Fold::Max, Fold::First];
+        let silent = Progress::silent();
+        let flats: Vec<Flat> = series.iter().map(|s| Flat::new(s).expect("flat")).collect();
+        let columns: Vec<(&[f64], Fold)> = flats
+            .iter()
+            .zip(hows)
+            .map(|(f, h)| (f.values(), h))
+            .collect();
+        for threads in [1, 2, 3, 7] {
+            let together =
+                fold_columns(&columns, &unit_of_row, units, threads, &silent).expect("fold");
+            for ((s, how), got) in series.iter().zip(hows).zip(&together) {
+                let alone = fold_series(s, &unit_of_row, units, how, &silent)
+                    .expect("not cancelled")
+                    .expect("numbers");
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(got), bits(&alone), "{how:?} on {threads} threads");
+            }
+        }
     }
 
     #[test]
