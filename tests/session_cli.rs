@@ -483,6 +483,7 @@ fn the_report_has_a_rollout_section_and_key_in_rollout_mode() {
         !html.contains("id=\"experiments\""),
         "no A/B section in Rollout mode"
     );
+}
 
 #[test]
 fn a_champion_challenger_log_reaches_the_report_as_compare() {
