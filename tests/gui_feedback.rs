@@ -35,8 +35,9 @@ fn versions_and_feedback_pages_show_the_planted_story() {
     settle(&mut h);
     assert_eq!(h.state().health.page, HealthPage::Versions);
     h.get_by_label_contains("Model versions by \"model_version\"");
-    h.get_by_label("v1");
-    h.get_by_label("v2");
+    // In the table and in the plot's legend.
+    assert!(h.get_all_by_label("v1").count() >= 2);
+    assert!(h.get_all_by_label("v2").count() >= 2);
     h.get_by_label("Switch-over: v1 to v2 at 2025-11-01T06:00:00Z");
     let report = h.state().health.report.value.clone().expect("health");
     let versions = report.versions.as_ref().expect("versions");

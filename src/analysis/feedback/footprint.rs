@@ -131,10 +131,20 @@ pub fn served_vs_holdout(input: &FootprintInput) -> Vec<FootprintWindow> {
     } else {
         ColumnKind::Float
     };
-    // The test is chosen once, on the served baseline against all later served rows, then
-    // forced on every comparison: a holdout of 10 % would otherwise get a different test (KS
-    // below 1 000 rows, Wasserstein above) and the scores would not compare.
-    let served_after = sample(input, after.iter().flat_map(|g| &g.served));
+    // The test is chosen once, on the served baseline against the first later window's served
+    // rows (the choice depends on the baseline's size and the number of distinct values, not
+    // on which window), then forced on every comparison: a holdout of 10 % would otherwise get
+    // a different test (KS below 1 000 rows, Wasserstein above) and the scores would not
+    // compare.
+    let served_after = sample(
+        input,
+        after
+            .iter()
+            .find(|g| !g.served.is_empty())
+            .map(|g| g.served.as_slice())
+            .unwrap_or_default()
+            .iter(),
+    );
     let chosen = test(
         input.feature,
         kind,
