@@ -78,16 +78,38 @@ pub fn coded(series: &Series) -> Option<Coded> {
             .downcast_iter()
             .all(|arr| arr.views().iter().all(|v| v.length <= 12))
     {
-        // Short labels are their inline views: the same masked keys as unit ids.
-        let mut table = KeyTable::<u128>::new();
-        let mut first_seen = Vec::new();
+        // Short labels are their inline views: the same masked keys as unit ids. An arm or a
+        // segment has a handful of values, so a short list compared in order (most often a
+        // hit on its first entries) beats hashing every row; past `SMALL` values the hash
+        // table takes over. Either way codes are in order of first appearance.
+        const SMALL: usize = 16;
+        let views = || ca.downcast_iter().flat_map(|arr| arr.views().iter());
+        let mut small: Vec<u128> = Vec::with_capacity(SMALL);
         let mut codes = Vec::with_capacity(n);
-        for v in ca.downcast_iter().flat_map(|arr| arr.views().iter()) {
-            let c = table.code(inline_key(v.length, v.as_u128()));
-            if c as usize == first_seen.len() {
-                first_seen.push(String::new());
+        for v in views() {
+            let key = inline_key(v.length, v.as_u128());
+            let c = match small.iter().position(|&k| k == key) {
+                Some(p) => p,
+                None if small.len() < SMALL => {
+                    small.push(key);
+                    small.len() - 1
+                }
+                None => break,
+            };
+            codes.push(c as u32);
+        }
+        let mut first_seen = vec![String::new(); small.len()];
+        if codes.len() < n {
+            let mut table = KeyTable::<u128>::new();
+            first_seen.clear();
+            codes.clear();
+            for v in views() {
+                let c = table.code(inline_key(v.length, v.as_u128()));
+                if c as usize == first_seen.len() {
+                    first_seen.push(String::new());
+                }
+                codes.push(c);
             }
-            codes.push(c);
         }
         // The labels' text, from each code's first row.
         let mut filled = vec![false; first_seen.len()];
@@ -725,6 +747,13 @@ mod tests {
         let c = coded(&s).expect("coded");
         assert_eq!(c.labels, ["a", "b"]);
         assert_eq!(c.codes, [1, NONE, 0, 1]);
+        // Past 16 short labels the hash table codes them, in the same order.
+        let many: Vec<String> = (0..40).map(|i| format!("s{}", (i * 7) % 20)).collect();
+        let c = coded(&Series::new("seg".into(), &many)).expect("coded");
+        assert_eq!(c.labels.len(), 20);
+        for (row, code) in c.codes.iter().enumerate() {
+            assert_eq!(c.labels[*code as usize], many[row]);
+        }
         let ints = Series::new("arm".into(), &[10i64, 2, 10]);
         let c = coded(&ints).expect("coded");
         assert_eq!(c.labels, ["10", "2"]);
