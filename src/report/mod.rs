@@ -29,8 +29,8 @@ pub mod health;
 pub mod html;
 pub mod json;
 pub mod markup;
-pub mod rollout;
 pub mod retrain;
+pub mod rollout;
 pub mod source;
 pub mod svg;
 
