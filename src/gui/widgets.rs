@@ -102,3 +102,33 @@ pub fn direction_button(
         };
     }
 }
+
+/// A labelled pick of one column (or arm) name, "choose" while none is picked. `salt` keeps the
+/// pickers of different panels apart when two share a label. Returns whether the pick changed.
+pub fn name_combo(
+    ui: &mut Ui,
+    salt: &str,
+    label: &str,
+    choice: &mut String,
+    options: &[String],
+) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        egui::ComboBox::from_id_salt((salt, label))
+            .selected_text(if choice.is_empty() {
+                "choose"
+            } else {
+                choice.as_str()
+            })
+            .width(150.0)
+            .show_ui(ui, |ui| {
+                for o in options {
+                    changed |= ui.selectable_value(choice, o.clone(), o.as_str()).changed();
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    changed
+}

@@ -54,23 +54,7 @@ impl CompareState {
 }
 
 fn combo(ui: &mut Ui, label: &str, choice: &mut String, options: &[String]) {
-    ui.horizontal(|ui| {
-        let l = ui.label(label);
-        egui::ComboBox::from_id_salt(("compare_combo", label))
-            .selected_text(if choice.is_empty() {
-                "choose"
-            } else {
-                choice.as_str()
-            })
-            .width(150.0)
-            .show_ui(ui, |ui| {
-                for o in options {
-                    ui.selectable_value(choice, o.clone(), o.as_str());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    });
+    crate::gui::widgets::name_combo(ui, "compare_combo", label, choice, options);
 }
 
 /// The target, both score columns, the threshold and the bootstrap.

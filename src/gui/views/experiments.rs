@@ -275,25 +275,7 @@ pub fn experiments_ui(
 }
 
 fn combo(ui: &mut Ui, label: &str, choice: &mut String, options: &[String]) -> bool {
-    let mut changed = false;
-    ui.horizontal(|ui| {
-        let l = ui.label(label);
-        egui::ComboBox::from_id_salt(("experiment_combo", label))
-            .selected_text(if choice.is_empty() {
-                "choose"
-            } else {
-                choice.as_str()
-            })
-            .width(150.0)
-            .show_ui(ui, |ui| {
-                for o in options {
-                    changed |= ui.selectable_value(choice, o.clone(), o.as_str()).changed();
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    });
-    changed
+    crate::gui::widgets::name_combo(ui, "experiment_combo", label, choice, options)
 }
 
 fn controls_ui(st: &mut ExperimentsState, log: &Dataset, ui: &mut Ui) {
