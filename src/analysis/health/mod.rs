@@ -384,6 +384,34 @@ fn labelled_pairs(d: &SideData, rows: Option<&[u32]>) -> Vec<(f64, f64)> {
 }
 
 /// The metrics of labelled pairs (point estimates).
+/// The task's metrics of (prediction, target) pairs with their seeded bootstrap 95 % intervals:
+/// one place for windows and model versions, so both get the same resampling.
+fn metrics_with_intervals(
+    task: Task,
+    pairs: &[(f64, f64)],
+    p: &HealthParams,
+    seed: u64,
+) -> (MetricValues, BTreeMap<Metric, [f64; 2]>) {
+    match task {
+        Task::Classification => {
+            let sorted = SortedRows::new(pairs.iter().map(|&(p, y)| (p, y == 1.0)).collect());
+            let m = classification_metrics(&sorted, None, p.threshold);
+            let iv = bootstrap_intervals(sorted.len(), p.bootstrap, seed, |wts| {
+                classification_metrics(&sorted, Some(wts), p.threshold)
+            });
+            (m, iv)
+        }
+        Task::Regression => {
+            let yp: Vec<(f64, f64)> = pairs.iter().map(|&(p, y)| (y, p)).collect();
+            let m = regression_metrics(&yp, None);
+            let iv = bootstrap_intervals(yp.len(), p.bootstrap, seed, |wts| {
+                regression_metrics(&yp, Some(wts))
+            });
+            (m, iv)
+        }
+    }
+}
+
 fn metrics_of(task: Task, pairs: &[(f64, f64)], threshold: f64) -> MetricValues {
     match task {
         Task::Classification => {
@@ -569,24 +597,7 @@ impl HealthPlan {
         let p = &self.params;
         // A seed per window, so results do not depend on the order windows are computed in.
         let seed = p.seed ^ (w as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let (metrics, intervals) = match self.task {
-            Task::Classification => {
-                let sorted = SortedRows::new(pairs.iter().map(|&(p, y)| (p, y == 1.0)).collect());
-                let m = classification_metrics(&sorted, None, p.threshold);
-                let iv = bootstrap_intervals(sorted.len(), p.bootstrap, seed, |wts| {
-                    classification_metrics(&sorted, Some(wts), p.threshold)
-                });
-                (m, iv)
-            }
-            Task::Regression => {
-                let yp: Vec<(f64, f64)> = pairs.iter().map(|&(p, y)| (y, p)).collect();
-                let m = regression_metrics(&yp, None);
-                let iv = bootstrap_intervals(yp.len(), p.bootstrap, seed, |wts| {
-                    regression_metrics(&yp, Some(wts))
-                });
-                (m, iv)
-            }
-        };
+        let (metrics, intervals) = metrics_with_intervals(self.task, &pairs, p, seed);
         let scores: Vec<f64> = rows
             .iter()
             .filter_map(|&r| cur.prediction[r as usize])

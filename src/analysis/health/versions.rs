@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::bootstrap::bootstrap_intervals;
-use super::{HealthInput, HealthPlan, Metric, MetricValues, labelled_pairs, metrics_of};
-use crate::analysis::metrics::{SortedRows, classification_metrics, regression_metrics};
-use crate::vocab::Task;
+use super::{
+    HealthInput, HealthPlan, Metric, MetricValues, labelled_pairs, metrics_of,
+    metrics_with_intervals,
+};
 
 /// Each row's version as a code into `labels` (`None` = no version).
 #[derive(Debug, Clone, Copy)]
@@ -93,24 +93,7 @@ impl HealthPlan {
         let pairs = labelled_pairs(cur, Some(&rows));
         let p = &self.params;
         let seed = p.seed ^ (u64::from(code) + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
-        let (metrics, intervals) = match self.task {
-            Task::Classification => {
-                let sorted = SortedRows::new(pairs.iter().map(|&(p, y)| (p, y == 1.0)).collect());
-                let m = classification_metrics(&sorted, None, p.threshold);
-                let iv = bootstrap_intervals(sorted.len(), p.bootstrap, seed, |wts| {
-                    classification_metrics(&sorted, Some(wts), p.threshold)
-                });
-                (m, iv)
-            }
-            Task::Regression => {
-                let yp: Vec<(f64, f64)> = pairs.iter().map(|&(p, y)| (y, p)).collect();
-                let m = regression_metrics(&yp, None);
-                let iv = bootstrap_intervals(yp.len(), p.bootstrap, seed, |wts| {
-                    regression_metrics(&yp, Some(wts))
-                });
-                (m, iv)
-            }
-        };
+        let (metrics, intervals) = metrics_with_intervals(self.task, &pairs, p, seed);
         let windows = self
             .rows
             .iter()
