@@ -200,5 +200,8 @@ pub fn bench(args: &BenchRetrainArgs) -> Result<u8, CliError> {
         "retrain backtest: {} training + {} production rows, {} daily windows, {} runs (4 policies x 3 modes), {} retrains in all: {:.3} s (best of {})",
         b.reference_rows, b.current_rows, b.windows, b.runs, b.retrains, b.seconds, args.repeat
     );
+    for (run, retrains, rows) in &b.per_run {
+        println!("  {run}: {retrains} retrains, {rows} training rows fitted");
+    }
     Ok(EXIT_OK)
 }

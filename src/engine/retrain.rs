@@ -882,6 +882,9 @@ pub struct RetrainBench {
     pub windows: usize,
     pub runs: usize,
     pub retrains: usize,
+    /// Per run: its policy × mode, its retrains and the training rows they fitted in all —
+    /// the work behind the time.
+    pub per_run: Vec<(String, usize, usize)>,
     /// Best wall time of the whole backtest (columns read, encoded, sorted, every run).
     pub seconds: f64,
 }
@@ -996,6 +999,17 @@ pub fn bench(rows: usize, days: usize, repeat: usize) -> Result<RetrainBench, Re
         windows: o.runs.first().map_or(0, |r| r.windows.len()),
         runs: o.runs.len(),
         retrains: o.runs.iter().map(|r| r.retrain_count).sum(),
+        per_run: o
+            .runs
+            .iter()
+            .map(|r| {
+                (
+                    format!("{} / {}", r.policy, r.mode),
+                    r.retrain_count,
+                    r.retrains.iter().map(|t| t.rows).sum(),
+                )
+            })
+            .collect(),
         seconds: best,
     })
 }
