@@ -1,0 +1,354 @@
+"""Golden values of the whole retraining backtest loop of /work/shared/RETRAINING.md.
+
+Run:  python make_protocol_golden.py   (with requirements.txt installed; writes, next to this file,
+      protocol_training.csv, protocol_production.csv and protocol_golden.json; re-running
+      reproduces them byte for byte)
+
+This is an independent implementation of the protocol written from RETRAINING.md alone, with the
+two learners taken from the libraries the document names:
+
+* from scratch: scikit-learn 1.5.2 ``LogisticRegression(C=1.0, solver="newton-cholesky",
+  tol=1e-14, max_iter=1000)`` on the training rows z-scored by their own mean and population
+  standard deviation (ddof 0);
+* incremental: River 0.26.1 ``preprocessing.StandardScaler() | linear_model.LogisticRegression()``
+  at its defaults, ``learn_one`` per label in arrival order, ``predict_proba_one(x)[True]``;
+* ``on-drift:adwin``: River 0.26.1 ``drift.ADWIN(delta=0.002)`` fed 1[y_hat != y] per row of New_w.
+
+The fixture: 2 000 training rows over 10 days and 6 000 production rows over 30 days (200 a day,
+whole seconds, 3 numeric features written with 4 decimals so that both sides read the same
+doubles), labels known 2 days after the row's time, and a drift on production day 15 (the sign of
+x1's effect flips and x3's mean moves). Windows are days; policies never, every:5,
+floor:accuracy<0.7 and on-drift:adwin, times modes scratch, sliding:7d and incremental; kappa 0.5.
+``drift-share`` is left out: RETRAINING.md does not define it.
+
+The Rust side (tests/retrain_protocol_golden.rs) runs
+  sextant retrain --reference protocol_training.csv --current protocol_production.csv
+    --target y --time t --label-delay 2d --windows day --policy ... --mode ... --format json
+and compares every number.
+"""
+
+import datetime as dt
+import json
+import math
+import os
+
+import numpy as np
+import river
+import sklearn
+from river import compose, drift, linear_model, preprocessing
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+DAY = 86400
+DELAY = 2 * DAY
+KAPPA = 0.5
+FEATURES = ["x1", "x2", "x3"]
+MIN_LABELS = 20
+START = int(dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc).timestamp())
+
+CALLS = [
+    'sklearn.linear_model.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-14, '
+    "max_iter=1000).fit(z_train, y_train); predict_proba(z)[:, 1], z = (x - mean) / std (ddof 0)",
+    "river.compose.Pipeline(river.preprocessing.StandardScaler(), "
+    "river.linear_model.LogisticRegression()); learn_one(x, bool(y)) per label in arrival order; "
+    "predict_proba_one(x)[True]",
+    "river.drift.ADWIN(delta=0.002); update(float(err)); drift_detected",
+    "sklearn.metrics.roc_auc_score(y, p)",
+]
+
+
+# ---------------------------------------------------------------- the fixture
+
+
+def make_fixture(seed, label_time):
+    """Training days 0-9 and production days 10-39 (200 rows a day), drift from day 25.
+
+    With ``label_time`` each row gets its own label time: the row's time plus 0 to 4 days, a
+    tenth of them exactly at a midnight (the rule's "<=" then decides), so that arrival order
+    differs from row order; production day 12 has no rows (an empty window); some rows repeat
+    the time and label time of the row before them (ties in file order); and the first
+    production row sits exactly at T_w0 with its label known at once (label time T_w0, which
+    the initial model may not learn since its time is not < T_w0).
+    """
+    rng = np.random.default_rng(seed)
+
+    def part(n, day0, days, production):
+        secs = rng.integers(day0 * DAY, (day0 + days) * DAY, n)
+        if label_time and production:
+            secs = np.where(secs // DAY == 12, secs + DAY, secs)  # day 12 empty
+        secs = np.sort(secs)
+        x1 = np.round(rng.normal(0.0, 1.0, n), 4)
+        x2 = np.round(rng.normal(10.0, 3.0, n), 4)
+        x3 = np.round(rng.normal(0.0, 1.0, n), 4)
+        drifted = secs >= 25 * DAY
+        x3 = np.where(drifted, np.round(x3 + 1.0, 4), x3)
+        eta = np.where(drifted, -1.5, 1.5) * x1 - 0.4 * (x2 - 10.0) + 0.8 * x3 - np.where(drifted, 0.8, 0.0)
+        y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(int)
+        if not label_time:
+            return secs, x1, x2, x3, y, None
+        lab = secs + rng.integers(0, 4 * DAY + 1, n)
+        at_midnight = rng.random(n) < 0.1
+        lab = np.where(at_midnight, (lab // DAY + 1) * DAY, lab)
+        for i in range(1, n):
+            if rng.random() < 0.03:
+                secs[i], lab[i] = secs[i - 1], lab[i - 1]
+        if production:
+            secs[0] = lab[0] = day0 * DAY
+        return secs, x1, x2, x3, y, lab
+
+    return part(2000, 0, 10, False), part(6000, 10, 30, True)
+
+
+def iso(secs):
+    return dt.datetime.fromtimestamp(START + int(secs), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_csv(path, part):
+    secs, x1, x2, x3, y, lab = part
+    with open(path, "w", newline="\n") as f:
+        f.write("t,x1,x2,x3,y" + (",label_at" if lab is not None else "") + "\n")
+        for i in range(len(secs)):
+            extra = f",{iso(lab[i])}" if lab is not None else ""
+            f.write(f"{iso(secs[i])},{x1[i]:.4f},{x2[i]:.4f},{x3[i]:.4f},{y[i]}{extra}\n")
+
+
+def parse_iso(t):
+    return int(dt.datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp())
+
+
+def read_csv(path, delay):
+    """(time, features, label, label time) per row; the label time is the row's time + delay
+    without a label-time column."""
+    rows = []
+    with open(path) as f:
+        header = next(f).rstrip("\n").split(",")
+        for line in f:
+            v = dict(zip(header, line.rstrip("\n").split(",")))
+            secs = parse_iso(v["t"])
+            lab = parse_iso(v["label_at"]) if "label_at" in v else secs + delay
+            rows.append((secs, [float(v[c]) for c in FEATURES], int(v["y"]), lab))
+    return rows
+
+
+# ---------------------------------------------------------------- learners
+
+
+class Scratch:
+    def __init__(self, X, y):
+        self.mean = X.mean(axis=0)
+        self.std = X.std(axis=0)  # ddof 0
+        self.safe = np.where(self.std == 0.0, 1.0, self.std)
+        self.model = LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-14, max_iter=1000)
+        self.model.fit(self.z(X), y)
+
+    def z(self, X):
+        return np.where(self.std == 0.0, 0.0, (X - self.mean) / self.safe)
+
+    def proba(self, X):
+        return self.model.predict_proba(self.z(X))[:, 1]
+
+
+class Incremental:
+    def __init__(self):
+        self.model = compose.Pipeline(preprocessing.StandardScaler(), linear_model.LogisticRegression())
+        self.learned = 0
+
+    @staticmethod
+    def d(x):
+        return {name: v for name, v in zip(FEATURES, x)}
+
+    def learn(self, x, y):
+        self.model.learn_one(self.d(x), bool(y))
+        self.learned += 1
+
+    def proba(self, X):
+        return np.array([self.model.predict_proba_one(self.d(x))[True] for x in X])
+
+
+# ---------------------------------------------------------------- the protocol
+
+
+def window_metrics(y, p):
+    yhat = (p > 0.5).astype(int)
+    acc = float(np.mean(yhat == y))
+    pc = np.clip(p, 1e-15, 1 - 1e-15)
+    ll = float(np.mean(-y * np.log(pc) - (1 - y) * np.log(1 - pc)))
+    auc = float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else None
+    return acc, auc, ll
+
+
+def backtest(ref, cur, policy, mode, kappa):
+    # Inputs: both files end to end, sorted by time (ties in file order: a stable sort).
+    rows = sorted(ref + cur, key=lambda r: r[0])
+    first_cur = min(r[0] for r in cur)
+    time = np.array([r[0] for r in rows], dtype=np.int64)
+    X = np.array([r[1] for r in rows])
+    y = np.array([r[2] for r in rows])
+    label = np.array([r[3] for r in rows], dtype=np.int64)
+    # Arrival order: label time ascending, ties in row order.
+    arrival = sorted(range(len(rows)), key=lambda i: (label[i], i))
+    S = (int(time.min()) // DAY) * DAY  # midnight (UTC) of the first row's day
+    win = (time - S) // DAY
+    w0 = (first_cur - S) // DAY
+    wlast = int(win.max())
+
+    def T(w):
+        return S + w * DAY
+
+    def scratch_fit(Tw, lo=None):
+        keep = (time < Tw) & (label <= Tw)
+        if lo is not None:
+            keep &= time >= lo
+        idx = np.nonzero(keep)[0]
+        return Scratch(X[idx], y[idx]), len(idx)
+
+    learned = np.zeros(len(rows), dtype=bool)
+
+    def inc_learn(Tw, before=None):
+        # Every row with label time <= Tw not learned yet, in arrival order (and, for the
+        # initial model, time < T_w0).
+        n = 0
+        for i in arrival:
+            if label[i] > Tw:
+                break
+            if learned[i] or (before is not None and time[i] >= before):
+                continue
+            inc.learn(X[i], y[i])
+            learned[i] = True
+            n += 1
+        return n
+
+    Tw0 = T(w0)
+    inc = None
+    if mode == "incremental":
+        inc = Incremental()
+        inc_learn(Tw0, before=Tw0)
+        model = inc
+    else:
+        model, _ = scratch_fit(Tw0)
+    version = 1
+    served_version = np.zeros(len(rows), dtype=np.int64)  # 0 = never served
+    yhat_served = np.zeros(len(rows), dtype=np.int64)
+    adwin = drift.ADWIN(delta=0.002)
+    windows, retrains = [], []
+    for w in range(int(w0), wlast + 1):
+        Tw = T(w)
+        # 1. Decision (skipped at w0), on New_w: labels arriving in (T_{w-1}, T_w] of rows
+        # served by the current version, in arrival order.
+        if w > w0:
+            new = [i for i in arrival if T(w - 1) < label[i] <= Tw and served_version[i] == version]
+            trigger = None
+            if policy.startswith("every:"):
+                if (w - w0) % int(policy.split(":")[1]) == 0:
+                    trigger = "schedule"
+            elif policy.startswith("floor:accuracy<"):
+                floor = float(policy.split("<")[1])
+                if len(new) >= MIN_LABELS and np.mean(yhat_served[new] == y[new]) < floor:
+                    trigger = "floor"
+            elif policy == "on-drift:adwin":
+                for i in new:
+                    adwin.update(float(yhat_served[i] != y[i]))
+                    if adwin.drift_detected:
+                        trigger = "detector_alarm"
+                        break
+            else:
+                assert policy == "never", policy
+            if trigger is not None:
+                if mode == "incremental":
+                    n = inc_learn(Tw)
+                elif mode == "scratch":
+                    model, n = scratch_fit(Tw)
+                else:
+                    days = mode.split(":")[1]
+                    assert days.endswith("d"), mode
+                    model, n = scratch_fit(Tw, Tw - int(days[:-1]) * DAY)
+                version += 1
+                adwin = drift.ADWIN(delta=0.002)
+                retrains.append({"at": iso(Tw - START), "trigger": trigger, "rows": n, "version": version})
+        # 2. Prediction and 3. scoring; a window without rows is skipped.
+        idx = np.nonzero(win == w)[0]
+        if len(idx) == 0:
+            continue
+        p = model.proba(X[idx])
+        served_version[idx] = version
+        yhat_served[idx] = (p > 0.5).astype(int)
+        acc, auc, ll = window_metrics(y[idx], p)
+        windows.append({
+            "start": iso(Tw - START), "end": iso(T(w + 1) - START), "rows": int(len(idx)),
+            "labelled": int(len(idx)), "accuracy": acc, "roc_auc": auc, "log_loss": ll,
+            "model_version": version,
+        })
+    s = math.fsum(w["log_loss"] for w in windows)
+    return {
+        "policy": policy, "mode": mode, "windows": windows, "retrains": retrains,
+        "retrain_count": len(retrains), "sum_window_log_loss": s, "total_cost": s + kappa * len(retrains),
+    }
+
+
+SCENARIOS = [
+    {
+        "name": "delay",
+        "seed": 20261204,
+        "label_time": False,
+        "reference": "protocol_training.csv",
+        "current": "protocol_production.csv",
+        "labels": ["--label-delay", "2d"],
+        "policies": ["never", "every:5", "floor:accuracy<0.7", "on-drift:adwin"],
+        "modes": ["scratch", "sliding:7d", "incremental"],
+    },
+    {
+        "name": "label_time",
+        "seed": 20261205,
+        "label_time": True,
+        "reference": "protocol_lt_training.csv",
+        "current": "protocol_lt_production.csv",
+        "labels": ["--label-time", "label_at"],
+        "policies": ["never", "every:3", "floor:accuracy<0.75", "on-drift:adwin"],
+        "modes": ["scratch", "sliding:5d", "incremental"],
+    },
+]
+
+
+def main():
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))
+    out = {
+        "versions": {"numpy": np.__version__, "scikit-learn": sklearn.__version__, "river": river.__version__},
+        "calls": CALLS,
+        "scenarios": [],
+    }
+    for c in CALLS:
+        print(c)
+    for sc in SCENARIOS:
+        ref_part, cur_part = make_fixture(sc["seed"], sc["label_time"])
+        write_csv(sc["reference"], ref_part)
+        write_csv(sc["current"], cur_part)
+        ref, cur = read_csv(sc["reference"], DELAY), read_csv(sc["current"], DELAY)
+        runs = [backtest(ref, cur, p, m, KAPPA) for m in sc["modes"] for p in sc["policies"]]
+        best = min(range(len(runs)), key=lambda i: runs[i]["total_cost"])
+        args = ["retrain", "--reference", sc["reference"], "--current", sc["current"], "--target", "y",
+                "--time", "t"] + sc["labels"] + ["--windows", "day", "--cost", str(KAPPA)]
+        args += [a for p in sc["policies"] for a in ("--policy", p)]
+        args += [a for m in sc["modes"] for a in ("--mode", m)]
+        args += ["--format", "json"]
+        out["scenarios"].append({
+            "name": sc["name"],
+            "args": args,
+            "first_window": runs[0]["windows"][0]["start"],
+            "runs": runs,
+            "best": {"policy": runs[best]["policy"], "mode": runs[best]["mode"],
+                     "total_cost": runs[best]["total_cost"]},
+        })
+        print(f"{sc['name']}: sextant " + " ".join(args))
+        for r in runs:
+            print(f'{r["policy"]:>20} {r["mode"]:>12}: retrains {r["retrain_count"]:2d} '
+                  f'{[x["at"][5:10] for x in r["retrains"]]}  sum log loss {r["sum_window_log_loss"]:.6f}  '
+                  f'total {r["total_cost"]:.6f}')
+        print("best:", out["scenarios"][-1]["best"])
+    with open("protocol_golden.json", "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+    print("wrote", ", ".join(f for sc in SCENARIOS for f in (sc["reference"], sc["current"])), "and protocol_golden.json")
+
+
+if __name__ == "__main__":
+    main()
