@@ -40,11 +40,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 DAY = 86400
-DELAY = 2 * DAY
 KAPPA = 0.5
 FEATURES = ["x1", "x2", "x3"]
 MIN_LABELS = 20
-START = int(dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc).timestamp())
+WEEK = 7 * DAY
 
 CALLS = [
     'sklearn.linear_model.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-14, '
@@ -52,7 +51,8 @@ CALLS = [
     "river.compose.Pipeline(river.preprocessing.StandardScaler(), "
     "river.linear_model.LogisticRegression()); learn_one(x, bool(y)) per label in arrival order; "
     "predict_proba_one(x)[True]",
-    "river.drift.ADWIN(delta=0.002); update(float(err)); drift_detected",
+    "river.drift.ADWIN(delta=0.002), river.drift.binary.DDM(), river.drift.PageHinkley(); "
+    "update(float(err)); drift_detected",
     "sklearn.metrics.roc_auc_score(y, p)",
 ]
 
@@ -60,7 +60,7 @@ CALLS = [
 # ---------------------------------------------------------------- the fixture
 
 
-def make_fixture(seed, label_time):
+def make_fixture(sc):
     """Training days 0-9 and production days 10-39 (200 rows a day), drift from day 25.
 
     With ``label_time`` each row gets its own label time: the row's time plus 0 to 4 days, a
@@ -70,7 +70,9 @@ def make_fixture(seed, label_time):
     production row sits exactly at T_w0 with its label known at once (label time T_w0, which
     the initial model may not learn since its time is not < T_w0).
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(sc["seed"])
+    label_time = sc["label_time"]
+    drift_day = sc["drift_day"]
 
     def part(n, day0, days, production):
         secs = rng.integers(day0 * DAY, (day0 + days) * DAY, n)
@@ -80,7 +82,7 @@ def make_fixture(seed, label_time):
         x1 = np.round(rng.normal(0.0, 1.0, n), 4)
         x2 = np.round(rng.normal(10.0, 3.0, n), 4)
         x3 = np.round(rng.normal(0.0, 1.0, n), 4)
-        drifted = secs >= 25 * DAY
+        drifted = secs >= drift_day * DAY
         x3 = np.where(drifted, np.round(x3 + 1.0, 4), x3)
         eta = np.where(drifted, -1.5, 1.5) * x1 - 0.4 * (x2 - 10.0) + 0.8 * x3 - np.where(drifted, 0.8, 0.0)
         y = (rng.random(n) < 1.0 / (1.0 + np.exp(-eta))).astype(int)
@@ -96,20 +98,40 @@ def make_fixture(seed, label_time):
             secs[0] = lab[0] = day0 * DAY
         return secs, x1, x2, x3, y, lab
 
-    return part(2000, 0, 10, False), part(6000, 10, 30, True)
+    ref_days, cur_days, per_day = sc["days"]
+    ref = part(ref_days * per_day, 0, ref_days, False)
+    cur = part(cur_days * per_day, ref_days, cur_days, True)
+    if not sc["categorical"]:
+        return ref, cur
+    # A categorical g: levels "b", "a", "c" in training (encoded sorted: a, b, c) and also an
+    # unseen "d" in production (all zeros); its effect moves the labels, drawn afresh.
+    out = []
+    for (secs, x1, x2, x3, y, lab), levels, p in (
+        (ref, ["b", "a", "c"], [0.5, 0.3, 0.2]),
+        (cur, ["b", "a", "c", "d"], [0.4, 0.3, 0.2, 0.1]),
+    ):
+        g = rng.choice(levels, len(secs), p=p)
+        drifted = secs >= drift_day * DAY
+        eff = np.array([{"a": 0.8, "b": -0.6, "c": 0.0, "d": 1.0}[v] for v in g])
+        eta = np.where(drifted, -1.5, 1.5) * x1 - 0.4 * (x2 - 10.0) + 0.8 * x3 + eff
+        y = (rng.random(len(secs)) < 1.0 / (1.0 + np.exp(-eta))).astype(int)
+        out.append((secs, x1, x2, x3, y, lab, g))
+    return out[0], out[1]
 
 
 def iso(secs):
-    return dt.datetime.fromtimestamp(START + int(secs), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(int(secs), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_csv(path, part):
-    secs, x1, x2, x3, y, lab = part
+def write_csv(path, part, start):
+    secs, x1, x2, x3, y, lab = part[:6]
+    g = part[6] if len(part) > 6 else None
     with open(path, "w", newline="\n") as f:
-        f.write("t,x1,x2,x3,y" + (",label_at" if lab is not None else "") + "\n")
+        f.write("t,x1,x2,x3,y" + (",label_at" if lab is not None else "") + (",g" if g is not None else "") + "\n")
         for i in range(len(secs)):
-            extra = f",{iso(lab[i])}" if lab is not None else ""
-            f.write(f"{iso(secs[i])},{x1[i]:.4f},{x2[i]:.4f},{x3[i]:.4f},{y[i]}{extra}\n")
+            extra = f",{iso(start + lab[i])}" if lab is not None else ""
+            extra += f",{g[i]}" if g is not None else ""
+            f.write(f"{iso(start + secs[i])},{x1[i]:.4f},{x2[i]:.4f},{x3[i]:.4f},{y[i]}{extra}\n")
 
 
 def parse_iso(t):
@@ -126,8 +148,19 @@ def read_csv(path, delay):
             v = dict(zip(header, line.rstrip("\n").split(",")))
             secs = parse_iso(v["t"])
             lab = parse_iso(v["label_at"]) if "label_at" in v else secs + delay
-            rows.append((secs, [float(v[c]) for c in FEATURES], int(v["y"]), lab))
+            rows.append((secs, [float(v[c]) for c in FEATURES], int(v["y"]), lab, v.get("g")))
     return rows
+
+
+def one_hot(ref, cur):
+    """Features: the numeric ones as given, then g one-hot over its training levels, sorted, all
+    kept; a level the training rows never had encodes as all zeros."""
+    if ref[0][4] is None:
+        return ref, cur
+    levels = sorted({r[4] for r in ref})
+    enc = lambda rows: [(t, x + [1.0 if g == lv else 0.0 for lv in levels], y, lab, g)  # noqa: E731
+                        for t, x, y, lab, g in rows]
+    return enc(ref), enc(cur)
 
 
 # ---------------------------------------------------------------- learners
@@ -155,7 +188,7 @@ class Incremental:
 
     @staticmethod
     def d(x):
-        return {name: v for name, v in zip(FEATURES, x)}
+        return dict(enumerate(x))
 
     def learn(self, x, y):
         self.model.learn_one(self.d(x), bool(y))
@@ -177,7 +210,7 @@ def window_metrics(y, p):
     return acc, auc, ll
 
 
-def backtest(ref, cur, policy, mode, kappa):
+def backtest(ref, cur, policy, mode, kappa, unit):
     # Inputs: both files end to end, sorted by time (ties in file order: a stable sort).
     rows = sorted(ref + cur, key=lambda r: r[0])
     first_cur = min(r[0] for r in cur)
@@ -188,12 +221,12 @@ def backtest(ref, cur, policy, mode, kappa):
     # Arrival order: label time ascending, ties in row order.
     arrival = sorted(range(len(rows)), key=lambda i: (label[i], i))
     S = (int(time.min()) // DAY) * DAY  # midnight (UTC) of the first row's day
-    win = (time - S) // DAY
-    w0 = (first_cur - S) // DAY
+    win = (time - S) // unit
+    w0 = (first_cur - S) // unit
     wlast = int(win.max())
 
     def T(w):
-        return S + w * DAY
+        return S + w * unit
 
     def scratch_fit(Tw, lo=None):
         keep = (time < Tw) & (label <= Tw)
@@ -229,7 +262,12 @@ def backtest(ref, cur, policy, mode, kappa):
     version = 1
     served_version = np.zeros(len(rows), dtype=np.int64)  # 0 = never served
     yhat_served = np.zeros(len(rows), dtype=np.int64)
-    adwin = drift.ADWIN(delta=0.002)
+    detectors = {
+        "on-drift:adwin": lambda: drift.ADWIN(delta=0.002),
+        "on-drift:ddm": lambda: drift.binary.DDM(),
+        "on-drift:page-hinkley": lambda: drift.PageHinkley(),
+    }
+    detector = detectors[policy]() if policy in detectors else None
     windows, retrains = [], []
     for w in range(int(w0), wlast + 1):
         Tw = T(w)
@@ -245,10 +283,10 @@ def backtest(ref, cur, policy, mode, kappa):
                 floor = float(policy.split("<")[1])
                 if len(new) >= MIN_LABELS and np.mean(yhat_served[new] == y[new]) < floor:
                     trigger = "floor"
-            elif policy == "on-drift:adwin":
+            elif detector is not None:
                 for i in new:
-                    adwin.update(float(yhat_served[i] != y[i]))
-                    if adwin.drift_detected:
+                    detector.update(float(yhat_served[i] != y[i]))
+                    if detector.drift_detected:
                         trigger = "detector_alarm"
                         break
             else:
@@ -263,8 +301,9 @@ def backtest(ref, cur, policy, mode, kappa):
                     assert days.endswith("d"), mode
                     model, n = scratch_fit(Tw, Tw - int(days[:-1]) * DAY)
                 version += 1
-                adwin = drift.ADWIN(delta=0.002)
-                retrains.append({"at": iso(Tw - START), "trigger": trigger, "rows": n, "version": version})
+                if detector is not None:
+                    detector = detectors[policy]()
+                retrains.append({"at": iso(Tw), "trigger": trigger, "rows": n, "version": version})
         # 2. Prediction and 3. scoring; a window without rows is skipped.
         idx = np.nonzero(win == w)[0]
         if len(idx) == 0:
@@ -274,7 +313,7 @@ def backtest(ref, cur, policy, mode, kappa):
         yhat_served[idx] = (p > 0.5).astype(int)
         acc, auc, ll = window_metrics(y[idx], p)
         windows.append({
-            "start": iso(Tw - START), "end": iso(T(w + 1) - START), "rows": int(len(idx)),
+            "start": iso(Tw), "end": iso(T(w + 1)), "rows": int(len(idx)),
             "labelled": int(len(idx)), "accuracy": acc, "roc_auc": auc, "log_loss": ll,
             "model_version": version,
         })
@@ -289,6 +328,12 @@ SCENARIOS = [
     {
         "name": "delay",
         "seed": 20261204,
+        "start": "2026-01-05",
+        "days": (10, 30, 200),
+        "drift_day": 25,
+        "delay": 2 * DAY,
+        "unit": "day",
+        "categorical": False,
         "label_time": False,
         "reference": "protocol_training.csv",
         "current": "protocol_production.csv",
@@ -299,12 +344,36 @@ SCENARIOS = [
     {
         "name": "label_time",
         "seed": 20261205,
+        "start": "2026-01-05",
+        "days": (10, 30, 200),
+        "drift_day": 25,
+        "delay": None,
+        "unit": "day",
+        "categorical": False,
         "label_time": True,
         "reference": "protocol_lt_training.csv",
         "current": "protocol_lt_production.csv",
         "labels": ["--label-time", "label_at"],
-        "policies": ["never", "every:3", "floor:accuracy<0.75", "on-drift:adwin"],
+        "policies": ["never", "every:2", "every:3", "floor:accuracy<0.75", "on-drift:adwin"],
         "modes": ["scratch", "sliding:5d", "incremental"],
+    },
+    {
+        # Weeks counted from the first row's day (a Wednesday, not a Monday), a categorical
+        # feature with a level unseen in training, a 3-day delay, River's DDM and Page-Hinkley.
+        "name": "weekly",
+        "seed": 20261206,
+        "start": "2026-01-07",
+        "days": (14, 70, 100),
+        "drift_day": 49,
+        "delay": 3 * DAY,
+        "unit": "week",
+        "categorical": True,
+        "label_time": False,
+        "reference": "protocol_wk_training.csv",
+        "current": "protocol_wk_production.csv",
+        "labels": ["--label-delay", "3d"],
+        "policies": ["never", "every:2", "floor:accuracy<0.7", "on-drift:ddm", "on-drift:page-hinkley"],
+        "modes": ["scratch", "sliding:14d", "incremental"],
     },
 ]
 
@@ -319,14 +388,16 @@ def main():
     for c in CALLS:
         print(c)
     for sc in SCENARIOS:
-        ref_part, cur_part = make_fixture(sc["seed"], sc["label_time"])
-        write_csv(sc["reference"], ref_part)
-        write_csv(sc["current"], cur_part)
-        ref, cur = read_csv(sc["reference"], DELAY), read_csv(sc["current"], DELAY)
-        runs = [backtest(ref, cur, p, m, KAPPA) for m in sc["modes"] for p in sc["policies"]]
+        start = parse_iso(sc["start"] + "T00:00:00Z")
+        ref_part, cur_part = make_fixture(sc)
+        write_csv(sc["reference"], ref_part, start)
+        write_csv(sc["current"], cur_part, start)
+        ref, cur = one_hot(read_csv(sc["reference"], sc["delay"]), read_csv(sc["current"], sc["delay"]))
+        unit = {"day": DAY, "week": WEEK}[sc["unit"]]
+        runs = [backtest(ref, cur, p, m, KAPPA, unit) for m in sc["modes"] for p in sc["policies"]]
         best = min(range(len(runs)), key=lambda i: runs[i]["total_cost"])
         args = ["retrain", "--reference", sc["reference"], "--current", sc["current"], "--target", "y",
-                "--time", "t"] + sc["labels"] + ["--windows", "day", "--cost", str(KAPPA)]
+                "--time", "t"] + sc["labels"] + ["--windows", sc["unit"], "--cost", str(KAPPA)]
         args += [a for p in sc["policies"] for a in ("--policy", p)]
         args += [a for m in sc["modes"] for a in ("--mode", m)]
         args += ["--format", "json"]
