@@ -1,9 +1,10 @@
 //! The whole retraining backtest loop (RETRAINING.md) against an outside implementation:
 //! tests/golden/retrain/make_protocol_golden.py replays the protocol in Python with scikit-learn
-//! and River as the learners and River's ADWIN, DDM and Page-Hinkley, on three committed fixtures (a fixed 2-day label
-//! delay; a label-time column with ties, midnight label times and an empty window; weekly
-//! windows with a categorical feature, DDM and Page-Hinkley). Every number
-//! of every run must match: metrics to 1e-6, counts, versions and dates exactly.
+//! and River as the learners and River's ADWIN, DDM and Page-Hinkley as the detectors, on four
+//! committed fixtures: a fixed 2-day label delay; a label-time column with ties, midnight label
+//! times and an empty window; weekly windows from a Wednesday with a categorical feature; and a
+//! training file running into production with rows tied across the files. Every number of every
+//! run must match: metrics to 1e-6, counts, versions and dates exactly.
 
 use std::path::Path;
 use std::process::Command;
@@ -141,6 +142,13 @@ fn label_time_backtest_equals_the_python_protocol() {
 #[test]
 fn weekly_categorical_backtest_equals_the_python_protocol() {
     scenario("weekly");
+}
+
+/// Training rows inside production windows are served and scored there; ties across the files
+/// keep file order (reference first).
+#[test]
+fn overlapping_files_backtest_equals_the_python_protocol() {
+    scenario("overlap");
 }
 
 /// The golden itself is not degenerate: every policy but never fires in every mode, and the

@@ -74,8 +74,12 @@ def make_fixture(sc):
     label_time = sc["label_time"]
     drift_day = sc["drift_day"]
 
-    def part(n, day0, days, production):
+    def part(n, day0, days, production, ties=None):
         secs = rng.integers(day0 * DAY, (day0 + days) * DAY, n)
+        if ties is not None:
+            # Production rows at the very seconds of training rows: ties across the files.
+            pick = rng.choice(len(ties), 40, replace=False)
+            secs[:40] = ties[pick]
         if label_time and production:
             secs = np.where(secs // DAY == 12, secs + DAY, secs)  # day 12 empty
         secs = np.sort(secs)
@@ -100,7 +104,14 @@ def make_fixture(sc):
 
     ref_days, cur_days, per_day = sc["days"]
     ref = part(ref_days * per_day, 0, ref_days, False)
-    cur = part(cur_days * per_day, ref_days, cur_days, True)
+    overlap = sc.get("overlap", 0)
+    if overlap:
+        # The training file runs `overlap` days into production: those rows fall in production
+        # windows, are served and scored there like production rows.
+        late = ref[0][ref[0] >= (ref_days - overlap) * DAY]
+        cur = part(cur_days * per_day, ref_days - overlap, cur_days, True, ties=late)
+    else:
+        cur = part(cur_days * per_day, ref_days, cur_days, True)
     if not sc["categorical"]:
         return ref, cur
     # A categorical g: levels "b", "a", "c" in training (encoded sorted: a, b, c) and also an
@@ -374,6 +385,23 @@ SCENARIOS = [
         "labels": ["--label-delay", "3d"],
         "policies": ["never", "every:2", "floor:accuracy<0.7", "on-drift:ddm", "on-drift:page-hinkley"],
         "modes": ["scratch", "sliding:14d", "incremental"],
+    },
+    {
+        "name": "overlap",
+        "seed": 20261207,
+        "start": "2026-01-05",
+        "days": (13, 30, 150),
+        "overlap": 3,
+        "drift_day": 25,
+        "delay": 2 * DAY,
+        "unit": "day",
+        "categorical": False,
+        "label_time": False,
+        "reference": "protocol_ov_training.csv",
+        "current": "protocol_ov_production.csv",
+        "labels": ["--label-delay", "2d"],
+        "policies": ["never", "every:4", "floor:accuracy<0.7", "on-drift:adwin"],
+        "modes": ["scratch", "sliding:7d", "incremental"],
     },
 ]
 
