@@ -1,9 +1,10 @@
 //! The whole retraining backtest loop (RETRAINING.md) against an outside implementation:
 //! tests/golden/retrain/make_protocol_golden.py replays the protocol in Python with scikit-learn
-//! and River as the learners and River's ADWIN, DDM and Page-Hinkley as the detectors, on four
+//! and River as the learners and River's ADWIN, DDM and Page-Hinkley as the detectors, on five
 //! committed fixtures: a fixed 2-day label delay; a label-time column with ties, midnight label
 //! times and an empty window; weekly windows from a Wednesday with a categorical feature; and a
-//! training file running into production with rows tied across the files. Every number of every
+//! training file running into production with rows tied across the files; and monthly windows
+//! from the 31st. Every number of every
 //! run must match: metrics to 1e-6, counts, versions and dates exactly.
 
 use std::path::Path;
@@ -151,6 +152,12 @@ fn overlapping_files_backtest_equals_the_python_protocol() {
     scenario("overlap");
 }
 
+/// Month windows from January 31st start on the 31st or on the month's last day.
+#[test]
+fn monthly_backtest_equals_the_python_protocol() {
+    scenario("monthly");
+}
+
 /// The golden itself is not degenerate: every policy but never fires in every mode, and the
 /// empty day of the label-time fixture is absent from the windows (a window without rows is
 /// skipped) while its decision still happens (every:2 retrains at it).
@@ -180,4 +187,7 @@ fn golden_exercises_the_loop() {
         .find(|r| r["policy"] == "every:2")
         .expect("every:2");
     assert_eq!(every2["retrains"][0]["at"], "2026-01-17T00:00:00Z");
+    let mo = &g["scenarios"][4]["runs"][0]["windows"];
+    assert_eq!(mo[0]["start"], "2025-03-31T00:00:00Z");
+    assert_eq!(mo[1]["start"], "2025-04-30T00:00:00Z");
 }

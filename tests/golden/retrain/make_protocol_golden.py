@@ -27,6 +27,7 @@ The Rust side (tests/retrain_protocol_golden.rs) runs
 and compares every number.
 """
 
+import calendar
 import datetime as dt
 import json
 import math
@@ -221,6 +222,33 @@ def window_metrics(y, p):
     return acc, auc, ll
 
 
+class window_starts:
+    """T(k), the start of window k from S: S + k days or weeks; for months S's day of the month
+    k months on, or that month's last day when it is shorter (S + relativedelta(months=k))."""
+
+    def __init__(self, S, unit, last):
+        self.S, self.unit = S, unit
+        self.starts = []
+        k = 0
+        while not self.starts or self.starts[-1] <= last:
+            self.starts.append(self.start(k))
+            k += 1
+
+    def start(self, k):
+        if self.unit == "day":
+            return self.S + k * DAY
+        if self.unit == "week":
+            return self.S + k * WEEK
+        d0 = dt.datetime.fromtimestamp(self.S, dt.timezone.utc)
+        months = d0.year * 12 + d0.month - 1 + k
+        y, m = divmod(months, 12)
+        day = min(d0.day, calendar.monthrange(y, m + 1)[1])
+        return int(dt.datetime(y, m + 1, day, tzinfo=dt.timezone.utc).timestamp())
+
+    def __call__(self, k):
+        return self.start(k)
+
+
 def backtest(ref, cur, policy, mode, kappa, unit):
     # Inputs: both files end to end, sorted by time (ties in file order: a stable sort).
     rows = sorted(ref + cur, key=lambda r: r[0])
@@ -232,12 +260,12 @@ def backtest(ref, cur, policy, mode, kappa, unit):
     # Arrival order: label time ascending, ties in row order.
     arrival = sorted(range(len(rows)), key=lambda i: (label[i], i))
     S = (int(time.min()) // DAY) * DAY  # midnight (UTC) of the first row's day
-    win = (time - S) // unit
-    w0 = (first_cur - S) // unit
+    T = window_starts(S, unit, int(time.max()))
+    # A row's window: the k with T(k) <= time < T(k + 1); w0 is the first production row's.
+    starts = np.array(T.starts)
+    win = np.searchsorted(starts, time, side="right") - 1
+    w0 = int(np.searchsorted(starts, first_cur, side="right") - 1)
     wlast = int(win.max())
-
-    def T(w):
-        return S + w * unit
 
     def scratch_fit(Tw, lo=None):
         keep = (time < Tw) & (label <= Tw)
@@ -403,6 +431,24 @@ SCENARIOS = [
         "policies": ["never", "every:4", "floor:accuracy<0.7", "on-drift:adwin"],
         "modes": ["scratch", "sliding:7d", "incremental"],
     },
+    {
+        # Months from the 31st: windows start on the 31st or the month's last day (Feb 28,
+        # Apr 30, ...); a 10-day delay.
+        "name": "monthly",
+        "seed": 20261208,
+        "start": "2025-01-31",
+        "days": (59, 240, 20),
+        "drift_day": 179,
+        "delay": 10 * DAY,
+        "unit": "month",
+        "categorical": False,
+        "label_time": False,
+        "reference": "protocol_mo_training.csv",
+        "current": "protocol_mo_production.csv",
+        "labels": ["--label-delay", "10d"],
+        "policies": ["never", "every:2", "floor:accuracy<0.7", "on-drift:adwin"],
+        "modes": ["scratch", "sliding:60d", "incremental"],
+    },
 ]
 
 
@@ -421,8 +467,7 @@ def main():
         write_csv(sc["reference"], ref_part, start)
         write_csv(sc["current"], cur_part, start)
         ref, cur = one_hot(read_csv(sc["reference"], sc["delay"]), read_csv(sc["current"], sc["delay"]))
-        unit = {"day": DAY, "week": WEEK}[sc["unit"]]
-        runs = [backtest(ref, cur, p, m, KAPPA, unit) for m in sc["modes"] for p in sc["policies"]]
+        runs = [backtest(ref, cur, p, m, KAPPA, sc["unit"]) for m in sc["modes"] for p in sc["policies"]]
         best = min(range(len(runs)), key=lambda i: runs[i]["total_cost"])
         args = ["retrain", "--reference", sc["reference"], "--current", sc["current"], "--target", "y",
                 "--time", "t"] + sc["labels"] + ["--windows", sc["unit"], "--cost", str(KAPPA)]
