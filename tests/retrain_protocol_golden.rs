@@ -2,10 +2,10 @@
 //! tests/golden/retrain/make_protocol_golden.py replays the protocol in Python with scikit-learn
 //! and River as the learners and River's ADWIN, DDM and Page-Hinkley as the detectors, on five
 //! committed fixtures: a fixed 2-day label delay; a label-time column with ties, midnight label
-//! times and an empty window; weekly windows from a Wednesday with a categorical feature; and a
+//! times and an empty window; weekly windows from a Wednesday with a categorical feature; a
 //! training file running into production with rows tied across the files; and monthly windows
-//! from the 31st. Every number of every
-//! run must match: metrics to 1e-6, counts, versions and dates exactly.
+//! from the 31st. Every number of every run must match: metrics to 1e-6, counts, versions and
+//! dates exactly.
 
 use std::path::Path;
 use std::process::Command;

@@ -489,7 +489,7 @@ def main():
                   f'total {r["total_cost"]:.6f}')
         print("best:", out["scenarios"][-1]["best"])
     with open("protocol_golden.json", "w") as f:
-        json.dump(out, f, indent=1)
+        json.dump(out, f, indent=None, separators=(",", ":"))
         f.write("\n")
     print("wrote", ", ".join(f for sc in SCENARIOS for f in (sc["reference"], sc["current"])), "and protocol_golden.json")
 
