@@ -1,11 +1,11 @@
 //! The whole retraining backtest loop (RETRAINING.md) against an outside implementation:
 //! tests/golden/retrain/make_protocol_golden.py replays the protocol in Python with scikit-learn
-//! and River as the learners and River's ADWIN, DDM and Page-Hinkley as the detectors, on five
+//! and River as the learners and River's ADWIN, DDM and Page-Hinkley as the detectors, on six
 //! committed fixtures: a fixed 2-day label delay; a label-time column with ties, midnight label
 //! times and an empty window; weekly windows from a Wednesday with a categorical feature; a
-//! training file running into production with rows tied across the files; and monthly windows
-//! from the 31st. Every number of every run must match: metrics to 1e-6, counts, versions and
-//! dates exactly.
+//! training file running into production with rows tied across the files; monthly windows
+//! from the 31st; and about 21 rows a day, so that New_w straddles the floor's 20 labels.
+//! Every number of every run must match: metrics to 1e-6, counts, versions and dates exactly.
 
 use std::path::Path;
 use std::process::Command;
@@ -158,7 +158,14 @@ fn monthly_backtest_equals_the_python_protocol() {
     scenario("monthly");
 }
 
-/// The golden itself is not degenerate: every policy but never fires in every mode, and the
+/// Few rows a day: the floor's 20-label minimum decides, and κ = 0.25.
+#[test]
+fn sparse_backtest_equals_the_python_protocol() {
+    scenario("sparse");
+}
+
+/// The golden itself is not degenerate: every policy but never fires in every mode, the
+/// floor's minimum matters, and the
 /// empty day of the label-time fixture is absent from the windows (a window without rows is
 /// skipped) while its decision still happens (every:2 retrains at it).
 #[test]
@@ -187,6 +194,19 @@ fn golden_exercises_the_loop() {
         .find(|r| r["policy"] == "every:2")
         .expect("every:2");
     assert_eq!(every2["retrains"][0]["at"], "2026-01-17T00:00:00Z");
+    // The minimum of 20 labels holds some floor decisions back (and so is tested).
+    let sparse = &g["scenarios"][5];
+    assert_eq!(sparse["name"], "sparse");
+    assert!(
+        sparse["runs"]
+            .as_array()
+            .expect("runs")
+            .iter()
+            .filter(|r| r["policy"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("floor:")))
+            .all(|r| !r["held_by_minimum"].as_array().expect("held").is_empty())
+    );
     let mo = &g["scenarios"][4]["runs"][0]["windows"];
     assert_eq!(mo[0]["start"], "2025-03-31T00:00:00Z");
     assert_eq!(mo[1]["start"], "2025-04-30T00:00:00Z");

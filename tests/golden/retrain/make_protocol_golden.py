@@ -1,30 +1,37 @@
 """Golden values of the whole retraining backtest loop of /work/shared/RETRAINING.md.
 
 Run:  python make_protocol_golden.py   (with requirements.txt installed; writes, next to this file,
-      protocol_training.csv, protocol_production.csv and protocol_golden.json; re-running
-      reproduces them byte for byte)
+      the fixtures protocol_*_training.csv / protocol_*_production.csv and protocol_golden.json;
+      re-running reproduces them byte for byte; it prints the library calls and, per fixture, the
+      exact ``sextant`` command the Rust test runs)
 
 This is an independent implementation of the protocol written from RETRAINING.md alone, with the
-two learners taken from the libraries the document names:
+learners and detectors taken from the libraries the document names:
 
 * from scratch: scikit-learn 1.5.2 ``LogisticRegression(C=1.0, solver="newton-cholesky",
   tol=1e-14, max_iter=1000)`` on the training rows z-scored by their own mean and population
   standard deviation (ddof 0);
 * incremental: River 0.26.1 ``preprocessing.StandardScaler() | linear_model.LogisticRegression()``
   at its defaults, ``learn_one`` per label in arrival order, ``predict_proba_one(x)[True]``;
-* ``on-drift:adwin``: River 0.26.1 ``drift.ADWIN(delta=0.002)`` fed 1[y_hat != y] per row of New_w.
+* ``on-drift:*``: River 0.26.1 ``drift.ADWIN(delta=0.002)``, ``drift.binary.DDM()`` and
+  ``drift.PageHinkley()`` fed 1[y_hat != y] per row of New_w;
+* ROC AUC (not in the document; null with one class): ``sklearn.metrics.roc_auc_score``.
 
-The fixture: 2 000 training rows over 10 days and 6 000 production rows over 30 days (200 a day,
-whole seconds, 3 numeric features written with 4 decimals so that both sides read the same
-doubles), labels known 2 days after the row's time, and a drift on production day 15 (the sign of
-x1's effect flips and x3's mean moves). Windows are days; policies never, every:5,
-floor:accuracy<0.7 and on-drift:adwin, times modes scratch, sliding:7d and incremental; kappa 0.5.
+The fixtures (seeded; 3 numeric features written with 4 decimals so that both sides read the
+same doubles; whole-second times; a drift where x1's effect flips and x3's mean moves):
+
+* ``delay``: 2 000 training rows over 10 days, 6 000 production rows over 30 days, 2-day delay.
+* ``label_time``: the same shape with a label-time column (0 to 4 days after the row, a tenth at
+  a midnight exactly), rows tied in time and label time, an empty production day, and a first
+  production row at T_w0 whose label is known at once.
+* ``weekly``: weeks from a Wednesday, a categorical feature with a level unseen in training,
+  3-day delay, DDM and Page-Hinkley.
+* ``overlap``: the training file runs 3 days into production, with 40 rows tied across files.
+* ``monthly``: months from January 31st (windows start on the 31st or the month's last day).
+* ``sparse``: about 21 rows a day and a 1-day delay, so that |New_w| straddles the floor's
+  minimum of 20 labels (``held_by_minimum`` lists the decisions it held back); kappa 0.25.
+
 ``drift-share`` is left out: RETRAINING.md does not define it.
-
-The Rust side (tests/retrain_protocol_golden.rs) runs
-  sextant retrain --reference protocol_training.csv --current protocol_production.csv
-    --target y --time t --label-delay 2d --windows day --policy ... --mode ... --format json
-and compares every number.
 """
 
 import calendar
@@ -308,6 +315,7 @@ def backtest(ref, cur, policy, mode, kappa, unit):
     }
     detector = detectors[policy]() if policy in detectors else None
     windows, retrains = [], []
+    held = []  # floor decisions below X that only the 20-label minimum kept from retraining
     for w in range(int(w0), wlast + 1):
         Tw = T(w)
         # 1. Decision (skipped at w0), on New_w: labels arriving in (T_{w-1}, T_w] of rows
@@ -322,6 +330,8 @@ def backtest(ref, cur, policy, mode, kappa, unit):
                 floor = float(policy.split("<")[1])
                 if len(new) >= MIN_LABELS and np.mean(yhat_served[new] == y[new]) < floor:
                     trigger = "floor"
+                elif len(new) and np.mean(yhat_served[new] == y[new]) < floor:
+                    held.append(iso(Tw))
             elif detector is not None:
                 for i in new:
                     detector.update(float(yhat_served[i] != y[i]))
@@ -360,6 +370,7 @@ def backtest(ref, cur, policy, mode, kappa, unit):
     return {
         "policy": policy, "mode": mode, "windows": windows, "retrains": retrains,
         "retrain_count": len(retrains), "sum_window_log_loss": s, "total_cost": s + kappa * len(retrains),
+        "held_by_minimum": held,
     }
 
 
@@ -449,6 +460,25 @@ SCENARIOS = [
         "policies": ["never", "every:2", "floor:accuracy<0.7", "on-drift:adwin"],
         "modes": ["scratch", "sliding:60d", "incremental"],
     },
+    {
+        # About 21 rows a day with a 1-day delay: |New_w| straddles the floor's minimum of 20
+        # labels; another kappa.
+        "name": "sparse",
+        "seed": 20261209,
+        "start": "2026-03-02",
+        "days": (20, 60, 21),
+        "drift_day": 50,
+        "delay": 1 * DAY,
+        "unit": "day",
+        "categorical": False,
+        "label_time": False,
+        "cost": 0.25,
+        "reference": "protocol_sp_training.csv",
+        "current": "protocol_sp_production.csv",
+        "labels": ["--label-delay", "1d"],
+        "policies": ["never", "every:7", "floor:accuracy<0.8", "floor:accuracy<0.65", "on-drift:adwin"],
+        "modes": ["scratch", "sliding:10d", "incremental"],
+    },
 ]
 
 
@@ -467,10 +497,11 @@ def main():
         write_csv(sc["reference"], ref_part, start)
         write_csv(sc["current"], cur_part, start)
         ref, cur = one_hot(read_csv(sc["reference"], sc["delay"]), read_csv(sc["current"], sc["delay"]))
-        runs = [backtest(ref, cur, p, m, KAPPA, sc["unit"]) for m in sc["modes"] for p in sc["policies"]]
+        kappa = sc.get("cost", KAPPA)
+        runs = [backtest(ref, cur, p, m, kappa, sc["unit"]) for m in sc["modes"] for p in sc["policies"]]
         best = min(range(len(runs)), key=lambda i: runs[i]["total_cost"])
         args = ["retrain", "--reference", sc["reference"], "--current", sc["current"], "--target", "y",
-                "--time", "t"] + sc["labels"] + ["--windows", sc["unit"], "--cost", str(KAPPA)]
+                "--time", "t"] + sc["labels"] + ["--windows", sc["unit"], "--cost", str(kappa)]
         args += [a for p in sc["policies"] for a in ("--policy", p)]
         args += [a for m in sc["modes"] for a in ("--mode", m)]
         args += ["--format", "json"]
