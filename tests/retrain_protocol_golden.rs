@@ -110,6 +110,22 @@ fn check_scenario(sc: &Value) {
         &gb["policy"],
     );
     exact(&format!("{name}: best mode"), &wb["mode"], &gb["mode"]);
+    // The frontier as a set of (policy, mode): the runs not dominated in (retrains, Σ loss).
+    let pairs = |f: &Value| {
+        let mut v: Vec<(String, String)> = f
+            .as_array()
+            .expect("frontier")
+            .iter()
+            .map(|r| (r["policy"].to_string(), r["mode"].to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        pairs(&sc["frontier"]),
+        pairs(&v["frontier"]),
+        "{name}: frontier"
+    );
     close(
         &format!("{name}: best total cost"),
         &wb["total_cost"],

@@ -500,6 +500,14 @@ def main():
         kappa = sc.get("cost", KAPPA)
         runs = [backtest(ref, cur, p, m, kappa, sc["unit"]) for m in sc["modes"] for p in sc["policies"]]
         best = min(range(len(runs)), key=lambda i: runs[i]["total_cost"])
+        # The frontier (README): the runs no other run dominates in (retrains, sum of window log
+        # loss), fewest retrains first.
+        def dominates(a, b):
+            ka, kb = (a["retrain_count"], a["sum_window_log_loss"]), (b["retrain_count"], b["sum_window_log_loss"])
+            return ka[0] <= kb[0] and ka[1] <= kb[1] and ka != kb
+
+        frontier = sorted((r for r in runs if not any(dominates(o, r) for o in runs)),
+                          key=lambda r: (r["retrain_count"], r["sum_window_log_loss"]))
         args = ["retrain", "--reference", sc["reference"], "--current", sc["current"], "--target", "y",
                 "--time", "t"] + sc["labels"] + ["--windows", sc["unit"], "--cost", str(kappa)]
         args += [a for p in sc["policies"] for a in ("--policy", p)]
@@ -512,6 +520,7 @@ def main():
             "runs": runs,
             "best": {"policy": runs[best]["policy"], "mode": runs[best]["mode"],
                      "total_cost": runs[best]["total_cost"]},
+            "frontier": [{"policy": r["policy"], "mode": r["mode"]} for r in frontier],
         })
         print(f"{sc['name']}: sextant " + " ".join(args))
         for r in runs:
