@@ -46,3 +46,34 @@ fn the_backtest_runs_and_a_policy_box_reruns_it() {
     let text = sextant::session::to_text(&s);
     assert!(text.contains("retraining"), "{text}");
 }
+
+#[test]
+fn the_timelines_draw_the_health_tabs_detector_alarms() {
+    let mut app = sample_app();
+    app.push(Command::SetTab(Tab::Retraining));
+    let mut h = harness_sized(app, 1400.0, 1000.0);
+    settle(&mut h);
+    let o = h
+        .state()
+        .retraining
+        .outcome
+        .value
+        .clone()
+        .expect("a backtest");
+    // The sample's deployed model: Page-Hinkley, ADWIN and DDM each fire once in early
+    // November (the rows `sextant health` reports on the same pair).
+    let alarms: Vec<(&str, usize)> = o
+        .detector_alarms
+        .iter()
+        .map(|a| (a.detector.as_str(), a.row))
+        .collect();
+    assert_eq!(
+        alarms,
+        vec![("Page-Hinkley", 5271), ("ADWIN", 5279), ("DDM", 5401)]
+    );
+    h.get_by_label_contains("alarms on the deployed model's errors (3 in all)");
+    // Each detector has its legend entry beside the retrain markers'.
+    for name in ["ADWIN", "DDM", "Page-Hinkley"] {
+        h.get_by_label(&format!("{name} alarm (Health)"));
+    }
+}

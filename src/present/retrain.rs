@@ -34,6 +34,9 @@ struct Json {
     kappa_what_if: Vec<Value>,
     delay_what_if: Vec<Value>,
     notes: Vec<String>,
+    /// The Health tab's ADWIN/DDM/Page-Hinkley alarms on the deployed model's error stream:
+    /// `{"detector", "at", "row"}` in time order (added after `notes`: keys are only added).
+    detector_alarms: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -205,6 +208,11 @@ pub fn to_json(o: &RetrainOutcome) -> Value {
             })
             .collect(),
         notes: o.notes.clone(),
+        detector_alarms: o
+            .detector_alarms
+            .iter()
+            .map(|a| serde_json::json!({"detector": a.detector, "at": format_iso(a.at), "row": a.row}))
+            .collect(),
     };
     to_value(&json)
 }
@@ -329,6 +337,17 @@ pub fn to_table(o: &RetrainOutcome) -> String {
                 ]);
             }
             out.push_str(&t.render());
+        }
+    }
+    if !o.detector_alarms.is_empty() {
+        out.push_str("\nHealth tab detector alarms on the deployed model's errors:\n");
+        for a in &o.detector_alarms {
+            out.push_str(&format!(
+                "  {} {} (production row {})\n",
+                format_micros(a.at),
+                a.detector,
+                a.row
+            ));
         }
     }
     for n in &o.notes {

@@ -10,7 +10,7 @@ use egui_plot::{GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points, V
 use crate::analysis::retrain::policy::parse_duration;
 use crate::analysis::retrain::{DetectorKind, Mode, Policy, WindowUnit};
 pub use crate::engine::retrain::RetrainSettings;
-use crate::engine::retrain::{RetrainOutcome, protocol_steps, run as run_retrain};
+use crate::engine::retrain::{ALARM_DETECTORS, RetrainOutcome, protocol_steps, run as run_retrain};
 use crate::format::fmt_num;
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::tab::Tab;
@@ -37,6 +37,15 @@ pub struct RetrainingState {
 const RETRAIN_COLOR: Color32 = Color32::from_rgb(220, 50, 47);
 const FRONTIER_COLOR: Color32 = Color32::from_rgb(86, 156, 214);
 const PLOT_GROUP: &str = "retraining_x";
+
+/// Marker and colour of each Health detector's alarms (the engine's `ALARM_DETECTORS`).
+fn alarm_style(detector: &str) -> (MarkerShape, Color32) {
+    match detector {
+        "ADWIN" => (MarkerShape::Up, Color32::from_rgb(133, 153, 0)),
+        "DDM" => (MarkerShape::Diamond, Color32::from_rgb(203, 75, 22)),
+        _ => (MarkerShape::Square, Color32::from_rgb(108, 113, 196)),
+    }
+}
 
 /// Policies offered as check boxes (any other can be typed).
 fn offered_policies() -> Vec<Policy> {
@@ -321,6 +330,16 @@ fn results_ui(st: &mut RetrainingState, ui: &mut Ui) {
         .show(ui, |ui| {
             runs_table_ui(st, &o, ui);
             ui.add_space(6.0);
+            if !o.detector_alarms.is_empty() {
+                ui.label(
+                    RichText::new(format!(
+                        "Marks beneath each timeline: the Health tab's {} alarms on the deployed model's errors ({} in all).",
+                        ALARM_DETECTORS.join(", "),
+                        o.detector_alarms.len()
+                    ))
+                    .weak(),
+                );
+            }
             for &i in &st.shown.clone() {
                 timeline_ui(&o, i, ui);
             }
@@ -396,6 +415,14 @@ fn timeline_ui(o: &RetrainOutcome, i: usize, ui: &mut Ui) {
         .iter()
         .filter_map(|w| w.log_loss.map(|l| [day_of(w.start), l]))
         .collect();
+    let (lo, hi) = pts
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p[1]), hi.max(p[1]))
+        });
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let step = ((hi - lo) * 0.08).max(0.01);
+    let below = lo - step;
     Plot::new(("retraining_timeline", i))
         .height(130.0)
         .link_axis(egui::Id::unique(PLOT_GROUP), [true, false])
@@ -415,6 +442,27 @@ fn timeline_ui(o: &RetrainOutcome, i: usize, ui: &mut Ui) {
                 p.vline(
                     VLine::new("retrain skipped", day_of(t.at))
                         .color(RETRAIN_COLOR.gamma_multiply(0.3)),
+                );
+            }
+            // The Health tab's alarms on the deployed model, one row per detector beneath the
+            // lowest window loss, so that they never cover the line or the retrain lines' tops.
+            for (k, name) in ALARM_DETECTORS.iter().enumerate() {
+                let at: Vec<[f64; 2]> = o
+                    .detector_alarms
+                    .iter()
+                    .filter(|a| a.detector == *name)
+                    .map(|a| [day_of(a.at), below - step * k as f64])
+                    .collect();
+                if at.is_empty() {
+                    continue;
+                }
+                let (shape, color) = alarm_style(name);
+                p.points(
+                    Points::new(format!("{name} alarm (Health)"), PlotPoints::from(at))
+                        .shape(shape)
+                        .filled(true)
+                        .radius(4.0)
+                        .color(color),
                 );
             }
         });
