@@ -77,3 +77,55 @@ fn the_timelines_draw_the_health_tabs_detector_alarms() {
         h.get_by_label(&format!("{name} alarm (Health)"));
     }
 }
+
+/// The sample's production file calls training's `open_accounts` `num_open_accounts`: the
+/// backtest leaves the feature out until the rename is accepted, which the tab offers (from the
+/// Integrity tab's likely renames); accepted, the backtest reruns with the feature.
+#[test]
+fn the_tab_offers_the_likely_rename_and_the_accepted_rename_reaches_the_backtest() {
+    let mut app = sample_app();
+    app.push(Command::SetTab(Tab::Retraining));
+    let mut h = harness_sized(app, 1400.0, 1000.0);
+    settle(&mut h);
+    let outcome = |h: &egui_kittest::Harness<'static, sextant::gui::app::App>| {
+        h.state()
+            .retraining
+            .outcome
+            .value
+            .clone()
+            .expect("a backtest")
+    };
+    let before = outcome(&h);
+    assert!(
+        !before
+            .protocol
+            .features
+            .iter()
+            .any(|f| f == "open_accounts")
+    );
+    assert!(before.notes.iter().any(|n| n.contains("open_accounts")));
+    h.get_by_label("Accept rename: num_open_accounts is open_accounts")
+        .click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(
+        h.state().renames.reference_name("num_open_accounts"),
+        "open_accounts"
+    );
+    let after = outcome(&h);
+    assert_eq!(
+        after.protocol.features.len(),
+        before.protocol.features.len() + 1
+    );
+    assert!(after.protocol.features.iter().any(|f| f == "open_accounts"));
+    assert!(
+        !after.notes.iter().any(|n| n.contains("open_accounts")),
+        "{:?}",
+        after.notes
+    );
+    // Nothing left to offer.
+    assert!(
+        h.query_by_label("Accept rename: num_open_accounts is open_accounts")
+            .is_none()
+    );
+}

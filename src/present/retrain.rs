@@ -11,7 +11,8 @@
 //! {"policy", "mode", "total_cost"}, "frontier": [{"policy", "mode", "retrain_count",
 //! "sum_window_log_loss"}], "kappa_what_if": [{"from", "to", "policy", "mode"}],
 //! "delay_what_if": [{"label_delay", "policy", "mode", "retrain_count", "sum_window_log_loss",
-//! "total_cost"}], "notes": [...]}`. Times are ISO-8601 (UTC); metrics without labelled rows
+//! "total_cost"}], "notes": [...], "detector_alarms": [{"detector", "at", "row"}]}` (the
+//! Health tab's ADWIN, DDM and Page-Hinkley alarms on the deployed model's errors). Times are ISO-8601 (UTC); metrics without labelled rows
 //! (or ROC AUC with one class) are null.
 
 use serde::Serialize;

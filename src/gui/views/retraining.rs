@@ -117,7 +117,14 @@ fn request(st: &mut RetrainingState, cx: &ViewCtx<'_>) {
     );
 }
 
-pub fn retraining_ui(st: &mut RetrainingState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+/// `likely_renames`: the Integrity tab's likely renames, `(production, training)`, so that a
+/// feature the backtest left out as missing in production can be renamed from here.
+pub fn retraining_ui(
+    st: &mut RetrainingState,
+    cx: &mut ViewCtx<'_>,
+    likely_renames: &[(String, String)],
+    ui: &mut Ui,
+) {
     if cx.dataset(Side::Reference).is_none() || cx.dataset(Side::Current).is_none() {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
@@ -135,7 +142,7 @@ pub fn retraining_ui(st: &mut RetrainingState, cx: &mut ViewCtx<'_>, ui: &mut Ui
                 .auto_shrink([false, false])
                 .show(ui, |ui| controls_ui(st, ui));
         });
-    egui::CentralPanel::default().show(ui, |ui| results_ui(st, ui));
+    egui::CentralPanel::default().show(ui, |ui| results_ui(st, cx, likely_renames, ui));
 }
 
 fn controls_ui(st: &mut RetrainingState, ui: &mut Ui) {
@@ -281,7 +288,12 @@ fn controls_ui(st: &mut RetrainingState, ui: &mut Ui) {
         });
 }
 
-fn results_ui(st: &mut RetrainingState, ui: &mut Ui) {
+fn results_ui(
+    st: &mut RetrainingState,
+    cx: &mut ViewCtx<'_>,
+    likely_renames: &[(String, String)],
+    ui: &mut Ui,
+) {
     ui.horizontal(|ui| {
         ui.heading("When would retraining have paid off?");
         st.outcome.status_ui(ui);
@@ -324,6 +336,7 @@ fn results_ui(st: &mut RetrainingState, ui: &mut Ui) {
     for n in &o.notes {
         ui.label(RichText::new(format!("Note: {n}")).weak());
     }
+    rename_offers_ui(st, &o, cx, likely_renames, ui);
     egui::ScrollArea::vertical()
         .id_salt("retraining_results")
         .auto_shrink([false, false])
@@ -401,6 +414,47 @@ fn runs_table_ui(st: &mut RetrainingState, o: &RetrainOutcome, ui: &mut Ui) {
                 ui.end_row();
             }
         });
+}
+
+/// A training feature the backtest could not use because production calls it otherwise, with
+/// the Integrity tab's rename for it: one button accepts the rename for every tab (the same
+/// command as the Integrity tab's), and the backtest reruns with the feature.
+fn rename_offers_ui(
+    st: &RetrainingState,
+    o: &RetrainOutcome,
+    cx: &mut ViewCtx<'_>,
+    likely_renames: &[(String, String)],
+    ui: &mut Ui,
+) {
+    for (current, reference) in likely_renames {
+        let wanted = st
+            .settings
+            .features
+            .as_ref()
+            .is_none_or(|f| f.contains(reference));
+        let used = o.protocol.features.contains(reference);
+        let accepted = cx.renames.reference_name(current) != current.as_str();
+        if !wanted || used || accepted || cx.roles.get(reference) != Role::Feature {
+            continue;
+        }
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "Production's {current} looks like training's {reference}, which the backtest left out."
+            ));
+            if ui
+                .button(format!("Accept rename: {current} is {reference}"))
+                .on_hover_text(format!(
+                    "Compare production's {current} with training's {reference} in every tab, and use it in the backtest"
+                ))
+                .clicked()
+            {
+                cx.push(crate::gui::command::Command::AcceptRename(
+                    current.clone(),
+                    reference.clone(),
+                ));
+            }
+        });
+    }
 }
 
 fn day_of(us: i64) -> f64 {
