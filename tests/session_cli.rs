@@ -628,6 +628,25 @@ fn the_report_json_has_the_retrain_document_of_the_sessions_retraining_settings(
         "{features:?}"
     );
     assert_eq!(want["runs"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        doc["retraining"]["detector_alarms"][0]["detector"],
+        "Page-Hinkley"
+    );
+    // The HTML report's Retraining section lists the same alarms.
+    let html = dir.path().join("r.html");
+    let o = sextant(&[
+        "report",
+        "--session",
+        p,
+        "--out",
+        html.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).expect("read");
+    assert!(
+        page.contains("Page-Hinkley at 2025-11-05 20:47:03, ADWIN at 2025-11-06 07:49:14, DDM at 2025-11-07 14:00:05"),
+        "the alarms in the Retraining section"
+    );
 }
 
 #[test]
