@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use sextant::analysis::drift::{CategoricalCounts, chi_square};
 use sextant::analysis::feedback::{ccf, granger};
 
 fn sextant(args: &[&str]) -> std::process::Output {
@@ -479,5 +480,150 @@ fn a_session_report_has_the_versions_and_the_feedback_part() {
         section
             .html
             .contains("utilization follows the score with a 3-day lag")
+    );
+}
+
+/// A served log whose category column follows the score two days later in the served rows
+/// (never in the holdout): 40 days × 40 rows, `segment` is "retail" with a probability that
+/// rises with the score of two days before (else "corp" or "gov"), and `is_retail` is its 0/1
+/// indicator, the named reference for the share series.
+fn categorical_log() -> String {
+    let score_of = |d: usize| 0.2 + 0.4 * noise(50_000 + d);
+    let mut s = String::from("t,score,served,segment,is_retail\n");
+    for d in 0..40 {
+        let (month, day) = if d < 31 { (1, d + 1) } else { (2, d - 30) };
+        for i in 0..40 {
+            let served = i % 5 != 0;
+            let p = if served && d >= 2 {
+                0.3 + 0.6 * score_of(d - 2)
+            } else {
+                0.6
+            };
+            let retail = noise(90_000 + d * 40 + i) < p;
+            let segment = match (retail, i % 2) {
+                (true, _) => "retail",
+                (false, 0) => "corp",
+                _ => "gov",
+            };
+            s.push_str(&format!(
+                "2025-{month:02}-{day:02}T{:02}:{:02}:00,{},{served},{segment},{}\n",
+                i / 2,
+                (i % 2) * 30,
+                score_of(d) + 0.01 * noise(d * 40 + i),
+                u8::from(retail)
+            ));
+        }
+    }
+    s
+}
+
+#[test]
+fn a_category_column_is_tested_through_the_share_of_its_top_category() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = write(dir.path(), "segments.csv", &categorical_log());
+    let p = log.to_str().expect("utf8");
+    let base = ["feedback", "--data", p, "--time", "t", "--score", "score"];
+    // The automatic choice includes the category column.
+    let mut args = base.to_vec();
+    args.extend(["--format", "json"]);
+    let auto = json_of(&sextant(&args));
+    let features: Vec<&str> = auto["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(features.contains(&"segment"), "{features:?}");
+    let series = auto["feature_series"].as_array().expect("feature_series");
+    let seg = series
+        .iter()
+        .find(|s| s["feature"] == "segment")
+        .expect("segment's series");
+    assert_eq!(seg["series"], "share of 'retail'");
+
+    // The share series is the window mean of the category's 0/1 indicator: the same Granger
+    // F-tests and cross-correlations as the indicator column's.
+    let mut args = base.to_vec();
+    args.extend(["--features", "segment,is_retail", "--format", "json"]);
+    let out = sextant(&args);
+    // A loop: exit 1.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json_of(&out);
+    assert_eq!(
+        j["feature_series"],
+        serde_json::json!([
+            {"feature": "segment", "series": "share of 'retail'"},
+            {"feature": "is_retail", "series": "mean"}
+        ])
+    );
+    let rows_of = |key: &str, feature: &str| -> Vec<Value> {
+        j[key]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter(|r| r["feature"] == feature)
+            .map(|r| {
+                let mut r = r.clone();
+                r["feature"] = Value::Null;
+                r
+            })
+            .collect()
+    };
+    for key in ["granger", "holdout_granger", "cross_correlation"] {
+        let seg = rows_of(key, "segment");
+        assert!(!seg.is_empty(), "{key}");
+        assert_eq!(seg, rows_of(key, "is_retail"), "{key}");
+    }
+    let means = j["means"].as_array().expect("means");
+    let of = |c: &str| {
+        means
+            .iter()
+            .find(|m| m["column"] == c)
+            .map(|m| (m["served"].clone(), m["holdout"].clone()))
+            .expect("means")
+    };
+    assert_eq!(of("segment"), of("is_retail"));
+    // The planted lag is found in the served rows.
+    let v = &j["verdict"];
+    assert_eq!(v["loop"], true, "{v}");
+    let lag2 = j["granger"]
+        .as_array()
+        .expect("granger")
+        .iter()
+        .find(|r| r["feature"] == "segment" && r["lag"] == 2)
+        .expect("lag 2");
+    assert!(lag2["p_value"].as_f64().expect("p") < 1e-3, "{lag2}");
+    // Served against holdout: the drift core's categorical test on the categories.
+    let drift: Vec<&Value> = j["served_vs_holdout"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["feature"] == "segment")
+        .collect();
+    assert_eq!(drift.len(), 33, "days 8 to 40 after the 7-day baseline");
+    let first = drift[0];
+    assert_eq!(first["window"], "2025-01-08");
+    assert_eq!(first["method"], "chisquare");
+    // The drift core's chi-square on the served rows' categories: days 1-7 against day 8.
+    let text = categorical_log();
+    let served_segments = |days: std::ops::Range<usize>| -> Vec<Option<String>> {
+        text.lines()
+            .skip(1)
+            .enumerate()
+            .filter(|(k, line)| days.contains(&(k / 40)) && line.contains(",true,"))
+            .map(|(_, line)| line.split(',').nth(3).map(str::to_string))
+            .collect()
+    };
+    let counts = CategoricalCounts::from_labels(&served_segments(0..7), &served_segments(7..8));
+    let want = chi_square(&counts).expect("chi-square").p_value;
+    assert_eq!(first["served_rows"], 32);
+    assert!(
+        (first["served_score"].as_f64().expect("score") - want).abs() < 1e-12,
+        "{first} against {want}"
     );
 }

@@ -272,3 +272,65 @@ fn bad_input_is_one_sentence_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("0/1 labels"));
 }
+
+#[test]
+fn detector_alarms_are_the_health_commands_adwin_ddm_and_page_hinkley_drifts() {
+    let mut args = SAMPLE.to_vec();
+    args.extend(["--policy", "never", "--mode", "scratch", "--format", "json"]);
+    let out = sextant(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let alarms = v["detector_alarms"].as_array().expect("detector_alarms");
+    let out = sextant(&[
+        "health",
+        "--reference",
+        "sample_data/credit_training.parquet",
+        "--current",
+        "sample_data/credit_production.parquet",
+        "--target",
+        "defaulted",
+        "--time",
+        "applied_at",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let health: Value = serde_json::from_slice(&out.stdout).expect("health json");
+    let mut want: Vec<(String, u64)> = Vec::new();
+    for d in health["detectors"].as_array().expect("detectors") {
+        let name = d["name"].as_str().expect("name");
+        if ["ADWIN", "DDM", "Page-Hinkley"].contains(&name) {
+            for r in d["drifts"].as_array().expect("drifts") {
+                want.push((name.to_string(), r.as_u64().expect("row")));
+            }
+        }
+    }
+    let mut got: Vec<(String, u64)> = alarms
+        .iter()
+        .map(|a| {
+            (
+                a["detector"].as_str().expect("detector").to_string(),
+                a["row"].as_u64().expect("row"),
+            )
+        })
+        .collect();
+    // In time order in the document; compared as sets here.
+    got.sort();
+    want.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    let times: Vec<&str> = alarms
+        .iter()
+        .map(|a| a["at"].as_str().expect("at"))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    assert_eq!(times[0], "2025-11-05T20:47:03Z");
+}

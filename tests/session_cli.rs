@@ -560,3 +560,115 @@ fn a_champion_challenger_log_reaches_the_report_as_compare() {
     assert!(page.contains("the challenger wins"));
     assert!(page.contains("McNemar at the threshold"));
 }
+
+#[test]
+fn the_report_json_has_the_retrain_document_of_the_sessions_retraining_settings() {
+    use sextant::analysis::retrain::{Mode, Policy};
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("rt.sextant");
+    let p = path.to_str().expect("utf8");
+    let o = sextant(&[
+        "session",
+        "new",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--out",
+        p,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The Retraining tab used (settings other than the defaults) with the accepted rename;
+    // two policies and one mode keep the test short. The what-if is the CLI's default for a
+    // label delay of 0 (one re-run at 7 days).
+    let mut s = session::read(&path).expect("read");
+    s.renames.add("num_open_accounts", "open_accounts");
+    let rt = &mut s.views.retraining;
+    rt.policies = vec![Policy::Never, Policy::Every { k: 4 }];
+    rt.modes = vec![Mode::Scratch];
+    rt.what_if_delays_us = vec![7 * 86_400_000_000];
+    session::write(&path, &s).expect("write");
+    let json = dir.path().join("r.json");
+    let o = sextant(&[
+        "report",
+        "--session",
+        p,
+        "--format",
+        "json",
+        "--out",
+        json.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    let cli = sextant(&[
+        "retrain",
+        "--reference",
+        REF,
+        "--current",
+        CUR,
+        "--policy",
+        "never",
+        "--policy",
+        "every:4",
+        "--mode",
+        "scratch",
+        "--rename",
+        "num_open_accounts=open_accounts",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(cli.status.code(), Some(0), "{}", stderr(&cli));
+    let want: Value = serde_json::from_slice(&cli.stdout).expect("retrain json");
+    assert_eq!(doc["retraining"], want);
+    // The renamed feature is in the model, not dropped.
+    let features = want["protocol"]["features"].as_array().expect("features");
+    assert!(
+        features.iter().any(|f| f == "open_accounts"),
+        "{features:?}"
+    );
+    assert_eq!(want["runs"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        doc["retraining"]["detector_alarms"][0]["detector"],
+        "Page-Hinkley"
+    );
+    // The HTML report's Retraining section lists the same alarms.
+    let html = dir.path().join("r.html");
+    let o = sextant(&[
+        "report",
+        "--session",
+        p,
+        "--out",
+        html.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).expect("read");
+    assert!(
+        page.contains("Page-Hinkley at 2025-11-05 20:47:03, ADWIN at 2025-11-06 07:49:14, DDM at 2025-11-07 14:00:05"),
+        "the alarms in the Retraining section"
+    );
+}
+
+#[test]
+fn the_report_json_retraining_key_is_null_when_the_tab_was_not_used() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let json = dir.path().join("r.json");
+    let o = sextant(&[
+        "report",
+        "--session",
+        V1,
+        "--format",
+        "json",
+        "--out",
+        json.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    // The key is there (a stable contract) and null: the backtest is not run unasked.
+    assert!(
+        doc.as_object()
+            .is_some_and(|m| m.contains_key("retraining"))
+    );
+    assert_eq!(doc["retraining"], Value::Null);
+}

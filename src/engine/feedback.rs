@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::experiment::multiple::Correction;
 use crate::analysis::feedback::footprint::{
-    FootprintInput, FootprintWindow, GroupRows, served_vs_holdout,
+    Categories, FootprintInput, FootprintWindow, GroupRows, MISSING_CATEGORY, served_vs_holdout,
 };
 use crate::analysis::feedback::{
     FeedbackInput, FeedbackParams, FeedbackReport, GroupSeries, analyze, window_means,
@@ -32,7 +32,7 @@ pub struct FeedbackSettings {
     pub time: Option<String>,
     pub score: Option<String>,
     pub served: Option<String>,
-    /// Features tested (`None` = every numeric feature).
+    /// Features tested (`None` = every numeric or categorical feature).
     pub features: Option<Vec<String>>,
     /// Windows (`None` = days).
     pub windows: Option<WindowSpec>,
@@ -111,6 +111,9 @@ pub struct FeedbackOutcome {
     pub score: String,
     pub served: Option<String>,
     pub features: Vec<String>,
+    /// What each feature's window series is, in the order of `features`: "mean" for a
+    /// number, "share of 'X'" for a category column (see [`FeatureColumn`]).
+    pub series: Vec<String>,
     pub max_lag: usize,
     pub alpha: f64,
     pub correction: Correction,
@@ -178,7 +181,7 @@ pub enum FeedbackError {
     #[error("the served column \"{column}\" has no served rows")]
     NoServed { column: String },
     #[error(
-        "no numeric feature to test (every column is the time, the score, the served flag, an id or not a number)"
+        "no feature to test (every column is the time, the score, the served flag, an id, or neither numbers nor categories)"
     )]
     NoFeatures,
     #[error("{0}")]
@@ -238,6 +241,88 @@ fn numeric(
     }
     let values = columns::numeric(s).ok_or_else(not_numeric)?;
     Ok((values, storage != Storage::Float))
+}
+
+/// A feature as the pass reads it. Granger and the cross-correlation need one number per
+/// window, and a mean of category codes means nothing, so a category column's series is the
+/// share of its most frequent category (over the whole log; ties to the first label): one
+/// number that moves when the mix moves toward or away from the dominant level, and the level
+/// with the most rows, so the share with the least sampling noise. Its row values are that
+/// category's 0/1 indicator, whose window mean is the share; the served against holdout drift
+/// tests the categories themselves with the drift core's categorical tests.
+struct FeatureColumn {
+    /// The row values whose window means are the series.
+    values: Vec<Option<f64>>,
+    integer: bool,
+    /// A category column's codes into its sorted labels.
+    categories: Option<(Vec<u32>, Vec<String>)>,
+    /// "mean", or "share of 'X'".
+    series: String,
+}
+
+fn feature_column(ds: &Dataset, column: &str) -> Result<FeatureColumn, FeedbackError> {
+    let s = series(ds, column, "a feature")?;
+    if columns::storage_of(s.dtype()) != Storage::String {
+        let (values, integer) = numeric(ds, column, "a feature")?;
+        return Ok(FeatureColumn {
+            values,
+            integer,
+            categories: None,
+            series: "mean".into(),
+        });
+    }
+    let text =
+        s.cast(&polars::prelude::DataType::String)
+            .map_err(|_| FeedbackError::NotNumeric {
+                column: column.to_string(),
+                dtype: s.dtype().to_string(),
+                what: "a feature",
+            })?;
+    let text = text.str().map_err(|_| FeedbackError::NotNumeric {
+        column: column.to_string(),
+        dtype: s.dtype().to_string(),
+        what: "a feature",
+    })?;
+    let mut counts: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for v in text.iter().flatten() {
+        *counts.entry(v).or_default() += 1;
+    }
+    let labels: Vec<String> = counts.keys().map(|l| l.to_string()).collect();
+    // The first label of the largest count (the map iterates in label order).
+    let top = counts
+        .iter()
+        .enumerate()
+        .fold(None::<(usize, u64)>, |best, (i, (_, &n))| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((i, n)),
+        })
+        .map(|(i, _)| i);
+    let index: std::collections::HashMap<&str, u32> = counts
+        .keys()
+        .enumerate()
+        .map(|(i, l)| (*l, i as u32))
+        .collect();
+    let codes: Vec<u32> = text
+        .iter()
+        .map(|v| {
+            v.and_then(|v| index.get(v).copied())
+                .unwrap_or(MISSING_CATEGORY)
+        })
+        .collect();
+    let values = codes
+        .iter()
+        .map(|&c| (c != MISSING_CATEGORY).then(|| f64::from(u8::from(Some(c as usize) == top))))
+        .collect();
+    let series = match top {
+        Some(i) => format!("share of '{}'", labels[i]),
+        None => "share of no category (every value is missing)".into(),
+    };
+    Ok(FeatureColumn {
+        values,
+        integer: false,
+        categories: Some((codes, labels)),
+        series,
+    })
 }
 
 /// The served flag of each row: booleans, numbers (non-zero = true) or words; a column named
@@ -328,7 +413,7 @@ pub fn resolve_columns(
                     && Some(n) != served.as_deref()
                     && matches!(
                         columns::storage_of(c.dtype()),
-                        Storage::Float | Storage::Integer
+                        Storage::Float | Storage::Integer | Storage::String
                     )
             })
             .map(|c| c.name().to_string())
@@ -368,9 +453,9 @@ pub fn run(
         }
         None => vec![Some(true); n],
     };
-    let feature_values: Vec<(Vec<Option<f64>>, bool)> = features
+    let feature_values: Vec<FeatureColumn> = features
         .iter()
-        .map(|f| numeric(data, f, "a feature"))
+        .map(|f| feature_column(data, f))
         .collect::<Result<_, _>>()?;
     progress.check()?;
 
@@ -412,7 +497,7 @@ pub fn run(
         features
             .iter()
             .zip(&feature_values)
-            .map(|(f, (v, _))| means_of(v, f)),
+            .map(|(f, c)| means_of(&c.values, f)),
     );
     progress.set(Some(0.2), "Granger tests and cross-correlations");
     let labels: Vec<String> = windows_out.iter().map(|w| w.label.clone()).collect();
@@ -451,14 +536,18 @@ pub fn run(
         progress.set(Some(0.4), "Served against holdout drift per window");
         let per_feature = parallel_map(
             &features.iter().zip(&feature_values).collect::<Vec<_>>(),
-            |(f, (v, integer))| {
+            |(f, c)| {
                 if progress.is_cancelled() {
                     return Vec::new();
                 }
                 served_vs_holdout(&FootprintInput {
                     feature: f,
-                    values: v,
-                    integer: *integer,
+                    values: &c.values,
+                    integer: c.integer,
+                    categories: c
+                        .categories
+                        .as_ref()
+                        .map(|(codes, labels)| Categories { codes, labels }),
                     rows: &groups,
                     baseline,
                 })
@@ -484,6 +573,7 @@ pub fn run(
         time,
         score,
         served: served_column,
+        series: feature_values.iter().map(|c| c.series.clone()).collect(),
         features,
         max_lag: params.max_lag,
         alpha: params.alpha,

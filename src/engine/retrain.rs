@@ -143,6 +143,86 @@ pub struct RetrainOutcome {
     /// row in the production file, or "reference:N" for a training row dated that late.
     #[serde(skip)]
     pub predicted_rows: Vec<String>,
+    /// The Health tab's drift-detector alarms on the deployed model's error stream (its
+    /// prediction column against the labels of the production file), in time order: what a
+    /// user compares the policies' retrains with. Empty, with a note, without a prediction.
+    #[serde(default)]
+    pub detector_alarms: Vec<DetectorAlarm>,
+}
+
+/// One alarm of a Health-tab detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectorAlarm {
+    /// "ADWIN", "DDM" or "Page-Hinkley", as the Health tab names them.
+    pub detector: String,
+    /// The time of the production row where it fired (µs since the epoch, UTC).
+    pub at: i64,
+    /// That row of the production file (0-based).
+    pub row: usize,
+}
+
+/// The Health detectors whose alarms the Retraining tab draws: the ones an on-drift policy
+/// can use, so that a user sees the deployed model's alarms beside the stand-in's retrains.
+/// (EDDM, HDDM_A and KSWIN stay on the Health tab: EDDM fires dozens of times on the sample,
+/// which would bury the retrain markers.)
+pub const ALARM_DETECTORS: [&str; 3] = ["ADWIN", "DDM", "Page-Hinkley"];
+
+/// The Health engine's detector alarms for the backtest's label and time, computed by the
+/// Health pass itself (default threshold 0.5; no feature drift or bootstrap, which the
+/// detectors do not read) so that they are the ones the Health tab shows.
+fn detector_alarms(
+    inputs: &RetrainInputs<'_>,
+    target: &str,
+    time: &str,
+) -> Result<Vec<DetectorAlarm>, String> {
+    let settings = super::health::HealthSettings {
+        target: Some(inputs.renames.current_name(target).to_string()),
+        time: Some(inputs.renames.current_name(time).to_string()),
+        feature_drift: Some(false),
+        bootstrap: Some(0),
+        ..Default::default()
+    };
+    let health = super::health::HealthInputs {
+        reference: inputs.reference,
+        current: inputs.current,
+        roles: inputs.roles,
+        renames: inputs.renames,
+    };
+    // Silent: the detectors are one pass each, short beside the backtest.
+    let report = match super::health::run(&health, &settings, &Progress::silent()) {
+        Ok(r) => r,
+        Err(super::health::HealthRunError::NoColumn {
+            role: "prediction", ..
+        }) => {
+            return Err(
+                "no column has the prediction role, so the Health tab's detector alarms are not drawn".into(),
+            );
+        }
+        Err(e) => {
+            return Err(format!(
+                "the Health tab's detector alarms are not drawn: {e}"
+            ));
+        }
+    };
+    let t = series(inputs.current, "current", inputs.renames.current_name(time))
+        .map_err(|e| e.to_string())?;
+    let times = columns::times(t).unwrap_or_default();
+    let mut out: Vec<DetectorAlarm> = report
+        .detectors
+        .iter()
+        .filter(|d| ALARM_DETECTORS.contains(&d.name.as_str()))
+        .flat_map(|d| {
+            d.drifts.iter().filter_map(|&row| {
+                times.get(row).copied().flatten().map(|at| DetectorAlarm {
+                    detector: d.name.clone(),
+                    at,
+                    row,
+                })
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.at, a.row, &a.detector).cmp(&(b.at, b.row, &b.detector)));
+    Ok(out)
 }
 
 /// Progressive validation of the incremental learner on one file.
@@ -724,6 +804,14 @@ pub fn run(
             }
         })
         .collect();
+    progress.set(Some(0.99), "Running the Health tab's detectors");
+    let detector_alarms = detector_alarms(inputs, &target, &time).unwrap_or_else(|e| {
+        notes.push(e);
+        Vec::new()
+    });
+    progress
+        .check()
+        .map_err(|_| RetrainError::Backtest(BacktestError::Cancelled))?;
     let labels = match &settings.label_time {
         Some(c) => format!("label time column {c}"),
         None => format!("row time + {}", format_duration(settings.label_delay_us)),
@@ -752,6 +840,7 @@ pub fn run(
         delay_what_if,
         notes,
         predicted_rows,
+        detector_alarms,
     })
 }
 

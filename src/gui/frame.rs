@@ -123,6 +123,8 @@ impl App {
             self.export.view_rect = Some(ui.max_rect());
             panels::tabs::tab_bar(self, ui);
             ui.separator();
+            // The Integrity tab's likely renames, which the Retraining tab offers to accept.
+            let likely_renames = views::integrity::likely_renames(&self.integrity);
             let mut cx = view_ctx!(self);
             match self.tab {
                 Tab::Overview => views::overview::overview_ui(&mut self.overview, &mut cx, ui),
@@ -141,9 +143,12 @@ impl App {
                     self.experiment_log.as_deref(),
                     ui,
                 ),
-                Tab::Retraining => {
-                    views::retraining::retraining_ui(&mut self.retraining, &mut cx, ui)
-                }
+                Tab::Retraining => views::retraining::retraining_ui(
+                    &mut self.retraining,
+                    &mut cx,
+                    &likely_renames,
+                    ui,
+                ),
             }
         });
         panels::dialogs::dialogs(self, ui);

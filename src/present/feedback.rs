@@ -10,7 +10,8 @@
 //! "between_score", "method", "threshold", "served_drifted", "holdout_drifted",
 //! "between_drifted", "footprint", "served_rows", "holdout_rows"}], "verdict": {"loop",
 //! "feature", "lag", "p_value", "holdout_p_value", "sentence"}, "means": [{"column", "served",
-//! "holdout"}], "notes"}`. `lag` of a Granger row is the test's order (the score's lags 1…lag
+//! "holdout"}], "notes", "feature_series": [{"feature", "series"}]}` ("series" is "mean", or
+//! "share of 'X'" for a category column: the share of its most frequent category). `lag` of a Granger row is the test's order (the score's lags 1…lag
 //! together); `cross_correlation` lag k is corr(feature k windows later, score now); window
 //! starts are ISO-8601 (UTC).
 
@@ -44,6 +45,15 @@ struct DocJson<'a> {
     verdict: VerdictJson<'a>,
     means: Vec<MeansJson<'a>>,
     notes: &'a [String],
+    /// What each feature's window series is (added after `notes`: keys are only added).
+    feature_series: Vec<SeriesJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SeriesJson<'a> {
+    feature: &'a str,
+    /// "mean", or "share of 'X'" for a category column.
+    series: &'a str,
 }
 
 #[derive(Serialize)]
@@ -198,6 +208,12 @@ pub fn to_json(o: &FeedbackOutcome) -> Value {
             })
             .collect(),
         notes: &o.notes,
+        feature_series: o
+            .features
+            .iter()
+            .zip(&o.series)
+            .map(|(feature, series)| SeriesJson { feature, series })
+            .collect(),
     };
     serde_json::to_value(&doc).unwrap_or(Value::Null)
 }
@@ -313,6 +329,12 @@ pub fn to_table(o: &FeedbackOutcome) -> String {
         ]);
     }
     out.push_str(&t.render());
+    // Category columns are tested through one number per window: say which.
+    for (f, series) in o.features.iter().zip(&o.series) {
+        if series != "mean" {
+            out.push_str(&format!("{f}: its window series is the {series}\n"));
+        }
+    }
     out.push_str(&format!("\nVerdict: {}\n", o.report.verdict.sentence));
     for n in &o.notes {
         out.push_str(&format!("Note: {n}\n"));

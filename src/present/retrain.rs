@@ -11,7 +11,8 @@
 //! {"policy", "mode", "total_cost"}, "frontier": [{"policy", "mode", "retrain_count",
 //! "sum_window_log_loss"}], "kappa_what_if": [{"from", "to", "policy", "mode"}],
 //! "delay_what_if": [{"label_delay", "policy", "mode", "retrain_count", "sum_window_log_loss",
-//! "total_cost"}], "notes": [...]}`. Times are ISO-8601 (UTC); metrics without labelled rows
+//! "total_cost"}], "notes": [...], "detector_alarms": [{"detector", "at", "row"}]}` (the
+//! Health tab's ADWIN, DDM and Page-Hinkley alarms on the deployed model's errors). Times are ISO-8601 (UTC); metrics without labelled rows
 //! (or ROC AUC with one class) are null.
 
 use serde::Serialize;
@@ -34,6 +35,9 @@ struct Json {
     kappa_what_if: Vec<Value>,
     delay_what_if: Vec<Value>,
     notes: Vec<String>,
+    /// The Health tab's ADWIN/DDM/Page-Hinkley alarms on the deployed model's error stream:
+    /// `{"detector", "at", "row"}` in time order (added after `notes`: keys are only added).
+    detector_alarms: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -205,6 +209,11 @@ pub fn to_json(o: &RetrainOutcome) -> Value {
             })
             .collect(),
         notes: o.notes.clone(),
+        detector_alarms: o
+            .detector_alarms
+            .iter()
+            .map(|a| serde_json::json!({"detector": a.detector, "at": format_iso(a.at), "row": a.row}))
+            .collect(),
     };
     to_value(&json)
 }
@@ -329,6 +338,17 @@ pub fn to_table(o: &RetrainOutcome) -> String {
                 ]);
             }
             out.push_str(&t.render());
+        }
+    }
+    if !o.detector_alarms.is_empty() {
+        out.push_str("\nHealth tab detector alarms on the deployed model's errors:\n");
+        for a in &o.detector_alarms {
+            out.push_str(&format!(
+                "  {} {} (production row {})\n",
+                format_micros(a.at),
+                a.detector,
+                a.row
+            ));
         }
     }
     for n in &o.notes {

@@ -52,6 +52,9 @@ pub struct Snapshot<'a> {
     /// The `rollout --format json` document of the experiment log when the Experiments tab
     /// reads it as a rollout, or `{"error": …}`.
     rollout: Value,
+    /// The `retrain --format json` document of the session's Retraining settings, when the
+    /// tab was used (the backtest runs only then), or `{"error": …}`.
+    retraining: Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,6 +138,11 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
             (Some(Ok(o)), Some(log)) => crate::present::rollout::to_json(&log.name(), o),
             (Some(Err(e)), _) => json!({"error": e}),
             _ => Value::Null,
+        },
+        retraining: match &a.retraining {
+            Some(Ok(o)) => crate::present::retrain::to_json(o),
+            Some(Err(e)) => json!({"error": e}),
+            None => Value::Null,
         },
     }
 }

@@ -156,6 +156,25 @@ pub fn section(o: &RetrainOutcome) -> Section {
             ));
         }
     }
+    // The deployed model's alarms, as text: the chart's x axis is in windows of the stand-in's
+    // runs, and a list reads better than three marks in a 200 px chart.
+    if !o.detector_alarms.is_empty() {
+        let alarms: Vec<String> = o
+            .detector_alarms
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} at {}",
+                    super::html::escape(&a.detector),
+                    format_micros(a.at)
+                )
+            })
+            .collect();
+        html.push_str(&format!(
+            "<p>The Health tab's detectors on the deployed model's errors: {}.</p>",
+            alarms.join(", ")
+        ));
+    }
     for n in &o.notes {
         html.push_str(&format!("<p class=\"note\">{}</p>", super::html::escape(n)));
     }

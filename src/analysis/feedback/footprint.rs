@@ -10,9 +10,21 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::analysis::drift::{
-    ColumnDriftReport, ColumnInput, ColumnKind, ColumnValues, DriftMethod, DriftOptions,
-    MethodOverride, NumericSample, evaluate_column_or_skip,
+    CategoricalCounts, ColumnDriftReport, ColumnInput, ColumnKind, ColumnValues, DriftMethod,
+    DriftOptions, MethodOverride, NumericSample, evaluate_column_or_skip,
 };
+
+/// The code of a missing category in [`Categories::codes`].
+pub const MISSING_CATEGORY: u32 = u32::MAX;
+
+/// A categorical feature's rows as codes, tested with the drift core's categorical tests.
+#[derive(Debug, Clone, Copy)]
+pub struct Categories<'a> {
+    /// Each row's index into `labels` ([`MISSING_CATEGORY`] = missing).
+    pub codes: &'a [u32],
+    /// The categories, sorted ascending (as the drift core's counts keep them).
+    pub labels: &'a [String],
+}
 
 /// One feature's rows: values, each row's window, and each row's group.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +34,8 @@ pub struct FootprintInput<'a> {
     pub values: &'a [Option<f64>],
     /// Whether the column holds integers (few distinct integers are tested as categories).
     pub integer: bool,
+    /// A categorical feature: its codes, which the tests read instead of `values`.
+    pub categories: Option<Categories<'a>>,
     /// The served and holdout rows of each window ([`GroupRows::split`]).
     pub rows: &'a [GroupRows],
     /// Windows `0..baseline` are each group's baseline.
@@ -87,7 +101,36 @@ impl FootprintWindow {
     }
 }
 
-fn sample<'r>(input: &FootprintInput, rows: impl Iterator<Item = &'r u32>) -> Arc<NumericSample> {
+/// One group's rows of a feature: numbers, or counts per category.
+enum Sample {
+    Numeric(Arc<NumericSample>),
+    Counts { counts: Vec<u64>, missing: u64 },
+}
+
+impl Sample {
+    /// Rows with a value.
+    fn len(&self) -> usize {
+        match self {
+            Self::Numeric(s) => s.len(),
+            Self::Counts { counts, .. } => counts.iter().sum::<u64>() as usize,
+        }
+    }
+}
+
+fn sample<'r>(input: &FootprintInput, rows: impl Iterator<Item = &'r u32>) -> Sample {
+    if let Some(c) = input.categories {
+        let mut counts = vec![0u64; c.labels.len()];
+        let mut missing = 0;
+        for &r in rows {
+            match c.codes.get(r as usize).copied() {
+                Some(code) if code != MISSING_CATEGORY && (code as usize) < counts.len() => {
+                    counts[code as usize] += 1
+                }
+                _ => missing += 1,
+            }
+        }
+        return Sample::Counts { counts, missing };
+    }
     let mut values = Vec::new();
     let mut missing = 0;
     for &r in rows {
@@ -96,25 +139,48 @@ fn sample<'r>(input: &FootprintInput, rows: impl Iterator<Item = &'r u32>) -> Ar
             None => missing += 1,
         }
     }
-    Arc::new(NumericSample::from_vec(values, missing).with_integer_dtype(input.integer))
+    Sample::Numeric(Arc::new(
+        NumericSample::from_vec(values, missing).with_integer_dtype(input.integer),
+    ))
 }
+
 fn test(
-    name: &str,
+    input: &FootprintInput,
     kind: ColumnKind,
-    reference: &Arc<NumericSample>,
-    current: &Arc<NumericSample>,
+    reference: &Sample,
+    current: &Sample,
     options: &DriftOptions,
 ) -> Option<ColumnDriftReport> {
-    if reference.is_empty() || current.is_empty() {
+    if reference.len() == 0 || current.len() == 0 {
         return None;
     }
-    let input = ColumnInput {
-        name: name.to_string(),
-        kind,
-        values: ColumnValues::Numeric {
-            reference: reference.clone(),
-            current: current.clone(),
+    let values = match (reference, current, input.categories) {
+        (Sample::Numeric(r), Sample::Numeric(c), _) => ColumnValues::Numeric {
+            reference: r.clone(),
+            current: c.clone(),
         },
+        (
+            Sample::Counts {
+                counts: r,
+                missing: mr,
+            },
+            Sample::Counts {
+                counts: c,
+                missing: mc,
+            },
+            Some(cats),
+        ) => ColumnValues::Categorical(CategoricalCounts::from_aligned(
+            cats.labels,
+            r,
+            c,
+            (*mr, *mc),
+        )),
+        _ => return None,
+    };
+    let input = ColumnInput {
+        name: input.feature.to_string(),
+        kind,
+        values,
     };
     let r = evaluate_column_or_skip(&input, options);
     r.method.is_some().then_some(r)
@@ -126,7 +192,9 @@ pub fn served_vs_holdout(input: &FootprintInput) -> Vec<FootprintWindow> {
     let (before, after) = input.rows.split_at(base);
     let served_base = sample(input, before.iter().flat_map(|g| &g.served));
     let holdout_base = sample(input, before.iter().flat_map(|g| &g.holdout));
-    let kind = if input.integer {
+    let kind = if input.categories.is_some() {
+        ColumnKind::String
+    } else if input.integer {
         ColumnKind::Integer
     } else {
         ColumnKind::Float
@@ -146,7 +214,7 @@ pub fn served_vs_holdout(input: &FootprintInput) -> Vec<FootprintWindow> {
             .iter(),
     );
     let chosen = test(
-        input.feature,
+        input,
         kind,
         &served_base,
         &served_after,
@@ -169,9 +237,9 @@ pub fn served_vs_holdout(input: &FootprintInput) -> Vec<FootprintWindow> {
             let w = base + k;
             let served = sample(input, g.served.iter());
             let holdout = sample(input, g.holdout.iter());
-            let s = test(input.feature, kind, &served_base, &served, &options);
-            let h = test(input.feature, kind, &holdout_base, &holdout, &options);
-            let b = test(input.feature, kind, &holdout, &served, &options);
+            let s = test(input, kind, &served_base, &served, &options);
+            let h = test(input, kind, &holdout_base, &holdout, &options);
+            let b = test(input, kind, &holdout, &served, &options);
             let score = |r: &Option<ColumnDriftReport>| r.as_ref().and_then(|r| r.score);
             let drifted = |r: &Option<ColumnDriftReport>| r.as_ref().is_some_and(|r| r.drifted);
             FootprintWindow {

@@ -249,7 +249,7 @@ pub fn feedback_ui(
             ui.visuals().text_color()
         };
         ui.label(RichText::new(format!("Verdict: {}", v.sentence)).strong().color(color))
-            .on_hover_text("Granger F-test (statsmodels' ssr F-test) of each feature's window mean on the score's lagged window means, orders 1 to the max lag, corrected across features and orders; the same test on the holdout is the control");
+            .on_hover_text("Granger F-test (statsmodels' ssr F-test) of each feature's window mean (a category column's: the share of its most frequent category) on the score's lagged window means, orders 1 to the max lag, corrected across features and orders; the same test on the holdout is the control");
         for n in &o.notes {
             ui.colored_label(ui.visuals().warn_fg_color, n);
         }
@@ -288,6 +288,15 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
         .any(|c| c.feature == feature && c.lag == lag && c.correlation < 0.0);
     let sign = if negative { -1.0 } else { 1.0 };
     let flipped = if negative { " (upside down)" } else { "" };
+    // A category column is drawn as the series the tests read: its top category's share.
+    let series = o
+        .features
+        .iter()
+        .position(|f| f == feature)
+        .and_then(|i| o.series.get(i))
+        .filter(|s| s.as_str() != "mean")
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
     let line = |v: &[Option<f64>], shift: usize, sign: f64| -> PlotPoints<'static> {
         standardised(v)
             .iter()
@@ -307,7 +316,7 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
         if let Some(f) = feat {
             p.line(
                 Line::new(
-                    format!("{feature}{flipped} {lag} {unit}(s) later (served)"),
+                    format!("{feature}{series}{flipped} {lag} {unit}(s) later (served)"),
                     line(&f.served, lag, sign),
                 )
                 .color(LOOP_COLOR)
@@ -316,7 +325,7 @@ fn plots_ui(ui: &mut Ui, o: &FeedbackOutcome, feature: &str) {
             if !f.holdout.is_empty() {
                 p.line(
                     Line::new(
-                        format!("{feature}{flipped} {lag} {unit}(s) later (holdout)"),
+                        format!("{feature}{series}{flipped} {lag} {unit}(s) later (holdout)"),
                         line(&f.holdout, lag, sign),
                     )
                     .color(HOLDOUT_COLOR)

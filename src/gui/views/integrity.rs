@@ -32,6 +32,18 @@ pub struct IntegrityState {
     pub hide_infos: bool,
 }
 
+/// The likely renames of the last integrity report, `(production, training)`, for the views
+/// that offer to accept them.
+pub fn likely_renames(st: &IntegrityState) -> Vec<(String, String)> {
+    st.report
+        .value
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.check == Check::LikelyRename && f.columns.len() == 2)
+        .map(|f| (f.columns[0].clone(), f.columns[1].clone()))
+        .collect()
+}
+
 /// The colour of a severity.
 pub fn severity_color(s: Severity, ui: &Ui) -> Color32 {
     match s {

@@ -10,7 +10,7 @@ use egui_plot::{GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points, V
 use crate::analysis::retrain::policy::parse_duration;
 use crate::analysis::retrain::{DetectorKind, Mode, Policy, WindowUnit};
 pub use crate::engine::retrain::RetrainSettings;
-use crate::engine::retrain::{RetrainOutcome, protocol_steps, run as run_retrain};
+use crate::engine::retrain::{ALARM_DETECTORS, RetrainOutcome, protocol_steps, run as run_retrain};
 use crate::format::fmt_num;
 use crate::gui::computed::{Computed, key_of};
 use crate::gui::tab::Tab;
@@ -37,6 +37,15 @@ pub struct RetrainingState {
 const RETRAIN_COLOR: Color32 = Color32::from_rgb(220, 50, 47);
 const FRONTIER_COLOR: Color32 = Color32::from_rgb(86, 156, 214);
 const PLOT_GROUP: &str = "retraining_x";
+
+/// Marker and colour of each Health detector's alarms (the engine's `ALARM_DETECTORS`).
+fn alarm_style(detector: &str) -> (MarkerShape, Color32) {
+    match detector {
+        "ADWIN" => (MarkerShape::Up, Color32::from_rgb(133, 153, 0)),
+        "DDM" => (MarkerShape::Diamond, Color32::from_rgb(203, 75, 22)),
+        _ => (MarkerShape::Square, Color32::from_rgb(108, 113, 196)),
+    }
+}
 
 /// Policies offered as check boxes (any other can be typed).
 fn offered_policies() -> Vec<Policy> {
@@ -108,7 +117,14 @@ fn request(st: &mut RetrainingState, cx: &ViewCtx<'_>) {
     );
 }
 
-pub fn retraining_ui(st: &mut RetrainingState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
+/// `likely_renames`: the Integrity tab's likely renames, `(production, training)`, so that a
+/// feature the backtest left out as missing in production can be renamed from here.
+pub fn retraining_ui(
+    st: &mut RetrainingState,
+    cx: &mut ViewCtx<'_>,
+    likely_renames: &[(String, String)],
+    ui: &mut Ui,
+) {
     if cx.dataset(Side::Reference).is_none() || cx.dataset(Side::Current).is_none() {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
@@ -126,7 +142,7 @@ pub fn retraining_ui(st: &mut RetrainingState, cx: &mut ViewCtx<'_>, ui: &mut Ui
                 .auto_shrink([false, false])
                 .show(ui, |ui| controls_ui(st, ui));
         });
-    egui::CentralPanel::default().show(ui, |ui| results_ui(st, ui));
+    egui::CentralPanel::default().show(ui, |ui| results_ui(st, cx, likely_renames, ui));
 }
 
 fn controls_ui(st: &mut RetrainingState, ui: &mut Ui) {
@@ -272,7 +288,12 @@ fn controls_ui(st: &mut RetrainingState, ui: &mut Ui) {
         });
 }
 
-fn results_ui(st: &mut RetrainingState, ui: &mut Ui) {
+fn results_ui(
+    st: &mut RetrainingState,
+    cx: &mut ViewCtx<'_>,
+    likely_renames: &[(String, String)],
+    ui: &mut Ui,
+) {
     ui.horizontal(|ui| {
         ui.heading("When would retraining have paid off?");
         st.outcome.status_ui(ui);
@@ -315,12 +336,23 @@ fn results_ui(st: &mut RetrainingState, ui: &mut Ui) {
     for n in &o.notes {
         ui.label(RichText::new(format!("Note: {n}")).weak());
     }
+    rename_offers_ui(st, &o, cx, likely_renames, ui);
     egui::ScrollArea::vertical()
         .id_salt("retraining_results")
         .auto_shrink([false, false])
         .show(ui, |ui| {
             runs_table_ui(st, &o, ui);
             ui.add_space(6.0);
+            if !o.detector_alarms.is_empty() {
+                ui.label(
+                    RichText::new(format!(
+                        "Marks beneath each timeline: the Health tab's {} alarms on the deployed model's errors ({} in all).",
+                        ALARM_DETECTORS.join(", "),
+                        o.detector_alarms.len()
+                    ))
+                    .weak(),
+                );
+            }
             for &i in &st.shown.clone() {
                 timeline_ui(&o, i, ui);
             }
@@ -384,6 +416,47 @@ fn runs_table_ui(st: &mut RetrainingState, o: &RetrainOutcome, ui: &mut Ui) {
         });
 }
 
+/// A training feature the backtest could not use because production calls it otherwise, with
+/// the Integrity tab's rename for it: one button accepts the rename for every tab (the same
+/// command as the Integrity tab's), and the backtest reruns with the feature.
+fn rename_offers_ui(
+    st: &RetrainingState,
+    o: &RetrainOutcome,
+    cx: &mut ViewCtx<'_>,
+    likely_renames: &[(String, String)],
+    ui: &mut Ui,
+) {
+    for (current, reference) in likely_renames {
+        let wanted = st
+            .settings
+            .features
+            .as_ref()
+            .is_none_or(|f| f.contains(reference));
+        let used = o.protocol.features.contains(reference);
+        let accepted = cx.renames.reference_name(current) != current.as_str();
+        if !wanted || used || accepted || cx.roles.get(reference) != Role::Feature {
+            continue;
+        }
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "Production's {current} looks like training's {reference}, which the backtest left out."
+            ));
+            if ui
+                .button(format!("Accept rename: {current} is {reference}"))
+                .on_hover_text(format!(
+                    "Compare production's {current} with training's {reference} in every tab, and use it in the backtest"
+                ))
+                .clicked()
+            {
+                cx.push(crate::gui::command::Command::AcceptRename(
+                    current.clone(),
+                    reference.clone(),
+                ));
+            }
+        });
+    }
+}
+
 fn day_of(us: i64) -> f64 {
     us as f64 / MICROS_PER_DAY as f64
 }
@@ -396,6 +469,14 @@ fn timeline_ui(o: &RetrainOutcome, i: usize, ui: &mut Ui) {
         .iter()
         .filter_map(|w| w.log_loss.map(|l| [day_of(w.start), l]))
         .collect();
+    let (lo, hi) = pts
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p[1]), hi.max(p[1]))
+        });
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let step = ((hi - lo) * 0.08).max(0.01);
+    let below = lo - step;
     Plot::new(("retraining_timeline", i))
         .height(130.0)
         .link_axis(egui::Id::unique(PLOT_GROUP), [true, false])
@@ -415,6 +496,27 @@ fn timeline_ui(o: &RetrainOutcome, i: usize, ui: &mut Ui) {
                 p.vline(
                     VLine::new("retrain skipped", day_of(t.at))
                         .color(RETRAIN_COLOR.gamma_multiply(0.3)),
+                );
+            }
+            // The Health tab's alarms on the deployed model, one row per detector beneath the
+            // lowest window loss, so that they never cover the line or the retrain lines' tops.
+            for (k, name) in ALARM_DETECTORS.iter().enumerate() {
+                let at: Vec<[f64; 2]> = o
+                    .detector_alarms
+                    .iter()
+                    .filter(|a| a.detector == *name)
+                    .map(|a| [day_of(a.at), below - step * k as f64])
+                    .collect();
+                if at.is_empty() {
+                    continue;
+                }
+                let (shape, color) = alarm_style(name);
+                p.points(
+                    Points::new(format!("{name} alarm (Health)"), PlotPoints::from(at))
+                        .shape(shape)
+                        .filled(true)
+                        .radius(4.0)
+                        .color(color),
                 );
             }
         });
