@@ -46,8 +46,8 @@ use crate::analysis::experiment::{ExperimentError, sequential};
 use crate::data::Dataset;
 use crate::engine::columns::{Storage, storage_of};
 use crate::engine::experiment_units::{
-    Assignment, Coded, Flat, Fold, NONE, assign, coded, earliest, first_code, fold_columns, micros,
-    unit_codes,
+    Assignment, Coded, Flat, Fold, NONE, Values, assign, coded, earliest_of, first_code,
+    fold_columns, unit_codes,
 };
 use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 use crate::vocab::{Cancelled, Progress};
@@ -452,10 +452,7 @@ fn run_job(
                 )),
             },
         ),
-        Job::Time(s) => JobResult::Time(match micros(s) {
-            None => None,
-            Some(t) => Some(earliest(&t, unit_of_row, units, progress)?),
-        }),
+        Job::Time(s) => JobResult::Time(earliest_of(s, unit_of_row, units, progress)?),
     })
 }
 
@@ -820,20 +817,14 @@ pub fn run(
     } = assign(&arm_of_row, &unit_of_row, units, progress)?;
     drop(arm_of_row);
 
-    progress.set(None, "Folding events into units");
+    progress.set(None, "Reading metric values");
     // Each metric and covariate cast once into flat floats (a column per core), the kind of a
     // metric without one inferred from its values as `all_binary` does, then all of them
     // folded in one pass; segments and the exposure time fold on their own.
     let flats: Vec<Option<Flat>> = super::parallel_map(&numeric, |n| match n {
         Numeric::Metric(_, s, _) | Numeric::Covariate(_, s) => Flat::new(s),
     });
-    let binary = |f: &Option<Flat>| {
-        f.as_ref().is_some_and(|f| {
-            f.values()
-                .iter()
-                .all(|v| v.is_nan() || *v == 0.0 || *v == 1.0)
-        })
-    };
+    let binary = |f: &Option<Flat>| f.as_ref().is_some_and(Flat::all_binary);
     let kinds: Vec<MetricKind> = numeric
         .iter()
         .zip(&flats)
@@ -843,7 +834,7 @@ pub fn run(
             _ => MetricKind::Mean,
         })
         .collect();
-    let present: Vec<(&[f64], Fold)> = numeric
+    let present: Vec<(Values<'_>, Fold)> = numeric
         .iter()
         .zip(&flats)
         .zip(&kinds)
@@ -856,6 +847,7 @@ pub fn run(
             f.as_ref().map(|f| (f.values(), how))
         })
         .collect();
+    progress.set(None, "Folding events into units");
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut values = fold_columns(&present, &unit_of_row, units, threads, progress)?.into_iter();
     drop(present);
@@ -872,6 +864,7 @@ pub fn run(
         }));
     }
     drop(flats);
+    progress.set(None, "Folding segments and exposure times");
     results.extend(super::parallel_map(&jobs, |job| {
         run_job(job, &unit_of_row, units, progress)
     }));
