@@ -248,7 +248,8 @@ pub fn micros_of(series: &Series) -> Option<Int64Chunked> {
             let phys = series.datetime().ok()?.physical().clone();
             let factor = match unit {
                 TimeUnit::Nanoseconds => return Some(phys.apply_values(|v| v.div_euclid(1000))),
-                TimeUnit::Microseconds => 1,
+                // Already µs: the buffer itself, not a copy of it.
+                TimeUnit::Microseconds => return Some(phys),
                 TimeUnit::Milliseconds => 1000,
             };
             Some(phys.apply_values(|v| v.saturating_mul(factor)))
