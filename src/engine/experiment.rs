@@ -46,8 +46,8 @@ use crate::analysis::experiment::{ExperimentError, sequential};
 use crate::data::Dataset;
 use crate::engine::columns::{Storage, storage_of};
 use crate::engine::experiment_units::{
-    Assignment, Coded, Flat, Fold, NONE, Values, assign, coded, earliest_of, first_code,
-    fold_columns, unit_codes,
+    Assignment, Flat, Fold, NONE, Values, assign, earliest_of, first_code, fold_columns, raw_coded,
+    unit_codes,
 };
 use crate::vocab::time::{MICROS_PER_DAY, format_micros};
 use crate::vocab::{Cancelled, Progress};
@@ -444,12 +444,17 @@ fn run_job(
     Ok(match *job {
         Job::Segment(j, s) => JobResult::Segment(
             j,
-            match coded(s) {
+            match raw_coded(s) {
                 None => None,
-                Some(c) => Some((
-                    c.labels,
-                    first_code(&c.codes, unit_of_row, units, progress)?,
-                )),
+                Some(c) => {
+                    // Folded on first-seen codes; the few units' codes are renumbered after.
+                    let (labels, rank) = c.rank();
+                    let mut per_unit = first_code(&c.codes, unit_of_row, units, progress)?;
+                    for u in per_unit.iter_mut().filter(|u| **u != NONE) {
+                        *u = rank[*u as usize];
+                    }
+                    Some((labels, per_unit))
+                }
             },
         ),
         Job::Time(s) => JobResult::Time(earliest_of(s, unit_of_row, units, progress)?),
@@ -610,10 +615,9 @@ fn prepare(
 /// The experiment's arms: the control first, then the others by name.
 fn arms_of(
     file: &str,
-    variants: &Coded,
+    names: &[String],
     settings: &ExperimentSettings,
 ) -> Result<Vec<String>, ExperimentRunError> {
-    let names = &variants.labels;
     if !names.contains(&settings.control) {
         return Err(ExperimentRunError::NoControl {
             file: file.to_string(),
@@ -767,7 +771,7 @@ pub fn run(
             Some(us) => unit_codes(us, progress),
             None => Ok(Some(((0..log.rows() as u32).collect(), log.rows()))),
         });
-        let variants = coded(variant_series);
+        let variants = raw_coded(variant_series);
         (variants, ids.join())
     });
     let variants = variants.ok_or_else(|| ExperimentRunError::NotLabels {
@@ -788,13 +792,16 @@ pub fn run(
             .map(|s| s.dtype().to_string())
             .unwrap_or_default(),
     })?;
-    let arms = arms_of(&file, &variants, settings)?;
+    let (labels, rank) = variants.rank();
+    let arms = arms_of(&file, &labels, settings)?;
     let k = arms.len();
-    // Label code → arm index (the control is 0).
-    let arm_of_label: Vec<u32> = variants
-        .labels
+    // First-seen code → arm index (the control is 0).
+    let arm_of_label: Vec<u32> = rank
         .iter()
-        .map(|l| arms.iter().position(|a| a == l).map_or(NONE, |p| p as u32))
+        .map(|&r| {
+            let l = &labels[r as usize];
+            arms.iter().position(|a| a == l).map_or(NONE, |p| p as u32)
+        })
         .collect();
     let arm_of_row: Vec<u32> = variants
         .codes

@@ -30,25 +30,52 @@ pub struct Coded {
 
 /// Renumber provisional codes (first-appearance order) so that labels are sorted.
 fn sorted(first_seen: Vec<String>, mut codes: Vec<u32>) -> Coded {
-    let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
-    order.sort_by(|&a, &b| first_seen[a as usize].cmp(&first_seen[b as usize]));
-    let mut rank = vec![0u32; order.len()];
-    for (r, &p) in order.iter().enumerate() {
-        rank[p as usize] = r as u32;
-    }
+    let raw = Raw {
+        first_seen,
+        codes: Vec::new(),
+    };
+    let (labels, rank) = raw.rank();
     for c in codes.iter_mut().filter(|c| **c != NONE) {
         *c = rank[*c as usize];
     }
-    let labels = order
-        .iter()
-        .map(|&p| first_seen[p as usize].clone())
-        .collect();
     Coded { labels, codes }
 }
 
 /// A column of few distinct values as codes; `None` for a type that has no labels (lists…).
 /// Integers are coded by value and labelled with their decimal text, as a cast would.
 pub fn coded(series: &Series) -> Option<Coded> {
+    raw_coded(series).map(|r| sorted(r.first_seen, r.codes))
+}
+
+/// A column's codes in order of first appearance, before [`Coded`]'s renumbering by label:
+/// a caller that maps each row's code anyway (to an arm) or folds codes into units first
+/// applies [`Raw::rank`] to the few labels or the units, not to every row.
+pub struct Raw {
+    /// Labels in order of first appearance.
+    pub first_seen: Vec<String>,
+    /// Per row: an index into `first_seen`, or [`NONE`] when missing.
+    pub codes: Vec<u32>,
+}
+
+impl Raw {
+    /// The labels sorted as text, and each first-seen code's index among them.
+    pub fn rank(&self) -> (Vec<String>, Vec<u32>) {
+        let mut order: Vec<u32> = (0..self.first_seen.len() as u32).collect();
+        order.sort_by(|&a, &b| self.first_seen[a as usize].cmp(&self.first_seen[b as usize]));
+        let mut rank = vec![0u32; order.len()];
+        for (r, &p) in order.iter().enumerate() {
+            rank[p as usize] = r as u32;
+        }
+        let labels = order
+            .iter()
+            .map(|&p| self.first_seen[p as usize].clone())
+            .collect();
+        (labels, rank)
+    }
+}
+
+/// [`coded`] without the renumbering.
+pub fn raw_coded(series: &Series) -> Option<Raw> {
     let n = series.len();
     if series.dtype().is_integer() {
         let ca = series.cast(&DataType::Int64).ok()?;
@@ -65,7 +92,7 @@ pub fn coded(series: &Series) -> Option<Coded> {
                 }),
             });
         }
-        return Some(sorted(first_seen, codes));
+        return Some(Raw { first_seen, codes });
     }
     let text = if matches!(series.dtype(), DataType::String) {
         series.clone()
@@ -113,13 +140,18 @@ pub fn coded(series: &Series) -> Option<Coded> {
         }
         // The labels' text, from each code's first row.
         let mut filled = vec![false; first_seen.len()];
+        let mut left = first_seen.len();
         for (row, &c) in codes.iter().enumerate() {
+            if left == 0 {
+                break;
+            }
             if !filled[c as usize] {
                 filled[c as usize] = true;
+                left -= 1;
                 first_seen[c as usize] = ca.get(row).unwrap_or_default().to_string();
             }
         }
-        return Some(sorted(first_seen, codes));
+        return Some(Raw { first_seen, codes });
     }
     let mut index: PlHashMap<&str, u32> = PlHashMap::new();
     let mut first_seen = Vec::new();
@@ -143,7 +175,7 @@ pub fn coded(series: &Series) -> Option<Coded> {
             },
         });
     }
-    Some(sorted(first_seen, codes))
+    Some(Raw { first_seen, codes })
 }
 
 /// An inline Arrow view (a string of at most 12 bytes) as a key: the length (4 bytes) then the
