@@ -803,26 +803,20 @@ pub fn run(
             arms.iter().position(|a| a == l).map_or(NONE, |p| p as u32)
         })
         .collect();
-    let arm_of_row: Vec<u32> = variants
-        .codes
-        .iter()
-        .map(|&c| {
-            if c == NONE {
-                NONE
-            } else {
-                arm_of_label[c as usize]
-            }
-        })
-        .collect();
-    drop(variants);
     progress.check()?;
     progress.set(None, "Assigning units to arms");
     let Assignment {
         arm: arm_of_unit,
         crossover,
         missing_variant,
-    } = assign(&arm_of_row, &unit_of_row, units, progress)?;
-    drop(arm_of_row);
+    } = assign(
+        &variants.codes,
+        &arm_of_label,
+        &unit_of_row,
+        units,
+        progress,
+    )?;
+    drop(variants);
 
     progress.set(None, "Reading metric values");
     // Each metric and covariate cast once into flat floats (a column per core), the kind of a

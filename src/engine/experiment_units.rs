@@ -732,9 +732,12 @@ pub struct Assignment {
     pub missing_variant: usize,
 }
 
-/// Fold the rows' arms (`arm_of_row`: an arm index or [`NONE`]) into units.
+/// Fold the rows' arms into units: a row's arm is `arm_of_code[code]` of its variant code
+/// ([`NONE`] for a missing code or a code of no arm), looked up here rather than written out
+/// per row first.
 pub fn assign(
-    arm_of_row: &[u32],
+    codes: &[u32],
+    arm_of_code: &[u32],
     unit_of_row: &[u32],
     units: usize,
     progress: &Progress,
@@ -743,9 +746,14 @@ pub fn assign(
     const CROSSED: u32 = NONE - 1;
     let mut arm = vec![NONE; units];
     let mut missing_variant = 0;
-    for (arms, us) in arm_of_row.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
+    for (cs, us) in codes.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
         progress.check()?;
-        for (&a, &u) in arms.iter().zip(us) {
+        for (&c, &u) in cs.iter().zip(us) {
+            let a = if c == NONE {
+                NONE
+            } else {
+                arm_of_code[c as usize]
+            };
             if a == NONE || u == NONE {
                 missing_variant += 1;
                 continue;
@@ -916,7 +924,7 @@ mod tests {
         assert!(!all_binary(&Series::new("x".into(), &[0.0, 0.5])));
         let t = earliest(&[5, 3, 4, 1, i64::MAX], &units, 2, &silent).expect("times");
         assert_eq!(t, [4, 3]);
-        let a = assign(&[0, 1, 1, 0, 1], &units, 2, &silent).expect("assign");
+        let a = assign(&[0, 1, 1, 0, 1], &[0, 1], &units, 2, &silent).expect("assign");
         // Unit 0 is in arms 0 and 1: a crossover; the row without a unit is a missing variant.
         assert_eq!(a.arm, [NONE, 1]);
         assert_eq!((a.crossover, a.missing_variant), (1, 1));
