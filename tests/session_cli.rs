@@ -17,6 +17,21 @@ fn sextant(args: &[&str]) -> Output {
         .expect("run sextant")
 }
 
+/// `sextant report --session SESSION --format json --out OUT`, which must succeed, parsed.
+fn report_json(session: &str, out: &std::path::Path) -> Value {
+    let o = sextant(&[
+        "report",
+        "--session",
+        session,
+        "--format",
+        "json",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str(&std::fs::read_to_string(out).expect("read")).expect("json")
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -130,18 +145,7 @@ fn session_new_writes_a_session_and_never_overwrites_by_accident() {
 fn report_json_holds_every_analysis_in_the_commands_structures() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("r.json");
-    let o = sextant(&[
-        "report",
-        "--session",
-        V1,
-        "--format",
-        "json",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    let doc = report_json(V1, &out);
     // The drift part is `sextant drift --format json`'s document: the fixture's threshold and
     // its per-column test apply, and the accepted rename is compared as one column.
     let columns = doc["drift"]["columns"].as_array().expect("columns");
@@ -409,18 +413,7 @@ fn the_report_has_a_rollout_section_and_key_in_rollout_mode() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = rollout_session(dir.path(), &[]);
     let json_out = dir.path().join("r.json");
-    let o = sextant(&[
-        "report",
-        "--session",
-        path.to_str().expect("utf8"),
-        "--format",
-        "json",
-        "--out",
-        json_out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json_out).expect("read")).expect("json");
+    let doc = report_json(path.to_str().expect("utf8"), &json_out);
     // The `rollout` key is `sextant rollout --format json`'s document of the same log.
     let r = &doc["rollout"];
     let steps = r["steps"].as_array().expect("steps");
@@ -508,18 +501,7 @@ fn a_champion_challenger_log_reaches_the_report_as_compare() {
         stderr(&o)
     );
     let json = dir.path().join("r.json");
-    let o = sextant(&[
-        "report",
-        "--session",
-        s,
-        "--format",
-        "json",
-        "--out",
-        json.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    let doc = report_json(s, &json);
     // `sextant compare --format json`'s document for the same columns.
     let cli = sextant(&[
         "compare",
@@ -589,18 +571,7 @@ fn the_report_json_has_the_retrain_document_of_the_sessions_retraining_settings(
     rt.what_if_delays_us = vec![7 * 86_400_000_000];
     session::write(&path, &s).expect("write");
     let json = dir.path().join("r.json");
-    let o = sextant(&[
-        "report",
-        "--session",
-        p,
-        "--format",
-        "json",
-        "--out",
-        json.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    let doc = report_json(p, &json);
     let cli = sextant(&[
         "retrain",
         "--reference",
@@ -653,18 +624,7 @@ fn the_report_json_has_the_retrain_document_of_the_sessions_retraining_settings(
 fn the_report_json_retraining_key_is_null_when_the_tab_was_not_used() {
     let dir = tempfile::tempdir().expect("tmp");
     let json = dir.path().join("r.json");
-    let o = sextant(&[
-        "report",
-        "--session",
-        V1,
-        "--format",
-        "json",
-        "--out",
-        json.to_str().expect("utf8"),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    let doc = report_json(V1, &json);
     // The key is there (a stable contract) and null: the backtest is not run unasked.
     assert!(
         doc.as_object()
