@@ -437,7 +437,7 @@ fn rename_offers_ui(
         if !wanted || used || accepted || cx.roles.get(reference) != Role::Feature {
             continue;
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(format!(
                 "Production's {current} looks like training's {reference}, which the backtest left out."
             ));
@@ -485,7 +485,8 @@ fn timeline_ui(o: &RetrainOutcome, i: usize, ui: &mut Ui) {
         .x_grid_spacer(super::seasonality::date_grid)
         .x_axis_formatter(|mark: GridMark, _| super::seasonality::date_label(mark))
         .allow_scroll(false)
-        .legend(Legend::default())
+        // Top left: the loss line rises to the right after a drift, where a legend would hide it.
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .show(ui, |p| {
             p.line(Line::new("log loss", PlotPoints::from(pts.clone())));
             p.points(Points::new("window", PlotPoints::from(pts)).radius(2.5));
