@@ -567,7 +567,7 @@ impl Flat {
         self.series.is_empty()
     }
 
-    /// Whether every present value is 0 or 1 (a proportion), as [`all_binary`] judges.
+    /// Whether every present value is 0 or 1 (a proportion).
     pub fn all_binary(&self) -> bool {
         let v = self.values();
         (0..self.len()).all(|row| {
@@ -665,41 +665,6 @@ pub fn fold_columns(
         }
     }
     Ok(out)
-}
-
-/// Whether every present value of a numeric column is 0 or 1 (a proportion).
-pub fn all_binary(series: &Series) -> bool {
-    let Ok(cast) = series.cast(&DataType::Float64) else {
-        return false;
-    };
-    let Ok(ca) = cast.f64() else {
-        return false;
-    };
-    ca.downcast_iter().all(|arr| {
-        let valid = arr.validity();
-        arr.values().iter().enumerate().all(|(i, v)| {
-            v.is_nan() || *v == 0.0 || *v == 1.0 || valid.is_some_and(|b| !b.get_bit(i))
-        })
-    })
-}
-
-/// Per unit: its earliest time (`i64::MAX` when none of its rows has one).
-pub fn earliest(
-    times: &[i64],
-    unit_of_row: &[u32],
-    units: usize,
-    progress: &Progress,
-) -> Result<Vec<i64>, Cancelled> {
-    let mut acc = vec![i64::MAX; units];
-    for (ts, us) in times.chunks(BLOCK).zip(unit_of_row.chunks(BLOCK)) {
-        progress.check()?;
-        for (&t, &u) in ts.iter().zip(us) {
-            if u != NONE && t < acc[u as usize] {
-                acc[u as usize] = t;
-            }
-        }
-    }
-    Ok(acc)
 }
 
 /// Per unit: the code on its first row (in row order) that has one; [`NONE`] when none does.
@@ -917,12 +882,18 @@ mod tests {
             Fold::Max,
         );
         assert_eq!(max, [1.0, 1.0]);
-        assert!(all_binary(&Series::new(
+        let binary = |s: Series| Flat::new(&s).expect("numbers").all_binary();
+        assert!(binary(Series::new(
             "x".into(),
             &[Some(0i64), None, Some(1)]
         )));
-        assert!(!all_binary(&Series::new("x".into(), &[0.0, 0.5])));
-        let t = earliest(&[5, 3, 4, 1, i64::MAX], &units, 2, &silent).expect("times");
+        assert!(!binary(Series::new("x".into(), &[0.0, 0.5])));
+        let times = Int64Chunked::new("t".into(), &[Some(5i64), Some(3), Some(4), Some(1), None])
+            .into_datetime(TimeUnit::Microseconds, None)
+            .into_series();
+        let t = earliest_of(&times, &units, 2, &silent)
+            .expect("not cancelled")
+            .expect("times");
         assert_eq!(t, [4, 3]);
         let a = assign(&[0, 1, 1, 0, 1], &[0, 1], &units, 2, &silent).expect("assign");
         // Unit 0 is in arms 0 and 1: a crossover; the row without a unit is a missing variant.

@@ -271,18 +271,15 @@ fn feature_column(ds: &Dataset, column: &str) -> Result<FeatureColumn, FeedbackE
             series: "mean".into(),
         });
     }
-    let text =
-        s.cast(&polars::prelude::DataType::String)
-            .map_err(|_| FeedbackError::NotNumeric {
-                column: column.to_string(),
-                dtype: s.dtype().to_string(),
-                what: "a feature",
-            })?;
-    let text = text.str().map_err(|_| FeedbackError::NotNumeric {
+    let unreadable = || FeedbackError::NotNumeric {
         column: column.to_string(),
         dtype: s.dtype().to_string(),
         what: "a feature",
-    })?;
+    };
+    let text = s
+        .cast(&polars::prelude::DataType::String)
+        .map_err(|_| unreadable())?;
+    let text = text.str().map_err(|_| unreadable())?;
     let mut counts: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
     for v in text.iter().flatten() {
         *counts.entry(v).or_default() += 1;

@@ -123,8 +123,13 @@ impl App {
             self.export.view_rect = Some(ui.max_rect());
             panels::tabs::tab_bar(self, ui);
             ui.separator();
-            // The Integrity tab's likely renames, which the Retraining tab offers to accept.
-            let likely_renames = views::integrity::likely_renames(&self.integrity);
+            // The Integrity tab's likely renames, which the Retraining tab offers to accept
+            // (gathered only while that tab is drawn).
+            let likely_renames = if self.tab == Tab::Retraining {
+                views::integrity::likely_renames(&self.integrity)
+            } else {
+                Vec::new()
+            };
             let mut cx = view_ctx!(self);
             match self.tab {
                 Tab::Overview => views::overview::overview_ui(&mut self.overview, &mut cx, ui),
