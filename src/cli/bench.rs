@@ -152,3 +152,65 @@ pub fn run_bench_rollout(args: &BenchRolloutArgs) -> Result<u8, CliError> {
     print!("{}", crate::present::bench::command_text(&b));
     Ok(EXIT_OK)
 }
+
+/// Arguments of the hidden `bench-commands`.
+#[derive(Debug, Args)]
+pub struct BenchCommandsArgs {
+    /// Rows per side of the generated pair, and points of the daily series.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// Folder for the generated files (reused when present).
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Runs of each command; the fastest is reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Only the commands whose line contains this text (e.g. `seasonality`).
+    #[arg(long)]
+    pub only: Option<String>,
+}
+
+/// `sextant bench-commands`: drift, windowed drift, health, integrity, report and
+/// seasonality run as a user runs them — this binary in a child process — on generated data.
+pub fn run_bench_commands(args: &BenchCommandsArgs) -> Result<u8, CliError> {
+    use crate::engine::bench;
+    if !(1000..=100_000_000).contains(&args.rows) {
+        return Err(CliError(format!(
+            "--rows {} is outside 1000..=100000000",
+            args.rows
+        )));
+    }
+    if !(1..=100).contains(&args.repeat) {
+        return Err(CliError(format!(
+            "--repeat {} is outside 1..=100",
+            args.repeat
+        )));
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError(format!("this program's path is unknown: {e}")))?;
+    if !bench::command_files(&args.dir, args.rows)
+        .iter()
+        .all(|f| f.is_file())
+    {
+        eprintln!("generating the benchmark files in {}", args.dir.display());
+    }
+    bench::ensure_command_files(&args.dir, args.rows)?;
+    print!(
+        "{}",
+        crate::present::bench::commands_heading(args.rows, args.repeat, &bench::cpu_description())
+    );
+    for (shown, argv) in bench::command_lines(&args.dir, args.rows) {
+        if args
+            .only
+            .as_ref()
+            .is_some_and(|o| !shown.contains(o.as_str()))
+        {
+            continue;
+        }
+        let b = bench::time_process(&exe, &argv, shown, args.repeat)?;
+        print!("{}", crate::present::bench::command_line(&b));
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    }
+    Ok(EXIT_OK)
+}

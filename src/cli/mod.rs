@@ -112,6 +112,10 @@ pub enum Command {
     /// ROC AUC, accuracy, log loss, DeLong's and McNemar's tests, a paired bootstrap, a
     /// verdict.
     Compare(Box<compare::CompareArgs>),
+    /// Time drift, windowed drift, health, integrity, report and seasonality as whole
+    /// processes on a generated 1M + 1M pair and a 1M-point series (run with --release).
+    #[command(hide = true)]
+    BenchCommands(bench::BenchCommandsArgs),
     /// Time `sextant ab` on a generated 10M-event log (a benchmark; run with --release).
     #[command(hide = true)]
     BenchExperiment(bench::BenchExperimentArgs),
@@ -204,6 +208,7 @@ pub fn run(command: Command) -> u8 {
         Command::Rollout(args) => rollout::run_command(&args),
         Command::Compare(args) => compare::run_command(&args),
         Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
+        Command::BenchCommands(args) => bench::run_bench_commands(&args),
         Command::BenchCompare(args) => bench::run_bench_compare(&args),
         Command::BenchRollout(args) => bench::run_bench_rollout(&args),
         Command::Retrain(args) => retrain::run(&args),

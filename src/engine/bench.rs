@@ -733,3 +733,205 @@ pub fn rollout(
     b.peak_rss_bytes = peak_rss_bytes();
     Ok(b)
 }
+
+/// The files of the whole-process benchmark in `dir`: the timed pair and the daily series.
+pub fn command_files(dir: &Path, rows: usize) -> [PathBuf; 3] {
+    [
+        dir.join(format!("bench_timed_reference_{rows}.parquet")),
+        dir.join(format!("bench_timed_current_{rows}.parquet")),
+        dir.join(format!("bench_daily_series_{rows}.parquet")),
+    ]
+}
+
+/// Write the timed pair ([`crate::sample_data::bench_timed_pair`]) and a series of `rows`
+/// daily points (a weekly cycle, a slow trend and noise) unless they are there; returns
+/// whether anything was generated.
+pub fn ensure_command_files(dir: &Path, rows: usize) -> Result<bool, BenchError> {
+    let [r_path, c_path, s_path] = command_files(dir, rows);
+    let mut generated = false;
+    std::fs::create_dir_all(dir)?;
+    if !(r_path.is_file() && c_path.is_file()) {
+        let (mut r, mut c) = crate::sample_data::bench_timed_pair(rows, 11)?;
+        crate::data::write::write_frame(&mut r, &r_path)?;
+        crate::data::write::write_frame(&mut c, &c_path)?;
+        generated = true;
+    }
+    if !s_path.is_file() {
+        use polars::prelude::*;
+        let mut rng = crate::vocab::Rng::new(5);
+        let start = crate::vocab::time::days_from_civil(1900, 1, 1);
+        let days: Vec<i32> = (0..rows).map(|i| (start + i as i64) as i32).collect();
+        let weekly = [1.0, 0.8, 0.9, 1.1, 1.3, 2.0, 1.6];
+        let values: Vec<f64> = (0..rows)
+            .map(|i| 100.0 + i as f64 * 1e-4 + 20.0 * weekly[i % 7] + 3.0 * rng.normal())
+            .collect();
+        let date = Int32Chunked::from_vec("date".into(), days)
+            .into_date()
+            .into_series();
+        let mut frame = DataFrame::new_infer_height(vec![
+            date.into(),
+            Series::new("value".into(), values).into(),
+        ])?;
+        crate::data::write::write_frame(&mut frame, &s_path)?;
+        generated = true;
+    }
+    Ok(generated)
+}
+
+/// One command of `sextant bench-commands`, timed as a whole process.
+#[derive(Debug, Clone)]
+pub struct ProcessBench {
+    /// The command line after `sextant`, with the benchmark folder shortened to `DIR`.
+    pub command: String,
+    /// Wall time from spawn to exit, best of the runs.
+    pub wall_s: f64,
+    /// User + system CPU of the fastest run, from `/proc/PID/stat` sampled while it ran.
+    pub cpu_s: Option<f64>,
+    /// Peak resident memory (`VmHWM`) of the fastest run, sampled every 2 ms while it ran.
+    pub peak_rss_bytes: Option<u64>,
+    /// The exit code of the last run (0, or 1 for a finding).
+    pub exit_code: Option<i32>,
+}
+
+/// The model name and number of logical CPUs of this machine, from `/proc/cpuinfo`.
+pub fn cpu_description() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = info
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU".to_string(), |(_, m)| m.trim().to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{model}, {cores} logical CPUs")
+}
+
+/// `VmHWM` and user + system CPU seconds of a running process, from `/proc`.
+fn sample_process(pid: u32) -> (Option<u64>, Option<f64>) {
+    let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+        });
+    let cpu = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised name; utime and stime are the 14th and 15th.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        });
+    (hwm, cpu)
+}
+
+/// Run `exe args` `repeat` times with stdout and stderr discarded; the fastest run wins.
+pub fn time_process(
+    exe: &Path,
+    args: &[String],
+    shown: String,
+    repeat: usize,
+) -> Result<ProcessBench, BenchError> {
+    let mut best: Option<ProcessBench> = None;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let mut child = std::process::Command::new(exe)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let pid = child.id();
+        let (mut hwm, mut cpu) = (None, None);
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            let (h, c) = sample_process(pid);
+            hwm = h.or(hwm);
+            cpu = c.or(cpu);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        };
+        let wall_s = t.elapsed().as_secs_f64();
+        if best.as_ref().is_none_or(|b| wall_s < b.wall_s) {
+            best = Some(ProcessBench {
+                command: shown.clone(),
+                wall_s,
+                cpu_s: cpu,
+                peak_rss_bytes: hwm,
+                exit_code: status.code(),
+            });
+        }
+    }
+    best.ok_or(BenchError::Panicked)
+}
+
+/// The commands `sextant bench-commands` times, as a user types them, on the files of
+/// [`command_files`]: (the line shown, the arguments).
+pub fn command_lines(dir: &Path, rows: usize) -> Vec<(String, Vec<String>)> {
+    let [r, c, s] = command_files(dir, rows);
+    let out = dir.join("bench_report.html");
+    let path = |p: &Path| p.display().to_string();
+    let short = |p: &Path| {
+        p.file_name()
+            .map_or_else(String::new, |n| format!("DIR/{}", n.to_string_lossy()))
+    };
+    let pair = ["--reference", "REF", "--current", "CUR"];
+    let series = ["--input", "SERIES", "--value", "value", "--period", "7"];
+    let lines: Vec<Vec<&str>> = vec![
+        [&["drift"][..], &pair].concat(),
+        [&["drift"][..], &pair, &["--format", "json"]].concat(),
+        [&["drift"][..], &pair, &["--windows", "week"]].concat(),
+        [
+            &["health"][..],
+            &pair,
+            &[
+                "--target",
+                "label",
+                "--prediction",
+                "score",
+                "--time",
+                "event_time",
+                "--windows",
+                "week",
+            ],
+        ]
+        .concat(),
+        [&["integrity"][..], &pair].concat(),
+        [&["report"][..], &pair, &["--out", "OUT"]].concat(),
+        [&["seasonality"][..], &series, &["--format", "table"]].concat(),
+        [&["seasonality"][..], &series, &["--format", "json"]].concat(),
+        [
+            &["seasonality"][..],
+            &series,
+            &["--robust", "--format", "table"],
+        ]
+        .concat(),
+    ];
+    lines
+        .into_iter()
+        .map(|words| {
+            let (mut shown, mut args) = (Vec::new(), Vec::new());
+            for w in words {
+                let file = match w {
+                    "REF" => Some(&r),
+                    "CUR" => Some(&c),
+                    "SERIES" => Some(&s),
+                    "OUT" => Some(&out),
+                    _ => None,
+                };
+                match file {
+                    Some(f) => {
+                        shown.push(short(f));
+                        args.push(path(f));
+                    }
+                    None => {
+                        shown.push(w.to_string());
+                        args.push(w.to_string());
+                    }
+                }
+            }
+            (shown.join(" "), args)
+        })
+        .collect()
+}

@@ -201,3 +201,38 @@ pub fn command_text(b: &crate::engine::bench::CommandBench) -> String {
     let _ = writeln!(s, "  found: {}", b.found);
     s
 }
+
+/// `sextant bench-commands`: the heading once, then one line per command as it finishes.
+pub fn commands_heading(rows: usize, repeat: usize, cpu: &str) -> String {
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    format!(
+        "whole processes ({build} build) on {cpu}; best wall time of {repeat}, its CPU and \
+         peak memory sampled every 2 ms\n\
+         pair: {rows} + {rows} rows × 20 columns, event_time over 26 + 13 weeks; series: {rows} \
+         daily points\n"
+    )
+}
+
+/// One timed command.
+pub fn command_line(b: &crate::engine::bench::ProcessBench) -> String {
+    let cpu = b
+        .cpu_s
+        .map_or_else(|| "   ? s CPU".to_string(), |c| format!("{c:>5.2} s CPU"));
+    let peak = b.peak_rss_bytes.map_or_else(
+        || "    ? MB".to_string(),
+        |m| format!("{:>5.0} MB", m as f64 / 1e6),
+    );
+    let code = match b.exit_code {
+        Some(0) | Some(1) => String::new(),
+        Some(c) => format!("  (exit {c})"),
+        None => "  (killed)".to_string(),
+    };
+    format!(
+        "  {:>7.3} s wall  {cpu}  {peak}  sextant {}{code}\n",
+        b.wall_s, b.command
+    )
+}

@@ -322,6 +322,56 @@ pub fn bench_pair(rows: usize, seed: u64) -> PolarsResult<(DataFrame, DataFrame)
     Ok((reference, current))
 }
 
+/// The benchmark pair of the windowed and whole-report paths: `rows` rows × 20 columns per
+/// side — 10 float, 3 integer and 4 string features, an `event_time` spanning 26 weeks in the
+/// reference and the 13 weeks after it in the current data (rows in time order), a 0/1
+/// `label` and a model `score` that is informative on the reference and less so on the
+/// current side — with the same planted shifts as [`bench_pair`].
+pub fn bench_timed_pair(rows: usize, seed: u64) -> PolarsResult<(DataFrame, DataFrame)> {
+    let mut rng = Rng::new(seed);
+    let start = crate::vocab::time::days_from_civil(2025, 1, 6);
+    let reference = bench_timed_frame(rows, false, start, 26 * 7, &mut rng)?;
+    let current = bench_timed_frame(rows, true, start + 26 * 7, 13 * 7, &mut rng)?;
+    Ok((reference, current))
+}
+
+fn bench_timed_frame(
+    rows: usize,
+    shifted: bool,
+    start_day: i64,
+    days: i64,
+    rng: &mut Rng,
+) -> PolarsResult<DataFrame> {
+    let mut frame = bench_frame(rows, shifted, rng)?;
+    frame = frame.drop_many(["f10", "f11", "s4"]);
+    let day = crate::vocab::time::MICROS_PER_DAY;
+    let span = days * day;
+    let step = span as f64 / rows.max(1) as f64;
+    let times: Vec<i64> = (0..rows)
+        .map(|i| start_day * day + (i as f64 * step) as i64)
+        .collect();
+    let time = Int64Chunked::from_vec("event_time".into(), times)
+        .into_datetime(TimeUnit::Microseconds, None)
+        .into_series();
+    let f1 = frame.column("f1")?.f64()?.clone();
+    let f2 = frame.column("f2")?.f64()?.clone();
+    // The model read f1 and f2; in production the label depends on them less (concept drift).
+    let weight = if shifted { 0.5 } else { 1.0 };
+    let mut label = Vec::with_capacity(rows);
+    let mut score = Vec::with_capacity(rows);
+    for (a, b) in f1.into_no_null_iter().zip(f2.into_no_null_iter()) {
+        let logit = 0.08 * (a - 50.0) - 0.06 * (b - 50.0);
+        let truth = weight * logit + (1.0 - weight) * rng.normal();
+        let p = 1.0 / (1.0 + (-truth).exp());
+        label.push(i64::from(rng.uniform() < p));
+        score.push(1.0 / (1.0 + (-logit).exp()));
+    }
+    frame.with_column(Column::from(time))?;
+    frame.with_column(Column::from(Series::new("label".into(), label)))?;
+    frame.with_column(Column::from(Series::new("score".into(), score)))?;
+    Ok(frame)
+}
+
 fn bench_frame(rows: usize, shifted: bool, rng: &mut Rng) -> PolarsResult<DataFrame> {
     let s = if shifted { 1.0 } else { 0.0 };
     let mut columns: Vec<Column> = Vec::with_capacity(20);
