@@ -288,26 +288,34 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
         }
     };
     let text = match args.format {
-        SeasonalityFormat::Json => present::to_text(&present::CommandDoc {
-            input: args.input.display().to_string(),
-            current: args.current.as_ref().map(|p| p.display().to_string()),
-            series: match args.series {
-                SeriesData::Input => "input",
-                SeriesData::Current => "current",
-                SeriesData::Both => "both",
-            },
-            body: present::decomposition(
-                // `time` is the flag as given (null without --time, also for a drift score
-                // whose windows follow the timestamp role): the JSON contract of the command.
-                present::About {
-                    time: args.time.as_deref(),
-                    ..present::About::of(&outcome)
+        SeasonalityFormat::Json => {
+            let doc = present::CommandDoc {
+                input: args.input.display().to_string(),
+                current: args.current.as_ref().map(|p| p.display().to_string()),
+                series: match args.series {
+                    SeriesData::Input => "input",
+                    SeriesData::Current => "current",
+                    SeriesData::Both => "both",
                 },
-                &outcome.series,
-                report,
-                comparison,
-            ),
-        }),
+                body: present::decomposition(
+                    // `time` is the flag as given (null without --time, also for a drift score
+                    // whose windows follow the timestamp role): the JSON contract of the command.
+                    present::About {
+                        time: args.time.as_deref(),
+                        ..present::About::of(&outcome)
+                    },
+                    &outcome.series,
+                    report,
+                    comparison,
+                ),
+            };
+            return match present::write_json(&doc, std::io::stdout().lock()) {
+                Ok(()) => Ok(EXIT_OK),
+                // A closed pipe (`| head`) is the reader's choice, not a failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
+                Err(e) => Err(CliError(format!("writing the JSON failed: {e}"))),
+            };
+        }
         SeasonalityFormat::Csv => present::csv(&outcome.series, report),
         SeasonalityFormat::Table => present::table(
             &outcome.label,

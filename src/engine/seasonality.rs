@@ -14,7 +14,7 @@ use crate::analysis::seasonality::report::{self, compare_series};
 use crate::analysis::seasonality::timeseries::{self, BuildError, BuildParams, Segment};
 use crate::analysis::seasonality::{
     Aggregation, SamplingFrequency, SeasonalityParams, SeasonalityReport, StlError, StlOptions,
-    StlParams, TimeSeries, analyze_series, stl,
+    StlParams, TimeSeries, analyze_series_detected, stl,
 };
 use crate::analysis::windows::WindowSpec;
 use crate::data::series::{SeriesDataError, ValueSpec, build_series, resolve};
@@ -376,10 +376,14 @@ pub fn run(
     };
     progress.check()?;
     progress.set(Some(0.3), "Detecting periods");
-    let candidates = report::candidates(&series, 12);
+    // One detection for both the listed candidates and the decomposition's choice.
+    let detection = report::detect_series(&series, req.params.max_candidates.max(12));
+    let mut candidates = detection.clone().unwrap_or_default();
+    candidates.truncate(12);
     progress.check()?;
     progress.set(Some(0.5), "Decomposing");
-    let report = analyze_series(&series, &req.params).map_err(|e| e.to_string());
+    let report =
+        analyze_series_detected(&series, &req.params, detection).map_err(|e| e.to_string());
     progress.check()?;
     progress.set(Some(0.8), "Comparing production with training");
     // The season of the comparison: the decomposed period, else the chosen one, else the

@@ -31,6 +31,9 @@ pub use error::{SeriesError, Smoother, StlError};
 pub use mstl::{MstlParams, MstlReport};
 pub use params::{StlConfig, StlOptions, StlParams};
 pub use periods::SamplingFrequency;
-pub use report::{SeasonalityError, SeasonalityParams, SeasonalityReport, analyze, analyze_series};
+pub use report::{
+    SeasonalityError, SeasonalityParams, SeasonalityReport, analyze, analyze_series,
+    analyze_series_detected,
+};
 pub use stl::StlReport;
 pub use timeseries::{Aggregation, BuildError, BuildParams, Segment, TimeSeries};

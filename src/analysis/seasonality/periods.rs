@@ -19,15 +19,17 @@
 //! `score = max(0, ρ_p)` — how closely the series repeats after `p` samples —
 //! and the periodogram share `I_j / Σ I` at `j = round(n / p)`. Candidates are
 //! ranked by score (ties: more sources, then shorter period). ACF peaks recur
-//! at multiples of a true period; the sample ACF's `(n - k) / n` damping
-//! ranks the fundamental first. Periodogram-only candidates with `ρ_p <= 0`
+//! at multiples of a true period; a multiple whose score is within the
+//! white-noise band of a shorter candidate's is its harmonic and ranks right
+//! after it (on a long series the `(n - k) / n` damping is smaller than the
+//! noise, so the scores alone could put 42 before 7). Periodogram-only candidates with `ρ_p <= 0`
 //! (harmonic aliases) are dropped; calendar candidates are always kept (score
 //! 0 when untestable because `2p > n`).
 
 use serde::{Deserialize, Serialize};
 
 use super::error::{SeriesError, ensure_finite};
-use super::fft::{Complex, autocovariance_sums, dft};
+use super::fft::{autocovariance_sums, power_spectrum};
 
 /// Sampling frequency of a series, used for calendar period candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -179,13 +181,10 @@ pub fn detect(y: &[f64], params: &PeriodParams) -> Result<Vec<PeriodCandidate>, 
     } else {
         vec![0.0; acov.len()]
     };
-    let spectrum: Vec<f64> = {
-        let input: Vec<Complex> = x.iter().map(|v| Complex::new(*v, 0.0)).collect();
-        let coeffs = dft(&input);
-        (0..=n / 2)
-            .map(|j| coeffs[j].norm_sqr() / n as f64)
-            .collect()
-    };
+    let spectrum: Vec<f64> = power_spectrum(&x)
+        .into_iter()
+        .map(|p| p / n as f64)
+        .collect();
     let total_power: f64 = spectrum[1..].iter().sum();
 
     let mut found: Vec<(usize, CandidateSource)> = Vec::new();
@@ -248,9 +247,24 @@ fn rank(
             sources: vec![source],
         });
     }
+    // A multiple of a candidate whose autocorrelation is not above the fundamental's by more
+    // than the white-noise band is a harmonic: on a long series the (n − k)/n damping is
+    // smaller than the noise, and 42 could otherwise outrank 7. A harmonic ranks right after
+    // its fundamental (sorted by the fundamental's score), keeping its own score.
+    let band = 2.0 / (n.max(1) as f64).sqrt();
+    let mut by_period: Vec<(usize, f64)> = out.iter().map(|c| (c.period, c.score)).collect();
+    by_period.sort_by_key(|c| c.0);
+    let rank_score = |c: &PeriodCandidate| -> (f64, bool) {
+        by_period
+            .iter()
+            .take_while(|(p, _)| *p < c.period)
+            .find(|(p, score)| c.period % p == 0 && c.score <= score + band && *score > 0.0)
+            .map_or((c.score, false), |(_, score)| (*score, true))
+    };
     out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        let ((sa, ha), (sb, hb)) = (rank_score(a), rank_score(b));
+        sb.total_cmp(&sa)
+            .then(ha.cmp(&hb))
             .then(b.sources.len().cmp(&a.sources.len()))
             .then(a.period.cmp(&b.period))
     });

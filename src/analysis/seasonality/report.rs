@@ -168,7 +168,15 @@ pub fn analyze(
     frequency: Option<SamplingFrequency>,
     params: &SeasonalityParams,
 ) -> Result<SeasonalityReport, SeasonalityError> {
-    analyze_masked(y, &[], frequency, params)
+    let detection = periods::detect(
+        y,
+        &PeriodParams {
+            frequency,
+            max_candidates: params.max_candidates,
+            ..PeriodParams::default()
+        },
+    );
+    analyze_masked(y, &[], frequency, params, detection)
 }
 
 /// [`analyze`] of a built series, minding its filled points: they are decomposed like the
@@ -185,12 +193,43 @@ pub fn analyze_series(
     series: &TimeSeries,
     params: &SeasonalityParams,
 ) -> Result<SeasonalityReport, SeasonalityError> {
-    analyze_masked(&series.values, &series.filled, series.frequency, params)
+    let detection = detect_series(series, params.max_candidates);
+    analyze_masked(
+        &series.values,
+        &series.filled,
+        series.frequency,
+        params,
+        detection,
+    )
 }
 
-/// Candidate periods of a built series, best first, with its filled points neutralised as in
-/// [`analyze_series`] (empty when the series is too short to test).
-pub fn candidates(series: &TimeSeries, max_candidates: usize) -> Vec<PeriodCandidate> {
+/// [`analyze_series`] with the period detection already run by [`detect_series`] (with at
+/// least `params.max_candidates` candidates): a caller that also lists candidates detects
+/// once, not twice (on a million points detection costs more than the decomposition).
+pub fn analyze_series_detected(
+    series: &TimeSeries,
+    params: &SeasonalityParams,
+    mut detection: Result<Vec<PeriodCandidate>, SeriesError>,
+) -> Result<SeasonalityReport, SeasonalityError> {
+    // The ranking sorts before it truncates, so the first k of a longer list are the list of k.
+    if let Ok(c) = &mut detection {
+        c.truncate(params.max_candidates);
+    }
+    analyze_masked(
+        &series.values,
+        &series.filled,
+        series.frequency,
+        params,
+        detection,
+    )
+}
+
+/// Period detection on a built series, its filled points neutralised as in
+/// [`analyze_series`]: the best `max_candidates`, or why detection could not run.
+pub fn detect_series(
+    series: &TimeSeries,
+    max_candidates: usize,
+) -> Result<Vec<PeriodCandidate>, SeriesError> {
     periods::detect(
         &detection_input(&series.values, &series.filled),
         &PeriodParams {
@@ -199,7 +238,12 @@ pub fn candidates(series: &TimeSeries, max_candidates: usize) -> Vec<PeriodCandi
             ..PeriodParams::default()
         },
     )
-    .unwrap_or_default()
+}
+
+/// Candidate periods of a built series, best first, with its filled points neutralised as in
+/// [`analyze_series`] (empty when the series is too short to test).
+pub fn candidates(series: &TimeSeries, max_candidates: usize) -> Vec<PeriodCandidate> {
+    detect_series(series, max_candidates).unwrap_or_default()
 }
 
 /// `y` with the `filled` points (sorted indices) moved onto the least-squares line of the
@@ -290,6 +334,7 @@ fn analyze_masked(
     filled: &[usize],
     frequency: Option<SamplingFrequency>,
     params: &SeasonalityParams,
+    detection: Result<Vec<PeriodCandidate>, SeriesError>,
 ) -> Result<SeasonalityReport, SeasonalityError> {
     let n = y.len();
     let unit = unit_name(frequency);
@@ -308,14 +353,6 @@ fn analyze_masked(
             value: first,
         });
     }
-    let detection = periods::detect(
-        &detection_input(y, filled),
-        &PeriodParams {
-            frequency,
-            max_candidates: params.max_candidates,
-            ..PeriodParams::default()
-        },
-    );
     let (candidates, detection_note) = match detection {
         Ok(c) => (c, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
