@@ -799,6 +799,9 @@ fn pinned_options(options: &DriftOptions, report: &DatasetDriftReport) -> DriftO
     let mut pinned = options.clone();
     for c in &report.columns {
         if let Some(method) = c.method {
+            pinned
+                .known_columns
+                .insert(c.name.clone(), (c.feature_type, c.n_values));
             let entry = pinned
                 .per_column
                 .entry(c.name.clone())

@@ -36,11 +36,24 @@ impl ExcludedCounts {
 ///
 /// Build it once per column and side; every numeric test borrows it, so the
 /// O(n log n) sort is paid once. Results never depend on input row order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct NumericSample {
     sorted: Vec<f64>,
     excluded: ExcludedCounts,
     integer_dtype: bool,
+    /// Mean and sum of squared deviations, computed on first use: the whole reference is
+    /// compared with every window of the current data, and its standard deviation (a full
+    /// pass) would otherwise be recomputed for each.
+    moments: std::sync::OnceLock<(f64, f64)>,
+}
+
+impl PartialEq for NumericSample {
+    /// Equal values and exclusions (the cached moments follow from the values).
+    fn eq(&self, other: &Self) -> bool {
+        self.sorted == other.sorted
+            && self.excluded == other.excluded
+            && self.integer_dtype == other.integer_dtype
+    }
 }
 
 impl NumericSample {
@@ -104,6 +117,7 @@ impl NumericSample {
             sorted,
             excluded,
             integer_dtype: false,
+            moments: std::sync::OnceLock::new(),
         }
     }
 
@@ -157,21 +171,29 @@ impl NumericSample {
 
     /// Arithmetic mean (pairwise summation, like NumPy); `None` when empty.
     pub fn mean(&self) -> Option<f64> {
-        if self.is_empty() {
-            return None;
-        }
-        Some(pairwise_sum(&self.sorted, |x| x) / self.len() as f64)
+        self.moments().map(|(mean, _)| mean)
     }
 
     /// Variance with `ddof` delta degrees of freedom, two-pass like NumPy's
     /// `var`; `None` when `len() <= ddof`.
     pub fn variance(&self, ddof: usize) -> Option<f64> {
-        let mean = self.mean()?;
+        let (_, ss) = self.moments()?;
         if self.len() <= ddof {
             return None;
         }
-        let ss = pairwise_sum(&self.sorted, |x| (x - mean) * (x - mean));
         Some(ss / (self.len() - ddof) as f64)
+    }
+
+    /// The mean (pairwise summation) and the sum of squared deviations from it, once.
+    fn moments(&self) -> Option<(f64, f64)> {
+        if self.is_empty() {
+            return None;
+        }
+        Some(*self.moments.get_or_init(|| {
+            let mean = pairwise_sum(&self.sorted, |x| x) / self.len() as f64;
+            let ss = pairwise_sum(&self.sorted, |x| (x - mean) * (x - mean));
+            (mean, ss)
+        }))
     }
 }
 

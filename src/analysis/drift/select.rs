@@ -402,6 +402,11 @@ pub struct DriftOptions {
     pub binning: BinningStrategy,
     /// Divergence parameters.
     pub divergence: DivergenceParams,
+    /// Feature type and distinct-value count of columns already evaluated on the whole data,
+    /// by name: a window is tested as its column was, without counting the distinct values of
+    /// the window and the whole reference again (a full merge of both per window).
+    #[serde(default, skip)]
+    pub known_columns: BTreeMap<String, (FeatureType, usize)>,
 }
 
 impl Default for DriftOptions {
@@ -414,6 +419,7 @@ impl Default for DriftOptions {
             drift_share: 0.5,
             binning: BinningStrategy::Auto,
             divergence: DivergenceParams::default(),
+            known_columns: BTreeMap::new(),
         }
     }
 }
@@ -573,10 +579,13 @@ pub fn evaluate_column(
     input: &ColumnInput,
     options: &DriftOptions,
 ) -> Result<ColumnDriftReport, DriftError> {
+    let known = options.known_columns.get(&input.name).copied();
     let (n_ref, n_cur, n_values, ref_distinct) = match &input.values {
         ColumnValues::Numeric { reference, current } => {
-            let n_values =
-                super::sample::MergeWalk::new(reference.values(), current.values()).count();
+            let n_values = known.map_or_else(
+                || super::sample::MergeWalk::new(reference.values(), current.values()).count(),
+                |(_, n)| n,
+            );
             (reference.len(), current.len(), n_values, n_values)
         }
         ColumnValues::Categorical(c) => {
@@ -589,7 +598,7 @@ pub fn evaluate_column(
             )
         }
     };
-    let feature = feature_type(input.kind, ref_distinct, n_ref);
+    let feature = known.map_or_else(|| feature_type(input.kind, ref_distinct, n_ref), |(f, _)| f);
     let mut report = ColumnDriftReport {
         name: input.name.clone(),
         feature_type: feature,
