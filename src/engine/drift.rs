@@ -14,11 +14,11 @@ use crate::analysis::drift::{
     ColumnInput, ColumnKind as DriftStorage, ColumnValues, Correction, DatasetDriftReport,
     DriftDirection, DriftMethod, DriftOptions, ExcludedCounts, FeatureType, LogBase,
     MethodOverride, NumericSample, all_categorical_metrics, all_numeric_metrics, dataset_report,
-    evaluate_column_or_skip, evaluate_dataset,
+    evaluate_column_or_skip,
 };
 use crate::analysis::windows::{self, Window, WindowSpec};
 use crate::data::{Dataset, RoleMap};
-use crate::vocab::{Cancelled, DriftMetric, Progress, Renames, Role};
+use crate::vocab::{Cancelled, DriftMetric, Progress, Renames, Role, Side};
 
 /// What the pass reads: the two datasets, the columns' roles and the accepted renames.
 #[derive(Clone, Copy)]
@@ -407,18 +407,12 @@ struct Prepared {
     data: PreparedData,
 }
 
-struct RowValues {
-    reference: Vec<Option<f64>>,
-    current: Vec<Option<f64>>,
-}
-
 enum PreparedData {
     Numeric {
         reference: Arc<NumericSample>,
         current: Arc<NumericSample>,
-        /// Row-aligned values of each side, kept only when windows are scored (they double
-        /// the memory of a numeric column).
-        rows: Option<Box<RowValues>>,
+        /// Whether both sides are stored as integers (NumPy's sturges bins look at it).
+        integer: bool,
     },
     Categorical(CategoricalPair),
 }
@@ -431,33 +425,19 @@ impl Prepared {
         }
     }
 
-    /// The core's input for the whole data, or for subsets of rows of each side.
-    fn input(&self, reference_rows: Option<&[u32]>, current_rows: Option<&[u32]>) -> ColumnInput {
+    /// The core's input for the whole data.
+    fn input(&self) -> ColumnInput {
         let values = match &self.data {
             PreparedData::Numeric {
-                reference,
-                current,
-                rows: all,
-            } => {
-                let subset = |side: fn(&RowValues) -> &[Option<f64>], rows: &[u32]| {
-                    let all = all.as_deref().map(side).unwrap_or_default();
-                    sample_from(rows.iter().filter_map(|&r| all.get(r as usize).copied()))
-                };
-                ColumnValues::Numeric {
-                    reference: reference_rows.map_or_else(
-                        || reference.clone(),
-                        |rows| Arc::new(subset(|v| &v.reference, rows)),
-                    ),
-                    current: current_rows.map_or_else(
-                        || current.clone(),
-                        |rows| Arc::new(subset(|v| &v.current, rows)),
-                    ),
-                }
-            }
+                reference, current, ..
+            } => ColumnValues::Numeric {
+                reference: reference.clone(),
+                current: current.clone(),
+            },
             PreparedData::Categorical(pair) => {
                 let n = pair.labels.len();
-                let (r, rm) = CategoricalPair::counts(&pair.reference, n, reference_rows);
-                let (c, cm) = CategoricalPair::counts(&pair.current, n, current_rows);
+                let (r, rm) = CategoricalPair::counts(&pair.reference, n, None);
+                let (c, cm) = CategoricalPair::counts(&pair.current, n, None);
                 ColumnValues::Categorical(CategoricalCounts::from_aligned(
                     &pair.labels,
                     &r,
@@ -489,20 +469,6 @@ impl Prepared {
     }
 }
 
-/// A sorted sample from nullable values, without an intermediate `Vec<Option<f64>>`.
-fn sample_from(values: impl Iterator<Item = Option<f64>>) -> NumericSample {
-    let mut missing = 0;
-    let finite: Vec<f64> = values
-        .filter_map(|v| {
-            if v.is_none() {
-                missing += 1;
-            }
-            v
-        })
-        .collect();
-    NumericSample::from_vec(finite, missing)
-}
-
 /// Run the drift pass: the one entry point of drift for the command line, the window, the
 /// report and the passes that need drift per window (health, seasonality's comparison).
 pub fn run(
@@ -526,13 +492,13 @@ pub fn run(
         if progress.is_cancelled() {
             return None;
         }
-        prepare(reference, current, p, settings.windows.is_some())
+        prepare(reference, current, p)
     });
     progress.check()?;
     let prepared: Vec<Prepared> = prepared.into_iter().flatten().collect();
 
     progress.set(Some(0.5), "Testing columns");
-    let tested: Vec<ColumnInput> = prepared.iter().map(|p| p.input(None, None)).collect();
+    let tested: Vec<ColumnInput> = prepared.iter().map(Prepared::input).collect();
     let verdicts = parallel_map(&tested, |i| evaluate_column_or_skip(i, &options));
     let report = dataset_report(verdicts, &options);
     progress.check()?;
@@ -724,12 +690,7 @@ fn plan_columns(
     Ok((plan, skipped))
 }
 
-fn prepare(
-    reference: &Dataset,
-    current: &Dataset,
-    p: &Planned,
-    keep_rows: bool,
-) -> Option<Prepared> {
+fn prepare(reference: &Dataset, current: &Dataset, p: &Planned) -> Option<Prepared> {
     let r = reference
         .frame
         .column(&p.reference_name)
@@ -743,40 +704,24 @@ fn prepare(
     let data = match p.storage {
         DriftStorage::Float | DriftStorage::Integer => {
             let integer = p.storage == DriftStorage::Integer;
-            if keep_rows {
-                let reference_rows = columns::numeric(r)?;
-                let current_rows = columns::numeric(c)?;
-                let sample = |rows: &[Option<f64>]| {
-                    Arc::new(sample_from(rows.iter().copied()).with_integer_dtype(integer))
+            // Straight from the column to a sorted sample: no row-aligned copy.
+            let sample = |s: &polars::prelude::Series| -> Option<Arc<NumericSample>> {
+                let cast = s.cast(&polars::prelude::DataType::Float64).ok()?;
+                let ca = cast.f64().ok()?;
+                let missing = ca.null_count();
+                let values: Vec<f64> = if missing == 0 {
+                    ca.into_no_null_iter().collect()
+                } else {
+                    ca.iter().flatten().collect()
                 };
-                PreparedData::Numeric {
-                    reference: sample(&reference_rows),
-                    current: sample(&current_rows),
-                    rows: Some(Box::new(RowValues {
-                        reference: reference_rows,
-                        current: current_rows,
-                    })),
-                }
-            } else {
-                // Straight from the column to a sorted sample: no row-aligned copy.
-                let sample = |s: &polars::prelude::Series| -> Option<Arc<NumericSample>> {
-                    let cast = s.cast(&polars::prelude::DataType::Float64).ok()?;
-                    let ca = cast.f64().ok()?;
-                    let missing = ca.null_count();
-                    let values: Vec<f64> = if missing == 0 {
-                        ca.into_no_null_iter().collect()
-                    } else {
-                        ca.iter().flatten().collect()
-                    };
-                    Some(Arc::new(
-                        NumericSample::from_vec(values, missing).with_integer_dtype(integer),
-                    ))
-                };
-                PreparedData::Numeric {
-                    reference: sample(r)?,
-                    current: sample(c)?,
-                    rows: None,
-                }
+                Some(Arc::new(
+                    NumericSample::from_vec(values, missing).with_integer_dtype(integer),
+                ))
+            };
+            PreparedData::Numeric {
+                reference: sample(r)?,
+                current: sample(c)?,
+                integer,
             }
         }
         DriftStorage::String | DriftStorage::Boolean => {
@@ -837,58 +782,71 @@ fn windowed(
     let options = pinned_options(options, report);
     let cur_times = timestamps(current, roles);
     let assignment = windows::assign(spec, cur_times.as_deref(), current.rows())?;
-    let rows_by_window = assignment.rows_by_window();
-
-    let per_window: Vec<Option<DatasetDriftReport>> = parallel_map(&rows_by_window, |rows| {
-        if progress.is_cancelled() {
-            return None;
-        }
-        let inputs: Vec<ColumnInput> = prepared.iter().map(|p| p.input(None, Some(rows))).collect();
-        Some(evaluate_dataset(&inputs, &options))
-    });
-    progress.check()?;
-    let per_window: Vec<DatasetDriftReport> = per_window.into_iter().flatten().collect();
-
-    // The same kind of windows over the reference, each scored against the whole reference.
-    progress.set(Some(0.9), "Learning thresholds from the reference");
+    let n_windows = assignment.windows.len();
+    // The same kind of windows over the reference, each scored against the whole reference;
+    // without them (e.g. no reference timestamp) the learned thresholds are left out.
     let ref_times = timestamps(reference, roles);
-    let ref_thresholds: Vec<Option<f64>> =
-        match windows::assign(spec, ref_times.as_deref(), reference.rows()) {
-            Ok(ref_assignment) => {
-                let ref_rows = ref_assignment.rows_by_window();
-                let ref_reports: Vec<Option<DatasetDriftReport>> =
-                    parallel_map(&ref_rows, |rows| {
-                        if progress.is_cancelled() {
-                            return None;
-                        }
-                        let inputs: Vec<ColumnInput> = prepared
-                            .iter()
-                            .map(|p| reference_window_input(p, rows))
-                            .collect();
-                        Some(evaluate_dataset(&inputs, &options))
-                    });
-                progress.check()?;
-                let ref_reports: Vec<DatasetDriftReport> =
-                    ref_reports.into_iter().flatten().collect();
-                (0..prepared.len())
-                    .map(|i| derived_threshold(&report.columns[i], &ref_reports, i))
-                    .collect()
+    let ref_assignment = windows::assign(spec, ref_times.as_deref(), reference.rows()).ok();
+
+    // Column by column (on all cores): one pass over a column splits it into its windows'
+    // samples, so no row-aligned copy of any column is kept.
+    let per_column: Vec<Option<(Vec<ColumnDriftReport>, Option<f64>)>> =
+        parallel_map(prepared, |p| {
+            if progress.is_cancelled() {
+                return None;
             }
-            Err(_) => vec![None; prepared.len()],
-        };
+            let cur = window_reports(
+                p,
+                current,
+                &p.current_name,
+                Side::Current,
+                &assignment.row_window,
+                n_windows,
+                &options,
+            )?;
+            let verdict = report.columns.iter().find(|c| c.name == p.reference_name)?;
+            let threshold = ref_assignment.as_ref().and_then(|a| {
+                let reports = window_reports(
+                    p,
+                    reference,
+                    &p.reference_name,
+                    Side::Reference,
+                    &a.row_window,
+                    a.windows.len(),
+                    &options,
+                )?;
+                derived_threshold(verdict, &reports)
+            });
+            Some((cur, threshold))
+        });
+    progress.check()?;
+    let per_column: Vec<(Vec<ColumnDriftReport>, Option<f64>)> =
+        per_column.into_iter().flatten().collect();
+    if per_column.len() != prepared.len() {
+        // A column that could no longer be read from its frame: nothing sensible to show.
+        return Err(DriftError::Cancelled);
+    }
+    // Per window: the corrections across columns and the dataset verdict, as a whole pass.
+    let per_window: Vec<DatasetDriftReport> = (0..n_windows)
+        .map(|w| {
+            let reports = per_column.iter().map(|(c, _)| c[w].clone()).collect();
+            dataset_report(reports, &options)
+        })
+        .collect();
 
     let unassigned_rows = assignment.unassigned();
     let columns = prepared
         .iter()
+        .zip(&per_column)
         .enumerate()
-        .map(|(i, p)| WindowedColumn {
+        .map(|(i, (p, (_, threshold)))| WindowedColumn {
             column: p.reference_name.clone(),
             scores: per_window
                 .iter()
                 .map(|w| w.columns[i].adjusted_score.or(w.columns[i].score))
                 .collect(),
             drifted: per_window.iter().map(|w| w.columns[i].drifted).collect(),
-            reference_threshold: ref_thresholds[i],
+            reference_threshold: *threshold,
         })
         .collect();
     Ok(WindowedDrift {
@@ -905,54 +863,101 @@ fn windowed(
     })
 }
 
-/// A reference window (as the "current" side) against the whole reference.
-fn reference_window_input(p: &Prepared, rows: &[u32]) -> ColumnInput {
-    match &p.data {
+/// A column's verdict in each of `n_windows` windows of one side (`row_window`: the window of
+/// each of its rows), each window tested against the whole reference.
+fn window_reports(
+    p: &Prepared,
+    data: &Dataset,
+    name: &str,
+    side: Side,
+    row_window: &[Option<u32>],
+    n_windows: usize,
+    options: &DriftOptions,
+) -> Option<Vec<ColumnDriftReport>> {
+    let input = |values: ColumnValues| ColumnInput {
+        name: p.reference_name.clone(),
+        kind: p.storage,
+        values,
+    };
+    let inputs: Vec<ColumnInput> = match &p.data {
         PreparedData::Numeric {
-            reference,
-            rows: all,
-            ..
+            reference, integer, ..
         } => {
-            let all = all.as_deref().map(|v| &v.reference[..]).unwrap_or_default();
-            ColumnInput {
-                name: p.reference_name.clone(),
-                kind: p.storage,
-                values: ColumnValues::Numeric {
-                    reference: reference.clone(),
-                    current: Arc::new(sample_from(
-                        rows.iter().filter_map(|&r| all.get(r as usize).copied()),
-                    )),
-                },
+            let series = data.frame.column(name).ok()?.as_materialized_series();
+            let cast = series.cast(&polars::prelude::DataType::Float64).ok()?;
+            let ca = cast.f64().ok()?;
+            let mut values: Vec<Vec<f64>> = vec![Vec::new(); n_windows];
+            let mut missing = vec![0usize; n_windows];
+            for (v, w) in ca.iter().zip(row_window) {
+                if let Some(w) = w {
+                    match v {
+                        Some(v) => values[*w as usize].push(v),
+                        None => missing[*w as usize] += 1,
+                    }
+                }
             }
+            values
+                .into_iter()
+                .zip(missing)
+                .map(|(v, m)| {
+                    input(ColumnValues::Numeric {
+                        reference: reference.clone(),
+                        current: Arc::new(
+                            NumericSample::from_vec(v, m).with_integer_dtype(*integer),
+                        ),
+                    })
+                })
+                .collect()
         }
         PreparedData::Categorical(pair) => {
             let n = pair.labels.len();
+            let codes = match side {
+                Side::Reference => &pair.reference,
+                Side::Current => &pair.current,
+            };
             let (r, rm) = CategoricalPair::counts(&pair.reference, n, None);
-            let (c, cm) = CategoricalPair::counts(&pair.reference, n, Some(rows));
-            ColumnInput {
-                name: p.reference_name.clone(),
-                kind: p.storage,
-                values: ColumnValues::Categorical(CategoricalCounts::from_aligned(
-                    &pair.labels,
-                    &r,
-                    &c,
-                    (rm, cm),
-                )),
+            let mut counts = vec![vec![0u64; n]; n_windows];
+            let mut missing = vec![0u64; n_windows];
+            for (&c, w) in codes.iter().zip(row_window) {
+                if let Some(w) = w {
+                    if c == MISSING_CODE {
+                        missing[*w as usize] += 1;
+                    } else {
+                        counts[*w as usize][c as usize] += 1;
+                    }
+                }
             }
+            counts
+                .iter()
+                .zip(missing)
+                .map(|(c, cm)| {
+                    input(ColumnValues::Categorical(CategoricalCounts::from_aligned(
+                        &pair.labels,
+                        &r,
+                        c,
+                        (rm, cm),
+                    )))
+                })
+                .collect()
         }
-    }
+    };
+    Some(
+        inputs
+            .iter()
+            .map(|i| evaluate_column_or_skip(i, options))
+            .collect(),
+    )
 }
 
 /// mean ± 3σ of the reference windows' scores (see [`WindowedColumn::reference_threshold`]).
 fn derived_threshold(
     verdict: &ColumnDriftReport,
-    ref_reports: &[DatasetDriftReport],
-    column: usize,
+    ref_reports: &[ColumnDriftReport],
 ) -> Option<f64> {
     let method: DriftMethod = verdict.method?;
     let scores: Vec<f64> = ref_reports
         .iter()
-        .filter_map(|r| r.columns.get(column)?.score)
+        .filter_map(|r| r.score)
         .filter(|s| s.is_finite())
         .collect();
     if scores.len() < 2 {
