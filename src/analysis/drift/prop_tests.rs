@@ -51,7 +51,8 @@ proptest! {
             let same = divergences(&bin_numeric(&sa, &sa, s).expect("bins"), &DivergenceParams::default());
             prop_assert_eq!(same.psi, 0.0);
             prop_assert_eq!(same.jensen_shannon_distance, 0.0);
-            prop_assert_eq!(same.hellinger, 0.0);
+            // Evidently's √(1 − Σ√(pq)) form keeps the rounding of Σ p (~1e-8).
+            prop_assert!(same.hellinger < 1e-7);
         }
     }
 
