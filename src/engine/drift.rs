@@ -47,7 +47,8 @@ pub struct DriftSettings {
     pub threshold: Option<f64>,
     /// Multiple-testing correction across the p-value tests.
     pub correction: Correction,
-    /// Binning for PSI, KL, JS and Hellinger on numbers.
+    /// Binning for PSI, KL, JS and Hellinger on numbers (auto: Evidently's own, which for
+    /// Hellinger are its density bins over the distinct values).
     pub binning: BinningStrategy,
     /// Score each window of the current data as well.
     pub windows: Option<WindowSpec>,

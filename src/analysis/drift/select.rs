@@ -400,7 +400,8 @@ pub struct DriftOptions {
     pub correction: Correction,
     /// Dataset drift when the share of drifted columns >= this (Evidently: 0.5).
     pub drift_share: f64,
-    /// Binning for PSI / KL / JS / Hellinger on numeric columns.
+    /// Binning for PSI / KL / JS / Hellinger on numeric columns; with `Auto` Hellinger uses
+    /// Evidently's own bins ([`super::divergence::numeric_hellinger`]).
     pub binning: BinningStrategy,
     /// Divergence parameters.
     pub divergence: DivergenceParams,
@@ -773,6 +774,48 @@ mod tests {
         assert_eq!(feature_type(ColumnKind::Integer, 11, 100), Numerical);
         assert_eq!(feature_type(ColumnKind::String, 51, 100), Text);
         assert_eq!(feature_type(ColumnKind::Datetime, 1, 100), NotTested);
+    }
+
+    #[test]
+    fn a_numeric_test_forced_on_a_count_column_runs_on_its_values() {
+        let r: Vec<f64> = (0..60).map(|i| f64::from(i % 6)).collect();
+        let c: Vec<f64> = (0..50).map(|i| f64::from(i % 4 + 2)).collect();
+        let (r, c) = (
+            NumericSample::new(&r).with_integer_dtype(true),
+            NumericSample::new(&c).with_integer_dtype(true),
+        );
+        let input = ColumnInput {
+            name: "visits".into(),
+            kind: ColumnKind::Integer,
+            values: ColumnValues::Numeric {
+                reference: std::sync::Arc::new(r.clone()),
+                current: std::sync::Arc::new(c.clone()),
+            },
+        };
+        let auto = evaluate_column(&input, &DriftOptions::default()).expect("auto");
+        assert_eq!(auto.feature_type, FeatureType::Categorical);
+        assert_eq!(auto.method, Some(DriftMethod::Chisquare));
+        let forced = |m: DriftMethod| DriftOptions {
+            global: MethodOverride {
+                method: Some(m),
+                threshold: None,
+            },
+            ..DriftOptions::default()
+        };
+        let ks = evaluate_column(&input, &forced(DriftMethod::Ks)).expect("ks");
+        assert_eq!(ks.feature_type, FeatureType::Numerical);
+        let want = ks_2samp(&r, &c, &KsParams::default()).expect("ks").p_value;
+        assert_eq!(ks.score, Some(want));
+        // Hellinger applies to categories, so the column stays categorical for it.
+        let h = evaluate_column(&input, &forced(DriftMethod::Hellinger)).expect("hellinger");
+        assert_eq!(h.feature_type, FeatureType::Categorical);
+        // A string column is not given a numeric test.
+        let text = ColumnInput {
+            name: "s".into(),
+            kind: ColumnKind::String,
+            values: ColumnValues::Categorical(CategoricalCounts::from_numeric(&r, &c)),
+        };
+        assert!(evaluate_column(&text, &forced(DriftMethod::Ks)).is_err());
     }
 
     #[test]
