@@ -375,3 +375,123 @@ fn weekly_windows_without_a_timestamp_keep_the_column_verdicts() {
     assert!(doc.get("windows").is_none_or(Value::is_null));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no drift per window"));
 }
+
+/// A Python `repr` float string of a golden fixture.
+fn golden_num(v: &Value) -> f64 {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("float string")
+}
+
+/// `--method hellinger` on the sample pair against Evidently 0.7.23's DataDriftPreset with
+/// method="hellinger" (tests/golden/drift/evidently_sample.py): Evidently's own density bins
+/// for the numbers, category shares for the categories, threshold 0.1, the same verdict.
+#[test]
+fn hellinger_agrees_with_evidently_on_the_sample_data() {
+    let golden: Value =
+        serde_json::from_str(include_str!("golden/drift/evidently_sample.json")).expect("fixture");
+    let golden = &golden["hellinger"];
+    let doc = drift_json(&["--method", "hellinger"]);
+    let expected = golden["columns"].as_object().expect("columns");
+    assert_eq!(
+        expected.len(),
+        doc["columns"].as_array().map_or(0, Vec::len)
+    );
+    for (name, e) in expected {
+        let c = column(&doc, name);
+        assert_eq!(c["method"], "hellinger", "{name}");
+        assert_eq!(c["threshold"], e["threshold"], "{name}");
+        // `defaulted` has nulls in production, which pandas holds as float64, so Evidently
+        // infers it numerical there and its one Sturges bin [0, 1] gives 0; Sextant keeps
+        // the integer column with two values categorical, and matches Evidently's own
+        // categorical Hellinger of it.
+        let want = if name == "defaulted" {
+            assert_eq!(golden_num(&e["value"]), 0.0);
+            golden_num(&golden["defaulted_as_categories"])
+        } else {
+            golden_num(&e["value"])
+        };
+        let got = c["score"].as_f64().expect("score");
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs(),
+            "{name}: sextant {got} vs Evidently {want}"
+        );
+        assert_eq!(c["drifted"].as_bool(), Some(want >= 0.1), "{name}");
+    }
+    assert_eq!(doc["drifted_columns"], golden["drifted_columns"]);
+}
+
+const COUNT_REF: &str = "tests/golden/drift/count_reference.csv";
+const COUNT_CUR: &str = "tests/golden/drift/count_current.csv";
+
+fn count_drift(extra: &[&str]) -> Value {
+    let mut args = vec![
+        "drift",
+        "--reference",
+        COUNT_REF,
+        "--current",
+        COUNT_CUR,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    ok_json(&args)
+}
+
+/// A 0..5 count column is tested as categories (Evidently's auto rule: chi-square for 400
+/// reference rows), yet `--all-metrics` gives it every numeric statistic too, equal to
+/// SciPy's on its values (tests/golden/drift/make_count_column_golden.py).
+#[test]
+fn all_metrics_give_a_count_column_the_numeric_statistics() {
+    let golden: Value = serde_json::from_str(include_str!("golden/drift/count_column_golden.json"))
+        .expect("fixture");
+    assert_eq!(golden["evidently_auto_method"], "chi-square p_value");
+    let doc = count_drift(&["--all-metrics"]);
+    let visits = column(&doc, "visits");
+    assert_eq!(visits["kind"], "categorical");
+    assert_eq!(visits["method"], "chisquare");
+    let metrics = &visits["metrics"];
+    for m in ["chi_square_p_value", "cramers_v", "psi", "hellinger"] {
+        assert!(metrics[m].is_f64(), "{m} missing in {metrics}");
+    }
+    for (name, e) in golden["expected"].as_object().expect("expected") {
+        let want = golden_num(e);
+        let got = metrics[name.as_str()]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{name} missing in {metrics}"));
+        // p-values to 1e-10 relative, as the SciPy golden tests of the core; distances 1e-12.
+        let rel = if name.ends_with("p_value") {
+            1e-10
+        } else {
+            1e-12
+        };
+        assert!(
+            (got - want).abs() <= rel * want.abs(),
+            "{name}: sextant {got} vs scipy {want}"
+        );
+    }
+}
+
+/// A numeric test forced on the count column runs on its values: Evidently refuses `ks` for
+/// a column it infers categorical and gives SciPy's KS p-value once the column is declared
+/// numerical; Sextant gives that value.
+#[test]
+fn a_numeric_test_forced_on_a_count_column_runs_on_its_values() {
+    let golden: Value = serde_json::from_str(include_str!("golden/drift/count_column_golden.json"))
+        .expect("fixture");
+    let want = golden_num(&golden["evidently_ks_declared_numerical"]);
+    for args in [
+        &["--method", "ks"][..],
+        &["--column-method", "visits=ks"][..],
+    ] {
+        let doc = count_drift(args);
+        let visits = column(&doc, "visits");
+        assert_eq!(visits["method"], "ks", "{args:?}");
+        assert_eq!(visits["kind"], "numeric", "{args:?}");
+        let got = visits["score"].as_f64().expect("score");
+        assert!(
+            (got - want).abs() <= 1e-10 * want,
+            "{args:?}: sextant {got} vs Evidently {want}"
+        );
+    }
+}

@@ -47,7 +47,8 @@ pub struct DriftSettings {
     pub threshold: Option<f64>,
     /// Multiple-testing correction across the p-value tests.
     pub correction: Correction,
-    /// Binning for PSI, KL, JS and Hellinger on numbers.
+    /// Binning for PSI, KL, JS and Hellinger on numbers (auto: Evidently's own, which for
+    /// Hellinger are its density bins over the distinct values).
     pub binning: BinningStrategy,
     /// Score each window of the current data as well.
     pub windows: Option<WindowSpec>,
@@ -564,8 +565,12 @@ pub fn run(
     })
 }
 
-/// Every statistic of the column's kind as tested: an integer column with few values is
-/// categorical, so it gets the categorical statistics, computed on its values as categories.
+/// Every statistic that applies to the column. An integer column with few values is tested
+/// as categorical, so it gets the categorical statistics, computed on its values as
+/// categories; being numbers, it also gets every numeric one (KS, Wasserstein, ...), the
+/// values Evidently computes when the column is declared numerical. Where both sets name the
+/// same statistic (PSI, KL, Jensen-Shannon, Hellinger) the categorical one is kept, as it is
+/// the one the column's test uses.
 fn all_metrics(
     input: &ColumnInput,
     verdict: &ColumnDriftReport,
@@ -575,8 +580,24 @@ fn all_metrics(
         ColumnValues::Numeric { reference, current }
             if verdict.feature_type == FeatureType::Categorical =>
         {
-            all_categorical_metrics(&CategoricalCounts::from_numeric(reference, current), params)
-                .ok()
+            let mut all = all_categorical_metrics(
+                &CategoricalCounts::from_numeric(reference, current),
+                params,
+            )
+            .ok()?;
+            if let Ok(numeric) = all_numeric_metrics(reference, current, params) {
+                for (metric, value) in numeric.values {
+                    if !all.values.contains_key(&metric) && !all.skipped.contains_key(&metric) {
+                        all.values.insert(metric, value);
+                    }
+                }
+                for (metric, why) in numeric.skipped {
+                    if !all.values.contains_key(&metric) && !all.skipped.contains_key(&metric) {
+                        all.skipped.insert(metric, why);
+                    }
+                }
+            }
+            Some(all)
         }
         ColumnValues::Numeric { reference, current } => {
             all_numeric_metrics(reference, current, params).ok()

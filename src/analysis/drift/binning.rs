@@ -162,7 +162,7 @@ fn distinct_value_bins(reference: &NumericSample, current: &NumericSample) -> Bi
     BinnedShares::from_counts(BinLabels::Values(values), rc, cc)
 }
 
-fn pooled_range(reference: &NumericSample, current: &NumericSample) -> (f64, f64) {
+pub(super) fn pooled_range(reference: &NumericSample, current: &NumericSample) -> (f64, f64) {
     let lo = reference.values()[0].min(current.values()[0]);
     let hi = reference.values()[reference.len() - 1].max(current.values()[current.len() - 1]);
     (lo, hi)
@@ -171,16 +171,23 @@ fn pooled_range(reference: &NumericSample, current: &NumericSample) -> (f64, f64
 /// NumPy's `histogram_bin_edges(a, bins="sturges")` for a = ref ∪ cur.
 fn sturges_edges(reference: &NumericSample, current: &NumericSample) -> Vec<f64> {
     let (lo, hi) = pooled_range(reference, current);
-    let n = (reference.len() + current.len()) as f64;
+    let integer = reference.integer_dtype() && current.integer_dtype();
+    sturges_edges_over(lo, hi, reference.len() + current.len(), integer)
+}
+
+/// NumPy's `histogram_bin_edges(a, bins="sturges")` for an array `a` of `n` values
+/// spanning [lo, hi] (`integer`: `a` has an integer dtype). Evidently's Hellinger calls it
+/// on the distinct values, the PSI binning on every value, so the count is a parameter.
+pub(super) fn sturges_edges_over(lo: f64, hi: f64, n: usize, integer: bool) -> Vec<f64> {
     let (first, last) = if lo == hi {
         (lo - 0.5, hi + 0.5)
     } else {
         (lo, hi)
     };
-    let mut width = (hi - lo) / (n.log2() + 1.0);
+    let mut width = (hi - lo) / ((n as f64).log2() + 1.0);
     let n_bins = if width != 0.0 {
         // NumPy: "if np.issubdtype(a.dtype, np.integer) and width < 1: width = 1".
-        if reference.integer_dtype() && current.integer_dtype() && width < 1.0 {
+        if integer && width < 1.0 {
             width = 1.0;
         }
         ((last - first) / width).ceil() as usize

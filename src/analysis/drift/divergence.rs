@@ -2,7 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::binning::BinnedShares;
+use super::binning::{
+    BinnedShares, BinningStrategy, bin_numeric, histogram_counts, pooled_range, sturges_edges_over,
+};
+use super::error::DriftError;
+use super::sample::{MergeWalk, NumericSample, require_non_empty};
 
 /// Logarithm base for the Jensen–Shannon distance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +37,9 @@ pub struct DivergenceReport {
     pub kl_divergence: f64,
     /// Jensen–Shannon distance on the raw shares, ∈ [0, √ln 2] (natural) or [0, 1] (base 2).
     pub jensen_shannon_distance: f64,
-    /// Hellinger distance on the raw shares, ∈ [0, 1].
+    /// Hellinger distance on the raw shares (Evidently's formula, see
+    /// [`hellinger_distance`]), ∈ [0, 1]. For a numeric column Evidently bins differently:
+    /// [`numeric_hellinger`] gives its value.
     pub hellinger: f64,
     /// Reference shares after Evidently's zero filling (used by PSI and KL).
     pub reference_shares_filled: Vec<f64>,
@@ -142,20 +148,73 @@ pub fn jensen_shannon_distance(p: &[f64], q: &[f64], base: LogBase) -> f64 {
     (js / 2.0).sqrt()
 }
 
-/// Hellinger distance H = √(1 − Σ √(p_i q_i)) ∈ [0, 1] for shares summing to 1.
+/// Hellinger distance H = √(1 − clip(Σ √(p_i·q_i), 0, 1)) ∈ [0, 1] for shares summing to 1.
 ///
-/// Evaluated as √(½ Σ (√p_i − √q_i)²), which is algebraically identical when
-/// both sides sum to 1 but exactly 0 for identical shares (the 1 − Σ form
-/// leaves ~1e-8 from rounding). Matches Evidently `hellinger_distance.py` for
-/// categorical columns to rounding; for numeric columns Evidently re-bins with
-/// Sturges over the *distinct* values, whereas Sextant uses the common binning.
+/// Exactly Evidently 0.7's categorical branch (`legacy/calculations/stattests/
+/// hellinger_distance.py`): the Bhattacharyya coefficient summed bin by bin, clipped, then
+/// the root of its complement. That form leaves ~1e-8 rather than 0 for identical shares
+/// (Σ p_i rounds to 1 ± 1e-16), as Evidently's does; it is kept so the numbers agree.
 pub fn hellinger_distance(p: &[f64], q: &[f64]) -> f64 {
-    let s: f64 = p
-        .iter()
-        .zip(q)
-        .map(|(&a, &b)| (a.sqrt() - b.sqrt()).powi(2))
-        .sum();
-    (0.5 * s).sqrt().clamp(0.0, 1.0)
+    let mut bc = 0.0;
+    for (&a, &b) in p.iter().zip(q) {
+        bc += (a * b).sqrt();
+    }
+    (1.0 - bc.clamp(0.0, 1.0)).sqrt()
+}
+
+/// Evidently 0.7's Hellinger distance of a numeric column (`hellinger_distance.py`,
+/// numeric branch), which does not use the PSI binning (`get_binned_data`):
+/// Sturges edges over the *distinct* values of ref ∪ cur
+/// (`np.histogram_bin_edges(keys, bins="sturges")`, integer-dtype width rule when both
+/// sides are integers), density histograms h = count / bin width / n of each side on
+/// those edges, BC = Σ √(h_ref·h_cur)·w with w = (last edge − first edge) / bins, and
+/// H = √(1 − clip(BC, 0, 1)). Evaluated in Evidently's order of operations, so the
+/// value agrees to the last bits. Errors when a side is empty.
+pub fn hellinger_numeric_evidently(
+    reference: &NumericSample,
+    current: &NumericSample,
+) -> Result<f64, DriftError> {
+    require_non_empty(reference, current)?;
+    let distinct = MergeWalk::new(reference.values(), current.values()).count();
+    let (lo, hi) = pooled_range(reference, current);
+    let integer = reference.integer_dtype() && current.integer_dtype();
+    let edges = sturges_edges_over(lo, hi, distinct, integer);
+    let rc = histogram_counts(reference.values(), &edges);
+    let cc = histogram_counts(current.values(), &edges);
+    // `np.histogram(density=True)` divides by the counted values, which is every value here.
+    let nr = rc.iter().sum::<u64>() as f64;
+    let nc = cc.iter().sum::<u64>() as f64;
+    let bins = edges.len() - 1;
+    let bin_width = (edges[bins] - edges[0]) / bins as f64;
+    let mut bc = 0.0;
+    for i in 0..bins {
+        let db = edges[i + 1] - edges[i];
+        let h1 = rc[i] as f64 / db / nr;
+        let h2 = cc[i] as f64 / db / nc;
+        bc += (h1 * h2).sqrt() * bin_width;
+    }
+    Ok((1.0 - bc.clamp(0.0, 1.0)).sqrt())
+}
+
+/// The Hellinger distance of a numeric column under `binning`: with
+/// [`BinningStrategy::Auto`] (Evidently's choices) Evidently's own bins,
+/// [`hellinger_numeric_evidently`]; with a binning the user chose, the shares on those
+/// bins, like PSI, KL and Jensen–Shannon.
+pub fn numeric_hellinger(
+    reference: &NumericSample,
+    current: &NumericSample,
+    binning: BinningStrategy,
+) -> Result<f64, DriftError> {
+    match binning {
+        BinningStrategy::Auto => hellinger_numeric_evidently(reference, current),
+        b => {
+            let shares = bin_numeric(reference, current, b)?;
+            Ok(hellinger_distance(
+                &shares.reference_shares,
+                &shares.current_shares,
+            ))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -175,7 +234,8 @@ mod tests {
         assert_eq!(psi(&s, &s).0, 0.0);
         assert_eq!(kl_divergence(&s, &s), 0.0);
         assert_eq!(jensen_shannon_distance(&s, &s, LogBase::Natural), 0.0);
-        assert_eq!(hellinger_distance(&s, &s), 0.0);
+        // Evidently's 1 − Σ√(pq) form: zero up to the rounding of Σ p.
+        assert!(hellinger_distance(&s, &s) < 1e-7);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::binning::{BinningStrategy, bin_categorical, bin_numeric};
 use super::categorical::{CategoricalCounts, chi_square, cramers_v, l_infinity, z_test};
 use super::distance::{energy_distance, wasserstein};
-use super::divergence::{DivergenceParams, divergences};
+use super::divergence::{DivergenceParams, divergences, numeric_hellinger};
 use super::error::DriftError;
 use super::ks::{KsParams, ks_2samp};
 use super::rank_tests::{anderson_ksamp, cramer_von_mises, mann_whitney_u};
@@ -56,7 +56,7 @@ impl AllMetricsReport {
 }
 
 /// All numeric statistics: KS (statistic and p), Wasserstein (raw and normed),
-/// PSI/KL/JS/Hellinger on `params.binning`, Anderson–Darling, Cramér–von
+/// PSI/KL/JS on `params.binning`, Hellinger as [`numeric_hellinger`], Anderson–Darling, Cramér–von
 /// Mises, energy distance, Welch t-test and Mann–Whitney p-values.
 /// Errors only when a side is empty.
 pub fn all_numeric_metrics(
@@ -73,7 +73,14 @@ pub fn all_numeric_metrics(
     r.put(DriftMetric::Wasserstein, w.clone().map(|w| w.distance));
     r.put(DriftMetric::WassersteinNormed, w.map(|w| w.normed));
     match bin_numeric(reference, current, params.binning) {
-        Ok(b) => put_divergences(&mut r, &divergences(&b, &params.divergence)),
+        Ok(b) => {
+            put_divergences(&mut r, &divergences(&b, &params.divergence));
+            // Evidently's Hellinger bins a numeric column its own way (not the PSI bins).
+            r.put(
+                DriftMetric::Hellinger,
+                numeric_hellinger(reference, current, params.binning),
+            );
+        }
         Err(e) => {
             for name in [
                 DriftMetric::Psi,

@@ -43,7 +43,7 @@ pub use categorical::{
 pub use distance::{WassersteinReport, energy_distance, wasserstein};
 pub use divergence::{
     DivergenceParams, DivergenceReport, LogBase, divergences, fill_zero_shares, hellinger_distance,
-    jensen_shannon_distance, kl_divergence, psi,
+    hellinger_numeric_evidently, jensen_shannon_distance, kl_divergence, numeric_hellinger, psi,
 };
 pub use error::DriftError;
 pub use ks::{KsMethod, KsParams, KsReport, ks_2samp};

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::binning::{BinningStrategy, bin_categorical, bin_numeric};
 use super::categorical::{CategoricalCounts, chi_square, cramers_v, l_infinity, z_test};
 use super::distance::{energy_distance, wasserstein};
-use super::divergence::{DivergenceParams, divergences};
+use super::divergence::{DivergenceParams, divergences, hellinger_distance, numeric_hellinger};
 use super::error::DriftError;
 use super::ks::{KsParams, ks_2samp};
 use super::rank_tests::{anderson_ksamp, cramer_von_mises, mann_whitney_u};
@@ -218,7 +218,9 @@ impl DriftMethod {
             DriftMethod::Jensenshannon => {
                 "Jensen-Shannon distance sqrt((KL(r||m) + KL(c||m)) / 2), m = (r + c) / 2 (scipy jensenshannon)"
             }
-            DriftMethod::Hellinger => "Hellinger distance sqrt(1 - sum sqrt(r c)) over bins",
+            DriftMethod::Hellinger => {
+                "Hellinger distance sqrt(1 - sum sqrt(r c)); numbers on Evidently's own density bins (Sturges over the distinct values)"
+            }
             DriftMethod::Chisquare => {
                 "Chi-square goodness-of-fit p-value of current counts vs reference proportions; new category gives p = 0"
             }
@@ -398,7 +400,8 @@ pub struct DriftOptions {
     pub correction: Correction,
     /// Dataset drift when the share of drifted columns >= this (Evidently: 0.5).
     pub drift_share: f64,
-    /// Binning for PSI / KL / JS / Hellinger on numeric columns.
+    /// Binning for PSI / KL / JS / Hellinger on numeric columns; with `Auto` Hellinger uses
+    /// Evidently's own bins ([`super::divergence::numeric_hellinger`]).
     pub binning: BinningStrategy,
     /// Divergence parameters.
     pub divergence: DivergenceParams,
@@ -503,10 +506,12 @@ fn resolve(options: &DriftOptions, name: &str, feature: FeatureType) -> MethodOv
     out
 }
 
-/// Computes the score of `method` on a column (numeric data is treated as
-/// categories by the categorical tests).
+/// Computes the score of `method` on a column tested as `feature`. A numerically stored
+/// column tested as categorical (an integer column with few values) is binned by its
+/// values, as Evidently's categorical branches do, whatever `options.binning` says.
 fn score(
     method: DriftMethod,
+    feature: FeatureType,
     values: &ColumnValues,
     options: &DriftOptions,
 ) -> Result<f64, DriftError> {
@@ -514,17 +519,17 @@ fn score(
         method: method.name(),
         feature: "categorical",
     };
-    let binned = || match values {
-        ColumnValues::Numeric { reference, current } => {
-            bin_numeric(reference, current, options.binning)
-        }
-        ColumnValues::Categorical(c) => bin_categorical(c),
-    };
     let cats = || match values {
         ColumnValues::Numeric { reference, current } => {
             CategoricalCounts::from_numeric(reference, current)
         }
         ColumnValues::Categorical(c) => c.clone(),
+    };
+    let binned = || match values {
+        ColumnValues::Numeric { reference, current } if feature == FeatureType::Numerical => {
+            bin_numeric(reference, current, options.binning)
+        }
+        _ => bin_categorical(&cats()),
     };
     let num = || match values {
         ColumnValues::Numeric { reference, current } => Ok((reference, current)),
@@ -565,7 +570,15 @@ fn score(
         DriftMethod::Jensenshannon => {
             divergences(&binned()?, &options.divergence).jensen_shannon_distance
         }
-        DriftMethod::Hellinger => divergences(&binned()?, &options.divergence).hellinger,
+        DriftMethod::Hellinger => match values {
+            ColumnValues::Numeric { reference, current } if feature == FeatureType::Numerical => {
+                numeric_hellinger(reference, current, options.binning)?
+            }
+            _ => {
+                let b = binned()?;
+                hellinger_distance(&b.reference_shares, &b.current_shares)
+            }
+        },
         DriftMethod::Chisquare => chi_square(&cats())?.p_value,
         DriftMethod::Z => z_test(&cats())?.p_value,
         DriftMethod::LInfinity => l_infinity(&cats())?.value,
@@ -630,14 +643,28 @@ pub fn evaluate_column(
         report.not_tested_reason = Some("no applicable method".to_owned());
         return Ok(report);
     };
+    let numeric_storage = matches!(input.values, ColumnValues::Numeric { .. })
+        && matches!(input.kind, ColumnKind::Integer | ColumnKind::Float);
+    let feature = if !method.applies_to(feature)
+        && numeric_storage
+        && method.applies_to(FeatureType::Numerical)
+    {
+        // A numeric test asked for a number column the auto rule calls categorical (an
+        // integer column with <= 10 values): Evidently refuses it unless the column is
+        // declared numerical, and then computes it on the values; do the latter.
+        FeatureType::Numerical
+    } else {
+        feature
+    };
     if !method.applies_to(feature) {
         return Err(DriftError::MethodNotApplicable {
             method: method.name(),
             feature: feature.name(),
         });
     }
+    report.feature_type = feature;
     let threshold = o.threshold.or(method.default_threshold()).unwrap_or(0.05);
-    let s = score(method, &input.values, options)?;
+    let s = score(method, feature, &input.values, options)?;
     report.method = Some(method);
     report.threshold = Some(threshold);
     report.score = Some(s);
@@ -756,6 +783,48 @@ mod tests {
         assert_eq!(feature_type(ColumnKind::Integer, 11, 100), Numerical);
         assert_eq!(feature_type(ColumnKind::String, 51, 100), Text);
         assert_eq!(feature_type(ColumnKind::Datetime, 1, 100), NotTested);
+    }
+
+    #[test]
+    fn a_numeric_test_forced_on_a_count_column_runs_on_its_values() {
+        let r: Vec<f64> = (0..60).map(|i| f64::from(i % 6)).collect();
+        let c: Vec<f64> = (0..50).map(|i| f64::from(i % 4 + 2)).collect();
+        let (r, c) = (
+            NumericSample::new(&r).with_integer_dtype(true),
+            NumericSample::new(&c).with_integer_dtype(true),
+        );
+        let input = ColumnInput {
+            name: "visits".into(),
+            kind: ColumnKind::Integer,
+            values: ColumnValues::Numeric {
+                reference: std::sync::Arc::new(r.clone()),
+                current: std::sync::Arc::new(c.clone()),
+            },
+        };
+        let auto = evaluate_column(&input, &DriftOptions::default()).expect("auto");
+        assert_eq!(auto.feature_type, FeatureType::Categorical);
+        assert_eq!(auto.method, Some(DriftMethod::Chisquare));
+        let forced = |m: DriftMethod| DriftOptions {
+            global: MethodOverride {
+                method: Some(m),
+                threshold: None,
+            },
+            ..DriftOptions::default()
+        };
+        let ks = evaluate_column(&input, &forced(DriftMethod::Ks)).expect("ks");
+        assert_eq!(ks.feature_type, FeatureType::Numerical);
+        let want = ks_2samp(&r, &c, &KsParams::default()).expect("ks").p_value;
+        assert_eq!(ks.score, Some(want));
+        // Hellinger applies to categories, so the column stays categorical for it.
+        let h = evaluate_column(&input, &forced(DriftMethod::Hellinger)).expect("hellinger");
+        assert_eq!(h.feature_type, FeatureType::Categorical);
+        // A string column is not given a numeric test.
+        let text = ColumnInput {
+            name: "s".into(),
+            kind: ColumnKind::String,
+            values: ColumnValues::Categorical(CategoricalCounts::from_numeric(&r, &c)),
+        };
+        assert!(evaluate_column(&text, &forced(DriftMethod::Ks)).is_err());
     }
 
     #[test]
