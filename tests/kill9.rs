@@ -76,14 +76,16 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
+/// `Ok` when the bytes are a complete version of the named output.
+type Complete<'a> = &'a dyn Fn(&str, &[u8]) -> Result<(), String>;
+
 /// What one writer under test is: its command, the folder it writes into, the files it
 /// writes there, and what makes a file there a complete version.
 struct Writer<'a> {
     args: Vec<String>,
     dir: &'a Path,
     outputs: Vec<String>,
-    /// `Ok` when the bytes are a complete version of the named output.
-    complete: &'a dyn Fn(&str, &[u8]) -> Result<(), String>,
+    complete: Complete<'a>,
 }
 
 /// Kill `writer` `runs` times and check the destinations after each kill.
