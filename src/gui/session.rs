@@ -148,11 +148,11 @@ impl App {
             .last_autosave
             .is_none_or(|t| t.elapsed() >= AUTOSAVE_EVERY);
         // An offered recovery copy stays on disk until the user has answered; while an opened
-        // session's datasets are still loading, its snapshot would leave them out.
+        // (or restored) session's datasets are still loading, its snapshot would leave them out.
         if due
             && self.session.recovery.is_some()
             && self.session.recovery_offer.is_none()
-            && !self.session.settling
+            && !(self.session.settling && still_loading)
         {
             self.session.last_autosave = Some(Instant::now());
             self.write_recovery();
