@@ -380,6 +380,8 @@ fn orphans_are_offered_newest_first_and_the_old_single_copy_once() {
         60,
     );
     orphan(dir.path(), "recovery-4000002", "middle", "", 600);
+    // A window killed with nothing unsaved leaves only its lock file.
+    std::fs::write(dir.path().join("recovery-4000009.lock"), "").expect("write");
     let mut h = window_in(dir.path(), App::with_datasets(None, None));
     let mut seen = Vec::new();
     while offers_recovery(&h) {
@@ -404,6 +406,24 @@ fn orphans_are_offered_newest_first_and_the_old_single_copy_once() {
         ]
     );
     assert!(copies_in(dir.path()).is_empty(), "a declined copy stayed");
+    let own = h
+        .state()
+        .session
+        .recovery
+        .as_ref()
+        .expect("store")
+        .stem()
+        .to_string();
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        vec![format!("{own}.lock")],
+        "only this window's lock file stays"
+    );
 }
 
 #[test]

@@ -46,6 +46,7 @@ impl RecoveryStore {
     /// Take a stem of our own in `dir` (made if missing) and hold its lock.
     pub fn open(dir: &Path) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
+        sweep_lock_files(dir);
         let pid = std::process::id();
         for n in 0..100u32 {
             let stem = match n {
@@ -177,6 +178,33 @@ impl Claimed {
         let _ = std::fs::remove_file(self.copy_path());
         let _ = std::fs::remove_file(file(&self.dir, &self.held.stem, ORIGIN));
         let _ = std::fs::remove_file(file(&self.dir, &self.held.stem, LOCK));
+    }
+}
+
+/// Remove the lock files that windows killed without a copy (nothing unsaved) left behind.
+/// One whose lock is taken belongs to a live window; one beside a copy marks an orphan.
+fn sweep_lock_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(&format!(".{LOCK}")) else {
+            continue;
+        };
+        if !(stem == PREFIX || stem.starts_with(&format!("{PREFIX}-"))) {
+            continue;
+        }
+        let path = entry.path();
+        // Only an existing file: a lock file made here could not be told from a new owner's.
+        let Ok(lock) = OpenOptions::new().read(true).write(true).open(&path) else {
+            continue;
+        };
+        // While we hold its lock nobody can start writing a copy under this stem (an owner
+        // locks first and checks that its lock file is still the one at the path).
+        if lock.try_lock().is_ok() && same_file(&lock, &path) && !file(dir, stem, COPY).exists() {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 }
 
