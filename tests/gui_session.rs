@@ -380,8 +380,11 @@ fn orphans_are_offered_newest_first_and_the_old_single_copy_once() {
         60,
     );
     orphan(dir.path(), "recovery-4000002", "middle", "", 600);
-    // A window killed with nothing unsaved leaves only its lock file.
+    // A window killed with nothing unsaved leaves only its lock file; one killed in the middle
+    // of an autosave, also the autosave's hidden temporary file.
     std::fs::write(dir.path().join("recovery-4000009.lock"), "").expect("write");
+    let torn = dir.path().join(".recovery-4000001.sextant.tmp-4000001-7");
+    std::fs::write(torn, "(ver").expect("write");
     let mut h = window_in(dir.path(), App::with_datasets(None, None));
     let mut seen = Vec::new();
     while offers_recovery(&h) {

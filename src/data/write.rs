@@ -76,6 +76,18 @@ pub fn write_atomically(
     result.map_err(err)
 }
 
+/// Remove what killed writes to `path` left beside it (for a destination that will not be
+/// written again, such as a recovery copy once it is restored or declined).
+pub fn remove_stale_temporaries(path: &Path) {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Some(name) = path.file_name() {
+        remove_stale_temps(dir, &temp_prefix(&name.to_string_lossy()));
+    }
+}
+
 /// The start of the temporary names for a destination called `name`.
 fn temp_prefix(name: &str) -> String {
     format!(".{name}.tmp-")

@@ -15,7 +15,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::data::write::same_file;
+use crate::data::write::{remove_stale_temporaries, same_file};
 
 const PREFIX: &str = "recovery";
 const COPY: &str = "sextant";
@@ -175,8 +175,12 @@ impl Claimed {
 
     /// The user restored or declined it: remove the copy, then its lock file, then let go.
     pub fn remove(self) {
-        let _ = std::fs::remove_file(self.copy_path());
-        let _ = std::fs::remove_file(file(&self.dir, &self.held.stem, ORIGIN));
+        for ext in [COPY, ORIGIN] {
+            let path = file(&self.dir, &self.held.stem, ext);
+            let _ = std::fs::remove_file(&path);
+            // What its window left when it was killed in the middle of an autosave.
+            remove_stale_temporaries(&path);
+        }
         let _ = std::fs::remove_file(file(&self.dir, &self.held.stem, LOCK));
     }
 }
@@ -203,6 +207,8 @@ fn sweep_lock_files(dir: &Path) {
         // While we hold its lock nobody can start writing a copy under this stem (an owner
         // locks first and checks that its lock file is still the one at the path).
         if lock.try_lock().is_ok() && same_file(&lock, &path) && !file(dir, stem, COPY).exists() {
+            remove_stale_temporaries(&file(dir, stem, COPY));
+            remove_stale_temporaries(&file(dir, stem, ORIGIN));
             let _ = std::fs::remove_file(&path);
         }
     }
