@@ -126,7 +126,8 @@ impl RecoveryStore {
         None
     }
 
-    /// How many orphaned copies there are now, not counting claimed ones (ours included).
+    /// How many orphaned copies there are now, not counting our own or those claimed (by this
+    /// window or another).
     pub fn orphan_count(&self) -> usize {
         self.candidates()
             .into_iter()
