@@ -1,7 +1,8 @@
 //! Sessions and exports in the window, driven by egui_kittest through the real menus and
 //! dialogs: save → reopen gives the same settings, unsaved changes are asked about, a missing
 //! file is located, a changed file is flagged, bad session files say why, the recovery copy is
-//! offered back, and reports are written.
+//! offered back (only once the window that wrote it is gone, also as a real second process),
+//! and reports are written.
 #![cfg(feature = "gui")]
 
 mod common;
@@ -236,24 +237,67 @@ fn bad_session_files_say_why_and_change_nothing() {
     assert!(status.contains("at line 3, column"), "{status}");
 }
 
+/// A window keeping its recovery copies in `dir`, drawn once.
+fn window_in(dir: &Path, mut app: App) -> Harness<'static, App> {
+    app.start_recovery(dir);
+    let mut h = harness(app);
+    settle(&mut h);
+    h
+}
+
+fn offers_recovery(h: &Harness<'static, App>) -> bool {
+    h.query_by_label("Restore unsaved work?").is_some()
+}
+
+/// The files in the recovery folder whose name ends in `.sextant`.
+fn copies_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sextant"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A copy as a window that crashed leaves it: the copy, its origin, and a lock file nobody
+/// holds; written `age_secs` ago.
+fn orphan(dir: &Path, stem: &str, note: &str, origin: &str, age_secs: u64) {
+    let mut s = Session::default();
+    s.notes.session = note.into();
+    let copy = dir.join(format!("{stem}.sextant"));
+    session::write(&copy, &s).expect("write");
+    std::fs::write(dir.join(format!("{stem}.origin")), origin).expect("write");
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+    std::fs::File::options()
+        .write(true)
+        .open(&copy)
+        .and_then(|f| f.set_modified(when))
+        .expect("mtime");
+}
+
 #[test]
 fn the_recovery_copy_is_offered_after_a_crash() {
     let dir = tempfile::tempdir().expect("tmp");
     let recovery = dir.path().join("recovery");
-    let mut h = harness(sample_app());
-    h.state_mut().session.recovery_dir = Some(recovery.clone());
-    settle(&mut h);
+    let mut h = window_in(&recovery, sample_app());
+    assert!(!offers_recovery(&h), "nothing to recover in a new folder");
     h.state_mut().session.notes.session = "unsaved thoughts".into();
     settle(&mut h);
     assert!(h.state().session.dirty);
     h.state_mut().write_recovery();
-    // The process "crashes" here: the next start finds the copy.
+    let crashed = h
+        .state()
+        .session
+        .recovery
+        .as_ref()
+        .expect("store")
+        .stem()
+        .to_string();
+    // The window "crashes" here: its lock goes with it, its copy stays.
     drop(h);
-    let mut app = App::with_datasets(None, None);
-    app.session.recovery_dir = Some(recovery.clone());
-    app.look_for_recovery();
-    let mut h2 = harness(app);
-    settle(&mut h2);
+    let mut h2 = window_in(&recovery, App::with_datasets(None, None));
     h2.get_by_label("Restore unsaved work?");
     h2.get_by_role_and_label(A11yRole::Button, "Restore")
         .click();
@@ -262,6 +306,292 @@ fn the_recovery_copy_is_offered_after_a_crash() {
     assert_eq!(app.session.notes.session, "unsaved thoughts");
     assert!(app.dataset(Side::Current).is_some());
     assert!(app.session.dirty, "a restored copy is unsaved until saved");
+    // The crashed window's copy became this window's own: nothing to offer a third window.
+    let own = app.session.recovery.as_ref().expect("store");
+    assert!(!recovery.join(format!("{crashed}.sextant")).exists());
+    assert_eq!(
+        copies_in(&recovery),
+        vec![format!("{}.sextant", own.stem())]
+    );
+    assert_eq!(
+        session::read(&own.copy_path()).expect("read").notes.session,
+        "unsaved thoughts"
+    );
+    assert!(!offers_recovery(&window_in(
+        &recovery,
+        App::with_datasets(None, None)
+    )));
+}
+
+#[test]
+fn a_live_windows_copy_is_neither_offered_nor_removed_by_another_window() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut first = window_in(dir.path(), sample_app());
+    first.state_mut().session.notes.session = "first window's work".into();
+    settle(&mut first);
+    first.state_mut().write_recovery();
+    let copy = first
+        .state()
+        .session
+        .recovery
+        .as_ref()
+        .expect("store")
+        .copy_path();
+    let bytes = std::fs::read(&copy).expect("read");
+
+    // A second, clean window: it offers nothing, autosaves (removing only its own copy, which
+    // it has not got), and closes cleanly.
+    let mut second = window_in(dir.path(), sample_app());
+    assert!(
+        !offers_recovery(&second),
+        "a live window's copy was offered"
+    );
+    assert!(!second.state().session.dirty);
+    second.state_mut().write_recovery();
+    second.state_mut().remove_recovery();
+    second.state_mut().end_recovery();
+    drop(second);
+    assert_eq!(std::fs::read(&copy).expect("still there"), bytes);
+
+    // The first window closes cleanly: its copy goes, and nothing is left to offer.
+    first.state_mut().session.notes.session.clear();
+    settle(&mut first);
+    first.state_mut().write_recovery();
+    first.state_mut().end_recovery();
+    assert!(!copy.exists());
+    assert!(copies_in(dir.path()).is_empty());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("ls").count(),
+        0,
+        "lock files left"
+    );
+}
+
+#[test]
+fn orphans_are_offered_newest_first_and_the_old_single_copy_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // The single copy of earlier versions, and two windows that crashed.
+    orphan(dir.path(), "recovery", "oldest", "", 3 * 3600);
+    orphan(
+        dir.path(),
+        "recovery-4000001",
+        "newest",
+        "/work/a.sextant",
+        60,
+    );
+    orphan(dir.path(), "recovery-4000002", "middle", "", 600);
+    // A window killed with nothing unsaved leaves only its lock file; one killed in the middle
+    // of an autosave, also the autosave's hidden temporary file.
+    std::fs::write(dir.path().join("recovery-4000009.lock"), "").expect("write");
+    let torn = dir.path().join(".recovery-4000001.sextant.tmp-4000001-7");
+    std::fs::write(torn, "(ver").expect("write");
+    let mut h = window_in(dir.path(), App::with_datasets(None, None));
+    let mut seen = Vec::new();
+    while offers_recovery(&h) {
+        let offer = h.state().session.recovery_offer.as_ref().expect("offer");
+        seen.push((
+            offer.session.notes.session.clone(),
+            offer.more,
+            offer.age.clone(),
+        ));
+        if offer.more > 0 {
+            h.get_by_label_contains("left by other windows: Discard shows the next");
+        }
+        h.get_by_role_and_label(A11yRole::Button, "Discard").click();
+        settle(&mut h);
+    }
+    assert_eq!(
+        seen,
+        vec![
+            ("newest".into(), 2, "a minute ago".into()),
+            ("middle".into(), 1, "10 minutes ago".into()),
+            ("oldest".into(), 0, "3 hours ago".into()),
+        ]
+    );
+    assert!(copies_in(dir.path()).is_empty(), "a declined copy stayed");
+    let own = h
+        .state()
+        .session
+        .recovery
+        .as_ref()
+        .expect("store")
+        .stem()
+        .to_string();
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        vec![format!("{own}.lock")],
+        "only this window's lock file stays"
+    );
+}
+
+#[test]
+fn restoring_one_of_several_keeps_the_others_for_the_next_start() {
+    let dir = tempfile::tempdir().expect("tmp");
+    orphan(dir.path(), "recovery-4000001", "newest", "", 60);
+    orphan(dir.path(), "recovery-4000002", "older", "", 600);
+    let mut h = window_in(dir.path(), App::with_datasets(None, None));
+    h.get_by_role_and_label(A11yRole::Button, "Restore").click();
+    settle(&mut h);
+    assert_eq!(h.state().session.notes.session, "newest");
+    let status = h.state().status.clone().expect("status").text;
+    assert!(status.contains("1 more recovery copy is kept"), "{status}");
+    assert!(
+        !offers_recovery(&h),
+        "a second restore would replace the first"
+    );
+    // The next window offers the other one.
+    let next = window_in(dir.path(), App::with_datasets(None, None));
+    let offer = next.state().session.recovery_offer.as_ref().expect("offer");
+    assert_eq!(offer.session.notes.session, "older");
+}
+
+#[test]
+fn a_dead_processs_copy_under_a_reused_pid_is_offered_not_overwritten() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let reused = format!("recovery-{}", std::process::id());
+    orphan(
+        dir.path(),
+        &reused,
+        "before the pid came round again",
+        "",
+        120,
+    );
+    let mut h = window_in(dir.path(), sample_app());
+    let own = h
+        .state()
+        .session
+        .recovery
+        .as_ref()
+        .expect("store")
+        .stem()
+        .to_string();
+    assert_ne!(own, reused);
+    let offer = h.state().session.recovery_offer.as_ref().expect("offer");
+    assert_eq!(
+        offer.session.notes.session,
+        "before the pid came round again"
+    );
+    h.state_mut().session.notes.session = "this window's work".into();
+    settle(&mut h);
+    // The offer is still open: nothing is written over anything until it is answered.
+    h.get_by_role_and_label(A11yRole::Button, "Discard").click();
+    settle(&mut h);
+    h.state_mut().write_recovery();
+    assert_eq!(copies_in(dir.path()), vec![format!("{own}.sextant")]);
+}
+
+const CHILD_DIR: &str = "SEXTANT_TEST_RECOVERY_CHILD_DIR";
+
+/// The other window of `a_copy_is_offered_only_once_its_process_is_gone`, which runs this
+/// test binary again for this one test: a real second process holding its recovery copy
+/// through the same code a window uses, until it is killed or told to exit.
+#[test]
+#[ignore = "run as a second process by a_copy_is_offered_only_once_its_process_is_gone"]
+fn recovery_child_process() {
+    let Some(dir) = std::env::var_os(CHILD_DIR) else {
+        return;
+    };
+    let mut app = App::with_datasets(None, None);
+    app.start_recovery(Path::new(&dir));
+    app.session.notes.session = "the other process's work".into();
+    app.session.dirty = true;
+    app.write_recovery();
+    let stem = app
+        .session
+        .recovery
+        .as_ref()
+        .expect("store")
+        .stem()
+        .to_string();
+    println!("owned {stem}");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).expect("stdin");
+    if line.trim() == "exit" {
+        // A clean close with nothing unsaved, as eframe's on_exit does it.
+        app.session.dirty = false;
+        app.write_recovery();
+        app.end_recovery();
+    }
+}
+
+/// Start `recovery_child_process` in its own process; returns it with the stem it owns.
+fn other_process(dir: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .args([
+            "recovery_child_process",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD_DIR, dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let stem = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("owned ").map(str::to_string))
+        .expect("the other process owned no copy");
+    // Keep reading, so that its last words do not meet a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, stem)
+}
+
+#[test]
+fn a_copy_is_offered_only_once_its_process_is_gone() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut child, stem) = other_process(dir.path());
+    let copy = dir.path().join(format!("{stem}.sextant"));
+    let bytes = std::fs::read(&copy).expect("the other process wrote its copy");
+
+    // Alive: not offered, and a clean window here leaves it alone.
+    let mut h = window_in(dir.path(), sample_app());
+    assert!(!offers_recovery(&h), "a live process's copy was offered");
+    h.state_mut().write_recovery();
+    h.state_mut().end_recovery();
+    drop(h);
+    assert_eq!(std::fs::read(&copy).expect("still there"), bytes);
+
+    // Killed (SIGKILL on Unix): the next window offers it; declined, it is gone.
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    let mut h = window_in(dir.path(), App::with_datasets(None, None));
+    let offer = h.state().session.recovery_offer.as_ref().expect("offered");
+    assert_eq!(offer.session.notes.session, "the other process's work");
+    h.get_by_role_and_label(A11yRole::Button, "Discard").click();
+    settle(&mut h);
+    assert!(!copy.exists());
+
+    // A process that closes cleanly takes its copy and its lock file with it.
+    let (mut child, stem) = other_process(dir.path());
+    assert!(!offers_recovery(&window_in(
+        dir.path(),
+        App::with_datasets(None, None)
+    )));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"exit\n")
+        .expect("tell it to exit");
+    assert!(child.wait().expect("wait").success());
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!("{stem}.")))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod file_dialog;
 pub mod frame;
 pub mod panels;
 pub mod prefs;
+pub mod recovery;
 pub mod session;
 pub mod session_state;
 pub mod status;
@@ -106,8 +107,9 @@ impl SextantApp {
             // The screenshot driver closes the window itself; nothing is saved.
             app.session.allow_close = true;
         } else {
-            app.session.recovery_dir = eframe::storage_dir(APP_ID);
-            app.look_for_recovery();
+            if let Some(dir) = eframe::storage_dir(APP_ID) {
+                app.start_recovery(&dir);
+            }
         }
         let files = if let Some(path) = &session_file {
             app.read_session_file(path);
@@ -227,5 +229,6 @@ impl eframe::App for SextantApp {
         } else if !self.app.session.dirty {
             self.app.remove_recovery();
         }
+        self.app.end_recovery();
     }
 }

@@ -17,13 +17,12 @@ use crate::vocab::{Side, Slot};
 use super::app::App;
 use super::command::Command;
 use super::file_dialog::DialogPurpose;
+use super::recovery::RecoveryStore;
 pub use super::session_state::{AfterSave, Opening, RecoveryOffer, SessionState};
 use super::tab::Tab;
 
 /// How often the recovery copy is written while there are unsaved changes.
 pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(60);
-const RECOVERY_FILE: &str = "recovery.sextant";
-const RECOVERY_ORIGIN: &str = "recovery.origin";
 
 impl App {
     /// The app's state as a session, paths relative to where the session is (or would be)
@@ -148,12 +147,17 @@ impl App {
             .session
             .last_autosave
             .is_none_or(|t| t.elapsed() >= AUTOSAVE_EVERY);
-        // An offered recovery copy stays on disk until the user has answered.
-        if due && self.session.recovery_dir.is_some() && self.session.recovery_offer.is_none() {
+        // An offered recovery copy stays on disk until the user has answered; while an opened
+        // (or restored) session's datasets are still loading, its snapshot would leave them out.
+        if due
+            && self.session.recovery.is_some()
+            && self.session.recovery_offer.is_none()
+            && !(self.session.settling && still_loading)
+        {
             self.session.last_autosave = Some(Instant::now());
             self.write_recovery();
         }
-        if self.session.recovery_dir.is_some() {
+        if self.session.recovery.is_some() {
             // Wake up for the next autosave even when nothing else happens.
             ctx.request_repaint_after(AUTOSAVE_EVERY);
         }
@@ -339,23 +343,66 @@ impl App {
         }
     }
 
-    fn recovery_paths(&self) -> Option<(PathBuf, PathBuf)> {
-        let dir = self.session.recovery_dir.as_ref()?;
-        Some((dir.join(RECOVERY_FILE), dir.join(RECOVERY_ORIGIN)))
+    /// Start keeping this window's recovery copy in `dir`, and offer back what windows that
+    /// are gone left there.
+    pub fn start_recovery(&mut self, dir: &Path) {
+        match RecoveryStore::open(dir) {
+            Ok(store) => {
+                self.session.recovery = Some(store);
+                self.offer_next_recovery();
+            }
+            Err(e) => self.status_error(format!(
+                "Unsaved work is not protected against a crash: the recovery folder {} could not be used: {e}",
+                dir.display()
+            )),
+        }
     }
 
-    /// Write the recovery copy when there are unsaved changes; remove it when there are none.
+    /// Offer the newest orphaned recovery copy, if there is one (held until answered).
+    fn offer_next_recovery(&mut self) {
+        loop {
+            let Some(store) = &self.session.recovery else {
+                return;
+            };
+            let Some(claim) = store.claim_newest_orphan() else {
+                return;
+            };
+            match session::read(&claim.copy_path()) {
+                Ok(s) => {
+                    let more = store.orphan_count();
+                    let age = claim
+                        .modified()
+                        .elapsed()
+                        .map_or_else(|_| "recently".into(), age_text);
+                    self.session.recovery_offer = Some(RecoveryOffer {
+                        session: s,
+                        origin: claim.origin(),
+                        age,
+                        more,
+                        claim,
+                    });
+                    return;
+                }
+                Err(e) => {
+                    // A recovery copy that cannot be read helps no one; say so once and drop it.
+                    self.status_error(format!("An unreadable recovery copy was discarded: {e}"));
+                    claim.remove();
+                }
+            }
+        }
+    }
+
+    /// Write this window's recovery copy when there are unsaved changes; remove it when there
+    /// are none.
     pub fn write_recovery(&mut self) {
-        let Some((file, origin)) = self.recovery_paths() else {
+        let Some(store) = &self.session.recovery else {
             return;
         };
         if !self.session.dirty {
-            self.remove_recovery();
+            store.remove_own();
             return;
         }
-        if let Some(dir) = file.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
+        let (file, origin) = (store.copy_path(), store.origin_path());
         let origin_text = self
             .session
             .path
@@ -369,44 +416,18 @@ impl App {
         }
     }
 
+    /// Remove this window's recovery copy (never another window's).
     pub fn remove_recovery(&mut self) {
-        if let Some((file, origin)) = self.recovery_paths() {
-            let _ = std::fs::remove_file(file);
-            let _ = std::fs::remove_file(origin);
+        if let Some(store) = &self.session.recovery {
+            store.remove_own();
         }
     }
 
-    /// At start: a recovery copy left by a session that did not end cleanly is offered back.
-    pub fn look_for_recovery(&mut self) {
-        let Some((file, origin)) = self.recovery_paths() else {
-            return;
-        };
-        if !file.is_file() {
-            return;
-        }
-        match session::read(&file) {
-            Ok(s) => {
-                let age = std::fs::metadata(&file)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .map_or_else(|| "recently".into(), age_text);
-                let origin = std::fs::read_to_string(&origin)
-                    .ok()
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .map(PathBuf::from);
-                self.session.recovery_offer = Some(RecoveryOffer {
-                    session: s,
-                    origin,
-                    age,
-                });
-            }
-            Err(e) => {
-                // A recovery copy that cannot be read helps no one; say so once and drop it.
-                self.status_error(format!("An unreadable recovery copy was discarded: {e}"));
-                self.remove_recovery();
-            }
+    /// The window closes: let go of its recovery files (a copy written for the next start
+    /// stays).
+    pub fn end_recovery(&mut self) {
+        if let Some(store) = self.session.recovery.take() {
+            store.close();
         }
     }
 
@@ -416,8 +437,25 @@ impl App {
             return;
         };
         if !restore {
-            self.remove_recovery();
+            offer.claim.remove();
+            self.offer_next_recovery();
             return;
+        }
+        // The restored state becomes this window's own recovery copy at once (the next
+        // autosave waits for its datasets to load), so a crash now still loses nothing.
+        if let Some(store) = &self.session.recovery {
+            let origin = offer.origin.as_ref().map(|p| p.display().to_string());
+            let moved = std::fs::rename(offer.claim.copy_path(), store.copy_path())
+                .map_err(|e| e.to_string())
+                .and_then(|()| {
+                    session::write_text(&store.origin_path(), &origin.unwrap_or_default())
+                        .map_err(|e| e.to_string())
+                });
+            match moved {
+                Ok(()) => offer.claim.remove(),
+                // Left where it was, unclaimed: offered again at the next start.
+                Err(_) => drop(offer.claim),
+            }
         }
         let origin = offer.origin.clone();
         // The recovered state opens like a session file (paths shown first), then keeps its
@@ -437,6 +475,21 @@ impl App {
         self.session.path = origin;
         // Unsaved until the user saves it.
         self.session.force_dirty = true;
+        if offer.more > 0 {
+            // Offering the next one now could replace what was just restored.
+            let (copies, them) = match offer.more {
+                1 => ("copy is", "it"),
+                _ => ("copies are", "them"),
+            };
+            let kept = format!(
+                "{} more recovery {copies} kept; Sextant offers {them} when it starts next",
+                offer.more
+            );
+            match &mut self.status {
+                Some(status) => status.text = format!("{}. {kept}", status.text),
+                None => self.status_info(kept),
+            }
+        }
     }
 
     /// A proposed file name for a save dialog.

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::recovery::{Claimed, RecoveryStore};
 use crate::session::open::NamedDataset;
 use crate::session::{self, DatasetRef, Notes, Session};
 
@@ -29,12 +30,16 @@ pub struct Opening {
     pub model: Option<(PathBuf, bool)>,
 }
 
-/// A recovery copy found at start.
+/// A recovery copy found at start, left by a window that is gone; held (locked) by this window
+/// until the user answers.
 pub struct RecoveryOffer {
     pub session: Session,
     pub origin: Option<PathBuf>,
     /// When it was written, as the file's age in words.
     pub age: String,
+    /// Other orphaned copies, offered one by one after this one is declined.
+    pub more: usize,
+    pub claim: Claimed,
 }
 
 /// Session bookkeeping held by the app.
@@ -64,8 +69,9 @@ pub struct SessionState {
     /// Files that changed since the session was saved, shown before the results.
     pub changed: Vec<String>,
     pub recovery_offer: Option<RecoveryOffer>,
-    /// Folder of the recovery copy (`None`: no recovery, as in tests and screenshots).
-    pub recovery_dir: Option<PathBuf>,
+    /// This window's recovery copy, held locked (`None`: no recovery, as in tests and
+    /// screenshots).
+    pub recovery: Option<RecoveryStore>,
     pub last_autosave: Option<Instant>,
     /// The user chose to close without saving: the window may close.
     pub allow_close: bool,

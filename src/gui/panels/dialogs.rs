@@ -135,6 +135,14 @@ fn recovery_offer(app: &mut App, ctx: &egui::Context) {
             "Sextant did not close normally. A recovery copy of {what} was saved {}.",
             offer.age
         ));
+        if offer.more > 0 {
+            ui.label(format!(
+                "{} more recovery {} left by other windows: Discard shows the next (newest first), Restore keeps {} for the next start.",
+                offer.more,
+                if offer.more == 1 { "copy" } else { "copies" },
+                if offer.more == 1 { "it" } else { "them" }
+            ));
+        }
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui.button("Restore").clicked() {
