@@ -816,8 +816,17 @@ fn windowed(
             if progress.is_cancelled() {
                 return None;
             }
+            // The whole reference, compared with every window: with its ECDF integral, so
+            // each window's Wasserstein distance skips through it instead of merging it all.
+            let whole = match &p.data {
+                PreparedData::Numeric { reference, .. } => {
+                    Some(Arc::new((**reference).clone().with_cdf_integral()))
+                }
+                PreparedData::Categorical(_) => None,
+            };
             let cur = window_reports(
                 p,
+                whole.as_ref(),
                 current,
                 &p.current_name,
                 Side::Current,
@@ -829,6 +838,7 @@ fn windowed(
             let threshold = ref_assignment.as_ref().and_then(|a| {
                 let reports = window_reports(
                     p,
+                    whole.as_ref(),
                     reference,
                     &p.reference_name,
                     Side::Reference,
@@ -888,6 +898,7 @@ fn windowed(
 /// each of its rows), each window tested against the whole reference.
 fn window_reports(
     p: &Prepared,
+    whole_reference: Option<&Arc<NumericSample>>,
     data: &Dataset,
     name: &str,
     side: Side,
@@ -904,6 +915,7 @@ fn window_reports(
         PreparedData::Numeric {
             reference, integer, ..
         } => {
+            let reference = whole_reference.unwrap_or(reference);
             let series = data.frame.column(name).ok()?.as_materialized_series();
             let cast = series.cast(&polars::prelude::DataType::Float64).ok()?;
             let ca = cast.f64().ok()?;

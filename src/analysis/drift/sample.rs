@@ -45,6 +45,9 @@ pub struct NumericSample {
     /// compared with every window of the current data, and its standard deviation (a full
     /// pass) would otherwise be recomputed for each.
     moments: std::sync::OnceLock<(f64, f64)>,
+    /// `∫_{x_0}^{x_k} F(x) dx` at every sorted value, when asked for by
+    /// [`NumericSample::with_cdf_integral`]: a reference tested against many windows.
+    cdf_integral: Option<Vec<f64>>,
 }
 
 impl PartialEq for NumericSample {
@@ -118,6 +121,7 @@ impl NumericSample {
             excluded,
             integer_dtype: false,
             moments: std::sync::OnceLock::new(),
+            cdf_integral: None,
         }
     }
 
@@ -182,6 +186,29 @@ impl NumericSample {
             return None;
         }
         Some(ss / (self.len() - ddof) as f64)
+    }
+
+    /// The sample with the running integral of its ECDF at each sorted value,
+    /// `P[k] = Σ_{i<k} (i + 1)/n · (x_{i+1} − x_i)` (compensated sums; ties add 0). With it a
+    /// Wasserstein distance against a much smaller sample costs O(m log(n/m)) instead of a
+    /// merge of both (see `distance::wasserstein`); 8 bytes a value.
+    pub fn with_cdf_integral(mut self) -> Self {
+        let n = self.sorted.len();
+        let mut p = Vec::with_capacity(n);
+        let mut acc = CompensatedSum::default();
+        for k in 0..n {
+            if k > 0 {
+                acc.add(k as f64 / n as f64 * (self.sorted[k] - self.sorted[k - 1]));
+            }
+            p.push(acc.value());
+        }
+        self.cdf_integral = Some(p);
+        self
+    }
+
+    /// The running ECDF integral, if [`NumericSample::with_cdf_integral`] made it.
+    pub fn cdf_integral(&self) -> Option<&[f64]> {
+        self.cdf_integral.as_deref()
     }
 
     /// The mean (pairwise summation) and the sum of squared deviations from it, once.
