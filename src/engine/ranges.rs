@@ -275,6 +275,17 @@ pub fn check_windows(w: Option<crate::analysis::windows::WindowSpec>) -> Result<
 /// batch and keeps one timing point under seconds.
 pub const BATCH_SIZE: Count = count("batch size", "--batch-sizes", 1, 100_000);
 pub const BATCH_SIZES: Count = count("number of batch sizes", "--batch-sizes", 1, 32);
+/// A list of batch sizes: each within [`BATCH_SIZE`], at most [`BATCH_SIZES`] of them.
+pub fn check_batch_sizes(sizes: &[usize]) -> Result<(), RangeError> {
+    if !sizes.is_empty() {
+        BATCH_SIZES.check_usize(sizes.len())?;
+    }
+    for n in sizes {
+        BATCH_SIZE.check_usize(*n)?;
+    }
+    Ok(())
+}
+
 pub const LATENCY_BUDGET_MS: Real = Real {
     label: "latency budget in ms",
     flag: "--latency-budget",
@@ -292,17 +303,25 @@ pub const COMPRESS_ROWS: Count = count("labelled rows", "--rows", 1, 1_000_000_0
 pub const COMPARE_THRESHOLD: Real = real("decision threshold", "--threshold", 0.0, 1.0);
 pub const COMPARE_ALPHA: Real = level("level alpha", "--alpha");
 /// Each resample is a pass over the rows; 100 000 of them on a million rows is already long.
-pub const RESAMPLES: Count = count("bootstrap resamples", "--resamples", 0, 100_000);
+pub const RESAMPLES: Count = count(
+    "bootstrap resamples",
+    "--resamples",
+    crate::engine::compare::RESAMPLES_RANGE.0 as u64,
+    crate::engine::compare::RESAMPLES_RANGE.1 as u64,
+);
 pub const AUC_RESAMPLES: Count = count("AUC resamples", "--auc-resamples", 0, 100_000);
 pub const ROC_POINTS: Count = count("ROC points", "--roc-points", 0, 1_000_000);
 
 // --- health ---
 
-/// A score ≥ threshold predicts class 1; scores may be margins, not only probabilities.
-pub const HEALTH_THRESHOLD: Real = real("decision threshold", "--threshold", -HUGE, HUGE);
+/// A score ≥ threshold predicts class 1; scores are probabilities.
+pub const HEALTH_THRESHOLD: Real = real("decision threshold", "--threshold", 0.0, 1.0);
 pub const HEALTH_FLOOR: Real = real("metric floor", "--floor", -HUGE, HUGE);
 /// Resamples are per window: 10 000 × a few hundred windows is the most a run should do.
 pub const HEALTH_BOOTSTRAP: Count = count("bootstrap resamples", "--bootstrap", 0, 10_000);
+
+/// The threshold of an alert rule ("roc_auc < 0.8").
+pub const ALERT_THRESHOLD: Real = real("alert rule threshold", "--rule", -HUGE, HUGE);
 
 // --- feedback ---
 
@@ -355,28 +374,28 @@ pub const ROLLOUT_ALPHA: Real = Real {
     hi: 0.5,
     hi_open: true,
 };
-pub const MIN_UNITS: Count = count("minimum units", "--min-units", 1, 1_000_000_000);
+pub const MIN_UNITS: Count = count("minimum units", "--min-units", 0, 1_000_000_000);
 pub const STEP_ALPHA: Real = level("step detector level", "--step-alpha");
-pub const MIN_SHARE_CHANGE: Real = Real {
-    label: "minimum share change",
-    flag: "--min-share-change",
-    lo: 0.0,
-    lo_open: true,
-    hi: 10.0,
-    hi_open: false,
-};
+pub const MIN_SHARE_CHANGE: Real = real("minimum share change", "--min-share-change", 0.0, 10.0);
+pub const PLAN_SHARE: Real = real("plan share", "--plan", 0.0, 1.0);
 /// Each replay is a full pass over the log.
 pub const REPLAYS: Count = count("replays", "--replays", 1, 1000);
 
 // --- retraining ---
 
 pub const RETRAIN_COST: Real = real("retrain cost", "--cost", 0.0, 1e6);
-/// Label delays past ten years say the labels never come.
+/// Label delays past a hundred years say the labels never come (the duration parser's cap).
 pub const LABEL_DELAY_US: Count = count(
     "label delay in µs",
     "--label-delay",
     0,
-    10 * 366 * 86_400 * 1_000_000,
+    36_500 * 86_400 * 1_000_000,
+);
+pub const WHAT_IF_DELAY_US: Count = count(
+    "what-if label delay in µs",
+    "--what-if-delay",
+    0,
+    36_500 * 86_400 * 1_000_000,
 );
 /// Each what-if delay is a whole backtest again.
 pub const WHAT_IF_DELAYS: Count = count("number of what-if delays", "--what-if-delay", 0, 10);

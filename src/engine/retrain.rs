@@ -682,6 +682,20 @@ fn check_settings(settings: &RetrainSettings) -> Result<(), RetrainError> {
             settings.cost
         )));
     }
+    let delay = |c: super::ranges::Count, us: i64| {
+        c.check(u64::try_from(us).unwrap_or(u64::MAX))
+            .map_err(|mut e| {
+                e.got = us.to_string();
+                RetrainError::Setting(e.to_string())
+            })
+    };
+    delay(super::ranges::LABEL_DELAY_US, settings.label_delay_us)?;
+    super::ranges::WHAT_IF_DELAYS
+        .check_usize(settings.what_if_delays_us.len())
+        .map_err(|e| RetrainError::Setting(e.to_string()))?;
+    for d in &settings.what_if_delays_us {
+        delay(super::ranges::WHAT_IF_DELAY_US, *d)?;
+    }
     if settings.policies.is_empty() || settings.modes.is_empty() {
         return Err(RetrainError::Setting(
             "choose at least one policy and one mode".into(),
