@@ -10,13 +10,13 @@ use super::{CliError, EXIT_OK};
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Rows per side.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Folder for the generated Parquet pair (reused when present).
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
     /// Repetitions of each stage; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 
@@ -44,7 +44,7 @@ pub fn run_bench(args: &BenchArgs) -> Result<u8, CliError> {
 #[derive(Debug, Args)]
 pub struct BenchExperimentArgs {
     /// Events in the generated log.
-    #[arg(long, default_value_t = 10_000_000)]
+    #[arg(long, default_value_t = 10_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Users the events belong to.
     #[arg(long, default_value_t = 1_000_000)]
@@ -53,7 +53,7 @@ pub struct BenchExperimentArgs {
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
     /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 
@@ -84,13 +84,13 @@ pub fn run_bench_experiment(args: &BenchExperimentArgs) -> Result<u8, CliError> 
 #[derive(Debug, Args)]
 pub struct BenchCompareArgs {
     /// Labelled rows in the generated scored file.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Folder for the generated Parquet file (reused when present).
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
     /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 
@@ -119,7 +119,7 @@ pub fn run_bench_compare(args: &BenchCompareArgs) -> Result<u8, CliError> {
 #[derive(Debug, Args)]
 pub struct BenchRolloutArgs {
     /// Requests in the generated rollout log (about; the generator draws hourly counts).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Replays of the what-if plan.
     #[arg(long, default_value_t = 20)]
@@ -128,7 +128,7 @@ pub struct BenchRolloutArgs {
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
     /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

@@ -147,7 +147,7 @@ fn write_output(args: &FeedbackArgs, text: &str) -> Result<(), CliError> {
 #[derive(Debug, Args)]
 pub struct BenchFeedbackArgs {
     /// Rows of the generated log.
-    #[arg(long, default_value_t = 200_000)]
+    #[arg(long, default_value_t = 200_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Daily windows.
     #[arg(long, default_value_t = 100)]
@@ -156,7 +156,7 @@ pub struct BenchFeedbackArgs {
     #[arg(long, default_value_t = 20)]
     pub features: usize,
     /// Runs (the best is reported).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

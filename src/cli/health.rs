@@ -161,16 +161,16 @@ pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
 #[derive(Debug, Args)]
 pub struct BenchHealthArgs {
     /// Current rows.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Reference rows.
-    #[arg(long, default_value_t = 200_000)]
+    #[arg(long, default_value_t = 200_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub reference_rows: usize,
     /// Bootstrap resamples per window.
     #[arg(long, default_value_t = 200)]
     pub bootstrap: usize,
     /// Runs (the best is reported).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

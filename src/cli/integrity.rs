@@ -159,13 +159,13 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
 #[derive(Debug, Args)]
 pub struct IntegrityBenchArgs {
     /// Rows of each dataset.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Columns of each dataset.
     #[arg(long, default_value_t = 20)]
     pub columns: usize,
     /// Repetitions (the best is reported too).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
     /// Print every finding of the first run, infos included (warnings and errors always are).
     #[arg(long)]

@@ -180,13 +180,13 @@ pub fn run(args: &RetrainArgs) -> Result<u8, CliError> {
 #[derive(Debug, Args)]
 pub struct BenchRetrainArgs {
     /// Labelled production rows (training adds a tenth).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Daily windows the production rows span.
     #[arg(long, default_value_t = 200)]
     pub days: usize,
     /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

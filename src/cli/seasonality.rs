@@ -333,13 +333,13 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Series length.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub points: usize,
     /// Seasonal period.
     #[arg(long, default_value_t = 24)]
     pub period: usize,
     /// Runs per setting (the best is reported).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

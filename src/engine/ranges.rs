@@ -441,7 +441,7 @@ pub const DAILY_VOLUME: Real = Real {
     flag: "--daily-volume",
     lo: 0.0,
     lo_open: true,
-    hi: 100_000.0,
+    hi: 10_000.0,
     hi_open: false,
 };
 /// Generated rows of a benchmark: 100 million is about what fits in memory twice.
