@@ -84,9 +84,9 @@ fn parse_method(s: &str) -> Result<DriftMethod, String> {
 
 /// A window spec whose chunks are within [`ranges::CHUNKS`].
 pub fn parse_windows(s: &str) -> Result<WindowSpec, String> {
-    let w: WindowSpec = s.parse()?;
-    ranges::check_windows(Some(w))
-        .map_err(|e| format!("must be day, week, month or {}", e.rule))?;
+    let rule = || format!("must be day, week, month or {}", ranges::CHUNKS.rule());
+    let w: WindowSpec = s.parse().map_err(|_| rule())?;
+    ranges::check_windows(Some(w)).map_err(|_| rule())?;
     Ok(w)
 }
 

@@ -45,10 +45,10 @@ pub struct Count {
 }
 
 fn bound(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e7 {
-        format!("{x:.0}")
-    } else if x.abs() >= 1e7 {
+    if x.abs() >= 1e6 {
         format!("{x:e}")
+    } else if x.fract() == 0.0 {
+        format!("{x:.0}")
     } else {
         format!("{x}")
     }
