@@ -139,8 +139,19 @@ fn drift_at_the_edge_of_the_range_runs() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let text = v.to_string();
-    assert!(text.contains("psi"), "{text}");
+    let columns = v["columns"].as_array().expect("columns");
+    // The sample's income shifted: its PSI on 10 000 equal-width bins is far from zero.
+    let income = columns
+        .iter()
+        .find(|c| c["column"] == "income")
+        .expect("income");
+    assert!(income["score"].as_f64().expect("score") > 0.1, "{income}");
+    assert!(
+        columns.iter().all(|c| c["score"]
+            .as_f64()
+            .is_none_or(|s| s >= 0.0 && s.is_finite())),
+        "{v}"
+    );
 }
 
 #[test]
@@ -459,5 +470,70 @@ fn sessions_with_out_of_range_settings_are_refused() {
             "{stderr}"
         );
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+}
+
+/// The shared report names files by name and fingerprint; their absolute paths (which tell
+/// the author's folders) only with `--paths`.
+#[test]
+fn reports_print_paths_only_when_asked() {
+    let dir = data_dir().join("report-paths");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["credit_training.parquet", "credit_production.parquet"] {
+        std::fs::copy(sample(f), dir.join(f)).unwrap();
+    }
+    let folder = dir.display().to_string();
+    let (r, c) = (
+        dir.join("credit_training.parquet").display().to_string(),
+        dir.join("credit_production.parquet").display().to_string(),
+    );
+    for format in ["html", "json"] {
+        for paths in [false, true] {
+            let out_file = dir.join(format!("report-{paths}.{format}"));
+            let mut cmd = sextant();
+            cmd.args([
+                "report",
+                "--reference",
+                &r,
+                "--current",
+                &c,
+                "--format",
+                format,
+            ])
+            .arg("--out")
+            .arg(&out_file);
+            if paths {
+                cmd.arg("--paths");
+            }
+            let out = cmd.output().expect("run");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = std::fs::read_to_string(&out_file).unwrap();
+            assert_eq!(
+                text.contains(&folder),
+                paths,
+                "{format}, --paths {paths}: the temp folder {folder} is {}in the report",
+                if paths { "not " } else { "" }
+            );
+            assert!(text.contains("credit_production.parquet"), "{format}");
+            if format == "json" {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let fp = v["datasets"]["current"]["fingerprint"]
+                    .as_str()
+                    .expect("fingerprint");
+                assert!(fp.len() >= 8, "{fp}");
+                assert!(text.contains(fp));
+            } else {
+                assert!(
+                    text.contains("Fingerprint"),
+                    "the datasets table names no fingerprint"
+                );
+                assert_eq!(text.contains(">Path<"), paths);
+            }
+        }
     }
 }
