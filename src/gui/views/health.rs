@@ -51,6 +51,8 @@ pub struct HealthState {
     pub rule_text: String,
     pub rule_error: Option<String>,
     pub floor_text: String,
+    /// Why the typed floor was refused (the previous one stays in force).
+    pub floor_error: Option<String>,
     /// The threshold while its slider is dragged (applied on release).
     pending_threshold: Option<f64>,
 }
@@ -327,9 +329,21 @@ fn controls_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
             .on_hover_text("Project when the metric's trend crosses this value (a ceiling for error metrics); empty for none");
         if r.lost_focus() {
             let t = st.floor_text.trim();
-            s.floor = if t.is_empty() { None } else { t.parse().ok() };
-            st.floor_text = s.floor.map(|f| f.to_string()).unwrap_or_default();
+            if t.is_empty() {
+                s.floor = None;
+                st.floor_error = None;
+            } else {
+                match crate::engine::ranges::HEALTH_FLOOR.parse(t) {
+                    Ok(f) => {
+                        s.floor = Some(f);
+                        st.floor_error = None;
+                        st.floor_text = f.to_string();
+                    }
+                    Err(e) => st.floor_error = Some(super::capitalised(&e.to_string())),
+                }
+            }
         }
+        super::range_error_ui(ui, st.floor_error.as_deref());
     });
     let mut fd = s.feature_drift();
     if ui
