@@ -57,7 +57,7 @@ pub struct AbArgs {
     /// A pre-experiment covariate for CUPED: METRIC=COL.
     #[arg(long = "covariate", value_name = "METRIC=COL")]
     pub covariates: Vec<String>,
-    /// The planned split, e.g. A=0.5,B=0.5 (default: equal).
+    /// The planned split, e.g. A=0.5,B=0.5: shares in [0, 1] adding up to 1 (default: equal).
     #[arg(long, value_name = "ARM=SHARE,…")]
     pub planned: Option<String>,
     /// A column to break every effect down by (channel, region…), with the same correction

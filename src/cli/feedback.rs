@@ -146,16 +146,16 @@ fn write_output(args: &FeedbackArgs, text: &str) -> Result<(), CliError> {
 /// Arguments of the hidden `bench-feedback`.
 #[derive(Debug, Args)]
 pub struct BenchFeedbackArgs {
-    /// Rows of the generated log.
+    /// Rows of the generated log (1 to 100000000).
     #[arg(long, default_value_t = 200_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Daily windows.
-    #[arg(long, default_value_t = 100)]
+    /// Daily windows (1 to 10000).
+    #[arg(long, default_value_t = 100, value_parser = crate::engine::ranges::BENCH_DAYS.parser())]
     pub days: usize,
-    /// Numeric features.
-    #[arg(long, default_value_t = 20)]
+    /// Numeric features (1 to 1000).
+    #[arg(long, default_value_t = 20, value_parser = crate::engine::ranges::BENCH_FEATURES.parser())]
     pub features: usize,
-    /// Runs (the best is reported).
+    /// Runs (the best is reported) (1 to 100).
     #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }

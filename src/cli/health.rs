@@ -60,7 +60,8 @@ pub struct HealthArgs {
     /// [-1e15, 1e15].
     #[arg(long, allow_negative_numbers = true, value_parser = ranges::HEALTH_FLOOR.parser())]
     pub floor: Option<f64>,
-    /// An alert rule, e.g. "roc_auc < 0.8 for 2" (repeatable); exit code 1 when one fires.
+    /// An alert rule, e.g. "roc_auc < 0.8 for 2" (repeatable; the threshold in [-1e15, 1e15],
+    /// the count 1 or more); exit code 1 when one fires.
     #[arg(long, value_name = "RULE", value_parser = parse_rule)]
     pub rule: Vec<AlertRule>,
     /// The model version column: adds a versions table (first and last serving time, rows,
@@ -160,16 +161,16 @@ pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
 /// Arguments of the hidden `bench-health`.
 #[derive(Debug, Args)]
 pub struct BenchHealthArgs {
-    /// Current rows.
+    /// Current rows (1 to 100000000).
     #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Reference rows.
+    /// Reference rows (1 to 100000000).
     #[arg(long, default_value_t = 200_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub reference_rows: usize,
-    /// Bootstrap resamples per window.
-    #[arg(long, default_value_t = 200)]
+    /// Bootstrap resamples per window (0 to 10000).
+    #[arg(long, default_value_t = 200, value_parser = ranges::HEALTH_BOOTSTRAP.parser())]
     pub bootstrap: usize,
-    /// Runs (the best is reported).
+    /// Runs (the best is reported) (1 to 100).
     #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }

@@ -50,7 +50,7 @@ pub struct RetrainArgs {
     pub windows: WindowUnit,
     /// A policy (repeatable): never, every:N, on-drift:adwin|ddm|page-hinkley,
     /// floor:accuracy<X, drift-share:X [default: never, every:4, on-drift:adwin,
-    /// floor:accuracy<0.8].
+    /// floor:accuracy<0.8]; N is 1 or more windows, X a number in [0, 1].
     #[arg(long, value_name = "POLICY", value_parser = parse_policy)]
     pub policy: Vec<Policy>,
     /// A mode (repeatable): scratch, sliding:30d, incremental [default: scratch, sliding:90d,
@@ -179,13 +179,13 @@ pub fn run(args: &RetrainArgs) -> Result<u8, CliError> {
 /// Arguments of the hidden `bench-retrain`.
 #[derive(Debug, Args)]
 pub struct BenchRetrainArgs {
-    /// Labelled production rows (training adds a tenth).
+    /// Labelled production rows (training adds a tenth) (1 to 100000000).
     #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Daily windows the production rows span.
-    #[arg(long, default_value_t = 200)]
+    /// Daily windows the production rows span (1 to 10000).
+    #[arg(long, default_value_t = 200, value_parser = crate::engine::ranges::BENCH_DAYS.parser())]
     pub days: usize,
-    /// Repetitions; the best time is reported.
+    /// Repetitions; the best time is reported (1 to 100).
     #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }

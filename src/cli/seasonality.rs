@@ -332,13 +332,13 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
 /// speed figure).
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Series length.
+    /// Series length (1 to 100000000).
     #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub points: usize,
-    /// Seasonal period.
-    #[arg(long, default_value_t = 24)]
+    /// Seasonal period (2 to 100000).
+    #[arg(long, default_value_t = 24, value_parser = ranges::BENCH_PERIOD.parser())]
     pub period: usize,
-    /// Runs per setting (the best is reported).
+    /// Runs per setting (the best is reported) (1 to 100).
     #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }

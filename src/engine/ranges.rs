@@ -353,7 +353,12 @@ pub const MDE: Real = Real {
     hi: HUGE,
     hi_open: false,
 };
-pub const ARMS: Count = count("arms", "--arms", 2, 100);
+pub const ARMS: Count = count(
+    "arms",
+    "--arms",
+    crate::engine::power::ARMS_RANGE.0 as u64,
+    crate::engine::power::ARMS_RANGE.1 as u64,
+);
 pub const DAILY_UNITS: Real = Real {
     label: "daily units",
     flag: "--daily-units",
@@ -447,6 +452,11 @@ pub const DAILY_VOLUME: Real = Real {
 /// Generated rows of a benchmark: 100 million is about what fits in memory twice.
 pub const BENCH_ROWS: Count = count("rows", "--rows", 1, 100_000_000);
 pub const BENCH_REPEAT: Count = count("repetitions", "--repeat", 1, 100);
+pub const BENCH_UNITS: Count = count("units", "--units", 1, 100_000_000);
+pub const BENCH_DAYS: Count = count("days", "--days", 1, 10_000);
+pub const BENCH_FEATURES: Count = count("features", "--features", 1, 1000);
+pub const BENCH_COLUMNS: Count = count("columns", "--columns", 1, 1000);
+pub const BENCH_PERIOD: Count = count("period", "--period", 2, 100_000);
 
 #[cfg(test)]
 mod tests {
