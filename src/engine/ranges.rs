@@ -626,17 +626,23 @@ mod tests {
             ),
             "--power"
         );
-        let mut r = RolloutSettings::default();
-        r.replays = 0;
+        let r = RolloutSettings {
+            replays: 0,
+            ..RolloutSettings::default()
+        };
         assert_eq!(flag(r.validate()), "--replays");
-        let mut t = RetrainSettings::default();
-        t.label_delay_us = -1;
+        let t = RetrainSettings {
+            label_delay_us: -1,
+            ..RetrainSettings::default()
+        };
         assert_eq!(flag(t.validate()), "--label-delay");
         let mut z = SeasonalitySettings::default();
         z.options.outer_iter = Some(100_000_000);
         assert_eq!(flag(z.validate()), "--outer-iter");
-        let mut z = SeasonalitySettings::default();
-        z.alpha = f64::NAN;
+        let z = SeasonalitySettings {
+            alpha: f64::NAN,
+            ..SeasonalitySettings::default()
+        };
         assert_eq!(flag(z.validate()), "--alpha");
     }
 }
