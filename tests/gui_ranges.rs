@@ -71,3 +71,31 @@ fn an_infinite_health_floor_is_refused_inline() {
     assert_eq!(h.state().health.settings.floor, before);
     h.get_by_label_contains("ROC AUC (classification): training 0.7275");
 }
+
+#[test]
+fn a_batch_size_of_a_hundred_million_is_refused_and_the_sweep_kept() {
+    let mut app = sextant::gui::app::App::with_datasets(
+        Some(common::sample("credit_training.parquet")),
+        None,
+    );
+    let model =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/credit_gbt.onnx");
+    app.push(Command::LoadModel(model));
+    let mut h = common::harness_sized(app, 1400.0, 1000.0);
+    h.step();
+    h.state_mut().compression.settings.variants = vec!["fp16".into()];
+    h.state_mut().compression.settings.batch_sizes = vec![1, 16];
+    settle(&mut h);
+    assert!(h.state().compression.report.value.is_some());
+    // Typed before or after "1, 16", the list holds a size of 10^8 rows.
+    type_into(&mut h, "Batch sizes", ",100000000,");
+    h.get_by_label(
+        "Batch size (--batch-sizes) must be a whole number from 1 to 100000; got 100000000",
+    );
+    assert_eq!(h.state().compression.settings.batch_sizes, vec![1, 16]);
+    assert!(h.state().compression.report.value.is_some());
+    assert!(
+        !h.state().is_busy(),
+        "a sweep started for a refused batch size"
+    );
+}
