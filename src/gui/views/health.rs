@@ -383,7 +383,14 @@ fn controls_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
             .on_hover_text("VALUE OP NUMBER [for N]: a metric, estimated_accuracy, label_coverage, prediction_drift, drift_share, null_rate:COL, p95:COL …");
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Add").clicked() || enter) && !st.rule_text.trim().is_empty() {
-            match st.rule_text.parse::<AlertRule>() {
+            // The rule's threshold within its range too, as `sextant health --rule` checks it.
+            let parsed = st.rule_text.parse::<AlertRule>().and_then(|rule| {
+                crate::engine::ranges::ALERT_THRESHOLD
+                    .check(rule.threshold)
+                    .map(|_| rule)
+                    .map_err(|e| super::capitalised(&e.to_string()))
+            });
+            match parsed {
                 Ok(rule) => {
                     s.rules.push(rule);
                     st.rule_text.clear();
