@@ -533,3 +533,122 @@ fn reports_print_paths_only_when_asked() {
         }
     }
 }
+
+/// Each engine's `validate()` passes its defaults and refuses one absurd value per field
+/// family, naming the field.
+#[test]
+fn settings_validate_their_numbers() {
+    use sextant::analysis::drift::BinningStrategy;
+    use sextant::analysis::windows::WindowSpec;
+    use sextant::engine::{
+        compression::CompressionSettings, drift::DriftSettings, experiment::ExperimentSettings,
+        feedback::FeedbackSettings, health::HealthSettings, retrain::RetrainSettings,
+        rollout::RolloutSettings, seasonality::SeasonalitySettings,
+    };
+    assert_eq!(DriftSettings::default().validate(), Ok(()));
+    assert_eq!(CompressionSettings::default().validate(), Ok(()));
+    assert_eq!(HealthSettings::default().validate(), Ok(()));
+    assert_eq!(FeedbackSettings::default().validate(), Ok(()));
+    assert_eq!(ExperimentSettings::default().validate(), Ok(()));
+    assert_eq!(RolloutSettings::default().validate(), Ok(()));
+    assert_eq!(RetrainSettings::default().validate(), Ok(()));
+    assert_eq!(SeasonalitySettings::default().validate(), Ok(()));
+
+    let flag = |r: Result<(), sextant::engine::ranges::RangeError>| r.expect_err("refused").flag;
+    let d = DriftSettings::default;
+    assert_eq!(
+        flag(
+            DriftSettings {
+                threshold: Some(f64::NAN),
+                ..d()
+            }
+            .validate()
+        ),
+        "--threshold"
+    );
+    assert_eq!(
+        flag(
+            DriftSettings {
+                binning: BinningStrategy::EqualWidth { n_bins: usize::MAX },
+                ..d()
+            }
+            .validate()
+        ),
+        "--binning"
+    );
+    assert_eq!(
+        flag(
+            DriftSettings {
+                windows: Some(WindowSpec::Chunks(1_000_000)),
+                ..d()
+            }
+            .validate()
+        ),
+        "--windows"
+    );
+    let mut s = d();
+    s.column_thresholds.insert("age".into(), -1.0);
+    assert_eq!(flag(s.validate()), "--column-threshold");
+    assert_eq!(
+        flag(
+            CompressionSettings {
+                batch_sizes: vec![1, 100_000_000],
+                ..CompressionSettings::default()
+            }
+            .validate()
+        ),
+        "--batch-sizes"
+    );
+    assert_eq!(
+        flag(
+            HealthSettings {
+                bootstrap: Some(1 << 40),
+                ..HealthSettings::default()
+            }
+            .validate()
+        ),
+        "--bootstrap"
+    );
+    // The Feedback section inside the health settings is checked with them.
+    assert_eq!(
+        flag(
+            HealthSettings {
+                feedback: Some(FeedbackSettings {
+                    alpha: Some(f64::INFINITY),
+                    ..FeedbackSettings::default()
+                }),
+                ..HealthSettings::default()
+            }
+            .validate()
+        ),
+        "--alpha"
+    );
+    assert_eq!(
+        flag(
+            ExperimentSettings {
+                power: 1.0,
+                ..ExperimentSettings::default()
+            }
+            .validate()
+        ),
+        "--power"
+    );
+    let r = RolloutSettings {
+        replays: 0,
+        ..RolloutSettings::default()
+    };
+    assert_eq!(flag(r.validate()), "--replays");
+    let t = RetrainSettings {
+        label_delay_us: -1,
+        ..RetrainSettings::default()
+    };
+    assert_eq!(flag(t.validate()), "--label-delay");
+    let mut z = SeasonalitySettings::default();
+    z.options.outer_iter = Some(100_000_000);
+    assert_eq!(flag(z.validate()), "--outer-iter");
+    let z = SeasonalitySettings {
+        alpha: f64::NAN,
+        ..SeasonalitySettings::default()
+    };
+    assert_eq!(flag(z.validate()), "--alpha");
+}
