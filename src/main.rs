@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use sextant::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let args = cli::parse_args();
     if let Some(command) = args.command {
         return ExitCode::from(cli::run(command));
     }

@@ -287,7 +287,7 @@ fn bad_input_is_one_sentence_and_exit_2() {
         ),
         (
             &["--control", "A", "--alpha", "NaN"],
-            "--alpha NaN is not a level between 0 and 1",
+            "'--alpha <ALPHA>': must be a number in (0, 1)",
         ),
         (&["--control", "A", "--planned", "A=0.6,B=0.6"], "add up to"),
         (

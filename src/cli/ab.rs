@@ -57,7 +57,7 @@ pub struct AbArgs {
     /// A pre-experiment covariate for CUPED: METRIC=COL.
     #[arg(long = "covariate", value_name = "METRIC=COL")]
     pub covariates: Vec<String>,
-    /// The planned split, e.g. A=0.5,B=0.5 (default: equal).
+    /// The planned split, e.g. A=0.5,B=0.5: shares in [0, 1] adding up to 1 (default: equal).
     #[arg(long, value_name = "ARM=SHARE,…")]
     pub planned: Option<String>,
     /// A column to break every effect down by (channel, region…), with the same correction
@@ -65,7 +65,7 @@ pub struct AbArgs {
     #[arg(long = "segment", value_name = "COL")]
     pub segments: Vec<String>,
     /// Two-sided level of the tests and intervals, in (0, 1).
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true, value_parser = crate::engine::ranges::AB_ALPHA.parser())]
     pub alpha: f64,
     /// Also give always-valid intervals (GrowthBook's confidence sequences), safe to look at
     /// every day.
@@ -121,16 +121,9 @@ fn planned(text: &str) -> Result<BTreeMap<String, f64>, CliError> {
         let (arm, share) = part
             .split_once('=')
             .ok_or_else(|| CliError(format!("--planned \"{part}\" is not ARM=SHARE")))?;
-        let share: f64 = share
-            .trim()
-            .parse()
-            .ok()
-            .filter(|s: &f64| s.is_finite() && (0.0..=1.0).contains(s))
-            .ok_or_else(|| {
-                CliError(format!(
-                    "--planned \"{part}\": the share must be a number in [0, 1]"
-                ))
-            })?;
+        let share = crate::engine::ranges::PLANNED_SHARE
+            .parse(share)
+            .map_err(|e| CliError(format!("{}: {e}", arm.trim())))?;
         out.insert(arm.trim().to_string(), share);
     }
     let total: f64 = out.values().sum();
@@ -144,12 +137,6 @@ fn planned(text: &str) -> Result<BTreeMap<String, f64>, CliError> {
 
 /// The flags as validated settings.
 pub fn settings(args: &AbArgs) -> Result<ExperimentSettings, CliError> {
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        return Err(CliError(format!(
-            "--alpha {} is not a level between 0 and 1",
-            args.alpha
-        )));
-    }
     let metrics = args
         .metrics
         .iter()

@@ -9,14 +9,14 @@ use super::{CliError, EXIT_OK};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Rows per side.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Rows per side (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Folder for the generated Parquet pair (reused when present).
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
-    /// Repetitions of each stage; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    /// Repetitions of each stage; the best time is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 
@@ -43,17 +43,17 @@ pub fn run_bench(args: &BenchArgs) -> Result<u8, CliError> {
 /// Arguments of the hidden `bench-experiment`.
 #[derive(Debug, Args)]
 pub struct BenchExperimentArgs {
-    /// Events in the generated log.
-    #[arg(long, default_value_t = 10_000_000)]
+    /// Events in the generated log (1 to 100000000).
+    #[arg(long, default_value_t = 10_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Users the events belong to.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Users the events belong to (1 to 100000000, at most --rows).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_UNITS.parser())]
     pub units: usize,
     /// Folder for the generated Parquet log (reused when present).
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
-    /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    /// Repetitions; the best time is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 
@@ -83,14 +83,14 @@ pub fn run_bench_experiment(args: &BenchExperimentArgs) -> Result<u8, CliError> 
 /// Arguments of the hidden `bench-compare`.
 #[derive(Debug, Args)]
 pub struct BenchCompareArgs {
-    /// Labelled rows in the generated scored file.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Labelled rows in the generated scored file (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Folder for the generated Parquet file (reused when present).
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
-    /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    /// Repetitions; the best time is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 
@@ -118,17 +118,17 @@ pub fn run_bench_compare(args: &BenchCompareArgs) -> Result<u8, CliError> {
 /// Arguments of the hidden `bench-rollout`.
 #[derive(Debug, Args)]
 pub struct BenchRolloutArgs {
-    /// Requests in the generated rollout log (about; the generator draws hourly counts).
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Requests in the generated rollout log (about; the generator draws hourly counts) (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Replays of the what-if plan.
-    #[arg(long, default_value_t = 20)]
+    /// Replays of the what-if plan (1 to 1000).
+    #[arg(long, default_value_t = 20, value_parser = crate::engine::ranges::REPLAYS.parser())]
     pub replays: usize,
     /// Folder for the generated Parquet log (reused when present).
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
-    /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    /// Repetitions; the best time is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

@@ -2,6 +2,7 @@
 //! labelled rows: each model's ROC AUC, accuracy and log loss, DeLong's and McNemar's tests,
 //! a paired bootstrap of the differences and a verdict.
 
+use crate::engine::ranges;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -28,24 +29,25 @@ pub struct CompareArgs {
     /// The candidate model's P(positive) column.
     #[arg(long, value_name = "COL")]
     pub challenger: String,
-    /// A row is predicted positive when its score is at least this (accuracy, McNemar).
+    /// A row is predicted positive when its score is at least this (accuracy, McNemar), in
+    /// [0, 1].
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub threshold: f64,
-    /// Level of the tests; the intervals are at 1 − alpha.
+    /// Level of the tests, in (0, 1); the intervals are at 1 − alpha.
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub alpha: f64,
-    /// Paired bootstrap resamples for the log-loss and accuracy differences.
+    /// Paired bootstrap resamples for the log-loss and accuracy differences, 100 to 100000.
     #[arg(long, default_value_t = DEFAULT_RESAMPLES)]
     pub resamples: usize,
     /// How many of them also give an AUC difference (each costs a pass over both sorted
-    /// score columns); 0 for none.
+    /// score columns); 0 for none, at most --resamples.
     #[arg(long, default_value_t = DEFAULT_AUC_RESAMPLES)]
     pub auc_resamples: usize,
-    /// Seed of the bootstrap.
+    /// Seed of the bootstrap (any whole number from 0 to 2^64 − 1).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
-    /// Points kept of each ROC curve in the JSON (0: all).
-    #[arg(long, default_value_t = DEFAULT_ROC_POINTS)]
+    /// Points kept of each ROC curve in the JSON: 0 (all) or 10 to 1000000.
+    #[arg(long, default_value_t = DEFAULT_ROC_POINTS, allow_negative_numbers = true, value_parser = ranges::ROC_POINTS.parser())]
     pub roc_points: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,

@@ -46,8 +46,8 @@ pub struct CompressArgs {
     /// (default: a sweep that suits the model).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub variants: Vec<String>,
-    /// Batch sizes to time, comma separated.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [1usize, 8, 32, 128, 1024])]
+    /// Batch sizes to time, comma separated: 1 to 32 sizes, each from 1 to 100000 rows.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [1usize, 8, 32, 128, 1024], value_parser = crate::engine::ranges::BATCH_SIZE.parser())]
     pub batch_sizes: Vec<usize>,
     /// The model's input columns in order, comma separated (for a model with one [N, k] input
     /// whose metadata does not name them).
@@ -63,8 +63,8 @@ pub struct CompressArgs {
     /// A renamed column of --data: read NEW where the model expects OLD. Repeatable.
     #[arg(long, value_name = "NEW=OLD")]
     pub rename: Vec<String>,
-    /// Use at most this many labelled rows (the first ones).
-    #[arg(long, value_name = "N")]
+    /// Use at most this many labelled rows (the first ones), 1 to 1000000000.
+    #[arg(long, value_name = "N", value_parser = crate::engine::ranges::COMPRESS_ROWS.parser())]
     pub rows: Option<usize>,
     /// Skip timing (sizes and metrics only).
     #[arg(long)]
@@ -92,11 +92,7 @@ fn params(args: &CompressArgs, model: &OnnxModel) -> Result<CompressParams, CliE
             .map(|s| VariantSpec::parse(s).map_err(|e| CliError(format!("--variants: {e}"))))
             .collect::<Result<_, _>>()?
     };
-    if args.batch_sizes.contains(&0) {
-        return Err(CliError(
-            "--batch-sizes: a batch size must be at least 1".into(),
-        ));
-    }
+    crate::engine::ranges::check_batch_sizes(&args.batch_sizes)?;
     Ok(CompressParams {
         variants,
         batch_sizes: args.batch_sizes.clone(),
@@ -117,6 +113,8 @@ fn params(args: &CompressArgs, model: &OnnxModel) -> Result<CompressParams, CliE
 
 /// `sextant compress`.
 pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
+    // The ranges first: a refusal should not wait for the model and the data to load.
+    crate::engine::ranges::check_batch_sizes(&args.batch_sizes)?;
     let model = OnnxModel::load(&args.model)?;
     let ds = load_dataset(&args.data)?;
     let target = match &args.target {

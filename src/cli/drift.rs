@@ -11,6 +11,7 @@ use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureTy
 use crate::analysis::windows::WindowSpec;
 use crate::data::RoleMap;
 use crate::engine::drift::{DriftInputs, DriftSettings, run};
+use crate::engine::ranges;
 use crate::present::drift as present;
 use crate::present::json::{to_text, to_value};
 use crate::vocab::{Progress, Renames};
@@ -26,20 +27,22 @@ pub struct DriftArgs {
     /// Test for every column (auto: Evidently's choice by type and size).
     #[arg(long, default_value = "auto", value_parser = parse_method)]
     pub method: DriftMethod,
-    /// Threshold for every column (default: the method's own).
-    #[arg(long)]
+    /// Threshold for every column, a number in [0, 1000] (default: the method's own).
+    #[arg(long, allow_negative_numbers = true, value_parser = ranges::DRIFT_THRESHOLD.parser())]
     pub threshold: Option<f64>,
     /// Test for one column, e.g. `--column-method income=psi` (repeatable).
     #[arg(long, value_name = "COL=METHOD")]
     pub column_method: Vec<String>,
-    /// Threshold for one column, e.g. `--column-threshold income=0.2` (repeatable).
+    /// Threshold for one column, in [0, 1000], e.g. `--column-threshold income=0.2`
+    /// (repeatable).
     #[arg(long, value_name = "COL=X")]
     pub column_threshold: Vec<String>,
     /// Test for every column of a kind, e.g. `--kind-method numeric=psi` (numeric or
     /// categorical; repeatable).
     #[arg(long, value_name = "KIND=METHOD")]
     pub kind_method: Vec<String>,
-    /// Threshold for every column of a kind, e.g. `--kind-threshold categorical=0.2`.
+    /// Threshold for every column of a kind, in [0, 1000], e.g.
+    /// `--kind-threshold categorical=0.2`.
     #[arg(long, value_name = "KIND=X")]
     pub kind_threshold: Vec<String>,
     /// Compare a renamed current column with its reference name (repeatable).
@@ -48,18 +51,19 @@ pub struct DriftArgs {
     /// Report every statistic that applies to each column under `metrics`.
     #[arg(long)]
     pub all_metrics: bool,
-    /// Also score windows of the current data: day, week, month, or a number of chunks.
+    /// Also score windows of the current data: day, week, month, or a number of chunks
+    /// (2 to 10000).
     #[arg(long, value_parser = parse_windows)]
     pub windows: Option<WindowSpec>,
     /// Multiple-testing correction across the p-value tests.
     #[arg(long, default_value = "none", value_parser = parse_correction)]
     pub correction: Correction,
     /// Binning for PSI, KL, JS and Hellinger on numbers: auto (Evidently), sturges, distinct,
-    /// deciles, quantiles:N, equal:N.
+    /// deciles, quantiles:N, equal:N (N from 2 to 10000 bins).
     #[arg(long, default_value = "auto", value_parser = parse_binning)]
     pub binning: BinningStrategy,
-    /// Share of drifted columns at which the dataset counts as drifted.
-    #[arg(long, default_value_t = 0.5)]
+    /// Share of drifted columns at which the dataset counts as drifted, in [0, 1].
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true, value_parser = ranges::DRIFT_SHARE.parser())]
     pub drift_share: f64,
     /// Jensen–Shannon distance in base 2 (range 0–1) instead of natural log (0–0.833).
     #[arg(long)]
@@ -78,8 +82,12 @@ fn parse_method(s: &str) -> Result<DriftMethod, String> {
     s.parse()
 }
 
-fn parse_windows(s: &str) -> Result<WindowSpec, String> {
-    s.parse()
+/// A window spec whose chunks are within [`ranges::CHUNKS`].
+pub fn parse_windows(s: &str) -> Result<WindowSpec, String> {
+    let rule = || format!("must be day, week, month or {}", ranges::CHUNKS.rule());
+    let w: WindowSpec = s.parse().map_err(|_| rule())?;
+    ranges::check_windows(Some(w)).map_err(|_| rule())?;
+    Ok(w)
 }
 
 fn parse_correction(s: &str) -> Result<Correction, String> {
@@ -100,10 +108,9 @@ pub fn parse_binning(s: &str) -> Result<BinningStrategy, String> {
         Some((name, n)) => (
             name.to_string(),
             Some(
-                n.parse::<usize>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| format!("\"{n}\" is not a number of bins (1 or more)"))?,
+                ranges::BINS
+                    .parse_usize(n)
+                    .map_err(|e| format!("\"{n}\" bins: must be {}", e.rule))?,
             ),
         ),
         None => (lower.clone(), None),
@@ -130,9 +137,6 @@ fn pair<'a>(flag: &str, s: &'a str) -> Result<(&'a str, &'a str), CliError> {
 
 /// The drift settings and renames the flags ask for, validated.
 pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliError> {
-    if !(0.0..=1.0).contains(&args.drift_share) {
-        return Err(CliError("--drift-share must be between 0 and 1".into()));
-    }
     let mut settings = DriftSettings {
         method: args.method,
         threshold: args.threshold,
@@ -151,9 +155,9 @@ pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliEr
     }
     for s in &args.column_threshold {
         let (col, x) = pair("--column-threshold", s)?;
-        let x: f64 = x
-            .parse()
-            .map_err(|_| CliError(format!("--column-threshold: \"{x}\" is not a number")))?;
+        let x = ranges::COLUMN_THRESHOLD
+            .parse(x)
+            .map_err(|e| CliError(format!("{col}: {e}")))?;
         settings.column_thresholds.insert(col.to_string(), x);
     }
     let kind = |k: &str| match k.to_ascii_lowercase().as_str() {
@@ -170,9 +174,9 @@ pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliEr
     }
     for s in &args.kind_threshold {
         let (k, x) = pair("--kind-threshold", s)?;
-        let x: f64 = x
-            .parse()
-            .map_err(|_| CliError(format!("--kind-threshold: \"{x}\" is not a number")))?;
+        let x = ranges::KIND_THRESHOLD
+            .parse(x)
+            .map_err(|e| CliError(format!("{k}: {e}")))?;
         settings.kind_thresholds.insert(kind(k)?, x);
     }
     let mut renames = Vec::new();
@@ -180,6 +184,7 @@ pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliEr
         let (new, old) = pair("--rename", s)?;
         renames.push((new.to_string(), old.to_string()));
     }
+    settings.validate()?;
     Ok((settings, Renames::from(renames)))
 }
 

@@ -9,6 +9,7 @@
 //! could run at all (too few windows for the lags, a constant score) the rest is printed and
 //! the sentence goes to stderr.
 
+use crate::engine::ranges;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -52,17 +53,18 @@ pub struct FeedbackArgs {
     /// Features to test, comma-separated [default: every numeric feature].
     #[arg(long, value_name = "a,b", value_delimiter = ',')]
     pub features: Option<Vec<String>>,
-    /// Windows: day, week, month, or a number of chunks.
-    #[arg(long, default_value = "day", value_parser = parse_windows)]
+    /// Windows: day, week, month, or a number of chunks (2 to 10000).
+    #[arg(long, default_value = "day", value_parser = super::drift::parse_windows)]
     pub windows: WindowSpec,
-    /// The largest Granger order and cross-correlation lag, in windows.
-    #[arg(long, default_value_t = 5)]
+    /// The largest Granger order and cross-correlation lag, in windows (1 to 100).
+    #[arg(long, default_value_t = 5, allow_negative_numbers = true, value_parser = ranges::MAX_LAG.parser())]
     pub max_lag: usize,
-    /// Windows at the start that are each group's baseline for the served/holdout drift.
-    #[arg(long, default_value_t = 7)]
+    /// Windows at the start that are each group's baseline for the served/holdout drift
+    /// (1 to 10000).
+    #[arg(long, default_value_t = 7, allow_negative_numbers = true, value_parser = ranges::BASELINE.parser())]
     pub baseline: usize,
-    /// Level of the verdict (adjusted p ≤ alpha).
-    #[arg(long, default_value_t = 0.05)]
+    /// Level of the verdict (adjusted p ≤ alpha), in (0, 1).
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true, value_parser = ranges::FEEDBACK_ALPHA.parser())]
     pub alpha: f64,
     /// Correction across features × lags.
     #[arg(long, value_enum, default_value_t = CorrectionArg::Holm)]
@@ -74,25 +76,9 @@ pub struct FeedbackArgs {
     pub out: Option<PathBuf>,
 }
 
-fn parse_windows(s: &str) -> Result<WindowSpec, String> {
-    s.parse()
-}
-
 /// The settings the flags ask for.
 pub fn settings(args: &FeedbackArgs) -> Result<FeedbackSettings, CliError> {
-    if args.max_lag == 0 {
-        return Err(CliError("--max-lag must be at least 1".into()));
-    }
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        return Err(CliError(format!(
-            "--alpha {} is outside (0, 1)",
-            args.alpha
-        )));
-    }
-    if args.baseline == 0 {
-        return Err(CliError("--baseline must be at least 1 window".into()));
-    }
-    Ok(FeedbackSettings {
+    let settings = FeedbackSettings {
         time: args.time.clone(),
         score: args.score.clone(),
         served: args.served.clone(),
@@ -106,7 +92,9 @@ pub fn settings(args: &FeedbackArgs) -> Result<FeedbackSettings, CliError> {
             CorrectionArg::Bh => Correction::BenjaminiHochberg,
             CorrectionArg::None => Correction::None,
         }),
-    })
+    };
+    settings.validate()?;
+    Ok(settings)
 }
 
 /// `sextant feedback`.
@@ -158,17 +146,17 @@ fn write_output(args: &FeedbackArgs, text: &str) -> Result<(), CliError> {
 /// Arguments of the hidden `bench-feedback`.
 #[derive(Debug, Args)]
 pub struct BenchFeedbackArgs {
-    /// Rows of the generated log.
-    #[arg(long, default_value_t = 200_000)]
+    /// Rows of the generated log (1 to 100000000).
+    #[arg(long, default_value_t = 200_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Daily windows.
-    #[arg(long, default_value_t = 100)]
+    /// Daily windows (1 to 10000).
+    #[arg(long, default_value_t = 100, value_parser = crate::engine::ranges::BENCH_DAYS.parser())]
     pub days: usize,
-    /// Numeric features.
-    #[arg(long, default_value_t = 20)]
+    /// Numeric features (1 to 1000).
+    #[arg(long, default_value_t = 20, value_parser = crate::engine::ranges::BENCH_FEATURES.parser())]
     pub features: usize,
-    /// Runs (the best is reported).
-    #[arg(long, default_value_t = 3)]
+    /// Runs (the best is reported) (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

@@ -6,6 +6,7 @@
 //! The flags become [`HealthSettings`]; `engine::health::run` measures and `present::health`
 //! writes the table or the JSON (its contract is documented there).
 
+use crate::engine::ranges;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -37,28 +38,30 @@ pub struct HealthArgs {
     /// The timestamp column [default: by role].
     #[arg(long, value_name = "COL")]
     pub time: Option<String>,
-    /// Windows: day, week, month, or a number of chunks.
-    #[arg(long, default_value = "week", value_parser = parse_windows)]
+    /// Windows: day, week, month, or a number of chunks (2 to 10000).
+    #[arg(long, default_value = "week", value_parser = super::drift::parse_windows)]
     pub windows: WindowSpec,
-    /// Decision threshold: a score ≥ this predicts class 1.
-    #[arg(long, default_value_t = 0.5)]
+    /// Decision threshold, in [0, 1]: a score ≥ this predicts class 1.
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true, value_parser = ranges::HEALTH_THRESHOLD.parser())]
     pub threshold: f64,
     /// classification or regression [default: inferred from the values].
     #[arg(long, value_parser = parse_task)]
     pub task: Option<Task>,
-    /// Bootstrap resamples per window (0 = no intervals).
-    #[arg(long, default_value_t = 200)]
+    /// Bootstrap resamples per window, 0 to 10000 (0 = no intervals).
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = ranges::HEALTH_BOOTSTRAP.parser())]
     pub bootstrap: usize,
-    /// Seed of the bootstrap.
+    /// Seed of the bootstrap (a whole number from 0 to 2^64 − 1).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// The metric whose trend is projected [default: roc_auc, or mae for regression].
     #[arg(long, value_parser = parse_metric)]
     pub metric: Option<Metric>,
-    /// The floor the metric should stay above (a ceiling for error metrics).
-    #[arg(long)]
+    /// The floor the metric should stay above (a ceiling for error metrics), a number in
+    /// [-1e15, 1e15].
+    #[arg(long, allow_negative_numbers = true, value_parser = ranges::HEALTH_FLOOR.parser())]
     pub floor: Option<f64>,
-    /// An alert rule, e.g. "roc_auc < 0.8 for 2" (repeatable); exit code 1 when one fires.
+    /// An alert rule, e.g. "roc_auc < 0.8 for 2" (repeatable; the threshold in [-1e15, 1e15],
+    /// the count 1 or more); exit code 1 when one fires.
     #[arg(long, value_name = "RULE", value_parser = parse_rule)]
     pub rule: Vec<AlertRule>,
     /// The model version column: adds a versions table (first and last serving time, rows,
@@ -76,10 +79,6 @@ pub struct HealthArgs {
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-}
-
-fn parse_windows(s: &str) -> Result<WindowSpec, String> {
-    s.parse()
 }
 
 fn parse_task(s: &str) -> Result<Task, String> {
@@ -102,13 +101,7 @@ fn parse_rule(s: &str) -> Result<AlertRule, String> {
 
 /// The settings the flags ask for; the threshold is checked here, the rest by clap.
 fn settings(args: &HealthArgs) -> Result<HealthSettings, CliError> {
-    if !(0.0..=1.0).contains(&args.threshold) {
-        return Err(CliError(format!(
-            "--threshold {} is outside 0 to 1",
-            args.threshold
-        )));
-    }
-    Ok(HealthSettings {
+    let settings = HealthSettings {
         metric: args.metric,
         threshold: Some(args.threshold),
         windows: Some(args.windows),
@@ -124,7 +117,9 @@ fn settings(args: &HealthArgs) -> Result<HealthSettings, CliError> {
         seed: Some(args.seed),
         version: args.version.clone(),
         feedback: None,
-    })
+    };
+    settings.validate()?;
+    Ok(settings)
 }
 
 /// `sextant health`.
@@ -166,17 +161,17 @@ pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
 /// Arguments of the hidden `bench-health`.
 #[derive(Debug, Args)]
 pub struct BenchHealthArgs {
-    /// Current rows.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Current rows (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Reference rows.
-    #[arg(long, default_value_t = 200_000)]
+    /// Reference rows (1 to 100000000).
+    #[arg(long, default_value_t = 200_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub reference_rows: usize,
-    /// Bootstrap resamples per window.
-    #[arg(long, default_value_t = 200)]
+    /// Bootstrap resamples per window (0 to 10000).
+    #[arg(long, default_value_t = 200, value_parser = ranges::HEALTH_BOOTSTRAP.parser())]
     pub bootstrap: usize,
-    /// Runs (the best is reported).
-    #[arg(long, default_value_t = 3)]
+    /// Runs (the best is reported) (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

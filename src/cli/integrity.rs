@@ -158,14 +158,14 @@ pub fn run(args: &IntegrityArgs) -> Result<u8, CliError> {
 /// Hidden benchmark: all checks on a generated clean pair.
 #[derive(Debug, Args)]
 pub struct IntegrityBenchArgs {
-    /// Rows of each dataset.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Rows of each dataset (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Columns of each dataset.
-    #[arg(long, default_value_t = 20)]
+    /// Columns of each dataset (1 to 1000).
+    #[arg(long, default_value_t = 20, value_parser = crate::engine::ranges::BENCH_COLUMNS.parser())]
     pub columns: usize,
-    /// Repetitions (the best is reported too).
-    #[arg(long, default_value_t = 3)]
+    /// Repetitions (the best is reported too) (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
     /// Print every finding of the first run, infos included (warnings and errors always are).
     #[arg(long)]

@@ -85,6 +85,22 @@ fn parse_size(s: &str) -> Result<[f32; 2], String> {
     Ok([parse(w)?, parse(h)?])
 }
 
+/// Parse the process's arguments. A value refused by its flag's parser (a number outside its
+/// range, [`crate::engine::ranges`]) ends the process with exit code 2 and clap's first line
+/// alone, "error: invalid value 'NaN' for '--alpha <ALPHA>': must be a number in (0, 1)": one
+/// sentence, like every other refusal. Other usage errors, `--help` and `--version` are clap's.
+pub fn parse_args() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::ValueValidation => {
+            let text = e.render().to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("error: invalid value"));
+            std::process::exit(i32::from(EXIT_ERROR));
+        }
+        Err(e) => e.exit(),
+    }
+}
+
 /// The headless commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -30,14 +30,15 @@ pub enum AbSubcommand {
 
 #[derive(Debug, Args)]
 pub struct PowerArgs {
-    /// The control's level: a rate in (0, 1) for a proportion, or a mean with --std.
+    /// The control's level: a rate in (0, 1) for a proportion, or a mean with --std (finite).
     #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub baseline: f64,
-    /// Per-unit standard deviation of a mean metric (without it the baseline is a proportion).
+    /// Per-unit standard deviation of a mean metric, > 0 and finite (without it the baseline
+    /// is a proportion).
     #[arg(long = "std", value_name = "S", allow_negative_numbers = true)]
     pub std_dev: Option<f64>,
     /// The minimum effect to detect, in metric units (or a fraction of the baseline with
-    /// --relative).
+    /// --relative); > 0 and finite, needing at most 10^12 units per arm.
     #[arg(long, value_name = "EFFECT", allow_negative_numbers = true)]
     pub mde: f64,
     /// --mde is a fraction of the baseline (0.05 = a 5 % lift).
@@ -49,13 +50,15 @@ pub struct PowerArgs {
     /// Power 1 − beta, in (0, 1).
     #[arg(long, default_value_t = 0.8, allow_negative_numbers = true)]
     pub power: f64,
-    /// Arms, control included (each treatment is tested at --alpha, as GrowthBook does).
+    /// Arms, control included, 2 to 1000 (each treatment is tested at --alpha, as GrowthBook
+    /// does).
     #[arg(long, default_value_t = 2)]
     pub arms: u32,
-    /// Units entering the experiment per day, over all arms: the days needed.
+    /// Units entering the experiment per day, over all arms (> 0, finite): the days needed.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub daily_units: Option<f64>,
-    /// Units per arm collected so far: the effect detectable now, and the days still needed.
+    /// Units per arm collected so far (1 or more): the effect detectable now, and the days
+    /// still needed.
     #[arg(long, value_name = "N")]
     pub units: Option<u64>,
     #[arg(long, value_enum, default_value_t)]

@@ -33,6 +33,10 @@ pub struct ReportArgs {
     /// Draw the distributions of every tested column, not only the drifted ones.
     #[arg(long)]
     pub all_columns: bool,
+    /// Print each file's absolute path (session, data, model). Without it files are named by
+    /// file name and content fingerprint, so that a shared report tells no local folders.
+    #[arg(long)]
+    pub paths: bool,
 }
 
 pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
@@ -64,6 +68,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, CliError> {
         experiment: loaded.experiment.as_ref(),
         analyses: &analyses,
         generated: format_iso(now),
+        include_paths: args.paths,
     };
     let text = render(args.format, &source);
     super::write_output(Some(&args.out), &text)?;

@@ -38,7 +38,8 @@ pub struct RetrainArgs {
     /// Feature columns, comma-separated (training names) [default: every feature column].
     #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
     pub features: Option<Vec<String>>,
-    /// Labels become known this long after their row's time: 3d, 12h, 2w, 0d.
+    /// Labels become known this long after their row's time: 3d, 12h, 2w, 0d (at most 100
+    /// years).
     #[arg(long, value_name = "DURATION", default_value = "0d", value_parser = parse_duration, conflicts_with = "label_time")]
     pub label_delay: i64,
     /// A column saying when each row's label became known (null = never).
@@ -49,7 +50,7 @@ pub struct RetrainArgs {
     pub windows: WindowUnit,
     /// A policy (repeatable): never, every:N, on-drift:adwin|ddm|page-hinkley,
     /// floor:accuracy<X, drift-share:X [default: never, every:4, on-drift:adwin,
-    /// floor:accuracy<0.8].
+    /// floor:accuracy<0.8]; N is 1 or more windows, X a number in [0, 1].
     #[arg(long, value_name = "POLICY", value_parser = parse_policy)]
     pub policy: Vec<Policy>,
     /// A mode (repeatable): scratch, sliding:30d, incremental [default: scratch, sliding:90d,
@@ -57,10 +58,12 @@ pub struct RetrainArgs {
     #[arg(long, value_name = "MODE", value_parser = parse_mode)]
     pub mode: Vec<Mode>,
     /// κ, the cost of one retrain in window log loss: total cost = Σ log loss + κ · retrains.
-    #[arg(long, default_value_t = 0.5)]
+    /// A number in [0, 1e6].
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true, value_parser = crate::engine::ranges::RETRAIN_COST.parser())]
     pub cost: f64,
     /// Label delays to re-run the backtest with for the what-if, comma-separated
-    /// [default: 0d and twice --label-delay, or 7d when the delay is 0; none with --label-time].
+    /// [default: 0d and twice --label-delay, or 7d when the delay is 0; none with --label-time];
+    /// at most 10 delays, each at most 100 years.
     #[arg(long, value_name = "D1,D2", value_delimiter = ',', value_parser = parse_duration)]
     pub what_if_delay: Option<Vec<i64>>,
     /// Production column NEW is training column OLD (repeatable).
@@ -176,14 +179,14 @@ pub fn run(args: &RetrainArgs) -> Result<u8, CliError> {
 /// Arguments of the hidden `bench-retrain`.
 #[derive(Debug, Args)]
 pub struct BenchRetrainArgs {
-    /// Labelled production rows (training adds a tenth).
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Labelled production rows (training adds a tenth) (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
-    /// Daily windows the production rows span.
-    #[arg(long, default_value_t = 200)]
+    /// Daily windows the production rows span (1 to 10000).
+    #[arg(long, default_value_t = 200, value_parser = crate::engine::ranges::BENCH_DAYS.parser())]
     pub days: usize,
-    /// Repetitions; the best time is reported.
-    #[arg(long, default_value_t = 3)]
+    /// Repetitions; the best time is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

@@ -6,6 +6,7 @@
 //! back); 2 bad input — a fatal one prints only the sentence, a metric that cannot be tested at
 //! all (constant, no value) prints the rest of the analysis and the sentence on stderr.
 
+use crate::engine::ranges;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -57,31 +58,35 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "1%@DATE,…")]
     pub plan: Option<String>,
     /// One-sided level of each guardrail, in (0, 0.5); the success intervals are 1 − α.
-    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true, value_parser = ranges::ROLLOUT_ALPHA.parser())]
     pub alpha: f64,
-    /// Units with a value in each arm before a step enters the guardrail test.
-    #[arg(long, default_value_t = RolloutParams::default().min_units)]
+    /// Units with a value in each arm before a step enters the guardrail test, 0 to
+    /// 1000000000.
+    #[arg(long, default_value_t = RolloutParams::default().min_units, allow_negative_numbers = true, value_parser = ranges::MIN_UNITS.parser_u64())]
     pub min_units: u64,
     /// Test the absolute difference instead of the relative one.
     #[arg(long)]
     pub absolute: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub bucket: BucketArg,
-    /// Chance that a constant share is split into steps (the step detector's level).
-    #[arg(long, default_value_t = StepRule::default().alpha, allow_negative_numbers = true)]
+    /// Chance that a constant share is split into steps (the step detector's level), in
+    /// (0, 1).
+    #[arg(long, default_value_t = StepRule::default().alpha, allow_negative_numbers = true, value_parser = ranges::STEP_ALPHA.parser())]
     pub step_alpha: f64,
-    /// Smallest change of share that makes a new step, relative to the smaller arm's share.
+    /// Smallest change of share that makes a new step, relative to the smaller arm's share,
+    /// in [0, 10].
     #[arg(
         long,
         default_value_t = StepRule::default().min_relative_change,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = ranges::MIN_SHARE_CHANGE.parser()
     )]
     pub min_share_change: f64,
-    /// Seed of the first replay of --plan (replay r uses SEED + r).
+    /// Seed of the first replay of --plan (replay r uses SEED + r), 0 to 2^64 − 1.
     #[arg(long, default_value_t = RolloutSettings::default().seed)]
     pub seed: u64,
     /// How many replays of --plan, 1 to 1000.
-    #[arg(long, default_value_t = RolloutSettings::default().replays)]
+    #[arg(long, default_value_t = RolloutSettings::default().replays, allow_negative_numbers = true, value_parser = ranges::REPLAYS.parser())]
     pub replays: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
@@ -99,37 +104,7 @@ pub fn parse_plan(text: &str) -> Result<Vec<PlanStep>, CliError> {
 
 /// The flags as validated settings.
 pub fn settings(args: &RolloutArgs) -> Result<RolloutSettings, CliError> {
-    if !(args.alpha > 0.0 && args.alpha < 0.5) {
-        return Err(CliError(format!(
-            "--alpha {} is not a one-sided level between 0 and 0.5",
-            args.alpha
-        )));
-    }
-    if !(args.step_alpha > 0.0 && args.step_alpha < 1.0) {
-        return Err(CliError(format!(
-            "--step-alpha {} is not a level between 0 and 1",
-            args.step_alpha
-        )));
-    }
-    if !(args.min_share_change.is_finite() && (0.0..=10.0).contains(&args.min_share_change)) {
-        return Err(CliError(format!(
-            "--min-share-change {} is not a relative change between 0 and 10",
-            args.min_share_change
-        )));
-    }
-    if !(1..=1000).contains(&args.replays) {
-        return Err(CliError(format!(
-            "--replays {} is not a count from 1 to 1000",
-            args.replays
-        )));
-    }
-    if args.min_units > 1_000_000_000 {
-        return Err(CliError(format!(
-            "--min-units {} is absurd: no step has a billion units per arm",
-            args.min_units
-        )));
-    }
-    Ok(RolloutSettings {
+    let settings = RolloutSettings {
         variant: args.variant.clone(),
         control: args.control.clone(),
         treatment: args.treatment.clone(),
@@ -167,7 +142,9 @@ pub fn settings(args: &RolloutArgs) -> Result<RolloutSettings, CliError> {
         },
         seed: args.seed,
         replays: args.replays,
-    })
+    };
+    settings.validate()?;
+    Ok(settings)
 }
 
 /// `sextant rollout`.

@@ -12,18 +12,16 @@ pub struct SampleDataArgs {
     /// Folder to write the four files into (created if missing).
     #[arg(long, default_value = "sample_data")]
     pub out: PathBuf,
-    /// Mean applications per ordinary weekday (70 gives the bundled files).
-    #[arg(long, default_value_t = 70.0)]
+    /// Mean applications per ordinary weekday, in (0, 10000] (70 gives the bundled files).
+    #[arg(long, default_value_t = 70.0, allow_negative_numbers = true, value_parser = crate::engine::ranges::DAILY_VOLUME.parser())]
     pub daily_volume: f64,
-    /// Seed of the generator (the bundled files use the default).
+    /// Seed of the generator, 0 to 2^64 − 1 (the bundled files use the default).
     #[arg(long, default_value_t = SampleParams::default().seed)]
     pub seed: u64,
 }
 
 pub fn run(args: &SampleDataArgs) -> Result<u8, CliError> {
-    if !(args.daily_volume > 0.0 && args.daily_volume.is_finite()) {
-        return Err(CliError("--daily-volume must be a positive number".into()));
-    }
+    crate::engine::ranges::DAILY_VOLUME.check(args.daily_volume)?;
     let params = SampleParams {
         daily_volume: args.daily_volume,
         seed: args.seed,

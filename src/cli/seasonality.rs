@@ -6,6 +6,7 @@
 //! stores), [`crate::engine::seasonality::run`] computes, and [`crate::present::seasonality`]
 //! writes the table, the JSON (its contract is described there) or the CSV.
 
+use crate::engine::ranges;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -79,17 +80,20 @@ pub struct SeasonalityArgs {
     pub agg: Option<Aggregation>,
     /// Seasonal period in periods of the series (repeat for MSTL); default: the strongest
     /// detected candidate.
-    #[arg(long = "period", value_name = "N")]
+    /// Each from 2 to 100000, at most 8 of them.
+    #[arg(long = "period", value_name = "N", value_parser = ranges::PERIOD.parser())]
     pub periods: Vec<usize>,
     /// Seasonal window (odd, >= 3; default 7 for STL; repeat once per period for MSTL, whose
-    /// default is 7 + 4 i).
-    #[arg(long = "seasonal", value_name = "N")]
+    /// default is 7 + 4 i); at most 1000001.
+    #[arg(long = "seasonal", value_name = "N", value_parser = ranges::SEASONAL_WINDOW.parser())]
     pub seasonal: Vec<usize>,
-    /// Trend window (odd, > period) [default: statsmodels' rule from period and seasonal].
-    #[arg(long, value_name = "N")]
+    /// Trend window (odd, > period, at most 1000001) [default: statsmodels' rule from period
+    /// and seasonal].
+    #[arg(long, value_name = "N", value_parser = ranges::TREND_WINDOW.parser())]
     pub trend: Option<usize>,
-    /// Low-pass window (odd, > period) [default: smallest odd integer > period].
-    #[arg(long, value_name = "N")]
+    /// Low-pass window (odd, > period, at most 1000001) [default: smallest odd integer >
+    /// period].
+    #[arg(long, value_name = "N", value_parser = ranges::LOW_PASS_WINDOW.parser())]
     pub low_pass: Option<usize>,
     /// Degree of the seasonal LOESS (0 or 1).
     #[arg(long, value_name = "D", default_value_t = 1)]
@@ -100,29 +104,30 @@ pub struct SeasonalityArgs {
     /// Degree of the low-pass LOESS (0 or 1).
     #[arg(long, value_name = "D", default_value_t = 1)]
     pub low_pass_deg: u8,
-    /// Seasonal LOESS jump (>= 1).
+    /// Seasonal LOESS jump (1 to 10000).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seasonal_jump: usize,
-    /// Trend LOESS jump (>= 1).
+    /// Trend LOESS jump (1 to 10000).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub trend_jump: usize,
-    /// Low-pass LOESS jump (>= 1).
+    /// Low-pass LOESS jump (1 to 10000).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub low_pass_jump: usize,
     /// Robust fit with bisquare weights (inner 2 / outer 15 iterations instead of 5 / 0).
     #[arg(long)]
     pub robust: bool,
-    /// Inner iterations [default: 2 robust, 5 otherwise].
-    #[arg(long, value_name = "N")]
+    /// Inner iterations, 1 to 100 [default: 2 robust, 5 otherwise].
+    #[arg(long, value_name = "N", value_parser = ranges::INNER_ITER.parser())]
     pub inner_iter: Option<usize>,
-    /// Outer (robustness) iterations [default: 15 robust, 0 otherwise].
-    #[arg(long, value_name = "N")]
+    /// Outer (robustness) iterations, 0 to 100 [default: 15 robust, 0 otherwise].
+    #[arg(long, value_name = "N", value_parser = ranges::OUTER_ITER.parser())]
     pub outer_iter: Option<usize>,
-    /// Robust z-score (median / MAD) of the remainder above which a period is an anomaly.
-    #[arg(long, value_name = "Z", default_value_t = 3.5)]
+    /// Robust z-score (median / MAD) of the remainder above which a period is an anomaly, in
+    /// (0, 1000].
+    #[arg(long, value_name = "Z", default_value_t = 3.5, allow_negative_numbers = true, value_parser = ranges::ANOMALY_Z.parser())]
     pub anomaly_threshold: f64,
-    /// Significance level of the comparison's verdicts (Welch's t-test).
-    #[arg(long, value_name = "P", default_value_t = 0.05)]
+    /// Significance level of the comparison's verdicts (Welch's t-test), in (0, 1).
+    #[arg(long, value_name = "P", default_value_t = 0.05, allow_negative_numbers = true, value_parser = ranges::SEASONALITY_ALPHA.parser())]
     pub alpha: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = SeasonalityFormat::Table)]
@@ -173,7 +178,7 @@ fn settings_of(args: &SeasonalityArgs, spec: &ValueSpec) -> Result<SeasonalitySe
         (None, ValueSpec::DriftScore(_)) => TimeAxis::Role,
         (None, _) => TimeAxis::RowOrder,
     };
-    Ok(SeasonalitySettings {
+    let settings = SeasonalitySettings {
         data: match args.series {
             SeriesData::Input => DataChoice::Reference,
             SeriesData::Current => DataChoice::Current,
@@ -201,7 +206,9 @@ fn settings_of(args: &SeasonalityArgs, spec: &ValueSpec) -> Result<SeasonalitySe
         },
         anomaly_threshold: args.anomaly_threshold,
         alpha: args.alpha,
-    })
+    };
+    settings.validate()?;
+    Ok(settings)
 }
 
 /// `sextant seasonality`: flags to settings, the engine, then the presenter of `--format`.
@@ -333,14 +340,14 @@ pub fn run(args: &SeasonalityArgs) -> Result<u8, CliError> {
 /// speed figure).
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Series length.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Series length (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub points: usize,
-    /// Seasonal period.
-    #[arg(long, default_value_t = 24)]
+    /// Seasonal period (2 to 100000).
+    #[arg(long, default_value_t = 24, value_parser = ranges::BENCH_PERIOD.parser())]
     pub period: usize,
-    /// Runs per setting (the best is reported).
-    #[arg(long, default_value_t = 3)]
+    /// Runs per setting (the best is reported) (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
 }
 

@@ -30,7 +30,10 @@ pub const DEFAULT_SEED: u64 = 12;
 pub const DEFAULT_ROC_POINTS: usize = 1000;
 /// Bootstrap resamples allowed: fewer make percentile intervals meaningless, more only burn
 /// time.
-pub const RESAMPLES_RANGE: (usize, usize) = (100, 100_000);
+pub const RESAMPLES_RANGE: (usize, usize) = (
+    super::ranges::RESAMPLES.lo as usize,
+    super::ranges::RESAMPLES.hi as usize,
+);
 
 /// What the user chose (the command's flags).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -23,6 +23,8 @@ pub type CompressionOutcome = CompressionReport;
 /// them.
 #[derive(Debug, thiserror::Error)]
 pub enum CompressionError {
+    #[error(transparent)]
+    Range(#[from] super::ranges::RangeError),
     /// The model could not be loaded, edited or run, or the data does not fit it.
     #[error(transparent)]
     Model(ModelError),
@@ -109,6 +111,14 @@ pub enum BatchChart {
 }
 
 impl CompressionSettings {
+    /// The budgets and batch sizes inside their documented ranges ([`super::ranges`]).
+    pub fn validate(&self) -> Result<(), super::ranges::RangeError> {
+        use super::ranges;
+        ranges::LATENCY_BUDGET_MS.check_opt(self.latency_budget_ms)?;
+        ranges::ACCURACY_LOSS_BUDGET.check_opt(self.accuracy_loss_budget)?;
+        ranges::check_batch_sizes(&self.batch_sizes)
+    }
+
     pub fn latency_budget(&self) -> f64 {
         self.latency_budget_ms.unwrap_or(1.0)
     }
@@ -305,6 +315,7 @@ impl CompressionSettings {
         model: &OnnxModel,
         measure_latency: bool,
     ) -> Result<CompressParams, CompressionError> {
+        self.validate()?;
         let variants: Vec<VariantSpec> = if self.variants.is_empty() {
             model.default_variants()
         } else {

@@ -2,6 +2,7 @@
 //! pull them out once, sort each side once, score every column with the chosen test, and — when
 //! asked — score every time window of the current data against the whole reference.
 
+use super::ranges::{self, RangeError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -98,6 +99,22 @@ impl Default for DriftSettings {
 }
 
 impl DriftSettings {
+    /// Every number of the settings inside its documented range ([`super::ranges`]): the
+    /// engine refuses a pass otherwise, so the command line, the window and a session agree.
+    pub fn validate(&self) -> Result<(), RangeError> {
+        ranges::DRIFT_THRESHOLD.check_opt(self.threshold)?;
+        ranges::DRIFT_SHARE.check(self.drift_share)?;
+        ranges::check_binning(self.binning)?;
+        ranges::check_windows(self.windows)?;
+        for x in self.column_thresholds.values() {
+            ranges::COLUMN_THRESHOLD.check(*x)?;
+        }
+        for x in self.kind_thresholds.values() {
+            ranges::KIND_THRESHOLD.check(*x)?;
+        }
+        Ok(())
+    }
+
     /// Each column's test and threshold by default, no windows and no extra statistics: the
     /// command line's defaults, and what a pass that needs only verdicts (or only windows,
     /// set after) asks for.
@@ -386,6 +403,8 @@ pub enum DriftError {
     Windows(#[from] windows::WindowError),
     #[error("drift was cancelled")]
     Cancelled,
+    #[error(transparent)]
+    Range(#[from] RangeError),
     #[error("renaming \"{current}\" to \"{reference}\" is impossible: {reason}")]
     BadRename {
         current: String,
@@ -483,6 +502,7 @@ pub fn run(
         roles,
         renames,
     } = *inputs;
+    settings.validate()?;
     let options = settings.options();
     progress.set(Some(0.0), "Choosing columns");
     let (plan, skipped) = plan_columns(reference, current, roles, renames)?;

@@ -197,6 +197,8 @@ pub enum ExperimentRunError {
     },
     #[error("the experiment analysis was cancelled")]
     Cancelled,
+    #[error(transparent)]
+    Range(#[from] super::ranges::RangeError),
 }
 
 impl From<Cancelled> for ExperimentRunError {
@@ -709,12 +711,27 @@ fn count_units(arm_of_unit: &[u32], arms: usize, keep: impl Fn(usize) -> bool) -
 }
 
 /// Analyse the experiment in `log` with `settings`.
+impl ExperimentSettings {
+    /// The level, the power and the planned shares inside their documented ranges
+    /// ([`super::ranges`]).
+    pub fn validate(&self) -> Result<(), super::ranges::RangeError> {
+        use super::ranges;
+        ranges::AB_ALPHA.check(self.alpha)?;
+        ranges::AB_POWER.check(self.power)?;
+        for share in self.planned.values() {
+            ranges::PLANNED_SHARE.check(*share)?;
+        }
+        Ok(())
+    }
+}
+
 pub fn run(
     log: &Dataset,
     settings: &ExperimentSettings,
     progress: &Progress,
 ) -> Result<ExperimentOutcome, ExperimentRunError> {
     let file = log.name();
+    settings.validate()?;
     if !(settings.power > 0.0 && settings.power < 1.0) {
         return Err(ExperimentRunError::Power {
             power: settings.power,

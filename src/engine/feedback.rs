@@ -47,6 +47,15 @@ pub struct FeedbackSettings {
 }
 
 impl FeedbackSettings {
+    /// Every number of the settings inside its documented range ([`super::ranges`]).
+    pub fn validate(&self) -> Result<(), super::ranges::RangeError> {
+        use super::ranges;
+        ranges::check_windows(self.windows)?;
+        ranges::MAX_LAG.check_opt(self.max_lag)?;
+        ranges::BASELINE.check_opt(self.baseline)?;
+        ranges::FEEDBACK_ALPHA.check_opt(self.alpha)
+    }
+
     pub fn windows(&self) -> WindowSpec {
         self.windows.unwrap_or(WindowSpec::Day)
     }
@@ -148,6 +157,8 @@ impl FeedbackOutcome {
 /// Why the pass could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FeedbackError {
+    #[error(transparent)]
+    Range(#[from] super::ranges::RangeError),
     #[error(
         "no {what} column: give one its role (or pass --{flag}); the data has columns {columns}"
     )]
@@ -429,6 +440,7 @@ pub fn run(
     progress: &Progress,
 ) -> Result<FeedbackOutcome, FeedbackError> {
     let FeedbackInputs { data, roles } = *inputs;
+    settings.validate()?;
     progress.set(Some(0.0), "Reading the score, time and served flag");
     let (time, score, served_column, features) = resolve_columns(data, roles, settings)?;
     let times =

@@ -77,6 +77,23 @@ pub struct HealthInputs<'a> {
 }
 
 impl HealthSettings {
+    /// Every number of the settings inside its documented range ([`super::ranges`]),
+    /// the Feedback section's included.
+    pub fn validate(&self) -> Result<(), super::ranges::RangeError> {
+        use super::ranges;
+        ranges::HEALTH_THRESHOLD.check_opt(self.threshold)?;
+        ranges::HEALTH_FLOOR.check_opt(self.floor)?;
+        ranges::check_windows(self.windows)?;
+        ranges::HEALTH_BOOTSTRAP.check_opt(self.bootstrap)?;
+        for rule in &self.rules {
+            ranges::ALERT_THRESHOLD.check(rule.threshold)?;
+        }
+        if let Some(f) = &self.feedback {
+            f.validate()?;
+        }
+        Ok(())
+    }
+
     pub fn threshold(&self) -> f64 {
         self.threshold.unwrap_or(0.5)
     }
@@ -129,6 +146,8 @@ pub struct HealthColumns {
 /// Why the pass could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HealthRunError {
+    #[error(transparent)]
+    Range(#[from] super::ranges::RangeError),
     #[error(
         "no {role} column: give one its role (or pass --{flag}); the {side} data has columns {columns}"
     )]
@@ -273,6 +292,7 @@ pub fn run(
         roles,
         renames,
     } = *inputs;
+    settings.validate()?;
     let cols = &settings.columns();
     let params = &settings.params();
     let feature_drift = settings.feature_drift();

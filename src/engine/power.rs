@@ -19,7 +19,7 @@ use crate::analysis::experiment::power::{
 use crate::vocab::{Cancelled, Progress};
 
 /// Arms a plan may have (control included).
-pub const ARMS_RANGE: (u32, u32) = (2, 1000);
+pub const ARMS_RANGE: (u32, u32) = (super::ranges::ARMS.lo as u32, super::ranges::ARMS.hi as u32);
 
 /// What the user chose (the command's flags).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

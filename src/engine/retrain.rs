@@ -675,6 +675,29 @@ fn gather(
     ))
 }
 
+impl RetrainSettings {
+    /// The label delays and the what-if delays inside their documented ranges
+    /// ([`super::ranges`]); the cost is checked with its own sentence in `check_settings`.
+    pub fn validate(&self) -> Result<(), super::ranges::RangeError> {
+        use super::ranges;
+        ranges::RETRAIN_COST.check(self.cost)?;
+        let delay = |c: ranges::Count, us: i64| {
+            c.check(u64::try_from(us).unwrap_or(u64::MAX))
+                .map(|_| ())
+                .map_err(|mut e| {
+                    e.got = us.to_string();
+                    e
+                })
+        };
+        delay(ranges::LABEL_DELAY_US, self.label_delay_us)?;
+        ranges::WHAT_IF_DELAYS.check_usize(self.what_if_delays_us.len())?;
+        for d in &self.what_if_delays_us {
+            delay(ranges::WHAT_IF_DELAY_US, *d)?;
+        }
+        Ok(())
+    }
+}
+
 fn check_settings(settings: &RetrainSettings) -> Result<(), RetrainError> {
     if !settings.cost.is_finite() || settings.cost < 0.0 || settings.cost > 1e6 {
         return Err(RetrainError::Setting(format!(
@@ -682,6 +705,9 @@ fn check_settings(settings: &RetrainSettings) -> Result<(), RetrainError> {
             settings.cost
         )));
     }
+    settings
+        .validate()
+        .map_err(|e| RetrainError::Setting(e.to_string()))?;
     if settings.policies.is_empty() || settings.modes.is_empty() {
         return Err(RetrainError::Setting(
             "choose at least one policy and one mode".into(),

@@ -75,6 +75,20 @@ impl Default for RolloutSettings {
 }
 
 impl RolloutSettings {
+    /// Every number of the settings inside its documented range ([`super::ranges`]).
+    pub fn validate(&self) -> Result<(), super::ranges::RangeError> {
+        use super::ranges;
+        ranges::ROLLOUT_ALPHA.check(self.tests.alpha)?;
+        ranges::MIN_UNITS.check(self.tests.min_units)?;
+        ranges::STEP_ALPHA.check(self.steps.alpha)?;
+        ranges::MIN_SHARE_CHANGE.check(self.steps.min_relative_change)?;
+        ranges::REPLAYS.check_usize(self.replays)?;
+        for step in &self.plan {
+            ranges::PLAN_SHARE.check(step.share)?;
+        }
+        Ok(())
+    }
+
     /// Whether the columns a rollout needs are chosen (the variant, the control, the time
     /// and the success metric); a session that has not chosen them runs no rollout.
     pub fn is_chosen(&self) -> bool {
@@ -88,6 +102,8 @@ impl RolloutSettings {
 /// Why a rollout could not be analysed, in one sentence naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum RolloutError {
+    #[error(transparent)]
+    Range(#[from] super::ranges::RangeError),
     #[error("{file} has no column \"{column}\" (named as the {what})")]
     NoColumn {
         file: String,
@@ -306,6 +322,7 @@ pub fn run(
     settings: &RolloutSettings,
     progress: &Progress,
 ) -> Result<RolloutOutcome, RolloutError> {
+    settings.validate()?;
     let file = log.name();
     let analysis = |source: ExperimentError| RolloutError::Analysis {
         file: file.clone(),

@@ -121,6 +121,36 @@ impl Default for SeasonalitySettings {
 }
 
 impl SeasonalitySettings {
+    /// Every number of the settings inside its documented range ([`super::ranges`]). STL's
+    /// own rules (odd windows, a trend window longer than the period) are checked by the
+    /// analysis once the series is known; these caps keep a window or an iteration count from
+    /// allocating without bound or running for hours before that.
+    pub fn validate(&self) -> Result<(), super::ranges::RangeError> {
+        use super::ranges;
+        ranges::PERIODS.check_usize(self.periods.len())?;
+        for p in self.periods.iter().chain(self.mstl_windows.keys()) {
+            ranges::PERIOD.check_usize(*p)?;
+        }
+        ranges::SEASONAL_WINDOW.check_usize(self.seasonal)?;
+        for w in self.mstl_windows.values() {
+            ranges::SEASONAL_WINDOW.check_usize(*w)?;
+        }
+        let o = &self.options;
+        ranges::TREND_WINDOW.check_opt(o.trend)?;
+        ranges::LOW_PASS_WINDOW.check_opt(o.low_pass)?;
+        for d in [o.seasonal_deg, o.trend_deg, o.low_pass_deg] {
+            ranges::DEGREE.check(u64::from(d))?;
+        }
+        for j in [o.seasonal_jump, o.trend_jump, o.low_pass_jump] {
+            ranges::JUMP.check_usize(j)?;
+        }
+        ranges::INNER_ITER.check_opt(o.inner_iter)?;
+        ranges::OUTER_ITER.check_opt(o.outer_iter)?;
+        ranges::ANOMALY_Z.check(self.anomaly_threshold)?;
+        ranges::SEASONALITY_ALPHA.check(self.alpha)?;
+        Ok(())
+    }
+
     /// The time column these settings use with these roles (`None`: row order).
     pub fn time_column(&self, roles: &RoleMap) -> Option<String> {
         match &self.time {
@@ -271,6 +301,9 @@ pub struct SeasonalityOutcome {
 /// Why no series could be made: nothing of the outcome exists.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SeasonalityError {
+    /// A number of the settings outside its documented range.
+    #[error(transparent)]
+    Range(#[from] super::ranges::RangeError),
     /// The progress handle asked to stop.
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
@@ -335,6 +368,7 @@ pub fn run(
     settings: &SeasonalitySettings,
     progress: &Progress,
 ) -> Result<SeasonalityOutcome, SeasonalityError> {
+    settings.validate()?;
     let req = settings.request(inputs.roles);
     progress.set(Some(0.0), "Building the series");
     let (reference, current) = (inputs.reference, inputs.current);

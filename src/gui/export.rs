@@ -34,6 +34,7 @@ impl App {
         } else {
             Overlays::Drifted
         };
+        let include_paths = self.export.include_paths;
         let label = format!("Exporting {}", crate::data::load::file_name(&path));
         let job = Job::spawn(label, self.waker(), move |progress| {
             let now = crate::engine::clock::now_micros();
@@ -56,6 +57,7 @@ impl App {
                 experiment: experiment_log.as_deref(),
                 analyses: &analyses,
                 generated: crate::vocab::time::format_iso(now),
+                include_paths,
             };
             let text = render(format, &source);
             crate::session::write_text(&path, &text).map_err(|e| e.to_string())?;

@@ -17,6 +17,8 @@ pub struct ExportState {
     pub what: &'static str,
     /// Draw every tested column's distributions in the report, not only the drifted ones.
     pub all_columns: bool,
+    /// Print each file's absolute path in the report (off: file name and fingerprint only).
+    pub include_paths: bool,
     /// The PNG being captured, filled in by the screenshot callback.
     pub png: Arc<Mutex<Option<PngResult>>>,
     /// Where the central area was drawn in the last frame (the part a PNG shows).

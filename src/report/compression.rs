@@ -10,11 +10,19 @@ use super::svg::{Frame, Line, Marker, XAxis, bars, line_chart};
 use crate::format::{fmt_bytes, fmt_num, fmt_pct};
 
 /// The section for a sweep.
-pub fn section(r: &CompressionReport) -> Section {
+pub fn section(r: &CompressionReport, include_paths: bool) -> Section {
     let m = &r.model;
+    // The model by its file name unless full paths were asked for.
+    let shown = if include_paths {
+        m.path.clone()
+    } else {
+        std::path::Path::new(&m.path)
+            .file_name()
+            .map_or_else(|| m.path.clone(), |n| n.to_string_lossy().into_owned())
+    };
     let mut html = format!(
         "<p>{} — {} parameters, {} on disk, {} evaluated on {} labelled rows{}.</p>",
-        escape(&m.path),
+        escape(&shown),
         m.parameters,
         fmt_bytes(m.file_bytes),
         escape(r.metric.label()),

@@ -288,6 +288,8 @@ fn summary_html(input: &ReportInput) -> String {
     let rows: Vec<Vec<String>> = DATASET_FACTS
         .iter()
         .enumerate()
+        // The absolute path only when asked (`sextant report --paths`, the export's checkbox).
+        .filter(|(_, name)| input.include_paths || **name != "Path")
         .map(|(i, name)| {
             let mut row = vec![escape(name)];
             row.extend(columns.iter().map(|c| c[i].clone()));
@@ -352,8 +354,9 @@ fn summary_html(input: &ReportInput) -> String {
 }
 
 /// Rows of the datasets table.
-const DATASET_FACTS: [&str; 7] = [
+const DATASET_FACTS: [&str; 8] = [
     "File",
+    "Fingerprint",
     "Path",
     "Format",
     "Rows",
@@ -363,7 +366,7 @@ const DATASET_FACTS: [&str; 7] = [
 ];
 
 /// One dataset's entries of the datasets table, in the order of [`DATASET_FACTS`] (plain text).
-fn dataset_facts(d: &Dataset, time_column: Option<&str>) -> [String; 7] {
+fn dataset_facts(d: &Dataset, time_column: Option<&str>) -> [String; 8] {
     let time_range = time_column
         .and_then(|c| d.time_range(c).map(|(a, b)| (c, a, b)))
         .map_or_else(
@@ -372,6 +375,7 @@ fn dataset_facts(d: &Dataset, time_column: Option<&str>) -> [String; 7] {
         );
     [
         d.name(),
+        d.fingerprint().unwrap_or("unreadable").to_string(),
         d.path.display().to_string(),
         d.format.name().to_string(),
         group_digits(d.rows() as u64),

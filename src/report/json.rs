@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 use serde::ser::Serializer;
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use super::ReportFormat;
@@ -150,9 +152,67 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
 /// The report in a format: the HTML page, or the JSON snapshot of every number.
 pub fn render(format: ReportFormat, source: &ReportSource) -> String {
     match format {
-        ReportFormat::Json => to_text(&to_value(&snapshot(source, presented_parts(source)))),
+        ReportFormat::Json => {
+            let mut v = to_value(&snapshot(source, presented_parts(source)));
+            if !source.include_paths {
+                hide_paths(&mut v, source);
+            }
+            to_text(&v)
+        }
         ReportFormat::Html => super::render_html(&super::report_input(source)),
     }
+}
+
+/// Each file's absolute path in the snapshot (the session, the data, the model) replaced by
+/// its file name: the presenters' contracts keep their `path` keys, and a shared snapshot
+/// names files without telling the author's folders. The datasets carry their fingerprint.
+fn hide_paths(v: &mut Value, source: &ReportSource) {
+    let mut paths: Vec<(String, String)> = Vec::new();
+    let mut add = |p: &Path| {
+        if let Some(name) = p.file_name() {
+            paths.push((p.display().to_string(), name.to_string_lossy().into_owned()));
+        }
+    };
+    if let Some(p) = source.session_path {
+        add(p);
+    }
+    for d in [source.reference, source.current, source.experiment]
+        .into_iter()
+        .flatten()
+    {
+        add(&d.path);
+    }
+    if let Some(p) = &source.session.views.compression.model_path {
+        add(p);
+    }
+    if let Some(Ok(r)) = &source.analyses.compression {
+        add(Path::new(&r.model.path));
+    }
+    // Longest first, so that a path inside another's folder is not cut short.
+    paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    replace_strings(v, &paths);
+}
+
+fn replace_strings(v: &mut Value, paths: &[(String, String)]) {
+    match v {
+        Value::String(s) => {
+            if let Some((_, name)) = paths.iter().find(|(p, _)| p == s) {
+                *s = name.clone();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| replace_strings(i, paths)),
+        Value::Object(map) => map.values_mut().for_each(|i| replace_strings(i, paths)),
+        _ => {}
+    }
+}
+
+/// A dataset's entry of the snapshot: the inspect contract and the content fingerprint.
+fn dataset_entry(d: &crate::data::Dataset) -> Value {
+    let mut v = crate::present::inspect::to_json(d);
+    if let Some(map) = v.as_object_mut() {
+        map.insert("fingerprint".into(), json!(d.fingerprint()));
+    }
+    v
 }
 
 /// The parts of the JSON snapshot that other analyses' presenters write.
@@ -185,9 +245,9 @@ pub fn presented_parts(source: &ReportSource) -> PresentedParts {
     };
     PresentedParts {
         datasets: [
-            source.reference.map(crate::present::inspect::to_json),
-            source.current.map(crate::present::inspect::to_json),
-            source.experiment.map(crate::present::inspect::to_json),
+            source.reference.map(dataset_entry),
+            source.current.map(dataset_entry),
+            source.experiment.map(dataset_entry),
         ],
         integrity,
         seasonality,

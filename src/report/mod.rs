@@ -121,6 +121,10 @@ pub struct ReportInput<'a> {
     pub seasonality: Option<SeasonalityInput<'a>>,
     /// Sections of other views, after the built-in analyses and before the notes.
     pub extra: Vec<Section>,
+    /// Print each file's absolute path. Off by default: a shared report would otherwise tell
+    /// every reader the author's folders (user name, project layout); a file is named by its
+    /// name and its content fingerprint instead.
+    pub include_paths: bool,
 }
 
 impl<'a> ReportInput<'a> {
@@ -144,6 +148,7 @@ impl<'a> ReportInput<'a> {
             integrity: None,
             seasonality: None,
             extra: Vec::new(),
+            include_paths: false,
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct ReportSource<'a> {
     pub analyses: &'a Analyses,
     /// When the report was made (ISO 8601).
     pub generated: String,
+    /// Print absolute file paths (see [`super::ReportInput::include_paths`]).
+    pub include_paths: bool,
 }
 
 /// What the HTML renderer needs, from what the analyses produced.
@@ -50,6 +52,7 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
     input.reference = source.reference;
     input.current = source.current;
     input.renames = &s.renames;
+    input.include_paths = source.include_paths;
     input.drift = a.drift.as_ref().and_then(|d| d.as_ref().ok());
     input.drift_details = a.drift_details.clone();
     input.integrity = a.integrity.as_ref().and_then(|i| i.as_ref().ok());
@@ -73,7 +76,10 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         input.extra.push(super::retrain::section(retraining));
     }
     if let Some(Ok(compression)) = &a.compression {
-        input.extra.push(super::compression::section(compression));
+        input.extra.push(super::compression::section(
+            compression,
+            source.include_paths,
+        ));
     }
     if let (Some(Ok(o)), Some(log)) = (&a.experiment, source.experiment) {
         input.extra.push(super::experiment::section(o, &log.name()));

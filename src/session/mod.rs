@@ -61,6 +61,12 @@ pub enum SessionError {
     },
     #[error("{} has session format {found}, which no Sextant version wrote", path.display())]
     UnknownVersion { path: PathBuf, found: u32 },
+    #[error("{} holds an out-of-range {view} setting: {message}", path.display())]
+    OutOfRange {
+        path: PathBuf,
+        view: &'static str,
+        message: String,
+    },
     #[error("{} could not be saved: {message}; the previous file is unchanged", path.display())]
     Write { path: PathBuf, message: String },
 }
@@ -104,12 +110,39 @@ pub fn parse(text: &str, path: &Path) -> Result<Session, SessionError> {
             found: v,
             supported: FORMAT_VERSION,
         }),
-        1 => ron::from_str::<v1::Session>(text).map_err(|e| parse_error(path, &e)),
+        1 => {
+            let session = ron::from_str::<v1::Session>(text).map_err(|e| parse_error(path, &e))?;
+            // Refused rather than clamped: a session reopens exactly, or not at all.
+            check_ranges(&session).map_err(|(view, message)| SessionError::OutOfRange {
+                path: path.to_path_buf(),
+                view,
+                message,
+            })?;
+            Ok(session)
+        }
         found => Err(SessionError::UnknownVersion {
             path: path.to_path_buf(),
             found,
         }),
     }
+}
+
+/// Every number of the session's settings inside its documented range
+/// ([`crate::engine::ranges`]): the view and the sentence of the first one outside.
+pub fn check_ranges(session: &Session) -> Result<(), (&'static str, String)> {
+    let v = &session.views;
+    let s = |view: &'static str| move |e: crate::engine::ranges::RangeError| (view, e.to_string());
+    v.drift.validate().map_err(s("drift"))?;
+    v.integrity
+        .validate()
+        .map_err(|e| ("integrity", e.to_string()))?;
+    v.seasonality.validate().map_err(s("seasonality"))?;
+    v.health.validate().map_err(s("health"))?;
+    v.compression.validate().map_err(s("compression"))?;
+    v.experiment.ab.validate().map_err(s("A/B test"))?;
+    v.experiment.rollout.validate().map_err(s("rollout"))?;
+    v.retraining.validate().map_err(s("retraining"))?;
+    Ok(())
 }
 
 fn parse_error(path: &Path, e: &ron::error::SpannedError) -> SessionError {

@@ -185,6 +185,8 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         &mut app.export.all_columns,
         "Distributions of all columns in reports",
     );
+    ui.checkbox(&mut app.export.include_paths, "Include full file paths")
+        .on_hover_text("Off: the report names each file by its name and content fingerprint, so that sharing it tells no local folders");
     if ui
         .button("Save view as PNG…")
         .on_hover_text("The current tab at screen resolution; also copied to the clipboard")

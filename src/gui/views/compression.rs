@@ -44,6 +44,8 @@ pub struct CompressionState {
     pub export_name: Option<String>,
     /// Why the last edit of a text box was not applied.
     pub message: Option<String>,
+    /// Why the typed batch sizes were refused (the previous ones stay in force).
+    pub batch_error: Option<String>,
 }
 
 impl CompressionState {
@@ -411,15 +413,27 @@ fn settings_ui(st: &mut CompressionState, ui: &mut Ui, model: &OnnxModel) {
             .add(egui::TextEdit::singleline(&mut s.batches_text).desired_width(150.0))
             .labelled_by(label.id);
         if r.lost_focus() {
+            // Each size read into its range; the list as a whole too (at most 32 sizes).
             let parsed: Result<Vec<usize>, _> = split_list(&s.batches_text)
                 .iter()
-                .map(|b| b.parse::<usize>().map_err(|_| b.clone()))
+                .map(|b| crate::engine::ranges::BATCH_SIZE.parse_usize(b))
                 .collect();
-            match parsed {
-                Ok(v) if !v.is_empty() && !v.contains(&0) => s.settings.batch_sizes = v,
-                _ => s.message = Some(format!("\"{}\" is not a list of batch sizes like 1, 32, 1024", s.batches_text)),
+            let checked = parsed.and_then(|v| {
+                crate::engine::ranges::check_batch_sizes(&v)?;
+                Ok(v)
+            });
+            match checked {
+                Ok(v) if !v.is_empty() => {
+                    s.settings.batch_sizes = v;
+                    s.batch_error = None;
+                }
+                Ok(_) => {
+                    s.batch_error = Some("Batch sizes: give at least one, like 1, 32, 1024".into())
+                }
+                Err(e) => s.batch_error = Some(super::capitalised(&e.to_string())),
             }
         }
+        super::range_error_ui(ui, s.batch_error.as_deref());
         let label = ui.label("Loss budget");
         let mut loss = s.settings.loss_budget();
         if ui

@@ -2,6 +2,8 @@
 //! and effect size side by side), the selected column's distributions overlaid with the bins
 //! that made the difference, and a columns × windows heatmap.
 
+use super::capitalised;
+use crate::engine::ranges;
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, VLine};
@@ -43,6 +45,8 @@ pub struct DriftView {
     pub settings: DriftSettings,
     /// Text of the threshold box (empty = the method's default).
     pub threshold_text: String,
+    /// Why the typed threshold was refused (the previous one stays in force).
+    pub threshold_error: Option<String>,
     pub run: Computed<DriftOutcome>,
     pub detail: Computed<ColumnDetail>,
     pub sort: DriftSort,
@@ -213,24 +217,35 @@ fn settings_ui(st: &mut DriftView, ui: &mut Ui) {
             .response
             .labelled_by(label.id)
             .on_hover_text("Test for every column; auto picks Evidently's default per column");
-        ui.label("Threshold");
+        let threshold_label = ui.label("Threshold");
         let response = ui.add(
             egui::TextEdit::singleline(&mut st.threshold_text)
                 .desired_width(56.0)
                 .hint_text("default"),
         );
         // Apply on Enter or when focus leaves, like a slider on release.
+        let response = response
+            .labelled_by(threshold_label.id)
+            .on_hover_text(format!(
+                "Empty for the method's own threshold; otherwise {}",
+                ranges::DRIFT_THRESHOLD.rule()
+            ));
         if response.lost_focus() {
             let text = st.threshold_text.trim();
-            s.threshold = if text.is_empty() {
-                None
+            if text.is_empty() {
+                s.threshold = None;
+                st.threshold_error = None;
             } else {
-                text.parse().ok().filter(|t: &f64| t.is_finite())
-            };
-            if s.threshold.is_none() {
-                st.threshold_text.clear();
+                match ranges::DRIFT_THRESHOLD.parse(text) {
+                    Ok(t) => {
+                        s.threshold = Some(t);
+                        st.threshold_error = None;
+                    }
+                    Err(e) => st.threshold_error = Some(capitalised(&e.to_string())),
+                }
             }
         }
+        super::range_error_ui(ui, st.threshold_error.as_deref());
         let label = ui.label("Bins");
         egui::ComboBox::from_id_salt("drift_binning")
             .selected_text(binning_name(s.binning))

@@ -51,6 +51,8 @@ pub struct HealthState {
     pub rule_text: String,
     pub rule_error: Option<String>,
     pub floor_text: String,
+    /// Why the typed floor was refused (the previous one stays in force).
+    pub floor_error: Option<String>,
     /// The threshold while its slider is dragged (applied on release).
     pending_threshold: Option<f64>,
 }
@@ -327,9 +329,21 @@ fn controls_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
             .on_hover_text("Project when the metric's trend crosses this value (a ceiling for error metrics); empty for none");
         if r.lost_focus() {
             let t = st.floor_text.trim();
-            s.floor = if t.is_empty() { None } else { t.parse().ok() };
-            st.floor_text = s.floor.map(|f| f.to_string()).unwrap_or_default();
+            if t.is_empty() {
+                s.floor = None;
+                st.floor_error = None;
+            } else {
+                match crate::engine::ranges::HEALTH_FLOOR.parse(t) {
+                    Ok(f) => {
+                        s.floor = Some(f);
+                        st.floor_error = None;
+                        st.floor_text = f.to_string();
+                    }
+                    Err(e) => st.floor_error = Some(super::capitalised(&e.to_string())),
+                }
+            }
         }
+        super::range_error_ui(ui, st.floor_error.as_deref());
     });
     let mut fd = s.feature_drift();
     if ui
@@ -369,7 +383,14 @@ fn controls_ui(st: &mut HealthState, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
             .on_hover_text("VALUE OP NUMBER [for N]: a metric, estimated_accuracy, label_coverage, prediction_drift, drift_share, null_rate:COL, p95:COL …");
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Add").clicked() || enter) && !st.rule_text.trim().is_empty() {
-            match st.rule_text.parse::<AlertRule>() {
+            // The rule's threshold within its range too, as `sextant health --rule` checks it.
+            let parsed = st.rule_text.parse::<AlertRule>().and_then(|rule| {
+                crate::engine::ranges::ALERT_THRESHOLD
+                    .check(rule.threshold)
+                    .map(|_| rule)
+                    .map_err(|e| super::capitalised(&e.to_string()))
+            });
+            match parsed {
                 Ok(rule) => {
                     s.rules.push(rule);
                     st.rule_text.clear();
