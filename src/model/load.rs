@@ -91,6 +91,32 @@ impl OnnxModel {
     /// Read and check an ONNX file.
     pub fn load(path: &Path) -> Result<OnnxModel, ModelError> {
         let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| ModelError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        // A pipe or device could block or never end: only regular files are read.
+        if !meta.is_file() {
+            return Err(ModelError::Read {
+                path: shown,
+                reason: if meta.is_dir() {
+                    "it is a directory, not a model file".into()
+                } else {
+                    "it is not a regular file (a pipe, socket or device)".into()
+                },
+            });
+        }
+        // The bytes and the decoded protobuf are both held: refuse what cannot fit twice.
+        if let Some(available) = crate::data::load::available_memory() {
+            let needed = meta.len().saturating_mul(2);
+            if needed > available {
+                return Err(ModelError::Invalid(format!(
+                    "{shown} is too large to load: about {} needed but only {} of memory is available",
+                    crate::format::fmt_bytes(needed),
+                    crate::format::fmt_bytes(available)
+                )));
+            }
+        }
         let bytes = std::fs::read(path).map_err(|e| ModelError::Read {
             path: shown.clone(),
             reason: e.to_string(),
@@ -116,6 +142,9 @@ impl OnnxModel {
     ) -> Result<OnnxModel, ModelError> {
         let shown = path.display().to_string();
         let g = graph(&proto)?;
+        // Every later reader of a tensor (weights, biases, tract) trusts its shape: a tensor
+        // whose dims do not match its data is refused here, by name.
+        proto::check_graph(g, &shown, crate::data::load::available_memory())?;
         let known = tract_onnx::onnx().op_register.0;
         for node in &g.node {
             let ours = TREE_OPS.contains(&node.op_type.as_str());
@@ -176,7 +205,12 @@ impl OnnxModel {
             .iter()
             .position(|n| TREE_OPS.contains(&n.op_type.as_str()));
         let (structure, output, task) = if let Some(pos) = tree_node {
-            let t = TreeEnsemble::from_node(&g.node[pos], pos)?;
+            let t = TreeEnsemble::from_node(&g.node[pos], pos)
+                .map_err(|e| ModelError::Invalid(format!("{shown}: {e}")))?;
+            // Compiling checks node references, targets and cycles: a malformed ensemble is
+            // refused on load, not when it is first run.
+            t.compile()
+                .map_err(|e| ModelError::Invalid(format!("{shown}: {e}")))?;
             let task = if t.classifier {
                 Task::Classification
             } else {
