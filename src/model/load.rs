@@ -245,7 +245,12 @@ impl OnnxModel {
             Structure::Layers(_) => {
                 g.initializer
                     .iter()
-                    .map(|t| t.dims.iter().product::<i64>().max(0) as u64)
+                    .map(|t| {
+                        t.dims
+                            .iter()
+                            .try_fold(1u64, |acc, &d| acc.checked_mul(u64::try_from(d).ok()?))
+                            .unwrap_or(0)
+                    })
                     .sum::<u64>()
                     + g.node
                         .iter()
@@ -374,8 +379,10 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
                     .find(|n| n.op_type == "Add" && n.input.contains(&out))
                     .and_then(|n| n.input.iter().find(|i| **i != out))
                     .filter(|b| {
-                        proto::initializer(g, b)
-                            .is_some_and(|t| t.dims.iter().product::<i64>() == cols as i64)
+                        proto::initializer(g, b).is_some_and(|t| {
+                            t.dims.iter().try_fold(1i64, |a, &d| a.checked_mul(d))
+                                == Some(cols as i64)
+                        })
                     })
                     .cloned();
                 layers.push(Layer {
@@ -399,8 +406,10 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
                     .input
                     .get(2)
                     .filter(|c| {
-                        proto::initializer(g, c)
-                            .is_some_and(|t| t.dims.iter().product::<i64>() == cols as i64)
+                        proto::initializer(g, c).is_some_and(|t| {
+                            t.dims.iter().try_fold(1i64, |a, &d| a.checked_mul(d))
+                                == Some(cols as i64)
+                        })
                     })
                     .cloned();
                 layers.push(Layer {
