@@ -504,3 +504,29 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(600))]
+
+    /// Models that load are also run by tract (planned for a batch of two rows and run once):
+    /// a mutated graph is refused or predicts, never panics. Fewer cases: planning is slow.
+    #[test]
+    fn mutated_models_that_load_also_run(
+        bytes in prop_oneof![
+            mutated(file("tests/fixtures/models/gemm_mlp.onnx"), 3),
+            mutated(file("tests/fixtures/models/logreg.onnx"), 3),
+        ],
+    ) {
+        if let Some(m) = load_model(bytes)? {
+            bounded("onnx run", move || {
+                let width = m.width().unwrap_or(1).clamp(1, 4096);
+                let runner =
+                    sextant::model::eval::Runner::new(&m, &m.proto, None, 2, width);
+                if let Ok(r) = runner {
+                    let x: Vec<f32> = (0..2 * width).map(|i| i as f32 * 0.1).collect();
+                    let _ = r.run(&x);
+                }
+            })?;
+        }
+    }
+}

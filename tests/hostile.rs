@@ -183,6 +183,11 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
     // Cut into the footer: the trailing length and "PAR1" are gone.
     parquet.truncate(parquet.len() - 6);
 
+    // One byte of a page header zeroed: polars' decoder panics on it (an assertion on the
+    // value count), which the load boundary turns into a sentence.
+    let mut polars_panic = parquet_bytes(&mut small_frame());
+    polars_panic[103] = 0;
+
     let mut bad_dims = onnx("tests/fixtures/models/gemm_mlp.onnx");
     let w = graph(&mut bad_dims)
         .initializer
@@ -204,7 +209,11 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
         ("deep.ndjson", deep.into_bytes()),
         ("nul.csv", b"id,amount\n1,2.5\n2,\0\x003.5\n".to_vec()),
         ("utf16.csv", utf16),
+        // Found by tests/fuzz.rs: polars reads a last field of a lone opening quote out of
+        // bounds (an abort in debug builds).
+        ("open_quote.csv", b"id,amount\n1,2.5\n2,\"".to_vec()),
         ("truncated_footer.parquet", parquet),
+        ("polars_panic.parquet", polars_panic),
         (
             "corrupt.sextant",
             b"Session(version: 1, datasets: (reference: Some((path: \"train.csv\", bytes: 12 ]]]\n"
@@ -299,10 +308,41 @@ fn nul_bytes_and_utf16_are_refused_as_not_text() {
 }
 
 #[test]
+fn a_quote_left_open_at_the_end_is_refused_before_polars() {
+    data_refused(
+        &hostile("open_quote.csv"),
+        "the quote that opens the last field (line 3) is never closed",
+    );
+    // Closed quotes at the end, with a delimiter or a newline inside, still load.
+    let dir = tempfile::tempdir().expect("tmp");
+    for (i, text) in [
+        "id,note\n1,\"x,\"",
+        "id,note\n1,\"\"",
+        "id,note\n1,\"a\n2,\"",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = dir.path().join(format!("closed{i}.csv"));
+        std::fs::write(&path, text).expect("write");
+        let ds = load(&path).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(ds.rows(), 1, "{text:?}");
+    }
+}
+
+#[test]
 fn a_truncated_parquet_footer_is_refused() {
     data_refused(
         &hostile("truncated_footer.parquet"),
         "could not be read as Parquet",
+    );
+}
+
+#[test]
+fn a_file_that_makes_polars_panic_is_one_sentence() {
+    data_refused(
+        &hostile("polars_panic.parquet"),
+        "the reader failed on its content",
     );
 }
 

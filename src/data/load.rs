@@ -96,16 +96,15 @@ pub fn read_frame(
     // sees them; a damaged file that still makes polars panic must not take the program (or the
     // window) down with it, so the panic becomes one sentence naming the file.
     let mut frame =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|panic| {
-            DataError::Parse {
+        quiet_polars_panics(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)))
+            .map_err(|panic| DataError::Parse {
                 path: p(),
                 format,
                 message: format!(
                     "the reader failed on its content ({}); the file is probably damaged",
                     panic_text(panic.as_ref())
                 ),
-            }
-        })??;
+            })??;
     progress.check().map_err(|_| cancelled())?;
 
     if frame.width() == 0 {
@@ -124,6 +123,39 @@ pub fn read_frame(
         file_bytes,
         frame,
     })
+}
+
+/// Loads in progress that turn a polars panic into a sentence (see [`quiet_polars_panics`]).
+static GUARDED_LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Run `f` with polars' panics kept off stderr: a load catches them and says what failed in one
+/// sentence, so the default report (several lines, on whichever polars thread panicked) would
+/// only bury it. The hook is installed once and chained to the one before it; it stays silent
+/// only for panics raised in polars' code while a guarded load runs, and reports every other
+/// panic as before.
+fn quiet_polars_panics<T>(f: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::Ordering;
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_polars = info
+                .location()
+                .is_some_and(|l| l.file().contains("/polars"));
+            if !(in_polars && GUARDED_LOADS.load(Ordering::SeqCst) > 0) {
+                previous(info);
+            }
+        }));
+    });
+    struct Guard;
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            GUARDED_LOADS.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    GUARDED_LOADS.fetch_add(1, Ordering::SeqCst);
+    let _guard = Guard;
+    f()
 }
 
 /// The message of a caught panic, as far as it is text.
@@ -233,6 +265,20 @@ fn read_csv(path: &Path, head: &[u8], truncated: bool) -> Result<DataFrame, Data
         SniffProblem::HeaderOnly => DataError::HeaderOnly { path: p() },
         SniffProblem::Blank => DataError::Empty { path: p() },
     })?;
+    if let Some(line) =
+        quote_left_open_at_end(path, dialect.delimiter).map_err(|e| DataError::Unreadable {
+            path: p(),
+            source: e,
+        })?
+    {
+        return Err(DataError::Parse {
+            path: p(),
+            format: FileFormat::Csv,
+            message: format!(
+                "the quote that opens the last field (line {line}) is never closed; the file is probably cut short"
+            ),
+        });
+    }
     let attempt = |infer: Option<usize>| {
         let nulls = NullValues::AllColumns(NULL_TOKENS.iter().map(|t| (*t).into()).collect());
         CsvReadOptions::default()
@@ -356,6 +402,72 @@ pub fn ndjson_too_deep(
         std::io::BufRead::consume(&mut reader, n);
     }
     Ok((deepest > limit).then_some((line, deepest)))
+}
+
+/// Whether the file ends with a quote that opens a field and nothing after it (`…,"` or a last
+/// line of just `"`, optionally followed by `\r`): the line where it opens, else `None`.
+/// polars' CSV parser reads such a field out of bounds (an abort in debug builds, undefined
+/// behaviour in release), so the file is refused before it gets there. Only the last two bytes
+/// are looked at unless they match; then one pass over the file, with the quoting rules
+/// polars uses (a quote opens a field only at its start, `""` inside quotes is a quote), tells
+/// an opening quote from a closing one.
+fn quote_left_open_at_end(path: &Path, delimiter: u8) -> std::io::Result<Option<usize>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    let len = file.seek(SeekFrom::End(0))?;
+    let tail_len = len.min(3);
+    file.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = Vec::with_capacity(3);
+    (&mut file).take(tail_len).read_to_end(&mut tail)?;
+    let tail = tail.strip_suffix(b"\r").unwrap_or(&tail);
+    let suspicious = match tail {
+        [.., before, b'"'] => *before == delimiter || *before == b'\n' || tail.len() == 1,
+        [b'"'] => true,
+        _ => false,
+    };
+    // `tail.len() == 1` above: the file is a lone quote (or a quote and `\r`).
+    if !suspicious {
+        return Ok(None);
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuotedSawQuote,
+    }
+    file.seek(SeekFrom::Start(0))?;
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    let (mut state, mut line, mut opened_at, mut last) = (State::FieldStart, 1usize, 0usize, 0u8);
+    loop {
+        let buf = std::io::BufRead::fill_buf(&mut reader)?;
+        if buf.is_empty() {
+            break;
+        }
+        for &b in buf {
+            state = match (state, b) {
+                (State::FieldStart, b'"') => {
+                    opened_at = line;
+                    State::Quoted
+                }
+                (State::Quoted, b'"') => State::QuotedSawQuote,
+                (State::Quoted, _) => State::Quoted,
+                (State::QuotedSawQuote, b'"') => State::Quoted,
+                (_, b'\n') => State::FieldStart,
+                (_, b) if b == delimiter => State::FieldStart,
+                _ => State::Unquoted,
+            };
+            if b == b'\n' {
+                line += 1;
+            }
+            last = b;
+        }
+        let n = buf.len();
+        std::io::BufRead::consume(&mut reader, n);
+    }
+    // Open at the end, and what is open is the quote alone (then `\r`, which polars strips).
+    let alone = last == b'"' || last == b'\r';
+    Ok((state == State::Quoted && alone && tail.last() == Some(&b'"')).then_some(opened_at))
 }
 
 /// Text formats must be UTF-8 text: a UTF-16 file (named by its byte-order mark) or one with

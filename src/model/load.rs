@@ -145,6 +145,7 @@ impl OnnxModel {
         // Every later reader of a tensor (weights, biases, tract) trusts its shape: a tensor
         // whose dims do not match its data is refused here, by name.
         proto::check_graph(g, &shown, crate::data::load::available_memory())?;
+        check_names(g, &shown)?;
         let known = tract_onnx::onnx().op_register.0;
         for node in &g.node {
             let ours = TREE_OPS.contains(&node.op_type.as_str());
@@ -354,6 +355,42 @@ impl OnnxModel {
     pub fn encode(proto: &pb::ModelProto) -> Vec<u8> {
         proto.encode_to_vec()
     }
+}
+
+/// Every value the graph reads has a source: each node input and each graph output is a graph
+/// input, an initializer or a node's output. tract indexes its name table with them and panics
+/// on a missing one; here it is one sentence.
+fn check_names(g: &pb::GraphProto, shown: &str) -> Result<(), ModelError> {
+    let defined: std::collections::HashSet<&str> = g
+        .input
+        .iter()
+        .map(|v| v.name.as_str())
+        .chain(g.initializer.iter().map(|t| t.name.as_str()))
+        .chain(
+            g.node
+                .iter()
+                .flat_map(|n| n.output.iter().map(String::as_str)),
+        )
+        .collect();
+    for node in &g.node {
+        if let Some(missing) = node
+            .input
+            .iter()
+            .find(|i| !i.is_empty() && !defined.contains(i.as_str()))
+        {
+            return Err(ModelError::Invalid(format!(
+                "{shown}: node \"{}\" ({}) reads {missing}, which no input, initializer or node provides",
+                node.name, node.op_type
+            )));
+        }
+    }
+    if let Some(missing) = g.output.iter().find(|o| !defined.contains(o.name.as_str())) {
+        return Err(ModelError::Invalid(format!(
+            "{shown}: the graph output {} is produced by no node",
+            missing.name
+        )));
+    }
+    Ok(())
 }
 
 /// Dense layers: a `MatMul` whose second input is a rank-2 initializer, with the following
