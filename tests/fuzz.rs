@@ -168,7 +168,8 @@ fn sample_frame() -> DataFrame {
 
 /// The bytes of `sample_frame()` written as `ext` by Sextant's own writer.
 fn written(ext: &str) -> &'static [u8] {
-    static CACHE: OnceLock<std::sync::Mutex<Vec<(String, &'static [u8])>>> = OnceLock::new();
+    type Samples = std::sync::Mutex<Vec<(String, &'static [u8])>>;
+    static CACHE: OnceLock<Samples> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().expect("cache");
     if let Some((_, b)) = cache.iter().find(|(e, _)| e == ext) {

@@ -516,7 +516,8 @@ fn every_kind_of_malformed_tensor_is_refused_by_name() {
         .and_then(|g| g.initializer.iter().find(|t| t.dims.len() == 2))
         .map(|t| t.name.clone())
         .expect("weight");
-    let cases: Vec<(&str, Box<dyn Fn(&mut pb::TensorProto)>)> = vec![
+    type Edit = Box<dyn Fn(&mut pb::TensorProto)>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "has the negative dimension -3",
             Box::new(|t| t.dims[0] = -3),

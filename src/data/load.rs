@@ -328,8 +328,23 @@ fn read_parquet(
         .clone();
     if let Some(available) = options.memory_available.or_else(available_memory) {
         let columns = meta.schema().columns().len() as u64;
+        // The file's row count and its row groups' may disagree in a damaged footer; the
+        // reader sizes buffers from either, and from each column chunk's value count.
+        let group_rows = meta
+            .row_groups
+            .iter()
+            .map(|g| g.num_rows() as u64)
+            .fold(0u64, u64::saturating_add);
+        let values = meta
+            .row_groups
+            .iter()
+            .flat_map(|g| g.parquet_columns())
+            .map(|c| c.num_values().max(0) as u64)
+            .fold(0u64, u64::saturating_add);
         let fixed = (meta.num_rows as u64)
+            .max(group_rows)
             .saturating_mul(columns)
+            .max(values)
             .saturating_mul(8);
         let stored = meta
             .row_groups
