@@ -576,3 +576,39 @@ fn every_kind_of_malformed_tensor_is_refused_by_name() {
         );
     }
 }
+
+/// The limits leave room on the stack of a background thread (2 MiB, Rust's default, which
+/// the window's jobs use), in a debug build: NDJSON nested right at the limit loads and a
+/// session nested right below ron's limit parses, both on such a thread.
+#[test]
+fn nesting_at_the_limits_fits_a_background_threads_stack() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("at_limit.ndjson");
+    let depth = sextant::data::load::NDJSON_MAX_DEPTH;
+    let nest = |d: usize| format!("{}1{}", "{\"a\":".repeat(d), "}".repeat(d));
+    std::fs::write(&path, format!("{}\n{}\n", nest(depth), nest(depth))).expect("write");
+    let p = path.clone();
+    let loaded = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || load(&p).map(|ds| ds.rows()).map_err(|e| e.to_string()))
+        .expect("spawn")
+        .join()
+        .expect("no panic");
+    assert_eq!(loaded, Ok(2));
+
+    let text = format!(
+        "Session(version: 1, notes: {}{})\n",
+        "[".repeat(126),
+        "]".repeat(126)
+    );
+    let parsed = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            sextant::session::parse(&text, Path::new("deep.sextant")).map_err(|e| e.to_string())
+        })
+        .expect("spawn")
+        .join()
+        .expect("no panic");
+    // Not a valid session (notes are not lists), but parsed to an answer without overflowing.
+    assert!(parsed.is_err_and(|e| e.contains("deep.sextant")));
+}
