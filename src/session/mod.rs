@@ -120,20 +120,7 @@ pub fn read(path: &Path) -> Result<Session, SessionError> {
             bytes: bytes.len() as u64,
         });
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))
-        .map_err(|source| {
-            if source.kind() == std::io::ErrorKind::InvalidData {
-                SessionError::NotText {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                SessionError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
+    let text = String::from_utf8(bytes).map_err(|_| SessionError::NotText { path: p() })?;
     parse(&text, path)
 }
 
