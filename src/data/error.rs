@@ -21,6 +21,23 @@ pub enum DataError {
     #[error("{} is a directory, not a data file", show(path))]
     IsDirectory { path: PathBuf },
 
+    #[error(
+        "{} is not a regular file (a pipe, socket or device); Sextant reads data from regular files only",
+        show(path)
+    )]
+    NotRegular { path: PathBuf },
+
+    #[error(
+        "{} is nested {depth} levels deep at line {line}; Sextant reads NDJSON nested at most {limit} levels",
+        show(path)
+    )]
+    TooDeep {
+        path: PathBuf,
+        line: usize,
+        depth: usize,
+        limit: usize,
+    },
+
     #[error("{} is empty (0 bytes)", show(path))]
     Empty { path: PathBuf },
 

@@ -142,6 +142,16 @@ impl Runner {
                 width,
             });
         }
+        super::guarded(|| Self::tract(model, proto, batch, width))
+    }
+
+    /// The tract plan of [`Runner::new`] (unguarded).
+    fn tract(
+        model: &OnnxModel,
+        proto: &pb::ModelProto,
+        batch: usize,
+        width: usize,
+    ) -> Result<Runner, ModelError> {
         let mut m = tract_onnx::onnx()
             .model_for_proto_model(proto)
             .map_err(runtime)?;
@@ -178,6 +188,10 @@ impl Runner {
 
     /// Predictions for exactly `batch` rows (tract) or any number of rows (trees).
     pub fn run(&self, x: &[f32]) -> Result<Vec<f64>, ModelError> {
+        super::guarded(|| self.run_unguarded(x))
+    }
+
+    fn run_unguarded(&self, x: &[f32]) -> Result<Vec<f64>, ModelError> {
         match self {
             Runner::Trees { compiled, width } => compiled.predict(x, *width),
             Runner::Tract {
@@ -203,13 +217,22 @@ impl Runner {
                         .map_err(runtime)?
                 };
                 let out = plan.run(tensors).map_err(runtime)?;
-                let view = out[0].to_plain_array_view::<f32>().map_err(runtime)?;
+                let first = out
+                    .first()
+                    .ok_or_else(|| ModelError::Runtime("the model gave no output".into()))?;
+                let view = first.to_plain_array_view::<f32>().map_err(runtime)?;
                 let cols = if view.ndim() >= 2 {
                     view.shape()[view.ndim() - 1]
                 } else {
                     1
                 };
                 let flat: Vec<f32> = view.iter().copied().collect();
+                if cols == 0 || !flat.len().is_multiple_of(cols) {
+                    return Err(ModelError::Runtime(format!(
+                        "the model's output has shape {:?}, not one row of scores per input row",
+                        view.shape()
+                    )));
+                }
                 let pick = if *classification && cols >= 2 { 1 } else { 0 };
                 Ok(flat.chunks(cols).map(|r| f64::from(r[pick])).collect())
             }

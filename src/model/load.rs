@@ -91,6 +91,32 @@ impl OnnxModel {
     /// Read and check an ONNX file.
     pub fn load(path: &Path) -> Result<OnnxModel, ModelError> {
         let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| ModelError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        // A pipe or device could block or never end: only regular files are read.
+        if !meta.is_file() {
+            return Err(ModelError::Read {
+                path: shown,
+                reason: if meta.is_dir() {
+                    "it is a directory, not a model file".into()
+                } else {
+                    "it is not a regular file (a pipe, socket or device)".into()
+                },
+            });
+        }
+        // The bytes and the decoded protobuf are both held: refuse what cannot fit twice.
+        if let Some(available) = crate::data::load::available_memory() {
+            let needed = meta.len().saturating_mul(2);
+            if needed > available {
+                return Err(ModelError::Invalid(format!(
+                    "{shown} is too large to load: about {} needed but only {} of memory is available",
+                    crate::format::fmt_bytes(needed),
+                    crate::format::fmt_bytes(available)
+                )));
+            }
+        }
         let bytes = std::fs::read(path).map_err(|e| ModelError::Read {
             path: shown.clone(),
             reason: e.to_string(),
@@ -116,6 +142,10 @@ impl OnnxModel {
     ) -> Result<OnnxModel, ModelError> {
         let shown = path.display().to_string();
         let g = graph(&proto)?;
+        // Every later reader of a tensor (weights, biases, tract) trusts its shape: a tensor
+        // whose dims do not match its data is refused here, by name.
+        proto::check_graph(g, &shown, crate::data::load::available_memory())?;
+        check_names(g, &shown)?;
         let known = tract_onnx::onnx().op_register.0;
         for node in &g.node {
             let ours = TREE_OPS.contains(&node.op_type.as_str());
@@ -176,7 +206,12 @@ impl OnnxModel {
             .iter()
             .position(|n| TREE_OPS.contains(&n.op_type.as_str()));
         let (structure, output, task) = if let Some(pos) = tree_node {
-            let t = TreeEnsemble::from_node(&g.node[pos], pos)?;
+            let t = TreeEnsemble::from_node(&g.node[pos], pos)
+                .map_err(|e| ModelError::Invalid(format!("{shown}: {e}")))?;
+            // Compiling checks node references, targets and cycles: a malformed ensemble is
+            // refused on load, not when it is first run.
+            t.compile()
+                .map_err(|e| ModelError::Invalid(format!("{shown}: {e}")))?;
             let task = if t.classifier {
                 Task::Classification
             } else {
@@ -211,7 +246,12 @@ impl OnnxModel {
             Structure::Layers(_) => {
                 g.initializer
                     .iter()
-                    .map(|t| t.dims.iter().product::<i64>().max(0) as u64)
+                    .map(|t| {
+                        t.dims
+                            .iter()
+                            .try_fold(1u64, |acc, &d| acc.checked_mul(u64::try_from(d).ok()?))
+                            .unwrap_or(0)
+                    })
                     .sum::<u64>()
                     + g.node
                         .iter()
@@ -317,6 +357,42 @@ impl OnnxModel {
     }
 }
 
+/// Every value the graph reads has a source: each node input and each graph output is a graph
+/// input, an initializer or a node's output. tract indexes its name table with them and panics
+/// on a missing one; here it is one sentence.
+fn check_names(g: &pb::GraphProto, shown: &str) -> Result<(), ModelError> {
+    let defined: std::collections::HashSet<&str> = g
+        .input
+        .iter()
+        .map(|v| v.name.as_str())
+        .chain(g.initializer.iter().map(|t| t.name.as_str()))
+        .chain(
+            g.node
+                .iter()
+                .flat_map(|n| n.output.iter().map(String::as_str)),
+        )
+        .collect();
+    for node in &g.node {
+        if let Some(missing) = node
+            .input
+            .iter()
+            .find(|i| !i.is_empty() && !defined.contains(i.as_str()))
+        {
+            return Err(ModelError::Invalid(format!(
+                "{shown}: node \"{}\" ({}) reads {missing}, which no input, initializer or node provides",
+                node.name, node.op_type
+            )));
+        }
+    }
+    if let Some(missing) = g.output.iter().find(|o| !defined.contains(o.name.as_str())) {
+        return Err(ModelError::Invalid(format!(
+            "{shown}: the graph output {} is produced by no node",
+            missing.name
+        )));
+    }
+    Ok(())
+}
+
 /// Dense layers: a `MatMul` whose second input is a rank-2 initializer, with the following
 /// `Add` of an initializer as its bias; or a `Gemm` with an initializer `B` (and `C`).
 fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
@@ -340,8 +416,10 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
                     .find(|n| n.op_type == "Add" && n.input.contains(&out))
                     .and_then(|n| n.input.iter().find(|i| **i != out))
                     .filter(|b| {
-                        proto::initializer(g, b)
-                            .is_some_and(|t| t.dims.iter().product::<i64>() == cols as i64)
+                        proto::initializer(g, b).is_some_and(|t| {
+                            t.dims.iter().try_fold(1i64, |a, &d| a.checked_mul(d))
+                                == Some(cols as i64)
+                        })
                     })
                     .cloned();
                 layers.push(Layer {
@@ -365,8 +443,10 @@ fn find_layers(g: &pb::GraphProto) -> Result<Vec<Layer>, ModelError> {
                     .input
                     .get(2)
                     .filter(|c| {
-                        proto::initializer(g, c)
-                            .is_some_and(|t| t.dims.iter().product::<i64>() == cols as i64)
+                        proto::initializer(g, c).is_some_and(|t| {
+                            t.dims.iter().try_fold(1i64, |a, &d| a.checked_mul(d))
+                                == Some(cols as i64)
+                        })
                     })
                     .cloned();
                 layers.push(Layer {

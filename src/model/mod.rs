@@ -58,3 +58,15 @@ pub(crate) fn runtime(e: impl std::fmt::Debug) -> ModelError {
     let text = format!("{e:?}");
     ModelError::Runtime(text.lines().next().unwrap_or_default().to_string())
 }
+
+/// Run tract on a model Sextant did not write: the loader checks shapes and tensors first, but a
+/// graph tract cannot handle may still make it panic, which must become one sentence and not
+/// end the program or the window.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, ModelError>) -> Result<T, ModelError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        Err(ModelError::Runtime(format!(
+            "the ONNX runtime failed on this graph ({})",
+            crate::data::load::panic_text(panic.as_ref())
+        )))
+    })
+}

@@ -24,6 +24,9 @@ enum Mode {
     Leaf,
 }
 
+/// Most targets of a regressor ensemble Sextant evaluates.
+const MAX_TARGETS: usize = 1 << 16;
+
 /// One tree ensemble node's attributes, as parallel arrays (the ONNX layout).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TreeEnsemble {
@@ -166,6 +169,34 @@ impl TreeEnsemble {
                 t.labels
             )));
         }
+        // The evaluator keeps one score per target: a count no real model has would only
+        // allocate without end.
+        if !t.classifier && t.labels > MAX_TARGETS {
+            return Err(bad(&format!(
+                "declares {} targets; Sextant evaluates at most {MAX_TARGETS}",
+                t.labels
+            )));
+        }
+        if let Some(f) = t.feature_ids.iter().find(|f| **f < 0) {
+            return Err(bad(&format!("reads the negative feature index {f}")));
+        }
+        if let Some(c) = t
+            .leaf_target
+            .iter()
+            .find(|c| **c < 0 || **c as usize >= t.labels)
+        {
+            return Err(bad(&format!(
+                "has a leaf weight for {} {c}, outside 0 to {}",
+                if t.classifier { "class" } else { "target" },
+                t.labels - 1
+            )));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        for (tree, id) in t.tree_ids.iter().zip(&t.node_ids) {
+            if !seen.insert((tree, id)) {
+                return Err(bad(&format!("has node {id} of tree {tree} more than once")));
+            }
+        }
         Ok(t)
     }
 
@@ -233,10 +264,18 @@ impl TreeEnsemble {
         for (i, (&t, &n)) in self.tree_ids.iter().zip(&self.node_ids).enumerate() {
             index.insert((t, n), i);
         }
+        // `from_node` keeps leaf targets in 0..labels; `max(0)` and `min` guard edited copies.
         let targets = if self.classifier {
-            (self.leaf_target.iter().copied().max().unwrap_or(0) + 1).max(1) as usize
+            (self
+                .leaf_target
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(0)
+                .clamp(0, 1)
+                + 1) as usize
         } else {
-            self.labels
+            self.labels.clamp(1, MAX_TARGETS)
         };
         let mut nodes = Vec::with_capacity(self.modes.len());
         for i in 0..self.modes.len() {
@@ -250,7 +289,7 @@ impl TreeEnsemble {
                 })
             };
             nodes.push(CNode {
-                feature: self.feature_ids[i] as usize,
+                feature: self.feature_ids[i].max(0) as usize,
                 threshold: self.thresholds[i],
                 mode: self.modes[i],
                 yes: child(self.true_ids[i])?,

@@ -39,6 +39,18 @@ pub enum SessionError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{} is not a regular file (a directory, pipe or device); a session is a .sextant file",
+        path.display()
+    )]
+    NotRegular { path: PathBuf },
+    #[error(
+        "{} is {} bytes; a Sextant session is settings text of at most {} bytes, so this is not one",
+        path.display(),
+        bytes,
+        MAX_SESSION_BYTES
+    )]
+    TooLarge { path: PathBuf, bytes: u64 },
     #[error("{} is empty; it is not a Sextant session", path.display())]
     Empty { path: PathBuf },
     #[error("{} is not a Sextant session: it is not text (a data file, perhaps?)", path.display())]
@@ -71,6 +83,11 @@ pub enum SessionError {
     Write { path: PathBuf, message: String },
 }
 
+/// The largest session file read. A session holds choices, not data (paths, roles, renames,
+/// settings, notes): real ones are a few kilobytes. A bigger file is refused before it is read,
+/// so a data file or a device opened by mistake cannot fill memory.
+pub const MAX_SESSION_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Only the version, read before anything else so that the right schema parses the rest.
 #[derive(Deserialize)]
 #[serde(rename = "Session")]
@@ -80,18 +97,36 @@ struct Header {
 
 /// Read and parse a session file (see [`parse`]).
 pub fn read(path: &Path) -> Result<Session, SessionError> {
-    let text = std::fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::InvalidData {
-            SessionError::NotText {
-                path: path.to_path_buf(),
-            }
-        } else {
-            SessionError::Read {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })?;
+    let p = || path.to_path_buf();
+    let meta =
+        std::fs::metadata(path).map_err(|source| SessionError::Read { path: p(), source })?;
+    // A FIFO or device would block or never end: only regular files are read.
+    if !meta.is_file() {
+        return Err(SessionError::NotRegular { path: p() });
+    }
+    if meta.len() > MAX_SESSION_BYTES {
+        return Err(SessionError::TooLarge {
+            path: p(),
+            bytes: meta.len(),
+        });
+    }
+    // `take` bounds the read even if the file grows after the size was looked up.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|source| SessionError::Read { path: p(), source })?,
+            MAX_SESSION_BYTES + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|source| SessionError::Read { path: p(), source })?;
+    if bytes.len() as u64 > MAX_SESSION_BYTES {
+        return Err(SessionError::TooLarge {
+            path: p(),
+            bytes: bytes.len() as u64,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| SessionError::NotText { path: p() })?;
     parse(&text, path)
 }
 
@@ -148,7 +183,13 @@ pub fn check_ranges(session: &Session) -> Result<(), (&'static str, String)> {
 fn parse_error(path: &Path, e: &ron::error::SpannedError) -> SessionError {
     SessionError::Parse {
         path: path.to_path_buf(),
-        message: e.code.to_string(),
+        message: match e.code {
+            // ron's own text names its API; the user needs the cause.
+            ron::Error::ExceededRecursionLimit => {
+                "it is nested deeper than the 128 levels a session can have".to_string()
+            }
+            ref code => code.to_string(),
+        },
         line: e.span.start.line,
         column: e.span.start.col,
     }
