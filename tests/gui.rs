@@ -285,3 +285,21 @@ fn health_tab_shows_metrics_detectors_and_alerts() {
     let empty: sextant::gui::views::health::HealthSettings = ron::from_str("()").expect("empty");
     assert_eq!(empty, Default::default());
 }
+
+#[test]
+fn drift_table_comes_first_and_the_windows_fill_in_after() {
+    let mut h = harness(sample_app());
+    h.state_mut()
+        .push(Command::SetTab(sextant::gui::app::Tab::Drift));
+    settle(&mut h);
+    let drift = &h.state().drift;
+    // The table's pass leaves the windows out; the shown result has them from the second job.
+    let whole = drift.run.value.clone().expect("drift result");
+    assert!(whole.windows.is_none());
+    let shown = drift.shown().expect("shown");
+    let windows = shown.windows.as_ref().expect("weekly windows");
+    assert!(!windows.windows.is_empty());
+    assert_eq!(shown.columns, whole.columns);
+    // The heatmap is drawn from them.
+    h.get_by_label_contains("Drift by week window (18 windows");
+}

@@ -881,6 +881,7 @@ pub fn command_lines(dir: &Path, rows: usize) -> Vec<(String, Vec<String>)> {
     let lines: Vec<Vec<&str>> = vec![
         [&["drift"][..], &pair].concat(),
         [&["drift"][..], &pair, &["--format", "json"]].concat(),
+        [&["drift"][..], &pair, &["--all-metrics"]].concat(),
         [&["drift"][..], &pair, &["--windows", "week"]].concat(),
         [
             &["health"][..],

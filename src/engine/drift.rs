@@ -403,6 +403,8 @@ pub enum DriftError {
     Windows(#[from] windows::WindowError),
     #[error("drift was cancelled")]
     Cancelled,
+    #[error("the data changed since the drift table was computed; it is computed again")]
+    Stale,
     #[error(transparent)]
     Range(#[from] RangeError),
     #[error("renaming \"{current}\" to \"{reference}\" is impossible: {reason}")]
@@ -561,19 +563,8 @@ pub fn run(
 
     // Windows that cannot be made (no timestamp for weeks, say) leave the columns' verdicts
     // standing: the per-window part is left out, with the reason.
-    let (windows, windows_error) = match settings.windows {
-        Some(spec) => {
-            progress.set(Some(0.75), format!("Scoring windows by {spec}"));
-            match windowed(
-                reference, current, roles, &prepared, &report, spec, &options, progress,
-            ) {
-                Ok(w) => (Some(w), None),
-                Err(DriftError::Windows(e)) => (None, Some(e.to_string())),
-                Err(e) => return Err(e),
-            }
-        }
-        None => (None, None),
-    };
+    let (windows, windows_error) =
+        windows_part(inputs, settings, &prepared, &report, &options, progress)?;
     progress.set(Some(1.0), "Done");
     Ok(DriftOutcome {
         report,
@@ -583,6 +574,84 @@ pub fn run(
         windows_error,
         drift_share_threshold: options.drift_share,
     })
+}
+
+/// The per-window part of a pass (`settings.windows`), or why it could not be made.
+fn windows_part(
+    inputs: &DriftInputs,
+    settings: &DriftSettings,
+    prepared: &[Prepared],
+    report: &DatasetDriftReport,
+    options: &DriftOptions,
+    progress: &Progress,
+) -> Result<(Option<WindowedDrift>, Option<String>), DriftError> {
+    let Some(spec) = settings.windows else {
+        return Ok((None, None));
+    };
+    progress.set(Some(0.75), format!("Scoring windows by {spec}"));
+    let DriftInputs {
+        reference,
+        current,
+        roles,
+        ..
+    } = *inputs;
+    match windowed(
+        reference, current, roles, prepared, report, spec, options, progress,
+    ) {
+        Ok(w) => Ok((Some(w), None)),
+        Err(DriftError::Windows(e)) => Ok((None, Some(e.to_string()))),
+        Err(e) => Err(e),
+    }
+}
+
+/// The windows of a pass whose whole-data part (`whole`, computed with the same inputs and
+/// settings, its windows left out) is already shown: the window shows the drift table first
+/// and lets the heatmap and the learned thresholds fill in from this. The columns are pulled
+/// out and sorted again (a fraction of the windows' cost) rather than kept in memory between.
+pub fn run_windows(
+    inputs: &DriftInputs,
+    settings: &DriftSettings,
+    whole: &DriftOutcome,
+    progress: &Progress,
+) -> Result<(Option<WindowedDrift>, Option<String>), DriftError> {
+    if settings.windows.is_none() {
+        return Ok((None, None));
+    }
+    let options = settings.options();
+    progress.set(Some(0.0), "Choosing columns");
+    let (plan, _) = plan_columns(
+        inputs.reference,
+        inputs.current,
+        inputs.roles,
+        inputs.renames,
+    )?;
+    progress.set(Some(0.05), format!("Sorting {} columns", plan.len()));
+    let prepared: Vec<Option<Prepared>> = parallel_map(&plan, |p| {
+        if progress.is_cancelled() {
+            return None;
+        }
+        prepare(inputs.reference, inputs.current, p)
+    });
+    progress.check()?;
+    let prepared: Vec<Prepared> = prepared.into_iter().flatten().collect();
+    let same_columns = prepared.len() == whole.report.columns.len()
+        && prepared
+            .iter()
+            .zip(&whole.report.columns)
+            .all(|(p, c)| p.reference_name == c.name);
+    if !same_columns {
+        return Err(DriftError::Stale);
+    }
+    let result = windows_part(
+        inputs,
+        settings,
+        &prepared,
+        &whole.report,
+        &options,
+        progress,
+    );
+    progress.set(Some(1.0), "Done");
+    result
 }
 
 /// Every statistic that applies to the column. An integer column with few values is tested

@@ -11,7 +11,9 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, VLine};
 use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureType};
 use crate::analysis::windows::WindowSpec;
 pub use crate::engine::drift::DriftSettings;
-use crate::engine::drift::{ColumnDrift, DriftInputs, DriftOutcome, WindowedDrift, run, severity};
+use crate::engine::drift::{
+    ColumnDrift, DriftInputs, DriftOutcome, WindowedDrift, run, run_windows, severity,
+};
 use crate::engine::drift_detail::{ColumnDetail, column_detail};
 use crate::format::fmt_num;
 use crate::gui::command::Command;
@@ -47,7 +49,12 @@ pub struct DriftView {
     pub threshold_text: String,
     /// Why the typed threshold was refused (the previous one stays in force).
     pub threshold_error: Option<String>,
+    /// The whole-data pass (the table), computed first and shown as soon as it exists.
     pub run: Computed<DriftOutcome>,
+    /// The windows of the shown pass (heatmap, sparklines, learned thresholds), filled in after.
+    pub windows: Computed<WindowsPart>,
+    /// `run` with `windows` merged in, once both belong together: what the tab draws.
+    shown: Option<std::sync::Arc<DriftOutcome>>,
     pub detail: Computed<ColumnDetail>,
     pub sort: DriftSort,
     pub only_drifted: bool,
@@ -59,19 +66,52 @@ pub struct DriftView {
     pub pending_share: Option<f64>,
 }
 
+/// The per-window part of the pass `whole`.
+pub struct WindowsPart {
+    whole: std::sync::Arc<DriftOutcome>,
+    windows: Option<WindowedDrift>,
+    error: Option<String>,
+}
+
 impl DriftView {
+    /// What the tab draws: the whole-data pass, with its windows once they are computed.
+    pub fn shown(&self) -> Option<std::sync::Arc<DriftOutcome>> {
+        self.shown.clone().or_else(|| self.run.value.clone())
+    }
+
+    /// Rebuild [`DriftView::shown`] after either part changed.
+    fn merge(&mut self) {
+        let whole = self.run.value.clone();
+        let part = self.windows.value.clone();
+        self.shown = match (whole, part) {
+            (Some(whole), Some(part)) if std::sync::Arc::ptr_eq(&whole, &part.whole) => {
+                let mut merged = (*whole).clone();
+                merged.windows = part.windows.clone();
+                merged.windows_error = part.error.clone();
+                Some(std::sync::Arc::new(merged))
+            }
+            (whole, _) => whole,
+        };
+    }
+
     /// Start (re)computing when the datasets, roles, renames or settings changed, and the
     /// selected column's detail when the selection changed. Called every frame; cheap when
     /// nothing changed.
     pub fn update(&mut self, cx: &ViewCtx<'_>) {
         let (datasets, roles) = (cx.datasets, cx.roles);
         let (selected, waker) = (cx.selected_column.as_deref(), cx.waker());
-        self.run.poll();
+        if self.run.poll() | self.windows.poll() {
+            self.merge();
+        }
         self.detail.poll();
         let (Some(reference), Some(current)) = (datasets[0].clone(), datasets[1].clone()) else {
             return;
         };
-        let settings = self.settings.clone();
+        // The table does not depend on the windows: changing them only recomputes the windows.
+        let settings = DriftSettings {
+            windows: None,
+            ..self.settings.clone()
+        };
         let drift_renames = cx.renames.clone();
         let settings_text = serde_json::to_string(&settings).unwrap_or_default();
         let roles_text = serde_json::to_string(roles).unwrap_or_default();
@@ -84,16 +124,46 @@ impl DriftView {
         ));
         let roles = roles.clone();
         let (r, c) = (reference.clone(), current.clone());
+        let (run_roles, run_renames) = (roles.clone(), drift_renames.clone());
         self.run
             .request(key, "Computing drift", waker.clone(), move |p| {
                 let inputs = DriftInputs {
                     reference: &r,
                     current: &c,
-                    roles: &roles,
-                    renames: &drift_renames,
+                    roles: &run_roles,
+                    renames: &run_renames,
                 };
                 run(&inputs, &settings, p).map_err(|e| e.to_string())
             });
+        // The windows of the table on screen, once that table is the one for these inputs.
+        if let Some(spec) = self.settings.windows
+            && !self.run.is_running()
+            && self.run.error.is_none()
+            && let Some(whole) = self.run.value.clone()
+        {
+            let key = key_of(&(key, serde_json::to_string(&spec).unwrap_or_default()));
+            let settings = self.settings.clone();
+            let (r, c) = (reference.clone(), current.clone());
+            self.windows
+                .request(key, "Scoring windows", waker.clone(), move |p| {
+                    let inputs = DriftInputs {
+                        reference: &r,
+                        current: &c,
+                        roles: &roles,
+                        renames: &drift_renames,
+                    };
+                    let (windows, error) =
+                        run_windows(&inputs, &settings, &whole, p).map_err(|e| e.to_string())?;
+                    Ok(WindowsPart {
+                        whole,
+                        windows,
+                        error,
+                    })
+                });
+        } else if self.settings.windows.is_none() && self.windows.value.is_some() {
+            self.windows = Computed::default();
+            self.merge();
+        }
 
         let Some(selected) = selected else {
             return;
@@ -105,7 +175,8 @@ impl DriftView {
         }
         // A window's rows are known only once the run that defined the windows has finished.
         let rows = self.window.and_then(|w| {
-            let windows = self.run.value.as_ref()?.windows.as_ref()?;
+            let shown = self.shown()?;
+            let windows = shown.windows.as_ref()?;
             (w < windows.windows.len()).then(|| windows.rows_of(w))
         });
         let binning = self.settings.binning;
@@ -133,7 +204,7 @@ impl DriftView {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.run.is_running() || self.detail.is_running()
+        self.run.is_running() || self.windows.is_running() || self.detail.is_running()
     }
 }
 
@@ -170,7 +241,10 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
     settings_ui(st, ui);
     let view = &mut *st;
     view.run.status_ui(ui);
-    let Some(result) = view.run.value.clone() else {
+    if !view.run.is_running() {
+        view.windows.status_ui(ui);
+    }
+    let Some(result) = view.shown() else {
         if view.run.is_running() {
             ui.label("Computing drift…");
         }
@@ -197,6 +271,9 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
                 } else if let Some(e) = &result.windows_error {
                     ui.separator();
                     ui.weak(format!("No drift over time: {e}"));
+                } else if st.windows.is_running() {
+                    ui.separator();
+                    ui.weak("Scoring every window of the production data…");
                 }
             });
     });
