@@ -138,6 +138,7 @@ pub fn run(args: &HealthArgs) -> Result<u8, CliError> {
         current: &current,
         roles: &roles,
         renames: &renames,
+        drift: None,
     };
     let report = run_health(&inputs, &settings, &Progress::silent())
         .map_err(|e| CliError(format!("{}: {e}", args.current.display())))?;

@@ -126,6 +126,22 @@ impl DriftSettings {
         }
     }
 
+    /// Whether every column gets its default test and threshold without correction, as
+    /// [`DriftSettings::verdicts_only`] does: such a pass's per-column verdicts (and windows)
+    /// are the ones another analysis would compute for itself (health's feature drift).
+    pub fn default_verdicts(&self) -> bool {
+        let d = Self::verdicts_only();
+        self.method == d.method
+            && self.threshold.is_none()
+            && self.correction == d.correction
+            && self.binning == d.binning
+            && self.js_base2 == d.js_base2
+            && self.per_column.is_empty()
+            && self.column_thresholds.is_empty()
+            && self.kind_methods.is_empty()
+            && self.kind_thresholds.is_empty()
+    }
+
     /// The core's options for these settings (resolution order: column > kind > global).
     pub fn options(&self) -> DriftOptions {
         let mut o = DriftOptions::default();

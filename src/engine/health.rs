@@ -74,6 +74,11 @@ pub struct HealthInputs<'a> {
     pub roles: &'a RoleMap,
     /// Production columns compared with their training names (feature drift).
     pub renames: &'a Renames,
+    /// A drift pass of the same data, roles and renames already made with every column's
+    /// default test and threshold and no correction (the report's): when its windows are the
+    /// health windows over the same time column, feature drift per window is read from it
+    /// instead of a second pass. `None`: the health pass scores the features itself.
+    pub drift: Option<&'a drift_engine::DriftOutcome>,
 }
 
 impl HealthSettings {
@@ -279,6 +284,58 @@ pub fn resolve_columns(
     Ok((target, prediction, time))
 }
 
+/// The feature columns of a drift pass whose windows are `spec`, without `left_out` (target,
+/// prediction, version), each window's share of drifted columns recounted over those left:
+/// what a drift pass of the features alone gives, since every column is tested on its own
+/// and no correction joins them. `None` when the pass has other windows or none.
+fn features_of(
+    drift: &drift_engine::DriftOutcome,
+    spec: crate::analysis::windows::WindowSpec,
+    left_out: &[&str],
+) -> Option<drift_engine::DriftOutcome> {
+    let w = drift.windows.as_ref().filter(|w| w.spec == spec)?;
+    let keep: Vec<bool> = w
+        .columns
+        .iter()
+        .map(|c| !left_out.contains(&c.column.as_str()))
+        .collect();
+    if drift.columns.len() != keep.len() {
+        return None;
+    }
+    let columns: Vec<_> = w
+        .columns
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let drift_share = (0..w.windows.len())
+        .map(|i| {
+            let tested = columns.iter().filter(|c| c.scores[i].is_some()).count();
+            let drifted = columns.iter().filter(|c| c.drifted[i]).count();
+            if tested == 0 {
+                0.0
+            } else {
+                drifted as f64 / tested as f64
+            }
+        })
+        .collect();
+    let mut out = drift.clone();
+    out.columns = drift
+        .columns
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(c, _)| c.clone())
+        .collect();
+    out.windows = Some(drift_engine::WindowedDrift {
+        columns,
+        drift_share,
+        ..w.clone()
+    });
+    Some(out)
+}
+
 /// Run the health pass under `settings`. With feature drift on (the default) every feature is
 /// also scored per window with the drift engine (for `drift_share` and the attribution).
 pub fn run(
@@ -291,6 +348,7 @@ pub fn run(
         current,
         roles,
         renames,
+        drift: inputs_drift,
     } = *inputs;
     settings.validate()?;
     let cols = &settings.columns();
@@ -378,7 +436,19 @@ pub fn run(
             roles: &feature_roles,
             renames,
         };
-        let run = drift_engine::run(&inputs, &drift_settings, progress)?;
+        let left_out: Vec<&str> = [Some(&target), Some(&prediction), settings.version.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let same_windows = time.as_deref() == roles.column_with(Role::Timestamp);
+        let reused = inputs_drift
+            .filter(|_| same_windows)
+            .and_then(|d| features_of(d, params.windows, &left_out));
+        let run = match reused {
+            Some(run) => run,
+            None => drift_engine::run(&inputs, &drift_settings, progress)?,
+        };
         match run.windows {
             Some(w) => {
                 let features = w

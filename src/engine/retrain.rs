@@ -187,6 +187,7 @@ fn detector_alarms(
         current: inputs.current,
         roles: inputs.roles,
         renames: inputs.renames,
+        drift: None,
     };
     // Silent: the detectors are one pass each, short beside the backtest.
     let report = match super::health::run(&health, &settings, &Progress::silent()) {

@@ -157,6 +157,12 @@ pub fn run(
                         current: c,
                         roles: &session.roles,
                         renames: &session.renames,
+                        // The drift pass above, when its verdicts are the defaults health uses.
+                        drift: out
+                            .drift
+                            .as_ref()
+                            .and_then(|d| d.as_ref().ok())
+                            .filter(|_| views.drift.default_verdicts()),
                     },
                     health,
                     progress,

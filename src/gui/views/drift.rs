@@ -687,7 +687,11 @@ fn detail_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui, run: &DriftO
                 if ui.selectable_label(current.is_none(), "as above").clicked() {
                     view.settings.per_column.remove(&selected);
                 }
-                let applicable = |m: DriftMethod| m.applies_to(column.verdict.feature_type);
+                // A column stored as numbers takes every numeric test, also a count column
+                // that is tested as categories by default.
+                let numbers = column.kind == crate::engine::drift::DriftKind::Numeric;
+                let applicable =
+                    |m: DriftMethod| numbers || m.applies_to(column.verdict.feature_type);
                 for m in DriftMethod::ALL.into_iter().filter(|m| applicable(*m)) {
                     if ui
                         .selectable_label(current == Some(m), m.name())

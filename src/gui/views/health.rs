@@ -117,6 +117,7 @@ fn request(st: &mut HealthState, cx: &ViewCtx<'_>) {
                 current: &current,
                 roles: &roles,
                 renames: &renames,
+                drift: None,
             };
             run_health(&inputs, &settings, progress).map_err(|e| e.to_string())
         });
