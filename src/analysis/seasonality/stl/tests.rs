@@ -52,6 +52,30 @@ fn matches_statsmodels_golden_values() {
     println!("largest deviation from statsmodels: {worst:e}");
 }
 
+/// The radix-select median pair equals sorting, with ties, zeros and values
+/// spread over many binades.
+#[test]
+fn middle_pair_matches_sorting() {
+    for n in [1, 2, 3, 10, 101, 1000, 5001] {
+        let v: Vec<f64> = (0..n)
+            .map(|i| match i % 4 {
+                0 => 0.0,
+                1 => ((i * 7919) % 1000) as f64 * 1e-3,
+                2 => ((i * 31) % 17) as f64 * 1e5,
+                _ => 0.25,
+            })
+            .collect();
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut scratch = vec![0.0; n];
+        assert_eq!(
+            middle_pair(&v, &mut scratch),
+            (sorted[(n - 1) / 2], sorted[n / 2]),
+            "n {n}"
+        );
+    }
+}
+
 fn synthetic(n: usize, period: usize) -> Vec<f64> {
     (0..n)
         .map(|i| {
