@@ -363,7 +363,8 @@ pub(super) fn robustness_weights(
 /// bit patterns of non-negative floats order like the floats, so one counting
 /// pass over the top 16 bits (sign, exponent, 4 mantissa bits) finds the
 /// buckets holding both ranks, and only those buckets' values (a few percent
-/// for spread-out residuals) are gathered into `scratch` and selected.
+/// for spread-out residuals) are gathered into `scratch` (length `>= n`) and
+/// selected.
 fn middle_pair(v: &[f64], scratch: &mut [f64]) -> (f64, f64) {
     const SHIFT: u32 = 48;
     let n = v.len();
@@ -386,12 +387,11 @@ fn middle_pair(v: &[f64], scratch: &mut [f64]) -> (f64, f64) {
     };
     let (b_lo, before) = locate(lo_rank);
     let (b_hi, _) = locate(hi_rank);
+    // Branch-free gather (`scratch` holds n): always store, advance on a hit.
     let mut m = 0;
     for &x in v {
-        if (b_lo..=b_hi).contains(&bucket(x)) {
-            scratch[m] = x;
-            m += 1;
-        }
+        scratch[m] = x;
+        m += usize::from((b_lo..=b_hi).contains(&bucket(x)));
     }
     let candidates = &mut scratch[..m];
     let (below, &mut hi, _) = candidates.select_nth_unstable_by(hi_rank - before, f64::total_cmp);
