@@ -197,9 +197,13 @@ impl Engine {
     fn inner_loop(&mut self, y: &[f64], use_weights: bool) {
         let n = y.len();
         let p = self.cfg.period;
-        for ((d, y), t) in self.detrended.iter_mut().zip(y).zip(&self.trend) {
-            *d = y - t;
-        }
+        let trend = &self.trend;
+        for_each_piece(&mut self.detrended, 1, |offset, piece| {
+            let (y, t) = (&y[offset..], &trend[offset..]);
+            for ((d, y), t) in piece.iter_mut().zip(y).zip(t) {
+                *d = y - t;
+            }
+        });
         self.cycle_subseries(use_weights);
         // Low-pass filter of C: moving averages p, p, 3 then LOESS.
         moving_average(&self.cycle, p, &mut self.ma_a[..n + p + 1]);
@@ -270,36 +274,42 @@ impl Engine {
 const TILE: usize = 64;
 
 /// Scatters `src` (position `i * p + j`) into `rows` (row `j`, column `i`,
-/// row stride `stride`), tile by tile.
+/// row stride `stride`), tile by tile, the rows split across the cores.
 fn transpose_into_rows(src: &[f64], p: usize, stride: usize, rows: &mut [f64]) {
     let cycles = src.len().div_ceil(p);
-    for start in (0..cycles).step_by(TILE) {
-        let stop = (start + TILE).min(cycles);
-        for j in 0..p {
-            // Row j has columns i with i * p + j < len.
-            let stop_j = stop.min((src.len() + p - 1 - j) / p);
-            let row = &mut rows[j * stride..(j + 1) * stride];
-            for (i, slot) in row.iter_mut().enumerate().take(stop_j).skip(start) {
-                *slot = src[i * p + j];
+    for_each_piece(rows, stride, |offset, piece| {
+        let first_row = offset / stride;
+        for start in (0..cycles).step_by(TILE) {
+            let stop = (start + TILE).min(cycles);
+            for (r, row) in piece.chunks_mut(stride).enumerate() {
+                let j = first_row + r;
+                // Row j has columns i with i * p + j < len.
+                let stop_j = stop.min((src.len() + p - 1 - j) / p);
+                for (i, slot) in row.iter_mut().enumerate().take(stop_j).skip(start) {
+                    *slot = src[i * p + j];
+                }
             }
         }
-    }
+    });
 }
 
 /// Gathers `dst[m * p + j] = rows[j * stride + m]` for every position of
-/// `dst`, tile by tile.
+/// `dst`, tile by tile, ranges of whole columns split across the cores.
 fn transpose_from_rows(rows: &[f64], p: usize, stride: usize, dst: &mut [f64]) {
-    let columns = dst.len().div_ceil(p);
-    for start in (0..columns).step_by(TILE) {
-        let stop = (start + TILE).min(columns);
-        for j in 0..p {
-            let stop_j = stop.min((dst.len() + p - 1 - j) / p);
-            let row = &rows[j * stride..(j + 1) * stride];
-            for (m, v) in row.iter().enumerate().take(stop_j).skip(start) {
-                dst[m * p + j] = *v;
+    for_each_piece(dst, p * TILE, |offset, piece| {
+        let first_column = offset / p;
+        let columns = piece.len().div_ceil(p);
+        for start in (0..columns).step_by(TILE) {
+            let stop = (start + TILE).min(columns);
+            for j in 0..p {
+                let stop_j = stop.min((piece.len() + p - 1 - j) / p);
+                let row = &rows[j * stride + first_column..(j + 1) * stride];
+                for (m, v) in row.iter().enumerate().take(stop_j).skip(start) {
+                    piece[m * p + j] = *v;
+                }
             }
         }
-    }
+    });
 }
 
 /// Running moving average of window `len` over `x` into `out`

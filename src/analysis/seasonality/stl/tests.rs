@@ -76,6 +76,28 @@ fn middle_pair_matches_sorting() {
     }
 }
 
+/// The transposes on a series long enough to be split across threads.
+#[test]
+fn long_transposes_match_their_definition() {
+    let (p, n) = (7, 100_003);
+    let len = (n - 1) / p + 1;
+    let src: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let mut rows = vec![-1.0; p * len];
+    transpose_into_rows(&src, p, len, &mut rows);
+    for j in 0..p {
+        for i in (0..len).filter(|i| i * p + j < n) {
+            assert_eq!(rows[j * len + i], (i * p + j) as f64, "row {j} column {i}");
+        }
+    }
+    let stride = len + 2;
+    let rows: Vec<f64> = (0..p * stride).map(|k| k as f64).collect();
+    let mut dst = vec![-1.0; n + 2 * p];
+    transpose_from_rows(&rows, p, stride, &mut dst);
+    for (pos, v) in dst.iter().enumerate() {
+        assert_eq!(*v, ((pos % p) * stride + pos / p) as f64, "position {pos}");
+    }
+}
+
 fn synthetic(n: usize, period: usize) -> Vec<f64> {
     (0..n)
         .map(|i| {
