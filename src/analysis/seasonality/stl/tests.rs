@@ -52,6 +52,52 @@ fn matches_statsmodels_golden_values() {
     println!("largest deviation from statsmodels: {worst:e}");
 }
 
+/// The radix-select median pair equals sorting, with ties, zeros and values
+/// spread over many binades.
+#[test]
+fn middle_pair_matches_sorting() {
+    for n in [1, 2, 3, 10, 101, 1000, 5001] {
+        let v: Vec<f64> = (0..n)
+            .map(|i| match i % 4 {
+                0 => 0.0,
+                1 => ((i * 7919) % 1000) as f64 * 1e-3,
+                2 => ((i * 31) % 17) as f64 * 1e5,
+                _ => 0.25,
+            })
+            .collect();
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut scratch = vec![0.0; n];
+        assert_eq!(
+            middle_pair(&v, &mut scratch),
+            (sorted[(n - 1) / 2], sorted[n / 2]),
+            "n {n}"
+        );
+    }
+}
+
+/// The transposes on a series long enough to be split across threads.
+#[test]
+fn long_transposes_match_their_definition() {
+    let (p, n) = (7, 100_003);
+    let len = (n - 1) / p + 1;
+    let src: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let mut rows = vec![-1.0; p * len];
+    transpose_into_rows(&src, p, len, &mut rows);
+    for j in 0..p {
+        for i in (0..len).filter(|i| i * p + j < n) {
+            assert_eq!(rows[j * len + i], (i * p + j) as f64, "row {j} column {i}");
+        }
+    }
+    let stride = len + 2;
+    let rows: Vec<f64> = (0..p * stride).map(|k| k as f64).collect();
+    let mut dst = vec![-1.0; n + 2 * p];
+    transpose_from_rows(&rows, p, stride, &mut dst);
+    for (pos, v) in dst.iter().enumerate() {
+        assert_eq!(*v, ((pos % p) * stride + pos / p) as f64, "position {pos}");
+    }
+}
+
 fn synthetic(n: usize, period: usize) -> Vec<f64> {
     (0..n)
         .map(|i| {
