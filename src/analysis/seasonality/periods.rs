@@ -258,7 +258,9 @@ fn rank(
         by_period
             .iter()
             .take_while(|(p, _)| *p < c.period)
-            .find(|(p, score)| c.period % p == 0 && c.score <= score + band && *score > 0.0)
+            .find(|(p, score)| {
+                c.period.is_multiple_of(*p) && c.score <= score + band && *score > 0.0
+            })
             .map_or((c.score, false), |(_, score)| (*score, true))
     };
     out.sort_by(|a, b| {
