@@ -395,3 +395,47 @@ fn a_series_without_timestamps_is_drawn_by_index() {
         "no date ticks without timestamps"
     );
 }
+
+#[test]
+fn health_reads_the_reports_drift_windows_as_its_own_pass_would() {
+    let reference = load("credit_training.parquet");
+    let current = load("credit_production.parquet");
+    let roles = inferred_roles(&reference, &current, None);
+    let renames = Renames::from(vec![(
+        "num_open_accounts".to_string(),
+        "open_accounts".to_string(),
+    )]);
+    let settings = DriftSettings::default();
+    assert!(settings.default_verdicts());
+    let drift = run(
+        &DriftInputs {
+            reference: &reference,
+            current: &current,
+            roles: &roles,
+            renames: &renames,
+        },
+        &settings,
+        &Progress::silent(),
+    )
+    .expect("drift runs");
+    let health = |drift: Option<&DriftOutcome>| {
+        sextant::engine::health::run(
+            &sextant::engine::health::HealthInputs {
+                reference: &reference,
+                current: &current,
+                roles: &roles,
+                renames: &renames,
+                drift,
+            },
+            &Default::default(),
+            &Progress::silent(),
+        )
+        .expect("health runs")
+    };
+    let own = health(None);
+    assert!(
+        own.drift_share.is_some(),
+        "the sample has feature drift per window"
+    );
+    assert_eq!(health(Some(&drift)), own);
+}

@@ -302,13 +302,15 @@ fn features_of(
     if drift.columns.len() != keep.len() {
         return None;
     }
-    let columns: Vec<_> = w
-        .columns
-        .iter()
-        .zip(&keep)
-        .filter(|(_, k)| **k)
-        .map(|(c, _)| c.clone())
-        .collect();
+    fn kept<T: Clone>(items: &[T], keep: &[bool]) -> Vec<T> {
+        items
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
+    let columns = kept(&w.columns, &keep);
     let drift_share = (0..w.windows.len())
         .map(|i| {
             let tested = columns.iter().filter(|c| c.scores[i].is_some()).count();
@@ -321,13 +323,7 @@ fn features_of(
         })
         .collect();
     let mut out = drift.clone();
-    out.columns = drift
-        .columns
-        .iter()
-        .zip(&keep)
-        .filter(|(_, k)| **k)
-        .map(|(c, _)| c.clone())
-        .collect();
+    out.columns = kept(&drift.columns, &keep);
     out.windows = Some(drift_engine::WindowedDrift {
         columns,
         drift_share,

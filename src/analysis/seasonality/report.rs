@@ -193,14 +193,7 @@ pub fn analyze_series(
     series: &TimeSeries,
     params: &SeasonalityParams,
 ) -> Result<SeasonalityReport, SeasonalityError> {
-    let detection = detect_series(series, params.max_candidates);
-    analyze_masked(
-        &series.values,
-        &series.filled,
-        series.frequency,
-        params,
-        detection,
-    )
+    analyze_series_detected(series, params, detect_series(series, params.max_candidates))
 }
 
 /// [`analyze_series`] with the period detection already run by [`detect_series`] (with at

@@ -66,6 +66,26 @@ pub struct DriftView {
     pub pending_share: Option<f64>,
 }
 
+/// A pass's inputs, owned so that a background job can hold them.
+#[derive(Clone)]
+struct OwnedInputs {
+    reference: std::sync::Arc<crate::data::Dataset>,
+    current: std::sync::Arc<crate::data::Dataset>,
+    roles: crate::data::RoleMap,
+    renames: crate::vocab::Renames,
+}
+
+impl OwnedInputs {
+    fn get(&self) -> DriftInputs<'_> {
+        DriftInputs {
+            reference: &self.reference,
+            current: &self.current,
+            roles: &self.roles,
+            renames: &self.renames,
+        }
+    }
+}
+
 /// The per-window part of the pass `whole`.
 pub struct WindowsPart {
     whole: std::sync::Arc<DriftOutcome>,
@@ -122,18 +142,16 @@ impl DriftView {
             &drift_renames,
             &roles_text,
         ));
-        let roles = roles.clone();
-        let (r, c) = (reference.clone(), current.clone());
-        let (run_roles, run_renames) = (roles.clone(), drift_renames.clone());
+        let owned = OwnedInputs {
+            reference: reference.clone(),
+            current: current.clone(),
+            roles: roles.clone(),
+            renames: drift_renames,
+        };
+        let for_run = owned.clone();
         self.run
             .request(key, "Computing drift", waker.clone(), move |p| {
-                let inputs = DriftInputs {
-                    reference: &r,
-                    current: &c,
-                    roles: &run_roles,
-                    renames: &run_renames,
-                };
-                run(&inputs, &settings, p).map_err(|e| e.to_string())
+                run(&for_run.get(), &settings, p).map_err(|e| e.to_string())
             });
         // The windows of the table on screen, once that table is the one for these inputs.
         if let Some(spec) = self.settings.windows
@@ -143,17 +161,10 @@ impl DriftView {
         {
             let key = key_of(&(key, serde_json::to_string(&spec).unwrap_or_default()));
             let settings = self.settings.clone();
-            let (r, c) = (reference.clone(), current.clone());
             self.windows
                 .request(key, "Scoring windows", waker.clone(), move |p| {
-                    let inputs = DriftInputs {
-                        reference: &r,
-                        current: &c,
-                        roles: &roles,
-                        renames: &drift_renames,
-                    };
-                    let (windows, error) =
-                        run_windows(&inputs, &settings, &whole, p).map_err(|e| e.to_string())?;
+                    let (windows, error) = run_windows(&owned.get(), &settings, &whole, p)
+                        .map_err(|e| e.to_string())?;
                     Ok(WindowsPart {
                         whole,
                         windows,
