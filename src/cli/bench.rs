@@ -156,14 +156,14 @@ pub fn run_bench_rollout(args: &BenchRolloutArgs) -> Result<u8, CliError> {
 /// Arguments of the hidden `bench-commands`.
 #[derive(Debug, Args)]
 pub struct BenchCommandsArgs {
-    /// Rows per side of the generated pair, and points of the daily series.
-    #[arg(long, default_value_t = 1_000_000)]
+    /// Rows per side of the generated pair, and points of the daily series (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
     pub rows: usize,
     /// Folder for the generated files (reused when present).
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
-    /// Runs of each command; the fastest is reported.
-    #[arg(long, default_value_t = 3)]
+    /// Runs of each command; the fastest is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
     pub repeat: usize,
     /// Only the commands whose line contains this text (e.g. `seasonality`).
     #[arg(long)]
@@ -174,18 +174,6 @@ pub struct BenchCommandsArgs {
 /// seasonality run as a user runs them — this binary in a child process — on generated data.
 pub fn run_bench_commands(args: &BenchCommandsArgs) -> Result<u8, CliError> {
     use crate::engine::bench;
-    if !(1000..=100_000_000).contains(&args.rows) {
-        return Err(CliError(format!(
-            "--rows {} is outside 1000..=100000000",
-            args.rows
-        )));
-    }
-    if !(1..=100).contains(&args.repeat) {
-        return Err(CliError(format!(
-            "--repeat {} is outside 1..=100",
-            args.repeat
-        )));
-    }
     let exe = std::env::current_exe()
         .map_err(|e| CliError(format!("this program's path is unknown: {e}")))?;
     if !bench::command_files(&args.dir, args.rows)

@@ -928,8 +928,10 @@ fn windowed(
 
     // Column by column (on all cores): one pass over a column splits it into its windows'
     // samples, so no row-aligned copy of any column is kept.
+    // Prepared columns and the whole pass's verdicts are in the same order.
+    let work: Vec<(&Prepared, &ColumnDriftReport)> = prepared.iter().zip(&report.columns).collect();
     let per_column: Vec<Option<(Vec<ColumnDriftReport>, Option<f64>)>> =
-        parallel_map(prepared, |p| {
+        parallel_map(&work, |&(p, verdict)| {
             if progress.is_cancelled() {
                 return None;
             }
@@ -951,7 +953,6 @@ fn windowed(
                 n_windows,
                 &options,
             )?;
-            let verdict = report.columns.iter().find(|c| c.name == p.reference_name)?;
             let threshold = ref_assignment.as_ref().and_then(|a| {
                 let reports = window_reports(
                     p,
@@ -972,7 +973,7 @@ fn windowed(
         per_column.into_iter().flatten().collect();
     if per_column.len() != prepared.len() {
         // A column that could no longer be read from its frame: nothing sensible to show.
-        return Err(DriftError::Cancelled);
+        return Err(DriftError::Stale);
     }
     // Per window: the corrections across columns and the dataset verdict, as a whole pass.
     let per_window: Vec<DatasetDriftReport> = (0..n_windows)

@@ -233,12 +233,6 @@ pub fn detect_series(
     )
 }
 
-/// Candidate periods of a built series, best first, with its filled points neutralised as in
-/// [`analyze_series`] (empty when the series is too short to test).
-pub fn candidates(series: &TimeSeries, max_candidates: usize) -> Vec<PeriodCandidate> {
-    detect_series(series, max_candidates).unwrap_or_default()
-}
-
 /// `y` with the `filled` points (sorted indices) moved onto the least-squares line of the
 /// other points.
 fn detection_input(y: &[f64], filled: &[usize]) -> Vec<f64> {

@@ -88,9 +88,11 @@ impl OwnedInputs {
 
 /// The per-window part of the pass `whole`.
 pub struct WindowsPart {
+    /// The whole-data pass the windows belong to.
     whole: std::sync::Arc<DriftOutcome>,
-    windows: Option<WindowedDrift>,
-    error: Option<String>,
+    /// That pass with its windows, put together on the job's thread (a million rows' window
+    /// assignment is not copied on the UI thread).
+    merged: std::sync::Arc<DriftOutcome>,
 }
 
 impl DriftView {
@@ -105,10 +107,7 @@ impl DriftView {
         let part = self.windows.value.clone();
         self.shown = match (whole, part) {
             (Some(whole), Some(part)) if std::sync::Arc::ptr_eq(&whole, &part.whole) => {
-                let mut merged = (*whole).clone();
-                merged.windows = part.windows.clone();
-                merged.windows_error = part.error.clone();
-                Some(std::sync::Arc::new(merged))
+                Some(part.merged.clone())
             }
             (whole, _) => whole,
         };
@@ -165,10 +164,12 @@ impl DriftView {
                 .request(key, "Scoring windows", waker.clone(), move |p| {
                     let (windows, error) = run_windows(&owned.get(), &settings, &whole, p)
                         .map_err(|e| e.to_string())?;
+                    let mut merged = (*whole).clone();
+                    merged.windows = windows;
+                    merged.windows_error = error;
                     Ok(WindowsPart {
                         whole,
-                        windows,
-                        error,
+                        merged: std::sync::Arc::new(merged),
                     })
                 });
         } else if self.settings.windows.is_none() && self.windows.value.is_some() {
