@@ -281,7 +281,11 @@ fn bad_inputs_say_what_is_wrong() {
         .expect_err("label")
         .to_string();
     assert!(e.contains("no_such_label"), "{e}");
-    let e = eval_data(&training().frame, &["region".into()], "defaulted")
+    // A text column is read as codes for string inputs only; a numeric input refuses it.
+    let mut text_names = m.feature_names.clone().expect("names");
+    text_names[0] = "region".into();
+    let coded = eval_data(&training().frame, &text_names, "defaulted").expect("codes");
+    let e = predict_all(&m, &m.proto, None, &coded)
         .expect_err("text")
         .to_string();
     assert!(e.contains("region") && e.contains("not numeric"), "{e}");

@@ -18,6 +18,9 @@ pub struct EvalData {
     pub rows: usize,
     /// Rows left out because a feature or the label was missing.
     pub skipped: usize,
+    /// Features that are string columns, held in `x` as codes ([`super::ml_ops::string_code`]);
+    /// only a model input of type string may read them.
+    pub text: Vec<bool>,
 }
 
 impl EvalData {
@@ -39,6 +42,7 @@ impl EvalData {
             y: self.y[..n].to_vec(),
             rows: n,
             skipped: self.skipped,
+            text: self.text.clone(),
         }
     }
 }
@@ -52,6 +56,10 @@ fn numeric_column(
         .column(name)
         .map_err(|_| ModelError::Invalid(format!("the data has no {what} column {name}")))?;
     let dtype = col.dtype();
+    // A string feature (for a pipeline's OneHotEncoder or LabelEncoder) travels as codes.
+    if what == "feature" && matches!(dtype, DataType::String) {
+        return string_codes(col, name);
+    }
     if !(dtype.is_primitive_numeric() || dtype.is_bool()) {
         return Err(ModelError::Invalid(format!(
             "the {what} column {name} is {dtype}, not numeric; the model needs numbers"
@@ -65,6 +73,30 @@ fn numeric_column(
         .f64()
         .map_err(|e| ModelError::Invalid(format!("the column {name} could not be read: {e}")))?;
     Ok(ca.iter().collect())
+}
+
+/// The codes ([`super::ml_ops::string_code`]) of a string column; nulls stay missing.
+fn string_codes(col: &Column, name: &str) -> Result<Vec<Option<f64>>, ModelError> {
+    let s = col
+        .as_materialized_series()
+        .cast(&DataType::String)
+        .map_err(|e| ModelError::Invalid(format!("the column {name} could not be read: {e}")))?;
+    let ca = s
+        .str()
+        .map_err(|e| ModelError::Invalid(format!("the column {name} could not be read: {e}")))?;
+    ca.iter()
+        .map(|v| {
+            v.map(|v| {
+                super::ml_ops::string_code(v).map(f64::from).ok_or_else(|| {
+                    ModelError::Invalid(format!(
+                        "the column {name} brings the distinct strings past {}, more than Sextant holds",
+                        super::ml_ops::MAX_STRINGS
+                    ))
+                })
+            })
+            .transpose()
+        })
+        .collect()
 }
 
 /// Build evaluation data: `features` in order, `target` as the label. Rows with a missing or
@@ -102,7 +134,16 @@ pub fn eval_data(
             features.len()
         )));
     }
+    let text = features
+        .iter()
+        .map(|f| {
+            frame
+                .column(f)
+                .is_ok_and(|c| matches!(c.dtype(), DataType::String))
+        })
+        .collect();
     Ok(EvalData {
+        text,
         features: features.to_vec(),
         rows: y.len(),
         x,
@@ -125,6 +166,14 @@ pub enum Runner {
         compiled: Compiled,
         width: usize,
     },
+    /// A graph with `ai.onnx.ml` operators, evaluated step by step ([`super::pipeline`]).
+    Pipeline {
+        pipe: Arc<super::pipeline::Pipeline>,
+        output: String,
+        batch: usize,
+        width: usize,
+        classification: bool,
+    },
 }
 
 impl Runner {
@@ -140,6 +189,16 @@ impl Runner {
             return Ok(Runner::Trees {
                 compiled: trees.unwrap_or(t).compile()?,
                 width,
+            });
+        }
+        if super::pipeline::needed(super::proto::graph(proto)?) {
+            let pipe = super::pipeline::Pipeline::new(proto, &model.name())?;
+            return Ok(Runner::Pipeline {
+                pipe: Arc::new(pipe),
+                output: model.output.clone(),
+                batch,
+                width,
+                classification: model.task == crate::vocab::Task::Classification,
             });
         }
         super::guarded(|| Self::tract(model, proto, batch, width))
@@ -194,6 +253,33 @@ impl Runner {
     fn run_unguarded(&self, x: &[f32]) -> Result<Vec<f64>, ModelError> {
         match self {
             Runner::Trees { compiled, width } => compiled.predict(x, *width),
+            Runner::Pipeline {
+                pipe,
+                output,
+                batch,
+                width,
+                classification,
+            } => {
+                let feeds = super::pipeline::feeds(&pipe.inputs, x, *batch, *width)?;
+                let values = pipe.run(feeds)?;
+                let out = values.get(output).ok_or_else(|| {
+                    ModelError::Runtime(format!("the pipeline did not compute its output {output}"))
+                })?;
+                let flat = out.to_f32().map_err(ModelError::Runtime)?;
+                let cols = if out.shape.len() >= 2 {
+                    out.shape[out.shape.len() - 1]
+                } else {
+                    1
+                };
+                if cols == 0 || flat.len() != cols * batch {
+                    return Err(ModelError::Runtime(format!(
+                        "the model's output {output} has shape {:?}, not one row of scores per input row",
+                        out.shape
+                    )));
+                }
+                let pick = if *classification && cols >= 2 { 1 } else { 0 };
+                Ok(flat.chunks(cols).map(|r| f64::from(r[pick])).collect())
+            }
             Runner::Tract {
                 plan,
                 batch,
@@ -247,8 +333,31 @@ pub fn predict_all(
     trees: Option<&super::trees::TreeEnsemble>,
     data: &EvalData,
 ) -> Result<Vec<f64>, ModelError> {
+    check_text(model, data)?;
     if let Structure::Trees(t) = &model.structure {
         return trees.unwrap_or(t).compile()?.predict(&data.x, data.width());
     }
     Runner::new(model, proto, None, data.rows, data.width())?.run(&data.x)
+}
+
+/// A string column may only feed a string input: anywhere else its codes would be read as
+/// numbers.
+pub fn check_text(model: &OnnxModel, data: &EvalData) -> Result<(), ModelError> {
+    for (i, f) in data.features.iter().enumerate() {
+        if !data.text.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let input = if model.inputs.len() > 1 {
+            model.inputs.get(i)
+        } else {
+            None
+        };
+        if input.is_none_or(|inp| inp.elem_type != "string") {
+            return Err(ModelError::Invalid(format!(
+                "the feature column {f} is text, not numeric, and {} reads it as numbers",
+                model.name()
+            )));
+        }
+    }
+    Ok(())
 }

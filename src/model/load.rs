@@ -148,7 +148,7 @@ impl OnnxModel {
         check_names(g, &shown)?;
         let known = tract_onnx::onnx().op_register.0;
         for node in &g.node {
-            let ours = TREE_OPS.contains(&node.op_type.as_str());
+            let ours = TREE_OPS.contains(&node.op_type.as_str()) || super::ml_ops::is_ours(node);
             if !ours && !known.contains_key(&node.op_type) {
                 return Err(ModelError::Unsupported {
                     path: shown,
@@ -181,12 +181,15 @@ impl OnnxModel {
         if inputs.is_empty() {
             return Err(ModelError::Invalid(format!("{shown} has no graph inputs")));
         }
-        if let Some(bad) = inputs.iter().find(|i| i.elem_type != "float32") {
+        // Other than float32, inputs go through the pipeline evaluator, which feeds these types.
+        let fed = ["float32", "float64", "int64", "int32", "string"];
+        if let Some(bad) = inputs.iter().find(|i| !fed.contains(&i.elem_type.as_str())) {
             return Err(ModelError::Invalid(format!(
-                "{shown}: input {} is {}; Sextant feeds models float32 tensors",
+                "{shown}: input {} is {}; Sextant feeds models float, integer or string tensors",
                 bad.name, bad.elem_type
             )));
         }
+        let partitioned = super::pipeline::needed(g);
         let feature_names = proto
             .metadata_props
             .iter()
@@ -201,10 +204,13 @@ impl OnnxModel {
             .filter(|v| !v.is_empty());
         let ops: Vec<String> = g.node.iter().map(|n| n.op_type.clone()).collect();
 
+        // A lone tree ensemble is edited and run by the tree evaluator; one inside a pipeline is
+        // run as a pipeline step, and the pipeline's dense layers are what variants edit.
         let tree_node = g
             .node
             .iter()
-            .position(|n| TREE_OPS.contains(&n.op_type.as_str()));
+            .position(|n| TREE_OPS.contains(&n.op_type.as_str()))
+            .filter(|_| !partitioned);
         let (structure, output, task) = if let Some(pos) = tree_node {
             let t = TreeEnsemble::from_node(&g.node[pos], pos)
                 .map_err(|e| ModelError::Invalid(format!("{shown}: {e}")))?;
@@ -225,6 +231,9 @@ impl OnnxModel {
                 .cloned()
                 .unwrap_or_default();
             (Structure::Trees(t), out, task)
+        } else if partitioned {
+            let (out, task) = pipeline_output(g, &outputs, &shown)?;
+            (Structure::Layers(find_layers(g)?), out, task)
         } else {
             let out = outputs
                 .iter()
@@ -355,6 +364,39 @@ impl OnnxModel {
     pub fn encode(proto: &pb::ModelProto) -> Vec<u8> {
         proto.encode_to_vec()
     }
+}
+
+/// The output a pipeline's predictions are read from: a float32 tensor, or a `ZipMap`'s map
+/// of probabilities (which the pipeline evaluator keeps as the tensor it was made from). A
+/// classifier has a label output (int64 or string) beside it, or two score columns.
+fn pipeline_output(
+    g: &pb::GraphProto,
+    outputs: &[TensorInfo],
+    shown: &str,
+) -> Result<(String, Task), ModelError> {
+    let zipped = |name: &str| {
+        g.node
+            .iter()
+            .any(|n| n.op_type == "ZipMap" && n.output.iter().any(|o| o == name))
+    };
+    let out = outputs
+        .iter()
+        .find(|o| o.elem_type == "float32")
+        .or_else(|| outputs.iter().find(|o| zipped(&o.name)))
+        .ok_or_else(|| {
+            ModelError::Invalid(format!(
+                "{shown} has no float32 or ZipMap output to read predictions from"
+            ))
+        })?;
+    let labels = outputs
+        .iter()
+        .any(|o| o.name != out.name && (o.elem_type == "int64" || o.elem_type == "string"));
+    let task = if labels || zipped(&out.name) || out.shape.last().copied().flatten() == Some(2) {
+        Task::Classification
+    } else {
+        Task::Regression
+    };
+    Ok((out.name.clone(), task))
 }
 
 /// Every value the graph reads has a source: each node input and each graph output is a graph

@@ -13,6 +13,8 @@ pub mod distill;
 pub mod eval;
 pub mod latency;
 pub mod load;
+pub mod ml_ops;
+pub mod pipeline;
 pub mod proto;
 pub mod trees;
 pub mod variant;

@@ -7,7 +7,8 @@ data, and onnxruntime's outputs on them, for tests/onnx_pipelines.rs.
                                                OneHotEncoder on string columns) +
                                                LogisticRegression, zipmap off
   tests/fixtures/models/pipe_ct_logreg_zipmap.onnx   the same with zipmap on
-  tests/fixtures/models/pipe_impute_linreg.onnx     SimpleImputer + Normalizer + LinearRegression,
+  tests/fixtures/models/pipe_impute_linreg.onnx     SimpleImputer + StandardScaler + Normalizer +
+                                               LinearRegression,
                                                one [N, 4] input
   tests/fixtures/models/pipe_svc.onnx          StandardScaler + Binarizer + SVC(probability=True)
   tests/fixtures/models/pipe_svr.onnx          StandardScaler + SVR (rbf)
@@ -117,7 +118,10 @@ for zipmap in (False, True):
 # 3. SimpleImputer + Normalizer + LinearRegression on one [N, 4] input (target: loan_amount).
 cols = NUM
 d = rows(cols, "loan_amount")
-lin = Pipeline([("impute", SimpleImputer()), ("norm", Normalizer()), ("lin", LinearRegression())])
+# The scaler keeps the regression well conditioned in float32 (raw incomes dominate an L2 norm,
+# which leaves nearly collinear columns and coefficients of 1e8).
+lin = Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler()), ("norm", Normalizer()),
+                ("lin", LinearRegression())])
 lin.fit(d[cols].iloc[:TRAIN].to_numpy(np.float32), d["loan_amount"].iloc[:TRAIN])
 onx = convert_sklearn(lin, initial_types=[("input", FloatTensorType([None, 4]))], target_opset=OPSET)
 models.append(("pipe_impute_linreg", props(onx, "pipe_impute_linreg", cols), cols, "loan_amount",
