@@ -306,6 +306,11 @@ impl OnnxModel {
         }
     }
 
+    /// Whether an input takes strings (a pipeline's OneHotEncoder or LabelEncoder column).
+    pub fn has_text_inputs(&self) -> bool {
+        self.inputs.iter().any(|i| i.elem_type == "string")
+    }
+
     /// The layers, when the model is a stack of dense layers.
     pub fn layers(&self) -> &[Layer] {
         match &self.structure {

@@ -75,10 +75,14 @@ pub enum VariantKind {
 impl OnnxModel {
     /// The sweep used when the user names no variants.
     pub fn default_variants(&self) -> Vec<VariantSpec> {
-        match &self.structure {
+        let v = match &self.structure {
             Structure::Trees(t) => VariantSpec::defaults(Some(t.trees().len()), 0),
             Structure::Layers(l) => VariantSpec::defaults(None, l.len()),
-        }
+        };
+        // Students read every feature as a number; a string input's column cannot be one.
+        v.into_iter()
+            .filter(|s| !(self.has_text_inputs() && matches!(s, VariantSpec::Distill(_))))
+            .collect()
     }
 }
 
