@@ -139,7 +139,11 @@ fn matches_onnxruntime(name: &str) {
     }
     // The prediction column the compression lab uses: P(class 1) or the regression value.
     let p = predict_all(&m, &m.proto, None, &data).expect("predicts");
-    let want = &outputs[&m.output];
+    // A lone tree ensemble is read at its own probability output, which ZipMap then wraps.
+    let want = outputs
+        .get(&m.output)
+        .or_else(|| outputs.values().find(|v| v.get("values").is_some()))
+        .expect("the prediction output");
     let (vals, cols) = if let Some(z) = want.get("values") {
         let rows = z.as_array().expect("rows");
         (
@@ -279,4 +283,16 @@ fn cli_compresses_a_pipeline() {
         names.contains(&"original") && names.contains(&"fp16"),
         "{names:?}"
     );
+}
+
+#[test]
+fn forest_classifier_with_zipmap_keeps_tree_variants() {
+    matches_onnxruntime("rf_classifier_zipmap");
+    let (m, _) = load("rf_classifier_zipmap");
+    assert!(
+        matches!(m.structure, sextant::model::Structure::Trees(_)),
+        "a forest followed by ZipMap is still edited as trees"
+    );
+    let names: Vec<String> = m.default_variants().iter().map(|v| v.name(true)).collect();
+    assert!(names.iter().any(|n| n.starts_with("trees-")), "{names:?}");
 }

@@ -210,7 +210,7 @@ impl OnnxModel {
             .node
             .iter()
             .position(|n| TREE_OPS.contains(&n.op_type.as_str()))
-            .filter(|_| !partitioned);
+            .filter(|&pos| !partitioned || lone_tree(g, pos));
         let (structure, output, task) = if let Some(pos) = tree_node {
             let t = TreeEnsemble::from_node(&g.node[pos], pos)
                 .map_err(|e| ModelError::Invalid(format!("{shown}: {e}")))?;
@@ -369,6 +369,29 @@ impl OnnxModel {
     pub fn encode(proto: &pb::ModelProto) -> Vec<u8> {
         proto.encode_to_vec()
     }
+}
+
+/// A tree ensemble that reads a graph input and is followed only by output bookkeeping
+/// (`ZipMap`, `Cast`, `Identity`, as skl2onnx writes a forest classifier): the tree evaluator
+/// runs it from the input rows directly, so tree variants apply.
+fn lone_tree(g: &pb::GraphProto, pos: usize) -> bool {
+    let tree = &g.node[pos];
+    let reads_input = tree.input.first().is_some_and(|i| {
+        g.input
+            .iter()
+            .any(|v| v.name == *i && proto::value_shape(v).1 == proto::FLOAT)
+    });
+    let bookkeeping = g
+        .node
+        .iter()
+        .enumerate()
+        .all(|(i, n)| i == pos || matches!(n.op_type.as_str(), "ZipMap" | "Cast" | "Identity"));
+    let inputs = g
+        .input
+        .iter()
+        .filter(|v| proto::initializer(g, &v.name).is_none())
+        .count();
+    reads_input && bookkeeping && inputs == 1
 }
 
 /// The output a pipeline's predictions are read from: a float32 tensor, or a `ZipMap`'s map

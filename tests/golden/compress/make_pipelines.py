@@ -15,6 +15,8 @@ data, and onnxruntime's outputs on them, for tests/onnx_pipelines.rs.
   tests/fixtures/models/pipe_label_cast.onnx   LabelEncoder (string → int64) + Cast + Concat +
                                                MatMul/Add/Sigmoid (written with onnx.helper)
   tests/fixtures/models/rf_regressor.onnx      RandomForestRegressor
+  tests/fixtures/models/rf_classifier_zipmap.onnx   RandomForestClassifier, skl2onnx's default
+                                               ZipMap on
   tests/golden/compress/pipeline_outputs.json  onnxruntime's outputs on the first 300 rows of
                                                sample_data/credit_training.csv that have every
                                                column the model reads and the target
@@ -35,7 +37,7 @@ from onnx import TensorProto, helper, numpy_helper
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import RandomForestRegressor
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neural_network import MLPClassifier
@@ -176,6 +178,14 @@ rf = RandomForestRegressor(n_estimators=8, max_depth=6, random_state=0)
 rf.fit(d[cols].iloc[:TRAIN].to_numpy(np.float32), d["score"].iloc[:TRAIN])
 onx = convert_sklearn(rf, initial_types=[("input", FloatTensorType([None, 4]))], target_opset=OPSET)
 models.append(("rf_regressor", props(onx, "rf_regressor", cols), cols, "score", None))
+
+# 7. RandomForestClassifier as skl2onnx writes it by default (ZipMap on).
+d = rows(cols, "defaulted")
+rfc = RandomForestClassifier(n_estimators=8, max_depth=5, random_state=0)
+rfc.fit(d[cols].iloc[:TRAIN].to_numpy(np.float32), d["defaulted"].iloc[:TRAIN])
+onx = convert_sklearn(rfc, initial_types=[("input", FloatTensorType([None, 4]))], target_opset=OPSET)
+models.append(("rf_classifier_zipmap", props(onx, "rf_classifier_zipmap", cols), cols, "defaulted",
+               None))
 
 out = ROOT / "tests" / "fixtures" / "models"
 golden = {"script": "tests/golden/compress/make_pipelines.py", "onnxruntime": ort.__version__,
