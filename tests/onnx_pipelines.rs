@@ -296,3 +296,66 @@ fn forest_classifier_with_zipmap_keeps_tree_variants() {
     let names: Vec<String> = m.default_variants().iter().map(|v| v.name(true)).collect();
     assert!(names.iter().any(|n| n.starts_with("trees-")), "{names:?}");
 }
+
+#[test]
+fn exported_pipeline_variants_reproduce_their_simulation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, specs) in [
+        (
+            "pipe_mlp",
+            &[
+                "fp16",
+                "int8-per-channel",
+                "int4-per-tensor",
+                "neurons:0.5",
+                "prune:0.5",
+            ][..],
+        ),
+        (
+            "pipe_ct_logreg",
+            &["fp16", "int8-per-tensor", "prune:0.5"][..],
+        ),
+    ] {
+        let (m, data) = load(name);
+        let original = predict_all(&m, &m.proto, None, &data).expect("original");
+        for s in specs {
+            let b = sextant::model::variant::build(
+                &m,
+                sextant::model::VariantSpec::parse(s).expect("spec"),
+            )
+            .expect("builds");
+            let simulated = predict_all(&m, &b.proto, None, &data).expect("simulated");
+            assert_ne!(simulated, original, "{name} {s} changed nothing");
+            let path = dir.path().join("v.onnx");
+            std::fs::write(&path, OnnxModel::encode(&b.export)).expect("write");
+            let back = OnnxModel::load(&path).expect("reloads");
+            // The rest of the pipeline is kept: the original operators, in order, around the
+            // edited weights (fp16 and integer exports add their Cast or dequantize nodes).
+            let mut rest = back.ops.iter();
+            assert!(
+                m.ops.iter().all(|op| rest.any(|o| o == op)),
+                "{name} {s}: {:?}",
+                back.ops
+            );
+            let real = predict_all(&back, &back.proto, None, &data).expect("runs");
+            assert_eq!(simulated, real, "{name} {s}");
+        }
+    }
+}
+
+#[test]
+fn graphs_tract_runs_whole_are_not_partitioned() {
+    for path in [
+        "tests/fixtures/models/gemm_mlp.onnx",
+        "tests/fixtures/models/logreg.onnx",
+        "sample_data/credit_mlp.onnx",
+    ] {
+        let m = OnnxModel::load(&root().join(path)).expect("loads");
+        assert!(
+            !pipeline::needed(m.proto.graph.as_ref().expect("graph")),
+            "{path}"
+        );
+    }
+    let m = OnnxModel::load(&root().join("tests/fixtures/models/pipe_mlp.onnx")).expect("loads");
+    assert!(pipeline::needed(m.proto.graph.as_ref().expect("graph")));
+}

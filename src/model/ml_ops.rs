@@ -124,7 +124,9 @@ pub const ML_OPS: [&str; 18] = [
 pub fn is_ours(node: &pb::NodeProto) -> bool {
     let ml = node.domain == "ai.onnx.ml";
     let op = node.op_type.as_str();
-    (ml && ML_OPS[..16].contains(&op)) || (!ml && (op == "Cast" || op == "Identity"))
+    // A Cast to float16 stays with tract, whose tensors carry that type.
+    let to_half = op == "Cast" && proto::attr_int(node, "to", 1) == i64::from(proto::FLOAT16);
+    (ml && ML_OPS[..16].contains(&op)) || (!ml && !to_half && (op == "Cast" || op == "Identity"))
 }
 
 /// Strings of string columns travel in the f32 feature matrix as codes into this table (one
@@ -195,6 +197,20 @@ pub fn tensor_value(t: &pb::TensorProto) -> Result<Value, String> {
             t.int32_data.iter().map(|v| *v != 0).collect()
         } else {
             t.raw_data.iter().map(|v| *v != 0).collect()
+        }),
+        // float16 weights (an fp16 export's initializers, cast to float before use) are
+        // widened exactly to f32.
+        proto::FLOAT16 => Data::F32(if t.raw_data.is_empty() {
+            t.int32_data
+                .iter()
+                .map(|b| tract_onnx::prelude::f16::from_bits(*b as u16).to_f32())
+                .collect()
+        } else {
+            raw(2)
+                .map(|c| {
+                    tract_onnx::prelude::f16::from_bits(u16::from_le_bytes([c[0], c[1]])).to_f32()
+                })
+                .collect()
         }),
         8 => Data::Str(
             t.string_data
