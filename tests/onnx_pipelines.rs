@@ -359,3 +359,43 @@ fn graphs_tract_runs_whole_are_not_partitioned() {
     let m = OnnxModel::load(&root().join("tests/fixtures/models/pipe_mlp.onnx")).expect("loads");
     assert!(pipeline::needed(m.proto.graph.as_ref().expect("graph")));
 }
+
+#[test]
+fn malformed_pipeline_attributes_are_one_sentence() {
+    let broken = |file: &str, op: &str, attr: &str, keep: usize| {
+        let mut m =
+            OnnxModel::load(&root().join("tests/fixtures/models").join(file)).expect("loads");
+        let g = m.proto.graph.as_mut().expect("graph");
+        let node = g
+            .node
+            .iter_mut()
+            .find(|n| n.op_type == op)
+            .expect("the node");
+        node.name = "victim".into();
+        let a = node
+            .attribute
+            .iter_mut()
+            .find(|a| a.name == attr)
+            .expect("the attribute");
+        a.floats.truncate(keep);
+        let (_, data) = load(file.trim_end_matches(".onnx"));
+        predict_all(&m, &m.proto, None, &data)
+            .expect_err("refused")
+            .to_string()
+    };
+    let e = broken("pipe_svc.onnx", "SVMClassifier", "support_vectors", 7);
+    assert!(
+        e.contains("\"victim\" (SVMClassifier)") && e.contains("support vectors"),
+        "{e}"
+    );
+    let e = broken("pipe_svr.onnx", "Scaler", "offset", 3);
+    assert!(
+        e.contains("\"victim\" (Scaler)") && e.contains("3 offsets"),
+        "{e}"
+    );
+    let e = broken("pipe_ct_logreg.onnx", "LinearClassifier", "coefficients", 5);
+    assert!(
+        e.contains("\"victim\" (LinearClassifier)") && e.contains("5 coefficients"),
+        "{e}"
+    );
+}

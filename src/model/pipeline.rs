@@ -416,6 +416,14 @@ pub fn feeds(
         };
         Ok(Value::new(shape, data))
     };
+    if x.len() < batch * width || (inputs.len() > 1 && inputs.len() > width) {
+        return Err(ModelError::Invalid(format!(
+            "the model takes {} inputs but was given {} rows of {width} values in {} numbers",
+            inputs.len(),
+            batch,
+            x.len()
+        )));
+    }
     if inputs.len() == 1 {
         let (name, ty, rank) = &inputs[0];
         let shape = if *rank == 1 {
