@@ -130,7 +130,7 @@ fn matches_onnxruntime(name: &str) {
                 .as_array()
                 .expect("rows")
                 .iter()
-                .flat_map(|r| numbers(r))
+                .flat_map(numbers)
                 .collect();
             close(name, out, &got.to_f32().expect("floats"), &want);
         } else {
@@ -147,7 +147,7 @@ fn matches_onnxruntime(name: &str) {
     let (vals, cols) = if let Some(z) = want.get("values") {
         let rows = z.as_array().expect("rows");
         (
-            rows.iter().flat_map(|r| numbers(r)).collect::<Vec<_>>(),
+            rows.iter().flat_map(numbers).collect::<Vec<_>>(),
             rows[0].as_array().expect("row").len(),
         )
     } else {

@@ -90,7 +90,7 @@ impl Value {
             1 => (1, len),
             _ => {
                 let rows = self.shape[0];
-                (rows, if rows == 0 { 0 } else { len / rows })
+                (rows, len.checked_div(rows).unwrap_or(0))
             }
         }
     }
@@ -132,8 +132,10 @@ pub fn is_ours(node: &pb::NodeProto) -> bool {
 /// Strings of string columns travel in the f32 feature matrix as codes into this table (one
 /// table for the process, so rows of different files agree on a code); the pipeline turns them
 /// back into strings for the model's string inputs. A code is exact in f32 up to 2²⁴ strings.
-fn table() -> &'static RwLock<(Vec<String>, HashMap<String, u32>)> {
-    static T: OnceLock<RwLock<(Vec<String>, HashMap<String, u32>)>> = OnceLock::new();
+type Table = RwLock<(Vec<String>, HashMap<String, u32>)>;
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(Default::default)
 }
 
@@ -160,7 +162,7 @@ pub fn string_code(s: &str) -> Option<f32> {
 
 /// The string of a code made by [`string_code`].
 pub fn code_string(code: f32) -> Option<String> {
-    if !(code >= 0.0) || code.fract() != 0.0 {
+    if code.is_nan() || code < 0.0 || code.fract() != 0.0 {
         return None;
     }
     table().read().ok()?.0.get(code as usize).cloned()
@@ -495,7 +497,7 @@ fn scaler(node: &pb::NodeProto, x: &Value) -> Result<Value, String> {
     let c = x.shape.last().copied().unwrap_or(1).max(1);
     let v = x.to_f32()?;
     let per_column = offset.len() == c && scale.len() == c;
-    if !per_column && !(offset.len() == 1 && scale.len() == 1) {
+    if !(per_column || (offset.len() == 1 && scale.len() == 1)) {
         return Err(format!(
             "has {} offsets and {} scales for a last dimension of {c}; both must be 1 or {c}",
             offset.len(),
@@ -1122,15 +1124,11 @@ fn svm_classifier(node: &pb::NodeProto, x: &Value) -> Result<Vec<Value>, String>
             let mut probsp2 = vec![0.0f32; classes * classes];
             let mut index = 0;
             for i in 0..classes - 1 {
-                let mut p1 = i * classes + i + 1;
-                let mut p2 = (i + 1) * classes + i;
-                for _ in i + 1..classes {
+                for j in i + 1..classes {
                     let val1 = 1.0 - logistic(pair_scores[index] * prob_a[index] + prob_b[index]);
                     let val2 = val1.clamp(1.0e-7, 1.0 - 1.0e-7);
-                    probsp2[p1] = val2;
-                    probsp2[p2] = 1.0 - val2;
-                    p1 += 1;
-                    p2 += classes;
+                    probsp2[i * classes + j] = val2;
+                    probsp2[j * classes + i] = 1.0 - val2;
                     index += 1;
                 }
             }
