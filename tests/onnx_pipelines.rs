@@ -399,3 +399,65 @@ fn malformed_pipeline_attributes_are_one_sentence() {
         "{e}"
     );
 }
+
+#[test]
+fn the_imputer_fills_missing_values_as_onnxruntime_does() {
+    let g = &golden()["imputer_nan"];
+    let m = OnnxModel::load(&root().join("tests/fixtures/models/pipe_impute_linreg.onnx"))
+        .expect("loads");
+    let x: Vec<f32> = g["x"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|r| r.as_array().expect("row").clone())
+        .map(|v| v.as_f64().map_or(f32::NAN, |v| v as f32))
+        .collect();
+    assert!(x.iter().any(|v| v.is_nan()));
+    let pipe = Pipeline::new(&m.proto, "pipe_impute_linreg").expect("partitions");
+    let values = pipe
+        .run(pipeline::feeds(&pipe.inputs, &x, x.len() / 4, 4).expect("feeds"))
+        .expect("runs");
+    close(
+        "pipe_impute_linreg",
+        "variable (with NaN inputs)",
+        &values["variable"].to_f32().expect("floats"),
+        &numbers(&g["variable"]),
+    );
+}
+
+#[test]
+fn cli_names_an_unsupported_operator_and_exits_2() {
+    let mut m =
+        OnnxModel::load(&root().join("tests/fixtures/models/pipe_mlp.onnx")).expect("loads");
+    let g = m.proto.graph.as_mut().expect("graph");
+    let n = g
+        .node
+        .iter_mut()
+        .find(|n| n.op_type == "FeatureVectorizer")
+        .expect("node");
+    n.op_type = "DictVectorizer".into();
+    n.name = "vectorize".into();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("odd.onnx");
+    std::fs::write(&path, OnnxModel::encode(&m.proto)).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sextant"))
+        .args(["compress", "--model"])
+        .arg(&path)
+        .args([
+            "--data",
+            "sample_data/credit_training.csv",
+            "--target",
+            "defaulted",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "uses the operator DictVectorizer (node \"vectorize\"), which Sextant cannot run"
+        ),
+        "{err}"
+    );
+}

@@ -221,6 +221,20 @@ for name, model, cols, target, types in models:
         "bytes": len(data), "outputs": outputs,
     }
     print(name, len(data), golden["models"][name]["ops"])
+# The imputer at work: 40 rows of the imputer pipeline's data with one value in each of rows
+# 0, 3, 6, … set to NaN (column row mod 4); JSON writes NaN as null.
+frame = rows(NUM, "loan_amount").iloc[:40]
+xn = frame[NUM].to_numpy(np.float32).copy()
+for r in range(0, 40, 3):
+    xn[r, r % 4] = np.nan
+sess = ort.InferenceSession((out / "pipe_impute_linreg.onnx").read_bytes(),
+                            providers=["CPUExecutionProvider"])
+yn = sess.run(None, {"input": xn})[0]
+golden["imputer_nan"] = {
+    "model": "pipe_impute_linreg",
+    "x": [[None if np.isnan(v) else float(v) for v in row] for row in xn],
+    "variable": [float(v) for v in yn.reshape(-1)],
+}
 (ROOT / "tests" / "golden" / "compress" / "pipeline_outputs.json").write_text(
     json.dumps(golden, indent=1) + "\n"
 )
