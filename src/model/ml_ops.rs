@@ -1222,14 +1222,31 @@ fn svm_regressor(node: &pb::NodeProto, x: &Value) -> Result<Value, String> {
     Ok(Value::new(vec![rows, 1], Data::F32(out)))
 }
 
-fn trees(node: &pb::NodeProto, x: &Value) -> Result<Vec<Value>, String> {
+/// A tree-ensemble node read and compiled once, for a pipeline to run many times.
+pub fn compile_trees(
+    node: &pb::NodeProto,
+) -> Result<(super::trees::TreeEnsemble, super::trees::Compiled), String> {
     let t = super::trees::TreeEnsemble::from_node(node, 0).map_err(|e| e.to_string())?;
+    let c = t.compile().map_err(|e| e.to_string())?;
+    Ok((t, c))
+}
+
+fn trees(node: &pb::NodeProto, x: &Value) -> Result<Vec<Value>, String> {
+    let (t, c) = compile_trees(node)?;
+    run_trees(node, &t, &c, x)
+}
+
+/// The outputs of a compiled tree ensemble: `[N, 1]` values of a regressor; labels and
+/// `[1 − p, p]` of a binary classifier.
+pub fn run_trees(
+    node: &pb::NodeProto,
+    t: &super::trees::TreeEnsemble,
+    c: &super::trees::Compiled,
+    x: &Value,
+) -> Result<Vec<Value>, String> {
     let (rows, f) = x.rows_cols();
     let v = x.to_f32()?;
-    let p = t
-        .compile()
-        .and_then(|c| c.predict(&v, f))
-        .map_err(|e| e.to_string())?;
+    let p = c.predict(&v, f).map_err(|e| e.to_string())?;
     if !t.classifier {
         if t.labels > 1 {
             return Err("has several targets; only the first is evaluated in pipelines".into());

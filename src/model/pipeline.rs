@@ -62,6 +62,11 @@ struct Segment {
 
 enum Step {
     Ours(pb::NodeProto),
+    /// A tree ensemble, compiled once.
+    Trees(
+        pb::NodeProto,
+        Box<(super::trees::TreeEnsemble, super::trees::Compiled)>,
+    ),
     Tract(Box<Segment>),
 }
 
@@ -124,7 +129,18 @@ impl Pipeline {
                         consts.insert(i.clone(), v);
                     }
                 }
-                steps.push(Step::Ours(n.clone()));
+                if TREE_OPS.contains(&n.op_type.as_str()) {
+                    let compiled = ml_ops::compile_trees(n).map_err(|e| {
+                        ModelError::Invalid(format!(
+                            "{shown}: node \"{}\" ({}): {e}",
+                            node_label(n),
+                            n.op_type
+                        ))
+                    })?;
+                    steps.push(Step::Trees(n.clone(), Box::new(compiled)));
+                } else {
+                    steps.push(Step::Ours(n.clone()));
+                }
                 continue;
             }
             let produced: HashSet<&str> = nodes
@@ -213,13 +229,20 @@ impl Pipeline {
             .collect();
         for step in &self.steps {
             match step {
-                Step::Ours(n) => {
+                Step::Ours(n) | Step::Trees(n, _) => {
                     let args: Vec<Option<&Value>> = n
                         .input
                         .iter()
                         .map(|i| env.get(i).or_else(|| self.consts.get(i)))
                         .collect();
-                    let out = ml_ops::run(n, &args).map_err(|e| {
+                    let out = match step {
+                        Step::Trees(_, tc) => match args.first().copied().flatten() {
+                            Some(x) => ml_ops::run_trees(n, &tc.0, &tc.1, x),
+                            None => Err("lacks its input 1".to_string()),
+                        },
+                        _ => ml_ops::run(n, &args),
+                    }
+                    .map_err(|e| {
                         ModelError::Runtime(format!(
                             "the node \"{}\" ({}) {e}",
                             node_label(n),
