@@ -461,3 +461,46 @@ fn cli_names_an_unsupported_operator_and_exits_2() {
         "{err}"
     );
 }
+
+/// Every list attribute of every ml node cut short (to nothing, one value, half): the evaluator
+/// answers with a sentence or a result, never a panic (this calls it unguarded).
+#[test]
+fn truncated_ml_attributes_never_panic() {
+    for name in [
+        "pipe_mlp",
+        "pipe_ct_logreg_zipmap",
+        "pipe_impute_linreg",
+        "pipe_svc",
+        "pipe_svr",
+        "pipe_label_cast",
+        "rf_classifier_zipmap",
+    ] {
+        let (m, data) = load(name);
+        let data = data.head(20);
+        let g = m.proto.graph.as_ref().expect("graph");
+        for (ni, node) in g.node.iter().enumerate() {
+            if node.domain != "ai.onnx.ml" {
+                continue;
+            }
+            for (ai, a) in node.attribute.iter().enumerate() {
+                let len = a.floats.len().max(a.ints.len()).max(a.strings.len());
+                for keep in [0, 1, len / 2] {
+                    if keep >= len {
+                        continue;
+                    }
+                    let mut p = m.proto.clone();
+                    let at = &mut p.graph.as_mut().expect("graph").node[ni].attribute[ai];
+                    at.floats.truncate(keep);
+                    at.ints.truncate(keep);
+                    at.strings.truncate(keep);
+                    let Ok(pipe) = Pipeline::new(&p, name) else {
+                        continue;
+                    };
+                    let feeds = pipeline::feeds(&pipe.inputs, &data.x, data.rows, data.width())
+                        .expect("feeds");
+                    let _ = pipe.run(feeds);
+                }
+            }
+        }
+    }
+}
