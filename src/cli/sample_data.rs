@@ -9,7 +9,7 @@ use crate::sample_data::{SampleParams, write_sample_data};
 
 #[derive(Debug, Args)]
 pub struct SampleDataArgs {
-    /// Folder to write the four files into (created if missing).
+    /// Folder to write the sample files into (created if missing); each written path is printed.
     #[arg(long, default_value = "sample_data")]
     pub out: PathBuf,
     /// Mean applications per ordinary weekday, in (0, 10000] (70 gives the bundled files).

@@ -97,7 +97,7 @@ impl Value {
 }
 
 /// The operators evaluated here (domain `ai.onnx.ml`).
-pub const ML_OPS: [&str; 18] = [
+pub const ML_OPS: [&str; 16] = [
     "ArrayFeatureExtractor",
     "Binarizer",
     "CategoryMapper",
@@ -114,11 +114,11 @@ pub const ML_OPS: [&str; 18] = [
     "TreeEnsembleClassifier",
     "TreeEnsembleRegressor",
     "ZipMap",
-    // Standard operators evaluated here inside a pipeline: `Cast` also converts strings, which
-    // tract does not.
-    "Cast",
-    "Identity",
 ];
+
+/// Standard operators evaluated here inside a pipeline: `Cast` also converts strings, which
+/// tract does not.
+pub const STANDARD_OPS: [&str; 2] = ["Cast", "Identity"];
 
 /// Whether Sextant evaluates `node` itself inside a pipeline.
 pub fn is_ours(node: &pb::NodeProto) -> bool {
@@ -126,7 +126,7 @@ pub fn is_ours(node: &pb::NodeProto) -> bool {
     let op = node.op_type.as_str();
     // A Cast to float16 stays with tract, whose tensors carry that type.
     let to_half = op == "Cast" && proto::attr_int(node, "to", 1) == i64::from(proto::FLOAT16);
-    (ml && ML_OPS[..16].contains(&op)) || (!ml && !to_half && (op == "Cast" || op == "Identity"))
+    (ml && ML_OPS.contains(&op)) || (!ml && !to_half && STANDARD_OPS.contains(&op))
 }
 
 /// Strings of string columns travel in the f32 feature matrix as codes into this table (one
