@@ -72,7 +72,8 @@ pub struct CompressArgs {
     /// Skip per-layer sensitivity.
     #[arg(long)]
     pub no_sensitivity: bool,
-    /// Write every variant as an ONNX file into this directory.
+    /// Write every variant as an ONNX file into this directory (a quantized one also as
+    /// NAME.int.onnx, the integer graph that was timed).
     #[arg(long, value_name = "DIR")]
     pub export: Option<PathBuf>,
     /// Output format.
@@ -173,6 +174,14 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
                 std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string())
             })
             .map_err(CliError::from)?;
+            // The graph that was timed for a quantized variant: it runs on integer kernels.
+            if let Some(bytes) = crate::model::compress::integer_export_bytes(&model, spec)? {
+                let path = dir.join(format!("{}.int.onnx", v.name));
+                crate::data::write::write_atomically(&path, |f| {
+                    std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string())
+                })
+                .map_err(CliError::from)?;
+            }
         }
     }
     let text = match args.format {
