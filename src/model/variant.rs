@@ -661,7 +661,7 @@ fn build_layers(
                 n => (
                     Some(graph),
                     format!(
-                        "measured: the integer graph timed in tract — DynamicQuantizeLinear (u8 activations) → MatMulInteger (u8 × i8 → i32) → rescale, on {n} of {} layers{int4}",
+                        "measured: the integer graph timed in tract (DynamicQuantizeLinear to u8 activations, MatMulInteger u8 × i8 into i32, rescaled to float) on {n} of {} layers{int4}",
                         layers.len()
                     ),
                     true,

@@ -641,11 +641,11 @@ fn batch_ui(st: &mut CompressionState, ui: &mut Ui, report: &CompressionReport) 
             })
             .strong(),
         );
-        ui.weak(format!("measured on {}", report.cpu));
         let s = &mut st.settings;
         ui.radio_value(&mut s.batch_chart, BatchChart::Latency, "latency");
         ui.radio_value(&mut s.batch_chart, BatchChart::Throughput, "throughput");
     });
+    ui.weak(format!("measured on {}", report.cpu));
     let original = &report.variants[0];
     let variant = report
         .variants
@@ -724,10 +724,13 @@ fn batch_ui(st: &mut CompressionState, ui: &mut Ui, report: &CompressionReport) 
             fmt_num(budget)
         ),
     });
-    ui.weak(format!("{}: {}.", variant.name, variant.latency_rule));
+    ui.weak(format!(
+        "How {} is timed: {}.",
+        variant.name, variant.latency_rule
+    ));
     if let Some(c) = &variant.integer_check {
         ui.weak(format!(
-            "Its integer graph against the simulated quantization: max |Δ| {} ({} the tolerance {}), agreement {:.2}%.",
+            "Its integer graph against the simulated quantization: largest difference {} ({} the tolerance {}), agreement {:.2}%.",
             fmt_num(c.max_abs_diff),
             if c.within { "within" } else { "outside" },
             fmt_num(c.tolerance),
