@@ -186,8 +186,9 @@ fn every_variant_says_how_it_was_measured() {
     h.run_steps(3);
     h.get_by_label_contains("How int8-per-channel is timed: measured: the integer graph");
     h.get_by_label_contains("Its integer graph against the simulated quantization");
-    h.query_by_label("fp16")
-        .or_else(|| h.query_by_label("fp16 *"))
+    // "fp16" alone is also the kind column's cell.
+    h.query_by_label("fp16 *")
+        .or_else(|| h.query_all_by_label("fp16").next())
         .expect("the table row")
         .click();
     h.run_steps(3);
