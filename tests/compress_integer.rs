@@ -297,3 +297,141 @@ fn tree_variants_are_measured_with_sextants_evaluator() {
         );
     }
 }
+
+fn value_info(name: &str, elem_type: i32, dims: &[i64]) -> pb::ValueInfoProto {
+    use pb::tensor_shape_proto::{Dimension, dimension::Value as Dim};
+    pb::ValueInfoProto {
+        name: name.into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type,
+                shape: Some(pb::TensorShapeProto {
+                    dim: dims
+                        .iter()
+                        .map(|d| Dimension {
+                            value: Some(Dim::DimValue(*d)),
+                            ..Default::default()
+                        })
+                        .collect(),
+                }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The experiment behind the choice of operators, kept as a test: what tract 0.23.9 loads and
+/// runs. `DynamicQuantizeLinear` → `MatMulInteger` (u8 × i8) is the integer graph Sextant
+/// writes (above); `QLinearMatMul` with static scales runs as well and gives ONNX's result (the
+/// calibrated alternative, which would need every layer's input range from the training rows);
+/// an fp16 file's `Cast` of constant weights is folded into fp32 constants, so the fp16 variant
+/// computes in fp32.
+#[test]
+fn what_tract_runs_qlinearmatmul_and_the_fp16_cast() {
+    use tract_onnx::prelude::*;
+    const UINT8: i32 = 2;
+    let scalar = |name: &str, dt: i32, raw: Vec<u8>| proto::tensor(name, dt, &[], raw);
+    // y = saturate(round(a_s · b_s / y_s · Σ (a − a_zp)(b − b_zp)) + y_zp)
+    let a: Vec<u8> = vec![10, 20, 30, 0, 255, 12];
+    let b: Vec<i8> = vec![1, -2, 3, 4, -5, 6];
+    let (a_s, a_zp, b_s, y_s, y_zp) = (0.5f32, 10u8, 0.25f32, 1.0f32, 128u8);
+    let graph = pb::GraphProto {
+        node: vec![pb::NodeProto {
+            op_type: "QLinearMatMul".into(),
+            name: "q".into(),
+            input: ["a", "a_s", "a_zp", "b", "b_s", "b_zp", "y_s", "y_zp"]
+                .map(String::from)
+                .to_vec(),
+            output: vec!["y".into()],
+            ..Default::default()
+        }],
+        initializer: vec![
+            scalar("a_s", proto::FLOAT, a_s.to_le_bytes().to_vec()),
+            scalar("a_zp", UINT8, vec![a_zp]),
+            proto::tensor(
+                "b",
+                proto::INT8,
+                &[3, 2],
+                b.iter().map(|v| *v as u8).collect(),
+            ),
+            scalar("b_s", proto::FLOAT, b_s.to_le_bytes().to_vec()),
+            scalar("b_zp", proto::INT8, vec![0]),
+            scalar("y_s", proto::FLOAT, y_s.to_le_bytes().to_vec()),
+            scalar("y_zp", UINT8, vec![y_zp]),
+        ],
+        input: vec![value_info("a", UINT8, &[2, 3])],
+        output: vec![value_info("y", UINT8, &[2, 2])],
+        ..Default::default()
+    };
+    let model = pb::ModelProto {
+        ir_version: 8,
+        opset_import: vec![pb::OperatorSetIdProto {
+            domain: String::new(),
+            version: 13,
+        }],
+        graph: Some(graph),
+        ..Default::default()
+    };
+    let plan = tract_onnx::onnx()
+        .model_for_proto_model(&model)
+        .expect("QLinearMatMul loads")
+        .into_optimized()
+        .expect("optimises")
+        .into_runnable()
+        .expect("plan");
+    let input = Tensor::from_shape(&[2, 3], &a).expect("tensor");
+    let out = plan.run(tvec![input.into()]).expect("QLinearMatMul runs");
+    let got: Vec<u8> = out[0]
+        .to_plain_array_view::<u8>()
+        .expect("u8 output")
+        .iter()
+        .copied()
+        .collect();
+    let mut expected = Vec::new();
+    for r in 0..2 {
+        for c in 0..2 {
+            let acc: i32 = (0..3)
+                .map(|k| (i32::from(a[r * 3 + k]) - i32::from(a_zp)) * i32::from(b[k * 2 + c]))
+                .sum();
+            let y = (acc as f32 * a_s * b_s / y_s).round_ties_even() as i32 + i32::from(y_zp);
+            expected.push(y.clamp(0, 255) as u8);
+        }
+    }
+    assert_eq!(got, expected);
+
+    // fp16: the file's Cast of constant fp16 weights does not survive optimisation.
+    let m = mlp();
+    let fp16 = build(&m, VariantSpec::Fp16).expect("fp16");
+    let timed = fp16.timed.as_ref().expect("the fp16 file is timed");
+    assert!(
+        proto::graph(timed)
+            .expect("graph")
+            .node
+            .iter()
+            .any(|n| n.op_type == "Cast")
+    );
+    let optimised = tract_onnx::onnx()
+        .model_for_proto_model(timed)
+        .expect("loads")
+        .with_input_fact(0, f32::fact([4, 7]).into())
+        .expect("fact")
+        .into_optimized()
+        .expect("optimises");
+    let ops: Vec<String> = optimised
+        .nodes()
+        .iter()
+        .map(|n| n.op().name().to_string())
+        .collect();
+    assert!(
+        !ops.iter().any(|o| o.contains("Cast")),
+        "a cast is left in the plan: {ops:?}"
+    );
+    assert!(
+        optimised.nodes().iter().all(|n| n
+            .outputs
+            .iter()
+            .all(|o| o.fact.datum_type != f16::datum_type())),
+        "an fp16 value is left in the plan: {ops:?}"
+    );
+}
