@@ -99,6 +99,110 @@ pub fn largest_within(points: &[LatencyPoint], budget_ms: f64) -> Option<usize> 
         .max()
 }
 
+/// A generated MLP for the quantization benchmark: `input [N, width]` → (`MatMul` → `Add` →
+/// `Relu`) × `layers` hidden layers of `hidden` units → `MatMul` → `Add` → `Sigmoid` → `[N, 1]`,
+/// weights drawn uniformly in ±1/√fan-in by a fixed LCG (the same model on every run).
+pub fn bench_mlp(width: usize, hidden: usize, layers: usize) -> super::pb::ModelProto {
+    use super::{pb, proto};
+    let mut state: u64 = 0x5EED_1234_ABCD_0001;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 40) as f64 / (1u64 << 24) as f64) as f32 * 2.0 - 1.0
+    };
+    let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let node = |op: &str, input: Vec<String>, output: &str| pb::NodeProto {
+        op_type: op.into(),
+        name: output.into(),
+        input,
+        output: vec![output.into()],
+        ..Default::default()
+    };
+    let mut nodes = Vec::new();
+    let mut inits = Vec::new();
+    let mut prev = "input".to_string();
+    let mut fan_in = width;
+    for l in 0..=layers {
+        let out = if l == layers { 1 } else { hidden };
+        let bound = 1.0 / (fan_in as f32).sqrt();
+        let w: Vec<f32> = (0..fan_in * out).map(|_| uniform() * bound).collect();
+        let b: Vec<f32> = (0..out).map(|_| uniform() * bound).collect();
+        inits.push(proto::tensor(
+            &format!("W{l}"),
+            proto::FLOAT,
+            &[fan_in as i64, out as i64],
+            bytes(&w),
+        ));
+        inits.push(proto::tensor(
+            &format!("B{l}"),
+            proto::FLOAT,
+            &[out as i64],
+            bytes(&b),
+        ));
+        nodes.push(node(
+            "MatMul",
+            vec![prev.clone(), format!("W{l}")],
+            &format!("mm{l}"),
+        ));
+        nodes.push(node(
+            "Add",
+            vec![format!("mm{l}"), format!("B{l}")],
+            &format!("z{l}"),
+        ));
+        let act = if l == layers { "Sigmoid" } else { "Relu" };
+        prev = if l == layers {
+            "p1".into()
+        } else {
+            format!("h{l}")
+        };
+        nodes.push(node(act, vec![format!("z{l}")], &prev));
+        fan_in = out;
+    }
+    let value_info = |name: &str, cols: i64| {
+        use pb::tensor_shape_proto::{Dimension, dimension::Value};
+        pb::ValueInfoProto {
+            name: name.into(),
+            r#type: Some(pb::TypeProto {
+                value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                    elem_type: proto::FLOAT,
+                    shape: Some(pb::TensorShapeProto {
+                        dim: vec![
+                            Dimension {
+                                value: Some(Value::DimParam("N".into())),
+                                ..Default::default()
+                            },
+                            Dimension {
+                                value: Some(Value::DimValue(cols)),
+                                ..Default::default()
+                            },
+                        ],
+                    }),
+                })),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    };
+    pb::ModelProto {
+        ir_version: 8,
+        producer_name: "sextant bench-quantized".into(),
+        opset_import: vec![pb::OperatorSetIdProto {
+            domain: String::new(),
+            version: 15,
+        }],
+        graph: Some(pb::GraphProto {
+            name: "bench_mlp".into(),
+            node: nodes,
+            initializer: inits,
+            input: vec![value_info("input", width as i64)],
+            output: vec![value_info("p1", 1)],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
