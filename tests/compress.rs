@@ -363,13 +363,17 @@ fn cli_json_contract() {
         assert_eq!(lat.len(), 2);
         assert_eq!(lat[1]["batch"], 16);
         assert!(lat[0]["p50_us"].is_number() && lat[0]["p95_us"].is_number());
-        // Only what changes compute is measured.
-        let estimated = lat[0]["estimated"].as_bool().expect("estimated");
-        assert_eq!(
-            estimated,
-            matches!(x["kind"].as_str(), Some("fp16" | "quantized"))
+        // Every variant is measured: the rounded trees are walked by the evaluator too.
+        assert_eq!(lat[0]["estimated"], false, "{x}");
+        assert!(
+            x["latency_rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("measured") && r.contains("evaluator")),
+            "{x}"
         );
+        assert!(x["integer_check"].is_null());
     }
+    assert!(v["cpu"].as_str().is_some_and(|c| !c.is_empty()));
     assert!(v["pareto"].as_array().is_some_and(|p| !p.is_empty()));
 }
 

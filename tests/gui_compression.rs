@@ -151,3 +151,46 @@ fn a_dropped_onnx_file_opens_in_the_compression_tab() {
     h.state_mut().compression.settings.batch_sizes = vec![1];
     settle(&mut h);
 }
+
+#[test]
+fn every_variant_says_how_it_was_measured() {
+    let mut app = App::with_datasets(Some(sample("credit_training.parquet")), None);
+    app.push(Command::SetTab(Tab::Compression));
+    let mut h = harness_sized(app, 1400.0, 1000.0);
+    h.step();
+    h.state_mut().compression.settings.variants =
+        vec!["int8-per-channel".into(), "fp16".into(), "prune:0.5".into()];
+    h.state_mut().compression.settings.batch_sizes = vec![1, 4];
+    settle(&mut h);
+    {
+        let app = h.state();
+        let report = app.compression.report.value.as_ref().expect("report");
+        let names: Vec<&str> = report.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["original", "int8-per-channel", "fp16", "prune-50%"]);
+        assert!(
+            report
+                .variants
+                .iter()
+                .all(|v| v.latency.iter().all(|p| !p.estimated))
+        );
+    }
+    // The CPU beside the latency chart; nothing marked as an estimate.
+    h.get_by_label_contains("measured on ");
+    assert!(h.query_by_label_contains("(est.)").is_none());
+    assert!(h.query_by_label_contains("(estimated)").is_none());
+    // The quantized variant: timed as its integer graph, checked against the simulation.
+    h.query_by_label("int8-per-channel")
+        .or_else(|| h.query_by_label("int8-per-channel *"))
+        .expect("the table row")
+        .click();
+    h.run_steps(3);
+    h.get_by_label_contains("How int8-per-channel is timed: measured: the integer graph");
+    h.get_by_label_contains("Its integer graph against the simulated quantization");
+    // "fp16" alone is also the kind column's cell.
+    h.query_by_label("fp16 *")
+        .or_else(|| h.query_all_by_label("fp16").next())
+        .expect("the table row")
+        .click();
+    h.run_steps(3);
+    h.get_by_label_contains("runs at fp32 speed here");
+}

@@ -72,7 +72,8 @@ pub struct CompressArgs {
     /// Skip per-layer sensitivity.
     #[arg(long)]
     pub no_sensitivity: bool,
-    /// Write every variant as an ONNX file into this directory.
+    /// Write every variant as an ONNX file into this directory (a quantized one also as
+    /// NAME.int.onnx, the integer graph that was timed).
     #[arg(long, value_name = "DIR")]
     pub export: Option<PathBuf>,
     /// Output format.
@@ -173,6 +174,14 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
                 std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string())
             })
             .map_err(CliError::from)?;
+            // The graph that was timed for a quantized variant: it runs on integer kernels.
+            if let Some(bytes) = crate::model::compress::integer_export_bytes(&model, spec)? {
+                let path = dir.join(format!("{}.int.onnx", v.name));
+                crate::data::write::write_atomically(&path, |f| {
+                    std::io::Write::write_all(f, &bytes).map_err(|e| e.to_string())
+                })
+                .map_err(CliError::from)?;
+            }
         }
     }
     let text = match args.format {
@@ -180,5 +189,98 @@ pub fn run(args: &CompressArgs) -> Result<u8, CliError> {
         OutputFormat::Table => to_table(&report),
     };
     print!("{text}");
+    Ok(EXIT_OK)
+}
+
+/// Arguments of the hidden `bench-quantized`.
+#[derive(Debug, Args)]
+pub struct BenchQuantizedArgs {
+    /// Input columns of the generated MLP (1 to 4096).
+    #[arg(long, default_value_t = 64, value_parser = crate::engine::ranges::BENCH_WIDTH.parser())]
+    pub width: usize,
+    /// Units per hidden layer (1 to 4096).
+    #[arg(long, default_value_t = 256, value_parser = crate::engine::ranges::BENCH_HIDDEN.parser())]
+    pub hidden: usize,
+    /// Hidden layers (1 to 16).
+    #[arg(long, default_value_t = 2, value_parser = crate::engine::ranges::BENCH_LAYERS.parser())]
+    pub layers: usize,
+    /// Batch sizes to time, comma separated: 1 to 32 sizes, each from 1 to 100000 rows.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [1usize, 32, 1024], value_parser = crate::engine::ranges::BATCH_SIZE.parser())]
+    pub batch_sizes: Vec<usize>,
+    /// Time spent on each measured point, ms (1 to 60000).
+    #[arg(long, default_value_t = 500, value_parser = crate::engine::ranges::BENCH_POINT_MS.parser())]
+    pub ms: usize,
+}
+
+/// `sextant bench-quantized`: the variants of a generated MLP (fp32, fp16, int8 and int4 as
+/// integer graphs, pruned, neuron-pruned) timed by the sweep itself on generated rows; prints
+/// the CPU, each variant's p50 per call and rows per second at each batch size, and its rule.
+pub fn run_bench_quantized(args: &BenchQuantizedArgs) -> Result<u8, CliError> {
+    crate::engine::ranges::check_batch_sizes(&args.batch_sizes)?;
+    let proto = crate::model::latency::bench_mlp(args.width, args.hidden, args.layers);
+    let model = OnnxModel::from_proto(PathBuf::from("bench_mlp.onnx"), 0, proto)?;
+    let rows = args.batch_sizes.iter().copied().max().unwrap_or(1).max(256);
+    // Inputs from the same kind of LCG as the weights: the timing does not depend on them.
+    let mut state: u64 = 42;
+    let x: Vec<f32> = (0..rows * args.width)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 40) as f32 / (1u64 << 24) as f32 * 4.0 - 2.0
+        })
+        .collect();
+    let data = crate::model::EvalData {
+        features: (0..args.width).map(|i| format!("x{i}")).collect(),
+        y: (0..rows).map(|i| (i % 2) as f64).collect(),
+        rows,
+        skipped: 0,
+        text: vec![false; args.width],
+        x,
+    };
+    let variants = [
+        "fp16",
+        "int8-per-tensor",
+        "int8-per-channel",
+        "int4-per-channel",
+        "prune:0.7",
+        "neurons:0.5",
+    ]
+    .iter()
+    .map(|s| VariantSpec::parse(s).map_err(CliError))
+    .collect::<Result<Vec<_>, _>>()?;
+    let params = CompressParams {
+        variants,
+        batch_sizes: args.batch_sizes.clone(),
+        measure_latency: true,
+        time_per_point: Duration::from_millis(args.ms as u64),
+        metric: Metric::RocAuc,
+        x_axis: XAxis::Latency,
+        sensitivity: false,
+    };
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; run the benchmark with --release");
+    }
+    let start = std::time::Instant::now();
+    let report = crate::model::compress::compress(&model, &data, &params, &Progress::silent())?;
+    println!(
+        "bench-quantized: MLP {}-{}×{}-1 ({} parameters), measured on {}",
+        args.width, args.hidden, args.layers, model.parameters, report.cpu
+    );
+    for v in &report.variants {
+        let points: Vec<String> = v
+            .latency
+            .iter()
+            .map(|p| {
+                format!(
+                    "batch {}: p50 {:.1} µs ({:.0} rows/s)",
+                    p.batch, p.p50_us, p.rows_per_s
+                )
+            })
+            .collect();
+        println!("{:<18} {}", v.name, points.join(" · "));
+        println!("{:<18} {}", "", v.latency_rule);
+    }
+    println!("sweep with timing: {:.1} s", start.elapsed().as_secs_f64());
     Ok(EXIT_OK)
 }

@@ -179,6 +179,10 @@ pub enum Command {
     /// Time the retraining backtest on 1M generated rows (a benchmark; run with --release).
     #[command(hide = true)]
     BenchRetrain(retrain::BenchRetrainArgs),
+    /// Time every variant of a generated MLP, int8/int4 as integer graphs (a benchmark; run
+    /// with --release).
+    #[command(hide = true)]
+    BenchQuantized(compress::BenchQuantizedArgs),
 }
 
 /// Output format of a command.
@@ -229,6 +233,7 @@ pub fn run(command: Command) -> u8 {
         Command::BenchRollout(args) => bench::run_bench_rollout(&args),
         Command::Retrain(args) => retrain::run(&args),
         Command::BenchRetrain(args) => retrain::bench(&args),
+        Command::BenchQuantized(args) => compress::run_bench_quantized(&args),
     };
     match result {
         Ok(code) => code,

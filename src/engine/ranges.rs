@@ -448,6 +448,12 @@ pub const BENCH_DAYS: Count = count("days", "--days", 1, 10_000);
 pub const BENCH_FEATURES: Count = count("features", "--features", 1, 1000);
 pub const BENCH_COLUMNS: Count = count("columns", "--columns", 1, 1000);
 pub const BENCH_PERIOD: Count = count("period", "--period", 2, 100_000);
+/// `bench-quantized`: the generated MLP's input width, hidden units and hidden layers, and the
+/// time spent on each measured point.
+pub const BENCH_WIDTH: Count = count("input width", "--width", 1, 4096);
+pub const BENCH_HIDDEN: Count = count("hidden units", "--hidden", 1, 4096);
+pub const BENCH_LAYERS: Count = count("hidden layers", "--layers", 1, 16);
+pub const BENCH_POINT_MS: Count = count("milliseconds per point", "--ms", 1, 60_000);
 
 #[cfg(test)]
 mod tests {

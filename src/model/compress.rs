@@ -177,8 +177,70 @@ pub struct VariantReport {
     pub file_bytes: u64,
     pub sparsity: f64,
     pub latency: Vec<LatencyPoint>,
-    /// How estimated latencies were obtained.
-    pub latency_rule: Option<String>,
+    /// How the latency is obtained, in words: which graph is timed by what.
+    pub latency_rule: String,
+    /// A quantized variant timed as an integer graph: its predictions against the simulation.
+    pub integer_check: Option<IntegerCheck>,
+}
+
+/// An integer graph's predictions against the simulated quantization (weights only) on the
+/// evaluation rows, run as one batch. They differ by the activations' 8-bit quantization.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntegerCheck {
+    /// Largest |integer graph − simulation| over the rows.
+    #[serde(serialize_with = "finite_or_name")]
+    pub max_abs_diff: f64,
+    #[serde(serialize_with = "finite_or_name")]
+    pub mean_abs_diff: f64,
+    /// Share of rows where both predict the same class (classification) or lie within the
+    /// tolerance of each other (regression).
+    #[serde(serialize_with = "finite_or_name")]
+    pub agreement: f64,
+    /// The largest difference accepted: [`INTEGER_TOLERANCE`] on a probability, that share of
+    /// the simulated predictions' standard deviation on a regression.
+    #[serde(serialize_with = "finite_or_name")]
+    pub tolerance: f64,
+    /// `max_abs_diff <= tolerance`.
+    pub within: bool,
+}
+
+/// How far an integer graph's prediction may lie from the simulated one, on a probability
+/// (or, for a regression, as a share of the predictions' standard deviation): an acceptance
+/// threshold, not a model of the error. `DynamicQuantizeLinear` quantizes a layer's input on
+/// one grid of 255 steps over the whole batch, so one wide row coarsens every row's grid; on the
+/// sample MLP with 2 000–3 000 rows in one batch the largest difference is about 0.03
+/// (tests/compress_integer.rs), per row far less.
+pub const INTEGER_TOLERANCE: f64 = 0.05;
+
+impl IntegerCheck {
+    pub fn new(simulated: &[f64], integer: &[f64], classification: bool) -> IntegerCheck {
+        let n = simulated.len().max(1) as f64;
+        let diffs: Vec<f64> = simulated
+            .iter()
+            .zip(integer)
+            .map(|(a, b)| (a - b).abs())
+            .collect();
+        let tolerance = if classification {
+            INTEGER_TOLERANCE
+        } else {
+            let mean = simulated.iter().sum::<f64>() / n;
+            let sd = (simulated.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+            INTEGER_TOLERANCE * sd
+        };
+        let max_abs_diff = diffs.iter().copied().fold(0.0, f64::max);
+        let agreement = if classification {
+            agreement::agreement(simulated, integer, true)
+        } else {
+            diffs.iter().filter(|d| **d <= tolerance).count() as f64 / n
+        };
+        IntegerCheck {
+            max_abs_diff,
+            mean_abs_diff: diffs.iter().sum::<f64>() / n,
+            agreement,
+            tolerance,
+            within: max_abs_diff <= tolerance,
+        }
+    }
 }
 
 impl VariantReport {
@@ -227,15 +289,25 @@ pub struct CompressionReport {
     /// Names of the variants on the frontier, cheapest first.
     pub pareto: Vec<String>,
     pub sensitivity: Vec<SensitivityRow>,
+    /// The CPU the latencies were measured on (/proc/cpuinfo "model name").
+    pub cpu: String,
 }
 
 impl CompressionReport {
     /// Recompute the frontier for another metric or axis (the view switches without a rerun).
+    /// A variant with an estimated latency is left out on the latency axis: the frontier holds
+    /// measurements only.
     pub fn frontier(&self, metric: Metric, axis: XAxis) -> Vec<usize> {
         let x: Vec<f64> = self
             .variants
             .iter()
-            .map(|v| v.x(axis).unwrap_or(f64::NAN))
+            .map(|v| {
+                if axis == XAxis::Latency && v.latency.iter().any(|p| p.estimated) {
+                    f64::NAN
+                } else {
+                    v.x(axis).unwrap_or(f64::NAN)
+                }
+            })
             .collect();
         let y: Vec<f64> = self
             .variants
@@ -340,7 +412,7 @@ pub fn compress_with_training(
             .filter(|s| *s != VariantSpec::Original),
     );
     let steps = specs.len() as f32 + if params.sensitivity { 2.0 } else { 0.0 };
-    let mut built: Vec<(Built, Vec<f64>)> = Vec::new();
+    let mut built: Vec<(Built, Vec<f64>, Option<IntegerCheck>)> = Vec::new();
     // The teacher's outputs on the rows students learn from.
     let mut teacher_on_training: Option<Vec<f64>> = None;
     for (i, spec) in specs.iter().enumerate() {
@@ -366,13 +438,21 @@ pub fn compress_with_training(
             b.trees.as_ref(),
             data,
         )?;
-        built.push((b, p));
+        let check = match (&b.timed, b.integer) {
+            (Some(graph), true) => Some(IntegerCheck::new(
+                &p,
+                &predict_all(model, graph, None, data)?,
+                model.task == Task::Classification,
+            )),
+            _ => None,
+        };
+        built.push((b, p, check));
     }
     let original = built[0].1.clone();
     let classification = model.task == Task::Classification;
     let mut variants: Vec<VariantReport> = built
         .iter()
-        .map(|(b, p)| {
+        .map(|(b, p, check)| {
             let [accuracy, roc_auc, log_loss, f1, mae, rmse] = quality(model.task, &data.y, p);
             VariantReport {
                 name: b.name.clone(),
@@ -389,17 +469,16 @@ pub fn compress_with_training(
                 file_bytes: OnnxModel::encode(&b.export).len() as u64,
                 sparsity: b.sparsity,
                 latency: Vec::new(),
-                latency_rule: b.speed.as_ref().map(|s| s.rule.clone()),
+                latency_rule: b.timing.clone(),
+                integer_check: check.clone(),
             }
         })
         .collect();
 
+    // Every variant is timed as the graph it is (its integer graph, its fp16 file, its smaller
+    // or pruned graph, its trees): nothing is derived from the original's time.
     if params.measure_latency && !params.batch_sizes.is_empty() {
-        let mut original_points = Vec::new();
-        for (i, (b, _)) in built.iter().enumerate() {
-            if b.speed.is_some() {
-                continue;
-            }
+        for (i, (b, _, _)) in built.iter().enumerate() {
             progress.check()?;
             progress.set(
                 Some((specs.len() as f32 - 1.0 + i as f32 / specs.len() as f32) / steps),
@@ -407,22 +486,15 @@ pub fn compress_with_training(
             );
             let m = model_for(model, b);
             let m = m.as_ref().unwrap_or(model);
+            let graph = b.timed.as_ref().unwrap_or(&b.proto);
             let mut points = Vec::new();
             for &batch in &params.batch_sizes {
-                let runner = Runner::new(m, &b.proto, b.trees.as_ref(), batch, data.width())?;
+                let runner = Runner::new(m, graph, b.trees.as_ref(), batch, data.width())?;
                 let input = latency::batch_rows(&data.x, data.width(), batch);
                 let (p50, p95) = latency::time_calls(&runner, &input, params.time_per_point)?;
                 points.push(latency::measured(batch, p50, p95));
             }
-            if i == 0 {
-                original_points = points.clone();
-            }
             variants[i].latency = points;
-        }
-        for (i, (b, _)) in built.iter().enumerate() {
-            if let Some(rule) = &b.speed {
-                variants[i].latency = latency::estimate(&original_points, rule);
-            }
         }
     }
 
@@ -442,6 +514,7 @@ pub fn compress_with_training(
         variants,
         pareto: Vec::new(),
         sensitivity,
+        cpu: latency::cpu_model(),
     };
     report.pareto = report
         .frontier(metric, params.x_axis)
@@ -504,6 +577,22 @@ pub fn sensitivity(
     Ok(rows)
 }
 
+/// A quantized variant's integer graph ([`variant::export_integer`]) as ONNX bytes, when it
+/// has one: what `--export` writes beside the compact file as `NAME.int.onnx`.
+pub fn integer_export_bytes(
+    model: &OnnxModel,
+    spec: VariantSpec,
+) -> Result<Option<Vec<u8>>, ModelError> {
+    if !matches!(spec, VariantSpec::Int { .. }) || matches!(model.structure, Structure::Trees(_)) {
+        return Ok(None);
+    }
+    let b = variant::build(model, spec)?;
+    Ok(b.timed
+        .as_ref()
+        .filter(|_| b.integer)
+        .map(OnnxModel::encode))
+}
+
 /// The ONNX bytes of a variant as it would be deployed (compact storage where it exists).
 pub fn export_bytes(
     model: &OnnxModel,
@@ -564,7 +653,8 @@ mod tests {
             file_bytes: 1,
             sparsity: 0.0,
             latency: Vec::new(),
-            latency_rule: None,
+            latency_rule: variant::TIMED_AS_IS.into(),
+            integer_check: None,
         };
         let json = serde_json::to_value(&v).expect("serializes");
         assert_eq!(json["roc_auc"], "NaN");

@@ -677,7 +677,13 @@ pub fn student(
         packed_bytes: packed,
         dense_bytes: packed,
         sparsity: 0.0,
-        speed: None,
+        timed: None,
+        timing: if kind == Student::Tree {
+            "measured: the student tree walked by Sextant's evaluator".to_string()
+        } else {
+            super::variant::TIMED_AS_IS.to_string()
+        },
+        integer: false,
     })
 }
 

@@ -1,5 +1,5 @@
-//! Latency per batch size: measured for what changes compute in our runtime, estimated (and
-//! labelled so) for what would only be faster with kernels we do not have.
+//! Latency per batch size, measured: every variant is timed as the graph it is, on the CPU
+//! that [`cpu_model`] names.
 
 use std::time::{Duration, Instant};
 
@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use super::ModelError;
 use super::eval::Runner;
-use super::variant::SpeedRule;
 
 /// Latency of one call with `batch` rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,35 +75,19 @@ pub fn measured(batch: usize, p50_us: f64, p95_us: f64) -> LatencyPoint {
     LatencyPoint::new(batch, p50_us, p95_us, false)
 }
 
-/// Estimated points from the original's measured ones: fit `t(b) = overhead + b · row` by least
-/// squares over the measured batch sizes, then scale the per-row term by `rule.row_factor`
-/// (p95 keeps the original's p95/p50 ratio at each batch).
-pub fn estimate(original: &[LatencyPoint], rule: &SpeedRule) -> Vec<LatencyPoint> {
-    let n = original.len() as f64;
-    let (overhead, row) = if original.len() >= 2 {
-        let mb = original.iter().map(|p| p.batch as f64).sum::<f64>() / n;
-        let mt = original.iter().map(|p| p.p50_us).sum::<f64>() / n;
-        let sxy: f64 = original
-            .iter()
-            .map(|p| (p.batch as f64 - mb) * (p.p50_us - mt))
-            .sum();
-        let sxx: f64 = original.iter().map(|p| (p.batch as f64 - mb).powi(2)).sum();
-        let row = if sxx > 0.0 { (sxy / sxx).max(0.0) } else { 0.0 };
-        ((mt - row * mb).max(0.0), row)
-    } else {
-        (0.0, original.first().map_or(0.0, |p| p.per_row_us))
-    };
-    original
-        .iter()
-        .map(|p| {
-            let b = p.batch as f64;
-            let fitted = overhead + b * row;
-            let est = overhead + b * row * rule.row_factor;
-            // Scale the measured value by the model's ratio, so a factor of 1 reproduces it.
-            let ratio = if fitted > 0.0 { est / fitted } else { 1.0 };
-            LatencyPoint::new(p.batch, p.p50_us * ratio, p.p95_us * ratio, true)
+/// The CPU model the latencies are measured on: /proc/cpuinfo's "model name" (the first
+/// core's), or a sentence saying it is unknown.
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
         })
-        .collect()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown CPU (no model name in /proc/cpuinfo)".into())
 }
 
 /// The largest batch whose p95 per call is within `budget_ms`.
@@ -116,33 +99,123 @@ pub fn largest_within(points: &[LatencyPoint], budget_ms: f64) -> Option<usize> 
         .max()
 }
 
+/// A generated MLP for the quantization benchmark: `input [N, width]` → (`MatMul` → `Add` →
+/// `Relu`) × `layers` hidden layers of `hidden` units → `MatMul` → `Add` → `Sigmoid` → `[N, 1]`,
+/// weights drawn uniformly in ±1/√fan-in by a fixed LCG (the same model on every run).
+pub fn bench_mlp(width: usize, hidden: usize, layers: usize) -> super::pb::ModelProto {
+    use super::{pb, proto};
+    let mut state: u64 = 0x5EED_1234_ABCD_0001;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 40) as f64 / (1u64 << 24) as f64) as f32 * 2.0 - 1.0
+    };
+    let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let node = |op: &str, input: Vec<String>, output: &str| pb::NodeProto {
+        op_type: op.into(),
+        name: output.into(),
+        input,
+        output: vec![output.into()],
+        ..Default::default()
+    };
+    let mut nodes = Vec::new();
+    let mut inits = Vec::new();
+    let mut prev = "input".to_string();
+    let mut fan_in = width;
+    for l in 0..=layers {
+        let out = if l == layers { 1 } else { hidden };
+        let bound = 1.0 / (fan_in as f32).sqrt();
+        let w: Vec<f32> = (0..fan_in * out).map(|_| uniform() * bound).collect();
+        let b: Vec<f32> = (0..out).map(|_| uniform() * bound).collect();
+        inits.push(proto::tensor(
+            &format!("W{l}"),
+            proto::FLOAT,
+            &[fan_in as i64, out as i64],
+            bytes(&w),
+        ));
+        inits.push(proto::tensor(
+            &format!("B{l}"),
+            proto::FLOAT,
+            &[out as i64],
+            bytes(&b),
+        ));
+        nodes.push(node(
+            "MatMul",
+            vec![prev.clone(), format!("W{l}")],
+            &format!("mm{l}"),
+        ));
+        nodes.push(node(
+            "Add",
+            vec![format!("mm{l}"), format!("B{l}")],
+            &format!("z{l}"),
+        ));
+        let act = if l == layers { "Sigmoid" } else { "Relu" };
+        prev = if l == layers {
+            "p1".into()
+        } else {
+            format!("h{l}")
+        };
+        nodes.push(node(act, vec![format!("z{l}")], &prev));
+        fan_in = out;
+    }
+    let value_info = |name: &str, cols: i64| {
+        use pb::tensor_shape_proto::{Dimension, dimension::Value};
+        pb::ValueInfoProto {
+            name: name.into(),
+            r#type: Some(pb::TypeProto {
+                value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                    elem_type: proto::FLOAT,
+                    shape: Some(pb::TensorShapeProto {
+                        dim: vec![
+                            Dimension {
+                                value: Some(Value::DimParam("N".into())),
+                                ..Default::default()
+                            },
+                            Dimension {
+                                value: Some(Value::DimValue(cols)),
+                                ..Default::default()
+                            },
+                        ],
+                    }),
+                })),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    };
+    pb::ModelProto {
+        ir_version: 8,
+        producer_name: "sextant bench-quantized".into(),
+        opset_import: vec![pb::OperatorSetIdProto {
+            domain: String::new(),
+            version: 15,
+        }],
+        graph: Some(pb::GraphProto {
+            name: "bench_mlp".into(),
+            node: nodes,
+            initializer: inits,
+            input: vec![value_info("input", width as i64)],
+            output: vec![value_info("p1", 1)],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn estimate_with_factor_one_reproduces_measurement() {
+    fn largest_batch_within_a_budget() {
         let pts = vec![
             measured(1, 5.0, 6.0),
             measured(32, 10.0, 12.0),
             measured(1024, 180.0, 200.0),
         ];
-        let rule = SpeedRule {
-            row_factor: 1.0,
-            rule: String::new(),
-        };
-        for (a, b) in pts.iter().zip(estimate(&pts, &rule)) {
-            assert!((a.p50_us - b.p50_us).abs() < 1e-9);
-            assert!(b.estimated);
-        }
-        let half = estimate(
-            &pts,
-            &SpeedRule {
-                row_factor: 0.5,
-                rule: String::new(),
-            },
-        );
-        assert!(half[2].p50_us < 100.0 && half[2].p50_us > 90.0);
         assert_eq!(largest_within(&pts, 0.05), Some(32));
+        assert_eq!(largest_within(&pts, 0.001), None);
+        assert!(!cpu_model().is_empty());
     }
 }

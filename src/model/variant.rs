@@ -271,15 +271,6 @@ impl VariantSpec {
     }
 }
 
-/// How a variant's latency is obtained.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SpeedRule {
-    /// Factor on the original's per-row time.
-    pub row_factor: f64,
-    /// The rule, in words.
-    pub rule: String,
-}
-
 /// A variant ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct Built {
@@ -297,9 +288,20 @@ pub struct Built {
     pub dense_bytes: u64,
     /// Share of weights that are zero.
     pub sparsity: f64,
-    /// `None`: latency is measured; otherwise estimated by this rule.
-    pub speed: Option<SpeedRule>,
+    /// The graph that is timed when it is not `proto`: a quantized variant's integer graph
+    /// ([`export_integer`]), an fp16 variant's file (fp16 initializers cast at load).
+    pub timed: Option<pb::ModelProto>,
+    /// How the latency is measured, in words (the rule printed beside the variant).
+    pub timing: String,
+    /// `timed` runs (some) layers on integer kernels, so its predictions differ from the
+    /// simulation by the activations' quantization and are checked against it.
+    pub integer: bool,
 }
+
+/// The rule for a variant timed as the graph it is.
+pub const TIMED_AS_IS: &str = "measured: the graph as it is, timed in tract";
+/// The rule for tree ensembles.
+pub const TIMED_TREES: &str = "measured: the edited trees walked by Sextant's evaluator";
 
 /// The floats of a node attribute.
 fn attribute_floats(g: &pb::GraphProto, node: usize, name: &str) -> Result<Vec<f32>, ModelError> {
@@ -383,13 +385,6 @@ fn transpose(w: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     out
 }
 
-fn estimated(row_factor: f64, rule: &str) -> Option<SpeedRule> {
-    Some(SpeedRule {
-        row_factor,
-        rule: rule.to_string(),
-    })
-}
-
 /// Build a variant of `model`.
 pub fn build(model: &OnnxModel, spec: VariantSpec) -> Result<Built, ModelError> {
     match &model.structure {
@@ -419,20 +414,24 @@ fn build_trees(
 ) -> Result<Built, ModelError> {
     let mut t = original.clone();
     let (mut threshold_bits, mut leaf_bits) = (32, 32);
-    let mut speed = None;
+    // The evaluator walks f32 thresholds and leaves whatever their stored precision, so the
+    // rounded trees are timed as they run here.
+    let mut timing = TIMED_TREES.to_string();
     match spec {
         VariantSpec::Original => {}
         VariantSpec::Fp16 => {
             t.map_thresholds(|v| half::f16::from_f32(v).to_f32());
             round_to_f16(&mut t.leaf_weight);
             (threshold_bits, leaf_bits) = (16, 16);
-            speed = estimated(1.0, "same trees walked: per-row time of the original");
+            timing.push_str(" (values rounded to fp16, walked as f32)");
         }
         VariantSpec::Int { bits, .. } => {
             t.map_thresholds(|v| half::f16::from_f32(v).to_f32());
             fake_quantize(&mut t.leaf_weight, 1, bits, Granularity::PerTensor);
             (threshold_bits, leaf_bits) = (16, bits);
-            speed = estimated(1.0, "same trees walked: per-row time of the original");
+            timing.push_str(&format!(
+                " (fp16 thresholds, int{bits} leaves, walked as f32)"
+            ));
         }
         VariantSpec::Trees { count } => t.truncate(count),
         VariantSpec::Prune { .. } | VariantSpec::Neurons { .. } => {
@@ -463,7 +462,9 @@ fn build_trees(
         packed_bytes: packed,
         dense_bytes: packed,
         sparsity: 0.0,
-        speed,
+        timed: None,
+        timing,
+        integer: false,
     })
 }
 
@@ -492,7 +493,6 @@ fn build_layers(
     let mut proto = model.proto.clone();
     let mut bits = 32;
     let mut granularity = None;
-    let mut speed = None;
     let mut quantized: Vec<quantize::Quantized> = Vec::new();
     let mut shrunk = false;
     match spec {
@@ -500,10 +500,6 @@ fn build_layers(
         VariantSpec::Fp16 => {
             weights.iter_mut().for_each(|w| round_to_f16(w));
             bits = 16;
-            speed = estimated(
-                1.0,
-                "fp16 weights: per-row time of fp32 (CPUs without native fp16 arithmetic)",
-            );
         }
         VariantSpec::Int {
             bits: b,
@@ -516,10 +512,6 @@ fn build_layers(
             }
             bits = b;
             granularity = Some(gr);
-            speed = estimated(
-                0.4,
-                "int kernels: per-row time of fp32 × 0.4 (onnxruntime int8 speed-up measured on an AVX2/VNNI CPU), call overhead unchanged",
-            );
         }
         VariantSpec::Prune {
             percent,
@@ -635,13 +627,6 @@ fn build_layers(
     } else {
         zeros as f64 / numel as f64
     };
-    if let VariantSpec::Prune { .. } = spec {
-        let density = 1.0 - sparsity;
-        speed = estimated(
-            if sparsity < 0.75 { 1.0 } else { density / 0.25 },
-            "unstructured sparsity: per-row time of dense fp32 below 75 % sparsity, then × density / 0.25 (a CSR kernel)",
-        );
-    }
     let bias_count: usize = biases.iter().flatten().map(Vec::len).sum();
     let packed = size::layered_bytes(&storage, bias_count);
     let dense = size::layered_dense_bytes(&storage, bias_count);
@@ -652,6 +637,49 @@ fn build_layers(
         }
         _ => proto.clone(),
     };
+    let (timed, timing, integer) = match spec {
+        // tract folds the Cast of constant fp16 weights at load, so the file runs at fp32
+        // speed here; timing it shows that rather than assuming it.
+        VariantSpec::Fp16 if only.is_none() => (
+            Some(export.clone()),
+            "measured: the fp16 file timed in tract, which folds the Cast of its fp16 weights into fp32 weights when it optimises the graph, so it runs at fp32 speed here".to_string(),
+            false,
+        ),
+        VariantSpec::Int { bits: b, .. } if only.is_none() => {
+            let (graph, n) = export_integer(&proto, layers, &quantized, &dims)?;
+            let int4 = if b < 8 {
+                format!("; int{b} values held in int8, as no {b}-bit matrix kernel exists here")
+            } else {
+                String::new()
+            };
+            match n {
+                0 => (
+                    None,
+                    format!("measured: the fp32 graph holding the int{b} values, as no layer's weight can feed an integer operator (weights in ai.onnx.ml attributes), so it runs at fp32 speed here"),
+                    false,
+                ),
+                n => (
+                    Some(graph),
+                    format!(
+                        "measured: the integer graph timed in tract (DynamicQuantizeLinear to u8 activations, MatMulInteger u8 × i8 into i32, rescaled to float) on {n} of {} layers{int4}",
+                        layers.len()
+                    ),
+                    true,
+                ),
+            }
+        }
+        VariantSpec::Prune { .. } => (
+            None,
+            "measured: the pruned graph timed dense in tract (it has no sparse kernels; the zeros are multiplied)".to_string(),
+            false,
+        ),
+        VariantSpec::Neurons { .. } => (
+            None,
+            "measured: the smaller graph (units removed) timed in tract".to_string(),
+            false,
+        ),
+        _ => (None, TIMED_AS_IS.to_string(), false),
+    };
     Ok(Built {
         spec,
         name: spec.name(false),
@@ -661,7 +689,9 @@ fn build_layers(
         packed_bytes: packed,
         dense_bytes: dense,
         sparsity,
-        speed,
+        timed,
+        timing,
+        integer,
     })
 }
 
@@ -736,12 +766,7 @@ fn export_int8(
     granularity: Granularity,
 ) -> Result<pb::ModelProto, ModelError> {
     let mut out = proto.clone();
-    // Per-axis DequantizeLinear needs opset 13.
-    for o in &mut out.opset_import {
-        if (o.domain.is_empty() || o.domain == "ai.onnx") && o.version < 13 {
-            o.version = 13;
-        }
-    }
+    at_least_opset_13(&mut out);
     let g = graph_mut(&mut out)?;
     for (i, l) in layers.iter().enumerate() {
         if l.source != WeightSource::Initializer {
@@ -798,4 +823,176 @@ fn export_int8(
         replace_with_node(g, &l.weight.clone(), node, tensors);
     }
     Ok(out)
+}
+
+/// Opset 13 at least: per-axis DequantizeLinear needs it, and it has DynamicQuantizeLinear
+/// (11) and MatMulInteger (10).
+fn at_least_opset_13(out: &mut pb::ModelProto) {
+    for o in &mut out.opset_import {
+        if (o.domain.is_empty() || o.domain == "ai.onnx") && o.version < 13 {
+            o.version = 13;
+        }
+    }
+}
+
+/// A float attribute, or `default`.
+fn attr_float(node: &pb::NodeProto, name: &str, default: f32) -> f32 {
+    proto::attribute(node, name).map_or(default, |a| a.f)
+}
+
+/// The quantized variant as a graph that runs on integer kernels, in the pattern of
+/// onnxruntime's `quantize_dynamic`: each dense layer's input is quantized to u8 per call
+/// (`DynamicQuantizeLinear`: scale = (max(0, x) − min(0, x)) / 255 over the whole batch),
+/// multiplied with the int8 weight by `MatMulInteger` (u8 × i8 → i32 accumulators), and the
+/// product turned back to float by the activation scale × the weight scale (one per tensor or
+/// per output column, a Gemm's alpha folded in), then the bias added. int4 values travel in
+/// int8 tensors: there is no 4-bit matrix kernel to run them on.
+///
+/// A layer that cannot be rewritten keeps its fp32 simulated weight: weights in `ai.onnx.ml`
+/// attributes (no integer operator reads them), a weight read by more than one node, a Gemm
+/// whose beta-scaled C is not an initializer. Returns the graph and how many layers run on
+/// integer kernels.
+pub fn export_integer(
+    proto: &pb::ModelProto,
+    layers: &[Layer],
+    quantized: &[quantize::Quantized],
+    dims: &[(usize, usize)],
+) -> Result<(pb::ModelProto, usize), ModelError> {
+    let mut out = proto.clone();
+    at_least_opset_13(&mut out);
+    let g = graph_mut(&mut out)?;
+    let mut rewritten = 0;
+    for (i, l) in layers.iter().enumerate() {
+        if l.source != WeightSource::Initializer {
+            continue;
+        }
+        let (Some(q), Some(&(rows, cols))) = (quantized.get(i), dims.get(i)) else {
+            continue;
+        };
+        if q.q.len() != rows * cols {
+            continue;
+        }
+        let users: Vec<usize> = g
+            .node
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.input.contains(&l.weight))
+            .map(|(p, _)| p)
+            .collect();
+        let [pos] = users[..] else { continue };
+        let node = g.node[pos].clone();
+        let gemm = match node.op_type.as_str() {
+            "MatMul" => false,
+            "Gemm" if proto::attr_int(&node, "transA", 0) == 0 => true,
+            _ => continue,
+        };
+        if node.input.get(1) != Some(&l.weight) || node.input.is_empty() || node.output.is_empty() {
+            continue;
+        }
+        let (alpha, beta) = if gemm {
+            (
+                attr_float(&node, "alpha", 1.0),
+                attr_float(&node, "beta", 1.0),
+            )
+        } else {
+            (1.0, 1.0)
+        };
+        let p = format!("{}_int", l.weight);
+        let mut tensors = Vec::new();
+        // Gemm's bias: C as it is, or beta × C as a new initializer.
+        let bias = match node.input.get(2).filter(|c| gemm && !c.is_empty()) {
+            None => None,
+            Some(c) if beta == 1.0 => Some(c.clone()),
+            Some(c) => {
+                let Some(t) = proto::initializer(g, c) else {
+                    continue;
+                };
+                let values: Vec<f32> = proto::floats(t)?.iter().map(|v| v * beta).collect();
+                let name = format!("{p}_bias");
+                tensors.push(proto::tensor(
+                    &name,
+                    proto::FLOAT,
+                    &t.dims,
+                    values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                ));
+                Some(name)
+            }
+        };
+        // q.q is row-major [in, out] whatever the stored layout: MatMulInteger's B as is.
+        let q_name = format!("{p}_weight");
+        let s_name = format!("{p}_weight_scale");
+        tensors.push(proto::tensor(
+            &q_name,
+            proto::INT8,
+            &[rows as i64, cols as i64],
+            q.q.iter().map(|v| v.to_le_bytes()[0]).collect(),
+        ));
+        let scale_dims: Vec<i64> = if q.scales.len() == 1 {
+            vec![]
+        } else {
+            vec![q.scales.len() as i64]
+        };
+        tensors.push(proto::tensor(
+            &s_name,
+            proto::FLOAT,
+            &scale_dims,
+            q.scales
+                .iter()
+                .flat_map(|v| (v * alpha).to_le_bytes())
+                .collect(),
+        ));
+        let y = node.output[0].clone();
+        let scaled = if bias.is_some() {
+            format!("{p}_scaled")
+        } else {
+            y.clone()
+        };
+        let op = |op: &str, name: &str, input: Vec<String>, output: Vec<String>| pb::NodeProto {
+            op_type: op.into(),
+            name: format!("{p}_{name}"),
+            input,
+            output,
+            ..Default::default()
+        };
+        let (xq, xs, xz) = (format!("{p}_xq"), format!("{p}_xs"), format!("{p}_xz"));
+        let mut nodes = vec![
+            op(
+                "DynamicQuantizeLinear",
+                "quantize_input",
+                vec![node.input[0].clone()],
+                vec![xq.clone(), xs.clone(), xz.clone()],
+            ),
+            op(
+                "MatMulInteger",
+                "matmul",
+                vec![xq, q_name, xz],
+                vec![format!("{p}_acc")],
+            ),
+            pb::NodeProto {
+                attribute: vec![proto::int_attribute("to", i64::from(proto::FLOAT))],
+                ..op(
+                    "Cast",
+                    "to_float",
+                    vec![format!("{p}_acc")],
+                    vec![format!("{p}_accf")],
+                )
+            },
+            op("Mul", "scale", vec![xs, s_name], vec![format!("{p}_scale")]),
+            op(
+                "Mul",
+                "rescale",
+                vec![format!("{p}_accf"), format!("{p}_scale")],
+                vec![scaled.clone()],
+            ),
+        ];
+        if let Some(b) = bias {
+            nodes.push(op("Add", "bias", vec![scaled, b], vec![y]));
+        }
+        g.node.splice(pos..=pos, nodes);
+        g.initializer.retain(|t| t.name != l.weight);
+        g.input.retain(|v| v.name != l.weight);
+        g.initializer.extend(tensors);
+        rewritten += 1;
+    }
+    Ok((out, rewritten))
 }

@@ -6,11 +6,14 @@
 //! "layers", "trees"}, "metric", "x_axis", "rows", "skipped_rows", "variants": [{"name", "kind",
 //! "accuracy", "roc_auc", "log_loss", "f1", "mae", "rmse", "agreement", "packed_bytes",
 //! "dense_bytes", "file_bytes", "sparsity", "latency": [{"batch", "p50_us", "p95_us",
-//! "per_row_us", "rows_per_s", "estimated"}], "latency_rule"}], "pareto": [names],
-//! "sensitivity": [{"layer", "int4_delta", "prune50_delta"}]}`. Metrics that do not apply to the
-//! task are null; `kind` is one of original, fp16, quantized, pruned, neuron_pruned, trees,
-//! distilled. Latency is measured in the build you run (use a release build): variants that do
-//! not change compute in our runtime get `"estimated": true` and their rule in `latency_rule`.
+//! "per_row_us", "rows_per_s", "estimated"}], "latency_rule", "integer_check": null |
+//! {"max_abs_diff", "mean_abs_diff", "agreement", "tolerance", "within"}}], "pareto": [names],
+//! "sensitivity": [{"layer", "int4_delta", "prune50_delta"}], "cpu"}`. Metrics that do not apply
+//! to the task are null; `kind` is one of original, fp16, quantized, pruned, neuron_pruned,
+//! trees, distilled. Latency is measured in the build you run (use a release build) on the CPU
+//! named by `cpu`: every variant is timed as the graph it is, and `latency_rule` says which
+//! (a quantized variant's integer graph, with `integer_check` comparing its predictions with
+//! the simulated quantization). `"estimated"` is false on every point Sextant writes today.
 //! The JSON is the outcome's own serde form.
 
 use serde_json::Value;
@@ -85,7 +88,10 @@ pub fn to_table(r: &CompressionOutcome) -> String {
     }
     out.push_str(&t.render());
     if r.variants.iter().any(|v| !v.latency.is_empty()) {
-        out.push_str("\nLatency per call, p50 / p95 in µs (e = estimated, see the rules below)\n");
+        out.push_str(&format!(
+            "\nLatency per call, p50 / p95 in µs, measured on {} (e = estimated)\n",
+            r.cpu
+        ));
         let batches: Vec<usize> = r.variants[0].latency.iter().map(|p| p.batch).collect();
         let mut header: Vec<String> = vec!["variant".into()];
         header.extend(batches.iter().map(|b| format!("batch {b}")));
@@ -105,14 +111,29 @@ pub fn to_table(r: &CompressionOutcome) -> String {
             t.row(row);
         }
         out.push_str(&t.render());
-        let mut rules: Vec<&str> = r
-            .variants
-            .iter()
-            .filter_map(|v| v.latency_rule.as_deref())
-            .collect();
-        rules.dedup();
-        for rule in rules {
-            out.push_str(&format!("  e: {rule}\n"));
+        out.push_str("How each variant is timed:\n");
+        for v in &r.variants {
+            out.push_str(&format!("  {}: {}\n", v.name, v.latency_rule));
+        }
+    }
+    let checks: Vec<_> = r
+        .variants
+        .iter()
+        .filter_map(|v| v.integer_check.as_ref().map(|c| (&v.name, c)))
+        .collect();
+    if !checks.is_empty() {
+        out.push_str(
+            "\nInteger graphs against the simulated quantization (all rows in one batch)\n",
+        );
+        for (name, c) in checks {
+            out.push_str(&format!(
+                "  {name}: max |Δ| {} (tolerance {}: {}), mean |Δ| {}, agreement {:.2}%\n",
+                fmt_num(c.max_abs_diff),
+                fmt_num(c.tolerance),
+                if c.within { "within" } else { "OUTSIDE" },
+                fmt_num(c.mean_abs_diff),
+                c.agreement * 100.0
+            ));
         }
     }
     if !r.sensitivity.is_empty() {
@@ -134,9 +155,18 @@ pub fn to_table(r: &CompressionOutcome) -> String {
         out.push_str(&t.render());
     }
     out.push_str(&format!(
-        "\nPareto frontier ({} vs packed size): {}\n",
+        "\nPareto frontier ({} vs {}): {}\n",
         r.metric.label(),
+        axis_words(r.x_axis),
         r.pareto.join(", ")
     ));
     out
+}
+
+/// The trade-off's x axis in words.
+pub fn axis_words(axis: crate::model::compress::XAxis) -> &'static str {
+    match axis {
+        crate::model::compress::XAxis::Size => "packed size",
+        crate::model::compress::XAxis::Latency => "per-row latency at the largest batch",
+    }
 }

@@ -34,13 +34,17 @@ pub fn section(r: &CompressionReport, include_paths: bool) -> Section {
         }
     );
     html.push_str(&tradeoff(r));
+    // The list is the chart's frontier: both on the sweep's axis.
     if !r.pareto.is_empty() {
         html.push_str(&format!(
-            "<p>Pareto frontier (smallest first): {}.</p>",
+            "<p>Pareto frontier ({} against {}, cheapest first): {}.</p>",
+            escape(r.metric.label()),
+            crate::present::compression::axis_words(r.x_axis),
             escape(&r.pareto.join(", "))
         ));
     }
     html.push_str(&variant_table(r));
+    html.push_str(&rules(r));
     if !r.sensitivity.is_empty() {
         let labels: Vec<String> = r.sensitivity.iter().map(|s| s.layer.clone()).collect();
         let damage: Vec<f64> = r.sensitivity.iter().map(|s| s.int4_delta).collect();
@@ -57,15 +61,22 @@ pub fn section(r: &CompressionReport, include_paths: bool) -> Section {
     Section::new("compression", "Compression", html)
 }
 
-/// Metric against packed size: every variant a dot, the frontier a line through the ones no
-/// other variant beats on both.
+/// Metric against the sweep's axis (packed size or per-row latency): every variant a dot
+/// (measured and estimated ones apart), the frontier a line through the ones no other variant
+/// beats on both.
 fn tradeoff(r: &CompressionReport) -> String {
+    let axis = r.x_axis;
+    let scale = match axis {
+        TradeoffAxis::Size => 1000.0,
+        TradeoffAxis::Latency => 1.0,
+    };
     let point = |i: usize| {
         let v = &r.variants[i];
-        Some((v.x(TradeoffAxis::Size)? / 1000.0, v.metric(r.metric)?))
+        Some((v.x(axis)? / scale, v.metric(r.metric)?))
     };
+    let estimated = |i: usize| r.variants[i].latency.iter().any(|p| p.estimated);
     let mut frontier: Vec<(f64, f64)> = r
-        .frontier(r.metric, TradeoffAxis::Size)
+        .frontier(r.metric, axis)
         .into_iter()
         .filter_map(point)
         .collect();
@@ -73,14 +84,26 @@ fn tradeoff(r: &CompressionReport) -> String {
     let fx: Vec<f64> = frontier.iter().map(|p| p.0).collect();
     let fy: Vec<f64> = frontier.iter().map(|p| p.1).collect();
     let markers: Vec<Marker> = (0..r.variants.len())
-        .filter_map(point)
-        .map(|(x, y)| Marker {
+        .filter_map(|i| point(i).map(|p| (p, estimated(i))))
+        .map(|((x, y), est)| Marker {
             x,
             y,
-            class: "anom",
+            // An estimate is drawn apart from measurements (and never on the frontier).
+            class: if est && axis == TradeoffAxis::Latency {
+                "ref"
+            } else {
+                "anom"
+            },
         })
         .collect();
-    let title = format!("{} against packed size (kB)", r.metric.label());
+    let title = match axis {
+        TradeoffAxis::Size => format!("{} against packed size (kB)", r.metric.label()),
+        TradeoffAxis::Latency => format!(
+            "{} against per-row latency at the largest batch (µs, {})",
+            r.metric.label(),
+            r.cpu
+        ),
+    };
     line_chart(
         &Frame {
             title: &title,
@@ -95,6 +118,40 @@ fn tradeoff(r: &CompressionReport) -> String {
         }],
         &markers,
     )
+}
+
+/// How each variant's latency was obtained, the CPU, and the integer graphs' check.
+fn rules(r: &CompressionReport) -> String {
+    if r.variants.iter().all(|v| v.latency.is_empty()) {
+        return String::new();
+    }
+    let mut html = format!(
+        "<p>Latency measured on {} ({} marks an estimate). How each variant is timed:</p><ul>",
+        escape(&r.cpu),
+        "<i>(estimated)</i>"
+    );
+    for v in &r.variants {
+        html.push_str(&format!(
+            "<li>{}: {}</li>",
+            escape(&v.name),
+            escape(&v.latency_rule)
+        ));
+    }
+    html.push_str("</ul>");
+    for v in &r.variants {
+        if let Some(c) = &v.integer_check {
+            html.push_str(&format!(
+                "<p>{}: the integer graph's predictions lie within {} of the simulated quantization's at most (tolerance {}, {}; mean {}, agreement {}).</p>",
+                escape(&v.name),
+                fmt_num(c.max_abs_diff),
+                fmt_num(c.tolerance),
+                if c.within { "met" } else { "not met" },
+                fmt_num(c.mean_abs_diff),
+                fmt_pct(c.agreement)
+            ));
+        }
+    }
+    html
 }
 
 fn variant_table(r: &CompressionReport) -> String {
@@ -117,7 +174,11 @@ fn variant_table(r: &CompressionReport) -> String {
                     )
                 }),
                 v.latency.last().map_or_else(String::new, |p| {
-                    format!("{} rows/s", fmt_num(p.rows_per_s.round()))
+                    format!(
+                        "{} rows/s{}",
+                        fmt_num(p.rows_per_s.round()),
+                        if p.estimated { " (estimated)" } else { "" }
+                    )
                 }),
             ]
         })
@@ -130,7 +191,7 @@ fn variant_table(r: &CompressionReport) -> String {
             "agreement",
             "packed",
             "ONNX file",
-            "p50 per call, batch 1",
+            &format!("p50 per call, batch 1 ({})", r.cpu),
             "throughput, largest batch",
         ],
         &rows,

@@ -521,16 +521,23 @@ fn tradeoff_ui(
     } else {
         base + budget
     };
-    let pts: Vec<(usize, f64, f64)> = report
+    let all: Vec<(usize, f64, f64)> = report
         .variants
         .iter()
         .enumerate()
         .filter_map(|(i, v)| Some((i, v.x(s.x_axis)?, v.metric(metric)?)))
         .filter(|(_, x, y)| x.is_finite() && y.is_finite())
         .collect();
+    // On the latency axis an estimated latency is drawn with its own marker and legend entry
+    // (the frontier holds measurements only).
+    let is_estimate = |i: usize| {
+        s.x_axis == XAxis::Latency && report.variants[i].latency.iter().any(|p| p.estimated)
+    };
+    let (estimates, pts): (Vec<_>, Vec<_>) =
+        all.iter().copied().partition(|(i, _, _)| is_estimate(*i));
     let selected = st.selected.clone();
     // Room on the right for the labels of the largest points.
-    let x_max = pts.iter().map(|p| p.1).fold(0.0, f64::max);
+    let x_max = all.iter().map(|p| p.1).fold(0.0, f64::max);
     Plot::new("compression_tradeoff")
         .height(260.0)
         .include_x(0.0)
@@ -573,6 +580,23 @@ fn tradeoff_ui(
                     .shape(MarkerShape::Cross)
                     .color(Color32::from_rgb(200, 90, 70)),
             );
+            if !estimates.is_empty() {
+                p.points(
+                    Points::new(
+                        "estimated latency (not measured)",
+                        PlotPoints::from(
+                            estimates
+                                .iter()
+                                .map(|(_, x, y)| [*x, *y])
+                                .collect::<Vec<_>>(),
+                        ),
+                    )
+                    .radius(5.0)
+                    .shape(MarkerShape::Diamond)
+                    .filled(false)
+                    .color(Color32::GRAY),
+                );
+            }
             let line: Vec<[f64; 2]> = frontier
                 .iter()
                 .filter_map(|&i| {
@@ -593,7 +617,7 @@ fn tradeoff_ui(
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
             }
-            for (i, x, y) in &pts {
+            for (i, x, y) in &all {
                 let name = &report.variants[*i].name;
                 let mut t = RichText::new(name).size(11.0);
                 if selected.as_deref() == Some(name.as_str()) {
@@ -621,6 +645,7 @@ fn batch_ui(st: &mut CompressionState, ui: &mut Ui, report: &CompressionReport) 
         ui.radio_value(&mut s.batch_chart, BatchChart::Latency, "latency");
         ui.radio_value(&mut s.batch_chart, BatchChart::Throughput, "throughput");
     });
+    ui.weak(format!("measured on {}", report.cpu));
     let original = &report.variants[0];
     let variant = report
         .variants
@@ -699,8 +724,18 @@ fn batch_ui(st: &mut CompressionState, ui: &mut Ui, report: &CompressionReport) 
             fmt_num(budget)
         ),
     });
-    if let Some(rule) = &variant.latency_rule {
-        ui.weak(format!("Estimated, not measured: {rule}."));
+    ui.weak(format!(
+        "How {} is timed: {}.",
+        variant.name, variant.latency_rule
+    ));
+    if let Some(c) = &variant.integer_check {
+        ui.weak(format!(
+            "Its integer graph against the simulated quantization: largest difference {} ({} the tolerance {}), agreement {:.2}%.",
+            fmt_num(c.max_abs_diff),
+            if c.within { "within" } else { "outside" },
+            fmt_num(c.tolerance),
+            c.agreement * 100.0
+        ));
     }
 }
 
