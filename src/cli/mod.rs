@@ -18,6 +18,7 @@ pub mod retrain;
 pub mod rollout;
 pub mod sample_data;
 pub mod seasonality;
+pub mod serve_sim;
 pub mod session;
 
 use std::io::IsTerminal;
@@ -179,6 +180,15 @@ pub enum Command {
     /// Time the retraining backtest on 1M generated rows (a benchmark; run with --release).
     #[command(hide = true)]
     BenchRetrain(retrain::BenchRetrainArgs),
+    /// Replay request arrivals (a timestamp column or a Poisson rate) through each variant's
+    /// measured latency per batch size under realtime, micro-batching and offline policies:
+    /// p50/p95/p99, throughput, utilisation, late share against an SLA, core-seconds per
+    /// million, and the cheapest configuration meeting the SLA.
+    ServeSim(Box<serve_sim::ServeSimArgs>),
+    /// Time the serving simulator on a generated day at 500 requests/s for 6 variants × 3
+    /// policies × 3 worker counts (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchServing(serve_sim::BenchServingArgs),
 }
 
 /// Output format of a command.
@@ -229,6 +239,8 @@ pub fn run(command: Command) -> u8 {
         Command::BenchRollout(args) => bench::run_bench_rollout(&args),
         Command::Retrain(args) => retrain::run(&args),
         Command::BenchRetrain(args) => retrain::bench(&args),
+        Command::ServeSim(args) => serve_sim::run(&args),
+        Command::BenchServing(args) => serve_sim::bench(&args),
     };
     match result {
         Ok(code) => code,
