@@ -24,6 +24,11 @@
 //!   arrived in the window just ended is run, in calls of the largest measured batch size, on
 //!   the `k` workers (a call starts at the run time or when its worker is free, if later).
 //!
+//! # Arrivals
+//! Timestamps (sorted) or a seeded Poisson stream; a peak rate is the busiest of 288 equal
+//! bins of the span ([`peak_rate_per_s`]), and rescaling to a peak multiplies every gap by one
+//! factor ([`scale_to_peak`]).
+//!
 //! # Statistics
 //! End-to-end latency is finish − arrival (queueing, batching wait and service); wait is
 //! dispatch − arrival. Quantiles are exact and use numpy's default convention
@@ -535,29 +540,25 @@ pub fn poisson_arrivals(rate_per_s: f64, duration_s: f64, seed: u64) -> Vec<f64>
     }
 }
 
-/// The busiest aligned minute from the first arrival: (arrivals in it / 60 s) per second. A
-/// span shorter than a minute is one minute.
+/// Bins of the traffic over the span ([`traffic`]): 288, five minutes for a day.
+pub const TRAFFIC_BINS: usize = 288;
+
+/// The peak request rate: arrivals in the busiest of the [`TRAFFIC_BINS`] equal bins of the
+/// span, over the bin width (per second). Bins that follow the span make the peak scale
+/// exactly with the time axis, so a rescaled day's peak is the rate asked for; for a day the
+/// bins are five minutes.
 pub fn peak_rate_per_s(arrivals: &[f64]) -> f64 {
-    let Some(&t0) = arrivals.first() else {
-        return 0.0;
-    };
-    let mut best = 0usize;
-    let (mut minute, mut count) = (0.0f64, 0usize);
-    for &a in arrivals {
-        let m = ((a - t0) / 60.0).floor();
-        if m != minute {
-            minute = m;
-            count = 0;
-        }
-        count += 1;
-        best = best.max(count);
+    let (width, counts) = traffic(arrivals, TRAFFIC_BINS);
+    match counts.iter().max() {
+        Some(&c) if width > 0.0 => c as f64 / width,
+        _ => 0.0,
     }
-    best as f64 / 60.0
 }
 
-/// Rescale sorted arrivals about the first one so that their busiest minute
-/// ([`peak_rate_per_s`]) carries `target_per_s`: every gap is multiplied by
-/// `observed peak / target`. Returns the factor.
+/// Rescale sorted arrivals about the first one so that their peak rate ([`peak_rate_per_s`])
+/// becomes `target_per_s`: every gap is multiplied by `observed peak / target` (the bins
+/// scale with the span, so the peak is the target up to rounding at a bin edge). Returns the
+/// factor.
 pub fn scale_to_peak(arrivals: &mut [f64], target_per_s: f64) -> f64 {
     let peak = peak_rate_per_s(arrivals);
     if arrivals.is_empty() || peak <= 0.0 {
@@ -693,11 +694,15 @@ mod tests {
     }
 
     #[test]
-    fn peak_scaling_is_exact_for_the_busiest_minute() {
-        let mut a: Vec<f64> = (0..600).map(|i| i as f64 * 0.5).collect();
-        assert_eq!(peak_rate_per_s(&a), 2.0);
-        let f = scale_to_peak(&mut a, 20.0);
-        assert!((f - 0.1).abs() < 1e-12);
-        assert!((a[599] - 29.95).abs() < 1e-9);
+    fn peak_scaling_reaches_the_rate_asked_for() {
+        // 288 bins over 2880 s: 10 s each; one bin holds 50 arrivals, the others 5.
+        let mut a: Vec<f64> = (0..2880).step_by(2).map(|i| i as f64).collect();
+        a.extend((0..45).map(|i| 1000.5 + i as f64 * 0.1));
+        a.push(2880.0);
+        a.sort_by(f64::total_cmp);
+        assert!((peak_rate_per_s(&a) - 5.0).abs() < 1e-9, "{}", peak_rate_per_s(&a));
+        let f = scale_to_peak(&mut a, 500.0);
+        assert!((f - 0.01).abs() < 1e-12);
+        assert!((peak_rate_per_s(&a) - 500.0).abs() < 1e-6);
     }
 }

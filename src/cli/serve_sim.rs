@@ -37,7 +37,8 @@ pub struct ServeSimArgs {
     /// column whose role is timestamp.
     #[arg(long, value_name = "COL", conflicts_with = "rate")]
     pub times: Option<String>,
-    /// Rescale the --times arrivals so that their busiest minute carries this rate (e.g.
+    /// Rescale the --times arrivals so that their peak (the busiest of 288 equal bins of the
+    /// span: 5 minutes for a day) is this rate (e.g.
     /// 500/s); the gaps are multiplied by one factor about the first arrival.
     #[arg(long, value_name = "RATE", conflicts_with = "rate")]
     pub peak_rate: Option<String>,
@@ -67,6 +68,9 @@ pub struct ServeSimArgs {
     /// The model's input columns in order (a model with one unnamed [N, k] input).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub features: Vec<String>,
+    /// A renamed column of --data: read NEW where the model expects OLD. Repeatable.
+    #[arg(long, value_name = "NEW=OLD")]
+    pub rename: Vec<String>,
     /// Policies, comma separated: realtime, batch:B:T (e.g. batch:32:5ms), offline:H (e.g.
     /// offline:1h).
     #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "realtime,batch:32:5ms,offline:1h")]
@@ -178,6 +182,11 @@ pub fn run(args: &ServeSimArgs) -> Result<u8, CliError> {
     // Flags first: a refusal should not wait for the model and the data.
     let settings = settings(args)?;
     crate::engine::ranges::check_batch_sizes(&args.batch_sizes)?;
+    if args.latency.is_none() && args.model.is_none() {
+        return Err(CliError(
+            "give --model M.onnx to time its variants, or --latency FILE.json from sextant compress --format json".into(),
+        ));
+    }
     let needs_data = matches!(settings.arrivals, ArrivalSource::Column { .. })
         || args.latency.is_none();
     let ds = match (&args.data, needs_data) {
@@ -196,11 +205,7 @@ pub fn run(args: &ServeSimArgs) -> Result<u8, CliError> {
         .unwrap_or_default();
     let curves = match (&args.latency, &args.model) {
         (Some(path), _) => curves_from_file(path, &args.variants)?,
-        (None, None) => {
-            return Err(CliError(
-                "give --model M.onnx to time its variants, or --latency FILE.json from sextant compress --format json".into(),
-            ));
-        }
+        (None, None) => return Err(CliError("give --model M.onnx or --latency FILE.json".into())),
         (None, Some(model_path)) => {
             let ds = ds.as_ref().expect("loaded above");
             let model = OnnxModel::load(model_path)?;
@@ -215,13 +220,14 @@ pub fn run(args: &ServeSimArgs) -> Result<u8, CliError> {
                         "{data_name} has no column that looks like a label for timing the model; name it with --target COL"
                     ))
                 })?;
+            let renames = super::parse_renames(&args.rename)?;
             // Timing reads a few thousand rows; more only slows the sweep's quality metrics.
             let (data, _) = file_data(
                 &model,
                 ds,
                 &target,
                 &args.features,
-                &Default::default(),
+                &renames,
                 Some(4096),
             )?;
             let variants = if args.variants.is_empty() {

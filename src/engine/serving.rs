@@ -80,7 +80,7 @@ impl From<ServingError> for ServingRunError {
 pub enum ArrivalSource {
     /// A column of the production data: datetimes, dates or numbers of seconds. `None`: the
     /// column with the timestamp role. With a peak rate the times are rescaled about the first
-    /// arrival so that their busiest minute carries that rate
+    /// arrival so that their peak (the busiest of 288 bins of the span) is that rate
     /// ([`core::scale_to_peak`]).
     Column {
         column: Option<String>,
@@ -375,7 +375,7 @@ pub struct ArrivalSummary {
     pub skipped: usize,
     pub span_s: f64,
     pub mean_rate_per_s: f64,
-    /// Busiest aligned minute after any rescaling, per second.
+    /// The busiest of 288 equal bins of the span after any rescaling, per second.
     pub peak_rate_per_s: f64,
     /// The factor the gaps were multiplied by to reach the chosen peak rate.
     pub scale: Option<f64>,
@@ -601,8 +601,6 @@ impl ServingOutcome {
     }
 }
 
-/// Bins of the traffic chart.
-const TRAFFIC_BINS: usize = 288;
 
 /// Run every configuration: each variant with a latency curve × each policy × each worker
 /// count, on up to `available_parallelism` threads.
@@ -683,7 +681,7 @@ pub fn run(
         runs.push(r?);
     }
     let cheapest_meeting_sla = cheapest(&runs);
-    let (bin_s, counts) = core::traffic(&arrivals.times_s, TRAFFIC_BINS);
+    let (bin_s, counts) = core::traffic(&arrivals.times_s, core::TRAFFIC_BINS);
     Ok(ServingOutcome {
         arrivals: arrivals.summary.clone(),
         traffic: Traffic { bin_s, counts },

@@ -101,7 +101,7 @@ pub fn to_json(o: &ServingOutcome) -> Value {
 pub fn to_table(o: &ServingOutcome) -> String {
     let a = &o.arrivals;
     let mut out = format!(
-        "Arrivals: {} · {} requests over {} s · mean {}/s · peak minute {}/s{}{}\n",
+        "Arrivals: {} · {} requests over {} s · mean {}/s · peak {}/s (busiest of 288 bins){}{}\n",
         a.source,
         a.count,
         fmt_num(a.span_s),

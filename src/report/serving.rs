@@ -12,7 +12,7 @@ use crate::format::{fmt_num, fmt_pct};
 pub fn section(o: &ServingOutcome) -> Section {
     let a = &o.arrivals;
     let mut html = format!(
-        "<p>Arrivals: {} — {} requests over {} s, mean {}/s, busiest minute {}/s{}. Each \
+        "<p>Arrivals: {} — {} requests over {} s, mean {}/s, peak {}/s (busiest of 288 equal bins){}. Each \
          variant's measured median time per call, interpolated between batch sizes, is the \
          service time; quantiles follow numpy's <code>np.percentile</code> (linear). A \
          configuration meets the SLA of {} ms when its p95 does.</p>",

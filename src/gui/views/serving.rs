@@ -224,7 +224,7 @@ fn settings_ui(st: &mut ServingState, cx: &ViewCtx<'_>, ui: &mut Ui) {
                     )
                     .labelled_by(label.id)
                     .on_hover_text(
-                        "Rescale the arrival times so that their busiest minute carries this \
+                        "Rescale the arrival times so that their peak (the busiest of 288 equal bins of the span) is this \
                          rate (e.g. 500/s); empty: the times as recorded",
                     );
                 if r.lost_focus() {
@@ -376,7 +376,7 @@ fn shape(policy: &str) -> MarkerShape {
 fn results_ui(st: &mut ServingState, ui: &mut Ui, o: &ServingOutcome) {
     let a = &o.arrivals;
     ui.label(format!(
-        "{} · {} requests over {} s · mean {}/s · busiest minute {}/s{}{}",
+        "{} · {} requests over {} s · mean {}/s · peak {}/s (busiest of 288 bins){}{}",
         a.source,
         a.count,
         fmt_num(a.span_s),
