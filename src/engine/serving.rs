@@ -76,7 +76,7 @@ impl From<ServingError> for ServingRunError {
 
 /// Where the request arrivals come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ArrivalSource {
     /// A column of the production data: datetimes, dates or numbers of seconds. `None`: the
     /// column with the timestamp role. With a peak rate the times are rescaled about the first
@@ -363,6 +363,8 @@ pub fn curves_from_compression(
 pub struct Arrivals {
     pub times_s: Vec<f64>,
     pub summary: ArrivalSummary,
+    /// Arrivals per bin, counted before any rescaling (its bin width rescaled).
+    pub traffic: Traffic,
 }
 
 /// Where the arrivals came from and what they look like.
@@ -437,9 +439,17 @@ pub fn arrivals(
             let (mut times, skipped, unix) = column_seconds(frame, dataset, &column)?;
             times.sort_unstable_by(f64::total_cmp);
             let start_unix = unix.then(|| times[0]);
+            let traffic = core::traffic(&times, core::TRAFFIC_BINS);
             let scale = peak_rate_per_s.map(|r| core::scale_to_peak(&mut times, r));
             let source = format!("column {column} of {dataset}");
-            Ok(summarise(times, source, skipped, scale, start_unix))
+            let mut a = summarise(times, source, skipped, scale, start_unix);
+            // The bins counted before rescaling, so the peak is the rate asked for exactly.
+            a.traffic = Traffic {
+                bin_s: traffic.0 * scale.unwrap_or(1.0),
+                counts: traffic.1,
+            };
+            a.summary.peak_rate_per_s = peak_of(&a.traffic);
+            Ok(a)
         }
     }
 }
@@ -466,9 +476,19 @@ fn summarise(
         scale,
         start_unix_s,
     };
+    let (bin_s, counts) = core::traffic(&times, core::TRAFFIC_BINS);
     Arrivals {
         times_s: times,
         summary,
+        traffic: Traffic { bin_s, counts },
+    }
+}
+
+/// The busiest bin's rate, per second.
+fn peak_of(t: &Traffic) -> f64 {
+    match t.counts.iter().max() {
+        Some(&c) if t.bin_s > 0.0 => c as f64 / t.bin_s,
+        _ => 0.0,
     }
 }
 
@@ -681,10 +701,9 @@ pub fn run(
         runs.push(r?);
     }
     let cheapest_meeting_sla = cheapest(&runs);
-    let (bin_s, counts) = core::traffic(&arrivals.times_s, core::TRAFFIC_BINS);
     Ok(ServingOutcome {
         arrivals: arrivals.summary.clone(),
-        traffic: Traffic { bin_s, counts },
+        traffic: arrivals.traffic.clone(),
         sla_ms: settings.sla_ms,
         variants: variants.to_vec(),
         runs,
@@ -810,6 +829,26 @@ mod tests {
         for p in default_policies() {
             assert_eq!(parse_policy(&p.key()), Ok(p));
         }
+    }
+
+    #[test]
+    fn settings_round_trip_through_a_session_file() {
+        let s = ServingSettings {
+            arrivals: ArrivalSource::Poisson {
+                rate_per_s: 250.0,
+                duration_s: 60.0,
+                seed: 4,
+            },
+            policies: default_policies(),
+            workers: vec![1, 3],
+            sla_ms: 40.0,
+            variants: vec!["int8".into()],
+        };
+        let text = ron::to_string(&s).unwrap();
+        assert_eq!(ron::from_str::<ServingSettings>(&text).unwrap(), s);
+        let c = ServingSettings::default();
+        let text = ron::to_string(&c).unwrap();
+        assert_eq!(ron::from_str::<ServingSettings>(&text).unwrap(), c);
     }
 
     #[test]
