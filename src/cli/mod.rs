@@ -18,6 +18,7 @@ pub mod retrain;
 pub mod rollout;
 pub mod sample_data;
 pub mod seasonality;
+pub mod serve_sim;
 pub mod session;
 
 use std::io::IsTerminal;
@@ -183,6 +184,15 @@ pub enum Command {
     /// with --release).
     #[command(hide = true)]
     BenchQuantized(compress::BenchQuantizedArgs),
+    /// Replay request arrivals (a timestamp column or a Poisson rate) through each variant's
+    /// measured latency per batch size under realtime, micro-batching and offline policies:
+    /// p50/p95/p99, throughput, utilisation, late share against an SLA, core-seconds per
+    /// million, and the cheapest configuration meeting the SLA.
+    ServeSim(Box<serve_sim::ServeSimArgs>),
+    /// Time the serving simulator on a generated day at 500 requests/s for 6 variants × 3
+    /// policies × 3 worker counts (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchServing(serve_sim::BenchServingArgs),
 }
 
 /// Output format of a command.
@@ -234,6 +244,8 @@ pub fn run(command: Command) -> u8 {
         Command::Retrain(args) => retrain::run(&args),
         Command::BenchRetrain(args) => retrain::bench(&args),
         Command::BenchQuantized(args) => compress::run_bench_quantized(&args),
+        Command::ServeSim(args) => serve_sim::run(&args),
+        Command::BenchServing(args) => serve_sim::bench(&args),
     };
     match result {
         Ok(code) => code,

@@ -52,6 +52,7 @@ impl App {
         s.views.compression = self.compression.settings.clone();
         s.views.experiment = self.experiments.view_settings();
         s.views.retraining = self.retraining.settings.clone();
+        s.views.serving = self.compression.serving.settings.clone();
         s.views.compression.model_path = self
             .compression
             .settings
@@ -80,6 +81,7 @@ impl App {
         self.seasonality.settings = s.views.seasonality.clone();
         self.health.settings = s.views.health.clone();
         self.compression.settings = s.views.compression.clone();
+        self.compression.serving.settings = s.views.serving.clone();
         self.experiments.restore(&s.views.experiment);
         self.retraining.settings = s.views.retraining.clone();
         self.retraining.delay_text.clear();

@@ -17,5 +17,6 @@ pub mod power;
 pub mod retrain;
 pub mod rollout;
 pub mod seasonality;
+pub mod serving;
 pub mod session;
 pub mod table;

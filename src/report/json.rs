@@ -57,6 +57,9 @@ pub struct Snapshot<'a> {
     /// The `retrain --format json` document of the session's Retraining settings, when the
     /// tab was used (the backtest runs only then), or `{"error": …}`.
     retraining: Value,
+    /// The `serve-sim --format json` document of the session's serving settings, when the
+    /// Compression tab's Serving panel was used and the lab ran, or `{"error": …}`.
+    serving: Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -143,6 +146,11 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
         },
         retraining: match &a.retraining {
             Some(Ok(o)) => crate::present::retrain::to_json(o),
+            Some(Err(e)) => json!({"error": e}),
+            None => Value::Null,
+        },
+        serving: match &a.serving {
+            Some(Ok(o)) => crate::present::serving::to_json(o),
             Some(Err(e)) => json!({"error": e}),
             None => Value::Null,
         },

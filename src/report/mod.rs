@@ -31,6 +31,7 @@ pub mod json;
 pub mod markup;
 pub mod retrain;
 pub mod rollout;
+pub mod serving;
 pub mod source;
 pub mod svg;
 

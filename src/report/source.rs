@@ -81,6 +81,9 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             source.include_paths,
         ));
     }
+    if let Some(Ok(serving)) = &a.serving {
+        input.extra.push(super::serving::section(serving));
+    }
     if let (Some(Ok(o)), Some(log)) = (&a.experiment, source.experiment) {
         input.extra.push(super::experiment::section(o, &log.name()));
     }
@@ -161,6 +164,13 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         (
             "Rollout",
             a.rollout
+                .as_ref()
+                .and_then(|e| e.as_ref().err())
+                .map(ToString::to_string),
+        ),
+        (
+            "Serving",
+            a.serving
                 .as_ref()
                 .and_then(|e| e.as_ref().err())
                 .map(ToString::to_string),

@@ -57,6 +57,9 @@ pub struct Analyses {
     /// The retraining backtest, when the session's Retraining settings are not the defaults
     /// (the tab was used; a backtest is too slow to run for every report unasked).
     pub retraining: Option<Result<crate::engine::retrain::RetrainOutcome, String>>,
+    /// The serving simulator over the compression lab's latency curves, when the session has
+    /// serving settings (its panel was used) and the lab ran.
+    pub serving: Option<Result<crate::engine::serving::ServingOutcome, String>>,
 }
 
 /// The datasets a session's analyses read.
@@ -95,6 +98,7 @@ pub fn run(
         compare: None,
         rollout: None,
         retraining: None,
+        serving: None,
     };
     if let (Some(r), Some(c)) = (reference, current) {
         progress.set(Some(0.05), "Computing drift");
@@ -233,6 +237,11 @@ pub fn run(
         )
         .map(|r| r.map_err(|e| e.to_string()));
         progress.check()?;
+        if let (Some(serving), Some(Ok(lab))) = (&views.serving, &out.compression) {
+            progress.set(Some(0.92), "Simulating serving");
+            out.serving = Some(run_serving(serving, lab, current, &session.roles, progress));
+            progress.check()?;
+        }
     }
     let rollout_mode = views.experiment.mode == ExperimentMode::Rollout;
     if let Some(log) = experiment
@@ -271,4 +280,25 @@ pub fn run(
     }
     progress.set(Some(1.0), "Done");
     Ok(out)
+}
+
+/// The serving simulator for a session: production's arrivals (or the settings' Poisson
+/// stream) through the lab's latency curves.
+fn run_serving(
+    settings: &crate::engine::serving::ServingSettings,
+    lab: &CompressionReport,
+    current: Option<&Dataset>,
+    roles: &crate::data::RoleMap,
+    progress: &Progress,
+) -> Result<crate::engine::serving::ServingOutcome, String> {
+    use crate::engine::serving;
+    let curves = serving::curves_from_compression(lab, &settings.variants).map_err(|e| e.to_string())?;
+    let name = current.map(|d| d.name()).unwrap_or_default();
+    let arrivals = serving::arrivals(
+        settings,
+        current.map(|d| (&d.frame, name.as_str())),
+        roles.column_with(Role::Timestamp),
+    )
+    .map_err(|e| e.to_string())?;
+    serving::run(&arrivals, &curves, settings, progress).map_err(|e| e.to_string())
 }

@@ -177,6 +177,9 @@ pub fn check_ranges(session: &Session) -> Result<(), (&'static str, String)> {
     v.experiment.ab.validate().map_err(s("A/B test"))?;
     v.experiment.rollout.validate().map_err(s("rollout"))?;
     v.retraining.validate().map_err(s("retraining"))?;
+    if let Some(serving) = &v.serving {
+        serving.validate().map_err(s("serving"))?;
+    }
     Ok(())
 }
 

@@ -98,6 +98,9 @@ pub struct Views {
     /// sessions read as they always did).
     #[serde(skip_serializing_if = "is_default_retrain")]
     pub retraining: RetrainSettings,
+    /// The serving simulator of the Compression tab (absent until its panel was used).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serving: Option<crate::engine::serving::ServingSettings>,
 }
 
 fn is_default_retrain(s: &RetrainSettings) -> bool {

@@ -46,11 +46,13 @@ pub struct CompressionState {
     pub message: Option<String>,
     /// Why the typed batch sizes were refused (the previous ones stay in force).
     pub batch_error: Option<String>,
+    /// The Serving panel: the traffic replayed through the sweep's latency curves.
+    pub serving: super::serving::ServingState,
 }
 
 impl CompressionState {
     pub fn is_busy(&self) -> bool {
-        self.model.is_running() || self.report.is_running()
+        self.model.is_running() || self.report.is_running() || self.serving.is_busy()
     }
 
     /// Open a model file (command from the menu, a drop or the dialog).
@@ -93,6 +95,7 @@ impl CompressionState {
         if cx.tab == Tab::Compression {
             sync_texts(self);
             request(self, cx, ctx);
+            self.serving.update(cx, ctx, self.report.value.as_ref());
         }
     }
 }
@@ -493,6 +496,8 @@ fn results_ui(
         .id_salt("compression_results")
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            super::serving::serving_ui(&mut st.serving, cx, ui);
+            ui.separator();
             table_ui(st, cx, ui, report, metric, &frontier);
             if !report.sensitivity.is_empty() {
                 ui.separator();

@@ -12,6 +12,7 @@ pub mod overview;
 pub mod retraining;
 pub mod rollout;
 pub mod seasonality;
+pub mod serving;
 
 /// A sentence with its first letter in upper case, as the window writes messages.
 pub fn capitalised(s: &str) -> String {
