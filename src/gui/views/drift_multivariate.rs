@@ -69,7 +69,7 @@ pub fn update(st: &mut MultivariateState, settings: &DriftSettings, cx: &ViewCtx
 pub fn settings_ui(settings: &mut DriftSettings, ui: &mut Ui) {
     let mut on = settings.multivariate.is_some();
     if ui
-        .checkbox(&mut on, "Multivariate")
+        .checkbox(&mut on, "Multivariate drift")
         .on_hover_text(
             "Drift in how features move together: NannyML's data reconstruction error (PCA keeping 65 % of the variance) per window, and a domain classifier",
         )
@@ -94,7 +94,13 @@ pub fn row_ui(st: &mut MultivariateState, ui: &mut Ui) {
     let response = frame
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.strong("Multivariate");
+                if ui
+                    .selectable_label(st.selected, RichText::new("Multivariate").strong())
+                    .on_hover_text("Show the multivariate detail below")
+                    .clicked()
+                {
+                    st.selected = true;
+                }
                 st.run.status_ui(ui);
                 let Some(o) = st.run.value.clone() else {
                     if st.run.is_running() {
