@@ -146,3 +146,131 @@ fn auc_equals_roc_auc_score() {
         "{got} vs sklearn {expected}"
     );
 }
+
+fn frame_dataset(name: &str, columns: Vec<polars::prelude::Column>) -> Dataset {
+    let frame = polars::prelude::DataFrame::new_infer_height(columns).expect("frame");
+    Dataset::from_frame(name.into(), frame, &Progress::silent()).expect("dataset")
+}
+
+fn run_on(
+    reference: &Dataset,
+    current: &Dataset,
+    spec: WindowSpec,
+) -> Result<sextant::engine::multivariate::MultivariateOutcome, String> {
+    let mut roles = RoleMap::default();
+    roles.add_inferred(&reference.columns);
+    let renames = Renames::default();
+    let inputs = DriftInputs {
+        reference,
+        current,
+        roles: &roles,
+        renames: &renames,
+    };
+    run(
+        &inputs,
+        &MultivariateSettings::default(),
+        spec,
+        &Progress::silent(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn one_numeric_feature_is_refused_in_one_sentence() {
+    use polars::prelude::*;
+    let col = |v: Vec<f64>| Column::new("x".into(), v);
+    let r = frame_dataset("r.csv", vec![col((0..50).map(f64::from).collect())]);
+    let c = frame_dataset("c.csv", vec![col((0..50).map(f64::from).collect())]);
+    let e = run_on(&r, &c, WindowSpec::Chunks(2)).unwrap_err();
+    assert!(
+        e.contains("at least two features") && e.contains("only 1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_window_smaller_than_the_folds_is_named_and_the_rest_runs() {
+    use polars::prelude::*;
+    let mut rng = sextant::vocab::Rng::new(3);
+    let mut side = |n: usize| {
+        let a: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let b: Vec<f64> = a.iter().map(|x| x + 0.3 * rng.normal()).collect();
+        vec![Column::new("a".into(), a), Column::new("b".into(), b)]
+    };
+    let r = frame_dataset("r.csv", side(400));
+    // 12 chunks of one row each: a chunk of one row cannot be split into 5 folds.
+    let c = frame_dataset("c.csv", side(12));
+    let out = run_on(&r, &c, WindowSpec::Chunks(12)).expect("reconstruction runs");
+    assert_eq!(out.reconstruction.windows.len(), 12);
+    let dc = out.domain_classifier.expect("classifier part");
+    let e = dc.windows[0].error.as_deref().expect("window error");
+    assert!(
+        e.contains("chunk 1") && e.contains("fewer than the 5 folds"),
+        "{e}"
+    );
+    // The whole production data (12 rows) still gets its AUC.
+    assert!(dc.overall.auc.is_some());
+    // A one-row window has no sampling error (NannyML: NaN), never a panic.
+    assert!(out.reconstruction.windows[0].sampling_error.is_none());
+}
+
+#[test]
+fn the_drift_command_reports_multivariate_drift_and_bad_input() {
+    let bin = env!("CARGO_BIN_EXE_sextant");
+    let g = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/multivariate");
+    let out = std::process::Command::new(bin)
+        .args(["drift", "--multivariate", "--format", "json", "--reference"])
+        .arg(g.join("reference.csv"))
+        .arg("--current")
+        .arg(g.join("current.csv"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let m = &v["multivariate"];
+    assert_eq!(m["reconstruction"]["components"], 3);
+    let w = &m["reconstruction"]["windows"][3];
+    for key in [
+        "start",
+        "end",
+        "error",
+        "sampling_error",
+        "upper",
+        "lower",
+        "alert",
+        "contributions",
+    ] {
+        assert!(!w[key].is_null(), "{key}");
+    }
+    assert_eq!(w["alert"], true);
+    assert!(
+        m["reconstruction"]["reference_windows"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 6
+    );
+    let dc = &m["domain_classifier"]["windows"][3];
+    for key in ["start", "auc", "p_value", "importances"] {
+        assert!(!dc[key].is_null(), "{key}");
+    }
+    // --fail-on-drift counts multivariate drift.
+    let out = std::process::Command::new(bin)
+        .args(["drift", "--multivariate", "--fail-on-drift", "--reference"])
+        .arg(g.join("reference.csv"))
+        .arg("--current")
+        .arg(g.join("current.csv"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    // An absurd flag: one sentence, exit 2.
+    let out = std::process::Command::new(bin)
+        .args(["drift", "--multivariate-variance", "1.5", "--reference"])
+        .arg(g.join("reference.csv"))
+        .arg("--current")
+        .arg(g.join("current.csv"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(0, 1)"));
+}

@@ -214,7 +214,7 @@ pub fn panel_ui(st: &mut MultivariateState, ui: &mut Ui) {
             Plot::new("mv_error")
                 .height(200.0)
                 .width(half)
-                .legend(Legend::default())
+                .legend(Legend::default().position(egui_plot::Corner::LeftTop))
                 .allow_scroll(false)
                 .x_axis_formatter(formatter.clone())
                 .show(ui, |p| {
@@ -267,6 +267,8 @@ pub fn panel_ui(st: &mut MultivariateState, ui: &mut Ui) {
                 .legend(Legend::default())
                 .include_y(0.0)
                 .include_y(1.0)
+                // Room on the right for the legend, clear of the last bar.
+                .include_x(labels.len() as f64 + 1.5)
                 .allow_scroll(false)
                 .x_axis_formatter(formatter.clone())
                 .show(ui, |p| {
