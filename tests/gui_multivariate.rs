@@ -56,7 +56,10 @@ fn multivariate_row_and_panel() {
     h.get_by_label("Most anomalous rows of window");
     h.get_by_label_contains("What the classifier relied on");
 
-    // Switching it off removes the row and cancels nothing else.
+    // Back to the column's detail, then switching it off removes the row.
+    h.get_by_label("Back to the column").click();
+    settle(&mut h);
+    assert!(!h.state().drift.multivariate.selected);
     h.get_by_label("Multivariate drift").click();
     settle(&mut h);
     assert!(h.state().drift.settings.multivariate.is_none());
