@@ -11,6 +11,7 @@ pub mod health;
 pub mod integrity;
 pub mod json;
 pub mod metrics;
+pub mod multivariate;
 pub mod retrain;
 pub mod seasonality;
 pub mod serving;

@@ -202,3 +202,35 @@ pub fn run_bench_commands(args: &BenchCommandsArgs) -> Result<u8, CliError> {
     }
     Ok(EXIT_OK)
 }
+
+/// Arguments of the hidden `bench-multivariate`.
+#[derive(Debug, Args)]
+pub struct BenchMultivariateArgs {
+    /// Rows per side (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
+    pub rows: usize,
+    /// Repetitions; the best time is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
+    pub repeat: usize,
+}
+
+/// `sextant bench-multivariate`: multivariate drift (reconstruction error, then with the
+/// domain classifier) on a generated pair of `rows` rows × 20 columns per side, weekly
+/// windows; the data is generated in memory and not timed.
+pub fn run_bench_multivariate(args: &BenchMultivariateArgs) -> Result<u8, CliError> {
+    let b = crate::engine::multivariate::bench(args.rows, args.repeat).map_err(CliError)?;
+    println!(
+        "multivariate drift: {} + {} rows × {} columns ({} features, {} weekly windows, {} components), best of {}",
+        b.reference_rows, b.current_rows, b.columns, b.features, b.windows, b.components, b.repeat
+    );
+    println!(
+        "  reconstruction error         {:>8.3} s",
+        b.reconstruction_s
+    );
+    println!(
+        "  + domain classifier          {:>8.3} s",
+        b.with_classifier_s
+    );
+    println!("  windows alerting             {:>8}", b.alerts);
+    Ok(EXIT_OK)
+}

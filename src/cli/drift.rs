@@ -11,9 +11,11 @@ use crate::analysis::drift::{BinningStrategy, Correction, DriftMethod, FeatureTy
 use crate::analysis::windows::WindowSpec;
 use crate::data::RoleMap;
 use crate::engine::drift::{DriftInputs, DriftSettings, run};
+use crate::engine::multivariate::{self, MultivariateSettings};
 use crate::engine::ranges;
 use crate::present::drift as present;
 use crate::present::json::{to_text, to_value};
+use crate::present::multivariate as present_mv;
 use crate::vocab::{Progress, Renames};
 
 #[derive(Debug, Args)]
@@ -68,7 +70,29 @@ pub struct DriftArgs {
     /// Jensen–Shannon distance in base 2 (range 0–1) instead of natural log (0–0.833).
     #[arg(long)]
     pub js_base2: bool,
-    /// Exit with code 1 when the dataset drifted.
+    /// Multivariate drift as well: NannyML's data reconstruction error per window (the
+    /// `--windows`, weeks by default) and a domain classifier, under `multivariate`.
+    #[arg(long)]
+    pub multivariate: bool,
+    /// Variance the reconstruction's components must exceed, in (0, 1) (implies
+    /// --multivariate).
+    #[arg(long, allow_negative_numbers = true, value_parser = ranges::MV_VARIANCE.parser())]
+    pub multivariate_variance: Option<f64>,
+    /// Folds of the domain classifier, 2 to 20 (implies --multivariate).
+    #[arg(long, value_parser = ranges::MV_FOLDS.parser())]
+    pub multivariate_folds: Option<usize>,
+    /// Rows per side the domain classifier reads per window, 100 to 1000000 (implies
+    /// --multivariate).
+    #[arg(long, value_parser = ranges::MV_CLASSIFIER_ROWS.parser())]
+    pub multivariate_rows: Option<usize>,
+    /// Domain classifier AUC above which (with p < 0.05) a window drifted, in [0.5, 1].
+    #[arg(long, allow_negative_numbers = true, value_parser = ranges::MV_AUC_THRESHOLD.parser())]
+    pub multivariate_auc: Option<f64>,
+    /// Skip the domain classifier (reconstruction error only).
+    #[arg(long)]
+    pub no_domain_classifier: bool,
+    /// Exit with code 1 when the dataset drifted (or, with --multivariate, when the
+    /// multivariate drift alerts).
     #[arg(long)]
     pub fail_on_drift: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
@@ -179,6 +203,23 @@ pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliEr
             .map_err(|e| CliError(format!("{k}: {e}")))?;
         settings.kind_thresholds.insert(kind(k)?, x);
     }
+    if args.multivariate
+        || args.multivariate_variance.is_some()
+        || args.multivariate_folds.is_some()
+        || args.multivariate_rows.is_some()
+        || args.multivariate_auc.is_some()
+        || args.no_domain_classifier
+    {
+        let d = MultivariateSettings::default();
+        settings.multivariate = Some(MultivariateSettings {
+            variance: args.multivariate_variance.unwrap_or(d.variance),
+            folds: args.multivariate_folds.unwrap_or(d.folds),
+            classifier_rows: args.multivariate_rows.unwrap_or(d.classifier_rows),
+            auc_threshold: args.multivariate_auc.unwrap_or(d.auc_threshold),
+            classifier: !args.no_domain_classifier,
+            ..d
+        });
+    }
     let mut renames = Vec::new();
     for s in &args.rename {
         let (new, old) = pair("--rename", s)?;
@@ -208,12 +249,39 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     if let Some(e) = &outcome.windows_error {
         eprintln!("warning: no drift per window: {e}");
     }
+    // Multivariate drift that cannot run (one feature, no timestamp for weeks…) is reported
+    // in its part of the output; the per-column drift above stands.
+    let multivariate = settings.multivariate.as_ref().map(|m| {
+        multivariate::run(
+            &inputs,
+            m,
+            settings.windows.unwrap_or(WindowSpec::Week),
+            &Progress::silent(),
+        )
+        .map_err(|e| e.to_string())
+    });
+    if let Some(Err(e)) = &multivariate {
+        eprintln!("warning: {e}");
+    }
     let text = match args.format {
-        OutputFormat::Json => to_text(&to_value(&present::to_json(&reference, &current, &outcome))),
-        OutputFormat::Table => present::to_table(&outcome),
+        OutputFormat::Json => {
+            let mut v = to_value(&present::to_json(&reference, &current, &outcome));
+            if let (Some(m), serde_json::Value::Object(map)) = (&multivariate, &mut v) {
+                map.insert("multivariate".into(), present_mv::to_json(m));
+            }
+            to_text(&v)
+        }
+        OutputFormat::Table => {
+            let mut t = present::to_table(&outcome);
+            if let Some(m) = &multivariate {
+                t.push_str(&present_mv::to_table(m));
+            }
+            t
+        }
     };
     super::write_output(args.out.as_deref(), &text)?;
-    let code = if args.fail_on_drift && outcome.report.dataset_drift {
+    let mv_drift = matches!(&multivariate, Some(Ok(m)) if m.drifted());
+    let code = if args.fail_on_drift && (outcome.report.dataset_drift || mv_drift) {
         EXIT_FINDING
     } else {
         EXIT_OK
@@ -221,6 +289,6 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     // The process ends right after this: handing the frames and samples back to the allocator
     // one by one would only delay the exit (about a tenth of a second at a million rows); the
     // operating system reclaims the memory at once.
-    std::mem::forget((reference, current, outcome));
+    std::mem::forget((reference, current, outcome, multivariate));
     Ok(code)
 }

@@ -193,6 +193,10 @@ pub enum Command {
     /// policies × 3 worker counts (a benchmark; run with --release).
     #[command(hide = true)]
     BenchServing(serve_sim::BenchServingArgs),
+    /// Time multivariate drift on 1M + 1M generated rows × 20 columns, weekly windows (a
+    /// benchmark; run with --release).
+    #[command(hide = true)]
+    BenchMultivariate(bench::BenchMultivariateArgs),
 }
 
 /// Output format of a command.
@@ -231,6 +235,7 @@ pub fn run(command: Command) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Health(args) => health::run(&args),
         Command::BenchHealth(args) => health::bench(&args),
+        Command::BenchMultivariate(args) => bench::run_bench_multivariate(&args),
         Command::Feedback(args) => feedback::run_command(&args),
         Command::BenchFeedback(args) => feedback::bench(&args),
         Command::Compress(args) => compress::run(&args),

@@ -73,6 +73,9 @@ pub struct DriftSettings {
     /// column); the command line only when asked.
     #[serde(skip_serializing_if = "is_true")]
     pub all_metrics: bool,
+    /// Multivariate drift ([`super::multivariate`]) over the same windows; `None`: off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multivariate: Option<super::multivariate::MultivariateSettings>,
 }
 
 fn is_true(b: &bool) -> bool {
@@ -94,6 +97,7 @@ impl Default for DriftSettings {
             kind_methods: Default::default(),
             kind_thresholds: Default::default(),
             all_metrics: true,
+            multivariate: None,
         }
     }
 }
@@ -111,6 +115,9 @@ impl DriftSettings {
         }
         for x in self.kind_thresholds.values() {
             ranges::KIND_THRESHOLD.check(*x)?;
+        }
+        if let Some(m) = &self.multivariate {
+            m.validate()?;
         }
         Ok(())
     }

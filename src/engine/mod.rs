@@ -15,6 +15,7 @@ pub mod experiment_units;
 pub mod feedback;
 pub mod health;
 pub mod integrity;
+pub mod multivariate;
 pub mod power;
 pub mod ranges;
 pub mod retrain;

@@ -250,6 +250,41 @@ pub const BINS: Count = count("number of bins", "--binning", 2, 10_000);
 /// on a wide file.
 pub const CHUNKS: Count = count("number of window chunks", "--windows", 2, 10_000);
 
+// Multivariate drift (src/engine/multivariate.rs).
+/// NannyML's `n_components` as a share of variance: strictly between 0 and 1.
+pub const MV_VARIANCE: Real = Real {
+    label: "variance kept by the reconstruction",
+    flag: "--multivariate-variance",
+    lo: 0.0,
+    lo_open: true,
+    hi: 1.0,
+    hi_open: true,
+};
+/// Folds of the domain classifier; more than 20 only multiplies the time.
+pub const MV_FOLDS: Count = count("domain classifier folds", "--multivariate-folds", 2, 20);
+/// Rows per side the domain classifier reads per window: its fits cost rows × features², so
+/// the cap keeps a window under a second; 100 is the least that gives a usable AUC.
+pub const MV_CLASSIFIER_ROWS: Count = count(
+    "domain classifier rows per side",
+    "--multivariate-rows",
+    100,
+    1_000_000,
+);
+/// Most anomalous rows listed per window.
+/// The domain classifier's AUC threshold: ½ is chance, 1 perfect separation.
+pub const MV_AUC_THRESHOLD: Real = real(
+    "domain classifier AUC threshold",
+    "--multivariate-auc",
+    0.5,
+    1.0,
+);
+pub const MV_TOP_ROWS: Count = count(
+    "anomalous rows per window",
+    "--multivariate-top-rows",
+    0,
+    1000,
+);
+
 /// The bins of a binning that names a number of them.
 pub fn check_binning(b: crate::analysis::drift::BinningStrategy) -> Result<(), RangeError> {
     use crate::analysis::drift::BinningStrategy as B;

@@ -13,6 +13,7 @@ pub mod health;
 pub mod inspect;
 pub mod integrity;
 pub mod json;
+pub mod multivariate;
 pub mod power;
 pub mod retrain;
 pub mod rollout;

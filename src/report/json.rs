@@ -96,6 +96,14 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
         (Some(Err(e)), _, _) => json!({"error": e.to_string()}),
         _ => Value::Null,
     };
+    // Multivariate drift is part of the drift document, as in `sextant drift --multivariate`.
+    let mut drift = drift;
+    if let (Some(mv), Value::Object(map)) = (&a.multivariate, &mut drift) {
+        map.insert(
+            "multivariate".into(),
+            crate::present::multivariate::to_json(mv),
+        );
+    }
     let [reference, current, experiment_log] = parts.datasets;
     Snapshot {
         title: &source.title,

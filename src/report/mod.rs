@@ -29,6 +29,7 @@ pub mod health;
 pub mod html;
 pub mod json;
 pub mod markup;
+pub mod multivariate;
 pub mod retrain;
 pub mod rollout;
 pub mod serving;

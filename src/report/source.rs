@@ -65,6 +65,9 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
         }),
         _ => None,
     };
+    if let Some(mv) = &a.multivariate {
+        input.extra.push(super::multivariate::section(mv));
+    }
     if let Some(Ok(health)) = &a.health {
         input.extra.push(super::health::section_with_feedback(
             health,

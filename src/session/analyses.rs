@@ -34,6 +34,8 @@ pub enum Overlays {
 /// both datasets) and `Err` with one sentence when it could not be computed.
 pub struct Analyses {
     pub drift: Option<Result<DriftOutcome, DriftError>>,
+    /// Multivariate drift, when the drift settings ask for it.
+    pub multivariate: Option<Result<crate::engine::multivariate::MultivariateOutcome, String>>,
     /// The overlay data of the chosen columns, by training name.
     pub drift_details: Vec<(String, ColumnDetail)>,
     pub integrity: Option<Result<IntegrityReport, String>>,
@@ -88,6 +90,7 @@ pub fn run(
     } = data;
     let mut out = Analyses {
         drift: None,
+        multivariate: None,
         drift_details: Vec::new(),
         integrity: None,
         seasonality: None,
@@ -142,6 +145,19 @@ pub fn run(
             out.drift_details = details.into_iter().flatten().collect();
         }
         out.drift = Some(drift);
+        if let Some(mv) = &views.drift.multivariate {
+            progress.set(Some(0.5), "Computing multivariate drift");
+            let spec = views
+                .drift
+                .windows
+                .unwrap_or(crate::analysis::windows::WindowSpec::Week);
+            out.multivariate = match crate::engine::multivariate::run(&inputs, mv, spec, progress) {
+                Err(crate::engine::multivariate::MultivariateRunError::Cancelled) => {
+                    return Err(crate::vocab::Cancelled);
+                }
+                other => Some(other.map_err(|e| e.to_string())),
+            };
+        }
         progress.set(Some(0.6), "Checking data integrity");
         let mut params = views.integrity.clone();
         params.renames = session.renames.clone();

@@ -64,6 +64,8 @@ pub struct DriftView {
     pub window: Option<usize>,
     /// The drift-share slider's value while it is dragged (percent).
     pub pending_share: Option<f64>,
+    /// Multivariate drift: the row above the table and its panel.
+    pub multivariate: super::drift_multivariate::MultivariateState,
 }
 
 /// A pass's inputs, owned so that a background job can hold them.
@@ -126,9 +128,12 @@ impl DriftView {
         let (Some(reference), Some(current)) = (datasets[0].clone(), datasets[1].clone()) else {
             return;
         };
-        // The table does not depend on the windows: changing them only recomputes the windows.
+        super::drift_multivariate::update(&mut self.multivariate, &self.settings, cx);
+        // The table does not depend on the windows (nor on the multivariate part, its own
+        // job): changing them only recomputes those.
         let settings = DriftSettings {
             windows: None,
+            multivariate: None,
             ..self.settings.clone()
         };
         let drift_renames = cx.renames.clone();
@@ -159,7 +164,10 @@ impl DriftView {
             && let Some(whole) = self.run.value.clone()
         {
             let key = key_of(&(key, serde_json::to_string(&spec).unwrap_or_default()));
-            let settings = self.settings.clone();
+            let settings = DriftSettings {
+                multivariate: None,
+                ..self.settings.clone()
+            };
             self.windows
                 .request(key, "Scoring windows", waker.clone(), move |p| {
                     let (windows, error) = run_windows(&owned.get(), &settings, &whole, p)
@@ -216,7 +224,10 @@ impl DriftView {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.run.is_running() || self.windows.is_running() || self.detail.is_running()
+        self.run.is_running()
+            || self.windows.is_running()
+            || self.detail.is_running()
+            || self.multivariate.run.is_running()
     }
 }
 
@@ -269,6 +280,9 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         }
         verdict_ui(&result, ui);
         ui.add_space(4.0);
+        if st.settings.multivariate.is_some() {
+            super::drift_multivariate::row_ui(&mut st.multivariate, ui);
+        }
         let table_height = (ui.available_height() * 0.42).max(150.0);
         drift_table(st, cx, ui, &result, table_height);
         ui.separator();
@@ -276,7 +290,11 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
             .id_salt("drift_lower")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                detail_ui(st, cx, ui, &result);
+                if st.multivariate.selected {
+                    super::drift_multivariate::panel_ui(&mut st.multivariate, ui);
+                } else {
+                    detail_ui(st, cx, ui, &result);
+                }
                 if let Some(w) = &result.windows {
                     ui.separator();
                     heatmap_ui(st, cx, ui, &result, w);
@@ -382,6 +400,7 @@ fn settings_ui(st: &mut DriftView, ui: &mut Ui) {
             })
             .response
             .labelled_by(label.id);
+        super::drift_multivariate::settings_ui(s, ui);
     });
     ui.horizontal(|ui| {
         let label = ui.label("Dataset drifts at");
@@ -656,6 +675,7 @@ fn drift_table(
         });
     if let Some(name) = clicked {
         st.window = None;
+        st.multivariate.selected = false;
         cx.push(Command::SelectColumn(name));
     }
 }
