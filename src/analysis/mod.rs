@@ -13,4 +13,5 @@ pub mod json;
 pub mod metrics;
 pub mod retrain;
 pub mod seasonality;
+pub mod text;
 pub mod windows;

@@ -20,6 +20,7 @@ pub mod ranges;
 pub mod retrain;
 pub mod rollout;
 pub mod seasonality;
+pub mod text_drift;
 
 use std::path::Path;
 use std::sync::Mutex;
