@@ -12,6 +12,7 @@ use crate::analysis::windows::WindowSpec;
 use crate::data::RoleMap;
 use crate::engine::drift::{DriftInputs, DriftSettings, run};
 use crate::engine::ranges;
+use crate::engine::text_drift::{self, TextDriftSettings, TextMethod};
 use crate::present::drift as present;
 use crate::present::json::{to_text, to_value};
 use crate::vocab::{Progress, Renames};
@@ -68,6 +69,17 @@ pub struct DriftArgs {
     /// Jensen–Shannon distance in base 2 (range 0–1) instead of natural log (0–0.833).
     #[arg(long)]
     pub js_base2: bool,
+    /// How free-text columns are tested: domain_classifier (Evidently's TF-IDF classifier) or
+    /// none.
+    #[arg(long, default_value = "domain_classifier", value_parser = parse_text_method)]
+    pub text_method: TextMethod,
+    /// An embedding to test: a list-of-numbers column (found by itself too) or a prefix with
+    /// `*` grouping columns (`emb_*` → emb_0, emb_1, …); repeatable.
+    #[arg(long, value_name = "COL|PREFIX*")]
+    pub embedding: Vec<String>,
+    /// Test this string column as free text even when half its values repeat (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub text_column: Vec<String>,
     /// Exit with code 1 when the dataset drifted.
     #[arg(long)]
     pub fail_on_drift: bool,
@@ -76,6 +88,10 @@ pub struct DriftArgs {
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+fn parse_text_method(s: &str) -> Result<TextMethod, String> {
+    s.parse()
 }
 
 fn parse_method(s: &str) -> Result<DriftMethod, String> {
@@ -146,8 +162,20 @@ pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliEr
         drift_share: args.drift_share,
         js_base2: args.js_base2,
         all_metrics: args.all_metrics,
+        text: TextDriftSettings {
+            method: args.text_method,
+            embeddings: args.embedding.clone(),
+            text_columns: args.text_column.iter().cloned().collect(),
+        },
         ..DriftSettings::default()
     };
+    for e in &args.embedding {
+        if e.is_empty() || e == "*" {
+            return Err(CliError(format!(
+                "--embedding takes a column name or a prefix ending in *, got \"{e}\""
+            )));
+        }
+    }
     for s in &args.column_method {
         let (col, method) = pair("--column-method", s)?;
         let method: DriftMethod = method.parse().map_err(CliError)?;
@@ -208,9 +236,25 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     if let Some(e) = &outcome.windows_error {
         eprintln!("warning: no drift per window: {e}");
     }
+    let text_outcome = text_drift::run(
+        &inputs,
+        &settings.text,
+        settings.windows,
+        &Progress::silent(),
+    )
+    .map_err(|e| CliError(e.to_string()))?;
+    for f in &text_outcome.failed {
+        eprintln!("warning: {}", f.reason);
+    }
     let text = match args.format {
-        OutputFormat::Json => to_text(&to_value(&present::to_json(&reference, &current, &outcome))),
-        OutputFormat::Table => present::to_table(&outcome),
+        OutputFormat::Json => {
+            let mut v = to_value(&present::to_json(&reference, &current, &outcome));
+            crate::present::text_drift::merge_json(&mut v, &text_outcome);
+            to_text(&v)
+        }
+        OutputFormat::Table => {
+            present::to_table(&outcome) + &crate::present::text_drift::to_table(&text_outcome)
+        }
     };
     super::write_output(args.out.as_deref(), &text)?;
     let code = if args.fail_on_drift && outcome.report.dataset_drift {

@@ -73,6 +73,9 @@ pub struct DriftSettings {
     /// column); the command line only when asked.
     #[serde(skip_serializing_if = "is_true")]
     pub all_metrics: bool,
+    /// Text columns and embeddings ([`super::text_drift`]).
+    #[serde(skip_serializing_if = "super::text_drift::TextDriftSettings::is_default")]
+    pub text: super::text_drift::TextDriftSettings,
 }
 
 fn is_true(b: &bool) -> bool {
@@ -94,6 +97,7 @@ impl Default for DriftSettings {
             kind_methods: Default::default(),
             kind_thresholds: Default::default(),
             all_metrics: true,
+            text: Default::default(),
         }
     }
 }

@@ -154,7 +154,23 @@ impl TextDriftOutcome {
 pub fn text_columns(inputs: &DriftInputs, settings: &TextDriftSettings) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for c in &inputs.reference.columns {
-        if !(c.kind == ColumnKind::Text || settings.text_columns.contains(&c.name)) {
+        // A light load (the command line's) does not count distinct values, so the kind is
+        // decided here from the column itself, by the data layer's own rule.
+        let is_text = || {
+            inputs
+                .reference
+                .frame
+                .column(&c.name)
+                .ok()
+                .filter(|s| matches!(s.dtype(), DataType::String))
+                .and_then(|s| {
+                    let s = s.as_materialized_series().drop_nulls();
+                    let unique = s.n_unique().ok()?;
+                    Some(crate::vocab::kind::string_kind(unique, s.len()) == ColumnKind::Text)
+                })
+                .unwrap_or(false)
+        };
+        if !(settings.text_columns.contains(&c.name) || c.kind == ColumnKind::Text || is_text()) {
             continue;
         }
         if matches!(

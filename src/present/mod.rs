@@ -19,3 +19,4 @@ pub mod rollout;
 pub mod seasonality;
 pub mod session;
 pub mod table;
+pub mod text_drift;
