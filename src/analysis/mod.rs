@@ -15,4 +15,5 @@ pub mod multivariate;
 pub mod retrain;
 pub mod seasonality;
 pub mod serving;
+pub mod text;
 pub mod windows;

@@ -13,6 +13,7 @@ use crate::data::RoleMap;
 use crate::engine::drift::{DriftInputs, DriftSettings, run};
 use crate::engine::multivariate::{self, MultivariateSettings};
 use crate::engine::ranges;
+use crate::engine::text_drift::{self, TextDriftSettings, TextMethod};
 use crate::present::drift as present;
 use crate::present::json::{to_text, to_value};
 use crate::present::multivariate as present_mv;
@@ -91,6 +92,17 @@ pub struct DriftArgs {
     /// Skip the domain classifier (reconstruction error only).
     #[arg(long)]
     pub no_domain_classifier: bool,
+    /// How free-text columns are tested: domain_classifier (Evidently's TF-IDF classifier) or
+    /// none.
+    #[arg(long, default_value = "domain_classifier", value_parser = parse_text_method)]
+    pub text_method: TextMethod,
+    /// An embedding to test: a list-of-numbers column (found by itself too) or a prefix with
+    /// `*` grouping columns (`emb_*` → emb_0, emb_1, …); repeatable.
+    #[arg(long, value_name = "COL|PREFIX*")]
+    pub embedding: Vec<String>,
+    /// Test this string column as free text even when half its values repeat (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub text_column: Vec<String>,
     /// Exit with code 1 when the dataset drifted (or, with --multivariate, when the
     /// multivariate drift alerts).
     #[arg(long)]
@@ -100,6 +112,10 @@ pub struct DriftArgs {
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+fn parse_text_method(s: &str) -> Result<TextMethod, String> {
+    s.parse()
 }
 
 fn parse_method(s: &str) -> Result<DriftMethod, String> {
@@ -170,8 +186,20 @@ pub fn settings_from(args: &DriftArgs) -> Result<(DriftSettings, Renames), CliEr
         drift_share: args.drift_share,
         js_base2: args.js_base2,
         all_metrics: args.all_metrics,
+        text: TextDriftSettings {
+            method: args.text_method,
+            embeddings: args.embedding.clone(),
+            text_columns: args.text_column.iter().cloned().collect(),
+        },
         ..DriftSettings::default()
     };
+    for e in &args.embedding {
+        if e.is_empty() || e == "*" {
+            return Err(CliError(format!(
+                "--embedding takes a column name or a prefix ending in *, got \"{e}\""
+            )));
+        }
+    }
     for s in &args.column_method {
         let (col, method) = pair("--column-method", s)?;
         let method: DriftMethod = method.parse().map_err(CliError)?;
@@ -249,6 +277,16 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     if let Some(e) = &outcome.windows_error {
         eprintln!("warning: no drift per window: {e}");
     }
+    let text_outcome = text_drift::run(
+        &inputs,
+        &settings.text,
+        settings.windows,
+        &Progress::silent(),
+    )
+    .map_err(|e| CliError(e.to_string()))?;
+    for f in &text_outcome.failed {
+        eprintln!("warning: {}", f.reason);
+    }
     // Multivariate drift that cannot run (one feature, no timestamp for weeks…) is reported
     // in its part of the output; the per-column drift above stands.
     let multivariate = settings.multivariate.as_ref().map(|m| {
@@ -266,13 +304,14 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
     let text = match args.format {
         OutputFormat::Json => {
             let mut v = to_value(&present::to_json(&reference, &current, &outcome));
+            crate::present::text_drift::merge_json(&mut v, &text_outcome);
             if let (Some(m), serde_json::Value::Object(map)) = (&multivariate, &mut v) {
                 map.insert("multivariate".into(), present_mv::to_json(m));
             }
             to_text(&v)
         }
         OutputFormat::Table => {
-            let mut t = present::to_table(&outcome);
+            let mut t = present::to_table(&outcome) + &crate::present::text_drift::to_table(&text_outcome);
             if let Some(m) = &multivariate {
                 t.push_str(&present_mv::to_table(m));
             }

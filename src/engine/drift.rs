@@ -76,6 +76,9 @@ pub struct DriftSettings {
     /// Multivariate drift ([`super::multivariate`]) over the same windows; `None`: off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multivariate: Option<super::multivariate::MultivariateSettings>,
+    /// Text columns and embeddings ([`super::text_drift`]).
+    #[serde(skip_serializing_if = "super::text_drift::TextDriftSettings::is_default")]
+    pub text: super::text_drift::TextDriftSettings,
 }
 
 fn is_true(b: &bool) -> bool {
@@ -98,6 +101,7 @@ impl Default for DriftSettings {
             kind_thresholds: Default::default(),
             all_metrics: true,
             multivariate: None,
+            text: Default::default(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod retrain;
 pub mod rollout;
 pub mod seasonality;
 pub mod serving;
+pub mod text_drift;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -21,3 +21,4 @@ pub mod seasonality;
 pub mod serving;
 pub mod session;
 pub mod table;
+pub mod text_drift;
