@@ -43,7 +43,9 @@ fn open_folder_through_the_prompt_shows_the_partitions() {
     let mut h = harness(App::with_datasets(None, None));
     settle(&mut h);
     h.state_mut()
-        .push(Command::OpenDialog(DialogPurpose::OpenFolder(Slot::Current)));
+        .push(Command::OpenDialog(DialogPurpose::OpenFolder(
+            Slot::Current,
+        )));
     h.run_steps(2);
     h.get_by_label("Path of the folder, or a glob (prod/date=*/part-*.parquet):")
         .click();
@@ -71,7 +73,10 @@ fn a_dropped_folder_named_production_opens_as_production() {
     settle(&mut h);
     h.state_mut().push(Command::Dropped(vec![folder]));
     settle(&mut h);
-    let ds = h.state().dataset(Side::Current).expect("loaded as production");
+    let ds = h
+        .state()
+        .dataset(Side::Current)
+        .expect("loaded as production");
     assert_eq!(ds.rows(), 60);
     h.get_by_label("Partitions: date (date)");
 }

@@ -50,20 +50,30 @@ fn part_frame(day: usize, region: usize) -> DataFrame {
     let ts: Vec<i64> = (0..ROWS)
         .map(|i| NOV_1_US + day as i64 * DAY_US + i as i64 * 600_000_000)
         .collect();
-    let score: Vec<f64> = (0..ROWS).map(|i| (i as f64 * 0.37 + day as f64).sin()).collect();
+    let score: Vec<f64> = (0..ROWS)
+        .map(|i| (i as f64 * 0.37 + day as f64).sin())
+        .collect();
     let ts = Series::new("ts".into(), ts)
         .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
         .expect("datetime");
     let amount: Column = if region == 0 {
-        Column::new("amount".into(), (0..ROWS).map(|i| (i * 3 + day) as i32).collect::<Vec<_>>())
+        Column::new(
+            "amount".into(),
+            (0..ROWS).map(|i| (i * 3 + day) as i32).collect::<Vec<_>>(),
+        )
     } else {
         Column::new(
             "amount".into(),
-            (0..ROWS).map(|i| (i * 3 + day) as f64 + 0.5).collect::<Vec<_>>(),
+            (0..ROWS)
+                .map(|i| (i * 3 + day) as f64 + 0.5)
+                .collect::<Vec<_>>(),
         )
     };
-    DataFrame::new(ROWS, vec![ts.into(), amount, Column::new("score".into(), score)])
-        .expect("frame")
+    DataFrame::new(
+        ROWS,
+        vec![ts.into(), amount, Column::new("score".into(), score)],
+    )
+    .expect("frame")
 }
 
 fn write_parquet(path: &Path, mut frame: DataFrame) {
@@ -115,9 +125,9 @@ fn a_glob_and_a_folder_open_as_one_dataset() {
     // Int32 in the eu files and Float64 in the us files: widened, and said so.
     let notes = files["notes"].as_array().expect("notes");
     assert!(
-        notes
-            .iter()
-            .any(|n| n.as_str().is_some_and(|n| n.contains("\"amount\"") && n.contains("f64"))),
+        notes.iter().any(|n| n
+            .as_str()
+            .is_some_and(|n| n.contains("\"amount\"") && n.contains("f64"))),
         "{notes:?}"
     );
     let col = |name: &str| {
@@ -205,21 +215,40 @@ fn a_session_stores_the_glob_and_notices_a_changed_file() {
             "s.sextant",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(dir.path().join("s.sextant")).expect("session");
     assert!(text.contains("prod/**/*.parquet"), "{text}");
     let report = |dir: &Path| {
         sextant(
             dir,
-            &["report", "--session", "s.sextant", "--format", "json", "--out", "r.json"],
+            &[
+                "report",
+                "--session",
+                "s.sextant",
+                "--format",
+                "json",
+                "--out",
+                "r.json",
+            ],
         )
     };
     let first = report(dir.path());
-    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(!String::from_utf8_lossy(&first.stderr).contains("changed"));
     // A new partition lands: the set's fingerprint changes and the reopen says so.
     write_parquet(
-        &dir.path().join("prod/date=2025-11-05/region=eu/part-0.parquet"),
+        &dir.path()
+            .join("prod/date=2025-11-05/region=eu/part-0.parquet"),
         part_frame(4, 0),
     );
     let second = report(dir.path());
@@ -239,7 +268,10 @@ fn hostile_sets_are_refused_in_one_sentence() {
     let (_dir, root) = hostile_dir();
     let d = root.as_path();
     let e = refused(d, &["inspect", "prod/date=2030-*/*.parquet"]);
-    assert!(e.contains("prod/date=2030-*/*.parquet matches no file"), "{e}");
+    assert!(
+        e.contains("prod/date=2030-*/*.parquet matches no file"),
+        "{e}"
+    );
 
     std::fs::create_dir_all(d.join("empty/sub")).expect("mkdir");
     std::fs::write(d.join("empty/sub/_SUCCESS"), b"").expect("marker");
@@ -252,7 +284,10 @@ fn hostile_sets_are_refused_in_one_sentence() {
     // A non-data file in a partition folder.
     std::fs::write(d.join("prod/date=2025-11-02/notes.docx"), b"hello").expect("write");
     let e = refused(d, &["inspect", "prod"]);
-    assert!(e.contains("notes.docx") && e.contains("not a data file"), "{e}");
+    assert!(
+        e.contains("notes.docx") && e.contains("not a data file"),
+        "{e}"
+    );
     std::fs::remove_file(d.join("prod/date=2025-11-02/notes.docx")).expect("rm");
 
     // Mixed formats.
@@ -274,8 +309,20 @@ fn hostile_sets_are_refused_in_one_sentence() {
     text_score
         .with_column(Column::new("score".into(), vec!["high"; ROWS]))
         .expect("text score");
-    write_parquet(&d.join("prod/date=2025-11-03/region=us/part-1.parquet"), text_score);
-    let e = refused(d, &["drift", "--reference", "reference.parquet", "--current", "prod"]);
+    write_parquet(
+        &d.join("prod/date=2025-11-03/region=us/part-1.parquet"),
+        text_score,
+    );
+    let e = refused(
+        d,
+        &[
+            "drift",
+            "--reference",
+            "reference.parquet",
+            "--current",
+            "prod",
+        ],
+    );
     assert!(
         e.contains("date=2025-11-03/region=us/part-1.parquet")
             && e.contains("\"score\"")
@@ -287,13 +334,22 @@ fn hostile_sets_are_refused_in_one_sentence() {
     // A file without a column the others have.
     let mut fewer = part_frame(2, 1);
     let _ = fewer.drop_in_place("score").expect("drop");
-    write_parquet(&d.join("prod/date=2025-11-03/region=us/part-2.parquet"), fewer);
+    write_parquet(
+        &d.join("prod/date=2025-11-03/region=us/part-2.parquet"),
+        fewer,
+    );
     let e = refused(d, &["inspect", "prod"]);
-    assert!(e.contains("part-2.parquet") && e.contains("no column \"score\""), "{e}");
+    assert!(
+        e.contains("part-2.parquet") && e.contains("no column \"score\""),
+        "{e}"
+    );
     std::fs::remove_file(d.join("prod/date=2025-11-03/region=us/part-2.parquet")).expect("rm");
 
     // Partition keys that differ between files.
-    write_parquet(&d.join("prod/date=2025-11-09/part-0.parquet"), part_frame(0, 0));
+    write_parquet(
+        &d.join("prod/date=2025-11-09/part-0.parquet"),
+        part_frame(0, 0),
+    );
     let e = refused(d, &["inspect", "prod"]);
     assert!(e.contains("partition keys (date)"), "{e}");
 }

@@ -127,8 +127,7 @@ pub fn resolve(spec: &Path, progress: &Progress) -> Result<FileSet, DataError> {
         if found.is_empty() {
             return Err(DataError::Set {
                 path: spec.to_path_buf(),
-                message: "holds no data files (CSV, Parquet, Arrow IPC or NDJSON)"
-                    .into(),
+                message: "holds no data files (CSV, Parquet, Arrow IPC or NDJSON)".into(),
             });
         }
         (spec.to_path_buf(), found)
@@ -228,7 +227,10 @@ fn walk(spec: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result
     if depth > MAX_DEPTH {
         return Err(DataError::Set {
             path: dir.to_path_buf(),
-            message: format!("is nested more than {MAX_DEPTH} folders below {}", spec.display()),
+            message: format!(
+                "is nested more than {MAX_DEPTH} folders below {}",
+                spec.display()
+            ),
         });
     }
     let unreadable = |e| DataError::Unreadable {
@@ -267,13 +269,18 @@ fn glob_files(spec: &Path) -> Result<(PathBuf, Vec<PathBuf>), DataError> {
         path: spec.to_path_buf(),
         message: format!("is not a valid glob pattern ({e})"),
     })?;
+    let root = glob_root(spec);
     let mut files = Vec::new();
     for m in matches {
         let p = m.map_err(|e| DataError::Unreadable {
             path: e.path().to_path_buf(),
             source: std::io::Error::new(e.error().kind(), e.error().to_string()),
         })?;
+        // Only the part the pattern matched counts: a root folder may well be hidden
+        // (`/tmp/.tmpXYZ/prod/*.csv`).
         let hidden_part = p
+            .strip_prefix(&root)
+            .unwrap_or(&p)
             .components()
             .any(|c| matches!(c, Component::Normal(s) if hidden(s)));
         if p.is_file() && !hidden_part {
@@ -289,7 +296,7 @@ fn glob_files(spec: &Path) -> Result<(PathBuf, Vec<PathBuf>), DataError> {
             message: "matches no file".into(),
         });
     }
-    Ok((glob_root(spec), files))
+    Ok((root, files))
 }
 
 /// The longest folder prefix of a pattern without wildcards.
@@ -413,7 +420,9 @@ fn partition_column(
     rows: usize,
 ) -> Result<Column, String> {
     let null = value.is_empty() || value == HIVE_NULL;
-    let bad = || format!("has the partition value {name}={value}, which is not a {dtype} like the others");
+    let bad = || {
+        format!("has the partition value {name}={value}, which is not a {dtype} like the others")
+    };
     let scalar = if null {
         AnyValue::Null
     } else {
@@ -684,7 +693,12 @@ fn unify(
     // For each column, the file that first gave each distinct (non-null) type, for the notes.
     let mut seen: Vec<Vec<(DataType, usize)>> = vec![Vec::new(); schema.len()];
     for (fi, f) in frames.iter().enumerate() {
-        let names: Vec<&str> = f.frame.columns().iter().map(|c| c.name().as_str()).collect();
+        let names: Vec<&str> = f
+            .frame
+            .columns()
+            .iter()
+            .map(|c| c.name().as_str())
+            .collect();
         if let Some(missing) = schema.iter().find(|(n, _)| !names.contains(&n.as_str())) {
             return Err(DataError::Set {
                 path: f.path.clone(),
@@ -695,10 +709,7 @@ fn unify(
                 ),
             });
         }
-        if let Some(extra) = names
-            .iter()
-            .find(|n| !schema.iter().any(|(s, _)| s == *n))
-        {
+        if let Some(extra) = names.iter().find(|n| !schema.iter().any(|(s, _)| s == *n)) {
             return Err(DataError::Set {
                 path: f.path.clone(),
                 message: format!(
@@ -708,7 +719,9 @@ fn unify(
             });
         }
         for (ci, (name, unified)) in schema.iter_mut().enumerate() {
-            let Ok(c) = f.frame.column(name) else { continue };
+            let Ok(c) = f.frame.column(name) else {
+                continue;
+            };
             let d = effective_dtype(c);
             if d != DataType::Null && !seen[ci].iter().any(|(t, _)| *t == d) {
                 seen[ci].push((d.clone(), fi));
@@ -769,7 +782,11 @@ pub fn read_set(
     };
     // The set must fit as a whole, not only file by file.
     if let Some(available) = options.memory_available.or_else(load::available_memory) {
-        let expansion = if set.format == FileFormat::Parquet { 3 } else { 1 };
+        let expansion = if set.format == FileFormat::Parquet {
+            3
+        } else {
+            1
+        };
         let needed: u64 = set
             .files
             .iter()
@@ -790,7 +807,11 @@ pub fn read_set(
         progress.check().map_err(|_| cancelled())?;
         progress.set(
             Some(0.1 + 0.8 * i as f32 / n as f32),
-            format!("Reading file {} of {n}: {}", i + 1, load::file_name(&f.path)),
+            format!(
+                "Reading file {} of {n}: {}",
+                i + 1,
+                load::file_name(&f.path)
+            ),
         );
         let raw = load::read_frame(&f.path, options, &silent)?;
         frames.push(FileFrame {
@@ -808,7 +829,9 @@ pub fn read_set(
                 "the partition key \"{name}\" is also a column of the files; the files' values are kept"
             ));
         } else {
-            notes.push(format!("partition column \"{name}\" from the folder names, typed {dtype}"));
+            notes.push(format!(
+                "partition column \"{name}\" from the folder names, typed {dtype}"
+            ));
         }
     }
     let mut out: Option<DataFrame> = None;
@@ -828,12 +851,11 @@ pub fn read_set(
             if file_columns.contains(&name.as_str()) {
                 continue;
             }
-            let c = partition_column(name, dtype, value, rows).map_err(|message| {
-                DataError::Set {
+            let c =
+                partition_column(name, dtype, value, rows).map_err(|message| DataError::Set {
                     path: f.path.clone(),
                     message,
-                }
-            })?;
+                })?;
             columns.push(c);
         }
         let frame = DataFrame::new(rows, columns).map_err(|e| set_error(&ff.path, &e))?;
@@ -921,9 +943,18 @@ mod tests {
     #[test]
     fn partition_types_follow_polars() {
         let files = [
-            part("a", &[("date", "2025-11-01"), ("n", "1"), ("x", "1"), ("r", "eu")]),
-            part("b", &[("date", "2025-11-02"), ("n", "2"), ("x", "1.5"), ("r", "7")]),
-            part("c", &[("date", HIVE_NULL), ("n", ""), ("x", "2"), ("r", "us")]),
+            part(
+                "a",
+                &[("date", "2025-11-01"), ("n", "1"), ("x", "1"), ("r", "eu")],
+            ),
+            part(
+                "b",
+                &[("date", "2025-11-02"), ("n", "2"), ("x", "1.5"), ("r", "7")],
+            ),
+            part(
+                "c",
+                &[("date", HIVE_NULL), ("n", ""), ("x", "2"), ("r", "us")],
+            ),
         ];
         let types = partition_types(&files).expect("same keys");
         assert_eq!(
@@ -946,9 +977,14 @@ mod tests {
     fn differing_partition_keys_name_the_file() {
         let files = [
             part("p/date=1/a.csv", &[("date", "1")]),
-            part("p/date=1/region=eu/b.csv", &[("date", "1"), ("region", "eu")]),
+            part(
+                "p/date=1/region=eu/b.csv",
+                &[("date", "1"), ("region", "eu")],
+            ),
         ];
-        let e = partition_types(&files).expect_err("keys differ").to_string();
+        let e = partition_types(&files)
+            .expect_err("keys differ")
+            .to_string();
         assert!(e.contains("p/date=1/region=eu/b.csv"), "{e}");
         assert!(e.contains("(date, region)") && e.contains("(date)"), "{e}");
     }
@@ -982,7 +1018,11 @@ mod tests {
     fn unify_widens_and_names_the_differing_file() {
         let a = df!("x" => [1i32, 2], "s" => ["a", "b"]).expect("frame");
         let b = df!("s" => ["c", "d"], "x" => [1.5f64, 2.5]).expect("frame");
-        let (schema, notes) = unify(&[frame("a.csv", a.clone()), frame("b.csv", b)], Path::new("")).expect("ok");
+        let (schema, notes) = unify(
+            &[frame("a.csv", a.clone()), frame("b.csv", b)],
+            Path::new(""),
+        )
+        .expect("ok");
         assert_eq!(
             schema,
             vec![
@@ -991,14 +1031,23 @@ mod tests {
             ]
         );
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].contains("\"x\"") && notes[0].contains("Float64"), "{notes:?}");
+        assert!(
+            notes[0].contains("\"x\"") && notes[0].contains("f64"),
+            "{notes:?}"
+        );
 
         let c = df!("x" => ["one", "two"], "s" => ["e", "f"]).expect("frame");
-        let e = unify(&[frame("a.csv", a.clone()), frame("c.csv", c)], Path::new(""))
-            .expect_err("text vs number")
-            .to_string();
+        let e = unify(
+            &[frame("a.csv", a.clone()), frame("c.csv", c)],
+            Path::new(""),
+        )
+        .expect_err("text vs number")
+        .to_string();
         assert!(e.starts_with("c.csv"), "{e}");
-        assert!(e.contains("\"x\"") && e.contains("text") && e.contains("a.csv"), "{e}");
+        assert!(
+            e.contains("\"x\"") && e.contains("text") && e.contains("a.csv"),
+            "{e}"
+        );
 
         let d = df!("x" => [1i32]).expect("frame");
         let e = unify(&[frame("a.csv", a), frame("d.csv", d)], Path::new(""))

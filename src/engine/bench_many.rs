@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-
 use super::bench::{BenchError, bench_files, ensure_bench_pair, peak_rss_bytes};
 use crate::data::{Dataset, LoadOptions, many};
 use crate::vocab::Progress;

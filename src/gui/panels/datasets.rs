@@ -112,7 +112,10 @@ fn parts_ui(ui: &mut egui::Ui, parts: &crate::data::many::Parts) {
             crate::vocab::time::format_micros(t.min_us),
             crate::vocab::time::format_micros(t.max_us)
         ))
-        .on_hover_text(format!("Time range from the {}, before any value was read", t.source));
+        .on_hover_text(format!(
+            "Time range from the {}, before any value was read",
+            t.source
+        ));
     }
     if !parts.notes.is_empty() {
         ui.weak(format!("{} schema notes", parts.notes.len()))
