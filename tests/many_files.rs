@@ -372,3 +372,36 @@ fn thousands_of_csv_files_load_and_too_many_are_refused() {
         serde_json::json!([{"name": "batch", "dtype": "i64"}])
     );
 }
+
+#[test]
+fn the_bundled_monthly_partitions_are_the_production_sample() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = inspect(root, "sample_data/credit_production_by_month");
+    let single = inspect(root, "sample_data/credit_production.parquet");
+    assert_eq!(folder["rows"], single["rows"]);
+    assert_eq!(folder["files"]["count"], 4);
+    assert_eq!(folder["files"]["footer_rows"], single["rows"]);
+    assert_eq!(
+        folder["files"]["partition_columns"],
+        serde_json::json!([{"name": "month", "dtype": "str"}])
+    );
+    assert_eq!(folder["files"]["time_range"]["column"], "applied_at");
+    let applied = |doc: &Value| {
+        doc["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .find(|c| c["name"] == "applied_at")
+            .cloned()
+            .expect("applied_at")
+    };
+    // The footers' range is the values' range.
+    assert_eq!(
+        folder["files"]["time_range"]["min"],
+        applied(&single)["min"]
+    );
+    assert_eq!(
+        folder["files"]["time_range"]["max"],
+        applied(&single)["max"]
+    );
+}

@@ -770,13 +770,22 @@ fn unify(
     Ok((schema, notes))
 }
 
+/// A set read into one frame, with what was noted on the way.
+pub struct ReadSet {
+    pub frame: DataFrame,
+    /// Every note: widenings, partition columns and their types, key collisions.
+    pub notes: Vec<String>,
+    /// The notes worth a warning (widenings and collisions; a partition column's type is not).
+    pub warnings: Vec<String>,
+}
+
 /// Read every file of a set and stack them into one frame with its partition columns.
 /// Progress advances per file; cancel is checked between files.
 pub fn read_set(
     set: &FileSet,
     options: &LoadOptions,
     progress: &Progress,
-) -> Result<(DataFrame, Vec<String>), DataError> {
+) -> Result<ReadSet, DataError> {
     let cancelled = || DataError::Cancelled {
         path: set.spec.clone(),
     };
@@ -822,12 +831,15 @@ pub fn read_set(
     progress.check().map_err(|_| cancelled())?;
     progress.set(Some(0.9), format!("Unifying the schemas of {n} files"));
     let (schema, mut notes) = unify(&frames, &set.root)?;
+    let mut warnings = notes.clone();
     let file_columns: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
     for (name, dtype) in &set.partition_columns {
         if file_columns.contains(&name.as_str()) {
-            notes.push(format!(
+            let note = format!(
                 "the partition key \"{name}\" is also a column of the files; the files' values are kept"
-            ));
+            );
+            warnings.push(note.clone());
+            notes.push(note);
         } else {
             notes.push(format!(
                 "partition column \"{name}\" from the folder names, typed {dtype}"
@@ -872,7 +884,11 @@ pub fn read_set(
         message: "matches no file".into(),
     })?;
     frame.rechunk_mut();
-    Ok((frame, notes))
+    Ok(ReadSet {
+        frame,
+        notes,
+        warnings,
+    })
 }
 
 fn set_error(path: &Path, e: &PolarsError) -> DataError {

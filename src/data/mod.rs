@@ -78,15 +78,16 @@ impl Dataset {
             Some(0.1),
             format!("{} files{rows}; reading", metadata.files),
         );
-        let (frame, notes) = many::read_set(&set, options, progress)?;
-        let mut ds = Self::from_frame_with(path.to_path_buf(), frame, options.light, progress)?;
+        let read = many::read_set(&set, options, progress)?;
+        let mut ds =
+            Self::from_frame_with(path.to_path_buf(), read.frame, options.light, progress)?;
         ds.format = set.format;
         ds.file_bytes = metadata.bytes;
-        ds.warnings.extend(notes.iter().cloned());
+        ds.warnings.extend(read.warnings);
         ds.parts = Some(many::Parts {
             set,
             metadata,
-            notes,
+            notes: read.notes,
         });
         Ok(ds)
     }
