@@ -371,6 +371,17 @@ fn thousands_of_csv_files_load_and_too_many_are_refused() {
         doc["files"]["partition_columns"],
         serde_json::json!([{"name": "batch", "dtype": "i64"}])
     );
+    // More than 10 000 files: refused before any is read, naming the folder.
+    let flat = dir.path().join("flat");
+    std::fs::create_dir_all(&flat).expect("mkdir");
+    for i in 0..10_001 {
+        std::fs::write(flat.join(format!("{i:05}.csv")), b"x\n1\n").expect("write");
+    }
+    let e = refused(dir.path(), &["inspect", "flat"]);
+    assert!(
+        e.contains("flat names 10001 files") && e.contains("at most 10000"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -1082,6 +1082,34 @@ mod tests {
     }
 
     #[test]
+    fn a_cancelled_load_stops_between_files() {
+        let dir = tempfile::tempdir().expect("tmp");
+        for i in 0..3 {
+            let p = dir.path().join(format!("day={i}/a.csv"));
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, format!("x\n{i}\n")).expect("write");
+        }
+        let set = resolve(dir.path(), &Progress::silent()).expect("set");
+        assert_eq!(set.files.len(), 3);
+        assert_eq!(
+            set.partition_columns,
+            vec![("day".to_string(), DataType::Int64)]
+        );
+        let read = read_set(&set, &LoadOptions::default(), &Progress::silent()).expect("read");
+        assert_eq!(read.frame.height(), 3);
+        let cancelled = Progress::silent();
+        cancelled.cancel();
+        assert!(matches!(
+            read_set(&set, &LoadOptions::default(), &cancelled),
+            Err(DataError::Cancelled { .. })
+        ));
+        assert!(matches!(
+            resolve(dir.path(), &cancelled),
+            Err(DataError::Cancelled { .. })
+        ));
+    }
+
+    #[test]
     fn percent_decoding() {
         assert_eq!(percent_decode("a%2Fb%20c").as_deref(), Some("a/b c"));
         assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
