@@ -214,6 +214,23 @@ pub struct BenchMultivariateArgs {
     pub repeat: usize,
 }
 
+/// Arguments of the hidden `bench-many`.
+#[derive(Debug, Args)]
+pub struct BenchManyArgs {
+    /// Rows of the generated dataset (1 to 100000000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = crate::engine::ranges::BENCH_ROWS.parser())]
+    pub rows: usize,
+    /// Parquet files it is split into (1 to 10000).
+    #[arg(long, default_value_t = 100, value_parser = crate::engine::ranges::BENCH_FILES.parser())]
+    pub files: usize,
+    /// Folder for the generated data (reused when present).
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Repetitions; the best time is reported (1 to 100).
+    #[arg(long, default_value_t = 3, value_parser = crate::engine::ranges::BENCH_REPEAT.parser())]
+    pub repeat: usize,
+}
+
 /// `sextant bench-multivariate`: multivariate drift (reconstruction error, then with the
 /// domain classifier) on a generated pair of `rows` rows × 20 columns per side, weekly
 /// windows; the data is generated in memory and not timed.
@@ -232,5 +249,12 @@ pub fn run_bench_multivariate(args: &BenchMultivariateArgs) -> Result<u8, CliErr
         b.with_classifier_s
     );
     println!("  windows alerting             {:>8}", b.alerts);
+    Ok(EXIT_OK)
+}
+
+/// `sextant bench-many`: a folder of partitions opened as one dataset, against one file.
+pub fn run_bench_many(args: &BenchManyArgs) -> Result<u8, CliError> {
+    let b = crate::engine::bench_many::run(&args.dir, args.rows, args.files, args.repeat)?;
+    print!("{}", crate::engine::bench_many::text(&b));
     Ok(EXIT_OK)
 }

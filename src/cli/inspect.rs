@@ -11,7 +11,8 @@ use crate::present::json::to_text;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The data file (CSV, Parquet, Arrow IPC or NDJSON).
+    /// The data file (CSV, Parquet, Arrow IPC or NDJSON), or a folder or quoted glob of them
+    /// opened as one dataset.
     pub file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]

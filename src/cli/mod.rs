@@ -136,6 +136,10 @@ pub enum Command {
     /// Time `sextant ab` on a generated 10M-event log (a benchmark; run with --release).
     #[command(hide = true)]
     BenchExperiment(bench::BenchExperimentArgs),
+    /// Time opening a generated dataset of many Parquet partitions (footers, then the whole
+    /// set) against one file of the same rows (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchMany(bench::BenchManyArgs),
     /// Time `sextant compare` on 1M generated scored rows (a benchmark; run with --release).
     #[command(hide = true)]
     BenchCompare(bench::BenchCompareArgs),
@@ -243,6 +247,7 @@ pub fn run(command: Command) -> u8 {
         Command::Rollout(args) => rollout::run_command(&args),
         Command::Compare(args) => compare::run_command(&args),
         Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
+        Command::BenchMany(args) => bench::run_bench_many(&args),
         Command::BenchCommands(args) => bench::run_bench_commands(&args),
         Command::BenchCompare(args) => bench::run_bench_compare(&args),
         Command::BenchRollout(args) => bench::run_bench_rollout(&args),

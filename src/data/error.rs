@@ -98,6 +98,11 @@ pub enum DataError {
     #[error("{} could not be written: {message}", show(path))]
     Write { path: PathBuf, message: String },
 
+    /// A folder or glob opened as one dataset, or one of its files, that does not make one
+    /// (see [`super::many`]); `message` starts with a verb: "matches no file".
+    #[error("{} {message}", show(path))]
+    Set { path: PathBuf, message: String },
+
     #[error("loading {} was cancelled", show(path))]
     Cancelled { path: PathBuf },
 }

@@ -133,7 +133,7 @@ static GUARDED_LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::Atomic
 /// only bury it. The hook is installed once and chained to the one before it; it stays silent
 /// only for panics raised in polars' code while a guarded load runs, and reports every other
 /// panic as before.
-fn quiet_polars_panics<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn quiet_polars_panics<T>(f: impl FnOnce() -> T) -> T {
     use std::sync::atomic::Ordering;
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod format;
 pub mod load;
+pub mod many;
 pub mod role;
 pub mod series;
 pub mod summary;
@@ -35,6 +36,9 @@ pub struct Dataset {
     pub columns: Vec<ColumnSummary>,
     /// Things worth knowing that did not stop the load (an all-null column, mixed types).
     pub warnings: Vec<String>,
+    /// For a folder or glob opened as one dataset: its files, what their metadata said before
+    /// any value was read, and the schema unification's notes. `None` for one file.
+    pub parts: Option<many::Parts>,
     /// The file's content fingerprint, computed on first use (see [`Dataset::fingerprint`]).
     fingerprint: std::sync::OnceLock<Option<String>>,
 }
@@ -46,10 +50,45 @@ impl Dataset {
         options: &LoadOptions,
         progress: &Progress,
     ) -> Result<Self, DataError> {
+        if many::is_many(path) {
+            return Self::load_many(path, options, progress);
+        }
         let raw = load::read_frame(path, options, progress)?;
         let mut ds = Self::from_frame_with(path.to_path_buf(), raw.frame, options.light, progress)?;
         ds.format = raw.format;
         ds.file_bytes = raw.file_bytes;
+        Ok(ds)
+    }
+
+    /// Load a folder or glob as one dataset (see [`many`]): the paths and footers first, then
+    /// each file, then one frame with the partition columns.
+    fn load_many(
+        path: &Path,
+        options: &LoadOptions,
+        progress: &Progress,
+    ) -> Result<Self, DataError> {
+        progress.set(Some(0.0), format!("Listing {}", path.display()));
+        let set = many::resolve(path, progress)?;
+        let metadata = many::metadata(&set);
+        let rows = metadata
+            .footer_rows
+            .map(|r| format!(", {r} rows by the footers"))
+            .unwrap_or_default();
+        progress.set(
+            Some(0.1),
+            format!("{} files{rows}; reading", metadata.files),
+        );
+        let read = many::read_set(&set, options, progress)?;
+        let mut ds =
+            Self::from_frame_with(path.to_path_buf(), read.frame, options.light, progress)?;
+        ds.format = set.format;
+        ds.file_bytes = metadata.bytes;
+        ds.warnings.extend(read.warnings);
+        ds.parts = Some(many::Parts {
+            set,
+            metadata,
+            notes: read.notes,
+        });
         Ok(ds)
     }
 
@@ -95,6 +134,7 @@ impl Dataset {
             frame,
             columns,
             warnings,
+            parts: None,
             fingerprint: std::sync::OnceLock::new(),
         })
     }
@@ -104,7 +144,10 @@ impl Dataset {
     /// asks for it in the loading job, so the window never waits for it.
     pub fn fingerprint(&self) -> Option<&str> {
         self.fingerprint
-            .get_or_init(|| fingerprint::of_file(&self.path).ok())
+            .get_or_init(|| match &self.parts {
+                Some(parts) => many::fingerprint(&parts.set).ok(),
+                None => fingerprint::of_file(&self.path).ok(),
+            })
             .as_deref()
     }
 
@@ -119,6 +162,18 @@ impl Dataset {
 
     /// The file name, for titles and lists.
     pub fn name(&self) -> String {
+        // A glob's file part alone (`part-*.parquet`) would hide which folders it spans.
+        if let Some(parts) = &self.parts
+            && !self.path.is_dir()
+        {
+            let base = parts.set.root.parent().unwrap_or(Path::new(""));
+            return self
+                .path
+                .strip_prefix(base)
+                .unwrap_or(&self.path)
+                .display()
+                .to_string();
+        }
         load::file_name(&self.path)
     }
 

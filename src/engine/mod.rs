@@ -3,6 +3,7 @@
 //! Shared by the CLI and the GUI (which calls it from background jobs); knows nothing of egui.
 
 pub mod bench;
+pub mod bench_many;
 pub mod clock;
 pub mod columns;
 pub mod compare;

@@ -531,6 +531,8 @@ pub const BENCH_ROWS: Count = count("rows", "--rows", 1, 100_000_000);
 pub const BENCH_REPEAT: Count = count("repetitions", "--repeat", 1, 100);
 pub const BENCH_UNITS: Count = count("units", "--units", 1, 100_000_000);
 pub const BENCH_DAYS: Count = count("days", "--days", 1, 10_000);
+/// Files of a generated dataset of many files: as many as a folder or glob may hold.
+pub const BENCH_FILES: Count = count("files", "--files", 1, crate::data::many::MAX_FILES as u64);
 pub const BENCH_FEATURES: Count = count("features", "--features", 1, 1000);
 pub const BENCH_COLUMNS: Count = count("columns", "--columns", 1, 1000);
 pub const BENCH_PERIOD: Count = count("period", "--period", 2, 100_000);

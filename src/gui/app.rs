@@ -280,7 +280,9 @@ impl App {
             return;
         }
         let start = match purpose {
-            DialogPurpose::OpenData(slot) | DialogPurpose::LocateData(slot) => self
+            DialogPurpose::OpenData(slot)
+            | DialogPurpose::LocateData(slot)
+            | DialogPurpose::OpenFolder(slot) => self
                 .slot_dataset(slot)
                 .and_then(|d| d.path.parent().map(PathBuf::from)),
             _ => self

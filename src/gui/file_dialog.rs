@@ -15,6 +15,8 @@ use crate::vocab::Slot;
 pub enum DialogPurpose {
     /// Open a data file for this slot.
     OpenData(Slot),
+    /// Open a folder (or, in Sextant's own prompt, a glob) of data files as one dataset.
+    OpenFolder(Slot),
     /// Find a session's dataset that is not where the session says.
     LocateData(Slot),
     OpenSession,
@@ -37,6 +39,10 @@ impl DialogPurpose {
         match self {
             Self::OpenData(Slot::Experiment) => "Open an experiment log".into(),
             Self::OpenData(slot) => format!("Open {} data", slot.short().to_lowercase()),
+            Self::OpenFolder(slot) => format!(
+                "Open a folder or glob as {} data",
+                slot.short().to_lowercase()
+            ),
             Self::LocateData(slot) => format!("Locate the {} file", slot.short().to_lowercase()),
             Self::OpenSession => "Open session".into(),
             Self::SaveSession => "Save session as".into(),
@@ -51,7 +57,9 @@ impl DialogPurpose {
     /// The file type's name and extensions.
     pub fn filter(self) -> (&'static str, &'static [&'static str]) {
         match self {
-            Self::OpenData(_) | Self::LocateData(_) => ("Data files", DATA_EXTENSIONS),
+            Self::OpenData(_) | Self::LocateData(_) | Self::OpenFolder(_) => {
+                ("Data files", DATA_EXTENSIONS)
+            }
             Self::OpenSession | Self::SaveSession => ("Sextant sessions", &["sextant"]),
             Self::ExportHtml => ("HTML report", &["html", "htm"]),
             Self::ExportJson => ("JSON", &["json"]),
@@ -128,6 +136,8 @@ impl NativeDialog {
                 }
                 let picked = if purpose.saves() {
                     dialog.save_file()
+                } else if matches!(purpose, DialogPurpose::OpenFolder(_)) {
+                    dialog.pick_folder()
                 } else {
                     dialog.pick_file()
                 };

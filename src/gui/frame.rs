@@ -240,7 +240,9 @@ impl App {
     /// A file dialog answered.
     fn file_chosen(&mut self, purpose: DialogPurpose, path: PathBuf, ctx: &egui::Context) {
         match purpose {
-            DialogPurpose::OpenData(side) => self.start_load(side, path),
+            DialogPurpose::OpenData(side) | DialogPurpose::OpenFolder(side) => {
+                self.start_load(side, path)
+            }
             DialogPurpose::LocateData(side) => self.locate_dataset(side, path),
             DialogPurpose::OpenSession => self.read_session_file(&path),
             DialogPurpose::SaveSession => {

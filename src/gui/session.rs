@@ -296,7 +296,7 @@ impl App {
         if let Some(opening) = &mut self.session.opening
             && let Some(d) = opening.datasets.iter_mut().find(|d| d.slot == slot)
         {
-            d.exists = path.is_file();
+            d.exists = crate::data::many::source_exists(&path);
             d.path = path;
             self.session.relocated[slot.index()] = true;
         }

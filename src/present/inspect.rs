@@ -4,7 +4,10 @@
 //! JSON contract: `{"path", "format", "rows", "file_bytes", "memory_bytes", "columns":
 //! [{"name", "dtype", "kind", "role", "nulls", "null_share", "nan", "infinite", "unique", "min",
 //! "max", "mean", "top": [{"value", "count"}]}], "warnings"}`; `min`/`max`/`mean` are null where
-//! they do not apply; datetime `min`/`max` are ISO-8601 strings (UTC). Extra keys may be added,
+//! they do not apply; datetime `min`/`max` are ISO-8601 strings (UTC). A folder or glob adds
+//! `"files": {"count", "bytes", "footer_rows", "time_range": {"column", "min", "max",
+//! "source"} | null, "partition_columns": [{"name", "dtype"}], "notes", "list": [{"path",
+//! "bytes", "footer_rows", "partition": {key: value}}]}`. Extra keys may be added,
 //! never removed; the field order of the structs below is the order of the keys.
 
 use serde::Serialize;
@@ -27,6 +30,49 @@ struct DatasetJson<'a> {
     memory_bytes: usize,
     columns: Vec<ColumnJson<'a>>,
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<Value>,
+}
+
+/// The `files` object of a folder or glob dataset: what its paths and footers said.
+fn files_json(parts: &crate::data::many::Parts) -> Value {
+    use serde_json::json;
+    let m = &parts.metadata;
+    let list: Vec<Value> = parts
+        .set
+        .files
+        .iter()
+        .map(|f| {
+            let partition: serde_json::Map<String, Value> = f
+                .partition
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            json!({
+                "path": f.path.display().to_string(),
+                "bytes": f.bytes,
+                "footer_rows": f.footer_rows,
+                "partition": partition,
+            })
+        })
+        .collect();
+    json!({
+        "count": m.files,
+        "bytes": m.bytes,
+        "footer_rows": m.footer_rows,
+        "time_range": m.time_range.as_ref().map(|t| json!({
+            "column": t.column,
+            "min": format_iso(t.min_us),
+            "max": format_iso(t.max_us),
+            "source": t.source,
+        })),
+        "partition_columns": parts.set.partition_columns.iter().map(|(n, d)| json!({
+            "name": n,
+            "dtype": d.to_string(),
+        })).collect::<Vec<_>>(),
+        "notes": parts.notes,
+        "list": list,
+    })
 }
 
 /// One column's summary.
@@ -105,6 +151,7 @@ pub fn to_json(ds: &Dataset) -> Value {
         memory_bytes: ds.memory_bytes(),
         columns: ds.columns.iter().map(ColumnJson::new).collect(),
         warnings: &ds.warnings,
+        files: ds.parts.as_ref().map(files_json),
     };
     serde_json::to_value(&doc).unwrap_or(Value::Null)
 }
@@ -120,6 +167,30 @@ pub fn to_table(ds: &Dataset) -> String {
         fmt_bytes(ds.file_bytes),
         fmt_bytes(ds.memory_bytes() as u64),
     );
+    if let Some(parts) = &ds.parts {
+        let m = &parts.metadata;
+        out.push_str(&format!("{} files", m.files));
+        if let Some(r) = m.footer_rows {
+            out.push_str(&format!(", {r} rows by the footers"));
+        }
+        if let Some(t) = &m.time_range {
+            out.push_str(&format!(
+                ", {} from {} to {} ({})",
+                t.column,
+                format_iso(t.min_us),
+                format_iso(t.max_us),
+                t.source
+            ));
+        }
+        for (n, d) in &parts.set.partition_columns {
+            out.push_str(&format!("; partition column {n} ({d})"));
+        }
+        out.push_str("\n");
+        for note in &parts.notes {
+            out.push_str(&format!("  {note}\n"));
+        }
+        out.push('\n');
+    }
     let mut t = TextTable::new(
         &[
             "column",

@@ -21,6 +21,7 @@
 //! `sextant sample-data` writes byte-identical files on every machine.
 
 pub mod experiment;
+pub mod partitioned;
 pub mod rollout;
 pub mod scored;
 pub mod served;
@@ -295,6 +296,7 @@ pub fn write_sample_data(dir: &Path, params: &SampleParams) -> anyhow::Result<Ve
         crate::data::write::write_frame(frame, &path)?;
         written.push(path);
     }
+    written.extend(partitioned::write_by_month(dir, &production)?);
     written.extend(rollout::write_rollout_log(dir)?);
     written.extend(experiment::write(dir, &Default::default())?);
     written.extend(scored::write(dir)?);

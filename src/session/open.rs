@@ -42,7 +42,7 @@ pub fn named_datasets(session: &Session, session_path: &Path) -> Vec<NamedDatase
             Some(NamedDataset {
                 slot,
                 stored: entry.path.clone(),
-                exists: path.is_file(),
+                exists: crate::data::many::source_exists(&path),
                 path,
             })
         })

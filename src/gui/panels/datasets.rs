@@ -45,6 +45,9 @@ fn dataset_card(app: &mut App, ui: &mut egui::Ui, slot: Slot) {
                 ui.label(ds.name())
                     .on_hover_text(ds.path.display().to_string());
                 ui.weak(format!("{} rows × {} columns", ds.rows(), ds.columns.len()));
+                if let Some(parts) = &ds.parts {
+                    parts_ui(ui, parts);
+                }
                 ui.horizontal(|ui| {
                     if ui.small_button("Replace…").clicked() {
                         app.push(Command::OpenDialog(DialogPurpose::OpenData(slot)));
@@ -65,9 +68,59 @@ fn dataset_card(app: &mut App, ui: &mut egui::Ui, slot: Slot) {
                 {
                     app.push(Command::OpenDialog(DialogPurpose::OpenData(slot)));
                 }
+                if slot != Slot::Experiment
+                    && ui
+                        .small_button("Open folder…")
+                        .on_hover_text("A folder of data files (partitions) as one dataset")
+                        .clicked()
+                {
+                    app.push(Command::OpenDialog(DialogPurpose::OpenFolder(slot)));
+                }
             }
         }
     });
+}
+
+/// What a folder or glob dataset's paths and footers said before any value was read, and how
+/// its files' schemas were unified.
+fn parts_ui(ui: &mut egui::Ui, parts: &crate::data::many::Parts) {
+    let m = &parts.metadata;
+    let rows = m
+        .footer_rows
+        .map(|r| format!(" · {r} rows by the footers"))
+        .unwrap_or_default();
+    ui.weak(format!(
+        "{} {} files · {}{rows}",
+        m.files,
+        parts.set.format,
+        crate::format::fmt_bytes(m.bytes)
+    ));
+    if !parts.set.partition_columns.is_empty() {
+        let cols: Vec<String> = parts
+            .set
+            .partition_columns
+            .iter()
+            .map(|(n, d)| format!("{n} ({d})"))
+            .collect();
+        ui.weak(format!("Partitions: {}", cols.join(", ")))
+            .on_hover_text("key=value folder names, typed as polars types hive partitions");
+    }
+    if let Some(t) = &m.time_range {
+        ui.weak(format!(
+            "{}: {} – {}",
+            t.column,
+            crate::vocab::time::format_micros(t.min_us),
+            crate::vocab::time::format_micros(t.max_us)
+        ))
+        .on_hover_text(format!(
+            "Time range from the {}, before any value was read",
+            t.source
+        ));
+    }
+    if !parts.notes.is_empty() {
+        ui.weak(format!("{} schema notes", parts.notes.len()))
+            .on_hover_text(parts.notes.join("\n"));
+    }
 }
 
 /// What the column list shows of one column, gathered before drawing so that clicks can push

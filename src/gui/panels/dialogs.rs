@@ -252,11 +252,21 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
         .collapsible(false)
         .default_width(460.0)
         .show(ctx, |ui| {
-            let label = ui.label("Path of the file:");
+            let folder = matches!(prompt.purpose, DialogPurpose::OpenFolder(_));
+            let label = ui.label(if folder {
+                "Path of the folder, or a glob (prod/date=*/part-*.parquet):"
+            } else {
+                "Path of the file:"
+            });
+            let hint = if folder {
+                "/path/to/folder".to_string()
+            } else {
+                format!("/path/to/file.{}", prompt.purpose.filter().1[0])
+            };
             let edit = ui
                 .add(
                     egui::TextEdit::singleline(&mut prompt.text)
-                        .hint_text(format!("/path/to/file.{}", prompt.purpose.filter().1[0]))
+                        .hint_text(hint)
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);
@@ -268,6 +278,10 @@ fn path_prompt(app: &mut App, ctx: &egui::Context) {
                 let action = if saves { "Save" } else { "Open" };
                 if (ui.button(action).clicked() || submitted) && !prompt.text.trim().is_empty() {
                     chosen = Some(std::path::PathBuf::from(prompt.text.trim()));
+                }
+                // The folder being browsed, opened as a whole.
+                if folder && ui.button("Open this folder").clicked() {
+                    chosen = Some(prompt.dir.clone());
                 }
             });
             ui.separator();

@@ -99,6 +99,22 @@ fn file_menu(app: &mut App, ui: &mut egui::Ui) {
         app.push(Command::OpenDialog(DialogPurpose::OpenData(Slot::Current)));
         ui.close();
     }
+    // A folder of partitions (or a glob typed in Sextant's prompt) opened as one dataset.
+    ui.menu_button("Open folder…", |ui| {
+        for (slot, text) in [
+            (Slot::Current, "As production…"),
+            (Slot::Reference, "As training…"),
+        ] {
+            if ui
+                .button(text)
+                .on_hover_text("Every data file below the folder as one dataset; key=value folder names become columns")
+                .clicked()
+            {
+                app.push(Command::OpenDialog(DialogPurpose::OpenFolder(slot)));
+                ui.close();
+            }
+        }
+    });
     if ui
         .button("Open experiment log…")
         .on_hover_text("An A/B test or rollout log for the Experiments tab")

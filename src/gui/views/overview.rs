@@ -101,6 +101,22 @@ fn dataset_facts(cx: &ViewCtx<'_>, ui: &mut Ui, side: Side) {
                 ui.label(ds.name())
                     .on_hover_text(ds.path.display().to_string());
                 ui.end_row();
+                // A folder or glob: how many files, and what their footers said before any
+                // value was read.
+                if let Some(parts) = &ds.parts {
+                    ui.weak("Files");
+                    let rows = parts
+                        .metadata
+                        .footer_rows
+                        .map(|r| format!(" · {r} rows by the footers"))
+                        .unwrap_or_default();
+                    ui.label(format!(
+                        "{} {} files{rows}",
+                        parts.metadata.files, ds.format
+                    ))
+                    .on_hover_text(parts.notes.join("\n"));
+                    ui.end_row();
+                }
                 ui.weak("Rows × columns");
                 ui.label(format!("{} × {}", ds.rows(), ds.columns.len()));
                 ui.end_row();
