@@ -547,6 +547,7 @@ mod tests {
         let (lo, hi) = thresholds(&[1.0, 1.0, 1.0, 5.0]);
         assert_eq!(lo, None);
         assert!(hi.unwrap() > 5.0);
-        assert!(alert(7.0, lo, hi) != alert(2.0, lo, hi));
+        // mean 2, population std √3: the band ends at 2 + 3√3 ≈ 7.2.
+        assert!(alert(7.5, lo, hi) && !alert(2.0, lo, hi));
     }
 }
