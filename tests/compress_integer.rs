@@ -270,6 +270,27 @@ fn every_variant_is_measured_and_the_rules_say_how() {
     let json = serde_json::to_value(&r).expect("json");
     assert!(json["cpu"].is_string());
     assert!(json["variants"][2]["integer_check"]["tolerance"].is_number());
+    // The report prints the CPU and every rule, and its frontier list names the chart's axis.
+    let html = sextant::report::compression::section(&r, false).html;
+    assert!(
+        html.contains(&format!("Latency measured on {}", r.cpu)),
+        "{html}"
+    );
+    for v in &r.variants {
+        assert!(
+            html.contains(&v.latency_rule.replace('\'', "&#39;")) || html.contains(&v.latency_rule),
+            "{}",
+            v.name
+        );
+    }
+    assert!(html.contains("against packed size (kB)"));
+    assert!(html.contains("Pareto frontier (ROC AUC against packed size"));
+    // The legend's "(estimated)" only: no cell is an estimate.
+    assert_eq!(html.matches("(estimated)").count(), 1, "{html}");
+    let mut by_latency = r.clone();
+    by_latency.x_axis = sextant::model::compress::XAxis::Latency;
+    let html = sextant::report::compression::section(&by_latency, false).html;
+    assert!(html.contains("against per-row latency at the largest batch (µs"));
 }
 
 #[test]

@@ -655,7 +655,7 @@ fn build_layers(
             match n {
                 0 => (
                     None,
-                    format!("measured: the fp32 graph holding the int{b} values, as no layer's weight can feed an integer operator (weights in ai.onnx.ml attributes), so it runs at fp32 speed here"),
+                    format!("measured: the fp32 graph holding the int{b} values, as no layer's weight can feed an integer operator here (weights in ai.onnx.ml attributes, or read by several nodes), so it runs at fp32 speed here"),
                     false,
                 ),
                 n => (
