@@ -245,6 +245,11 @@ fn a_session_stores_the_glob_and_notices_a_changed_file() {
         String::from_utf8_lossy(&first.stderr)
     );
     assert!(!String::from_utf8_lossy(&first.stderr).contains("changed"));
+    // The snapshot names the set and its files without the author's folders.
+    let snapshot = std::fs::read_to_string(dir.path().join("r.json")).expect("report");
+    let folder = dir.path().display().to_string();
+    assert!(!snapshot.contains(&folder), "the report tells {folder}");
+    assert!(snapshot.contains("\"date=2025-11-01/region=eu/part-0.parquet\""));
     // A new partition lands: the set's fingerprint changes and the reopen says so.
     write_parquet(
         &dir.path()
