@@ -1107,6 +1107,26 @@ mod tests {
     }
 
     #[test]
+    fn a_partition_key_that_is_also_a_column_keeps_the_files_values() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("region=eu/a.csv");
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, "region,x\nus,1\nus,2\n").expect("write");
+        let set = resolve(dir.path(), &Progress::silent()).expect("set");
+        let read = read_set(&set, &LoadOptions::default(), &Progress::silent()).expect("read");
+        assert_eq!(read.frame.width(), 2);
+        let region = read.frame.column("region").expect("region");
+        assert_eq!(region.str().expect("text").get(0), Some("us"));
+        assert!(
+            read.warnings
+                .iter()
+                .any(|w| w.contains("\"region\" is also a column")),
+            "{:?}",
+            read.warnings
+        );
+    }
+
+    #[test]
     fn percent_decoding() {
         assert_eq!(percent_decode("a%2Fb%20c").as_deref(), Some("a/b c"));
         assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
