@@ -58,8 +58,9 @@ fn open_folder_through_the_prompt_shows_the_partitions() {
     let ds = h.state().dataset(Side::Current).expect("loaded");
     assert_eq!(ds.rows(), 60);
     assert_eq!(ds.parts.as_ref().map(|p| p.metadata.files), Some(3));
-    h.get_by_label_contains("3 Parquet files · ");
-    h.get_by_label_contains(" · 60 rows by the footers");
+    // The card (with the size on disk) and the Overview's "Files" row.
+    h.get_by_label_contains(" kB · 60 rows by the footers");
+    h.get_by_label("3 Parquet files · 60 rows by the footers");
     h.get_by_label("Partitions: date (date)");
     h.get_by_label("ts: 2025-11-01 – 2025-11-03 19:00:00");
 }

@@ -245,6 +245,11 @@ fn a_session_stores_the_glob_and_notices_a_changed_file() {
         String::from_utf8_lossy(&first.stderr)
     );
     assert!(!String::from_utf8_lossy(&first.stderr).contains("changed"));
+    // The snapshot names the set and its files without the author's folders.
+    let snapshot = std::fs::read_to_string(dir.path().join("r.json")).expect("report");
+    let folder = dir.path().display().to_string();
+    assert!(!snapshot.contains(&folder), "the report tells {folder}");
+    assert!(snapshot.contains("\"date=2025-11-01/region=eu/part-0.parquet\""));
     // A new partition lands: the set's fingerprint changes and the reopen says so.
     write_parquet(
         &dir.path()
@@ -415,4 +420,58 @@ fn the_bundled_monthly_partitions_are_the_production_sample() {
         folder["files"]["time_range"]["max"],
         applied(&single)["max"]
     );
+}
+
+/// The partition columns' types and values against polars' own hive reader
+/// (`LazyFrame::scan_parquet` with hive partitioning and date parsing on, polars 0.55), the
+/// reference Sextant's typing follows: integers, floats, dates, text and the Hive null.
+#[test]
+fn partition_columns_match_polars_hive_scan() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let parts = [
+        ("1", "1.5", "2025-01-01", "eu%20west"),
+        ("2", "2", "2025-01-02", "__HIVE_DEFAULT_PARTITION__"),
+        ("-3", "0.25", "2025-02-28", "us"),
+    ];
+    for (a, b, c, d) in parts {
+        let p = dir
+            .path()
+            .join(format!("t/a={a}/b={b}/c={c}/d={d}/part-0.parquet"));
+        let frame = df!("x" => [1.0f64, 2.0]).expect("frame");
+        write_parquet(&p, frame);
+    }
+    let glob = dir.path().join("t/**/*.parquet");
+    let glob = glob.to_str().expect("utf-8");
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(true),
+            try_parse_dates: true,
+            ..HiveOptions::new_enabled()
+        },
+        ..ScanArgsParquet::default()
+    };
+    let polars_frame = LazyFrame::scan_parquet(PlRefPath::new(glob), args)
+        .expect("scan")
+        .sort(["a"], Default::default())
+        .collect()
+        .expect("polars reads the set");
+    let ours = sextant::data::Dataset::load(
+        Path::new(glob),
+        &sextant::data::LoadOptions::default(),
+        &sextant::vocab::Progress::silent(),
+    )
+    .expect("sextant reads the set")
+    .frame
+    .sort(["a"], Default::default())
+    .expect("sort");
+    for key in ["a", "b", "c", "d"] {
+        let theirs = polars_frame.column(key).expect("polars column");
+        let mine = ours.column(key).expect("our column");
+        assert_eq!(mine.dtype(), theirs.dtype(), "type of {key}");
+        assert!(
+            mine.as_materialized_series()
+                .equals_missing(theirs.as_materialized_series()),
+            "values of {key}: {mine:?} vs {theirs:?}"
+        );
+    }
 }

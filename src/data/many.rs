@@ -610,29 +610,26 @@ pub fn widen(a: &DataType, b: &DataType) -> Option<DataType> {
         32 => D::Int32,
         _ => D::Int64,
     };
-    match (int_bits(a), int_bits(b)) {
-        (Some((sa, ba)), Some((sb, bb))) => {
-            return Some(match (sa, sb) {
-                (false, false) => {
-                    if ba >= bb {
-                        a.clone()
-                    } else {
-                        b.clone()
-                    }
+    if let (Some((sa, ba)), Some((sb, bb))) = (int_bits(a), int_bits(b)) {
+        return Some(match (sa, sb) {
+            (false, false) => {
+                if ba >= bb {
+                    a.clone()
+                } else {
+                    b.clone()
                 }
-                (true, true) => signed(ba.max(bb)),
-                // Mixed signs: the unsigned side needs one more bit as a signed integer.
-                _ => {
-                    let (s_bits, u_bits) = if sa { (ba, bb) } else { (bb, ba) };
-                    if u_bits >= 64 {
-                        D::Float64
-                    } else {
-                        signed(s_bits.max(u_bits * 2))
-                    }
+            }
+            (true, true) => signed(ba.max(bb)),
+            // Mixed signs: the unsigned side needs one more bit as a signed integer.
+            _ => {
+                let (s_bits, u_bits) = if sa { (ba, bb) } else { (bb, ba) };
+                if u_bits >= 64 {
+                    D::Float64
+                } else {
+                    signed(s_bits.max(u_bits * 2))
                 }
-            });
-        }
-        _ => {}
+            }
+        });
     }
     let numeric = |d: &D| int_bits(d).is_some() || matches!(d, D::Float32 | D::Float64);
     if numeric(a) && numeric(b) {
@@ -649,7 +646,7 @@ pub fn widen(a: &DataType, b: &DataType) -> Option<DataType> {
 /// The type a column's values have for unification: `Null` when every value is missing (an
 /// empty CSV column reads as text, which would otherwise clash with the other files' type).
 fn effective_dtype(c: &Column) -> DataType {
-    if c.len() > 0 && c.null_count() == c.len() {
+    if !c.is_empty() && c.null_count() == c.len() {
         DataType::Null
     } else {
         c.dtype().clone()
@@ -677,14 +674,14 @@ struct FileFrame {
 /// The unified schema of the files' frames: the first file's column order; each file must
 /// have the same names; each column the one type [`widen`] gives. Returns the schema and the
 /// notes on widenings.
-fn unify(
-    frames: &[FileFrame],
-    root: &Path,
-) -> Result<(Vec<(String, DataType)>, Vec<String>), DataError> {
+/// Column names with their types, in order.
+type ColumnTypes = Vec<(String, DataType)>;
+
+fn unify(frames: &[FileFrame], root: &Path) -> Result<(ColumnTypes, Vec<String>), DataError> {
     let Some(first) = frames.first() else {
         return Ok((Vec::new(), Vec::new()));
     };
-    let mut schema: Vec<(String, DataType)> = first
+    let mut schema: ColumnTypes = first
         .frame
         .columns()
         .iter()
@@ -1107,6 +1104,26 @@ mod tests {
             resolve(dir.path(), &cancelled),
             Err(DataError::Cancelled { .. })
         ));
+    }
+
+    #[test]
+    fn a_partition_key_that_is_also_a_column_keeps_the_files_values() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("region=eu/a.csv");
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, "region,x\nus,1\nus,2\n").expect("write");
+        let set = resolve(dir.path(), &Progress::silent()).expect("set");
+        let read = read_set(&set, &LoadOptions::default(), &Progress::silent()).expect("read");
+        assert_eq!(read.frame.width(), 2);
+        let region = read.frame.column("region").expect("region");
+        assert_eq!(region.str().expect("text").get(0), Some("us"));
+        assert!(
+            read.warnings
+                .iter()
+                .any(|w| w.contains("\"region\" is also a column")),
+            "{:?}",
+            read.warnings
+        );
     }
 
     #[test]

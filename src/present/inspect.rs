@@ -185,7 +185,7 @@ pub fn to_table(ds: &Dataset) -> String {
         for (n, d) in &parts.set.partition_columns {
             out.push_str(&format!("; partition column {n} ({d})"));
         }
-        out.push_str("\n");
+        out.push('\n');
         for note in &parts.notes {
             out.push_str(&format!("  {note}\n"));
         }

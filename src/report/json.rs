@@ -184,6 +184,7 @@ pub fn render(format: ReportFormat, source: &ReportSource) -> String {
 /// names files without telling the author's folders. The datasets carry their fingerprint.
 fn hide_paths(v: &mut Value, source: &ReportSource) {
     let mut paths: Vec<(String, String)> = Vec::new();
+    let mut sets: Vec<(String, String)> = Vec::new();
     let mut add = |p: &Path| {
         if let Some(name) = p.file_name() {
             paths.push((p.display().to_string(), name.to_string_lossy().into_owned()));
@@ -196,6 +197,16 @@ fn hide_paths(v: &mut Value, source: &ReportSource) {
         .into_iter()
         .flatten()
     {
+        // A folder or glob: named as the window names it (the pattern from its folder on),
+        // and each of its files by its path below that folder.
+        if let Some(parts) = &d.parts {
+            sets.push((d.path.display().to_string(), d.name()));
+            for f in &parts.set.files {
+                let below = f.path.strip_prefix(&parts.set.root).unwrap_or(&f.path);
+                sets.push((f.path.display().to_string(), below.display().to_string()));
+            }
+            continue;
+        }
         add(&d.path);
     }
     if let Some(p) = &source.session.views.compression.model_path {
@@ -204,6 +215,7 @@ fn hide_paths(v: &mut Value, source: &ReportSource) {
     if let Some(Ok(r)) = &source.analyses.compression {
         add(Path::new(&r.model.path));
     }
+    paths.extend(sets);
     // Longest first, so that a path inside another's folder is not cut short.
     paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
     replace_strings(v, &paths);

@@ -118,8 +118,12 @@ fn parts_ui(ui: &mut egui::Ui, parts: &crate::data::many::Parts) {
         ));
     }
     if !parts.notes.is_empty() {
-        ui.weak(format!("{} schema notes", parts.notes.len()))
-            .on_hover_text(parts.notes.join("\n"));
+        let n = parts.notes.len();
+        ui.weak(format!(
+            "{n} {} on the files",
+            if n == 1 { "note" } else { "notes" }
+        ))
+        .on_hover_text(parts.notes.join("\n"));
     }
 }
 

@@ -344,7 +344,7 @@ fn drop_hint(ctx: &egui::Context) {
     painter.text(
         screen.center(),
         egui::Align2::CENTER_CENTER,
-        "Drop a training or production file to open it",
+        "Drop a training or production file (or a folder of them) to open it",
         egui::FontId::proportional(22.0),
         egui::Color32::WHITE,
     );
