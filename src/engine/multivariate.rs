@@ -46,7 +46,7 @@ impl Default for MultivariateSettings {
             variance: 0.65,
             classifier: true,
             folds: 5,
-            classifier_rows: 5000,
+            classifier_rows: 2000,
             seed: 42,
             top_rows: 10,
             auc_threshold: 0.55,
