@@ -547,6 +547,8 @@ mod tests {
         let (lo, hi) = thresholds(&[1.0, 1.0, 1.0, 5.0]);
         assert_eq!(lo, None);
         assert!(hi.unwrap() > 5.0);
-        assert!(alert(7.0, lo, hi) != alert(2.0, lo, hi));
+        // Mean 2, population std √3: the band ends at 2 + 3√3 ≈ 7.2.
+        assert!(alert(8.0, lo, hi) && !alert(2.0, lo, hi));
+        assert!(alert(-1.0, Some(0.5), hi));
     }
 }
