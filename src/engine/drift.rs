@@ -75,7 +75,7 @@ pub struct DriftSettings {
     pub all_metrics: bool,
     /// Multivariate drift ([`super::multivariate`]) over the same windows; `None`: off.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub multivariate: Option<super::multivariate::MultivariateSettings>,
+    pub multivariate: Option<super::multivariate_settings::MultivariateSettings>,
     /// Text columns and embeddings ([`super::text_drift`]).
     #[serde(skip_serializing_if = "super::text_drift::TextDriftSettings::is_default")]
     pub text: super::text_drift::TextDriftSettings,

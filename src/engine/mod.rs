@@ -17,6 +17,7 @@ pub mod feedback;
 pub mod health;
 pub mod integrity;
 pub mod multivariate;
+pub mod multivariate_settings;
 pub mod power;
 pub mod ranges;
 pub mod retrain;

@@ -3,12 +3,13 @@
 //! and the current data's windows, and run a domain classifier per window. The drift command,
 //! the Drift tab and the report read [`MultivariateOutcome`] only.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::columns::{self, MISSING_CODE, Storage};
 use super::drift::{DriftInputs, Skipped};
+pub use super::multivariate_settings::MultivariateSettings;
 use super::parallel_map;
-use super::ranges::{self, RangeError};
+use super::ranges::RangeError;
 use crate::analysis::multivariate::classifier::{ClassifierError, ClassifierParams};
 use crate::analysis::multivariate::{
     FeatureData, MISSING, MultivariateError, ReconstructionModel, ReconstructionParams, SideErrors,
@@ -17,54 +18,6 @@ use crate::analysis::multivariate::{
 use crate::analysis::windows::{self, Window, WindowSpec};
 use crate::data::Dataset;
 use crate::vocab::{Cancelled, Progress, Rng, Role};
-
-/// Settings of multivariate drift: what the Drift tab edits, a session stores (inside the
-/// drift settings) and `--multivariate…` flags become. The windows are the drift pass's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MultivariateSettings {
-    /// Share of variance the kept components must exceed (NannyML's `n_components`).
-    pub variance: f64,
-    /// Run the domain classifier as well.
-    pub classifier: bool,
-    /// Folds of its cross-validation.
-    pub folds: usize,
-    /// Rows per side (seeded sample) it reads per window.
-    pub classifier_rows: usize,
-    /// Seed of the classifier's samples and folds.
-    pub seed: u64,
-    /// Most anomalous rows listed per window.
-    pub top_rows: usize,
-    /// AUC above which (with p < 0.05) the classifier calls the windows different: Evidently's
-    /// domain-classifier threshold.
-    pub auc_threshold: f64,
-}
-
-impl Default for MultivariateSettings {
-    fn default() -> Self {
-        Self {
-            variance: 0.65,
-            classifier: true,
-            folds: 5,
-            classifier_rows: 5000,
-            seed: 42,
-            top_rows: 10,
-            auc_threshold: 0.55,
-        }
-    }
-}
-
-impl MultivariateSettings {
-    /// Every number inside its documented range ([`super::ranges`]).
-    pub fn validate(&self) -> Result<(), RangeError> {
-        ranges::MV_VARIANCE.check(self.variance)?;
-        ranges::MV_FOLDS.check_usize(self.folds)?;
-        ranges::MV_CLASSIFIER_ROWS.check_usize(self.classifier_rows)?;
-        ranges::MV_TOP_ROWS.check_usize(self.top_rows)?;
-        ranges::MV_AUC_THRESHOLD.check(self.auc_threshold)?;
-        Ok(())
-    }
-}
 
 /// A row standing out in a window: its reconstruction error is among the window's largest.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -215,8 +215,8 @@ impl ReconstructionModel {
             for (b, i) in (start..end).enumerate() {
                 let r = &mut block[b * d..(b + 1) * d];
                 model.standardised(features, i, false, r);
-                for j in 0..d {
-                    r[j] -= model.pca_mean[j];
+                for (x, m) in r.iter_mut().zip(&model.pca_mean) {
+                    *x -= m;
                 }
             }
             for b in 0..end - start {
@@ -307,8 +307,8 @@ impl ReconstructionModel {
     /// The residual of a standardised row (its values minus their reconstruction), in place.
     pub fn residual(&self, row: &mut [f64]) {
         let d = row.len();
-        for j in 0..d {
-            row[j] -= self.pca_mean[j];
+        for (x, m) in row.iter_mut().zip(&self.pca_mean) {
+            *x -= m;
         }
         let mut back = [0.0f64; 64];
         let mut heap;
@@ -321,12 +321,12 @@ impl ReconstructionModel {
         back.iter_mut().for_each(|b| *b = 0.0);
         for c in &self.components {
             let t: f64 = c.iter().zip(row.iter()).map(|(a, b)| a * b).sum();
-            for j in 0..d {
-                back[j] += t * c[j];
+            for (b, cj) in back.iter_mut().zip(c) {
+                *b += t * cj;
             }
         }
-        for j in 0..d {
-            row[j] -= back[j];
+        for (x, b) in row.iter_mut().zip(back.iter()) {
+            *x -= b;
         }
     }
 
@@ -547,7 +547,8 @@ mod tests {
         let (lo, hi) = thresholds(&[1.0, 1.0, 1.0, 5.0]);
         assert_eq!(lo, None);
         assert!(hi.unwrap() > 5.0);
-        // mean 2, population std √3: the band ends at 2 + 3√3 ≈ 7.2.
-        assert!(alert(7.5, lo, hi) && !alert(2.0, lo, hi));
+        // Mean 2, population std √3: the band ends at 2 + 3√3 ≈ 7.2.
+        assert!(alert(8.0, lo, hi) && !alert(2.0, lo, hi));
+        assert!(alert(-1.0, Some(0.5), hi));
     }
 }
