@@ -47,7 +47,13 @@ fn serving_panel_simulates_the_sweep_variants() {
     settle(&mut h);
     {
         let app = h.state();
-        let o = app.compression.serving.outcome.value.as_ref().expect("outcome");
+        let o = app
+            .compression
+            .serving
+            .outcome
+            .value
+            .as_ref()
+            .expect("outcome");
         assert_eq!(o.variants.len(), 2);
         assert_eq!(o.runs.len(), 2 * 3 * 3);
         assert!(o.runs.iter().all(|r| r.requests > 5000));
@@ -57,8 +63,10 @@ fn serving_panel_simulates_the_sweep_variants() {
     h.get_by_label_contains("The traffic that drove it");
     h.get_by_label_contains("Poisson 50/s over 120 s");
     assert!(
-        h.query_by_label_contains("Cheapest meeting the SLA: ").is_some()
-            || h.query_by_label_contains("No measured configuration meets").is_some()
+        h.query_by_label_contains("Cheapest meeting the SLA: ")
+            .is_some()
+            || h.query_by_label_contains("No measured configuration meets")
+                .is_some()
     );
 
     // A policy that does not parse is refused in one sentence and changes nothing.

@@ -478,8 +478,16 @@ pub fn simulate(
     let mut kept: Vec<Vec<(f64, u64)>> = vec![Vec::new(); wanted.len()];
     // Most latencies lie outside the wanted buckets' span: two comparisons of the value send
     // them away before any bucket is computed (the end buckets also hold what lies beyond).
-    let lo_v = if lo_b == 0 { f64::NEG_INFINITY } else { bucket_floor(lo_b, base) };
-    let hi_v = if hi_b + 1 >= BUCKETS { f64::INFINITY } else { bucket_floor(hi_b + 1, base) };
+    let lo_v = if lo_b == 0 {
+        f64::NEG_INFINITY
+    } else {
+        bucket_floor(lo_b, base)
+    };
+    let hi_v = if hi_b + 1 >= BUCKETS {
+        f64::INFINITY
+    } else {
+        bucket_floor(hi_b + 1, base)
+    };
     replay(arrivals, &table, plan, workers, stop, |lat, _| {
         if lat < lo_v || lat >= hi_v {
             return;
@@ -694,7 +702,15 @@ mod tests {
     fn offline_waits_for_the_end_of_the_window() {
         let c = LatencyCurve::new("x", &[(1, 1.0), (4, 2.0)]).unwrap();
         let arrivals = [0.0, 1800.0, 3600.0];
-        let s = simulate(&arrivals, &c, Policy::Offline { every_h: 1.0 }, 1, 1e9, &never).unwrap();
+        let s = simulate(
+            &arrivals,
+            &c,
+            Policy::Offline { every_h: 1.0 },
+            1,
+            1e9,
+            &never,
+        )
+        .unwrap();
         // The first two run at 3600 s in one call of 2 rows (4/3 s); the third at 7200 s.
         let t2 = 1.0 + (2.0 - 1.0) / 3.0;
         let want = [3600.0 + t2, 1800.0 + t2, 3601.0];
@@ -738,7 +754,11 @@ mod tests {
         a.extend((0..45).map(|i| 1000.5 + i as f64 * 0.1));
         a.push(2880.0);
         a.sort_by(f64::total_cmp);
-        assert!((peak_rate_per_s(&a) - 5.0).abs() < 1e-9, "{}", peak_rate_per_s(&a));
+        assert!(
+            (peak_rate_per_s(&a) - 5.0).abs() < 1e-9,
+            "{}",
+            peak_rate_per_s(&a)
+        );
         let f = scale_to_peak(&mut a, 500.0);
         assert!((f - 0.01).abs() < 1e-12);
         assert!((a[a.len() - 1] - 28.8).abs() < 1e-9);

@@ -422,7 +422,9 @@ fn results_ui(st: &mut ServingState, ui: &mut Ui, o: &ServingOutcome) {
         ));
     }
     if cfg!(debug_assertions) {
-        ui.weak("Debug build: the latency curves were measured 20-30× slower than a release build.");
+        ui.weak(
+            "Debug build: the latency curves were measured 20-30× slower than a release build.",
+        );
     }
     let chosen = st
         .chosen
@@ -536,10 +538,7 @@ fn scatter_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
                 p.points(
                     Points::new(
                         "chosen",
-                        PlotPoints::from(vec![[
-                            log(r.core_seconds_per_million),
-                            log(r.p95_ms),
-                        ]]),
+                        PlotPoints::from(vec![[log(r.core_seconds_per_million), log(r.p95_ms)]]),
                     )
                     .radius(9.0)
                     .filled(false)
