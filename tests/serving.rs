@@ -60,13 +60,27 @@ fn every_policy_matches_the_numpy_reference() {
             );
         };
         close(s.mean_s, r["mean_s"].as_f64().unwrap(), 1e-9, "mean");
-        close(s.mean_wait_s, r["mean_wait_s"].as_f64().unwrap(), 1e-9, "mean wait");
+        close(
+            s.mean_wait_s,
+            r["mean_wait_s"].as_f64().unwrap(),
+            1e-9,
+            "mean wait",
+        );
         close(s.p50_s, r["p50_s"].as_f64().unwrap(), 1e-12, "p50");
         close(s.p95_s, r["p95_s"].as_f64().unwrap(), 1e-12, "p95");
         close(s.p99_s, r["p99_s"].as_f64().unwrap(), 1e-12, "p99");
         close(s.busy_s, r["busy_s"].as_f64().unwrap(), 1e-9, "busy");
-        close(s.utilisation, r["utilisation"].as_f64().unwrap(), 1e-9, "utilisation");
-        assert_eq!(s.late as u64, r["late_010"].as_u64().unwrap(), "{what} late");
+        close(
+            s.utilisation,
+            r["utilisation"].as_f64().unwrap(),
+            1e-9,
+            "utilisation",
+        );
+        assert_eq!(
+            s.late as u64,
+            r["late_010"].as_u64().unwrap(),
+            "{what} late"
+        );
     }
 }
 
@@ -91,7 +105,10 @@ fn realtime_md1_mean_wait_is_pollaczek_khinchine() {
     let m = means.iter().sum::<f64>() / means.len() as f64;
     let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (means.len() - 1) as f64;
     let se = (var / means.len() as f64).sqrt();
-    assert!(se < 0.1 * pk, "standard error {se} is too large to test anything");
+    assert!(
+        se < 0.1 * pk,
+        "standard error {se} is too large to test anything"
+    );
     assert!(
         (m - pk).abs() < 4.0 * se,
         "M/D/1 mean wait {m} s (standard error {se}) against Pollaczek–Khinchine {pk} s"

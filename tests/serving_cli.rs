@@ -32,7 +32,12 @@ fn json_has_the_contract_and_a_measured_cheapest() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let variants = v["variants"].as_array().unwrap();
     assert_eq!(variants.len(), 3);
@@ -82,8 +87,17 @@ fn json_has_the_contract_and_a_measured_cheapest() {
 #[test]
 fn the_same_flags_give_the_same_numbers() {
     let args = [
-        "serve-sim", "--latency", LATENCY, "--rate", "300/s", "--duration", "2min", "--format",
-        "json", "--seed", "9",
+        "serve-sim",
+        "--latency",
+        LATENCY,
+        "--rate",
+        "300/s",
+        "--duration",
+        "2min",
+        "--format",
+        "json",
+        "--seed",
+        "9",
     ];
     let a = sextant(&args);
     let b = sextant(&args);
@@ -97,13 +111,34 @@ fn bad_flags_are_refused_in_one_sentence() {
         (vec!["--rate", "fast"], "--rate: \"fast\" is not a rate"),
         (vec!["--rate", "0/s"], "request rate (--rate) must be"),
         (vec!["--rate", "NaN"], "not a rate"),
-        (vec!["--rate", "200/s", "--sla", "100"], "--sla: \"100\" has no unit"),
-        (vec!["--rate", "200/s", "--policy", "batch:0:5ms"], "micro-batch size"),
-        (vec!["--rate", "200/s", "--policy", "sometimes"], "is not a policy"),
-        (vec!["--rate", "200/s", "--policy", "offline:0h"], "offline period"),
-        (vec!["--rate", "1e7/s", "--duration", "1d"], "at most 400000000 are replayed"),
-        (vec!["--rate", "200/s", "--workers", "0"], "must be a whole number from 1 to 4096"),
-        (vec!["--rate", "200/s", "--variants", "nope"], "has no variant nope"),
+        (
+            vec!["--rate", "200/s", "--sla", "100"],
+            "--sla: \"100\" has no unit",
+        ),
+        (
+            vec!["--rate", "200/s", "--policy", "batch:0:5ms"],
+            "micro-batch size",
+        ),
+        (
+            vec!["--rate", "200/s", "--policy", "sometimes"],
+            "is not a policy",
+        ),
+        (
+            vec!["--rate", "200/s", "--policy", "offline:0h"],
+            "offline period",
+        ),
+        (
+            vec!["--rate", "1e7/s", "--duration", "1d"],
+            "at most 400000000 are replayed",
+        ),
+        (
+            vec!["--rate", "200/s", "--workers", "0"],
+            "must be a whole number from 1 to 4096",
+        ),
+        (
+            vec!["--rate", "200/s", "--variants", "nope"],
+            "has no variant nope",
+        ),
     ] {
         let mut all = vec!["serve-sim", "--latency", LATENCY];
         all.extend(args.iter().copied());
@@ -133,11 +168,19 @@ fn production_timestamps_rescaled_to_a_peak() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let a = &v["arrivals"];
     assert!(a["source"].as_str().unwrap().contains("applied_at"));
     assert_eq!(a["count"], 10450);
-    assert!((a["peak_rate_per_s"].as_f64().unwrap() - 50.0).abs() < 1e-6, "{a}");
+    assert!(
+        (a["peak_rate_per_s"].as_f64().unwrap() - 50.0).abs() < 1e-6,
+        "{a}"
+    );
     assert_eq!(v["traffic"]["counts"].as_array().unwrap().len(), 288);
 }

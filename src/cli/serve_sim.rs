@@ -15,8 +15,8 @@ use super::{CliError, EXIT_OK, OutputFormat, load_dataset};
 use crate::data::RoleMap;
 use crate::engine::compression::file_data;
 use crate::engine::serving::{
-    self, ArrivalSource, CurvePoint, ServingSettings, VariantCurve, parse_duration_s,
-    parse_policy, parse_rate_per_s,
+    self, ArrivalSource, CurvePoint, ServingSettings, VariantCurve, parse_duration_s, parse_policy,
+    parse_rate_per_s,
 };
 use crate::model::compress::{CompressParams, Metric, XAxis, compress_with_training};
 use crate::model::{OnnxModel, VariantSpec};
@@ -73,7 +73,12 @@ pub struct ServeSimArgs {
     pub rename: Vec<String>,
     /// Policies, comma separated: realtime, batch:B:T (e.g. batch:32:5ms), offline:H (e.g.
     /// offline:1h).
-    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "realtime,batch:32:5ms,offline:1h")]
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "realtime,batch:32:5ms,offline:1h"
+    )]
     pub policy: Vec<String>,
     /// Worker counts, comma separated (each 1 to 4096).
     #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [1usize, 2, 4], value_parser = crate::engine::ranges::SERVE_WORKERS.parser())]
@@ -130,14 +135,17 @@ pub fn settings(args: &ServeSimArgs) -> Result<ServingSettings, CliError> {
 }
 
 /// Latency curves from a `sextant compress --format json` file.
-fn curves_from_file(path: &std::path::Path, names: &[String]) -> Result<Vec<VariantCurve>, CliError> {
+fn curves_from_file(
+    path: &std::path::Path,
+    names: &[String],
+) -> Result<Vec<VariantCurve>, CliError> {
     let bad = |why: &str| CliError(format!("--latency {}: {why}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?;
     let v: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| bad(&format!("not JSON ({e})")))?;
-    let variants = v["variants"]
-        .as_array()
-        .ok_or_else(|| bad("has no \"variants\" list (write it with sextant compress --format json)"))?;
+    let variants = v["variants"].as_array().ok_or_else(|| {
+        bad("has no \"variants\" list (write it with sextant compress --format json)")
+    })?;
     let mut out = Vec::new();
     for var in variants {
         let name = var["name"]
@@ -172,7 +180,9 @@ fn curves_from_file(path: &std::path::Path, names: &[String]) -> Result<Vec<Vari
         return Err(bad(&format!("has no variant {missing}")));
     }
     if out.iter().all(|c| c.latency.is_empty()) {
-        return Err(bad("no variant has latency points (it was written with --no-latency)"));
+        return Err(bad(
+            "no variant has latency points (it was written with --no-latency)",
+        ));
     }
     Ok(out)
 }
@@ -187,8 +197,8 @@ pub fn run(args: &ServeSimArgs) -> Result<u8, CliError> {
             "give --model M.onnx to time its variants, or --latency FILE.json from sextant compress --format json".into(),
         ));
     }
-    let needs_data = matches!(settings.arrivals, ArrivalSource::Column { .. })
-        || args.latency.is_none();
+    let needs_data =
+        matches!(settings.arrivals, ArrivalSource::Column { .. }) || args.latency.is_none();
     let ds = match (&args.data, needs_data) {
         (Some(path), _) => Some(load_dataset(path)?),
         (None, true) => {
@@ -205,7 +215,11 @@ pub fn run(args: &ServeSimArgs) -> Result<u8, CliError> {
         .unwrap_or_default();
     let curves = match (&args.latency, &args.model) {
         (Some(path), _) => curves_from_file(path, &args.variants)?,
-        (None, None) => return Err(CliError("give --model M.onnx or --latency FILE.json".into())),
+        (None, None) => {
+            return Err(CliError(
+                "give --model M.onnx or --latency FILE.json".into(),
+            ));
+        }
         (None, Some(model_path)) => {
             let ds = ds.as_ref().expect("loaded above");
             let model = OnnxModel::load(model_path)?;
@@ -222,21 +236,16 @@ pub fn run(args: &ServeSimArgs) -> Result<u8, CliError> {
                 })?;
             let renames = super::parse_renames(&args.rename)?;
             // Timing reads a few thousand rows; more only slows the sweep's quality metrics.
-            let (data, _) = file_data(
-                &model,
-                ds,
-                &target,
-                &args.features,
-                &renames,
-                Some(4096),
-            )?;
+            let (data, _) = file_data(&model, ds, &target, &args.features, &renames, Some(4096))?;
             let variants = if args.variants.is_empty() {
                 model.default_variants()
             } else {
                 args.variants
                     .iter()
                     .filter(|s| !s.trim().is_empty())
-                    .map(|s| VariantSpec::parse(s).map_err(|e| CliError(format!("--variants: {e}"))))
+                    .map(|s| {
+                        VariantSpec::parse(s).map_err(|e| CliError(format!("--variants: {e}")))
+                    })
                     .collect::<Result<_, _>>()?
             };
             if cfg!(debug_assertions) {
@@ -320,7 +329,11 @@ pub fn bench(args: &BenchServingArgs) -> Result<u8, CliError> {
         best * threads as f64 * 1e9 / (arrivals.times_s.len() as f64 * runs as f64)
     );
     if let Some(c) = o.cheapest() {
-        println!("  cheapest meeting the {} ms SLA: {}", o.sla_ms, c.sentence());
+        println!(
+            "  cheapest meeting the {} ms SLA: {}",
+            o.sla_ms,
+            c.sentence()
+        );
     }
     if cfg!(debug_assertions) {
         println!("  (debug build: run with --release for the figure)");

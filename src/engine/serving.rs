@@ -35,7 +35,9 @@ pub enum ServingRunError {
     )]
     NoTimestamp { dataset: String },
     /// The column is neither a date, a datetime nor a number.
-    #[error("{dataset}: the column {column} ({dtype}) is neither a datetime nor a number of seconds")]
+    #[error(
+        "{dataset}: the column {column} ({dtype}) is neither a datetime nor a number of seconds"
+    )]
     NotTime {
         dataset: String,
         column: String,
@@ -231,7 +233,9 @@ pub fn parse_duration_s(text: &str) -> Result<f64, String> {
         .parse()
         .map_err(|_| format!("\"{t}\" is not a duration like 5ms, 1.5s, 10min or 1h"))?;
     if !x.is_finite() || x < 0.0 {
-        return Err(format!("\"{t}\" is not a duration like 5ms, 1.5s, 10min or 1h"));
+        return Err(format!(
+            "\"{t}\" is not a duration like 5ms, 1.5s, 10min or 1h"
+        ));
     }
     Ok(x * factor)
 }
@@ -277,8 +281,7 @@ pub fn parse_policy(text: &str) -> Result<Policy, String> {
             max_batch: ranges::SERVE_BATCH
                 .parse_usize(b)
                 .map_err(|e| format!("policy \"{t}\": {e}"))?,
-            max_wait_ms: parse_duration_s(w).map_err(|e| format!("policy \"{t}\": {e}"))?
-                * 1000.0,
+            max_wait_ms: parse_duration_s(w).map_err(|e| format!("policy \"{t}\": {e}"))? * 1000.0,
         },
         ["offline", h] => Policy::Offline {
             every_h: parse_duration_s(h).map_err(|e| format!("policy \"{t}\": {e}"))? / 3600.0,
@@ -513,7 +516,10 @@ fn column_seconds(
         .clone();
     let (values, unix): (Vec<Option<f64>>, bool) =
         if let Some(micros) = crate::data::summary::micros_of(&s) {
-            (micros.iter().map(|v| v.map(|m| m as f64 * 1e-6)).collect(), true)
+            (
+                micros.iter().map(|v| v.map(|m| m as f64 * 1e-6)).collect(),
+                true,
+            )
         } else if s.dtype().is_primitive_numeric() {
             let f = s
                 .cast(&DataType::Float64)
@@ -621,7 +627,6 @@ impl ServingOutcome {
     }
 }
 
-
 /// Run every configuration: each variant with a latency curve × each policy × each worker
 /// count, on up to `available_parallelism` threads.
 pub fn run(
@@ -636,7 +641,11 @@ pub fn run(
     }
     let mut curves = Vec::new();
     for v in variants.iter().filter(|v| !v.latency.is_empty()) {
-        let pts: Vec<(usize, f64)> = v.latency.iter().map(|p| (p.batch, p.p50_us * 1e-6)).collect();
+        let pts: Vec<(usize, f64)> = v
+            .latency
+            .iter()
+            .map(|p| (p.batch, p.p50_us * 1e-6))
+            .collect();
         curves.push((v, LatencyCurve::new(&v.name, &pts)?));
     }
     if curves.is_empty() {
@@ -663,7 +672,10 @@ pub fn run(
         .map_or(2, |n| n.get())
         .min(jobs.len())
         .max(1);
-    progress.set(Some(0.0), format!("Simulating {} configurations", jobs.len()));
+    progress.set(
+        Some(0.0),
+        format!("Simulating {} configurations", jobs.len()),
+    );
     let stop = || progress.is_cancelled();
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -759,7 +771,6 @@ pub fn cheapest(runs: &[RunOutcome]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-
 /// The benchmark's workload: `arrivals` Poisson arrivals at 500/s (seed 1), six variants whose
 /// curves have the shape of a small MLP's in tract (a fixed cost per call plus a cost per row;
 /// the original at 60 µs + 3 µs per row, the others 1.2× to 0.3× of its per-row cost), the
@@ -806,7 +817,11 @@ mod tests {
         assert_eq!(parse_duration_s("1h"), Ok(3600.0));
         assert_eq!(parse_duration_s(" 30min "), Ok(1800.0));
         assert!(parse_duration_s("5").unwrap_err().contains("no unit"));
-        assert!(parse_duration_s("5 parsecs").unwrap_err().contains("unknown unit"));
+        assert!(
+            parse_duration_s("5 parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
         assert!(parse_duration_s("NaNms").is_err());
         assert_eq!(parse_rate_per_s("200/s"), Ok(200.0));
         assert_eq!(parse_rate_per_s("120/min"), Ok(2.0));
@@ -825,7 +840,11 @@ mod tests {
             Ok(Policy::Offline { every_h: 0.5 })
         );
         assert!(parse_policy("batch:0:5ms").is_err());
-        assert!(parse_policy("sometimes").unwrap_err().contains("not a policy"));
+        assert!(
+            parse_policy("sometimes")
+                .unwrap_err()
+                .contains("not a policy")
+        );
         for p in default_policies() {
             assert_eq!(parse_policy(&p.key()), Ok(p));
         }
@@ -891,6 +910,9 @@ mod tests {
         let best = out.cheapest().unwrap();
         assert_eq!(best.variant, "original");
         assert!(best.meets_sla && best.measured);
-        assert!(best.sentence().starts_with("original, micro-batch B=32, T=5 ms"));
+        assert!(
+            best.sentence()
+                .starts_with("original, micro-batch B=32, T=5 ms")
+        );
     }
 }

@@ -131,19 +131,8 @@ pub fn to_table(o: &ServingOutcome) -> String {
     out.push_str(&format!("SLA: {} ms (p95)\n\n", fmt_num(o.sla_ms)));
     let mut t = TextTable::new(
         &[
-            "variant",
-            "policy",
-            "workers",
-            "mean ms",
-            "wait ms",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "req/s",
-            "util",
-            "late",
-            "core-s/M",
-            "SLA",
+            "variant", "policy", "workers", "mean ms", "wait ms", "p50 ms", "p95 ms", "p99 ms",
+            "req/s", "util", "late", "core-s/M", "SLA",
         ],
         &[
             false, false, true, true, true, true, true, true, true, true, true, true, false,

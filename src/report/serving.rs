@@ -141,3 +141,37 @@ pub fn section(o: &ServingOutcome) -> Section {
     ));
     Section::new("serving", "Serving", html)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::serving::{ServingSettings, bench_workload, run};
+
+    #[test]
+    fn the_section_names_the_cheapest_and_draws_both_charts() {
+        let (arrivals, curves, _) = bench_workload(20_000);
+        let settings = ServingSettings {
+            workers: vec![1, 2],
+            ..ServingSettings::default()
+        };
+        let o = run(
+            &arrivals,
+            &curves[..2],
+            &settings,
+            &crate::vocab::Progress::silent(),
+        )
+        .unwrap();
+        let s = section(&o);
+        assert_eq!(s.id, "serving");
+        let best = o.cheapest().expect("a configuration meets 100 ms");
+        assert!(s.html.contains(&escape(&best.sentence())));
+        assert_eq!(s.html.matches("<svg").count(), 2);
+        // One table row per run (plus the header).
+        assert_eq!(
+            s.html.matches("<tr>").count(),
+            o.runs.len() + 1,
+            "{}",
+            s.html
+        );
+    }
+}

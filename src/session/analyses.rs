@@ -308,7 +308,8 @@ fn run_serving(
     progress: &Progress,
 ) -> Result<crate::engine::serving::ServingOutcome, String> {
     use crate::engine::serving;
-    let curves = serving::curves_from_compression(lab, &settings.variants).map_err(|e| e.to_string())?;
+    let curves =
+        serving::curves_from_compression(lab, &settings.variants).map_err(|e| e.to_string())?;
     let name = current.map(|d| d.name()).unwrap_or_default();
     let arrivals = serving::arrivals(
         settings,

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{Bar, BarChart, HLine, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use crate::analysis::serving::Policy;
 use crate::engine::serving::{
@@ -422,7 +422,9 @@ fn results_ui(st: &mut ServingState, ui: &mut Ui, o: &ServingOutcome) {
         ));
     }
     if cfg!(debug_assertions) {
-        ui.weak("Debug build: the latency curves were measured 20-30× slower than a release build.");
+        ui.weak(
+            "Debug build: the latency curves were measured 20-30× slower than a release build.",
+        );
     }
     let chosen = st
         .chosen
@@ -494,9 +496,9 @@ fn run_name(o: &ServingOutcome, i: usize) -> String {
 fn scatter_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
     ui.label(RichText::new("p95 latency against compute cost").strong());
     let log = |v: f64| v.max(1e-9).log10();
+    // No legend inside the plot (it would cover the points): the key is written below it.
     Plot::new("serving_scatter")
         .height(240.0)
-        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .x_axis_label("core-seconds per million (log)")
         .y_axis_label("p95 ms (log)")
         .x_axis_formatter(|m, _| fmt_num(10f64.powf(m.value)))
@@ -536,10 +538,7 @@ fn scatter_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
                 p.points(
                     Points::new(
                         "chosen",
-                        PlotPoints::from(vec![[
-                            log(r.core_seconds_per_million),
-                            log(r.p95_ms),
-                        ]]),
+                        PlotPoints::from(vec![[log(r.core_seconds_per_million), log(r.p95_ms)]]),
                     )
                     .radius(9.0)
                     .filled(false)
@@ -548,7 +547,17 @@ fn scatter_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
                 );
             }
         });
-    ui.weak("● realtime  ■ micro-batch  ◆ offline; hollow: estimated latency");
+    ui.horizontal_wrapped(|ui| {
+        for (vi, v) in o.variants.iter().enumerate() {
+            let name = if v.measured {
+                v.name.clone()
+            } else {
+                format!("{} (estimated)", v.name)
+            };
+            ui.colored_label(colour(vi), name);
+        }
+    });
+    ui.weak("Circles: realtime · squares: micro-batch · diamonds: offline · hollow: estimated latency · ring: the chosen configuration · dashed: the SLA");
 }
 
 fn distribution_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
@@ -579,11 +588,22 @@ fn distribution_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
                 )
                 .color(Color32::from_rgb(230, 150, 40)),
             );
-            p.vline(
-                egui_plot::VLine::new(format!("SLA {} ms", fmt_num(o.sla_ms)), o.sla_ms.log10())
+            // The SLA only when it is near the latencies, so that it does not squeeze them.
+            let (lo, hi) = r
+                .distribution
+                .first()
+                .zip(r.distribution.last())
+                .map_or((0.0, 0.0), |(a, b)| (a.lo_ms, b.hi_ms));
+            if o.sla_ms <= hi * 10.0 && o.sla_ms >= lo / 10.0 {
+                p.vline(
+                    egui_plot::VLine::new(
+                        format!("SLA {} ms", fmt_num(o.sla_ms)),
+                        o.sla_ms.log10(),
+                    )
                     .color(Color32::from_rgb(200, 90, 70))
                     .style(egui_plot::LineStyle::dashed_loose()),
-            );
+                );
+            }
         });
 }
 
