@@ -64,6 +64,8 @@ pub struct DriftView {
     pub window: Option<usize>,
     /// The drift-share slider's value while it is dragged (percent).
     pub pending_share: Option<f64>,
+    /// Text columns and embeddings, on their own job.
+    pub text: super::drift_text::TextPanel,
 }
 
 /// A pass's inputs, owned so that a background job can hold them.
@@ -129,8 +131,18 @@ impl DriftView {
         // The table does not depend on the windows: changing them only recomputes the windows.
         let settings = DriftSettings {
             windows: None,
+            text: Default::default(),
             ..self.settings.clone()
         };
+        self.text.logic(
+            reference.clone(),
+            current.clone(),
+            roles,
+            cx.renames,
+            &self.settings.text,
+            self.settings.windows,
+            waker.clone(),
+        );
         let drift_renames = cx.renames.clone();
         let settings_text = serde_json::to_string(&settings).unwrap_or_default();
         let roles_text = serde_json::to_string(roles).unwrap_or_default();
@@ -251,6 +263,7 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         return;
     }
     settings_ui(st, ui);
+    super::drift_text::settings_ui(&mut st.settings.text, &mut st.text, ui);
     let view = &mut *st;
     view.run.status_ui(ui);
     if !view.run.is_running() {
@@ -276,6 +289,7 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
             .id_salt("drift_lower")
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                super::drift_text::text_ui(&mut st.text, ui);
                 detail_ui(st, cx, ui, &result);
                 if let Some(w) = &result.windows {
                     ui.separator();

@@ -4,6 +4,7 @@ pub mod ab_detail;
 pub mod compare;
 pub mod compression;
 pub mod drift;
+pub mod drift_text;
 pub mod experiments;
 pub mod feedback;
 pub mod health;
