@@ -228,7 +228,10 @@ impl DriftView {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.run.is_running() || self.windows.is_running() || self.detail.is_running()
+        self.run.is_running()
+            || self.windows.is_running()
+            || self.detail.is_running()
+            || self.text.run.is_running()
     }
 }
 

@@ -115,7 +115,7 @@ pub fn settings_ui(settings: &mut TextDriftSettings, panel: &mut TextPanel, ui: 
         let mut remove = None;
         for (i, e) in settings.embeddings.iter().enumerate() {
             if ui
-                .small_button(format!("{e} ✕"))
+                .small_button(format!("{e} ×"))
                 .on_hover_text("Stop testing this embedding")
                 .clicked()
             {
