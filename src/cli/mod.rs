@@ -4,6 +4,7 @@
 
 pub mod ab;
 pub mod bench;
+pub mod bench_text;
 pub mod check;
 pub mod compare;
 pub mod compress;
@@ -138,6 +139,9 @@ pub enum Command {
     /// Time `sextant compare` on 1M generated scored rows (a benchmark; run with --release).
     #[command(hide = true)]
     BenchCompare(bench::BenchCompareArgs),
+    /// Time text drift on 200k + 200k generated short texts (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchText(bench_text::BenchTextArgs),
     /// Time `sextant rollout --plan` on a generated 1M-request log (a benchmark; run with
     /// --release).
     #[command(hide = true)]
@@ -226,6 +230,7 @@ pub fn run(command: Command) -> u8 {
         Command::BenchExperiment(args) => bench::run_bench_experiment(&args),
         Command::BenchCommands(args) => bench::run_bench_commands(&args),
         Command::BenchCompare(args) => bench::run_bench_compare(&args),
+        Command::BenchText(args) => bench_text::run_bench_text(&args),
         Command::BenchRollout(args) => bench::run_bench_rollout(&args),
         Command::Retrain(args) => retrain::run(&args),
         Command::BenchRetrain(args) => retrain::bench(&args),
