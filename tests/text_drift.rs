@@ -263,3 +263,143 @@ fn bad_embeddings_and_texts_name_the_column() {
     );
     assert!(out.failed[1].reason.contains("nothing"));
 }
+
+fn sextant(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sextant"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run sextant")
+}
+
+const G: &str = "tests/golden/text";
+
+#[test]
+fn drift_json_has_the_text_column_and_embeddings() {
+    let r = format!("{G}/text_shift_reference.csv");
+    let c = format!("{G}/text_shift_current.csv");
+    let out = sextant(&[
+        "drift",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let col = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "ticket")
+        .unwrap();
+    assert_eq!(col["kind"], "text");
+    assert_eq!(col["method"], "text_domain_classifier");
+    assert!((col["score"].as_f64().unwrap() - 0.6755729704059856).abs() < 1e-12);
+    assert_eq!(col["threshold"], 0.55);
+    assert_eq!(col["drifted"], true);
+    assert!(col["p_value"].as_f64().unwrap() < 1e-10);
+    assert_eq!(
+        col["typical_words"]["current"].as_array().unwrap().len(),
+        25
+    );
+    assert!(
+        !col["typical_words"]["reference"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        v["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["column"] != "ticket")
+    );
+
+    let r = format!("{G}/emb_shift_reference.csv");
+    let c = format!("{G}/emb_shift_current.csv");
+    let out = sextant(&[
+        "drift",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--format",
+        "json",
+        "--embedding",
+        "emb_*",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &v["embeddings"][0];
+    assert_eq!(e["column"], "emb_*");
+    assert_eq!(e["methods"].as_array().unwrap().len(), 5);
+    assert_eq!(e["methods"][0]["method"], "domain_classifier");
+}
+
+#[test]
+fn bad_text_flags_exit_2_and_bad_texts_name_the_column() {
+    let r = format!("{G}/text_small_reference.csv");
+    for bad in [&["--text-method", "bogus"][..], &["--embedding", "*"][..]] {
+        let mut args = vec!["drift", "--reference", &r, "--current", &r];
+        args.extend_from_slice(bad);
+        let out = sextant(&args);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    // Texts made only of stop words (tested as text on request, as they repeat): one sentence
+    // naming the column and the cause; the rest of the report still runs.
+    let dir = std::env::temp_dir().join(format!("sextant-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("stop.csv");
+    let mut s = String::from("note,x\n");
+    for i in 0..50 {
+        s.push_str(&format!("{} and of,{}\n", ["the", "a", "it"][i % 3], i % 7));
+    }
+    std::fs::write(&f, s).unwrap();
+    let f = f.to_str().unwrap();
+    let out = sextant(&[
+        "drift",
+        "--reference",
+        f,
+        "--current",
+        f,
+        "--format",
+        "json",
+        "--text-column",
+        "note",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skip = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["column"] == "note")
+        .unwrap();
+    let reason = skip["reason"].as_str().unwrap();
+    assert!(reason.contains("text column note not tested"), "{reason}");
+    assert!(reason.contains("stop words"), "{reason}");
+    assert!(
+        v["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["column"] == "x")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
