@@ -403,3 +403,55 @@ fn bad_text_flags_exit_2_and_bad_texts_name_the_column() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn report_has_the_text_section_and_json() {
+    let dir = std::env::temp_dir().join(format!("sextant-text-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let session = dir.join("s.sextant");
+    let (s, html, json) = (
+        session.to_str().unwrap(),
+        dir.join("r.html"),
+        dir.join("r.json"),
+    );
+    let r = format!("{G}/text_shift_reference.csv");
+    let c = format!("{G}/text_shift_current.csv");
+    let out = sextant(&[
+        "session",
+        "new",
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--out",
+        s,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h = html.to_str().unwrap();
+    assert_eq!(
+        sextant(&["report", "--session", s, "--out", h])
+            .status
+            .code(),
+        Some(0)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Text column ticket"));
+    assert!(page.contains("Typical of production (log-odds)"));
+    let j = json.to_str().unwrap();
+    assert_eq!(
+        sextant(&["report", "--session", s, "--format", "json", "--out", j])
+            .status
+            .code(),
+        Some(0)
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let col = &v["drift"]["columns"][0];
+    assert_eq!(col["kind"], "text");
+    assert!((col["score"].as_f64().unwrap() - 0.6755729704059856).abs() < 1e-12);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -33,6 +33,7 @@ pub mod retrain;
 pub mod rollout;
 pub mod source;
 pub mod svg;
+pub mod text_drift;
 
 use std::collections::BTreeMap;
 

@@ -36,6 +36,8 @@ pub struct Analyses {
     pub drift: Option<Result<DriftOutcome, DriftError>>,
     /// The overlay data of the chosen columns, by training name.
     pub drift_details: Vec<(String, ColumnDetail)>,
+    /// Text columns and embeddings of the drift pair.
+    pub text_drift: Option<crate::engine::text_drift::TextDriftOutcome>,
     pub integrity: Option<Result<IntegrityReport, String>>,
     pub seasonality: Option<Result<SeasonalityOutcome, String>>,
     /// Model health, when the data has a prediction column (by role or chosen).
@@ -86,6 +88,7 @@ pub fn run(
     let mut out = Analyses {
         drift: None,
         drift_details: Vec::new(),
+        text_drift: None,
         integrity: None,
         seasonality: None,
         health: None,
@@ -138,6 +141,13 @@ pub fn run(
             out.drift_details = details.into_iter().flatten().collect();
         }
         out.drift = Some(drift);
+        progress.set(Some(0.5), "Text and embedding drift");
+        out.text_drift = Some(crate::engine::text_drift::run(
+            &inputs,
+            &views.drift.text,
+            views.drift.windows,
+            progress,
+        )?);
         progress.set(Some(0.6), "Checking data integrity");
         let mut params = views.integrity.clone();
         params.renames = session.renames.clone();
