@@ -21,7 +21,7 @@ fn golden(name: &str) -> Dataset {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden/text")
         .join(name);
-    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).unwrap()
+    Dataset::load(&path, &LoadOptions::default(), &Progress::silent()).expect("as generated")
 }
 
 #[test]
