@@ -4,6 +4,7 @@
 
 pub mod ab;
 pub mod bench;
+pub mod bench_text;
 pub mod check;
 pub mod compare;
 pub mod compress;
@@ -143,6 +144,9 @@ pub enum Command {
     /// Time `sextant compare` on 1M generated scored rows (a benchmark; run with --release).
     #[command(hide = true)]
     BenchCompare(bench::BenchCompareArgs),
+    /// Time text drift on 200k + 200k generated short texts (a benchmark; run with --release).
+    #[command(hide = true)]
+    BenchText(bench_text::BenchTextArgs),
     /// Time `sextant rollout --plan` on a generated 1M-request log (a benchmark; run with
     /// --release).
     #[command(hide = true)]
@@ -250,6 +254,7 @@ pub fn run(command: Command) -> u8 {
         Command::BenchMany(args) => bench::run_bench_many(&args),
         Command::BenchCommands(args) => bench::run_bench_commands(&args),
         Command::BenchCompare(args) => bench::run_bench_compare(&args),
+        Command::BenchText(args) => bench_text::run_bench_text(&args),
         Command::BenchRollout(args) => bench::run_bench_rollout(&args),
         Command::Retrain(args) => retrain::run(&args),
         Command::BenchRetrain(args) => retrain::bench(&args),

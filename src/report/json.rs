@@ -92,7 +92,13 @@ pub fn snapshot<'a>(source: &'a ReportSource, parts: PresentedParts) -> Snapshot
     let s = source.session;
     let a = source.analyses;
     let drift = match (&a.drift, source.reference, source.current) {
-        (Some(Ok(run)), Some(r), Some(c)) => to_value(&present_drift::to_json(r, c, run)),
+        (Some(Ok(run)), Some(r), Some(c)) => {
+            let mut v = to_value(&present_drift::to_json(r, c, run));
+            if let Some(t) = &a.text_drift {
+                crate::present::text_drift::merge_json(&mut v, t);
+            }
+            v
+        }
         (Some(Err(e)), _, _) => json!({"error": e.to_string()}),
         _ => Value::Null,
     };

@@ -35,6 +35,7 @@ pub mod rollout;
 pub mod serving;
 pub mod source;
 pub mod svg;
+pub mod text_drift;
 
 use std::collections::BTreeMap;
 

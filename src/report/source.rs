@@ -95,6 +95,9 @@ pub fn report_input<'a>(source: &'a ReportSource) -> ReportInput<'a> {
             .extra
             .push(super::experiment::compare_section(o, &log.name()));
     }
+    if let Some(section) = a.text_drift.as_ref().and_then(super::text_drift::section) {
+        input.extra.push(section);
+    }
     if let (Some(Ok(o)), Some(log)) = (&a.rollout, source.experiment) {
         input.extra.push(super::rollout::section(o, &log.name()));
     }

@@ -38,6 +38,8 @@ pub struct Analyses {
     pub multivariate: Option<Result<crate::engine::multivariate::MultivariateOutcome, String>>,
     /// The overlay data of the chosen columns, by training name.
     pub drift_details: Vec<(String, ColumnDetail)>,
+    /// Text columns and embeddings of the drift pair.
+    pub text_drift: Option<crate::engine::text_drift::TextDriftOutcome>,
     pub integrity: Option<Result<IntegrityReport, String>>,
     pub seasonality: Option<Result<SeasonalityOutcome, String>>,
     /// Model health, when the data has a prediction column (by role or chosen).
@@ -92,6 +94,7 @@ pub fn run(
         drift: None,
         multivariate: None,
         drift_details: Vec::new(),
+        text_drift: None,
         integrity: None,
         seasonality: None,
         health: None,
@@ -158,6 +161,13 @@ pub fn run(
                 other => Some(other.map_err(|e| e.to_string())),
             };
         }
+        progress.set(Some(0.5), "Text and embedding drift");
+        out.text_drift = Some(crate::engine::text_drift::run(
+            &inputs,
+            &views.drift.text,
+            views.drift.windows,
+            progress,
+        )?);
         progress.set(Some(0.6), "Checking data integrity");
         let mut params = views.integrity.clone();
         params.renames = session.renames.clone();

@@ -235,7 +235,7 @@ fn mmd(reference: &Embeddings, current: &Embeddings, seed: u32) -> f64 {
     let mid = d.len() / 2;
     let (_, m, _) = d.select_nth_unstable_by(mid, f64::total_cmp);
     let mut median = *m;
-    if d.len() % 2 == 0 {
+    if d.len().is_multiple_of(2) {
         let lower = d[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
         median = (median + lower) / 2.0;
     }

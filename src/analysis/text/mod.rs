@@ -208,17 +208,17 @@ pub fn text_drift(
     // per side a split can put all of one side in one half, so move one across then.
     let is_current = |pos: usize| pos >= n_ref;
     for class in [false, true] {
-        if !train.iter().any(|p| is_current(*p) == class) {
-            if let Some(k) = test.iter().position(|p| is_current(*p) == class) {
-                let p = test.swap_remove(k);
-                train.push(p);
-            }
+        if !train.iter().any(|p| is_current(*p) == class)
+            && let Some(k) = test.iter().position(|p| is_current(*p) == class)
+        {
+            let p = test.swap_remove(k);
+            train.push(p);
         }
-        if !test.iter().any(|p| is_current(*p) == class) {
-            if let Some(k) = train.iter().position(|p| is_current(*p) == class) {
-                let p = train.swap_remove(k);
-                test.push(p);
-            }
+        if !test.iter().any(|p| is_current(*p) == class)
+            && let Some(k) = train.iter().position(|p| is_current(*p) == class)
+        {
+            let p = train.swap_remove(k);
+            test.push(p);
         }
     }
     let train_docs: Vec<usize> = train.iter().map(|p| docs[*p]).collect();
@@ -277,14 +277,14 @@ pub fn text_drift(
     let mut seen = vec![usize::MAX; vectorizer.vocabulary.len()];
     for (k, &d) in docs.iter().enumerate() {
         for &id in corpus.tok.doc(d) {
-            if let Some(j) = vectorizer.feature(id) {
-                if seen[j] != k {
-                    seen[j] = k;
-                    if k < n_ref {
-                        df_ref[j] += 1;
-                    } else {
-                        df_cur[j] += 1;
-                    }
+            if let Some(j) = vectorizer.feature(id)
+                && seen[j] != k
+            {
+                seen[j] = k;
+                if k < n_ref {
+                    df_ref[j] += 1;
+                } else {
+                    df_cur[j] += 1;
                 }
             }
         }

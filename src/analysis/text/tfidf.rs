@@ -63,16 +63,16 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
                 chars = 0;
             }
             chars += 1;
-        } else if let Some(s) = start.take() {
-            if chars >= 2 {
-                f(&text[s..i]);
-            }
+        } else if let Some(s) = start.take()
+            && chars >= 2
+        {
+            f(&text[s..i]);
         }
     }
-    if let Some(s) = start {
-        if chars >= 2 {
-            f(&text[s..]);
-        }
+    if let Some(s) = start
+        && chars >= 2
+    {
+        f(&text[s..]);
     }
 }
 

@@ -66,6 +66,8 @@ pub struct DriftView {
     pub pending_share: Option<f64>,
     /// Multivariate drift: the row above the table and its panel.
     pub multivariate: super::drift_multivariate::MultivariateState,
+    /// Text columns and embeddings, on their own job.
+    pub text: super::drift_text::TextPanel,
 }
 
 /// A pass's inputs, owned so that a background job can hold them.
@@ -134,8 +136,18 @@ impl DriftView {
         let settings = DriftSettings {
             windows: None,
             multivariate: None,
+            text: Default::default(),
             ..self.settings.clone()
         };
+        self.text.logic(
+            reference.clone(),
+            current.clone(),
+            roles,
+            cx.renames,
+            &self.settings.text,
+            self.settings.windows,
+            waker.clone(),
+        );
         let drift_renames = cx.renames.clone();
         let settings_text = serde_json::to_string(&settings).unwrap_or_default();
         let roles_text = serde_json::to_string(roles).unwrap_or_default();
@@ -228,6 +240,7 @@ impl DriftView {
             || self.windows.is_running()
             || self.detail.is_running()
             || self.multivariate.run.is_running()
+            || self.text.run.is_running()
     }
 }
 
@@ -262,6 +275,7 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         return;
     }
     settings_ui(st, ui);
+    super::drift_text::settings_ui(&mut st.settings.text, &mut st.text, ui);
     let view = &mut *st;
     view.run.status_ui(ui);
     if !view.run.is_running() {
@@ -293,6 +307,7 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
                 if st.multivariate.selected {
                     super::drift_multivariate::panel_ui(&mut st.multivariate, ui);
                 } else {
+                    super::drift_text::text_ui(&mut st.text, ui);
                     detail_ui(st, cx, ui, &result);
                 }
                 if let Some(w) = &result.windows {

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod compression;
 pub mod drift;
 pub mod drift_multivariate;
+pub mod drift_text;
 pub mod experiments;
 pub mod feedback;
 pub mod health;
