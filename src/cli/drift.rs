@@ -311,7 +311,8 @@ pub fn run_command(args: &DriftArgs) -> Result<u8, CliError> {
             to_text(&v)
         }
         OutputFormat::Table => {
-            let mut t = present::to_table(&outcome) + &crate::present::text_drift::to_table(&text_outcome);
+            let mut t =
+                present::to_table(&outcome) + &crate::present::text_drift::to_table(&text_outcome);
             if let Some(m) = &multivariate {
                 t.push_str(&present_mv::to_table(m));
             }
