@@ -77,8 +77,8 @@ pub struct DriftSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multivariate: Option<super::multivariate_settings::MultivariateSettings>,
     /// Text columns and embeddings ([`super::text_drift`]).
-    #[serde(skip_serializing_if = "super::text_drift::TextDriftSettings::is_default")]
-    pub text: super::text_drift::TextDriftSettings,
+    #[serde(skip_serializing_if = "super::text_drift_settings::TextDriftSettings::is_default")]
+    pub text: super::text_drift_settings::TextDriftSettings,
 }
 
 fn is_true(b: &bool) -> bool {

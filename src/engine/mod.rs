@@ -25,6 +25,7 @@ pub mod rollout;
 pub mod seasonality;
 pub mod serving;
 pub mod text_drift;
+pub mod text_drift_settings;
 
 use std::path::Path;
 use std::sync::Mutex;

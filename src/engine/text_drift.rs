@@ -5,14 +5,14 @@
 //! grouped by a `PREFIX*` pattern) scored by Evidently's embedding methods. A column that
 //! cannot be tested gets one sentence naming it and the cause; the others still run.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use polars::prelude::{DataType, Series};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::drift::{DriftInputs, Skipped};
 use super::parallel_map;
+pub use super::text_drift_settings::{TextDriftSettings, TextMethod};
 use crate::analysis::drift::{
     ColumnDriftReport, ColumnInput, ColumnKind as DriftStorage, ColumnValues, DriftOptions,
     NumericSample, evaluate_column_or_skip,
@@ -25,60 +25,6 @@ use crate::analysis::text::{
 use crate::analysis::windows::{self, WindowSpec};
 use crate::data::Dataset;
 use crate::vocab::{Cancelled, ColumnKind, Progress, Role};
-
-/// How text columns are tested.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TextMethod {
-    /// Evidently's TF-IDF domain classifier.
-    #[default]
-    DomainClassifier,
-    /// Not tested (listed as skipped).
-    None,
-}
-
-impl TextMethod {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::DomainClassifier => "domain_classifier",
-            Self::None => "none",
-        }
-    }
-}
-
-impl std::str::FromStr for TextMethod {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "domain_classifier" | "text_domain_classifier" => Ok(Self::DomainClassifier),
-            "none" => Ok(Self::None),
-            _ => Err(format!(
-                "\"{s}\" is not a text method; use domain_classifier or none"
-            )),
-        }
-    }
-}
-
-/// What a user sets for text and embeddings (stored in the session inside the drift
-/// settings; every field at its default is left out of the file).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TextDriftSettings {
-    pub method: TextMethod,
-    /// Embeddings beyond the list columns found by themselves: a column name, or a prefix
-    /// ending in `*` grouping the numeric columns it starts (`emb_*` → emb_0, emb_1, …).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub embeddings: Vec<String>,
-    /// String columns to test as text even when half their values repeat.
-    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
-    pub text_columns: BTreeSet<String>,
-}
-
-impl TextDriftSettings {
-    pub fn is_default(&self) -> bool {
-        *self == Self::default()
-    }
-}
 
 /// One window's AUC against the whole reference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
