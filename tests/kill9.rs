@@ -62,16 +62,28 @@ fn run_to_completion(args: &[&str]) -> Duration {
 fn temporaries(dir: &Path) -> Vec<String> {
     names(dir)
         .into_iter()
-        .filter(|n| n.starts_with('.') && n.contains(".tmp-"))
+        .filter(|n| {
+            let file = n.rsplit('/').next().unwrap_or(n);
+            file.starts_with('.') && file.contains(".tmp-")
+        })
         .collect()
 }
 
+/// Every file below `dir`, as a path relative to it (`sample-data` writes a folder of
+/// partitions beside its files).
 fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("ls")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).expect("ls").flatten() {
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, "", &mut v);
     v.sort();
     v
 }
