@@ -292,7 +292,7 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
         if stale {
             ui.multiply_opacity(0.5);
         }
-        verdict_ui(&result, ui);
+        verdict_ui(&result, st.text.run.value.as_deref(), ui);
         ui.add_space(4.0);
         if st.settings.multivariate.is_some() {
             super::drift_multivariate::row_ui(&mut st.multivariate, ui);
@@ -308,7 +308,18 @@ pub fn drift_ui(st: &mut DriftView, cx: &mut ViewCtx<'_>, ui: &mut Ui) {
                     super::drift_multivariate::panel_ui(&mut st.multivariate, ui);
                 } else {
                     super::drift_text::text_ui(&mut st.text, ui);
-                    detail_ui(st, cx, ui, &result);
+                    // A text column's detail is its text panel above: its values as
+                    // categories would be one bar per text.
+                    let text_selected = cx.selected_column.as_ref().is_some_and(|s| {
+                        st.text
+                            .run
+                            .value
+                            .as_ref()
+                            .is_some_and(|o| o.text.iter().any(|c| &c.column == s))
+                    });
+                    if !text_selected {
+                        detail_ui(st, cx, ui, &result);
+                    }
                 }
                 if let Some(w) = &result.windows {
                     ui.separator();
@@ -487,7 +498,11 @@ fn window_name(w: WindowSpec) -> String {
     }
 }
 
-fn verdict_ui(result: &DriftOutcome, ui: &mut Ui) {
+fn verdict_ui(
+    result: &DriftOutcome,
+    texts: Option<&crate::engine::text_drift::TextDriftOutcome>,
+    ui: &mut Ui,
+) {
     let r = &result.report;
     ui.horizontal(|ui| {
         let (text, color) = if r.dataset_drift {
@@ -530,6 +545,21 @@ fn verdict_ui(result: &DriftOutcome, ui: &mut Ui) {
                 .collect();
             ui.weak(format!("{skipped} not tested"))
                 .on_hover_text(reasons.join("\n"));
+        }
+        // Text columns are tested by their own pass (below the table), not in the share
+        // above: say so, so a drifted text column is not hidden behind "No dataset drift".
+        if let Some(t) = texts.filter(|t| !t.text.is_empty()) {
+            let drifted = t.text.iter().filter(|c| c.report.drifted).count();
+            let label = format!(
+                "{} of {} text columns drifted (domain classifier, below)",
+                drifted,
+                t.text.len()
+            );
+            if drifted > 0 {
+                ui.label(RichText::new(label).color(Color32::from_rgb(230, 80, 60)));
+            } else {
+                ui.weak(label);
+            }
         }
     });
 }
