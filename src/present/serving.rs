@@ -15,7 +15,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::analysis::json::number;
-use crate::engine::serving::{RunOutcome, ServingOutcome};
+use crate::engine::serving::{ArrivalSummary, RunOutcome, ServingOutcome};
 use crate::format::fmt_num;
 use crate::present::table::TextTable;
 
@@ -97,11 +97,10 @@ pub fn to_json(o: &ServingOutcome) -> Value {
     })
 }
 
-/// The outcome for people: the arrivals, a row per run, the cheapest configuration.
-pub fn to_table(o: &ServingOutcome) -> String {
-    let a = &o.arrivals;
-    let mut out = format!(
-        "Arrivals: {} · {} requests over {} s · mean {}/s · peak {}/s (busiest of 288 bins){}{}\n",
+/// The arrivals in one line (the table, the window and the report say the same).
+pub fn arrivals_line(a: &ArrivalSummary) -> String {
+    format!(
+        "{} · {} requests over {} s · mean {}/s · peak {}/s (busiest of 288 bins){}{}",
         a.source,
         a.count,
         fmt_num(a.span_s),
@@ -115,7 +114,22 @@ pub fn to_table(o: &ServingOutcome) -> String {
         } else {
             String::new()
         }
-    );
+    )
+}
+
+/// A run's variant, marked when its latency is not measured.
+pub fn variant_label(r: &RunOutcome) -> String {
+    if r.measured {
+        r.variant.clone()
+    } else {
+        format!("{} (estimated)", r.variant)
+    }
+}
+
+/// The outcome for people: the arrivals, a row per run, the cheapest configuration.
+pub fn to_table(o: &ServingOutcome) -> String {
+    let a = &o.arrivals;
+    let mut out = format!("Arrivals: {}\n", arrivals_line(a));
     let unmeasured: Vec<&str> = o
         .variants
         .iter()
@@ -140,11 +154,7 @@ pub fn to_table(o: &ServingOutcome) -> String {
     );
     for r in &o.runs {
         t.row(vec![
-            if r.measured {
-                r.variant.clone()
-            } else {
-                format!("{} (estimated)", r.variant)
-            },
+            variant_label(r),
             r.policy.clone(),
             r.workers.to_string(),
             fmt_num(r.mean_ms),

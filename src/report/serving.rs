@@ -107,11 +107,7 @@ pub fn section(o: &ServingOutcome) -> Section {
         .iter()
         .map(|r| {
             vec![
-                if r.measured {
-                    r.variant.clone()
-                } else {
-                    format!("{} (estimated)", r.variant)
-                },
+                crate::present::serving::variant_label(r),
                 r.policy_label.clone(),
                 r.workers.to_string(),
                 fmt_num(r.p50_ms),

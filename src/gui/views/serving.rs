@@ -375,22 +375,7 @@ fn shape(policy: &str) -> MarkerShape {
 
 fn results_ui(st: &mut ServingState, ui: &mut Ui, o: &ServingOutcome) {
     let a = &o.arrivals;
-    ui.label(format!(
-        "{} · {} requests over {} s · mean {}/s · peak {}/s (busiest of 288 bins){}{}",
-        a.source,
-        a.count,
-        fmt_num(a.span_s),
-        fmt_num(a.mean_rate_per_s),
-        fmt_num(a.peak_rate_per_s),
-        a.scale
-            .map(|f| format!(" · gaps scaled by {}", fmt_num(f)))
-            .unwrap_or_default(),
-        if a.skipped > 0 {
-            format!(" · {} rows without a time left out", a.skipped)
-        } else {
-            String::new()
-        }
-    ));
+    ui.label(crate::present::serving::arrivals_line(a));
     match o.cheapest() {
         Some(r) => {
             ui.label(
