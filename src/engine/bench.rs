@@ -41,7 +41,7 @@ pub enum BenchError {
 }
 
 /// The best wall time of `repeat` runs (at least one) and the last run's value.
-fn best<T>(
+pub(crate) fn best<T>(
     repeat: usize,
     mut f: impl FnMut() -> Result<T, BenchError>,
 ) -> Result<(f64, T), BenchError> {

@@ -3,9 +3,8 @@
 //! read), then the whole set — beside the same rows as one file.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use super::bench::{BenchError, bench_files, ensure_bench_pair, peak_rss_bytes};
+use super::bench::{BenchError, bench_files, best, ensure_bench_pair, peak_rss_bytes};
 use crate::data::{Dataset, LoadOptions, many};
 use crate::vocab::Progress;
 
@@ -64,21 +63,6 @@ pub fn ensure_many(dir: &Path, rows: usize, files: usize) -> Result<PathBuf, Ben
     // reused; a `_` name is skipped when the folder is opened.
     std::fs::write(out.join("_SUCCESS"), b"")?;
     Ok(out)
-}
-
-fn best<T>(
-    repeat: usize,
-    mut f: impl FnMut() -> Result<T, BenchError>,
-) -> Result<(f64, T), BenchError> {
-    let mut best = f64::INFINITY;
-    let mut last = None;
-    for _ in 0..repeat.max(1) {
-        let t = Instant::now();
-        let v = f()?;
-        best = best.min(t.elapsed().as_secs_f64());
-        last = Some(v);
-    }
-    last.map(|v| (best, v)).ok_or(BenchError::Panicked)
 }
 
 /// Time the metadata pass and the whole load of the partitioned set, and one file's load.

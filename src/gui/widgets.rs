@@ -132,3 +132,20 @@ pub fn name_combo(
     });
     changed
 }
+
+/// A distinct colour per series of a chart (features, variants), cycling after ten.
+pub fn series_colour(i: usize) -> Color32 {
+    const COLORS: [Color32; 10] = [
+        Color32::from_rgb(76, 114, 176),
+        Color32::from_rgb(221, 132, 82),
+        Color32::from_rgb(85, 168, 104),
+        Color32::from_rgb(196, 78, 82),
+        Color32::from_rgb(129, 114, 179),
+        Color32::from_rgb(147, 120, 96),
+        Color32::from_rgb(218, 139, 195),
+        Color32::from_rgb(140, 140, 140),
+        Color32::from_rgb(204, 185, 116),
+        Color32::from_rgb(100, 181, 205),
+    ];
+    COLORS[i % COLORS.len()]
+}

@@ -380,7 +380,7 @@ pub fn fit_tree(
 }
 
 /// A float tensor value-info `[N, d]`.
-fn value_info(name: &str, width: i64) -> pb::ValueInfoProto {
+pub(crate) fn value_info(name: &str, width: i64) -> pb::ValueInfoProto {
     use pb::tensor_shape_proto::{Dimension, dimension::Value};
     pb::ValueInfoProto {
         name: name.to_string(),

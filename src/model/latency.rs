@@ -159,31 +159,6 @@ pub fn bench_mlp(width: usize, hidden: usize, layers: usize) -> super::pb::Model
         nodes.push(node(act, vec![format!("z{l}")], &prev));
         fan_in = out;
     }
-    let value_info = |name: &str, cols: i64| {
-        use pb::tensor_shape_proto::{Dimension, dimension::Value};
-        pb::ValueInfoProto {
-            name: name.into(),
-            r#type: Some(pb::TypeProto {
-                value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                    elem_type: proto::FLOAT,
-                    shape: Some(pb::TensorShapeProto {
-                        dim: vec![
-                            Dimension {
-                                value: Some(Value::DimParam("N".into())),
-                                ..Default::default()
-                            },
-                            Dimension {
-                                value: Some(Value::DimValue(cols)),
-                                ..Default::default()
-                            },
-                        ],
-                    }),
-                })),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
-    };
     pb::ModelProto {
         ir_version: 8,
         producer_name: "sextant bench-quantized".into(),
@@ -195,8 +170,8 @@ pub fn bench_mlp(width: usize, hidden: usize, layers: usize) -> super::pb::Model
             name: "bench_mlp".into(),
             node: nodes,
             initializer: inits,
-            input: vec![value_info("input", width as i64)],
-            output: vec![value_info("p1", 1)],
+            input: vec![super::distill::value_info("input", width as i64)],
+            output: vec![super::distill::value_info("p1", 1)],
             ..Default::default()
         }),
         ..Default::default()

@@ -284,7 +284,7 @@ pub fn panel_ui(st: &mut MultivariateState, ui: &mut Ui) {
                                     .width(0.7)
                             })
                             .collect();
-                        let color = palette(j);
+                        let color = crate::gui::widgets::series_colour(j);
                         let mut chart = BarChart::new(f.as_str(), bars).color(color);
                         let below: Vec<&BarChart> = charts.iter().collect();
                         chart = chart.stack_on(&below);
@@ -373,7 +373,7 @@ pub fn panel_ui(st: &mut MultivariateState, ui: &mut Ui) {
                             egui::vec2((half - 180.0).max(60.0) * v as f32, 12.0),
                             egui::Sense::hover(),
                         );
-                        ui.painter().rect_filled(rect, 2.0, palette(j));
+                        ui.painter().rect_filled(rect, 2.0, crate::gui::widgets::series_colour(j));
                         ui.label(format!("{:.1} %", v * 100.0));
                     });
                 }
@@ -419,21 +419,4 @@ pub fn panel_ui(st: &mut MultivariateState, ui: &mut Ui) {
             ui.end_row();
         }
     });
-}
-
-/// A distinct colour per feature.
-fn palette(i: usize) -> Color32 {
-    const COLORS: [Color32; 10] = [
-        Color32::from_rgb(76, 114, 176),
-        Color32::from_rgb(221, 132, 82),
-        Color32::from_rgb(85, 168, 104),
-        Color32::from_rgb(196, 78, 82),
-        Color32::from_rgb(129, 114, 179),
-        Color32::from_rgb(147, 120, 96),
-        Color32::from_rgb(218, 139, 195),
-        Color32::from_rgb(140, 140, 140),
-        Color32::from_rgb(204, 185, 116),
-        Color32::from_rgb(100, 181, 205),
-    ];
-    COLORS[i % COLORS.len()]
 }

@@ -348,21 +348,6 @@ fn split(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A colour per variant, in the outcome's order.
-fn colour(i: usize) -> Color32 {
-    const C: [Color32; 8] = [
-        Color32::from_rgb(70, 150, 220),
-        Color32::from_rgb(230, 150, 40),
-        Color32::from_rgb(90, 180, 110),
-        Color32::from_rgb(200, 90, 70),
-        Color32::from_rgb(150, 110, 200),
-        Color32::from_rgb(120, 120, 120),
-        Color32::from_rgb(200, 170, 60),
-        Color32::from_rgb(60, 170, 170),
-    ];
-    C[i % C.len()]
-}
-
 fn shape(policy: &str) -> MarkerShape {
     if policy == "realtime" {
         MarkerShape::Circle
@@ -510,7 +495,7 @@ fn scatter_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
                             .radius(4.5)
                             .shape(shape(policy))
                             .filled(v.measured)
-                            .color(colour(vi)),
+                            .color(crate::gui::widgets::series_colour(vi)),
                     );
                 }
             }
@@ -539,7 +524,7 @@ fn scatter_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
             } else {
                 format!("{} (estimated)", v.name)
             };
-            ui.colored_label(colour(vi), name);
+            ui.colored_label(crate::gui::widgets::series_colour(vi), name);
         }
     });
     ui.weak("Circles: realtime · squares: micro-batch · diamonds: offline · hollow: estimated latency · ring: the chosen configuration · dashed: the SLA");
@@ -565,7 +550,9 @@ fn distribution_ui(ui: &mut Ui, o: &ServingOutcome, chosen: usize) {
         .y_axis_label("requests")
         .x_axis_formatter(|m, _| fmt_num(10f64.powf(m.value)))
         .show(ui, |p| {
-            p.bar_chart(BarChart::new("requests", bars).color(colour(0)));
+            p.bar_chart(
+                BarChart::new("requests", bars).color(crate::gui::widgets::series_colour(0)),
+            );
             p.vline(
                 egui_plot::VLine::new(
                     format!("p95 {} ms", fmt_num(r.p95_ms)),
@@ -608,7 +595,7 @@ fn traffic_ui(ui: &mut Ui, o: &ServingOutcome) {
         .show(ui, |p| {
             p.line(
                 Line::new("arrivals", PlotPoints::from(pts))
-                    .color(colour(0))
+                    .color(crate::gui::widgets::series_colour(0))
                     .width(1.5),
             );
         });
