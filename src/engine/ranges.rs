@@ -84,7 +84,14 @@ impl Real {
         if self.contains(x) {
             Ok(x)
         } else {
-            Err(self.error(format!("{x}")))
+            // `{}` writes 1e300 as 301 digits: huge and tiny values in exponent form.
+            let a = x.abs();
+            let got = if a.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
+                format!("{x:e}")
+            } else {
+                format!("{x}")
+            };
+            Err(self.error(got))
         }
     }
 
